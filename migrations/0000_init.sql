@@ -1,0 +1,118 @@
+CREATE TABLE `auth_tokens` (
+	`token_hash` text PRIMARY KEY NOT NULL,
+	`id` text NOT NULL,
+	`user_id` integer NOT NULL,
+	`kind` text NOT NULL,
+	`name` text,
+	`created_at` integer NOT NULL,
+	`expires_at` integer,
+	`last_used_at` integer,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `auth_tokens_id_unique` ON `auth_tokens` (`id`);--> statement-breakpoint
+CREATE TABLE `channels` (
+	`id` text PRIMARY KEY NOT NULL,
+	`type` text NOT NULL,
+	`name` text NOT NULL,
+	`policy` text NOT NULL,
+	`allowlist` text DEFAULT '[]' NOT NULL,
+	`rate_limit_per_minute` integer,
+	`config` text NOT NULL,
+	`status` text DEFAULT 'ok' NOT NULL,
+	`last_error` text,
+	`last_message_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`at` integer NOT NULL,
+	`kind` text NOT NULL,
+	`channel_id` text,
+	`sender_id` text,
+	`detail` text DEFAULT '{}' NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `events_at` ON `events` (`at`);--> statement-breakpoint
+CREATE TABLE `messages` (
+	`id` text PRIMARY KEY NOT NULL,
+	`channel_id` text NOT NULL,
+	`sender_id` text NOT NULL,
+	`conversation_id` text,
+	`direction` text NOT NULL,
+	`platform_message_id` text,
+	`text` text NOT NULL,
+	`outcome` text NOT NULL,
+	`run_id` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `messages_channel_sender` ON `messages` (`channel_id`,`sender_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `messages_created` ON `messages` (`created_at`);--> statement-breakpoint
+CREATE TABLE `pairings` (
+	`code` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`channel_id` text,
+	`sender_id` text,
+	`sender_name` text,
+	`status` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`decided_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `pairings_status` ON `pairings` (`status`,`created_at`);--> statement-breakpoint
+CREATE TABLE `runs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`channel_id` text NOT NULL,
+	`sender_id` text NOT NULL,
+	`session_id` text NOT NULL,
+	`message_id` text NOT NULL,
+	`status` text NOT NULL,
+	`model` text NOT NULL,
+	`input_tokens` integer DEFAULT 0 NOT NULL,
+	`output_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real DEFAULT 0 NOT NULL,
+	`latency_ms` integer DEFAULT 0 NOT NULL,
+	`error` text,
+	`delivery_status` text NOT NULL,
+	`delivery_attempts` integer DEFAULT 0 NOT NULL,
+	`delivery_error` text,
+	`created_at` integer NOT NULL,
+	`delivered_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `runs_created` ON `runs` (`created_at`);--> statement-breakpoint
+CREATE TABLE `senders` (
+	`id` text PRIMARY KEY NOT NULL,
+	`channel_id` text NOT NULL,
+	`sender_id` text NOT NULL,
+	`name` text,
+	`status` text NOT NULL,
+	`paired_at` integer,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `senders_channel_sender` ON `senders` (`channel_id`,`sender_id`);--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`channel_id` text NOT NULL,
+	`sender_id` text NOT NULL,
+	`sender_name` text,
+	`status` text NOT NULL,
+	`message_count` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`last_activity_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_activity` ON `sessions` (`status`,`last_activity_at`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`username` text NOT NULL,
+	`password_hash` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: runs the gateway locally the way it runs on Cloudflare — wrangler dev with the
+ * Worker, its Durable Objects, a local D1 (migrations applied first) and the Cron heartbeat.
+ * Configuration: the process environment wins over `.dev.vars`; a master key is generated once
+ * and kept in the state directory, and a setup token is printed when none is configured.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const port = Number(process.env.PORT ?? 8787);
+const host = process.env.HOST ?? "127.0.0.1";
+const stateDir = resolve(root, process.env.LOOPGATE_STATE_DIR ?? ".wrangler/state");
+const logLevel = process.env.LOG_LEVEL ?? "info";
+
+/** Every setting the Worker reads (see .dev.vars.example); only these pass from the environment. */
+const SETTINGS = [
+  "LOOPGATE_MASTER_KEY", "LOOPGATE_SETUP_TOKEN", "PUBLIC_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
+  "RATE_LIMIT_PER_MINUTE", "API_RATE_LIMIT_PER_MINUTE", "LOGIN_FAILURES_PER_15_MINUTES", "SESSION_TOKEN_TTL_HOURS",
+  "DELIVERY_RETRY_BASE_MS", "DELIVERY_MAX_ATTEMPTS", "SESSION_STALE_AFTER_MINUTES", "SESSION_CLEANUP_AFTER_DAYS",
+];
+
+function parseDotenv(text) {
+  const out = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]] = m[2].replace(/^(['"])(.*)\1$/, "$2");
+  }
+  return out;
+}
+
+function quote(value) {
+  return JSON.stringify(String(value));
+}
+
+mkdirSync(stateDir, { recursive: true });
+const devVarsPath = join(root, ".dev.vars");
+const vars = existsSync(devVarsPath) ? parseDotenv(readFileSync(devVarsPath, "utf8")) : {};
+for (const key of SETTINGS) if (process.env[key]) vars[key] = process.env[key];
+
+// The local master key must survive restarts, or stored channel secrets could not be opened.
+const keyFile = join(stateDir, "loopgate-master-key");
+if (!vars.LOOPGATE_MASTER_KEY) {
+  if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  vars.LOOPGATE_MASTER_KEY = readFileSync(keyFile, "utf8").trim();
+}
+const generatedSetupToken = !vars.LOOPGATE_SETUP_TOKEN;
+if (generatedSetupToken) vars.LOOPGATE_SETUP_TOKEN = randomBytes(18).toString("base64url");
+vars.PUBLIC_URL ??= `http://localhost:${port}`;
+
+const envFile = join(stateDir, "loopgate.env");
+writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join("\n") + "\n", { mode: 0o600 });
+chmodSync(envFile, 0o600);
+
+const wrangler = join(root, "node_modules", ".bin", "wrangler");
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "loopgate", "--local", "--persist-to", stateDir], {
+  cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" }, encoding: "utf8",
+});
+if (migrate.status !== 0) {
+  process.stderr.write(migrate.stdout + migrate.stderr);
+  console.error("loopgate: applying D1 migrations failed");
+  process.exit(1);
+}
+
+const child = spawn(
+  wrangler,
+  ["dev", "--port", String(port), "--ip", host, "--persist-to", stateDir, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", logLevel],
+  { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env },
+);
+child.stdout.pipe(process.stdout);
+child.stderr.pipe(process.stderr);
+
+async function announceWhenReady() {
+  const url = `http://localhost:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) {
+        const lines = [`\nLoopgate is running at ${url}  (dashboard and API)`];
+        if (generatedSetupToken) lines.push(`Setup token (needed once, to create the first admin): ${vars.LOOPGATE_SETUP_TOKEN}`, `Open ${url}/#setup=${vars.LOOPGATE_SETUP_TOKEN}`);
+        console.log(lines.join("\n") + "\n");
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+void announceWhenReady();
+
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -1,0 +1,55 @@
+/**
+ * The HTTP surface: `/hooks/:channelId` for platforms, `/api/*` for admins and the dashboard.
+ * Exported as a type too, so the dashboard and the CLI call it through Hono's typed client.
+ */
+import { Hono } from "hono";
+import { createAgentRuntime } from "../agent/runtime";
+import { readConfig } from "../config";
+import { openDb } from "../db/client";
+import { privateAuthRoutes, publicAuthRoutes, requireAuth, tokenRoutes } from "./auth";
+import { channelRoutes } from "./channels";
+import { chatRoutes } from "./chat";
+import type { AppEnv } from "./context";
+import { onError } from "./errors";
+import { hookRoutes } from "./hooks";
+import { pairingRoutes, senderRoutes } from "./pairings";
+import { recordRoutes } from "./records";
+import { apiRateLimit } from "./throttle";
+
+/** Set on the first request: outside a request, Workers clocks read zero. */
+let startedAt = 0;
+
+const api = new Hono<AppEnv>()
+  .use(apiRateLimit())
+  .get("/health", (c) => {
+    const runtime = createAgentRuntime(c.env);
+    return c.json({ status: "ok", uptime: Math.round((Date.now() - startedAt) / 1000), version: c.var.config.LOOPGATE_VERSION, model: { mode: runtime.mode, name: runtime.model } });
+  })
+  .route("/auth", publicAuthRoutes)
+  .use(requireAuth())
+  .route("/auth", privateAuthRoutes)
+  .route("/tokens", tokenRoutes)
+  .route("/channels", channelRoutes)
+  .route("/pairings", pairingRoutes)
+  .route("/senders", senderRoutes)
+  .route("/chat", chatRoutes)
+  .route("/", recordRoutes)
+  .get("/live", async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
+    return c.env.LIVE_FEED.get(c.env.LIVE_FEED.idFromName("global")).fetch(c.req.raw);
+  });
+
+export const app = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    startedAt ||= Date.now();
+    c.set("config", readConfig(c.env));
+    c.set("db", openDb(c.env.DB));
+    await next();
+  })
+  .route("/hooks", hookRoutes)
+  .route("/api", api)
+  .notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+
+app.onError(onError);
+
+export type AppType = typeof app;

@@ -1,0 +1,13 @@
+/** The Hono environment every route shares: the Worker's bindings and the authenticated user. */
+import type { Db } from "../db/client";
+import type { GatewayConfig } from "../config";
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    db: Db;
+    config: GatewayConfig;
+    /** Set by requireAuth. */
+    user: { id: number; username: string };
+  };
+}

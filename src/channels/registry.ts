@@ -1,0 +1,14 @@
+/** Every channel type the Worker knows: one line per adapter. */
+import type { ChannelAdapter } from "./types";
+import { webAdapter } from "./web";
+import { webhookAdapter } from "./webhook";
+
+const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter] as ChannelAdapter<never>[];
+
+export const channelRegistry: ReadonlyMap<string, ChannelAdapter<unknown>> = new Map(
+  adapters.map((a) => [a.type, a as unknown as ChannelAdapter<unknown>]),
+);
+
+export function getAdapter(type: string): ChannelAdapter<unknown> | undefined {
+  return channelRegistry.get(type);
+}

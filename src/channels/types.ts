@@ -1,0 +1,90 @@
+/**
+ * The channel adapter contract: one file per platform in src/channels/, one line in
+ * registry.ts. An adapter verifies and normalises inbound requests (pipeline stage 1)
+ * and delivers replies (stage 8). It never throws for bad input: it returns a rejection.
+ * See docs/channels.md.
+ */
+import type { z } from "zod";
+
+/** A message as every later stage sees it, whatever the platform. */
+export interface InboundMessage {
+  /** Platform sender id (Telegram user id, e-mail address, ...). */
+  senderId: string;
+  /** Display name when the platform gives one. */
+  senderName?: string;
+  /** Where a reply goes: a chat, thread or channel id; defaults to the sender. */
+  conversationId?: string;
+  /** The platform's id for this message or event; retries repeat it, so it drives dedupe. */
+  platformMessageId: string;
+  text: string;
+  attachments?: Attachment[];
+  /** When the gateway received it (ms); set by the gateway, not the platform. */
+  receivedAt: number;
+  /** Platform-specific routing the adapter needs to reply (e.g. a Discord interaction token). */
+  replyContext?: Record<string, string>;
+}
+
+export interface Attachment {
+  /** MIME type, e.g. image/jpeg. */
+  type: string;
+  /** A URL the agent runtime may fetch, or a data: URL. */
+  url?: string;
+  /** File name or caption when known. */
+  name?: string;
+}
+
+/** A reply on its way out. */
+export interface OutboundMessage {
+  /** The platform sender id the reply is for. */
+  recipient: string;
+  conversationId?: string;
+  /** Platform message id being answered, for threading. */
+  inReplyTo?: string;
+  text: string;
+  /** Stable id of the turn; platforms that support idempotency keys get it. */
+  deliveryId: string;
+  replyContext?: Record<string, string>;
+}
+
+export type VerifyResult =
+  /** Verified: these messages enter the pipeline; `ack` overrides the default 200 `{ok:true}`. */
+  | { kind: "messages"; messages: Omit<InboundMessage, "receivedAt">[]; ack?: () => Response }
+  /** A handshake or event with nothing to process (challenge, ping, a bot's own message). */
+  | { kind: "response"; response: Response }
+  /** Rejected: nothing is stored. */
+  | { kind: "rejected"; status: 400 | 401 | 403 | 413 | 415; error: string };
+
+export type SendResult =
+  | { ok: true; platformMessageId?: string }
+  /** `retryable` for network errors, 429 and 5xx; `retryAfterMs` when the platform said how long. */
+  | { ok: false; retryable: boolean; retryAfterMs?: number; error: string };
+
+export interface ChannelContext<C> {
+  channelId: string;
+  config: C;
+  /** The gateway's public base URL, for adapters that register webhooks. */
+  publicUrl: string;
+  now: number;
+  fetch: typeof fetch;
+}
+
+export interface ChannelAdapter<C = unknown> {
+  /** The channel type as stored and used in the API, e.g. `webhook`. */
+  type: string;
+  /** One line for people choosing a channel type. */
+  description: string;
+  /** Validates the channel's config; secret fields are listed in `secretFields`. */
+  configSchema: z.ZodType<C>;
+  /** Config keys encrypted at rest and never returned by the API. */
+  secretFields: readonly string[];
+  /** Longest single message the platform accepts; longer replies are split. */
+  maxMessageLength: number;
+  /** Fills config defaults at creation (e.g. generates a signing secret). */
+  prepareConfig?(config: C): C;
+  /** Verifies and normalises an inbound HTTP request to /hooks/:channelId. */
+  verify?(request: Request, ctx: ChannelContext<C>): Promise<VerifyResult>;
+  /** Delivers one chunk of a reply. */
+  send(message: OutboundMessage, ctx: ChannelContext<C>): Promise<SendResult>;
+  /** Platform-side registration (webhook URL, commands), or instructions when there is no API. */
+  setup?(ctx: ChannelContext<C>): Promise<{ ok: boolean; steps: string[] }>;
+}

@@ -1,0 +1,46 @@
+/**
+ * Gateway configuration from the environment (wrangler vars and secrets; `.dev.vars` and the
+ * process environment locally). Every knob is listed here and in .dev.vars.example.
+ */
+import { z } from "zod";
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const configSchema = z.object({
+  LOOPGATE_VERSION: z.string().default("0.0.0"),
+  /** Encrypts channel secrets at rest (AES-GCM via HKDF). */
+  LOOPGATE_MASTER_KEY: z.string().optional(),
+  /** Required to create the first admin; see docs/security.md. */
+  LOOPGATE_SETUP_TOKEN: z.string().optional(),
+  /** Public base URL of the gateway, used for inbound webhook URLs. */
+  PUBLIC_URL: z.string().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.string().optional(),
+  /** Messages per minute per sender when a channel sets no limit of its own. */
+  RATE_LIMIT_PER_MINUTE: int(10),
+  /** Requests per minute per client IP on /api/*. */
+  API_RATE_LIMIT_PER_MINUTE: int(120),
+  /** Failed logins allowed per 15 minutes, per IP and per username. */
+  LOGIN_FAILURES_PER_15_MINUTES: int(10),
+  SESSION_TOKEN_TTL_HOURS: int(24 * 7),
+  /** First reply-delivery retry delay; each later retry doubles it. */
+  DELIVERY_RETRY_BASE_MS: int(2000),
+  DELIVERY_MAX_ATTEMPTS: int(8),
+  /** A conversation idle this long is marked stale. */
+  SESSION_STALE_AFTER_MINUTES: int(24 * 60),
+  /** A stale conversation's history is deleted after this many days without activity. */
+  SESSION_CLEANUP_AFTER_DAYS: int(30),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+
+export function readConfig(env: object): GatewayConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(env)) if (typeof value === "string" && value !== "") raw[key] = value;
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,150 @@
+/**
+ * The D1 schema: what the dashboard and the admin API query across senders.
+ * Hot per-sender state (history, limiter window, dedupe ids) lives in each
+ * SenderSession object instead; see docs/architecture.md.
+ * Times are unix milliseconds.
+ */
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  username: text("username").notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** Session tokens (from login) and long-lived API tokens, stored as SHA-256 hashes. */
+export const authTokens = sqliteTable("auth_tokens", {
+  tokenHash: text("token_hash").primaryKey(),
+  /** Public handle for listing and revoking; never the token itself. */
+  id: text("id").notNull().unique(),
+  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  kind: text("kind", { enum: ["session", "api"] }).notNull(),
+  name: text("name"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at"),
+  lastUsedAt: integer("last_used_at"),
+});
+
+export const channels = sqliteTable("channels", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  name: text("name").notNull(),
+  policy: text("policy", { enum: ["pairing", "allowlist", "open", "disabled"] }).notNull(),
+  /** JSON array of platform sender ids allowed by the `allowlist` policy. */
+  allowlist: text("allowlist").notNull().default("[]"),
+  /** Messages per minute per sender; null means the gateway default. */
+  rateLimitPerMinute: integer("rate_limit_per_minute"),
+  /** JSON of the type's config; secret fields are AES-GCM sealed (see src/crypto/secret-box.ts). */
+  config: text("config").notNull(),
+  status: text("status").notNull().default("ok"),
+  lastError: text("last_error"),
+  lastMessageAt: integer("last_message_at"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Senders recognised on a channel: paired (or revoked) identities. */
+export const senders = sqliteTable(
+  "senders",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    name: text("name"),
+    status: text("status", { enum: ["paired", "revoked"] }).notNull(),
+    pairedAt: integer("paired_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("senders_channel_sender").on(t.channelId, t.senderId)],
+);
+
+/** Pairing codes: `request` codes given to unpaired senders, `invite` codes minted by an admin. */
+export const pairings = sqliteTable(
+  "pairings",
+  {
+    code: text("code").primaryKey(),
+    kind: text("kind", { enum: ["request", "invite"] }).notNull(),
+    channelId: text("channel_id"),
+    senderId: text("sender_id"),
+    senderName: text("sender_name"),
+    status: text("status", { enum: ["pending", "approved", "rejected", "used"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [index("pairings_status").on(t.status, t.createdAt)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    /** `${channelId}:${senderId}`, the SenderSession object's name. */
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    senderName: text("sender_name"),
+    status: text("status", { enum: ["active", "stale", "cleaned"] }).notNull(),
+    messageCount: integer("message_count").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    lastActivityAt: integer("last_activity_at").notNull(),
+  },
+  (t) => [index("sessions_activity").on(t.status, t.lastActivityAt)],
+);
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    conversationId: text("conversation_id"),
+    direction: text("direction", { enum: ["in", "out"] }).notNull(),
+    platformMessageId: text("platform_message_id"),
+    text: text("text").notNull(),
+    /** What the pipeline did with it: accepted, rate_limited, unpaired, not_allowed, disabled, reply, notice. */
+    outcome: text("outcome").notNull(),
+    runId: text("run_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("messages_channel_sender").on(t.channelId, t.senderId, t.createdAt), index("messages_created").on(t.createdAt)],
+);
+
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    messageId: text("message_id").notNull(),
+    status: text("status", { enum: ["ok", "failed"] }).notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    latencyMs: integer("latency_ms").notNull().default(0),
+    error: text("error"),
+    deliveryStatus: text("delivery_status", { enum: ["pending", "sent", "failed"] }).notNull(),
+    deliveryAttempts: integer("delivery_attempts").notNull().default(0),
+    deliveryError: text("delivery_error"),
+    createdAt: integer("created_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [index("runs_created").on(t.createdAt)],
+);
+
+/** The audit trail: every pipeline stage's outcome, also fanned out on the live feed. */
+export const events = sqliteTable(
+  "events",
+  {
+    /** Time-ordered (`evt_...`), the same id the live feed carries, so clients can dedupe. */
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    channelId: text("channel_id"),
+    senderId: text("sender_id"),
+    detail: text("detail").notNull().default("{}"),
+  },
+  (t) => [index("events_at").on(t.at)],
+);

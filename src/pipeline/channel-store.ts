@@ -1,0 +1,39 @@
+/** Loads a channel with its adapter and its opened (decrypted) config, for the hook and the sender's object. */
+import { eq } from "drizzle-orm";
+import { getAdapter } from "../channels/registry";
+import { openConfig, secretBoxFor } from "../channels/config-codec";
+import type { ChannelAdapter } from "../channels/types";
+import type { Db } from "../db/client";
+import { channels } from "../db/schema";
+
+export type SenderPolicy = "pairing" | "allowlist" | "open" | "disabled";
+
+export interface LoadedChannel {
+  id: string;
+  type: string;
+  name: string;
+  policy: SenderPolicy;
+  allowlist: string[];
+  rateLimitPerMinute: number | null;
+  adapter: ChannelAdapter<unknown>;
+  /** Opened config: secrets in clear. Never log or return it. */
+  config: unknown;
+}
+
+export async function loadChannel(db: Db, channelId: string, masterKey: string | undefined): Promise<LoadedChannel | null> {
+  const row = await db.select().from(channels).where(eq(channels.id, channelId)).get();
+  if (!row) return null;
+  const adapter = getAdapter(row.type);
+  if (!adapter) return null;
+  const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(masterKey));
+  return {
+    id: row.id,
+    type: row.type,
+    name: row.name,
+    policy: row.policy,
+    allowlist: JSON.parse(row.allowlist) as string[],
+    rateLimitPerMinute: row.rateLimitPerMinute,
+    adapter,
+    config,
+  };
+}

@@ -1,0 +1,18 @@
+/** Pipeline stage 4: what the channel's sender policy says about this sender, before pairing. */
+import type { SenderPolicy } from "./channel-store";
+
+export type PolicyVerdict = "allow" | "needs-pairing" | "not_allowed" | "disabled";
+
+export function policyVerdict(policy: SenderPolicy, allowlist: readonly string[], senderId: string): PolicyVerdict {
+  switch (policy) {
+    case "disabled":
+      return "disabled";
+    case "open":
+      return "allow";
+    case "allowlist":
+      return allowlist.includes(senderId) ? "allow" : "not_allowed";
+    case "pairing":
+      // An allowlisted sender on a pairing channel needs no code.
+      return allowlist.includes(senderId) ? "allow" : "needs-pairing";
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * What each message leaves in D1 for the dashboard and the API: the inbound row with the
+ * pipeline's outcome, the session, the agent run, the reply, and the audit events. All ids
+ * are derived from the inbox id, and every insert ignores conflicts, so writing a record
+ * twice (an alarm retried after a crash) changes nothing.
+ */
+import { eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { newId } from "../crypto/random";
+import type { TurnUsage } from "../agent/types";
+import type { Db } from "../db/client";
+import { channels, events, messages, runs, sessions } from "../db/schema";
+
+export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed";
+
+export interface FeedEvent {
+  id: string;
+  at: number;
+  kind: string;
+  channelId?: string;
+  senderId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface RunRecord {
+  id: string;
+  status: "ok" | "failed";
+  model: string;
+  usage: TurnUsage;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface MessageRecord {
+  at: number;
+  channelId: string;
+  senderId: string;
+  senderName?: string;
+  conversationId?: string;
+  inbound: { id: string; platformMessageId: string; text: string; outcome: InboundOutcome };
+  /** The reply or notice, when one is sent. */
+  outbound?: { id: string; text: string; kind: "reply" | "notice" };
+  run?: RunRecord;
+  events: FeedEvent[];
+}
+
+export function feedEvent(kind: string, channelId: string | undefined, senderId: string | undefined, detail: Record<string, unknown> = {}, at = Date.now()): FeedEvent {
+  return { id: newId("evt"), at, kind, channelId, senderId, detail };
+}
+
+export function sessionId(channelId: string, senderId: string): string {
+  return `${channelId}:${senderId}`;
+}
+
+export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+  const sid = sessionId(r.channelId, r.senderId);
+  const conversationId = r.conversationId ?? null;
+  const stmts: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
+    db
+      .insert(messages)
+      .values({ id: r.inbound.id, channelId: r.channelId, senderId: r.senderId, conversationId, direction: "in", platformMessageId: r.inbound.platformMessageId, text: r.inbound.text, outcome: r.inbound.outcome, runId: r.run?.id ?? null, createdAt: r.at })
+      .onConflictDoNothing(),
+    db.update(channels).set({ lastMessageAt: r.at }).where(eq(channels.id, r.channelId)),
+  ];
+  if (r.inbound.outcome === "accepted") {
+    stmts.push(
+      db
+        .insert(sessions)
+        .values({ id: sid, channelId: r.channelId, senderId: r.senderId, senderName: r.senderName ?? null, status: "active", messageCount: r.outbound ? 2 : 1, createdAt: r.at, lastActivityAt: r.at })
+        .onConflictDoUpdate({
+          target: sessions.id,
+          set: { status: "active", lastActivityAt: r.at, messageCount: sql`${sessions.messageCount} + ${r.outbound ? 2 : 1}`, ...(r.senderName ? { senderName: r.senderName } : {}) },
+        }),
+    );
+  }
+  if (r.run) {
+    const u = r.run.usage;
+    stmts.push(
+      db
+        .insert(runs)
+        .values({
+          id: r.run.id, channelId: r.channelId, senderId: r.senderId, sessionId: sid, messageId: r.inbound.id, status: r.run.status, model: r.run.model,
+          inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd, latencyMs: r.run.latencyMs, error: r.run.error ?? null,
+          deliveryStatus: "pending", createdAt: r.at,
+        })
+        .onConflictDoNothing(),
+    );
+  }
+  if (r.outbound) {
+    stmts.push(
+      db
+        .insert(messages)
+        .values({ id: r.outbound.id, channelId: r.channelId, senderId: r.senderId, conversationId, direction: "out", platformMessageId: null, text: r.outbound.text, outcome: r.outbound.kind, runId: r.run?.id ?? null, createdAt: r.at })
+        .onConflictDoNothing(),
+    );
+  }
+  for (const e of r.events) stmts.push(eventStatement(db, e));
+  return stmts;
+}
+
+export function eventStatement(db: Db, e: FeedEvent): BatchItem<"sqlite"> {
+  return db.insert(events).values({ id: e.id, at: e.at, kind: e.kind, channelId: e.channelId ?? null, senderId: e.senderId ?? null, detail: JSON.stringify(e.detail ?? {}) }).onConflictDoNothing();
+}
+
+export interface DeliveryRecord {
+  runId: string | null;
+  status: "sent" | "failed" | "retrying";
+  attempts: number;
+  error?: string;
+  at: number;
+}
+
+export function deliveryStatements(db: Db, d: DeliveryRecord, event: FeedEvent): BatchItem<"sqlite">[] {
+  const stmts: BatchItem<"sqlite">[] = [eventStatement(db, event)];
+  if (d.runId) {
+    const status = d.status === "retrying" ? "pending" : d.status;
+    stmts.push(
+      db
+        .update(runs)
+        .set({ deliveryStatus: status, deliveryAttempts: d.attempts, deliveryError: d.error ?? null, ...(d.status === "sent" ? { deliveredAt: d.at } : {}) })
+        .where(eq(runs.id, d.runId)),
+    );
+  }
+  return stmts;
+}

@@ -1,0 +1,42 @@
+/**
+ * `npm test` runs three layers: unit (plain Node, pure core logic), worker (real workerd with
+ * real D1, Durable Objects and alarms via Cloudflare's Vitest integration) and e2e (`npm start`
+ * as a process, real HTTP clients, fakes of external services on 127.0.0.1).
+ */
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            main: "./workers/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                LOOPGATE_MASTER_KEY: "test-master-key-0123456789abcdef",
+                LOOPGATE_SETUP_TOKEN: "test-setup-token",
+                DELIVERY_RETRY_BASE_MS: "50",
+              },
+            },
+          })),
+        ],
+        test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/apply-migrations.ts"] },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,22 @@
+/**
+ * The Worker: HTTP (`/hooks/*` for platforms, `/api/*` for admins), and the Cron heartbeat.
+ * Durable Object classes are exported from here so wrangler can bind them.
+ */
+import { app } from "../src/api/app";
+import { senderSession } from "../src/api/sender-stub";
+import { readConfig } from "../src/config";
+import { openDb } from "../src/db/client";
+import { sweepSessions } from "../src/pipeline/session-sweep";
+
+export { LiveFeed } from "./live-feed";
+export { SenderSession } from "./sender-session";
+export { Throttle } from "./throttle";
+
+export default {
+  fetch: app.fetch,
+
+  async scheduled(controller, env) {
+    const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) => senderSession(env, channelId, senderId).cleanup());
+    if (swept.staled || swept.cleaned) console.log(JSON.stringify({ msg: "session sweep", ...swept }));
+  },
+} satisfies ExportedHandler<Env>;

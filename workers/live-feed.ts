@@ -1,0 +1,53 @@
+/**
+ * LiveFeed: fans pipeline events out to dashboard WebSockets. It uses the hibernation API,
+ * so an idle feed with connected browsers costs nothing between events.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { FeedEvent } from "../src/pipeline/records";
+
+export const LIVE_FEED_NAME = "global";
+
+export class LiveFeed extends DurableObject<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].send(JSON.stringify({ kind: "feed.hello", at: Date.now() }));
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** Sends events to every connected client; a dead socket is dropped, never retried. */
+  async publish(events: FeedEvent[]): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    for (const event of events) {
+      const frame = JSON.stringify(event);
+      for (const ws of sockets) {
+        try {
+          ws.send(frame);
+        } catch {
+          ws.close(1011, "send failed");
+        }
+      }
+    }
+    return sockets.length;
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // Clients only listen; answer pings so they can detect a dead connection.
+    if (message === "ping") ws.send("pong");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "closed");
+  }
+}
+
+/** Publishes to the feed; the feed is best effort (D1 holds the record), so failures are only logged. */
+export async function publishEvents(env: Env, events: FeedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await env.LIVE_FEED.get(env.LIVE_FEED.idFromName(LIVE_FEED_NAME)).publish(events);
+  } catch (err) {
+    console.warn(JSON.stringify({ msg: "live feed publish failed", error: String(err) }));
+  }
+}

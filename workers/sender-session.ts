@@ -1,0 +1,234 @@
+/**
+ * SenderSession: one object per channel + sender (`idFromName(channelId + ":" + senderId)`).
+ * `receive` persists and dedupes inside the webhook request; everything else (policy,
+ * pairing, rate limit, agent turn, reply delivery with retries) runs from the alarm, so the
+ * platform gets its 200 at once and a crash mid-turn resumes instead of losing the message.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { createAgentRuntime } from "../src/agent/runtime";
+import type { ChatTurn } from "../src/agent/types";
+import type { InboundMessage } from "../src/channels/types";
+import { readConfig, type GatewayConfig } from "../src/config";
+import { newId } from "../src/crypto/random";
+import { openDb, type Db } from "../src/db/client";
+import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";
+import { decidePairing } from "../src/pipeline/pairing-stage";
+import { policyVerdict } from "../src/pipeline/policy";
+import { deliveryStatements, feedEvent, messageStatements, type FeedEvent, type MessageRecord } from "../src/pipeline/records";
+import { checkWindow, type WindowState } from "../src/pipeline/sliding-window";
+import { notices } from "../src/pipeline/notices";
+import { splitText } from "../src/pipeline/split-text";
+import { publishEvents } from "./live-feed";
+import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-session-storage";
+
+/** Inbox rows and delivered outbox rows are kept this long for dedupe and inspection. */
+const RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+export interface ReceiveResult {
+  duplicate: boolean;
+  messageId: string;
+}
+
+export class SenderSession extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrate(this.sql);
+  }
+
+  /** Stages 2 and 3: persist before acknowledging; a platform id seen before is a duplicate. */
+  async receive(channelId: string, message: InboundMessage): Promise<ReceiveResult> {
+    const seen = this.sql.exec<{ id: string }>("SELECT id FROM inbox WHERE platform_id = ?", message.platformMessageId).toArray()[0];
+    if (seen) {
+      console.log(JSON.stringify({ msg: "duplicate dropped", channelId, senderId: message.senderId, platformMessageId: message.platformMessageId }));
+      return { duplicate: true, messageId: seen.id };
+    }
+    const id = newId("msg");
+    this.sql.exec(
+      `INSERT INTO inbox (id, platform_id, channel_id, sender_id, sender_name, conversation_id, text, attachments, reply_context, received_at, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      id, message.platformMessageId, channelId, message.senderId, message.senderName ?? null, message.conversationId ?? null, message.text,
+      message.attachments ? JSON.stringify(message.attachments) : null, message.replyContext ? JSON.stringify(message.replyContext) : null, message.receivedAt,
+    );
+    await this.wakeAt(Date.now());
+    return { duplicate: false, messageId: id };
+  }
+
+  /** Sends the sender a message outside a turn (e.g. "you are paired"), through the same ledger. */
+  async notify(channelId: string, senderId: string, text: string): Promise<void> {
+    const turnId = newId("ntc");
+    const conversationId = kvGet<string | null>(this.sql, "conversation", null);
+    const channel = await loadChannel(openDb(this.env.DB), channelId, this.env.LOOPGATE_MASTER_KEY);
+    if (!channel) return;
+    this.enqueue(channel, { turnId, runId: null, recipient: senderId, conversationId, inReplyTo: null, replyContext: null }, text, Date.now());
+    await this.wakeAt(Date.now());
+  }
+
+  /** Deletes the conversation history of a session cleaned up after long inactivity. */
+  async cleanup(): Promise<void> {
+    this.sql.exec("DELETE FROM history");
+  }
+
+  /** The conversation as the agent sees it, oldest first. */
+  async history(): Promise<ChatTurn[]> {
+    return this.sql.exec<{ role: "user" | "assistant"; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
+  }
+
+  override async alarm(): Promise<void> {
+    const cfg = readConfig(this.env);
+    const db = openDb(this.env.DB);
+    const channels = new Map<string, Promise<LoadedChannel | null>>();
+    const channelFor = (id: string) => {
+      let c = channels.get(id);
+      if (!c) channels.set(id, (c = loadChannel(db, id, cfg.LOOPGATE_MASTER_KEY)));
+      return c;
+    };
+    for (;;) {
+      const row = this.sql.exec<InboxRow>("SELECT * FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1").toArray()[0];
+      if (!row) break;
+      if (row.state === "pending") await this.process(row, await channelFor(row.channel_id), db, cfg);
+      await this.writeRecord(row.id, db);
+    }
+    await this.deliverDue(db, cfg, channelFor);
+    this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", Date.now() - RETENTION_MS);
+    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", Date.now() - RETENTION_MS);
+    await this.scheduleNext();
+  }
+
+  /** Stages 4 to 7 for one message; the outcome, history and replies are stored in one transaction. */
+  private async process(row: InboxRow, channel: LoadedChannel | null, db: Db, cfg: GatewayConfig): Promise<void> {
+    const now = Date.now();
+    const { channel_id: channelId, sender_id: senderId } = row;
+    const record: MessageRecord = {
+      at: now, channelId, senderId, senderName: row.sender_name ?? undefined, conversationId: row.conversation_id ?? undefined,
+      inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome: "accepted" },
+      events: [feedEvent("message.received", channelId, senderId, { messageId: row.id, text: row.text.slice(0, 200) }, now)],
+    };
+    const route = { turnId: row.id, runId: null as string | null, recipient: senderId, conversationId: row.conversation_id, inReplyTo: row.platform_id, replyContext: row.reply_context };
+    let reply: { text: string; kind: "reply" | "notice" } | null = null;
+    const history: ChatTurn[] = [];
+
+    const verdict = channel ? policyVerdict(channel.policy, channel.allowlist, senderId) : "disabled";
+    if (verdict === "disabled" || verdict === "not_allowed") {
+      record.inbound.outcome = verdict;
+      record.events.push(feedEvent("message.dropped", channelId, senderId, { messageId: row.id, reason: channel ? verdict : "channel deleted" }, now));
+    } else if (channel) {
+      const limit = channel.rateLimitPerMinute ?? cfg.RATE_LIMIT_PER_MINUTE;
+      const window = checkWindow(kvGet<WindowState>(this.sql, "window", { accepted: [], notifiedUntil: 0 }), row.received_at, limit);
+      kvSet(this.sql, "window", window.state);
+      if (!window.decision.allowed) {
+        record.inbound.outcome = "rate_limited";
+        record.events.push(feedEvent("message.rate_limited", channelId, senderId, { messageId: row.id, limitPerMinute: limit, notified: window.decision.notify }, now));
+        if (window.decision.notify) reply = { text: notices.slowDown(Math.ceil(window.decision.retryAfterMs / 1000)), kind: "notice" };
+      } else {
+        const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, row, now) : null;
+        if (gate) {
+          record.inbound.outcome = gate.outcome;
+          record.events.push(...gate.events);
+          reply = { text: gate.reply, kind: "notice" };
+        } else {
+          const runtime = createAgentRuntime(this.env);
+          const turns = await this.history();
+          const result = await runtime.runTurn({ channelId, channelType: channel.type, senderId, senderName: row.sender_name ?? undefined, history: turns, text: row.text });
+          const runId = `run_${row.id.slice(4)}`;
+          route.runId = runId;
+          record.run = result.ok
+            ? { id: runId, status: "ok", model: result.model, usage: result.usage, latencyMs: result.latencyMs }
+            : { id: runId, status: "failed", model: result.model, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, latencyMs: result.latencyMs, error: result.error };
+          record.events.push(feedEvent("agent.run", channelId, senderId, { runId, status: record.run.status, model: result.model, latencyMs: result.latencyMs, ...(result.ok ? result.usage : { error: result.error }) }, Date.now()));
+          reply = { text: result.ok ? result.text : result.userMessage, kind: "reply" };
+          if (result.ok) history.push({ role: "user", content: row.text }, { role: "assistant", content: result.text });
+        }
+      }
+    }
+    if (reply) record.outbound = { id: `${row.id}:out`, text: reply.text, kind: reply.kind };
+
+    this.ctx.storage.transactionSync(() => {
+      for (const turn of history) this.sql.exec("INSERT INTO history (role, content, at) VALUES (?, ?, ?)", turn.role, turn.content, now);
+      if (row.conversation_id) kvSet(this.sql, "conversation", row.conversation_id);
+      if (reply && channel) this.enqueue(channel, route, reply.text, now);
+      this.sql.exec("UPDATE inbox SET state = 'recording', record = ? WHERE id = ?", JSON.stringify(record), row.id);
+    });
+  }
+
+  /** Writes a processed message's record to D1 (idempotent) and the live feed, then marks it done. */
+  private async writeRecord(id: string, db: Db): Promise<void> {
+    const row = this.sql.exec<{ record: string | null }>("SELECT record FROM inbox WHERE id = ?", id).toArray()[0];
+    if (row?.record) {
+      const record = JSON.parse(row.record) as MessageRecord;
+      await db.batch(messageStatements(db, record));
+      await publishEvents(this.env, record.events);
+    }
+    this.sql.exec("UPDATE inbox SET state = 'done', record = NULL WHERE id = ?", id);
+  }
+
+  private enqueue(channel: LoadedChannel, route: { turnId: string; runId: string | null; recipient: string; conversationId: string | null; inReplyTo: string | null; replyContext: string | null }, text: string, now: number): void {
+    splitText(text, channel.adapter.maxMessageLength).forEach((chunk, i) => {
+      this.sql.exec(
+        `INSERT OR IGNORE INTO outbox (id, turn_id, run_id, channel_id, recipient, conversation_id, in_reply_to, reply_context, text, status, attempts, next_at, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+        `${route.turnId}:${String(i).padStart(4, "0")}`, route.turnId, route.runId, channel.id, route.recipient, route.conversationId, route.inReplyTo, route.replyContext, chunk, now, now,
+      );
+    });
+  }
+
+  /**
+   * Stage 8: delivers pending reply chunks in order. A failure blocks the chunks behind it
+   * (replies never arrive out of order) and is retried with exponential backoff, honouring
+   * the platform's Retry-After; after DELIVERY_MAX_ATTEMPTS it is marked failed on the run.
+   */
+  private async deliverDue(db: Db, cfg: GatewayConfig, channelFor: (id: string) => Promise<LoadedChannel | null>): Promise<void> {
+    for (;;) {
+      const row = this.sql.exec<OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, id LIMIT 1").toArray()[0];
+      if (!row || row.next_at > Date.now()) return;
+      const channel = await channelFor(row.channel_id);
+      const now = Date.now();
+      const attempts = row.attempts + 1;
+      const result = channel
+        ? await channel.adapter.send(
+            {
+              recipient: row.recipient, conversationId: row.conversation_id ?? undefined, inReplyTo: row.in_reply_to ?? undefined, text: row.text, deliveryId: row.id,
+              replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
+            },
+            { channelId: row.channel_id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init) },
+          )
+        : ({ ok: false, retryable: false, error: "channel was deleted" } as const);
+      const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };
+      let event: FeedEvent;
+      let status: "sent" | "failed" | "retrying";
+      if (result.ok) {
+        this.sql.exec("UPDATE outbox SET status = 'sent', attempts = ? WHERE id = ?", attempts, row.id);
+        status = "sent";
+        event = feedEvent("reply.delivered", row.channel_id, row.recipient, base, now);
+      } else if (result.retryable && attempts < cfg.DELIVERY_MAX_ATTEMPTS) {
+        const delay = Math.max(result.retryAfterMs ?? 0, cfg.DELIVERY_RETRY_BASE_MS * 2 ** (attempts - 1));
+        this.sql.exec("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?", attempts, now + delay, result.error, row.id);
+        status = "retrying";
+        event = feedEvent("reply.retrying", row.channel_id, row.recipient, { ...base, error: result.error, retryInMs: delay }, now);
+      } else {
+        this.sql.exec("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?", attempts, result.error, row.id);
+        status = "failed";
+        event = feedEvent("reply.failed", row.channel_id, row.recipient, { ...base, error: result.error }, now);
+        console.error(JSON.stringify({ msg: "reply delivery failed", ...base, error: result.error }));
+      }
+      await db.batch(deliveryStatements(db, { runId: row.run_id, status, attempts, error: result.ok ? undefined : result.error, at: now }, event) as [never]);
+      await publishEvents(this.env, [event]);
+      if (status === "retrying") return;
+    }
+  }
+
+  private async scheduleNext(): Promise<void> {
+    const pending = this.sql.exec("SELECT 1 FROM inbox WHERE state != 'done' LIMIT 1").toArray().length > 0;
+    const due = this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM outbox WHERE status = 'pending'").toArray()[0]?.at ?? null;
+    const next = pending ? Date.now() : due;
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
+  }
+
+  private async wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}
