@@ -27,3 +27,12 @@ export function fromBase64Url(text: string): Uint8Array {
 }
 
 export const utf8 = new TextEncoder();
+
+/**
+ * WebCrypto takes bytes backed by a plain ArrayBuffer (the DOM typings insist on it, the Workers
+ * typings do not), so code shared by both passes its bytes through here; copies only a view of
+ * some other buffer.
+ */
+export function plainBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+}

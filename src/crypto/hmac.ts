@@ -1,15 +1,15 @@
 /** HMAC-SHA256 signing and verification, the scheme behind most platforms' webhook signatures. */
 import { timingSafeEqual } from "./compare";
-import { toHex, utf8 } from "./encoding";
+import { plainBytes, toHex, utf8 } from "./encoding";
 
 async function hmacKey(secret: string | Uint8Array): Promise<CryptoKey> {
-  const raw = typeof secret === "string" ? utf8.encode(secret) : secret;
+  const raw = plainBytes(typeof secret === "string" ? utf8.encode(secret) : secret);
   return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 
 export async function hmacSha256(secret: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {
   const key = await hmacKey(secret);
-  const bytes = typeof data === "string" ? utf8.encode(data) : data;
+  const bytes = plainBytes(typeof data === "string" ? utf8.encode(data) : data);
   return new Uint8Array(await crypto.subtle.sign("HMAC", key, bytes));
 }
 

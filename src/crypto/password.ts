@@ -3,14 +3,14 @@
  * `pbkdf2$<iterations>$<salt b64url>$<hash b64url>` so the cost can be raised later.
  */
 import { timingSafeEqual } from "./compare";
-import { fromBase64Url, toBase64Url, utf8 } from "./encoding";
+import { fromBase64Url, plainBytes, toBase64Url, utf8 } from "./encoding";
 
 /** Workers cap PBKDF2 at 100,000 iterations; use the maximum the runtime allows. */
 const PBKDF2_ITERATIONS = 100_000;
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", utf8.encode(password), "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256);
+  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: plainBytes(salt), iterations }, key, 256);
   return new Uint8Array(bits);
 }
 

@@ -2,7 +2,7 @@
  * Encryption of secrets at rest (channel tokens in D1): AES-256-GCM under a key derived
  * with HKDF from LOOPGATE_MASTER_KEY. Sealed values look like `enc:v1:<iv>.<ciphertext>`.
  */
-import { fromBase64Url, toBase64Url, utf8 } from "./encoding";
+import { fromBase64Url, plainBytes, toBase64Url, utf8 } from "./encoding";
 
 const PREFIX = "enc:v1:";
 
@@ -36,7 +36,7 @@ export class SecretBox {
     if (!SecretBox.isSealed(sealed)) throw new Error("value is not sealed");
     const [iv, ct] = sealed.slice(PREFIX.length).split(".");
     if (!iv || !ct) throw new Error("sealed value is malformed");
-    const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(iv) }, this.key, fromBase64Url(ct));
+    const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv: plainBytes(fromBase64Url(iv)) }, this.key, plainBytes(fromBase64Url(ct)));
     return new TextDecoder().decode(pt);
   }
 }
