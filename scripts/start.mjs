@@ -83,6 +83,7 @@ async function announceWhenReady() {
         const lines = [`\nLoopgate is running at ${url}  (dashboard and API)`];
         if (generatedSetupToken) lines.push(`Setup token (needed once, to create the first admin): ${vars.LOOPGATE_SETUP_TOKEN}`, `Open ${url}/#setup=${vars.LOOPGATE_SETUP_TOKEN}`);
         console.log(lines.join("\n") + "\n");
+        startHeartbeat(url);
         return;
       }
     } catch {
@@ -91,6 +92,22 @@ async function announceWhenReady() {
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+/**
+ * Cron Triggers do not fire by themselves under wrangler dev, so the local gateway gets its
+ * heartbeat from here: once a minute, on the minute, as on Cloudflare.
+ */
+function startHeartbeat(url) {
+  const beat = async () => {
+    const time = Math.floor(Date.now() / 60_000) * 60_000;
+    await fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("* * * * *")}&time=${time}`).catch(() => {});
+  };
+  const untilNextMinute = 60_000 - (Date.now() % 60_000);
+  setTimeout(() => {
+    void beat();
+    setInterval(beat, 60_000).unref();
+  }, untilNextMinute).unref();
+}
+
 void announceWhenReady();
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

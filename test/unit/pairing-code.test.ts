@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { newPairingCode, normalizePairingCode, PAIRING_CODE_ALPHABET, parsePairCommand } from "../../src/pipeline/pairing-code";
+
+describe("pairing codes", () => {
+  it("are 6 characters from an alphabet without look-alikes", () => {
+    for (const ambiguous of "01OIL") expect(PAIRING_CODE_ALPHABET).not.toContain(ambiguous);
+    const codes = new Set(Array.from({ length: 2000 }, newPairingCode));
+    for (const c of codes) expect(c).toMatch(/^[2-9A-HJKMNP-Z]{6}$/);
+    expect(codes.size).toBeGreaterThan(1990);
+  });
+
+  it("normalise what people type", () => {
+    expect(normalizePairingCode("abc 2de")).toBe("ABC2DE");
+    expect(normalizePairingCode("ab-c2-de")).toBe("ABC2DE");
+    expect(normalizePairingCode("ABC2D")).toBeNull();
+    expect(normalizePairingCode("ABC2D0")).toBeNull();
+  });
+
+  it("parse /pair commands, including Telegram's /pair@bot form", () => {
+    expect(parsePairCommand("/pair ABC2DE")).toBe("ABC2DE");
+    expect(parsePairCommand("  /PAIR abc2de ")).toBe("ABC2DE");
+    expect(parsePairCommand("/pair@loopgate_bot ABC2DE")).toBe("ABC2DE");
+    expect(parsePairCommand("/pair")).toBeNull();
+    expect(parsePairCommand("/pair nonsense!")).toBeNull();
+    expect(parsePairCommand("please pair me")).toBeUndefined();
+    expect(parsePairCommand("/pairing ABC2DE")).toBeUndefined();
+  });
+});

@@ -1,0 +1,98 @@
+/** Shared steps for Worker-layer tests: an admin token, signed webhooks, a fake callback receiver. */
+import { SELF } from "cloudflare:test";
+import { vi } from "vitest";
+
+export const BASE = "https://gw.test";
+export const SETUP_TOKEN = "test-setup-token";
+const PASSWORD = "correct horse battery staple";
+
+export async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) {
+  const res = await SELF.fetch(`${BASE}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body: json as T, headers: res.headers };
+}
+
+/** The admin's token: sets the gateway up on first use, logs in afterwards. */
+export async function adminToken(): Promise<string> {
+  const setup = await call<{ token: string }>("POST", "/api/auth/setup", { username: "admin", password: PASSWORD, setupToken: SETUP_TOKEN });
+  if (setup.status === 201) return setup.body.token;
+  const login = await call<{ token: string }>("POST", "/api/auth/login", { username: "admin", password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return login.body.token;
+}
+
+export async function hmacHex(secret: string, data: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(data)));
+  return [...sig].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function signedPost(url: string, secret: string, payload: unknown, opts: { timestamp?: number; raw?: string } = {}) {
+  const body = opts.raw ?? JSON.stringify(payload);
+  const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
+  const signature = `sha256=${await hmacHex(secret, `${ts}.${body}`)}`;
+  return SELF.fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-loopgate-timestamp": ts, "x-loopgate-signature": signature }, body });
+}
+
+export interface CapturedCallback {
+  url: string;
+  headers: Headers;
+  body: { channelId: string; conversationId: string; recipient: string; text: string; inReplyTo: string | null };
+  raw: string;
+}
+
+/**
+ * Intercepts fetches to `https://callback.test/*` (the Worker and its objects share the test
+ * isolate) and answers with the scripted statuses in order, then 200.
+ */
+export function fakeCallbacks(statuses: number[] = []) {
+  const captured: CapturedCallback[] = [];
+  const script = [...statuses];
+  const original = globalThis.fetch;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (!request.url.startsWith("https://callback.test/")) return original(input, init);
+    const raw = await request.text();
+    captured.push({ url: request.url, headers: request.headers, body: JSON.parse(raw) as CapturedCallback["body"], raw });
+    const status = script.shift() ?? 200;
+    return new Response(status === 200 ? "{}" : "unavailable", { status, headers: status === 429 ? { "retry-after": "0" } : {} });
+  });
+  return { captured, restore: () => spy.mockRestore() };
+}
+
+export async function createWebhookChannel(token: string, extra: Record<string, unknown> = {}) {
+  const secret = `secret-${crypto.randomUUID()}`;
+  const res = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "webhook", name: `hook-${crypto.randomUUID().slice(0, 8)}`, config: { secret, callbackUrl: "https://callback.test/replies" }, ...extra }, token);
+  if (res.status !== 201) throw new Error(`channel create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.channel.id, url: res.body.channel.inboundUrl, secret };
+}
+
+export function message(senderId: string, text: string, messageId = crypto.randomUUID()) {
+  return { messageId, sender: { id: senderId, name: `Name of ${senderId}` }, text };
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
+}
