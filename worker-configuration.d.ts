@@ -3,6 +3,7 @@
 // Runtime types generated with workerd@1.20261117.1 2026-11-01 nodejs_compat
 interface __BaseEnv_Env {
 	DB: D1Database;
+	SEND_EMAIL: SendEmail;
 	LOOPGATE_VERSION: "0.1.0";
 	SENDER_SESSION: DurableObjectNamespace<import("./workers/index").SenderSession>;
 	LIVE_FEED: DurableObjectNamespace<import("./workers/index").LiveFeed>;

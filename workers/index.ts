@@ -7,6 +7,7 @@ import { senderSession } from "../src/api/sender-stub";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { sweepSessions } from "../src/pipeline/session-sweep";
+import { handleEmail } from "./email";
 
 export { LiveFeed } from "./live-feed";
 export { SenderSession } from "./sender-session";
@@ -14,6 +15,8 @@ export { Throttle } from "./throttle";
 
 export default {
   fetch: app.fetch,
+
+  email: (message, env) => handleEmail(message, env),
 
   async scheduled(controller, env) {
     const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) => senderSession(env, channelId, senderId).cleanup());

@@ -1,9 +1,10 @@
 /** Every channel type the Worker knows: one line per adapter. */
+import { emailAdapter } from "./email";
 import type { ChannelAdapter } from "./types";
 import { webAdapter } from "./web";
 import { webhookAdapter } from "./webhook";
 
-const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter] as ChannelAdapter<never>[];
+const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, emailAdapter] as ChannelAdapter<never>[];
 
 export const channelRegistry: ReadonlyMap<string, ChannelAdapter<unknown>> = new Map(
   adapters.map((a) => [a.type, a as unknown as ChannelAdapter<unknown>]),

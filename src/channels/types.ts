@@ -66,6 +66,8 @@ export interface ChannelContext<C> {
   publicUrl: string;
   now: number;
   fetch: typeof fetch;
+  /** Sends a raw RFC 5322 message (the Worker's send_email binding); absent where the runtime has none. */
+  sendEmail?: (envelope: { from: string; to: string }, raw: string) => Promise<void>;
 }
 
 export interface ChannelAdapter<C = unknown> {
