@@ -1,10 +1,13 @@
 /** Every channel type the Worker knows: one line per adapter. */
+import { discordAdapter } from "./discord";
 import { emailAdapter } from "./email";
+import { slackAdapter } from "./slack";
+import { telegramAdapter } from "./telegram";
 import type { ChannelAdapter } from "./types";
 import { webAdapter } from "./web";
 import { webhookAdapter } from "./webhook";
 
-const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, emailAdapter] as ChannelAdapter<never>[];
+const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, emailAdapter, telegramAdapter, slackAdapter, discordAdapter] as ChannelAdapter<never>[];
 
 export const channelRegistry: ReadonlyMap<string, ChannelAdapter<unknown>> = new Map(
   adapters.map((a) => [a.type, a as unknown as ChannelAdapter<unknown>]),

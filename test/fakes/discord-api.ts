@@ -1,0 +1,155 @@
+/**
+ * A fake Discord (https://discord.com/developers/docs) as a web-standard handler: the REST
+ * endpoints the gateway uses, and Discord's side of interactions. It holds the application's
+ * Ed25519 key, signs interactions (signature over timestamp + body), remembers which
+ * interactions were deferred so only their tokens can edit `@original`, enforces the
+ * 2000-character limit, and checks an Interactions Endpoint URL the way Discord does before
+ * saving it: a signed PING must get `{type:1}`, a badly signed one a 401.
+ */
+
+export interface DiscordFakeOptions {
+  applicationId: string;
+  botToken: string;
+  /** How interactions reach the endpoint: global fetch for a real server, SELF.fetch inside workerd. */
+  deliverFetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+export interface DiscordMessage {
+  id: string;
+  /** `original` (the deferred response, edited), `followup`, or `dm`. */
+  kind: "original" | "followup" | "dm";
+  token?: string;
+  channel_id?: string;
+  content: string;
+  allowed_mentions?: unknown;
+}
+
+type Failure = { status: number; body: Record<string, unknown>; retryAfter?: string };
+
+const MAX_CONTENT = 2000;
+const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** Discord's 429 body: `retry_after` in seconds (fractional). */
+export function rateLimited(retryAfterSeconds: number): Failure {
+  return { status: 429, body: { message: "You are being rate limited.", retry_after: retryAfterSeconds, global: false }, retryAfter: String(Math.ceil(retryAfterSeconds)) };
+}
+
+const invalidFormBody = (field: string, code: string, message: string) => ({ status: 400, body: { code: 50035, message: "Invalid Form Body", errors: { [field]: { _errors: [{ code, message }] } } } });
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => Response.json(body, { status, headers });
+
+export async function createDiscordFake(options: DiscordFakeOptions) {
+  const keys = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const publicKey = hex((await crypto.subtle.exportKey("raw", keys.publicKey)) as ArrayBuffer);
+  const deferred = new Set<string>();
+  const failures = new Map<string, Failure[]>();
+  const state = { messages: [] as DiscordMessage[], commands: [] as unknown[], endpointUrl: null as string | null, interactionResponses: [] as { id: string; status: number; body: unknown }[] };
+  let nextId = 1_100_000_000_000_000_000n;
+  const snowflake = () => String(nextId++);
+
+  async function sign(timestamp: string, body: string): Promise<string> {
+    return hex(await crypto.subtle.sign("Ed25519", keys.privateKey, new TextEncoder().encode(timestamp + body)));
+  }
+
+  async function post(url: string, body: string, signature: string, timestamp: string): Promise<Response> {
+    const headers = { "content-type": "application/json", "x-signature-ed25519": signature, "x-signature-timestamp": timestamp };
+    return (options.deliverFetch ?? fetch)(url, { method: "POST", headers, body });
+  }
+
+  /** Sends an interaction as Discord does; a deferred answer (type 5) lets its token edit `@original`. */
+  async function deliver(url: string, interaction: Record<string, unknown>, opts: { badSignature?: boolean } = {}) {
+    const body = JSON.stringify({ application_id: options.applicationId, version: 1, ...interaction });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = await sign(timestamp, body);
+    const res = await post(url, body, opts.badSignature ? signature.replace(/^../, signature.startsWith("00") ? "11" : "00") : signature, timestamp);
+    const text = await res.text();
+    let answer: unknown = text;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    state.interactionResponses.push({ id: String(interaction.id), status: res.status, body: answer });
+    if (res.ok && (answer as { type?: number }).type === 5 && typeof interaction.token === "string") deferred.add(interaction.token);
+    return { status: res.status, body: answer };
+  }
+
+  /** Discord's check of a new Interactions Endpoint URL. */
+  async function endpointAccepted(url: string): Promise<boolean> {
+    const ping = { id: snowflake(), type: 1, token: "validation-token" };
+    const good = await deliver(url, ping).catch(() => null);
+    const bad = await deliver(url, { ...ping, id: snowflake() }, { badSignature: true }).catch(() => null);
+    return good?.status === 200 && (good.body as { type?: number }).type === 1 && bad?.status === 401;
+  }
+
+  function message(kind: DiscordMessage["kind"], body: Record<string, unknown>, extra: Partial<DiscordMessage>): Failure | DiscordMessage {
+    if (typeof body.content !== "string" || body.content === "") return invalidFormBody("content", "BASE_TYPE_REQUIRED", "This field is required");
+    if (body.content.length > MAX_CONTENT) return invalidFormBody("content", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_CONTENT} or fewer in length.`);
+    const m: DiscordMessage = { id: snowflake(), kind, content: body.content, allowed_mentions: body.allowed_mentions, ...extra };
+    state.messages.push(m);
+    return m;
+  }
+
+  async function route(method: string, path: string, request: Request, body: Record<string, unknown>): Promise<Failure | { status: number; body: unknown }> {
+    const botAuthorized = request.headers.get("authorization") === `Bot ${options.botToken}`;
+    const unauthorized = { status: 401, body: { message: "401: Unauthorized", code: 0 } };
+    const app = options.applicationId;
+    const hook = new RegExp(`^/webhooks/${app}/([^/]+)(/messages/@original)?$`).exec(path);
+    if (hook) {
+      const token = decodeURIComponent(hook[1] ?? "");
+      if (!deferred.has(token)) return { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } };
+      const kind = hook[2] && method === "PATCH" ? "original" : !hook[2] && method === "POST" ? "followup" : null;
+      if (!kind) return { status: 405, body: { message: "405: Method Not Allowed", code: 0 } };
+      const m = message(kind, body, { token });
+      return "status" in m ? m : { status: 200, body: { id: m.id, type: 0, content: m.content } };
+    }
+    if (!botAuthorized) return unauthorized;
+    if (method === "PUT" && path === `/applications/${app}/commands`) {
+      const commands = body as unknown as { name?: string; description?: string }[];
+      if (!Array.isArray(commands)) return invalidFormBody("_", "MODEL_TYPE_CONVERT", "Only iterables may be used in a ListType");
+      const bad = commands.find((c) => !/^[-_\p{Ll}\p{N}]{1,32}$/u.test(c.name ?? "") || !c.description || c.description.length > 100);
+      if (bad) return invalidFormBody("name", "APPLICATION_COMMAND_INVALID_NAME", `Command name is invalid: ${String(bad.name)}`);
+      state.commands = commands.map((c) => ({ ...c, id: snowflake(), application_id: app, version: snowflake() }));
+      return { status: 200, body: state.commands };
+    }
+    if (method === "PATCH" && path === "/applications/@me") {
+      const url = body.interactions_endpoint_url;
+      if (typeof url === "string") {
+        if (!(await endpointAccepted(url))) return invalidFormBody("interactions_endpoint_url", "APPLICATION_INTERACTIONS_ENDPOINT_URL_INVALID", "The specified interactions endpoint url could not be verified.");
+        state.endpointUrl = url;
+      }
+      return { status: 200, body: { id: app, name: "Loopgate", interactions_endpoint_url: state.endpointUrl } };
+    }
+    if (method === "POST" && path === "/users/@me/channels") return { status: 200, body: { id: `dm-${String(body.recipient_id)}`, type: 1 } };
+    const channel = /^\/channels\/([^/]+)\/messages$/.exec(path);
+    if (method === "POST" && channel) {
+      const m = message("dm", body, { channel_id: channel[1] });
+      return "status" in m ? m : { status: 200, body: { id: m.id, channel_id: channel[1], content: m.content } };
+    }
+    return { status: 404, body: { message: "404: Not Found", code: 0 } };
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname.replace(/^\/api(\/v\d+)?/, "");
+    const raw = request.method === "GET" ? "" : await request.text();
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    const key = `${request.method} ${path.replace(/\/webhooks\/(\d+)\/[^/]+/, "/webhooks/$1/:token")}`;
+    const failure = failures.get(key)?.shift();
+    if (failure) return json(failure.body, failure.status, failure.retryAfter ? { "retry-after": failure.retryAfter } : {});
+    const result = await route(request.method, path, request, body);
+    return json(result.body, result.status);
+  }
+
+  return {
+    handle,
+    state,
+    publicKey,
+    deliver,
+    sign,
+    /** Fails the next calls of a route, keyed like `PATCH /webhooks/<app id>/:token/messages/@original`. */
+    failNext(key: string, failure: Failure, count = 1) {
+      failures.set(key, [...(failures.get(key) ?? []), ...Array.from({ length: count }, () => failure)]);
+    },
+  };
+}
+
+export type DiscordFake = Awaited<ReturnType<typeof createDiscordFake>>;

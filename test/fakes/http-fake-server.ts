@@ -1,0 +1,21 @@
+/**
+ * Serves a web-standard fake (`(Request) => Promise<Response>`) on 127.0.0.1 for end-to-end
+ * tests; the same fake runs inside workerd for Worker-layer tests through a fetch spy.
+ */
+import { startReceiver } from "../support/http-receiver";
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+export async function serveFake(handle: FetchHandler) {
+  const receiver = await startReceiver(async (req, res) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const response = await handle(new Request(`http://127.0.0.1${req.path}`, { method: req.method, headers, body: hasBody ? req.body : undefined }));
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => (out[name] = value));
+    res.writeHead(response.status, out);
+    res.end(await response.text());
+  });
+  return { url: receiver.url, close: receiver.close };
+}

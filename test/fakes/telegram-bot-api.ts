@@ -1,0 +1,157 @@
+/**
+ * A fake Telegram Bot API (https://core.telegram.org/bots/api) as a web-standard handler:
+ * `/bot<token>/<method>` with JSON, form or query parameters, answering `{ok, result}` or
+ * `{ok:false, error_code, description, parameters}` like the real server. It checks the token,
+ * required parameters, the 4096-character limit and HTML parse_mode markup, and, like
+ * Telegram, delivers updates to the registered webhook with the secret token header.
+ */
+
+export interface SentMessage {
+  chat_id: string;
+  text: string;
+  parse_mode?: string;
+  reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
+  message_id: number;
+}
+
+export interface TelegramFakeOptions {
+  token: string;
+  username?: string;
+  /** How updates reach the webhook: global fetch for a real server, SELF.fetch inside workerd. */
+  deliverFetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+type Params = Record<string, unknown>;
+type Failure = { status: number; body: Record<string, unknown> };
+
+const TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"]);
+const MAX_TEXT = 4096;
+
+/** Telegram's 429 body: the retry delay is in `parameters.retry_after`, in seconds. */
+export function tooManyRequests(retryAfterSeconds: number): Failure {
+  return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfterSeconds}`, parameters: { retry_after: retryAfterSeconds } } };
+}
+
+function badRequest(description: string): Failure {
+  return { status: 400, body: { ok: false, error_code: 400, description: `Bad Request: ${description}` } };
+}
+
+/** Parses Telegram HTML the way the server does: known tags, balanced, four named entities. Returns visible text or an error. */
+export function parseTelegramHtml(html: string): { ok: true; text: string } | { ok: false; error: string } {
+  const stack: string[] = [];
+  let text = "";
+  const token = /<(\/?)([a-z-]+)((?:\s+[a-z-]+="[^"]*")*)\s*>|&(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);|[<>&]|[^<>&]+/gi;
+  for (const m of html.matchAll(token)) {
+    if (m[2] !== undefined) {
+      const tag = m[2].toLowerCase();
+      if (!TAGS.has(tag)) return { ok: false, error: `Unsupported start tag "${tag}" at byte offset ${m.index}` };
+      if (m[1]) {
+        if (stack.pop() !== tag) return { ok: false, error: `Unmatched end tag at byte offset ${m.index}, expected "</${stack.at(-1) ?? ""}>", found "</${tag}>"` };
+      } else stack.push(tag);
+    } else if (m[4] !== undefined) text += { lt: "<", gt: ">", amp: "&", quot: '"' }[m[4].toLowerCase()] ?? "?";
+    else if (m[0] === "<" || m[0] === ">" || m[0] === "&") {
+      if (m[0] !== ">") return { ok: false, error: `Unsupported start tag or entity at byte offset ${m.index}` };
+      text += ">";
+    } else text += m[0];
+  }
+  if (stack.length > 0) return { ok: false, error: `Can't find end tag corresponding to start tag "${stack.at(-1)}"` };
+  return { ok: true, text };
+}
+
+async function readParams(request: Request): Promise<Params> {
+  const params: Params = Object.fromEntries(new URL(request.url).searchParams);
+  const type = request.headers.get("content-type") ?? "";
+  if (type.includes("application/json")) return { ...params, ...((await request.json()) as Params) };
+  if (type.includes("application/x-www-form-urlencoded")) return { ...params, ...Object.fromEntries(new URLSearchParams(await request.text())) };
+  return params;
+}
+
+export function createTelegramFake(options: TelegramFakeOptions) {
+  const botId = Number(options.token.split(":")[0]);
+  const username = options.username ?? "loopgate_test_bot";
+  const failures = new Map<string, Failure[]>();
+  const state = {
+    webhook: null as null | { url: string; secret_token?: string; allowed_updates?: string[] },
+    sent: [] as SentMessage[],
+    chatActions: [] as { chat_id: string; action: string }[],
+    calls: [] as { method: string; params: Params }[],
+    commands: [] as { command: string; description: string }[],
+  };
+  let nextMessageId = 5000;
+
+  function answer(method: string, params: Params): Failure | { status: 200; body: { ok: true; result: unknown } } {
+    const ok = (result: unknown) => ({ status: 200 as const, body: { ok: true as const, result } });
+    switch (method) {
+      case "getMe":
+        return ok({ id: botId, is_bot: true, first_name: "Loopgate", username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+      case "setWebhook": {
+        if (typeof params.url !== "string" || !/^https?:\/\//.test(params.url)) return badRequest("bad webhook: Failed to resolve host: Name or service not known");
+        const secret = params.secret_token;
+        if (secret !== undefined && (typeof secret !== "string" || !/^[A-Za-z0-9_-]{1,256}$/.test(secret))) return badRequest("secret token contains unallowed characters");
+        if (params.allowed_updates !== undefined && !Array.isArray(params.allowed_updates)) return badRequest("can't parse allowed updates");
+        state.webhook = { url: params.url, secret_token: secret as string | undefined, allowed_updates: params.allowed_updates as string[] | undefined };
+        return ok(true);
+      }
+      case "getWebhookInfo":
+        return ok({ url: state.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: 0, allowed_updates: state.webhook?.allowed_updates });
+      case "setMyCommands": {
+        const commands = params.commands as { command?: string; description?: string }[] | undefined;
+        if (!Array.isArray(commands) || commands.some((c) => !/^[a-z0-9_]{1,32}$/.test(c.command ?? "") || !c.description || c.description.length > 256)) return badRequest("BOT_COMMAND_INVALID");
+        state.commands = commands as { command: string; description: string }[];
+        return ok(true);
+      }
+      case "sendChatAction":
+        if (params.chat_id === undefined || typeof params.action !== "string") return badRequest("chat_id and action are required");
+        state.chatActions.push({ chat_id: String(params.chat_id), action: params.action });
+        return ok(true);
+      case "sendMessage": {
+        if (params.chat_id === undefined || params.chat_id === "") return badRequest("chat_id is empty");
+        if (typeof params.text !== "string" || params.text.trim() === "") return badRequest("message text is empty");
+        let visible = params.text;
+        if (params.parse_mode === "HTML") {
+          const parsed = parseTelegramHtml(params.text);
+          if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
+          visible = parsed.text;
+        }
+        if (visible.length > MAX_TEXT) return badRequest("message is too long");
+        const message_id = nextMessageId++;
+        state.sent.push({ chat_id: String(params.chat_id), text: params.text, parse_mode: params.parse_mode as string | undefined, reply_parameters: params.reply_parameters as SentMessage["reply_parameters"], message_id });
+        return ok({ message_id, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: "private" }, from: { id: botId, is_bot: true, first_name: "Loopgate", username }, text: visible });
+      }
+      default:
+        return { status: 404, body: { ok: false, error_code: 404, description: "Not Found: method not found" } };
+    }
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const m = /\/bot([^/]+)\/(\w+)$/.exec(new URL(request.url).pathname);
+    if (!m) return Response.json({ ok: false, error_code: 404, description: "Not Found" }, { status: 404 });
+    if (decodeURIComponent(m[1] ?? "") !== options.token) return Response.json({ ok: false, error_code: 401, description: "Unauthorized" }, { status: 401 });
+    const method = m[2] ?? "";
+    const params = await readParams(request);
+    state.calls.push({ method, params });
+    const result = failures.get(method)?.shift() ?? answer(method, params);
+    return Response.json(result.body, { status: result.status });
+  }
+
+  return {
+    handle,
+    state,
+    botId,
+    username,
+    /** The next `count` calls of `method` fail with `failure` (e.g. tooManyRequests(1)). */
+    failNext(method: string, failure: Failure, count = 1) {
+      failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
+    },
+    /** Sends an update to the registered webhook as Telegram does, with the secret token header. */
+    async deliver(update: unknown, secretOverride?: string | null): Promise<Response> {
+      if (!state.webhook) throw new Error("no webhook registered (run the channel's setup first)");
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      const secret = secretOverride === undefined ? state.webhook.secret_token : secretOverride;
+      if (secret) headers["x-telegram-bot-api-secret-token"] = secret;
+      return (options.deliverFetch ?? fetch)(state.webhook.url, { method: "POST", headers, body: JSON.stringify(update) });
+    },
+  };
+}
+
+export type TelegramFake = ReturnType<typeof createTelegramFake>;
