@@ -6,8 +6,9 @@ import { telegramAdapter } from "./telegram";
 import type { ChannelAdapter } from "./types";
 import { webAdapter } from "./web";
 import { webhookAdapter } from "./webhook";
+import { whatsappAdapter } from "./whatsapp";
 
-const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, emailAdapter, telegramAdapter, slackAdapter, discordAdapter] as ChannelAdapter<never>[];
+const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, emailAdapter, telegramAdapter, slackAdapter, discordAdapter, whatsappAdapter] as ChannelAdapter<never>[];
 
 export const channelRegistry: ReadonlyMap<string, ChannelAdapter<unknown>> = new Map(
   adapters.map((a) => [a.type, a as unknown as ChannelAdapter<unknown>]),

@@ -1,0 +1,122 @@
+/**
+ * A fake of Meta's Graph API for the WhatsApp Cloud API, written against web standards so
+ * the Worker tests (fetch interception) and the end-to-end tests (a real server on
+ * 127.0.0.1) share it. It checks what Graph checks (bearer token, phone number id,
+ * messaging_product, text length, the 24-hour window) and answers with Graph's error
+ * envelope and codes. Webhook subscriptions are verified with a GET to the callback, as
+ * Meta does.
+ */
+
+export interface GraphApiFakeOptions {
+  accessToken: string;
+  phoneNumberId: string;
+  appId?: string;
+  appSecret?: string;
+  wabaId?: string;
+  /** How the fake reaches the gateway to verify a new webhook subscription. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  now?: () => number;
+}
+
+export interface SentTextMessage {
+  id: string;
+  to: string;
+  body: string;
+  /** `context.message_id`: the message being quoted. */
+  contextMessageId?: string;
+}
+
+/** Graph error codes the fake can be told to answer with. */
+export type ScriptedCode = 4 | 130429 | 131056 | 131047 | 190 | 131000;
+
+const ERRORS: Record<number, { status: number; message: string; details?: string }> = {
+  4: { status: 429, message: "(#4) Application request limit reached" },
+  100: { status: 400, message: "(#100) Invalid parameter" },
+  190: { status: 401, message: "Invalid OAuth access token - Cannot parse access token" },
+  130429: { status: 400, message: "(#130429) Rate limit hit", details: "Message failed to send because there were too many messages sent from this phone number in a short period of time" },
+  131000: { status: 500, message: "(#131000) Something went wrong", details: "Message failed to send due to an unknown error." },
+  131047: { status: 400, message: "(#131047) Re-engagement message", details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
+  131056: { status: 400, message: "(#131056) (Business Account, Consumer Account) pair rate limit hit", details: "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time." },
+  2200: { status: 400, message: "(#2200) Callback verification failed" },
+};
+
+const WINDOW_MS = 24 * 60 * 60_000;
+
+function graphError(code: number, details?: string): Response {
+  const e = ERRORS[code] ?? ERRORS[100]!;
+  const body = { error: { message: e.message, type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details: details ?? e.details ?? e.message }, fbtrace_id: "AbCdEfGhIjKlMnOp" } };
+  return Response.json(body, { status: e.status });
+}
+
+export function createGraphApiFake(options: GraphApiFakeOptions) {
+  const now = options.now ?? Date.now;
+  const sent: SentTextMessage[] = [];
+  const subscriptions: { callbackUrl: string; fields: string }[] = [];
+  const subscribedWabas: string[] = [];
+  const script: ScriptedCode[] = [];
+  const lastInbound = new Map<string, number>();
+  let counter = 0;
+
+  async function sendMessage(request: Request): Promise<Response> {
+    let body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string }; context?: { message_id?: string } };
+    try {
+      body = (await request.json()) as typeof body;
+    } catch {
+      return graphError(100, "request body is not JSON");
+    }
+    if (body.messaging_product !== "whatsapp") return graphError(100, "The parameter messaging_product is required.");
+    if (!body.to) return graphError(100, "The parameter to is required.");
+    if (body.type !== "text" || typeof body.text?.body !== "string") return graphError(100, "Param text['body'] is required for type text.");
+    if (body.text.body.length > 4096) return graphError(100, "Param text['body'] must be at most 4096 characters long.");
+    const scripted = script.shift();
+    if (scripted !== undefined) return graphError(scripted);
+    const wrote = lastInbound.get(body.to);
+    if (wrote === undefined || now() - wrote > WINDOW_MS) return graphError(131047);
+    const id = `wamid.FAKE${String(++counter).padStart(6, "0")}`;
+    sent.push({ id, to: body.to, body: body.text.body, contextMessageId: body.context?.message_id });
+    return Response.json({ messaging_product: "whatsapp", contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id }] });
+  }
+
+  async function subscribe(request: Request): Promise<Response> {
+    const form = new URLSearchParams(await request.text());
+    if (form.get("access_token") !== `${options.appId}|${options.appSecret}`) return graphError(190);
+    const callbackUrl = form.get("callback_url") ?? "";
+    if (form.get("object") !== "whatsapp_business_account" || !callbackUrl) return graphError(100, "object and callback_url are required");
+    const challenge = String(Math.floor(Math.random() * 1e9));
+    const url = `${callbackUrl}?${new URLSearchParams({ "hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": form.get("verify_token") ?? "" })}`;
+    const answer = await (options.fetch ?? fetch)(url).catch((err: unknown) => new Response(String(err), { status: 599 }));
+    const echoed = await answer.text();
+    if (answer.status !== 200 || echoed !== challenge) return graphError(2200, `callback answered ${answer.status} ${echoed.slice(0, 100)}`);
+    subscriptions.push({ callbackUrl, fields: form.get("fields") ?? "" });
+    return Response.json({ success: true });
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const segments = new URL(request.url).pathname.split("/").filter(Boolean);
+    if (/^v\d+\.\d+$/.test(segments[0] ?? "")) segments.shift();
+    const [objectId, edge] = segments;
+    if (request.method !== "POST" || segments.length !== 2) return graphError(100, `Unsupported ${request.method} request.`);
+    if (objectId === options.appId && edge === "subscriptions") return subscribe(request);
+    if (request.headers.get("authorization") !== `Bearer ${options.accessToken}`) return graphError(190);
+    if (objectId !== undefined && objectId === options.wabaId && edge === "subscribed_apps") {
+      subscribedWabas.push(objectId);
+      return Response.json({ success: true });
+    }
+    if (objectId !== options.phoneNumberId) return graphError(100, `Unsupported post request. Object with ID '${objectId}' does not exist.`);
+    if (edge !== "messages") return graphError(100, `Unknown path components: /${edge}`);
+    return sendMessage(request);
+  }
+
+  return {
+    handle,
+    sent,
+    subscriptions,
+    subscribedWabas,
+    /** The next message sends fail with these Graph error codes, in order. */
+    failNext: (...codes: ScriptedCode[]) => void script.push(...codes),
+    /** Records that a user wrote to the business number, which opens the 24-hour window. */
+    userWrote: (waId: string, at = now()) => void lastInbound.set(waId, at),
+  };
+}
+
+export type GraphApiFake = ReturnType<typeof createGraphApiFake>;
