@@ -1,0 +1,60 @@
+/**
+ * Slack end to end: `npm start` as a process and a fake Slack on 127.0.0.1 that signs Events
+ * API deliveries and serves chat.postMessage (apiBase). The documented payloads go in; replies
+ * come back in the mention's thread and in the DM.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveFake } from "../fakes/http-fake-server";
+import { createSlackFake } from "../fakes/slack-web-api";
+import appMention from "../fixtures/slack/app-mention.json";
+import messageIm from "../fixtures/slack/message-im.json";
+import urlVerification from "../fixtures/slack/url-verification.json";
+import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+
+const PORT = 8741;
+const BOT_TOKEN = "xoxb-e2e-0000-fake";
+const SIGNING_SECRET = "e2e-slack-signing-secret-0123456789";
+
+describe("Slack channel end to end", () => {
+  let gw: GatewayProcess;
+  let server: Awaited<ReturnType<typeof serveFake>>;
+  const fake = createSlackFake({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
+
+  beforeAll(async () => {
+    server = await serveFake(fake.handle);
+    gw = await startGateway({ port: PORT });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await server?.close();
+    if (gw) removeState(gw.stateDir);
+  });
+
+  it("verifies its URL, answers a mention in its thread and a DM, once per event", async () => {
+    const { api } = await setupAdmin(gw);
+    const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
+      type: "slack", name: "Slack", policy: "open", config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiBase: `${server.url}/api` },
+    });
+    expect(created.status).toBe(201);
+    const url = created.body.channel.inboundUrl;
+    expect((await api<{ ok: boolean }>("POST", `/api/channels/${created.body.channel.id}/setup`, {})).body.ok).toBe(true);
+
+    const challenge = await fake.deliver(url, urlVerification);
+    expect(await challenge.json()).toEqual({ challenge: urlVerification.challenge });
+
+    const started = Date.now();
+    const mention = await fake.deliver(url, appMention);
+    const ackMs = Date.now() - started;
+    expect(mention.status).toBe(200);
+    expect(ackMs).toBeLessThan(3000);
+    expect((await fake.deliver(url, appMention, { retryNum: 1 })).status).toBe(200);
+    await fake.deliver(url, messageIm);
+
+    await waitFor(async () => fake.state.posted.length >= 2, 20_000, "two replies");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fake.state.posted).toHaveLength(2);
+    const inThread = fake.state.posted.find((p) => p.channel === "C123ABC456");
+    expect(inThread).toMatchObject({ thread_ts: "1515449522.000016", text: expect.stringContaining("You said: is it everything a river should be?") });
+    expect(fake.state.posted.find((p) => p.channel === "D024BE91L")?.text).toContain("You said: Hello hello can you hear me?");
+  });
+});
