@@ -43,7 +43,7 @@ describe("stale sessions", () => {
     const now = Date.now();
     await env.DB.prepare("INSERT INTO sessions (id, channel_id, sender_id, status, message_count, created_at, last_activity_at) VALUES ('web:old', 'web', 'old', 'stale', 2, ?, ?)").bind(now - 40 * 86_400_000, now - 40 * 86_400_000).run();
     const ctrl = createScheduledController({ scheduledTime: now + 2 * 86_400_000, cron: "* * * * *" });
-    await worker.scheduled(ctrl, env, { waitUntil: () => {}, passThroughOnException: () => {} } as unknown as ExecutionContext);
+    await worker.scheduled(ctrl, env);
     const rows = await env.DB.prepare("SELECT id, status FROM sessions WHERE id IN ('web:admin:admin', 'web:old')").all<{ id: string; status: string }>();
     expect(Object.fromEntries(rows.results.map((r) => [r.id, r.status]))).toEqual({ "web:admin:admin": "stale", "web:old": "cleaned" });
 
