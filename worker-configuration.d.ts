@@ -8,11 +8,13 @@ interface __BaseEnv_Env {
 	SENDER_SESSION: DurableObjectNamespace<import("./workers/index").SenderSession>;
 	LIVE_FEED: DurableObjectNamespace<import("./workers/index").LiveFeed>;
 	THROTTLE: DurableObjectNamespace<import("./workers/index").Throttle>;
+	JOB_RUNNER: DurableObjectNamespace<import("./workers/index").JobRunner>;
+	LOOP_TASK: DurableObjectNamespace<import("./workers/index").LoopTask>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./workers/index");
-		durableNamespaces: "SenderSession" | "LiveFeed" | "Throttle";
+		durableNamespaces: "SenderSession" | "LiveFeed" | "Throttle" | "JobRunner" | "LoopTask";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

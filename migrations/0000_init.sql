@@ -36,6 +36,86 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE INDEX `events_at` ON `events` (`at`);--> statement-breakpoint
+CREATE TABLE `job_runs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`job_id` text NOT NULL,
+	`scheduled_for` integer NOT NULL,
+	`trigger` text NOT NULL,
+	`status` text NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer,
+	`started_at` integer,
+	`finished_at` integer,
+	`output` text,
+	`step_outputs` text,
+	`error` text,
+	`model` text,
+	`input_tokens` integer DEFAULT 0 NOT NULL,
+	`output_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real DEFAULT 0 NOT NULL,
+	`delivered` integer DEFAULT false NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `job_runs_due` ON `job_runs` (`job_id`,`scheduled_for`);--> statement-breakpoint
+CREATE INDEX `job_runs_pending` ON `job_runs` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE TABLE `jobs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`cron` text NOT NULL,
+	`timezone` text DEFAULT 'UTC' NOT NULL,
+	`steps` text NOT NULL,
+	`deliver_to` text,
+	`catch_up` text DEFAULT 'skip' NOT NULL,
+	`retry_attempts` integer DEFAULT 1 NOT NULL,
+	`retry_backoff_ms` integer DEFAULT 60000 NOT NULL,
+	`status` text NOT NULL,
+	`next_run_at` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `jobs_due` ON `jobs` (`status`,`next_run_at`);--> statement-breakpoint
+CREATE TABLE `loop_iterations` (
+	`task_id` integer NOT NULL,
+	`iteration` integer NOT NULL,
+	`status` text NOT NULL,
+	`output` text NOT NULL,
+	`error` text,
+	`progress` integer NOT NULL,
+	`model` text NOT NULL,
+	`input_tokens` integer DEFAULT 0 NOT NULL,
+	`output_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real DEFAULT 0 NOT NULL,
+	`latency_ms` integer DEFAULT 0 NOT NULL,
+	`started_at` integer NOT NULL,
+	`finished_at` integer NOT NULL,
+	PRIMARY KEY(`task_id`, `iteration`)
+);
+--> statement-breakpoint
+CREATE TABLE `loop_tasks` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`name` text NOT NULL,
+	`prompt` text NOT NULL,
+	`max_iterations` integer NOT NULL,
+	`completion_promise` text NOT NULL,
+	`cost_cap_usd` real,
+	`no_progress_limit` integer NOT NULL,
+	`notify` text,
+	`status` text NOT NULL,
+	`stop_reason` text,
+	`iterations` integer DEFAULT 0 NOT NULL,
+	`input_tokens` integer DEFAULT 0 NOT NULL,
+	`output_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real DEFAULT 0 NOT NULL,
+	`last_error` text,
+	`created_at` integer NOT NULL,
+	`started_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`finished_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `loop_tasks_status` ON `loop_tasks` (`status`,`updated_at`);--> statement-breakpoint
 CREATE TABLE `messages` (
 	`id` text PRIMARY KEY NOT NULL,
 	`channel_id` text NOT NULL,

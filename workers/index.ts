@@ -7,9 +7,12 @@ import { senderSession } from "../src/api/sender-stub";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { sweepSessions } from "../src/pipeline/session-sweep";
+import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
 
+export { JobRunner } from "./job-runner";
 export { LiveFeed } from "./live-feed";
+export { LoopTask } from "./loop-task";
 export { SenderSession } from "./sender-session";
 export { Throttle } from "./throttle";
 
@@ -19,6 +22,7 @@ export default {
   email: (message, env) => handleEmail(message, env),
 
   async scheduled(controller, env) {
+    await schedulerHeartbeat(env, controller.scheduledTime);
     const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) => senderSession(env, channelId, senderId).cleanup());
     if (swept.staled || swept.cleaned) console.log(JSON.stringify({ msg: "session sweep", ...swept }));
   },

@@ -12,8 +12,10 @@ import { chatRoutes } from "./chat";
 import type { AppEnv } from "./context";
 import { onError } from "./errors";
 import { hookRoutes } from "./hooks";
+import { cronRoutes, jobRoutes } from "./jobs";
 import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
+import { taskRoutes } from "./tasks";
 import { apiRateLimit } from "./throttle";
 
 /** Set on the first request: outside a request, Workers clocks read zero. */
@@ -33,6 +35,9 @@ const api = new Hono<AppEnv>()
   .route("/pairings", pairingRoutes)
   .route("/senders", senderRoutes)
   .route("/chat", chatRoutes)
+  .route("/jobs", jobRoutes)
+  .route("/cron", cronRoutes)
+  .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);

@@ -4,7 +4,7 @@
  * SenderSession object instead; see docs/architecture.md.
  * Times are unix milliseconds.
  */
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -147,4 +147,109 @@ export const events = sqliteTable(
     detail: text("detail").notNull().default("{}"),
   },
   (t) => [index("events_at").on(t.at)],
+);
+
+/** Scheduled jobs (see docs/scheduler.md): a cron expression in a time zone running a recipe. */
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    cron: text("cron").notNull(),
+    timezone: text("timezone").notNull().default("UTC"),
+    /** JSON array of recipe steps `{prompt, model?}`, run in order. */
+    steps: text("steps").notNull(),
+    /** JSON `{channelId, recipient}`, or null to only store the result. */
+    deliverTo: text("deliver_to"),
+    catchUp: text("catch_up", { enum: ["skip", "run-once"] }).notNull().default("skip"),
+    /** Tries per due time, the first included. */
+    retryAttempts: integer("retry_attempts").notNull().default(1),
+    /** Delay before the second try; each later try doubles it. */
+    retryBackoffMs: integer("retry_backoff_ms").notNull().default(60_000),
+    status: text("status", { enum: ["active", "paused"] }).notNull(),
+    /** The earliest due time not yet claimed by the heartbeat; null when the cron never fires again. */
+    nextRunAt: integer("next_run_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("jobs_due").on(t.status, t.nextRunAt)],
+);
+
+/** One row per due time of a job (or per manual run): the claim that keeps a time from running twice. */
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    id: text("id").primaryKey(),
+    jobId: text("job_id").notNull(),
+    scheduledFor: integer("scheduled_for").notNull(),
+    trigger: text("trigger", { enum: ["schedule", "catch-up", "manual"] }).notNull(),
+    status: text("status", { enum: ["queued", "running", "retrying", "ok", "failed", "skipped", "missed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** When the runner may start the next try (queued and retrying runs). */
+    nextAttemptAt: integer("next_attempt_at"),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    output: text("output"),
+    /** JSON array of each step's output, in order. */
+    stepOutputs: text("step_outputs"),
+    /** Why a run failed, or why a due time was missed or skipped. */
+    error: text("error"),
+    model: text("model"),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    delivered: integer("delivered", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("job_runs_due").on(t.jobId, t.scheduledFor), index("job_runs_pending").on(t.status, t.nextAttemptAt)],
+);
+
+/** Autonomous loop tasks; the LoopTask object of each drives it, this row mirrors it for listing. */
+export const loopTasks = sqliteTable(
+  "loop_tasks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    name: text("name").notNull(),
+    prompt: text("prompt").notNull(),
+    maxIterations: integer("max_iterations").notNull(),
+    completionPromise: text("completion_promise").notNull(),
+    costCapUsd: real("cost_cap_usd"),
+    noProgressLimit: integer("no_progress_limit").notNull(),
+    /** JSON `{channelId, recipient}` told when the task ends. */
+    notify: text("notify"),
+    status: text("status", { enum: ["running", "stopped", "completed", "failed"] }).notNull(),
+    /** completed | max_iterations | cost_cap | no_progress | stopped | error. */
+    stopReason: text("stop_reason"),
+    iterations: integer("iterations").notNull().default(0),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at").notNull(),
+    /** Last sign of life from the object; the heartbeat resumes a running task silent for too long. */
+    updatedAt: integer("updated_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("loop_tasks_status").on(t.status, t.updatedAt)],
+);
+
+export const loopIterations = sqliteTable(
+  "loop_iterations",
+  {
+    taskId: integer("task_id").notNull(),
+    iteration: integer("iteration").notNull(),
+    status: text("status", { enum: ["ok", "failed"] }).notNull(),
+    output: text("output").notNull(),
+    error: text("error"),
+    progress: integer("progress", { mode: "boolean" }).notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    latencyMs: integer("latency_ms").notNull().default(0),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.iteration] })],
 );

@@ -1,0 +1,114 @@
+/**
+ * Loop tasks, with the original product's paths: `GET/POST /api/tasks`,
+ * `POST /api/tasks/:id/start|stop`, `GET /api/tasks/:id/output`, `DELETE /api/tasks/:id`.
+ * Each task runs in its LoopTask object (workers/loop-task.ts); D1 holds what is listed.
+ */
+import { and, asc, desc, eq, gt } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { channels, loopIterations, loopTasks } from "../db/schema";
+import { deliveryTarget, type DeliveryTarget } from "../scheduler/job-schema";
+import { DEFAULT_COMPLETION_PROMISE, DEFAULT_NO_PROGRESS_LIMIT } from "../scheduler/loop-policy";
+import { loopTask } from "../scheduler/stubs";
+import type { AppEnv } from "./context";
+import { fail } from "./errors";
+import { validate } from "./validate";
+
+export const MAX_LOOP_ITERATIONS = 1000;
+
+const taskCreateBody = z.strictObject({
+  name: z.string().trim().min(1, "name is required").max(100),
+  prompt: z.string().trim().min(1, "prompt is required").max(50_000),
+  maxIterations: z.int().min(1).max(MAX_LOOP_ITERATIONS),
+  completionPromise: z.string().min(1).max(200).optional(),
+  costCapUsd: z.number().positive().max(10_000).optional(),
+  noProgressLimit: z.int().min(1).max(100).optional(),
+  notify: deliveryTarget.optional(),
+});
+
+const idParam = validate("param", z.object({ id: z.coerce.number().int().positive("id must be a task number") }));
+
+type TaskRow = typeof loopTasks.$inferSelect;
+type Ctx = { var: AppEnv["Variables"]; env: Env };
+
+function present(row: TaskRow) {
+  const { notify, ...rest } = row;
+  return { ...rest, notify: notify ? (JSON.parse(notify) as DeliveryTarget) : null };
+}
+
+async function getTask(c: Ctx, id: number): Promise<TaskRow> {
+  const row = await c.var.db.select().from(loopTasks).where(eq(loopTasks.id, id)).get();
+  if (!row) fail(404, `no loop task ${id}`);
+  return row;
+}
+
+async function startTask(c: Ctx, row: TaskRow): Promise<void> {
+  const result = await loopTask(c.env, row.id).start({
+    taskId: row.id, name: row.name, prompt: row.prompt, maxIterations: row.maxIterations, completionPromise: row.completionPromise,
+    costCapUsd: row.costCapUsd, noProgressLimit: row.noProgressLimit, notify: row.notify ? (JSON.parse(row.notify) as DeliveryTarget) : null,
+  });
+  if (!result.ok) fail(409, `loop task ${row.id} is already running`);
+}
+
+export const taskRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const rows = await c.var.db.select().from(loopTasks).orderBy(desc(loopTasks.id)).limit(500);
+    return c.json({ tasks: rows.map(present) });
+  })
+  .post("/", validate("json", taskCreateBody), async (c) => {
+    const body = c.req.valid("json");
+    if (body.notify) {
+      const channel = await c.var.db.select({ id: channels.id }).from(channels).where(eq(channels.id, body.notify.channelId)).get();
+      if (!channel) fail(400, `notify.channelId: no channel ${body.notify.channelId}`);
+    }
+    const now = Date.now();
+    const [row] = await c.var.db
+      .insert(loopTasks)
+      .values({
+        name: body.name, prompt: body.prompt, maxIterations: body.maxIterations, completionPromise: body.completionPromise ?? DEFAULT_COMPLETION_PROMISE,
+        costCapUsd: body.costCapUsd ?? null, noProgressLimit: body.noProgressLimit ?? DEFAULT_NO_PROGRESS_LIMIT, notify: body.notify ? JSON.stringify(body.notify) : null,
+        status: "running", createdAt: now, startedAt: now, updatedAt: now,
+      })
+      .returning();
+    if (!row) fail(500, "could not create the task");
+    await startTask(c, row);
+    return c.json({ task: present(await getTask(c, row.id)) }, 201);
+  })
+  .get("/:id", idParam, async (c) => c.json({ task: present(await getTask(c, c.req.valid("param").id)) }))
+  .post("/:id/start", idParam, async (c) => {
+    const row = await getTask(c, c.req.valid("param").id);
+    if (row.status === "running") fail(409, `loop task ${row.id} is already running`);
+    await startTask(c, row);
+    return c.json({ task: present(await getTask(c, row.id)) });
+  })
+  .post("/:id/stop", idParam, async (c) => {
+    const row = await getTask(c, c.req.valid("param").id);
+    const result = await loopTask(c.env, row.id).stop();
+    if (!result.ok) fail(409, `loop task ${row.id} is not running (${row.status}${row.stopReason ? `: ${row.stopReason}` : ""})`);
+    return c.json({ task: present(await getTask(c, row.id)) });
+  })
+  .get("/:id/output", idParam, validate("query", z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(200) })), async (c) => {
+    const row = await getTask(c, c.req.valid("param").id);
+    const q = c.req.valid("query");
+    const iterations = await c.var.db
+      .select()
+      .from(loopIterations)
+      .where(and(eq(loopIterations.taskId, row.id), gt(loopIterations.iteration, q.after)))
+      .orderBy(asc(loopIterations.iteration))
+      .limit(q.limit);
+    const last = await c.var.db.select({ output: loopIterations.output }).from(loopIterations).where(and(eq(loopIterations.taskId, row.id), eq(loopIterations.status, "ok"))).orderBy(desc(loopIterations.iteration)).limit(1).get();
+    return c.json({
+      task: present(row),
+      /** The task's result so far: the latest successful iteration's output. */
+      output: last?.output ?? null,
+      /** Every iteration's output in order, for reading the whole run. */
+      transcript: iterations.map((i) => `--- iteration ${i.iteration} (${i.status}) ---\n${i.status === "ok" ? i.output : `error: ${i.error}`}`).join("\n\n"),
+      iterations,
+    });
+  })
+  .delete("/:id", idParam, async (c) => {
+    const row = await getTask(c, c.req.valid("param").id);
+    await loopTask(c.env, row.id).forget();
+    await c.var.db.batch([c.var.db.delete(loopIterations).where(eq(loopIterations.taskId, row.id)), c.var.db.delete(loopTasks).where(eq(loopTasks.id, row.id))]);
+    return c.json({ deleted: row.id });
+  });

@@ -1,0 +1,71 @@
+/**
+ * The job API's input shapes (zod) and how a stored job is shown. Cron and time zone are
+ * checked separately by ./cron.ts, so their errors name the bad cron field.
+ */
+import { z } from "zod";
+import type { jobs } from "../db/schema";
+import { parseCron } from "./cron";
+import type { RecipeStep } from "./recipe";
+
+export const MAX_RECIPE_STEPS = 20;
+export const MAX_RETRY_ATTEMPTS = 10;
+export const DEFAULT_RETRY_BACKOFF_MS = 60_000;
+
+const step = z.strictObject({
+  prompt: z.string().trim().min(1, "prompt is required").max(20_000),
+  model: z.string().trim().min(1).max(100).optional(),
+});
+
+/** Where a result goes: a channel and the platform id of the recipient on it. */
+export const deliveryTarget = z.strictObject({
+  channelId: z.string().trim().min(1, "channelId is required").max(100),
+  recipient: z.string().trim().min(1, "recipient is required").max(500),
+});
+
+const retry = z.strictObject({
+  attempts: z.int().min(1).max(MAX_RETRY_ATTEMPTS),
+  backoffSeconds: z.number().min(0).max(24 * 3600).optional(),
+});
+
+export const jobCreateBody = z.strictObject({
+  name: z.string().trim().min(1, "name is required").max(100),
+  cron: z.string().trim().min(1, "cron is required").max(200),
+  timezone: z.string().trim().min(1).max(64).optional(),
+  steps: z.array(step).min(1, "at least one step is required").max(MAX_RECIPE_STEPS),
+  deliverTo: deliveryTarget.optional(),
+  catchUp: z.enum(["skip", "run-once"]).optional(),
+  retry: retry.optional(),
+});
+
+export const jobUpdateBody = jobCreateBody.partial().extend({ deliverTo: deliveryTarget.nullable().optional() });
+
+export type DeliveryTarget = z.infer<typeof deliveryTarget>;
+type JobRow = typeof jobs.$inferSelect;
+
+/** The cron expression and zone checked together; the message names the bad field. */
+export function cronError(cron: string, timezone: string): string | null {
+  const parsed = parseCron(cron, timezone);
+  if (parsed.ok) return null;
+  return parsed.field === "timezone" ? parsed.error : `cron: ${parsed.error}`;
+}
+
+export function presentJob(row: JobRow, now: number, upcoming = 5) {
+  const parsed = parseCron(row.cron, row.timezone);
+  return {
+    id: row.id,
+    name: row.name,
+    cron: row.cron,
+    timezone: row.timezone,
+    steps: JSON.parse(row.steps) as RecipeStep[],
+    deliverTo: row.deliverTo ? (JSON.parse(row.deliverTo) as DeliveryTarget) : null,
+    catchUp: row.catchUp,
+    retry: { attempts: row.retryAttempts, backoffSeconds: row.retryBackoffMs / 1000 },
+    status: row.status,
+    /** The next due time the heartbeat has not yet handled (may be past while paused). */
+    nextRunAt: row.nextRunAt,
+    /** The next times the job will run, if it stays active. */
+    nextRuns: row.status === "active" && parsed.ok ? parsed.schedule.nextRuns(upcoming, Math.max(now, (row.nextRunAt ?? now) - 1)) : [],
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * A job's recipe: ordered steps, each a prompt (optionally with its own model), run as one
+ * conversation so every step sees the earlier steps' prompts and outputs. The last step's
+ * output is the run's result.
+ */
+import type { AgentRuntime, ChatTurn, TurnUsage } from "../agent/types";
+
+export interface RecipeStep {
+  /** What the agent is asked in this step. */
+  prompt: string;
+  /** Model for this step; the gateway's default when absent. */
+  model?: string;
+}
+
+/** Who the run is, as the agent sees it: each job is its own sender on the `scheduler` channel. */
+export interface RecipeIdentity {
+  jobId: string;
+  jobName: string;
+}
+
+export type RecipeResult =
+  | { ok: true; output: string; stepOutputs: string[]; model: string; usage: TurnUsage }
+  | { ok: false; error: string; failedStep: number; stepOutputs: string[]; model: string; usage: TurnUsage };
+
+function addUsage(a: TurnUsage, b: TurnUsage): TurnUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}
+
+export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who: RecipeIdentity): Promise<RecipeResult> {
+  let usage: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+  const history: ChatTurn[] = [];
+  const stepOutputs: string[] = [];
+  let model = runtime.model;
+  for (const [i, step] of steps.entries()) {
+    // An admin wrote the recipe, so its turns run with the admin's trust.
+    const result = await runtime.runTurn({ channelId: "scheduler", channelType: "cron", senderId: `job:${who.jobId}`, senderName: who.jobName, trust: "admin", model: step.model, history: [...history], text: step.prompt });
+    model = result.model;
+    if (!result.ok) {
+      if (result.usage) usage = addUsage(usage, result.usage);
+      return { ok: false, error: `step ${i + 1}: ${result.error}`, failedStep: i + 1, stepOutputs, model, usage };
+    }
+    usage = addUsage(usage, result.usage);
+    stepOutputs.push(result.text);
+    history.push({ role: "user", content: step.prompt }, { role: "assistant", content: result.text });
+  }
+  return { ok: true, output: stepOutputs.at(-1) ?? "", stepOutputs, model, usage };
+}

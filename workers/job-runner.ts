@@ -1,0 +1,36 @@
+/**
+ * JobRunner: one object per scheduled job (`idFromName("job:" + jobId)`). The heartbeat claims
+ * due times in D1 and wakes the runner; the runner works through the job's due runs from its
+ * alarm, so a long recipe never runs inside the scheduled handler, a job never overlaps
+ * itself, and retries wait on an alarm set for their backoff.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { openDb } from "../src/db/client";
+import { schedulerAgent } from "../src/scheduler/agent";
+import { dueRuns, executeRun, nextTryAt } from "../src/scheduler/run-job";
+import { senderSession } from "../src/api/sender-stub";
+import { publishEvents } from "./live-feed";
+
+export class JobRunner extends DurableObject<Env> {
+  /** Starts work on the job's due runs now (idempotent: an earlier alarm is kept). */
+  async wake(jobId: string): Promise<void> {
+    await this.ctx.storage.put("jobId", jobId);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > Date.now()) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  override async alarm(): Promise<void> {
+    const jobId = await this.ctx.storage.get<string>("jobId");
+    if (!jobId) return;
+    const db = openDb(this.env.DB);
+    const deps = {
+      db,
+      runtime: schedulerAgent.runtime(this.env),
+      notify: (target: { channelId: string; recipient: string }, text: string) => senderSession(this.env, target.channelId, target.recipient).notify(target.channelId, target.recipient, text),
+      publish: (events: Parameters<typeof publishEvents>[1]) => publishEvents(this.env, events),
+    };
+    for (const run of await dueRuns(db, jobId, Date.now())) await executeRun(deps, run);
+    const next = await nextTryAt(db, jobId);
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
+  }
+}
