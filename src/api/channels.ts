@@ -12,22 +12,13 @@ import type { ChannelAdapter } from "../channels/types";
 import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
 import { describeZodError } from "../lib/zod-error";
+import { channelCreateBody, channelUpdateBody } from "./channel-schemas";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { validate } from "./validate";
 
 /** Types with no inbound webhook of their own are created by the gateway, not the admin. */
 const BUILT_IN_TYPES = new Set(["web"]);
-
-const policy = z.enum(["pairing", "allowlist", "open", "disabled"]);
-const common = {
-  name: z.string().trim().min(1, "name is required").max(100),
-  policy: policy.optional(),
-  allowlist: z.array(z.string().min(1).max(200)).max(10_000).optional(),
-  rateLimitPerMinute: z.number().int().min(1).max(10_000).nullable().optional(),
-};
-const createBody = z.object({ type: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}), ...common });
-const updateBody = z.object({ ...common, name: common.name.optional(), config: z.record(z.string(), z.unknown()).optional() });
 
 type ChannelRow = typeof channels.$inferSelect;
 
@@ -83,7 +74,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const rows = await c.var.db.select().from(channels).orderBy(channels.createdAt);
     return c.json({ channels: rows.map((r) => present(r, publicBase(c))) });
   })
-  .post("/", validate("json", createBody), async (c) => {
+  .post("/", validate("json", channelCreateBody), async (c) => {
     const body = c.req.valid("json");
     const adapter = getAdapter(body.type);
     if (!adapter || BUILT_IN_TYPES.has(body.type)) {
@@ -104,7 +95,7 @@ export const channelRoutes = new Hono<AppEnv>()
     return c.json({ channel: present(row, publicBase(c)), generatedSecrets }, 201);
   })
   .get("/:id", async (c) => c.json({ channel: present(await getRow(c, c.req.param("id")), publicBase(c)) }))
-  .put("/:id", validate("json", updateBody), async (c) => {
+  .put("/:id", validate("json", channelUpdateBody), async (c) => {
     const row = await getRow(c, c.req.param("id"));
     const adapter = getAdapter(row.type);
     if (!adapter) fail(409, `channel type ${row.type} is no longer available`);

@@ -1,0 +1,22 @@
+/** Every command, in the order `loopgate --help` lists them. */
+import type { CommandSpec } from "../command";
+import { applyCommand } from "./apply";
+import { loginCommand, logoutCommand, setupCommand } from "./auth";
+import { channelCommands } from "./channels";
+import { logsCommand } from "./logs";
+import { pairingCommands, senderCommands } from "./pairing";
+import { startCommand } from "./start";
+import { statusCommand } from "./status";
+
+export const COMMANDS: CommandSpec[] = [
+  startCommand,
+  statusCommand,
+  setupCommand,
+  loginCommand,
+  logoutCommand,
+  applyCommand,
+  ...channelCommands,
+  ...pairingCommands,
+  ...senderCommands,
+  logsCommand,
+];
