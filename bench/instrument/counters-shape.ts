@@ -1,0 +1,16 @@
+/** What the instrumented Worker reports at `GET /api/__bench/counters`; shared with the Node side of the bench. */
+
+/** Totals since the Worker started; read from `GET /api/__bench/counters`. */
+export interface StorageCounters {
+  /** Random per isolate: if it changes between two reads, the Worker was reloaded and the counts restarted. */
+  isolate: string;
+  d1Statements: number;
+  d1Batches: number;
+  d1RowsWritten: number;
+  d1RowsRead: number;
+  doSqlStatements: number;
+  doSqlRowsWritten: number;
+  doSqlRowsRead: number;
+  doKvOperations: number;
+  doAlarmOperations: number;
+}

@@ -1,0 +1,127 @@
+/**
+ * Counts the storage work a Worker does, for the bench's storage phase: every D1 statement
+ * (single or in a batch) with the rows D1 reports written and read, and every Durable Object
+ * storage call (SQL statements with the rows SQLite reports written, key-value and alarm calls).
+ * It wraps the D1 bindings handed to the unchanged Worker code and patches each object's storage
+ * instance; nothing else differs from a normal run.
+ * The counters live in module scope: wrangler dev runs a Worker and its objects in one isolate.
+ */
+
+import type { StorageCounters } from "./counters-shape";
+
+export type { StorageCounters };
+/** Under /api/ because, with the dashboard served as static assets, only /api/* and /hooks/* reach the Worker first. */
+export const COUNTERS_PATH = "/api/__bench/counters";
+
+const counters: StorageCounters = {
+  isolate: "",
+  d1Statements: 0, d1Batches: 0, d1RowsWritten: 0, d1RowsRead: 0,
+  doSqlStatements: 0, doSqlRowsWritten: 0, doSqlRowsRead: 0, doKvOperations: 0, doAlarmOperations: 0,
+};
+
+type Method = (...args: unknown[]) => unknown;
+type D1Meta = { rows_written?: number; rows_read?: number };
+
+function addD1Meta(result: unknown): void {
+  const meta = (result as { meta?: D1Meta } | null)?.meta;
+  counters.d1RowsWritten += meta?.rows_written ?? 0;
+  counters.d1RowsRead += meta?.rows_read ?? 0;
+}
+
+/** The real object behind each counting proxy, so D1's batch() gets the statements it created. */
+const targets = new WeakMap<object, object>();
+
+/** A proxy that routes `wrapped` members through `hooks` and binds every other method to the target. */
+function intercept<T extends object>(target: T, hooks: Record<string, (original: Method) => Method>): T {
+  const proxy = new Proxy(target, {
+    get(t, prop) {
+      const value: unknown = Reflect.get(t, prop, t);
+      if (typeof value !== "function") return value;
+      const original = (value as Method).bind(t);
+      const hook = typeof prop === "string" ? hooks[prop] : undefined;
+      return hook ? hook(original) : original;
+    },
+  });
+  targets.set(proxy, target);
+  return proxy;
+}
+
+function countingStatement(statement: D1PreparedStatement): D1PreparedStatement {
+  const executes = (original: Method): Method => async (...args) => {
+    counters.d1Statements++;
+    const result = await original(...args);
+    addD1Meta(result);
+    return result;
+  };
+  return intercept(statement, {
+    bind: (original) => (...args) => countingStatement(original(...args) as D1PreparedStatement),
+    run: executes, all: executes, first: executes, raw: executes,
+  });
+}
+
+export function countingD1(db: D1Database): D1Database {
+  return intercept(db, {
+    prepare: (original) => (...args) => countingStatement(original(...args) as D1PreparedStatement),
+    batch: (original) => async (statements) => {
+      const list = statements as D1PreparedStatement[];
+      counters.d1Batches++;
+      counters.d1Statements += list.length;
+      const results = (await original(list.map((s) => targets.get(s) ?? s))) as unknown[];
+      results.forEach(addD1Meta);
+      return results;
+    },
+  });
+}
+
+/** Replaces `name` on this one instance (runtime objects must stay real: the runtime checks their type). */
+function patch(target: object, name: string, hook: (original: Method) => Method): void {
+  const original = (Reflect.get(target, name) as Method).bind(target);
+  Object.defineProperty(target, name, { value: hook(original), configurable: true, writable: true });
+}
+
+const instrumented = new WeakSet<object>();
+
+/** Makes this object's storage count its calls; the state itself must be handed on unchanged. */
+export function instrumentState(state: DurableObjectState): void {
+  const storage = state.storage;
+  if (instrumented.has(storage)) return;
+  instrumented.add(storage);
+  const kv = (original: Method): Method => (...args) => {
+    counters.doKvOperations++;
+    return original(...args);
+  };
+  const alarm = (original: Method): Method => (...args) => {
+    counters.doAlarmOperations++;
+    return original(...args);
+  };
+  for (const name of ["get", "put", "delete", "list", "deleteAll"]) patch(storage, name, kv);
+  for (const name of ["getAlarm", "setAlarm", "deleteAlarm"]) patch(storage, name, alarm);
+  const sql = storage.sql;
+  patch(sql, "exec", (original) => (...args) => {
+    counters.doSqlStatements++;
+    const cursor = original(...args) as SqlStorageCursor<Record<string, SqlStorageValue>>;
+    // Writes run to completion inside exec(), so the count is final here.
+    counters.doSqlRowsWritten += cursor.rowsWritten;
+    counters.doSqlRowsRead += cursor.rowsRead;
+    return cursor;
+  });
+  // Pin the patched instances, in case the runtime hands out fresh wrappers on each access.
+  Object.defineProperty(storage, "sql", { value: sql, configurable: true });
+  Object.defineProperty(state, "storage", { value: storage, configurable: true });
+}
+
+/** A copy of the Worker's env whose D1 bindings count their statements. */
+export function countingEnv<E extends object>(env: E): E {
+  const copy: Record<string, unknown> = { ...(env as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(copy)) {
+    const candidate = value as Partial<D1Database> | null;
+    if (typeof candidate?.prepare === "function" && typeof candidate.batch === "function") copy[key] = countingD1(value as D1Database);
+  }
+  return copy as E;
+}
+
+export function readCounters(): StorageCounters {
+  // Random values are not allowed at module scope in Workers, so the id is made on first read.
+  counters.isolate ||= crypto.randomUUID();
+  return { ...counters };
+}

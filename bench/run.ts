@@ -1,0 +1,178 @@
+/**
+ * `npm run bench`: the gateway's speed, cost and footprint against a floor, in one run.
+ * Starts the gateway as `npm start` does (offline echo model, then the Claude runtime against a
+ * slow fake model), the floor Worker (bench/floor/), and instrumented copies of both for the
+ * storage counts; drives them with signed webhooks from many senders; prints a table and
+ * writes bench/results/latest.json and latest.md. Sizes and ports come from BENCH_* variables
+ * (see docs/performance.md).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { bridgeIdleMemory } from "./lib/bridge-memory";
+import { ROOT, runFrom, source } from "./lib/dev-process";
+import { startFakeModel } from "./lib/fake-model";
+import { dashboardJsGzipKiB, workerBundleSize } from "./lib/footprint";
+import { idleMemory, measureLoad, type MeasuredLoad } from "./lib/measure";
+import { conversation, modelMode, slowModelLoad } from "./lib/model-phases";
+import { startReplySink } from "./lib/reply-sink";
+import { type BenchResult, consoleTable, type Maybe, markdown, skippedNotes, tableRows } from "./lib/report";
+import { snapshotTree } from "./lib/snapshot";
+import { storagePerMessage } from "./lib/storage-phase";
+import { startFloorTarget, startGatewayTarget, type Target } from "./lib/targets";
+
+const int = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+const settings = {
+  messages: int("BENCH_MESSAGES", 10_000),
+  senders: int("BENCH_SENDERS", 100),
+  slowMessages: int("BENCH_SLOW_MESSAGES", 200),
+  slowSenders: int("BENCH_SLOW_SENDERS", 100),
+  modelDelayMs: int("BENCH_MODEL_DELAY_MS", 2000),
+  turns: int("BENCH_TURNS", 20),
+  storageMessages: int("BENCH_STORAGE_MESSAGES", 300),
+  port: int("BENCH_PORT", 8860),
+  floorPort: int("BENCH_FLOOR_PORT", 8880),
+  snapshot: process.env.BENCH_SNAPSHOT !== "0",
+};
+const ports = { gateway: settings.port, modelGateway: settings.port + 1, countedGateway: settings.port + 2, sink: settings.port + 5, model: settings.port + 6, floor: settings.floorPort, countedFloor: settings.floorPort + 1 };
+
+const started = performance.now();
+const runId = Date.now().toString(36);
+const log = (message: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const problems: string[] = [];
+const running = new Set<Target>();
+const loadAverageAtStart = loadavg();
+
+async function track<T extends Target>(target: Promise<T>): Promise<T> {
+  const t = await target;
+  running.add(t);
+  return t;
+}
+async function stop(target: Target) {
+  running.delete(target);
+  await target.dev.stop();
+}
+function checkZero(what: string, m: MeasuredLoad) {
+  if (m.load.lost || m.load.duplicated || m.load.mismatched || m.load.unacknowledged) {
+    problems.push(`${what}: ${m.load.lost} lost, ${m.load.duplicated} duplicated, ${m.load.mismatched} mismatched replies, ${m.load.unacknowledged} unacknowledged messages`);
+  }
+}
+async function optional<T>(what: string, run: () => Promise<T | null>, whenNull: string): Promise<Maybe<T>> {
+  try {
+    return (await run()) ?? { skipped: whenNull };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split("\n")[0] ?? String(err) : String(err);
+    problems.push(`${what}: ${reason}`);
+    return { skipped: reason };
+  }
+}
+
+process.on("SIGINT", () => {
+  void Promise.all([...running].map((t) => t.dev.stop())).finally(() => process.exit(130));
+});
+
+const tree = settings.snapshot ? snapshotTree() : null;
+if (tree) runFrom(tree.dir);
+const sink = await startReplySink(ports.sink);
+const fake = await startFakeModel(ports.model);
+try {
+  log("building the Worker bundles (wrangler deploy --dry-run)");
+  const bundles = { gateway: workerBundleSize("wrangler.toml"), floor: workerBundleSize("bench/floor/wrangler.toml") };
+
+  log(`gateway (offline echo model): starting on port ${ports.gateway}`);
+  const gateway = await track(startGatewayTarget({ port: ports.gateway, sink }));
+  const gatewayIdle = await idleMemory(gateway);
+  log(`gateway: ${settings.messages} messages from ${settings.senders} senders`);
+  const gatewayLoad = await measureLoad(gateway, { sink, label: `gw-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
+  checkZero("gateway", gatewayLoad);
+  log(`gateway: ${gatewayLoad.load.messagesPerSecond} messages/s; measuring the bridge's idle memory`);
+  const bridge = await optional("bridge", () => bridgeIdleMemory(gateway, 0), "this tree has no `npm run bridge`");
+  await stop(gateway);
+
+  log(`floor: starting on port ${ports.floor}`);
+  const floor = await track(startFloorTarget({ port: ports.floor, sink }));
+  const floorIdle = await idleMemory(floor);
+  log(`floor: ${settings.messages} messages from ${settings.senders} senders`);
+  const floorLoad = await measureLoad(floor, { sink, label: `fl-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
+  checkZero("floor", floorLoad);
+  log(`floor: ${floorLoad.load.messagesPerSecond} messages/s`);
+  await stop(floor);
+
+  log(`gateway (Claude runtime, fake model on ${fake.url}): starting on port ${ports.modelGateway}`);
+  const modelGateway = await track(startGatewayTarget({ port: ports.modelGateway, sink, env: { ANTHROPIC_API_KEY: "bench-key-not-a-secret", ANTHROPIC_BASE_URL: fake.url } }));
+  const mode = await modelMode(modelGateway);
+  const noModel = mode === "offline-echo" ? `the gateway stayed on its offline echo model (health reports mode "${mode}")` : null;
+  const slowModel = await optional(
+    "model taking 2 s",
+    async () => {
+      if (noModel) return null;
+      log(`model case: ${settings.slowMessages} messages from ${settings.slowSenders} senders, model answering in ${settings.modelDelayMs} ms`);
+      const m = await slowModelLoad(modelGateway, sink, fake, { delayMs: settings.modelDelayMs, senders: settings.slowSenders, messages: settings.slowMessages, label: `slow-${runId}` });
+      checkZero("model taking 2 s", m);
+      return { ...m, delayMs: settings.modelDelayMs };
+    },
+    noModel ?? "",
+  );
+  const convo = await optional(
+    "conversation",
+    async () => {
+      if (noModel) return null;
+      log(`model case: one conversation of ${settings.turns} turns`);
+      return conversation(modelGateway, sink, fake, { turns: settings.turns, label: `conv-${runId}` });
+    },
+    noModel ?? "",
+  );
+  await stop(modelGateway);
+
+  log(`storage counts: ${settings.storageMessages} messages through instrumented copies of the gateway and the floor`);
+  const storage = await optional(
+    "storage counts",
+    async () => {
+      const opts = { sink, messages: settings.storageMessages, senders: Math.min(settings.senders, 20) };
+      const gatewayCounts = await storagePerMessage("gateway", { ...opts, port: ports.countedGateway, label: `sg-${runId}` });
+      const floorCounts = await storagePerMessage("floor", { ...opts, port: ports.countedFloor, label: `sf-${runId}` });
+      return { gateway: gatewayCounts, floor: floorCounts };
+    },
+    "",
+  );
+
+  const result: BenchResult = {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: (performance.now() - started) / 1000,
+    machine: {
+      cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageAtStart,
+      node: process.version, note: process.env.BENCH_MACHINE_NOTE ?? null,
+    },
+    settings: { ...settings },
+    throughput: { gateway: gatewayLoad, floor: floorLoad },
+    slowModel,
+    conversation: convo,
+    storage,
+    footprint: {
+      gateway: { readyMs: gateway.dev.readyAt - gateway.dev.spawnedAt, firstAnsweredMs: gateway.firstAnsweredMs, idleMemory: gatewayIdle, bundle: bundles.gateway },
+      floor: { readyMs: floor.dev.readyAt - floor.dev.spawnedAt, firstAnsweredMs: floor.firstAnsweredMs, idleMemory: floorIdle, bundle: bundles.floor },
+      dashboardJsGzipKiB: dashboardJsGzipKiB(),
+      bridge,
+    },
+    problems,
+  };
+  const dir = `${ROOT}/bench/results`;
+  mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify(result, null, 2);
+  writeFileSync(`${dir}/latest.json`, json);
+  writeFileSync(`${dir}/run-${result.generatedAt.replace(/[:.]/g, "-")}.json`, json);
+  writeFileSync(`${dir}/latest.md`, markdown(result));
+  console.log(`\n${consoleTable(tableRows(result))}\n`);
+  for (const note of skippedNotes(result)) console.log(note);
+  if (problems.length) console.log(`Problems:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
+  log(`done; results in bench/results/latest.json and latest.md (tree measured: ${source()})`);
+  process.exitCode = problems.length ? 1 : 0;
+} finally {
+  await Promise.all([...running].map((t) => t.dev.stop()));
+  await sink.close();
+  await fake.close();
+  tree?.remove();
+}
