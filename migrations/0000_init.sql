@@ -1,3 +1,28 @@
+CREATE TABLE `api_calls` (
+	`id` text PRIMARY KEY NOT NULL,
+	`created_at` integer NOT NULL,
+	`channel_id` text NOT NULL,
+	`sender_id` text NOT NULL,
+	`session_id` text NOT NULL,
+	`run_id` text NOT NULL,
+	`purpose` text NOT NULL,
+	`mode` text NOT NULL,
+	`model` text NOT NULL,
+	`input_tokens` integer DEFAULT 0 NOT NULL,
+	`output_tokens` integer DEFAULT 0 NOT NULL,
+	`cache_write_tokens` integer DEFAULT 0 NOT NULL,
+	`cache_read_tokens` integer DEFAULT 0 NOT NULL,
+	`latency_ms` integer DEFAULT 0 NOT NULL,
+	`stop_reason` text,
+	`status` text NOT NULL,
+	`error` text,
+	`cost_usd` real DEFAULT 0 NOT NULL,
+	`cache_savings_usd` real DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `api_calls_created` ON `api_calls` (`created_at`);--> statement-breakpoint
+CREATE INDEX `api_calls_sender` ON `api_calls` (`channel_id`,`sender_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `api_calls_run` ON `api_calls` (`run_id`);--> statement-breakpoint
 CREATE TABLE `auth_tokens` (
 	`token_hash` text PRIMARY KEY NOT NULL,
 	`id` text NOT NULL,
@@ -18,6 +43,7 @@ CREATE TABLE `channels` (
 	`policy` text NOT NULL,
 	`allowlist` text DEFAULT '[]' NOT NULL,
 	`rate_limit_per_minute` integer,
+	`agent` text,
 	`config` text NOT NULL,
 	`status` text DEFAULT 'ok' NOT NULL,
 	`last_error` text,

@@ -16,6 +16,23 @@ const configSchema = z.object({
   PUBLIC_URL: z.string().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.string().optional(),
+  /** Agent defaults (channels may override model, max tokens, prompt and tools); see docs/agent.md. */
+  AGENT_MODEL: z.string().default("claude-sonnet-5-5"),
+  AGENT_MAX_TOKENS: int(2048),
+  /** Model requests per turn, tool steps included. */
+  AGENT_MAX_STEPS: int(8),
+  /** Attempts per model request (429 with retry-after, 529, 5xx, timeouts, broken streams). */
+  AGENT_MAX_ATTEMPTS: int(4),
+  AGENT_RETRY_BASE_MS: int(1000),
+  /** A retry-after longer than this fails the turn instead of waiting. */
+  AGENT_RETRY_MAX_WAIT_MS: int(60_000),
+  AGENT_TIMEOUT_MS: int(120_000),
+  /** Estimated tokens of history above which older turns are compacted into a summary. */
+  AGENT_HISTORY_TOKEN_BUDGET: int(24_000),
+  /** Daily caps (UTC days); 0 turns a cap off. */
+  SENDER_DAILY_TOKEN_LIMIT: z.coerce.number().int().min(0).default(300_000),
+  SENDER_DAILY_COST_LIMIT_USD: z.coerce.number().min(0).default(2),
+  ACCOUNT_DAILY_COST_LIMIT_USD: z.coerce.number().min(0).default(50),
   /** Messages per minute per sender when a channel sets no limit of its own. */
   RATE_LIMIT_PER_MINUTE: int(10),
   /** Requests per minute per client IP on /api/*. */

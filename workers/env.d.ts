@@ -6,6 +6,17 @@ interface LoopgateSecrets {
   PUBLIC_URL?: string;
   ANTHROPIC_API_KEY?: string;
   ANTHROPIC_BASE_URL?: string;
+  AGENT_MODEL?: string;
+  AGENT_MAX_TOKENS?: string;
+  AGENT_MAX_STEPS?: string;
+  AGENT_MAX_ATTEMPTS?: string;
+  AGENT_RETRY_BASE_MS?: string;
+  AGENT_RETRY_MAX_WAIT_MS?: string;
+  AGENT_TIMEOUT_MS?: string;
+  AGENT_HISTORY_TOKEN_BUDGET?: string;
+  SENDER_DAILY_TOKEN_LIMIT?: string;
+  SENDER_DAILY_COST_LIMIT_USD?: string;
+  ACCOUNT_DAILY_COST_LIMIT_USD?: string;
   RATE_LIMIT_PER_MINUTE?: string;
   API_RATE_LIMIT_PER_MINUTE?: string;
   LOGIN_FAILURES_PER_15_MINUTES?: string;

@@ -5,8 +5,9 @@
  * platform gets its 200 at once and a crash mid-turn resumes instead of losing the message.
  */
 import { DurableObject } from "cloudflare:workers";
-import { createAgentRuntime } from "../src/agent/runtime";
-import type { ChatTurn } from "../src/agent/types";
+import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
+import { agentStage } from "../src/agent/pipeline-turn";
+import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
 import type { InboundMessage } from "../src/channels/types";
 import { readConfig, type GatewayConfig } from "../src/config";
 import { newId } from "../src/crypto/random";
@@ -37,6 +38,7 @@ export class SenderSession extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     migrate(this.sql);
+    migrateAgentMemory(this.sql);
   }
 
   /** Stages 2 and 3: persist before acknowledging; a platform id seen before is a duplicate. */
@@ -70,6 +72,7 @@ export class SenderSession extends DurableObject<Env> {
   /** Deletes the conversation history of a session cleaned up after long inactivity. */
   async cleanup(): Promise<void> {
     this.sql.exec("DELETE FROM history");
+    clearAgentMemory(this.sql);
   }
 
   /** The conversation as the agent sees it, oldest first. */
@@ -110,6 +113,7 @@ export class SenderSession extends DurableObject<Env> {
     const route = { turnId: row.id, runId: null as string | null, recipient: senderId, conversationId: row.conversation_id, inReplyTo: row.platform_id, replyContext: row.reply_context };
     let reply: { text: string; kind: "reply" | "notice" } | null = null;
     const history: ChatTurn[] = [];
+    let agentMemory: MemoryUpdate | null = null;
 
     const verdict = channel ? policyVerdict(channel.policy, channel.allowlist, senderId) : "disabled";
     if (verdict === "disabled" || verdict === "not_allowed") {
@@ -130,17 +134,16 @@ export class SenderSession extends DurableObject<Env> {
           record.events.push(...gate.events);
           reply = { text: gate.reply, kind: "notice" };
         } else {
-          const runtime = createAgentRuntime(this.env);
-          const turns = await this.history();
-          const result = await runtime.runTurn({ channelId, channelType: channel.type, senderId, senderName: row.sender_name ?? undefined, history: turns, text: row.text });
           const runId = `run_${row.id.slice(4)}`;
-          route.runId = runId;
-          record.run = result.ok
-            ? { id: runId, status: "ok", model: result.model, usage: result.usage, latencyMs: result.latencyMs }
-            : { id: runId, status: "failed", model: result.model, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 }, latencyMs: result.latencyMs, error: result.error };
-          record.events.push(feedEvent("agent.run", channelId, senderId, { runId, status: record.run.status, model: result.model, latencyMs: result.latencyMs, ...(result.ok ? result.usage : { error: result.error }) }, Date.now()));
-          reply = { text: result.ok ? result.text : result.userMessage, kind: "reply" };
-          if (result.ok) history.push({ role: "user", content: row.text }, { role: "assistant", content: result.text });
+          const stage = await agentStage({ env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, runId, now });
+          route.runId = stage.run ? runId : null;
+          record.run = stage.run;
+          record.apiCalls = stage.apiCalls;
+          record.events.push(...stage.events);
+          if (stage.overBudget) record.inbound.outcome = "over_budget";
+          reply = stage.reply;
+          history.push(...stage.turns);
+          agentMemory = stage.memory;
         }
       }
     }
@@ -148,6 +151,7 @@ export class SenderSession extends DurableObject<Env> {
 
     this.ctx.storage.transactionSync(() => {
       for (const turn of history) this.sql.exec("INSERT INTO history (role, content, at) VALUES (?, ?, ?)", turn.role, turn.content, now);
+      if (agentMemory) saveAgentMemory(this.sql, agentMemory, now);
       if (row.conversation_id) kvSet(this.sql, "conversation", row.conversation_id);
       if (reply && channel) this.enqueue(channel, route, reply.text, now);
       this.sql.exec("UPDATE inbox SET state = 'recording', record = ? WHERE id = ?", JSON.stringify(record), row.id);

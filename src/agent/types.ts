@@ -1,21 +1,47 @@
 /**
- * The agent runtime seen from the pipeline (stage 7): given the session's history and the
- * new message, produce a reply and its usage. Implementations: the offline echo model
- * (no ANTHROPIC_API_KEY) and the Claude runtime.
+ * The agent runtime seen from the pipeline (stage 7): given the session's history, memory and
+ * the new message, produce a reply, its usage, and one record per model call. Implementations:
+ * the offline echo model (no ANTHROPIC_API_KEY) and the Claude runtime.
  */
+import type { AgentSettings } from "./settings";
+import type { TrustTier } from "./trust";
 
 export interface ChatTurn {
   role: "user" | "assistant";
   content: string;
+  /** Row id in the session's history table; compaction records how far it summarised. */
+  seq?: number;
+}
+
+/** What survives compaction: the running summary of older turns, and the agent's notes. */
+export interface AgentMemory {
+  summary: string | null;
+  /** History rows up to this seq are summarised (kept in storage, no longer sent). */
+  summaryThroughSeq: number;
+  notes: string[];
+}
+
+export interface MemoryUpdate {
+  notesAdded: string[];
+  /** Set when this turn compacted older history into a new summary. */
+  summary?: { text: string; throughSeq: number; compactedTurns: number };
 }
 
 export interface TurnRequest {
   channelId: string;
   channelType: string;
+  channelName?: string;
   senderId: string;
   senderName?: string;
-  /** Earlier turns, oldest first, not including `text`. */
+  /** Decides the default tools; `public` (least privilege) when unset. */
+  trust?: TrustTier;
+  /** The channel's overrides of model, max tokens, system prompt and tools. */
+  settings?: AgentSettings | null;
+  /** Model for this turn only (scheduled jobs); wins over `settings.model`. */
+  model?: string;
+  /** Earlier turns not yet summarised, oldest first, not including `text`. */
   history: ChatTurn[];
+  memory?: AgentMemory;
   /** The new message from the sender (untrusted). */
   text: string;
 }
@@ -28,10 +54,45 @@ export interface TurnUsage {
   costUsd: number;
 }
 
+/** One request to the model (an attempt: a retried request is two calls). */
+export interface ApiCallRecord {
+  at: number;
+  purpose: "turn" | "compaction";
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  latencyMs: number;
+  /** The model's stop reason; null when the call failed. */
+  stopReason: string | null;
+  status: "ok" | "error";
+  error?: string;
+  costUsd: number;
+  cacheSavingsUsd: number;
+}
+
+/** Something the admin should see on the feed (retries, compaction, errors). */
+export interface AgentEvent {
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+interface TurnOutcome {
+  model: string;
+  latencyMs: number;
+  /** Every model request of the turn, failed attempts included (none for the echo model). */
+  calls?: ApiCallRecord[];
+  /** Retries, tool uses, compaction and errors, for the live feed. */
+  events?: AgentEvent[];
+  /** Notes and summary to persist with the turn, whether it succeeded or not. */
+  memory?: MemoryUpdate;
+}
+
 export type TurnResult =
-  | { ok: true; text: string; model: string; usage: TurnUsage; latencyMs: number }
-  /** `userMessage` is what the sender is told; `error` is for the admin. */
-  | { ok: false; error: string; userMessage: string; model: string; latencyMs: number };
+  | (TurnOutcome & { ok: true; text: string; usage: TurnUsage })
+  /** `userMessage` is what the sender is told; `error` is for the admin; `usage` is what the failed turn still cost. */
+  | (TurnOutcome & { ok: false; error: string; userMessage: string; usage?: TurnUsage; reason?: "unavailable" | "busy" });
 
 export interface AgentRuntime {
   /** Model name shown on runs and /api/health. */
@@ -42,3 +103,15 @@ export interface AgentRuntime {
 }
 
 export const ZERO_USAGE: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
+
+export function sumUsage(calls: readonly ApiCallRecord[]): TurnUsage {
+  const u = { ...ZERO_USAGE };
+  for (const c of calls) {
+    u.inputTokens += c.inputTokens;
+    u.outputTokens += c.outputTokens;
+    u.cacheReadTokens += c.cacheReadTokens;
+    u.cacheWriteTokens += c.cacheWriteTokens;
+    u.costUsd += c.costUsd;
+  }
+  return u;
+}

@@ -15,6 +15,7 @@ import { hookRoutes } from "./hooks";
 import { cronRoutes, jobRoutes } from "./jobs";
 import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
+import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
 import { apiRateLimit } from "./throttle";
 
@@ -39,6 +40,7 @@ const api = new Hono<AppEnv>()
   .route("/cron", cronRoutes)
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
+  .route("/usage", usageRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
     return c.env.LIVE_FEED.get(c.env.LIVE_FEED.idFromName("global")).fetch(c.req.raw);

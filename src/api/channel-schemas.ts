@@ -3,6 +3,7 @@
  * load the Worker's code (the CLI's `apply`) validate with exactly the schemas the API uses.
  */
 import { z } from "zod";
+import { agentSettingsSchema } from "../agent/settings";
 
 export const channelPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
 
@@ -11,6 +12,8 @@ const common = {
   policy: channelPolicy.optional(),
   allowlist: z.array(z.string().min(1).max(200)).max(10_000).optional(),
   rateLimitPerMinute: z.number().int().min(1).max(10_000).nullable().optional(),
+  /** Agent overrides: `{model?, maxTokens?, systemPrompt?, tools?}`; null resets to the gateway defaults. */
+  agent: agentSettingsSchema.nullable().optional(),
 };
 
 /** `POST /api/channels`. */

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/config-codec";
 import { channelRegistry, getAdapter } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/types";
+import { parseAgentSettings } from "../agent/settings";
 import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
 import { describeZodError } from "../lib/zod-error";
@@ -40,6 +41,7 @@ function present(row: ChannelRow, base: string) {
     policy: row.policy,
     allowlist: JSON.parse(row.allowlist) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
+    agent: parseAgentSettings(row.agent),
     config: adapter ? redactConfig(adapter, stored) : {},
     status: row.status,
     lastError: row.lastError,
@@ -89,7 +91,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const row: ChannelRow = {
       id: newId("ch"), type: adapter.type, name: body.name, policy: body.policy ?? "pairing", allowlist: JSON.stringify(body.allowlist ?? []),
-      rateLimitPerMinute: body.rateLimitPerMinute ?? null, config: JSON.stringify(sealed), status: "ok", lastError: null, lastMessageAt: null, createdAt: now, updatedAt: now,
+      rateLimitPerMinute: body.rateLimitPerMinute ?? null, agent: body.agent ? JSON.stringify(body.agent) : null, config: JSON.stringify(sealed), status: "ok", lastError: null, lastMessageAt: null, createdAt: now, updatedAt: now,
     };
     await c.var.db.insert(channels).values(row);
     return c.json({ channel: present(row, publicBase(c)), generatedSecrets }, 201);
@@ -114,6 +116,7 @@ export const channelRoutes = new Hono<AppEnv>()
       policy: body.policy ?? row.policy,
       allowlist: body.allowlist ? JSON.stringify(body.allowlist) : row.allowlist,
       rateLimitPerMinute: body.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : body.rateLimitPerMinute,
+      agent: body.agent === undefined ? row.agent : body.agent ? JSON.stringify(body.agent) : null,
       config,
       updatedAt: Date.now(),
     };

@@ -35,6 +35,8 @@ export const channels = sqliteTable("channels", {
   allowlist: text("allowlist").notNull().default("[]"),
   /** Messages per minute per sender; null means the gateway default. */
   rateLimitPerMinute: integer("rate_limit_per_minute"),
+  /** JSON agent settings `{model?, maxTokens?, systemPrompt?, tools?}` (src/agent/settings.ts); null = gateway defaults. */
+  agent: text("agent"),
   /** JSON of the type's config; secret fields are AES-GCM sealed (see src/crypto/secret-box.ts). */
   config: text("config").notNull(),
   status: text("status").notNull().default("ok"),
@@ -252,4 +254,35 @@ export const loopIterations = sqliteTable(
     finishedAt: integer("finished_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.iteration] })],
+);
+
+/** One row per model request (retried attempts included): the source of usage, cost and budgets. */
+export const apiCalls = sqliteTable(
+  "api_calls",
+  {
+    /** `${runId}:${n}`: written with the message's record, idempotently. */
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at").notNull(),
+    channelId: text("channel_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    sessionId: text("session_id").notNull(),
+    runId: text("run_id").notNull(),
+    /** turn (answering the sender) or compaction (summarising older history). */
+    purpose: text("purpose", { enum: ["turn", "compaction"] }).notNull(),
+    /** direct (the Worker called the API) or container (an isolated run through the bridge). */
+    mode: text("mode", { enum: ["direct", "container"] }).notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    cacheWriteTokens: integer("cache_write_tokens").notNull().default(0),
+    cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
+    latencyMs: integer("latency_ms").notNull().default(0),
+    stopReason: text("stop_reason"),
+    status: text("status", { enum: ["ok", "error"] }).notNull(),
+    error: text("error"),
+    costUsd: real("cost_usd").notNull().default(0),
+    /** Cache reads priced as plain input, minus the cache-write premium (negative on a first turn). */
+    cacheSavingsUsd: real("cache_savings_usd").notNull().default(0),
+  },
+  (t) => [index("api_calls_created").on(t.createdAt), index("api_calls_sender").on(t.channelId, t.senderId, t.createdAt), index("api_calls_run").on(t.runId)],
 );

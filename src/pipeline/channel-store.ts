@@ -1,5 +1,6 @@
 /** Loads a channel with its adapter and its opened (decrypted) config, for the hook and the sender's object. */
 import { eq } from "drizzle-orm";
+import { parseAgentSettings, type AgentSettings } from "../agent/settings";
 import { getAdapter } from "../channels/registry";
 import { openConfig, secretBoxFor } from "../channels/config-codec";
 import type { ChannelAdapter } from "../channels/types";
@@ -15,6 +16,8 @@ export interface LoadedChannel {
   policy: SenderPolicy;
   allowlist: string[];
   rateLimitPerMinute: number | null;
+  /** Agent overrides (model, max tokens, system prompt, tools); null = gateway defaults. */
+  agent: AgentSettings | null;
   adapter: ChannelAdapter<unknown>;
   /** Opened config: secrets in clear. Never log or return it. */
   config: unknown;
@@ -33,6 +36,7 @@ export async function loadChannel(db: Db, channelId: string, masterKey: string |
     policy: row.policy,
     allowlist: JSON.parse(row.allowlist) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
+    agent: parseAgentSettings(row.agent),
     adapter,
     config,
   };

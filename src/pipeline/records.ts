@@ -9,9 +9,9 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/random";
 import type { TurnUsage } from "../agent/types";
 import type { Db } from "../db/client";
-import { channels, events, messages, runs, sessions } from "../db/schema";
+import { apiCalls, channels, events, messages, runs, sessions } from "../db/schema";
 
-export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed";
+export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed" | "over_budget";
 
 export interface FeedEvent {
   id: string;
@@ -42,6 +42,8 @@ export interface MessageRecord {
   outbound?: { id: string; text: string; kind: "reply" | "notice" };
   run?: RunRecord;
   events: FeedEvent[];
+  /** One row per model request made for this message (src/agent/pipeline-turn.ts). */
+  apiCalls?: (typeof apiCalls.$inferInsert)[];
 }
 
 export function feedEvent(kind: string, channelId: string | undefined, senderId: string | undefined, detail: Record<string, unknown> = {}, at = Date.now()): FeedEvent {
@@ -94,6 +96,7 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
         .onConflictDoNothing(),
     );
   }
+  for (const call of r.apiCalls ?? []) stmts.push(db.insert(apiCalls).values(call).onConflictDoNothing());
   for (const e of r.events) stmts.push(eventStatement(db, e));
   return stmts;
 }

@@ -1,0 +1,65 @@
+/**
+ * Daily budgets, counted from the api_calls rows of the current UTC day: per sender, tokens
+ * (uncached input + cache writes + output; cache reads are covered by the cost cap) and cost;
+ * for the whole gateway, cost. A cap of 0 is off. Scheduled jobs and loop tasks check
+ * `accountBudget` before spending.
+ */
+import { gte, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { apiCalls } from "../db/schema";
+
+export interface BudgetLimits {
+  SENDER_DAILY_TOKEN_LIMIT: number;
+  SENDER_DAILY_COST_LIMIT_USD: number;
+  ACCOUNT_DAILY_COST_LIMIT_USD: number;
+}
+
+export type BudgetScope = "sender_tokens" | "sender_cost" | "account_cost";
+
+export type BudgetVerdict = { ok: true } | { ok: false; scope: BudgetScope; used: number; limit: number; resetsAt: number };
+
+const DAY_MS = 24 * 60 * 60_000;
+
+export function utcDayStart(now: number): number {
+  return now - (now % DAY_MS);
+}
+
+const cost = sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)`;
+
+export async function accountBudget(db: Db, limits: BudgetLimits, now: number): Promise<BudgetVerdict> {
+  if (!limits.ACCOUNT_DAILY_COST_LIMIT_USD) return { ok: true };
+  const day = utcDayStart(now);
+  const row = await db.select({ cost }).from(apiCalls).where(gte(apiCalls.createdAt, day)).get();
+  const used = Number(row?.cost ?? 0);
+  return used >= limits.ACCOUNT_DAILY_COST_LIMIT_USD ? { ok: false, scope: "account_cost", used, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt: day + DAY_MS } : { ok: true };
+}
+
+/** One D1 query: today's spend of the gateway and of this sender. */
+export async function checkBudget(db: Db, limits: BudgetLimits, channelId: string, senderId: string, now: number): Promise<BudgetVerdict> {
+  const day = utcDayStart(now);
+  const resetsAt = day + DAY_MS;
+  const mine = sql`${apiCalls.channelId} = ${channelId} and ${apiCalls.senderId} = ${senderId}`;
+  const row = await db
+    .select({
+      accountCost: cost,
+      senderCost: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.costUsd} end), 0)`,
+      senderTokens: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.inputTokens} + ${apiCalls.cacheWriteTokens} + ${apiCalls.outputTokens} end), 0)`,
+    })
+    .from(apiCalls)
+    .where(gte(apiCalls.createdAt, day))
+    .get();
+  const senderTokens = Number(row?.senderTokens ?? 0);
+  const senderCost = Number(row?.senderCost ?? 0);
+  const accountCost = Number(row?.accountCost ?? 0);
+  if (limits.SENDER_DAILY_TOKEN_LIMIT && senderTokens >= limits.SENDER_DAILY_TOKEN_LIMIT) return { ok: false, scope: "sender_tokens", used: senderTokens, limit: limits.SENDER_DAILY_TOKEN_LIMIT, resetsAt };
+  if (limits.SENDER_DAILY_COST_LIMIT_USD && senderCost >= limits.SENDER_DAILY_COST_LIMIT_USD) return { ok: false, scope: "sender_cost", used: senderCost, limit: limits.SENDER_DAILY_COST_LIMIT_USD, resetsAt };
+  if (limits.ACCOUNT_DAILY_COST_LIMIT_USD && accountCost >= limits.ACCOUNT_DAILY_COST_LIMIT_USD) return { ok: false, scope: "account_cost", used: accountCost, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt };
+  return { ok: true };
+}
+
+/** What the sender is told: polite, and when it will work again. */
+export function budgetReply(scope: BudgetScope): string {
+  return scope === "account_cost"
+    ? "Sorry, the assistant has reached its usage limit for today and is paused until midnight UTC. Please try again then."
+    : "You've reached today's usage limit for this assistant. It resets at midnight UTC; please come back then. Thank you for understanding!";
+}

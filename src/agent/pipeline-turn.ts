@@ -1,0 +1,86 @@
+/**
+ * Pipeline stage 7 as the sender's object runs it: budget check, then the agent turn with the
+ * conversation's memory, turned into what the object stores (history, notes, summary) and what
+ * D1 records (the run, one api_calls row per model request, feed events). The sender always
+ * gets exactly one message back: the answer, a plain failure notice, or the budget notice.
+ */
+import type { GatewayConfig } from "../config";
+import type { Db } from "../db/client";
+import { feedEvent, sessionId, type FeedEvent, type MessageRecord, type RunRecord } from "../pipeline/records";
+import { budgetReply, checkBudget } from "./budget";
+import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
+import { createAgentRuntime, type AgentConfig } from "./runtime";
+import type { AgentSettings } from "./settings";
+import { trustTier } from "./trust";
+import { sumUsage, type AgentRuntime, type ChatTurn, type MemoryUpdate } from "./types";
+
+export interface AgentStageInput {
+  env: AgentConfig;
+  cfg: GatewayConfig;
+  db: Db;
+  /** The sender object's SQLite (history, summaries, notes). */
+  sql: SqlLike;
+  channel: { id: string; type: string; name: string; policy: "pairing" | "allowlist" | "open" | "disabled"; agent: AgentSettings | null };
+  senderId: string;
+  senderName?: string;
+  text: string;
+  runId: string;
+  now: number;
+  /** Defaults to the runtime the configuration selects. */
+  runtime?: AgentRuntime;
+}
+
+export interface AgentStageOutput {
+  reply: { text: string; kind: "reply" | "notice" };
+  run?: RunRecord;
+  apiCalls: NonNullable<MessageRecord["apiCalls"]>;
+  events: FeedEvent[];
+  /** Turns to append to the history (the exchange, when the turn succeeded). */
+  turns: ChatTurn[];
+  memory: MemoryUpdate | null;
+  overBudget: boolean;
+}
+
+export async function agentStage(input: AgentStageInput): Promise<AgentStageOutput> {
+  const { channel, senderId, now } = input;
+  const budget = await checkBudget(input.db, input.cfg, channel.id, senderId, now);
+  if (!budget.ok) {
+    const detail = { scope: budget.scope, used: budget.used, limit: budget.limit, resetsAt: budget.resetsAt };
+    return {
+      reply: { text: budgetReply(budget.scope), kind: "notice" }, apiCalls: [], turns: [], memory: null, overBudget: true,
+      events: [feedEvent("budget.exceeded", channel.id, senderId, detail, now)],
+    };
+  }
+
+  const runtime = input.runtime ?? createAgentRuntime(input.env);
+  const memory = loadAgentMemory(input.sql);
+  const result = await runtime.runTurn({
+    channelId: channel.id, channelType: channel.type, channelName: channel.name, senderId, senderName: input.senderName,
+    trust: trustTier(channel.type, channel.policy), settings: channel.agent, history: activeHistory(input.sql, memory.summaryThroughSeq), memory, text: input.text,
+  });
+
+  const calls = result.calls ?? [];
+  const usage = result.usage ?? sumUsage(calls);
+  const sid = sessionId(channel.id, senderId);
+  // Container runs (through the bridge) record their calls as mode "container".
+  const mode = "direct" as const;
+  const apiCalls = calls.map((c, i) => ({
+    id: `${input.runId}:${String(i + 1).padStart(3, "0")}`, createdAt: c.at, channelId: channel.id, senderId, sessionId: sid, runId: input.runId, purpose: c.purpose, mode,
+    model: c.model, inputTokens: c.inputTokens, outputTokens: c.outputTokens, cacheWriteTokens: c.cacheWriteTokens, cacheReadTokens: c.cacheReadTokens,
+    latencyMs: c.latencyMs, stopReason: c.stopReason, status: c.status, error: c.error ?? null, costUsd: c.costUsd, cacheSavingsUsd: c.cacheSavingsUsd,
+  }));
+  const at = Date.now();
+  const events = (result.events ?? []).map((e) => feedEvent(e.kind, channel.id, senderId, { runId: input.runId, ...e.detail }, at));
+  events.push(
+    feedEvent("agent.run", channel.id, senderId, {
+      runId: input.runId, status: result.ok ? "ok" : "failed", model: result.model, latencyMs: result.latencyMs, calls: calls.length, ...usage, ...(result.ok ? {} : { error: result.error }),
+    }, at),
+  );
+  const run: RunRecord = { id: input.runId, status: result.ok ? "ok" : "failed", model: result.model, usage, latencyMs: result.latencyMs, ...(result.ok ? {} : { error: result.error }) };
+  return {
+    reply: { text: result.ok ? result.text : result.userMessage, kind: "reply" },
+    run, apiCalls, events, overBudget: false,
+    turns: result.ok ? [{ role: "user", content: input.text }, { role: "assistant", content: result.text }] : [],
+    memory: result.memory ?? null,
+  };
+}

@@ -1,0 +1,29 @@
+/** Per-channel agent settings (the channel row's `agent` column), validated by the channels API. */
+import { z } from "zod";
+import { TOOL_NAMES } from "./tools";
+
+export const agentSettingsSchema = z
+  .object({
+    /** Model id; the gateway's AGENT_MODEL when unset. */
+    model: z.string().trim().min(1).max(100).optional(),
+    /** Output token cap per model call; AGENT_MAX_TOKENS when unset. */
+    maxTokens: z.number().int().min(1).max(128_000).optional(),
+    /** Replaces the default system prompt (system-prompt.md) for this channel. */
+    systemPrompt: z.string().min(1).max(100_000).optional(),
+    /** Explicit tool allow list; unset means the trust tier's default. */
+    tools: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length).optional(),
+  })
+  .strict();
+
+export type AgentSettings = z.infer<typeof agentSettingsSchema>;
+
+/** Reads the stored column leniently: a malformed value means "defaults", never a failed turn. */
+export function parseAgentSettings(stored: string | null | undefined): AgentSettings | null {
+  if (!stored) return null;
+  try {
+    const parsed = agentSettingsSchema.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

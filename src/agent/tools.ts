@@ -1,0 +1,79 @@
+/**
+ * The agent's tools. Each declares whether it has side effects; by default admin and paired
+ * senders get every tool, public and e-mail senders only the side-effect-free ones. A channel's
+ * `tools` setting is an explicit allow list that replaces the default (the admin opting in).
+ * Definitions are emitted sorted by name so the request prefix stays byte-stable.
+ */
+import type { Tool } from "@anthropic-ai/sdk/resources/messages";
+import type { TrustTier } from "./trust";
+
+/** Notes a sender's conversation may hold; the oldest stay, new ones are refused past this. */
+export const MAX_NOTES = 50;
+export const MAX_NOTE_CHARS = 500;
+
+export interface ToolContext {
+  now: () => number;
+  /** Notes already stored for this conversation. */
+  notes: readonly string[];
+  /** Notes saved during this turn; the session persists them with the turn. */
+  notesAdded: string[];
+}
+
+export interface ToolOutcome {
+  content: string;
+  isError?: boolean;
+}
+
+export interface AgentTool {
+  name: string;
+  description: string;
+  inputSchema: Tool["input_schema"];
+  /** True when running it changes something outside the conversation's reply. */
+  sideEffects: boolean;
+  run(input: unknown, ctx: ToolContext): ToolOutcome;
+}
+
+const currentTime: AgentTool = {
+  name: "current_time",
+  description: "The current date and time. Optionally in an IANA time zone such as Europe/Paris; UTC otherwise.",
+  inputSchema: { type: "object", properties: { timezone: { type: "string", description: "IANA time zone name, e.g. America/New_York" } } },
+  sideEffects: false,
+  run(input, ctx) {
+    const tz = typeof input === "object" && input !== null && "timezone" in input && typeof input.timezone === "string" ? input.timezone : "UTC";
+    const now = new Date(ctx.now());
+    try {
+      const local = new Intl.DateTimeFormat("en-GB", { timeZone: tz, dateStyle: "full", timeStyle: "long" }).format(now);
+      return { content: JSON.stringify({ utc: now.toISOString(), timezone: tz, local }) };
+    } catch {
+      return { content: `unknown time zone "${tz}"; use an IANA name such as Europe/Paris`, isError: true };
+    }
+  },
+};
+
+const rememberNote: AgentTool = {
+  name: "remember_note",
+  description: "Save a short fact about this conversation (a preference, a name, a date) that you will still see after older messages are summarised.",
+  inputSchema: { type: "object", properties: { note: { type: "string", description: `The fact, at most ${MAX_NOTE_CHARS} characters` } }, required: ["note"] },
+  sideEffects: true,
+  run(input, ctx) {
+    const note = typeof input === "object" && input !== null && "note" in input && typeof input.note === "string" ? input.note.trim() : "";
+    if (!note) return { content: "note is required", isError: true };
+    if (note.length > MAX_NOTE_CHARS) return { content: `note is longer than ${MAX_NOTE_CHARS} characters; shorten it`, isError: true };
+    if (ctx.notes.length + ctx.notesAdded.length >= MAX_NOTES) return { content: `this conversation already has ${MAX_NOTES} notes; no more can be saved`, isError: true };
+    ctx.notesAdded.push(note);
+    return { content: "saved" };
+  },
+};
+
+export const TOOLS: readonly AgentTool[] = [currentTime, rememberNote].sort((a, b) => a.name.localeCompare(b.name));
+export const TOOL_NAMES = TOOLS.map((t) => t.name) as [string, ...string[]];
+
+/** The tools this sender may use: the channel's explicit allow list, or the tier's default. */
+export function toolsFor(tier: TrustTier, allowList: readonly string[] | null | undefined): AgentTool[] {
+  if (allowList) return TOOLS.filter((t) => allowList.includes(t.name));
+  return TOOLS.filter((t) => tier !== "public" || !t.sideEffects);
+}
+
+export function toolDefinitions(tools: readonly AgentTool[]): Tool[] {
+  return tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema }));
+}

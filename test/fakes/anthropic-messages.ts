@@ -1,0 +1,245 @@
+/**
+ * A fake Anthropic Messages API on 127.0.0.1 for the real @anthropic-ai/sdk (pointed at it with
+ * baseURL / ANTHROPIC_BASE_URL). It checks what the API checks (x-api-key, anthropic-version,
+ * the request shape), answers JSON or a correct SSE stream (message_start, ping, content blocks
+ * with text_delta / input_json_delta, message_delta with cumulative usage, message_stop), plays
+ * tool_use turns, returns errors with their real bodies and headers, can break a stream mid-way,
+ * and measures prompt caching (anthropic-cache.ts) instead of assuming it.
+ *
+ * Answers: a scripted response if one is queued (`enqueue`), else a deterministic default:
+ * after tool results it reports them; asked about the time (with current_time offered) or to
+ * remember something (with remember_note offered) it calls that tool; a summarising request
+ * (compaction) gets a summary; anything else gets "Answer #n" quoting the last message.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { PromptCache, estimateTokens, type CacheOutcome } from "./anthropic-cache";
+import { validateRequest } from "./anthropic-validate";
+
+type Json = Record<string, unknown>;
+
+export type Scripted =
+  | { kind: "text"; text: string }
+  | { kind: "tool_use"; name: string; input: Json; text?: string }
+  /** An error response; `retryAfter` seconds become the retry-after header; `errorCode` goes in error.details. */
+  | { kind: "error"; status: 400 | 401 | 403 | 429 | 500 | 529; retryAfter?: number; errorCode?: string; message?: string }
+  /** 200 and a stream that stops after the first text delta (the connection is destroyed). */
+  | { kind: "break" }
+  /** Accepts the request and never answers (timeouts). */
+  | { kind: "hang" };
+
+export interface RecordedRequest {
+  at: number;
+  headers: IncomingMessage["headers"];
+  body: Json;
+  raw: string;
+  status: number;
+  cache?: CacheOutcome;
+  usage?: Json;
+  answered?: Scripted["kind"];
+}
+
+export interface FakeAnthropicOptions {
+  apiKey: string;
+  /** Prefixes shorter than this are not cached (the real minimum is 1024-4096 tokens by model). */
+  minCacheableTokens?: number;
+  port?: number;
+}
+
+const ERROR_TYPES: Record<number, [string, string]> = {
+  400: ["invalid_request_error", "invalid request"],
+  401: ["authentication_error", "invalid x-api-key"],
+  403: ["permission_error", "Your API key does not have permission to use the specified resource."],
+  404: ["not_found_error", "Not found"],
+  429: ["rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"],
+  500: ["api_error", "Internal server error"],
+  529: ["overloaded_error", "Overloaded"],
+};
+
+/** API versions the fake speaks; 2026-10-21 is what @anthropic-ai/sdk 1.x sends. */
+const API_VERSIONS = ["2023-06-01", "2026-10-21"];
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
+
+function lastUser(body: Json): Json | undefined {
+  return [...((body.messages as Json[]) ?? [])].reverse().find((m) => m.role === "user");
+}
+
+function blocksOf(m: Json | undefined): Json[] {
+  if (!m) return [];
+  return typeof m.content === "string" ? [{ type: "text", text: m.content }] : (m.content as Json[]);
+}
+
+function textOf(m: Json | undefined): string {
+  return blocksOf(m)
+    .filter((b) => b.type === "text")
+    .map((b) => String(b.text))
+    .join("\n");
+}
+
+function offers(body: Json, tool: string): boolean {
+  return Array.isArray(body.tools) && body.tools.some((t) => (t as Json).name === tool) && (body.tool_choice as Json | undefined)?.type !== "none";
+}
+
+type Answer = Extract<Scripted, { kind: "text" | "tool_use" }>;
+
+function defaultAnswer(body: Json, n: number): Answer {
+  const user = lastUser(body);
+  const results = blocksOf(user).filter((b) => b.type === "tool_result");
+  if (results.length) return { kind: "text", text: `Tool results: ${results.map((r) => (typeof r.content === "string" ? r.content : JSON.stringify(r.content))).join(" | ")}` };
+  const system = typeof body.system === "string" ? body.system : JSON.stringify(body.system ?? "");
+  const text = textOf(user);
+  if (system.includes("running memory of a conversation")) {
+    const lines = text.split("\n").filter((l) => l.startsWith("Person:")).map((l) => l.slice(8, 60));
+    return { kind: "text", text: `Summary: the person said ${lines.join("; ")}.` };
+  }
+  if (/\btime\b/i.test(text) && offers(body, "current_time")) return { kind: "tool_use", name: "current_time", input: { timezone: "UTC" }, text: "Let me check the clock." };
+  const remember = /remember (?:that )?(.+?)(?:\n|<\/|$)/i.exec(text);
+  if (remember && offers(body, "remember_note")) return { kind: "tool_use", name: "remember_note", input: { note: remember[1]!.trim() } };
+  const said = text.replace(/<[^>]*>/g, "").trim().slice(0, 200);
+  return { kind: "text", text: `Answer #${n}: you said "${said}"` };
+}
+
+export async function startFakeAnthropic(options: FakeAnthropicOptions) {
+  const requests: RecordedRequest[] = [];
+  const script: Scripted[] = [];
+  const cache = new PromptCache(options.minCacheableTokens ?? 1024);
+  const hung = new Set<ServerResponse>();
+  let answers = 0;
+
+  function sendError(res: ServerResponse, rec: RecordedRequest, status: number, message?: string, extra: { retryAfter?: number; errorCode?: string } = {}) {
+    const [type, defaultMessage] = ERROR_TYPES[status] ?? ["api_error", "error"];
+    const requestId = id("req");
+    const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId };
+    if (extra.retryAfter !== undefined) headers["retry-after"] = String(extra.retryAfter);
+    if (status === 429) Object.assign(headers, { "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": new Date(Date.now() + (extra.retryAfter ?? 60) * 1000).toISOString() });
+    // The SDK retries on its own when told to; the gateway decides itself, so say nothing here.
+    const error: Json = { type, message: message ?? defaultMessage };
+    if (extra.errorCode) error.details = { error_code: extra.errorCode };
+    rec.status = status;
+    res.writeHead(status, headers).end(JSON.stringify({ type: "error", error, request_id: requestId }));
+  }
+
+  function message(body: Json, answer: Answer, usage: Json) {
+    const content: Json[] = [];
+    if (answer.kind === "text") content.push({ type: "text", text: answer.text, citations: null });
+    else {
+      if (answer.text) content.push({ type: "text", text: answer.text, citations: null });
+      content.push({ type: "tool_use", id: id("toolu"), name: answer.name, input: answer.input });
+    }
+    return { id: id("msg"), type: "message", role: "assistant", model: body.model, content, stop_reason: answer.kind === "tool_use" ? "tool_use" : "end_turn", stop_sequence: null, usage };
+  }
+
+  function sse(res: ServerResponse, event: string, data: Json) {
+    res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
+  }
+
+  function stream(res: ServerResponse, msg: ReturnType<typeof message>, breakMidway: boolean) {
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": id("req") });
+    const usage = msg.usage as Json;
+    sse(res, "message_start", { message: { ...msg, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } });
+    sse(res, "ping", {});
+    for (const [index, block] of (msg.content as Json[]).entries()) {
+      if (block.type === "text") {
+        sse(res, "content_block_start", { index, content_block: { type: "text", text: "", citations: null } });
+        const text = String(block.text);
+        const chunks = text.match(/[\s\S]{1,12}/g) ?? [text];
+        for (const [i, chunk] of chunks.entries()) {
+          sse(res, "content_block_delta", { index, delta: { type: "text_delta", text: chunk } });
+          if (breakMidway && i === 0) {
+            // Let what was written reach the client, then cut the connection mid-body.
+            setTimeout(() => res.socket?.destroy(), 50);
+            return;
+          }
+        }
+      } else {
+        sse(res, "content_block_start", { index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } });
+        const json = JSON.stringify(block.input);
+        for (const part of json.match(/[\s\S]{1,10}/g) ?? []) sse(res, "content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } });
+      }
+      sse(res, "content_block_stop", { index });
+    }
+    sse(res, "message_delta", { delta: { stop_reason: msg.stop_reason, stop_sequence: null }, usage: { ...usage } });
+    sse(res, "message_stop", {});
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
+    const rec: RecordedRequest = { at: Date.now(), headers: req.headers, body: {}, raw, status: 0 };
+    requests.push(rec);
+    const url = new URL(req.url ?? "/", "http://fake");
+    if (req.method !== "POST" || url.pathname !== "/v1/messages") return sendError(res, rec, 404, `Not found: ${req.method} ${url.pathname}`);
+    // Keys travel as x-api-key, or (SDKs for API version 2026-10-21 and later) as a bearer token.
+    const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
+    const key = req.headers["x-api-key"] ?? bearer;
+    if (typeof key !== "string" || !safeEqual(key, options.apiKey)) return sendError(res, rec, 401);
+    const version = req.headers["anthropic-version"];
+    if (!version) return sendError(res, rec, 400, "anthropic-version: header is required");
+    if (typeof version !== "string" || !API_VERSIONS.includes(version)) return sendError(res, rec, 400, `anthropic-version: unknown version ${String(version)}`);
+    if (!String(req.headers["content-type"] ?? "").includes("application/json")) return sendError(res, rec, 400, "content-type must be application/json");
+    try {
+      rec.body = JSON.parse(raw) as Json;
+    } catch {
+      return sendError(res, rec, 400, "There was an error parsing the body of your request.");
+    }
+    const invalid = validateRequest(rec.body, version);
+    if (invalid) return sendError(res, rec, 400, invalid);
+
+    const scripted = script.shift();
+    if (scripted?.kind === "error") return sendError(res, rec, scripted.status, scripted.message, scripted);
+    if (scripted?.kind === "hang") {
+      rec.answered = "hang";
+      hung.add(res);
+      return;
+    }
+    const body = rec.body;
+    const c = cache.process(body);
+    rec.cache = c;
+    answers++;
+    const answer: Answer = scripted?.kind === "text" || scripted?.kind === "tool_use" ? scripted : defaultAnswer(body, answers);
+    const outputTokens = answer.kind === "text" ? estimateTokens(answer.text) : estimateTokens(JSON.stringify(answer.input)) + estimateTokens(answer.text ?? "") + 10;
+    const usage: Json = {
+      input_tokens: c.inputTokens, cache_creation_input_tokens: c.cacheWriteTokens, cache_read_input_tokens: c.cacheReadTokens,
+      cache_creation: { ephemeral_5m_input_tokens: c.cacheWriteTokens - c.cacheWrite1hTokens, ephemeral_1h_input_tokens: c.cacheWrite1hTokens },
+      output_tokens: Math.min(outputTokens, Number(body.max_tokens)), service_tier: "standard",
+    };
+    rec.usage = usage;
+    rec.answered = scripted?.kind ?? answer.kind;
+    rec.status = 200;
+    const msg = message(body, answer, usage);
+    if (body.stream === true) stream(res, msg, scripted?.kind === "break");
+    else if (scripted?.kind === "break") res.socket?.destroy();
+    else res.writeHead(200, { "content-type": "application/json", "request-id": id("req") }).end(JSON.stringify(msg));
+  }
+
+  const server = createServer((req, res) => {
+    let raw = "";
+    req.on("data", (d: Buffer) => (raw += d.toString("utf8")));
+    req.on("end", () => void handle(req, res, raw));
+  });
+  await new Promise<void>((r) => server.listen(options.port ?? 0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    /** Requests the fake answered with a model message (not errors). */
+    answered: () => requests.filter((r) => r.status === 200),
+    enqueue: (...items: Scripted[]) => void script.push(...items),
+    pending: () => script.length,
+    close: async () => {
+      for (const res of hung) res.socket?.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+export type FakeAnthropic = Awaited<ReturnType<typeof startFakeAnthropic>>;

@@ -1,0 +1,103 @@
+/**
+ * Request checks of the fake Messages API, as the real API makes them: required fields, block
+ * shapes, tool_use/tool_result pairing, at most four cache_control breakpoints, no unknown
+ * top-level fields. Returns the invalid_request_error message, or null when the body is valid.
+ */
+
+type Json = Record<string, unknown>;
+
+const TOP_LEVEL = new Set([
+  "model", "max_tokens", "messages", "system", "tools", "tool_choice", "stream", "metadata", "stop_sequences",
+  "temperature", "top_p", "top_k", "thinking", "service_tier", "output_config", "container", "mcp_servers", "context_management",
+]);
+const BLOCK_TYPES = new Set(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result"]);
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function checkCacheControl(block: Json, where: string): string | null {
+  if (block.cache_control === undefined || block.cache_control === null) return null;
+  const cc = block.cache_control;
+  if (!isObject(cc) || cc.type !== "ephemeral") return `${where}.cache_control.type: Input should be 'ephemeral'`;
+  if (cc.ttl !== undefined && cc.ttl !== "5m" && cc.ttl !== "1h") return `${where}.cache_control.ttl: Input should be '5m' or '1h'`;
+  return null;
+}
+
+function checkBlock(block: unknown, where: string): string | null {
+  if (!isObject(block)) return `${where}: Input should be a valid dictionary`;
+  if (typeof block.type !== "string" || !BLOCK_TYPES.has(block.type)) return `${where}.type: Input tag '${String(block.type)}' found using 'type' does not match any of the expected tags`;
+  if (block.type === "text" && (typeof block.text !== "string" || block.text.length === 0)) return `${where}.text: text content blocks must be non-empty`;
+  if (block.type === "tool_use" && (typeof block.id !== "string" || typeof block.name !== "string" || !isObject(block.input))) return `${where}: tool_use blocks need id, name and an object input`;
+  if (block.type === "tool_result" && typeof block.tool_use_id !== "string") return `${where}.tool_use_id: Field required`;
+  return checkCacheControl(block, where);
+}
+
+export function countBreakpoints(body: Json): number {
+  let n = 0;
+  const visit = (b: unknown) => {
+    if (isObject(b) && isObject(b.cache_control)) n++;
+  };
+  if (Array.isArray(body.tools)) body.tools.forEach(visit);
+  if (Array.isArray(body.system)) body.system.forEach(visit);
+  if (Array.isArray(body.messages)) for (const m of body.messages) if (isObject(m) && Array.isArray(m.content)) m.content.forEach(visit);
+  return n;
+}
+
+export function validateRequest(body: unknown, apiVersion = "2023-06-01"): string | null {
+  if (!isObject(body)) return "body: Input should be a valid dictionary";
+  for (const key of Object.keys(body)) if (!TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`;
+  // API version 2026-10-21 removed the sampling parameters.
+  if (apiVersion >= "2026-10-21") for (const key of ["temperature", "top_p", "top_k"]) if (key in body) return `${key}: this parameter is not supported in API version ${apiVersion}`;
+  if (typeof body.model !== "string" || !body.model) return "model: Field required";
+  if (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Input should be a positive integer";
+  if (body.stream !== undefined && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
+  if (body.system !== undefined && typeof body.system !== "string") {
+    if (!Array.isArray(body.system)) return "system: Input should be a valid string or list";
+    for (const [i, b] of body.system.entries()) {
+      if (!isObject(b) || b.type !== "text" || typeof b.text !== "string" || !b.text) return `system.${i}: system blocks must be non-empty text blocks`;
+      const cc = checkCacheControl(b, `system.${i}`);
+      if (cc) return cc;
+    }
+  }
+  if (body.tools !== undefined) {
+    if (!Array.isArray(body.tools)) return "tools: Input should be a valid list";
+    const names = new Set<string>();
+    for (const [i, t] of body.tools.entries()) {
+      if (!isObject(t) || typeof t.name !== "string" || !TOOL_NAME.test(t.name)) return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`;
+      if (names.has(t.name)) return `tools: Tool names must be unique. Duplicate: ${t.name}`;
+      names.add(t.name);
+      if (!isObject(t.input_schema) || t.input_schema.type !== "object") return `tools.${i}.input_schema.type: Input should be 'object'`;
+      const cc = checkCacheControl(t, `tools.${i}`);
+      if (cc) return cc;
+    }
+  }
+  if (body.tool_choice !== undefined && (!isObject(body.tool_choice) || !["auto", "any", "tool", "none"].includes(String(body.tool_choice.type)))) return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
+  let pendingToolUses: string[] = [];
+  for (const [i, m] of body.messages.entries()) {
+    if (!isObject(m) || (m.role !== "user" && m.role !== "assistant")) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (i === 0 && m.role !== "user") return "messages: first message must use the \"user\" role";
+    if (typeof m.content === "string") {
+      if (!m.content) return `messages.${i}.content: text content must be non-empty`;
+    } else if (Array.isArray(m.content)) {
+      if (m.content.length === 0) return `messages.${i}.content: all messages must have non-empty content`;
+      for (const [j, b] of m.content.entries()) {
+        const err = checkBlock(b, `messages.${i}.content.${j}`);
+        if (err) return err;
+      }
+    } else return `messages.${i}.content: Input should be a valid string or list`;
+    const blocks = Array.isArray(m.content) ? (m.content as Json[]) : [];
+    if (pendingToolUses.length) {
+      const answered = new Set(m.role === "user" ? blocks.filter((b) => b.type === "tool_result").map((b) => String(b.tool_use_id)) : []);
+      const missing = pendingToolUses.filter((id) => !answered.has(id));
+      if (missing.length) return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+    } else if (m.role === "user") {
+      const stray = blocks.find((b) => b.type === "tool_result");
+      if (stray) return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(stray.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+    }
+    pendingToolUses = m.role === "assistant" ? blocks.filter((b) => b.type === "tool_use").map((b) => String(b.id)) : [];
+  }
+  const breakpoints = countBreakpoints(body);
+  if (breakpoints > 4) return `A maximum of 4 blocks with cache_control may be provided. Found ${breakpoints}.`;
+  return null;
+}
