@@ -18,7 +18,7 @@ const BUILT_IN_TYPES = ["web"];
 const SYMBOL: Record<ChannelAction["kind"], string> = { create: "+", update: "~", unchanged: "=", remove: "-" };
 
 /** Checks each channel's type against the gateway and its config against the type's own zod schema. */
-async function validateChannels(gw: Gateway, channels: DesiredChannel[], source: string): Promise<{ desired: DesiredChannel[]; secretFields: Map<string, string[]> }> {
+async function validateChannels(gw: Gateway, channels: DesiredChannel[], source: string): Promise<{ desired: DesiredChannel[]; secretFields: Map<string, readonly string[]> }> {
   const { types } = await unwrap(gw, gw.client.api.channels.types.$get());
   const secretFields = new Map(types.map((t) => [t.type, t.secretFields]));
   // The CLI ships with the same adapters as the gateway; a type only the gateway knows is checked there.
