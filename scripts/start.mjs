@@ -68,6 +68,13 @@ if (migrate.status !== 0) {
   process.exit(1);
 }
 
+// wrangler serves the dashboard from dashboard/dist: rebuild it when its sources changed.
+const dashboardBuild = spawnSync(process.execPath, [join(root, "scripts", "build-dashboard.mjs"), "--if-stale"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+if (dashboardBuild.status !== 0) {
+  console.error("loopgate: building the dashboard failed");
+  process.exit(1);
+}
+
 const child = spawn(
   wrangler,
   ["dev", "--port", String(port), "--ip", host, "--persist-to", stateDir, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", logLevel],

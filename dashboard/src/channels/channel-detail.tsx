@@ -1,0 +1,104 @@
+/** One channel: where the platform must send its webhooks, its state, setup, edit and delete. */
+import { useState } from "preact/hooks";
+import { api, body } from "../api/client";
+import type { Channel, ChannelType } from "../api/types";
+import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/bits";
+import { dateTime, timeAgo } from "../ui/format";
+import { ChannelForm } from "./channel-form";
+import { SetupSteps } from "./setup-steps";
+
+function configValue(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+export function ChannelDetail({ channel, type, onChanged, onDeleted }: { channel: Channel; type: ChannelType | undefined; onChanged: () => void; onDeleted: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const remove = async () => {
+    try {
+      await body(api.channels[":id"].$delete({ param: { id: channel.id } }));
+      onDeleted();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  if (editing && type)
+    return (
+      <div class="card">
+        <h2>Edit {channel.name}</h2>
+        <ChannelForm
+          type={type}
+          channel={channel}
+          submitLabel="Save changes"
+          onCancel={() => setEditing(false)}
+          onSubmit={async (v) => {
+            await body(api.channels[":id"].$put({ param: { id: channel.id }, json: v }));
+            setEditing(false);
+            onChanged();
+          }}
+        />
+      </div>
+    );
+
+  return (
+    <div class="card" aria-label={`Channel ${channel.name}`}>
+      <h2>
+        {channel.name} <Badge tone={channel.status === "ok" ? "ok" : "bad"}>{channel.status}</Badge>
+      </h2>
+      <dl class="kv">
+        <dt>Type</dt>
+        <dd>{channel.type}</dd>
+        <dt>Id</dt>
+        <dd>
+          <code>{channel.id}</code>
+        </dd>
+        {channel.inboundUrl && (
+          <>
+            <dt>Inbound URL</dt>
+            <dd>
+              <Copyable value={channel.inboundUrl} label="inbound URL" />
+            </dd>
+          </>
+        )}
+        <dt>Policy</dt>
+        <dd>{channel.policy}</dd>
+        {channel.policy === "allowlist" && (
+          <>
+            <dt>Allowlist</dt>
+            <dd>{channel.allowlist.join(", ") || "nobody yet"}</dd>
+          </>
+        )}
+        <dt>Rate limit</dt>
+        <dd>{channel.rateLimitPerMinute ? `${channel.rateLimitPerMinute} / minute / sender` : "gateway default"}</dd>
+        <dt>Last message</dt>
+        <dd title={dateTime(channel.lastMessageAt)}>{timeAgo(channel.lastMessageAt)}</dd>
+        {channel.lastError && (
+          <>
+            <dt>Last error</dt>
+            <dd class="error-text">{channel.lastError}</dd>
+          </>
+        )}
+        {Object.entries(channel.config).map(([k, v]) => (
+          <>
+            <dt key={`k-${k}`}>{k}</dt>
+            <dd key={`v-${k}`}>{configValue(v)}</dd>
+          </>
+        ))}
+      </dl>
+      <ErrorBanner error={error} />
+      <div class="actions" style={{ marginTop: "1em" }}>
+        {type && (
+          <button type="button" class="ghost" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+        )}
+        <ConfirmButton label="Delete" confirmLabel={`Delete ${channel.name}`} onConfirm={remove} />
+      </div>
+      <div style={{ marginTop: "0.6em" }}>
+        <SetupSteps channelId={channel.id} onDone={onChanged} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+/** Renders the fields of a channel type's config schema; values live in the parent form. */
+import type { FormField, FormValues } from "./json-schema";
+
+function hint(f: FormField, editing: boolean): string | undefined {
+  if (f.kind === "secret") return editing ? "Stored encrypted. Leave empty to keep the current value." : f.required ? f.description : `${f.description ? f.description + " " : ""}Leave empty to have one generated.`;
+  if (f.kind === "list") return `${f.description ? f.description + " " : ""}One per line.`;
+  return f.description;
+}
+
+export function SchemaFields({ fields, values, onChange, editing = false }: { fields: FormField[]; values: FormValues; onChange: (name: string, value: string | boolean) => void; editing?: boolean }) {
+  return (
+    <>
+      {fields.map((f) => {
+        const id = `cfg-${f.name}`;
+        const value = values[f.name];
+        const text = typeof value === "string" ? value : "";
+        const required = f.required && !(editing && f.kind === "secret");
+        const input = (e: { currentTarget: { value: string } }) => onChange(f.name, e.currentTarget.value);
+        if (f.kind === "boolean")
+          return (
+            <label class="field check" key={f.name}>
+              <input id={id} name={f.name} type="checkbox" checked={value === true} onChange={(e) => onChange(f.name, e.currentTarget.checked)} />
+              <span>{f.label}</span>
+            </label>
+          );
+        return (
+          <label class="field" key={f.name}>
+            <span>
+              {f.label} {!required && <small>(optional)</small>}
+            </span>
+            {f.kind === "select" ? (
+              <select id={id} name={f.name} value={text} required={required} onChange={input}>
+                {!required && <option value="">—</option>}
+                {f.options?.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            ) : f.kind === "list" || f.kind === "json" ? (
+              <textarea id={id} name={f.name} value={text} required={required} onInput={input} />
+            ) : f.kind === "secret" ? (
+              <input id={id} name={f.name} type="password" autoComplete="new-password" value={text} required={required} placeholder={editing ? "unchanged" : ""} onInput={input} />
+            ) : f.kind === "number" ? (
+              <input id={id} name={f.name} type="number" value={text} required={required} onInput={input} />
+            ) : f.kind === "url" ? (
+              <input id={id} name={f.name} type="url" value={text} required={required} placeholder="https://" onInput={input} />
+            ) : (
+              <input id={id} name={f.name} type="text" value={text} required={required} onInput={input} />
+            )}
+            {hint(f, editing) && <small>{hint(f, editing)}</small>}
+          </label>
+        );
+      })}
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+/** Playground: talk to the agent through the web chat channel, the same pipeline every platform uses. */
+import { useRef, useState } from "preact/hooks";
+import { api, body } from "../api/client";
+import type { ScreenDef } from "../shell/screens";
+import { ErrorBanner } from "../ui/bits";
+
+interface Line {
+  id: string;
+  from: "you" | "agent" | "notice";
+  text: string;
+}
+
+/** How long one request waits for the reply before asking again. */
+const WAIT_SECONDS = 30;
+
+async function askAgent(text: string, clientMessageId: string): Promise<{ reply: string; kind: string }> {
+  let res: { status: "pending"; messageId: string } | { status: "done"; reply: string; kind: string } = await body(api.chat.$post({ json: { text, clientMessageId }, query: { wait: String(WAIT_SECONDS) } }));
+  // A slow model answers after the wait: keep asking for the same message's reply.
+  for (let i = 0; res.status === "pending" && i < 10; i++) res = await body(api.chat[":messageId"].$get({ param: { messageId: res.messageId }, query: { wait: String(WAIT_SECONDS) } }));
+  if (res.status !== "done") throw new Error("the agent did not answer in time; its reply will still appear under Conversations");
+  return { reply: res.reply, kind: res.kind };
+}
+
+function Playground() {
+  const [lines, setLines] = useState<Line[]>([]);
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  const send = async (e: Event) => {
+    e.preventDefault();
+    const message = text.trim();
+    if (!message || busy) return;
+    const id = crypto.randomUUID();
+    setLines((cur) => [...cur, { id, from: "you", text: message }]);
+    setText("");
+    setBusy(true);
+    setError(null);
+    try {
+      const { reply, kind } = await askAgent(message, id);
+      setLines((cur) => [...cur, { id: `${id}:out`, from: kind === "notice" ? "notice" : "agent", text: reply }]);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+      input.current?.focus();
+    }
+  };
+
+  return (
+    <section class="card">
+      <div class="messages" aria-live="polite" aria-label="Chat">
+        {lines.length === 0 && <p class="muted">Say something to the agent. Messages go through the whole pipeline, rate limits and all.</p>}
+        {lines.map((l) => (
+          <div key={l.id} class={`bubble ${l.from === "you" ? "out" : l.from === "notice" ? "notice" : "in"}`} data-from={l.from}>
+            {l.text}
+          </div>
+        ))}
+        {busy && <div class="bubble in muted">…</div>}
+      </div>
+      <ErrorBanner error={error} />
+      <form class="composer" onSubmit={send}>
+        <textarea
+          ref={input}
+          name="message"
+          rows={2}
+          value={text}
+          placeholder="Message the agent"
+          onInput={(e) => setText(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && !e.shiftKey) void send(e);
+          }}
+        />
+        <button type="submit" disabled={busy || !text.trim()}>
+          Send
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export const screen: ScreenDef = { path: "/playground", title: "Playground", order: 40, component: Playground };
