@@ -1,12 +1,12 @@
 /**
  * Daily budgets, counted from the api_calls rows of the current UTC day: per sender, tokens
  * (uncached input + cache writes + output; cache reads are covered by the cost cap) and cost;
- * for the whole gateway, cost. A cap of 0 is off. Scheduled jobs and loop tasks check
- * `accountBudget` before spending.
+ * for the whole gateway, cost, including what scheduled jobs and loop tasks spent. A cap of 0
+ * is off. Scheduled jobs and loop tasks can check `accountBudget` before spending.
  */
 import { gte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiCalls } from "../db/schema";
+import { apiCalls, jobRuns, loopIterations } from "../db/schema";
 
 export interface BudgetLimits {
   SENDER_DAILY_TOKEN_LIMIT: number;
@@ -24,13 +24,26 @@ export function utcDayStart(now: number): number {
   return now - (now % DAY_MS);
 }
 
-const cost = sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)`;
+/**
+ * Today's spend of the whole gateway: conversations (api_calls), scheduled job runs and loop
+ * task iterations, which record their cost on their own rows.
+ */
+function accountCostSince(day: number) {
+  return sql<number>`(select coalesce(sum(${apiCalls.costUsd}), 0) from ${apiCalls} where ${apiCalls.createdAt} >= ${day})
+    + (select coalesce(sum(${jobRuns.costUsd}), 0) from ${jobRuns} where ${jobRuns.createdAt} >= ${day})
+    + (select coalesce(sum(${loopIterations.costUsd}), 0) from ${loopIterations} where ${loopIterations.finishedAt} >= ${day})`;
+}
+
+/** USD the gateway spent since the start of the current UTC day. */
+export async function accountSpendToday(db: Db, now: number): Promise<number> {
+  const row = await db.get<{ cost: number }>(sql`select ${accountCostSince(utcDayStart(now))} as cost`);
+  return Number(row?.cost ?? 0);
+}
 
 export async function accountBudget(db: Db, limits: BudgetLimits, now: number): Promise<BudgetVerdict> {
   if (!limits.ACCOUNT_DAILY_COST_LIMIT_USD) return { ok: true };
   const day = utcDayStart(now);
-  const row = await db.select({ cost }).from(apiCalls).where(gte(apiCalls.createdAt, day)).get();
-  const used = Number(row?.cost ?? 0);
+  const used = await accountSpendToday(db, now);
   return used >= limits.ACCOUNT_DAILY_COST_LIMIT_USD ? { ok: false, scope: "account_cost", used, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt: day + DAY_MS } : { ok: true };
 }
 
@@ -41,7 +54,7 @@ export async function checkBudget(db: Db, limits: BudgetLimits, channelId: strin
   const mine = sql`${apiCalls.channelId} = ${channelId} and ${apiCalls.senderId} = ${senderId}`;
   const row = await db
     .select({
-      accountCost: cost,
+      accountCost: accountCostSince(day),
       senderCost: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.costUsd} end), 0)`,
       senderTokens: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.inputTokens} + ${apiCalls.cacheWriteTokens} + ${apiCalls.outputTokens} end), 0)`,
     })

@@ -69,12 +69,12 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         }
       }
 
-      const tools = toolsFor(trust, req.settings?.tools);
+      const tools = toolsFor(trust, req.settings?.tools, req.capabilities);
       const base = buildRequest({
         model, maxTokens: req.settings?.maxTokens ?? opts.maxTokens, systemPrompt: req.settings?.systemPrompt ?? opts.systemPrompt, tools: toolDefinitions(tools),
         channelType: req.channelType, channelName: req.channelName, senderId: req.senderId, senderName: req.senderName, trust, memory, history, text: req.text,
       });
-      const toolContext: ToolContext = { now, notes: memory.notes, notesAdded: memoryUpdate.notesAdded };
+      const toolContext: ToolContext = { now, notes: memory.notes, notesAdded: memoryUpdate.notesAdded, scheduleJob: req.capabilities?.scheduleJob };
       const messages: MessageParam[] = [...base.messages];
       const outcome = { model, calls, events, memory: memoryUpdate };
 
@@ -97,12 +97,13 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
           return { ...outcome, ok: true, text, usage: sumUsage(calls), latencyMs: now() - started };
         }
         messages.push({ role: "assistant", content: m.content });
-        const results: ToolResultBlockParam[] = toolUses.map((use) => {
+        const results: ToolResultBlockParam[] = [];
+        for (const use of toolUses) {
           const tool = tools.find((t) => t.name === use.name);
-          const out = tool ? tool.run(use.input, toolContext) : { content: `tool ${use.name} is not available here`, isError: true };
-          events.push({ kind: "agent.tool", detail: { tool: use.name, ok: !out.isError, step } });
-          return { type: "tool_result", tool_use_id: use.id, content: out.content, ...(out.isError ? { is_error: true } : {}) };
-        });
+          const out = tool ? await tool.run(use.input, toolContext) : { content: `tool ${use.name} is not available here`, isError: true };
+          events.push({ kind: "agent.tool", detail: { tool: use.name, ok: !out.isError, step, ...(out.isError ? { error: out.content } : {}) } });
+          results.push({ type: "tool_result", tool_use_id: use.id, content: out.content, ...(out.isError ? { is_error: true } : {}) });
+        }
         messages.push({ role: "user", content: results });
       }
       throw new Error("unreachable: the last step always answers");

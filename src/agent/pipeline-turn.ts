@@ -9,6 +9,7 @@ import type { Db } from "../db/client";
 import { feedEvent, sessionId, type FeedEvent, type MessageRecord, type RunRecord } from "../pipeline/records";
 import { budgetReply, checkBudget } from "./budget";
 import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
+import { jobScheduler } from "./schedule-job";
 import { createAgentRuntime, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
 import { trustTier } from "./trust";
@@ -57,6 +58,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const result = await runtime.runTurn({
     channelId: channel.id, channelType: channel.type, channelName: channel.name, senderId, senderName: input.senderName,
     trust: trustTier(channel.type, channel.policy), settings: channel.agent, history: activeHistory(input.sql, memory.summaryThroughSeq), memory, text: input.text,
+    capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId) },
   });
 
   const calls = result.calls ?? [];

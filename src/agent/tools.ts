@@ -5,6 +5,7 @@
  * Definitions are emitted sorted by name so the request prefix stays byte-stable.
  */
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
+import type { ScheduleJob } from "./types";
 import type { TrustTier } from "./trust";
 
 /** Notes a sender's conversation may hold; the oldest stay, new ones are refused past this. */
@@ -17,6 +18,8 @@ export interface ToolContext {
   notes: readonly string[];
   /** Notes saved during this turn; the session persists them with the turn. */
   notesAdded: string[];
+  /** Present when the gateway can create scheduler jobs for this sender. */
+  scheduleJob?: ScheduleJob;
 }
 
 export interface ToolOutcome {
@@ -30,7 +33,14 @@ export interface AgentTool {
   inputSchema: Tool["input_schema"];
   /** True when running it changes something outside the conversation's reply. */
   sideEffects: boolean;
-  run(input: unknown, ctx: ToolContext): ToolOutcome;
+  /** A capability the turn must provide for the tool to be offered. */
+  requires?: "scheduleJob";
+  run(input: unknown, ctx: ToolContext): ToolOutcome | Promise<ToolOutcome>;
+}
+
+function field(input: unknown, name: string): string {
+  const value = typeof input === "object" && input !== null ? (input as Record<string, unknown>)[name] : undefined;
+  return typeof value === "string" ? value : "";
 }
 
 const currentTime: AgentTool = {
@@ -65,13 +75,38 @@ const rememberNote: AgentTool = {
   },
 };
 
-export const TOOLS: readonly AgentTool[] = [currentTime, rememberNote].sort((a, b) => a.name.localeCompare(b.name));
+const scheduleJob: AgentTool = {
+  name: "schedule_job",
+  description:
+    "Schedule a recurring task for this person: at each time of the cron expression the prompt is run and the answer is sent to them here. Use standard 5-field cron (minute hour day-of-month month day-of-week).",
+  inputSchema: {
+    type: "object",
+    properties: {
+      name: { type: "string", description: "Short name, e.g. Morning weather" },
+      cron: { type: "string", description: "Cron expression, e.g. 0 8 * * 1-5" },
+      timezone: { type: "string", description: "IANA time zone of the person; UTC when unknown" },
+      prompt: { type: "string", description: "What to do each time, written as a request to yourself" },
+    },
+    required: ["name", "cron", "prompt"],
+  },
+  sideEffects: true,
+  requires: "scheduleJob",
+  async run(input, ctx) {
+    if (!ctx.scheduleJob) return { content: "scheduling is not available here", isError: true };
+    const result = await ctx.scheduleJob({ name: field(input, "name"), cron: field(input, "cron"), timezone: field(input, "timezone") || undefined, prompt: field(input, "prompt") });
+    if (!result.ok) return { content: result.error, isError: true };
+    return { content: JSON.stringify({ scheduled: result.jobId, nextRuns: result.nextRuns.map((t) => new Date(t).toISOString()) }) };
+  },
+};
+
+export const TOOLS: readonly AgentTool[] = [currentTime, rememberNote, scheduleJob].sort((a, b) => a.name.localeCompare(b.name));
 export const TOOL_NAMES = TOOLS.map((t) => t.name) as [string, ...string[]];
 
-/** The tools this sender may use: the channel's explicit allow list, or the tier's default. */
-export function toolsFor(tier: TrustTier, allowList: readonly string[] | null | undefined): AgentTool[] {
-  if (allowList) return TOOLS.filter((t) => allowList.includes(t.name));
-  return TOOLS.filter((t) => tier !== "public" || !t.sideEffects);
+/** The tools this sender may use: the channel's explicit allow list, or the tier's default; never one whose capability is missing. */
+export function toolsFor(tier: TrustTier, allowList: readonly string[] | null | undefined, capabilities: { scheduleJob?: unknown } = {}): AgentTool[] {
+  const available = TOOLS.filter((t) => !t.requires || capabilities[t.requires] !== undefined);
+  if (allowList) return available.filter((t) => allowList.includes(t.name));
+  return available.filter((t) => tier !== "public" || !t.sideEffects);
 }
 
 export function toolDefinitions(tools: readonly AgentTool[]): Tool[] {

@@ -39,6 +39,8 @@ export interface TurnRequest {
   settings?: AgentSettings | null;
   /** Model for this turn only (scheduled jobs); wins over `settings.model`. */
   model?: string;
+  /** What the gateway can do for this sender besides answering; tools needing a missing one are not offered. */
+  capabilities?: { scheduleJob?: ScheduleJob };
   /** Earlier turns not yet summarised, oldest first, not including `text`. */
   history: ChatTurn[];
   memory?: AgentMemory;
@@ -115,3 +117,18 @@ export function sumUsage(calls: readonly ApiCallRecord[]): TurnUsage {
   }
   return u;
 }
+
+export interface ScheduleJobInput {
+  name: string;
+  /** Five-field cron expression. */
+  cron: string;
+  /** IANA zone; UTC when unset. */
+  timezone?: string;
+  /** What the agent is asked each time. */
+  prompt: string;
+}
+
+export type ScheduleJobResult = { ok: true; jobId: string; nextRuns: number[] } | { ok: false; error: string };
+
+/** Creates a scheduler job whose answers go to the current sender (src/agent/schedule-job.ts). */
+export type ScheduleJob = (input: ScheduleJobInput) => Promise<ScheduleJobResult>;

@@ -7,7 +7,7 @@
 import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { accountBudget, utcDayStart } from "../agent/budget";
+import { accountBudget, accountSpendToday, utcDayStart } from "../agent/budget";
 import { apiCalls } from "../db/schema";
 import type { AppEnv } from "./context";
 import { validate } from "./validate";
@@ -64,14 +64,13 @@ export const usageRoutes = new Hono<AppEnv>()
     const q = c.req.valid("query");
     const now = Date.now();
     const t = await c.var.db.select(totals).from(apiCalls).where(where(q)).get();
-    const today = await c.var.db.select({ costUsd: totals.costUsd }).from(apiCalls).where(gte(apiCalls.createdAt, utcDayStart(now))).get();
     const cfg = c.var.config;
     return c.json({
       range: { from: q.from ?? null, to: q.to ?? null },
       totals: { ...t, cacheHitRatio: t ? hitRatio(t) : 0 },
       budgets: {
         senderDailyTokenLimit: cfg.SENDER_DAILY_TOKEN_LIMIT, senderDailyCostLimitUsd: cfg.SENDER_DAILY_COST_LIMIT_USD,
-        accountDailyCostLimitUsd: cfg.ACCOUNT_DAILY_COST_LIMIT_USD, accountCostTodayUsd: today?.costUsd ?? 0,
+        accountDailyCostLimitUsd: cfg.ACCOUNT_DAILY_COST_LIMIT_USD, accountCostTodayUsd: await accountSpendToday(c.var.db, now),
         accountPaused: !(await accountBudget(c.var.db, cfg, now)).ok,
       },
     });

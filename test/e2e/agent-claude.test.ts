@@ -143,8 +143,12 @@ describe("Claude runtime through the gateway", () => {
     const last = fake.requests.at(-1)!;
     expect(system(last)).toContain("Summary: the person said");
     expect(system(last)).toContain("my plot is number 17");
-    // The sender is paired (allowlist), so the side-effecting tool was offered.
-    expect((last.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "remember_note"]);
+    // The sender is paired (allowlist), so the side-effecting tools were offered.
+    expect((last.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "remember_note", "schedule_job"]);
+
+    expect(await say("Could you schedule a daily watering reminder")).toContain('"scheduled":"job_');
+    const jobs = await api<{ jobs: { name: string; cron: string; timezone: string; deliverTo: { channelId: string; recipient: string } }[] }>("GET", "/api/jobs");
+    expect(jobs.body.jobs).toContainEqual(expect.objectContaining({ name: "daily watering reminder", cron: "0 8 * * *", timezone: "Europe/Lisbon", deliverTo: { channelId: ch.body.channel.id, recipient: "ana" } }));
   });
 
   it("adds up, in /api/usage, exactly the calls the fake served", async () => {

@@ -8,7 +8,7 @@
  *
  * Answers: a scripted response if one is queued (`enqueue`), else a deterministic default:
  * after tool results it reports them; asked about the time (with current_time offered) or to
- * remember something (with remember_note offered) it calls that tool; a summarising request
+ * remember or schedule something (with remember_note / schedule_job offered) it calls that tool; a summarising request
  * (compaction) gets a summary; anything else gets "Answer #n" quoting the last message.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -101,6 +101,8 @@ function defaultAnswer(body: Json, n: number): Answer {
     return { kind: "text", text: `Summary: the person said ${lines.join("; ")}.` };
   }
   if (/\btime\b/i.test(text) && offers(body, "current_time")) return { kind: "tool_use", name: "current_time", input: { timezone: "UTC" }, text: "Let me check the clock." };
+  const schedule = /schedule (?:a |an )?(.+?)(?:\n|<\/|$)/i.exec(text);
+  if (schedule && offers(body, "schedule_job")) return { kind: "tool_use", name: "schedule_job", input: { name: schedule[1]!.trim().slice(0, 40), cron: "0 8 * * *", timezone: "Europe/Lisbon", prompt: schedule[1]!.trim() } };
   const remember = /remember (?:that )?(.+?)(?:\n|<\/|$)/i.exec(text);
   if (remember && offers(body, "remember_note")) return { kind: "tool_use", name: "remember_note", input: { note: remember[1]!.trim() } };
   const said = text.replace(/<[^>]*>/g, "").trim().slice(0, 200);

@@ -101,6 +101,20 @@ describe("tools", () => {
     expect(tools).toEqual(["current_time"]);
   });
 
+  it("schedules a job through the gateway's capability, and offers the tool only when that capability exists", async () => {
+    const asked: unknown[] = [];
+    const scheduleJob = async (input: unknown) => {
+      asked.push(input);
+      return { ok: true as const, jobId: "job_1", nextRuns: [Date.parse("2026-11-21T08:00:00Z")] };
+    };
+    const r = ok(await runtime().runTurn(request("Please schedule a daily garden tip", [], { capabilities: { scheduleJob } })));
+    expect(asked).toEqual([{ name: "daily garden tip", cron: "0 8 * * *", timezone: "Europe/Lisbon", prompt: "daily garden tip" }]);
+    expect(r.text).toContain('"scheduled":"job_1"');
+    fake.requests.length = 0;
+    ok(await runtime().runTurn(request("Please schedule a daily garden tip")));
+    expect((fake.answered()[0]!.body.tools as { name: string }[]).map((t) => t.name)).not.toContain("schedule_job");
+  });
+
   it("stops a tool loop at the step bound with a final answer made without tools", async () => {
     fake.enqueue(...Array.from({ length: 3 }, () => ({ kind: "tool_use" as const, name: "current_time", input: {} })));
     const r = ok(await runtime({ maxSteps: 3 }).runTurn(request("loop forever")));

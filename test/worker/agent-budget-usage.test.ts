@@ -78,6 +78,16 @@ describe("budgets", () => {
     expect(usage.body.budgets.accountPaused).toBe(true);
     expect(usage.body.budgets.accountCostTodayUsd).toBeCloseTo(26 * 1.99, 6);
   });
+
+  it("counts what scheduled jobs spent today towards the account cap", async () => {
+    const ch = await createWebhookChannel(token, { policy: "open" });
+    await env.DB.prepare("DELETE FROM job_runs").run();
+    await env.DB.prepare("INSERT INTO job_runs (id, job_id, scheduled_for, trigger, status, attempts, cost_usd, created_at) VALUES ('jr_1', 'job_x', ?, 'schedule', 'ok', 1, 50.5, ?)").bind(Date.now(), Date.now()).run();
+    await signedPost(ch.url, ch.secret, message("late", "hi"));
+    const notice = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "late"));
+    expect(notice.body.text).toBe(budgetReply("account_cost"));
+    await env.DB.prepare("DELETE FROM job_runs").run();
+  });
 });
 
 describe("usage endpoints", () => {
