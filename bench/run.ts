@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { bridgeIdleMemory } from "./lib/bridge-memory";
-import { ROOT, runFrom, source } from "./lib/dev-process";
+import { removeTempDirs, ROOT, runFrom } from "./lib/dev-process";
 import { startFakeModel } from "./lib/fake-model";
 import { dashboardJsGzipKiB, workerBundleSize } from "./lib/footprint";
 import { idleMemory, measureLoad, type MeasuredLoad } from "./lib/measure";
@@ -28,6 +28,8 @@ const int = (name: string, fallback: number) => {
 const settings = {
   messages: int("BENCH_MESSAGES", 10_000),
   senders: int("BENCH_SENDERS", 100),
+  latencyMessages: int("BENCH_LATENCY_MESSAGES", 400),
+  latencySenders: int("BENCH_LATENCY_SENDERS", 4),
   slowMessages: int("BENCH_SLOW_MESSAGES", 200),
   slowSenders: int("BENCH_SLOW_SENDERS", 100),
   modelDelayMs: int("BENCH_MODEL_DELAY_MS", 2000),
@@ -71,11 +73,13 @@ async function optional<T>(what: string, run: () => Promise<T | null>, whenNull:
 }
 
 process.on("SIGINT", () => {
-  void Promise.all([...running].map((t) => t.dev.stop())).finally(() => process.exit(130));
+  void Promise.all([...running].map((t) => t.dev.stop())).finally(() => {
+    removeTempDirs();
+    process.exit(130);
+  });
 });
 
-const tree = settings.snapshot ? snapshotTree() : null;
-if (tree) runFrom(tree.dir);
+if (settings.snapshot) runFrom(snapshotTree());
 const sink = await startReplySink(ports.sink);
 const fake = await startFakeModel(ports.model);
 try {
@@ -85,7 +89,10 @@ try {
   log(`gateway (offline echo model): starting on port ${ports.gateway}`);
   const gateway = await track(startGatewayTarget({ port: ports.gateway, sink }));
   const gatewayIdle = await idleMemory(gateway);
-  log(`gateway: ${settings.messages} messages from ${settings.senders} senders`);
+  log(`gateway: latency at light load, ${settings.latencyMessages} messages from ${settings.latencySenders} senders`);
+  const gatewayLatency = await measureLoad(gateway, { sink, label: `gwl-${runId}`, senders: settings.latencySenders, messages: settings.latencyMessages, replyTimeoutMs: 60_000 });
+  checkZero("gateway, light load", gatewayLatency);
+  log(`gateway: throughput, ${settings.messages} messages from ${settings.senders} senders`);
   const gatewayLoad = await measureLoad(gateway, { sink, label: `gw-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
   checkZero("gateway", gatewayLoad);
   log(`gateway: ${gatewayLoad.load.messagesPerSecond} messages/s; measuring the bridge's idle memory`);
@@ -95,14 +102,18 @@ try {
   log(`floor: starting on port ${ports.floor}`);
   const floor = await track(startFloorTarget({ port: ports.floor, sink }));
   const floorIdle = await idleMemory(floor);
-  log(`floor: ${settings.messages} messages from ${settings.senders} senders`);
+  log(`floor: latency at light load, ${settings.latencyMessages} messages from ${settings.latencySenders} senders`);
+  const floorLatency = await measureLoad(floor, { sink, label: `fll-${runId}`, senders: settings.latencySenders, messages: settings.latencyMessages, replyTimeoutMs: 60_000 });
+  checkZero("floor, light load", floorLatency);
+  log(`floor: throughput, ${settings.messages} messages from ${settings.senders} senders`);
   const floorLoad = await measureLoad(floor, { sink, label: `fl-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
   checkZero("floor", floorLoad);
   log(`floor: ${floorLoad.load.messagesPerSecond} messages/s`);
   await stop(floor);
 
   log(`gateway (Claude runtime, fake model on ${fake.url}): starting on port ${ports.modelGateway}`);
-  const modelGateway = await track(startGatewayTarget({ port: ports.modelGateway, sink, env: { ANTHROPIC_API_KEY: "bench-key-not-a-secret", ANTHROPIC_BASE_URL: fake.url } }));
+  const modelEnv = { ANTHROPIC_API_KEY: "bench-key-not-a-secret", ANTHROPIC_BASE_URL: fake.url };
+  const modelGateway = await track(startGatewayTarget({ port: ports.modelGateway, sink, env: modelEnv }));
   const mode = await modelMode(modelGateway);
   const noModel = mode === "offline-echo" ? `the gateway stayed on its offline echo model (health reports mode "${mode}")` : null;
   const slowModel = await optional(
@@ -132,9 +143,11 @@ try {
     "storage counts",
     async () => {
       const opts = { sink, messages: settings.storageMessages, senders: Math.min(settings.senders, 20) };
-      const gatewayCounts = await storagePerMessage("gateway", { ...opts, port: ports.countedGateway, label: `sg-${runId}` });
+      // Counted on the production path (the Claude runtime, against the fake model answering at once) when it works here.
+      fake.setDelay(0);
+      const gatewayCounts = await storagePerMessage("gateway", { ...opts, port: ports.countedGateway, label: `sg-${runId}`, env: noModel ? {} : modelEnv });
       const floorCounts = await storagePerMessage("floor", { ...opts, port: ports.countedFloor, label: `sf-${runId}` });
-      return { gateway: gatewayCounts, floor: floorCounts };
+      return { model: noModel ? "offline echo" : "Claude runtime, fake model", gateway: gatewayCounts, floor: floorCounts };
     },
     "",
   );
@@ -147,6 +160,7 @@ try {
       node: process.version, note: process.env.BENCH_MACHINE_NOTE ?? null,
     },
     settings: { ...settings },
+    latency: { gateway: gatewayLatency, floor: floorLatency },
     throughput: { gateway: gatewayLoad, floor: floorLoad },
     slowModel,
     conversation: convo,
@@ -168,11 +182,11 @@ try {
   console.log(`\n${consoleTable(tableRows(result))}\n`);
   for (const note of skippedNotes(result)) console.log(note);
   if (problems.length) console.log(`Problems:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`);
-  log(`done; results in bench/results/latest.json and latest.md (tree measured: ${source()})`);
+  log(`done; results in bench/results/latest.json and latest.md`);
   process.exitCode = problems.length ? 1 : 0;
 } finally {
   await Promise.all([...running].map((t) => t.dev.stop()));
   await sink.close();
   await fake.close();
-  tree?.remove();
+  removeTempDirs();
 }

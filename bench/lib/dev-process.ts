@@ -5,7 +5,7 @@
  * and stopped together.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -44,8 +44,17 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
 }
 
+const madeDirs: string[] = [];
+
+/** A fresh directory under the system temp dir, removed by `removeTempDirs`. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export async function spawnDev(options: SpawnOptions): Promise<DevProcess> {

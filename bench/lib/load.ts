@@ -20,6 +20,8 @@ export interface LoadOptions {
   replyTimeoutMs: number;
   /** After the last reply, how long to keep listening for late duplicates. */
   settleMs?: number;
+  /** Spread the senders' first messages over this long, so they do not arrive in lockstep. */
+  staggerMs?: number;
   /** Message text; defaults to a short line naming the message. */
   text?: (sender: number, index: number) => string;
 }
@@ -98,6 +100,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
   async function sender(s: number) {
     const count = Math.floor(messages / senders) + (s < messages % senders ? 1 : 0);
+    const stagger = options.staggerMs ?? 0;
+    if (stagger) await new Promise((r) => setTimeout(r, (s * stagger) / senders));
     for (let i = 0; i < count; i++) {
       const message = benchMessage(options.label, s, i, text(s, i));
       const id = message.messageId;

@@ -26,12 +26,12 @@ export async function modelMode(target: Target): Promise<string> {
   return health.model?.mode ?? "unknown";
 }
 
-export async function slowModelLoad(target: Target, sink: ReplySink, fake: FakeModel, o: { delayMs: number; senders: number; messages: number; label: string }): Promise<MeasuredLoad> {
+export async function slowModelLoad(target: Target, sink: ReplySink, fake: FakeModel, o: { delayMs: number; senders: number; messages: number; label: string }): Promise<MeasuredLoad & { modelCallsPerMessage: number }> {
   fake.setDelay(o.delayMs);
   const callsBefore = fake.calls.length;
-  const measured = await measureLoad(target, { sink, label: o.label, senders: o.senders, messages: o.messages, replyTimeoutMs: 60_000 + o.delayMs * 10 });
+  const measured = await measureLoad(target, { sink, label: o.label, senders: o.senders, messages: o.messages, replyTimeoutMs: 60_000 + o.delayMs * 10, staggerMs: o.delayMs });
   if (fake.calls.length === callsBefore) throw new Error("the gateway never called the fake model");
-  return measured;
+  return { ...measured, modelCallsPerMessage: Math.round(((fake.calls.length - callsBefore) / measured.load.messages) * 100) / 100 };
 }
 
 const TOPICS = ["the deploy checklist", "yesterday's incident", "the quarterly numbers", "a customer's refund", "the on-call rota"];

@@ -25,10 +25,13 @@ export interface BenchResult {
   durationSeconds: number;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; loadAverageAtStart: number[]; node: string; note: string | null };
   settings: Record<string, number | string | boolean>;
+  /** A few senders, each waiting for its reply before the next message: latency without queueing. */
+  latency: { gateway: MeasuredLoad; floor: MeasuredLoad };
+  /** Many senders in parallel: the most the target sustains; latencies here include queueing. */
   throughput: { gateway: MeasuredLoad; floor: MeasuredLoad };
-  slowModel: Maybe<MeasuredLoad & { delayMs: number }>;
+  slowModel: Maybe<MeasuredLoad & { delayMs: number; modelCallsPerMessage: number }>;
   conversation: Maybe<ConversationFigures>;
-  storage: Maybe<{ gateway: StoragePerMessage; floor: StoragePerMessage }>;
+  storage: Maybe<{ model: string; gateway: StoragePerMessage; floor: StoragePerMessage }>;
   footprint: { gateway: SideFootprint; floor: SideFootprint; dashboardJsGzipKiB: number | null; bridge: Maybe<BridgeMemory> };
   /** Anything that must be zero and is not, or a phase that failed. */
   problems: string[];
@@ -54,20 +57,26 @@ export function tableRows(r: BenchResult): Row[] {
     [`Messages (senders in parallel)`, `${g.load.messages} (${g.load.senders})`, `${f.load.messages} (${f.load.senders})`, ""],
     ["Lost / duplicated replies", `${g.load.lost} / ${g.load.duplicated}`, `${f.load.lost} / ${f.load.duplicated}`, ""],
   ];
-  for (const p of ["p50", "p95", "p99"] as const) rows.push(compare(`Ack latency ${p}, ms`, g.load.ack[p], f.load.ack[p]));
-  for (const p of ["p50", "p95", "p99"] as const) rows.push(compare(`Reply latency ${p}, ms`, g.load.reply[p], f.load.reply[p]));
+  const { gateway: gl, floor: fl } = r.latency;
+  const light = `${gl.load.senders} senders`;
+  for (const p of ["p50", "p95", "p99"] as const) rows.push(compare(`Ack latency ${p}, ms (${light})`, gl.load.ack[p], fl.load.ack[p]));
+  for (const p of ["p50", "p95", "p99"] as const) rows.push(compare(`Reply latency ${p}, ms (${light})`, gl.load.reply[p], fl.load.reply[p]));
+  rows.push(compare(`Ack latency p99, ms (${g.load.senders} senders)`, g.load.ack.p99, f.load.ack.p99));
+  rows.push(compare(`Reply latency p99, ms (${g.load.senders} senders)`, g.load.reply.p99, f.load.reply.p99));
   if (isSkipped(r.slowModel)) rows.push([`Model taking 2 s`, SKIPPED, "", ""]);
   else {
     const s = r.slowModel;
     rows.push([`Ack latency p50 / p95 / p99, ms (model ${s.delayMs / 1000} s)`, `${fmt(s.load.ack.p50)} / ${fmt(s.load.ack.p95)} / ${fmt(s.load.ack.p99)}`, "", ""]);
     rows.push([`Reply latency p50 / p95 / p99, ms (model ${s.delayMs / 1000} s)`, `${fmt(s.load.reply.p50, 0)} / ${fmt(s.load.reply.p95, 0)} / ${fmt(s.load.reply.p99, 0)}`, "", ""]);
     rows.push([`Lost / duplicated replies (model ${s.delayMs / 1000} s)`, `${s.load.lost} / ${s.load.duplicated}`, "", ""]);
+    rows.push([`Model calls per message (model ${s.delayMs / 1000} s)`, fmt(s.modelCallsPerMessage, 2), "", ""]);
   }
   rows.push(compare("CPU per message, workerd, ms", g.cpu.workerdMsPerMessage, f.cpu.workerdMsPerMessage, 2));
   rows.push(compare("CPU per message, all processes, ms", g.cpu.treeMsPerMessage, f.cpu.treeMsPerMessage, 2));
   if (isSkipped(r.storage)) rows.push(["Storage work per message", SKIPPED, "", ""]);
   else {
     const { gateway: gs, floor: fs } = r.storage;
+    rows.push([`Storage work per message, counted with`, r.storage.model, "", ""]);
     rows.push(compare("D1 statements per message", gs.d1Statements, fs.d1Statements, 2));
     rows.push(compare("D1 rows written per message", gs.d1RowsWritten, fs.d1RowsWritten, 2));
     rows.push(compare("D1 rows read per message", gs.d1RowsRead, fs.d1RowsRead, 2));
