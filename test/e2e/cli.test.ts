@@ -184,6 +184,54 @@ describe("loopgate CLI against a running gateway", () => {
     expect(backlog.stdout).toMatch(/message\.received\s+\S+\s+carol\s+.*text="live/);
   });
 
+  it("schedules a job, pauses and resumes it, runs it now and lists its runs", async () => {
+    const added = await cliJson<{ job: { id: string; status: string; nextRuns: number[] } }>(
+      ["jobs", "add", "--name", "digest", "--cron", "0 9 * * MON-FRI", "--timezone", "UTC", "--prompt", "Summarise the day", "--deliver-to", "ops:alice"],
+    );
+    expect(added.job.status).toBe("active");
+    expect(new Date(added.job.nextRuns[0]!).getUTCHours()).toBe(9);
+
+    const paused = await cli(["jobs", "pause", "digest"]);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toContain("Paused digest");
+    expect((await cliJson<{ jobs: { name: string; status: string }[] }>(["jobs", "list"])).jobs).toEqual([expect.objectContaining({ name: "digest", status: "paused" })]);
+    expect((await cli(["jobs", "list"])).stdout).toMatch(/digest\s+0 9 \* \* MON-FRI\s+UTC\s+paused/);
+
+    const resumed = await cliJson<{ job: { status: string; nextRuns: number[] } }>(["jobs", "resume", added.job.id]);
+    expect(resumed.job.status).toBe("active");
+    expect(resumed.job.nextRuns.length).toBeGreaterThan(0);
+
+    const run = await cli(["jobs", "run", "digest", "--wait"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/Running digest \(run jrun_/);
+    const { runs } = await cliJson<{ runs: { trigger: string; status: string; output: string | null }[] }>(["jobs", "runs", "digest"]);
+    expect(runs[0]).toMatchObject({ trigger: "manual", status: "ok" });
+    expect(runs[0]?.output).toBeTruthy();
+
+    const bad = await cli(["jobs", "add", "--name", "x", "--cron", "61 * * * *", "--prompt", "p"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cron: /);
+    const noPrompt = await cli(["jobs", "add", "--name", "x", "--cron", "* * * * *"]);
+    expect(noPrompt.code).toBe(2);
+    expect(noPrompt.stderr).toContain("--prompt: at least one step is required");
+  });
+
+  it("starts a loop task, follows it to the end and reads its output", async () => {
+    const started = await cli(["tasks", "start", "--name", "count", "--prompt", "Count to three", "--max-iterations", "2", "--wait"]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stderr).toContain("iteration 2/2");
+    const { tasks } = await cliJson<{ tasks: { id: number; name: string; status: string; iterations: number }[] }>(["tasks", "list"]);
+    const task = tasks.find((t) => t.name === "count")!;
+    expect(task).toMatchObject({ iterations: 2 });
+    expect(task.status).not.toBe("running");
+    const output = await cliJson<{ output: string | null; transcript: string }>(["tasks", "output", String(task.id)]);
+    expect(output.transcript).toContain("--- iteration 2");
+    const stopped = await cli(["tasks", "stop", String(task.id)]);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain("is not running");
+    expect((await cliJson<{ deleted: number }>(["tasks", "remove", String(task.id)])).deleted).toBe(task.id);
+  });
+
   it("every command's --json output parses", async () => {
     const results = [
       await cliJson(["status"]),
@@ -194,6 +242,11 @@ describe("loopgate CLI against a running gateway", () => {
       await cliJson(["pairing", "invite", "--channel", "ops", "--ttl-minutes", "5"]),
       await cliJson(["senders", "list"]),
       await cliJson(["logs", "-n", "3"]),
+      await cliJson(["jobs", "list"]),
+      await cliJson(["jobs", "runs", "digest", "-n", "5"]),
+      await cliJson(["jobs", "run", "digest"]),
+      await cliJson(["tasks", "list"]),
+      await cliJson(["jobs", "remove", "digest"]),
       await cliJson(["channels", "remove", "crm"]),
     ];
     expect(results.every((r) => typeof r === "object" && r !== null)).toBe(true);

@@ -3,10 +3,12 @@ import type { CommandSpec } from "../command";
 import { applyCommand } from "./apply";
 import { loginCommand, logoutCommand, setupCommand } from "./auth";
 import { channelCommands } from "./channels";
+import { jobCommands } from "./jobs";
 import { logsCommand } from "./logs";
 import { pairingCommands, senderCommands } from "./pairing";
 import { startCommand } from "./start";
 import { statusCommand } from "./status";
+import { taskCommands } from "./tasks";
 
 export const COMMANDS: CommandSpec[] = [
   startCommand,
@@ -18,5 +20,7 @@ export const COMMANDS: CommandSpec[] = [
   ...channelCommands,
   ...pairingCommands,
   ...senderCommands,
+  ...jobCommands,
+  ...taskCommands,
   logsCommand,
 ];
