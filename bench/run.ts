@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { bridgeIdleMemory } from "./lib/bridge-memory";
 import { removeTempDirs, ROOT, runFrom } from "./lib/dev-process";
-import { startFakeModel } from "./lib/fake-model";
+import { BENCH_MODEL_KEY, startModelFake } from "./lib/model-fake";
 import { dashboardJsGzipKiB, workerBundleSize } from "./lib/footprint";
 import { idleMemory, measureLoad, type MeasuredLoad } from "./lib/measure";
 import { conversation, modelMode, slowModelLoad } from "./lib/model-phases";
@@ -81,7 +81,7 @@ process.on("SIGINT", () => {
 
 if (settings.snapshot) runFrom(snapshotTree());
 const sink = await startReplySink(ports.sink);
-const fake = await startFakeModel(ports.model);
+const fake = await startModelFake(ports.model);
 try {
   log("building the Worker bundles (wrangler deploy --dry-run)");
   const bundles = { gateway: workerBundleSize("wrangler.toml"), floor: workerBundleSize("bench/floor/wrangler.toml") };
@@ -112,7 +112,7 @@ try {
   await stop(floor);
 
   log(`gateway (Claude runtime, fake model on ${fake.url}): starting on port ${ports.modelGateway}`);
-  const modelEnv = { ANTHROPIC_API_KEY: "bench-key-not-a-secret", ANTHROPIC_BASE_URL: fake.url };
+  const modelEnv = { ANTHROPIC_API_KEY: BENCH_MODEL_KEY, ANTHROPIC_BASE_URL: fake.url };
   const modelGateway = await track(startGatewayTarget({ port: ports.modelGateway, sink, env: modelEnv }));
   const mode = await modelMode(modelGateway);
   const noModel = mode === "offline-echo" ? `the gateway stayed on its offline echo model (health reports mode "${mode}")` : null;

@@ -3,7 +3,7 @@
  * latency with a model that takes `delayMs` per call (the acknowledgement must not wait for it),
  * and one 20-turn conversation that measures the bytes sent per turn and the prompt-cache share.
  */
-import type { FakeModel, ModelUsage } from "./fake-model";
+import type { ModelFake, ModelUsage } from "./model-fake";
 import { postWithRetries } from "./load";
 import { measureLoad, type MeasuredLoad } from "./measure";
 import type { ReplySink } from "./reply-sink";
@@ -26,22 +26,23 @@ export async function modelMode(target: Target): Promise<string> {
   return health.model?.mode ?? "unknown";
 }
 
-export async function slowModelLoad(target: Target, sink: ReplySink, fake: FakeModel, o: { delayMs: number; senders: number; messages: number; label: string }): Promise<MeasuredLoad & { modelCallsPerMessage: number }> {
+export async function slowModelLoad(target: Target, sink: ReplySink, fake: ModelFake, o: { delayMs: number; senders: number; messages: number; label: string }): Promise<MeasuredLoad & { modelCallsPerMessage: number }> {
   fake.setDelay(o.delayMs);
-  const callsBefore = fake.calls.length;
+  const callsBefore = fake.calls().length;
   const measured = await measureLoad(target, { sink, label: o.label, senders: o.senders, messages: o.messages, replyTimeoutMs: 60_000 + o.delayMs * 10, staggerMs: o.delayMs });
-  if (fake.calls.length === callsBefore) throw new Error("the gateway never called the fake model");
-  return { ...measured, modelCallsPerMessage: Math.round(((fake.calls.length - callsBefore) / measured.load.messages) * 100) / 100 };
+  const calls = fake.calls().length - callsBefore;
+  if (calls === 0) throw new Error("the gateway never called the fake model");
+  return { ...measured, modelCallsPerMessage: Math.round((calls / measured.load.messages) * 100) / 100 };
 }
 
 const TOPICS = ["the deploy checklist", "yesterday's incident", "the quarterly numbers", "a customer's refund", "the on-call rota"];
 
-export async function conversation(target: Target, sink: ReplySink, fake: FakeModel, o: { turns: number; label: string }): Promise<ConversationFigures> {
+export async function conversation(target: Target, sink: ReplySink, fake: ModelFake, o: { turns: number; label: string }): Promise<ConversationFigures> {
   fake.setDelay(0);
   const requestBytesPerTurn: number[] = [];
-  const start = fake.calls.length;
+  const start = fake.calls().length;
   for (let turn = 1; turn <= o.turns; turn++) {
-    const before = fake.calls.length;
+    const before = fake.calls().length;
     const id = `${o.label}-turn-${turn}`;
     const text = `Turn ${turn}: please summarise what we know about ${TOPICS[turn % TOPICS.length]} and list the open questions, briefly.`;
     const replied = sink.waitForReply(id, 120_000);
@@ -50,9 +51,9 @@ export async function conversation(target: Target, sink: ReplySink, fake: FakeMo
     const reply = await replied;
     if (!reply) throw new Error(`turn ${turn} got no reply`);
     if (!reply.text.includes(text)) throw new Error(`turn ${turn} was not answered by the model: ${reply.text.slice(0, 120)}`);
-    requestBytesPerTurn.push(fake.calls.slice(before).reduce((n, c) => n + c.requestBytes, 0));
+    requestBytesPerTurn.push(fake.calls().slice(before).reduce((n, c) => n + c.requestBytes, 0));
   }
-  const usage = fake.calls.slice(start).reduce<ModelUsage>(
+  const usage = fake.calls().slice(start).reduce<ModelUsage>(
     (sum, c) => ({
       input_tokens: sum.input_tokens + c.usage.input_tokens,
       output_tokens: sum.output_tokens + c.usage.output_tokens,
