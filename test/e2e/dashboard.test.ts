@@ -2,8 +2,8 @@
  * The dashboard in a real headless Chromium against `npm start`: setup from the printed link,
  * login, logout and session expiry, a webhook channel created from its generated form, a signed
  * inbound message on the live feed (and the feed surviving a dropped connection without
- * duplicate rows), approving the pairing it started, the playground answering, and every screen
- * at phone width. Screenshots: test-results/screenshots/.
+ * duplicate rows), approving the pairing it started, the playground answering, a loop task
+ * created and stopped, and every screen at phone width. Screenshots: test-results/screenshots/.
  */
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,8 @@ let browser: Browser;
 let page: Page;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const feedSockets: WebSocketRoute[] = [];
+/** While true the feed's server is "unreachable": connections are accepted and dropped at once. */
+let feedDown = false;
 const pageErrors: string[] = [];
 const channel = { id: "", inboundUrl: "", secret: "" };
 
@@ -50,7 +52,8 @@ beforeAll(async () => {
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (err) => pageErrors.push(err.message));
   // Pass the live feed through untouched, but keep a handle to drop it like a flaky network would.
-  await page.routeWebSocket(/\/api\/live/, (ws) => {
+  await page.routeWebSocket(/\/api\/live/, async (ws) => {
+    if (feedDown) return ws.close({ code: 1011, reason: "unreachable" });
     ws.connectToServer();
     feedSockets.push(ws);
   });
@@ -158,20 +161,25 @@ describe("dashboard", () => {
     await page.getByLabel("Channel").selectOption("");
   });
 
-  it("reconnects after the feed connection drops, without duplicate rows", async () => {
+  it("reconnects after the feed connection drops, catching up on what it missed, without duplicate rows", async () => {
     const before = await page.locator(".event").count();
-    const socket = feedSockets.at(-1);
-    expect(socket).toBeDefined();
-    await socket!.close({ code: 4001, reason: "network dropped" });
+    const connections = feedSockets.length;
+    feedDown = true;
+    await feedSockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
     await page.locator('[data-state="waiting"]').waitFor();
     await screenshot(page, "09-feed-reconnecting");
-    await page.locator('[data-state="live"]').waitFor({ timeout: 20_000 });
-    expect(feedSockets.length).toBeGreaterThanOrEqual(2);
-    // The backlog fetched on reconnect overlaps what is on screen; nothing may appear twice.
-    expect(await page.locator(".event").count()).toBe(before);
 
-    await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-2", sender: { id: "bob", name: "Bob" }, text: "After the reconnect" });
+    // Happens while the dashboard is disconnected: it must show up after the reconnect anyway.
+    await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-2", sender: { id: "bob", name: "Bob" }, text: "While you were away" });
+    feedDown = false;
+    await waitFor(async () => feedSockets.length > connections, 30_000, "the feed to reconnect");
+    await page.locator('[data-state="live"]').waitFor();
+    await page.locator('.event[data-kind="message.received"]', { hasText: "While you were away" }).waitFor();
+    expect(await page.locator(".event").count()).toBeGreaterThan(before);
+
+    await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-3", sender: { id: "carol", name: "Carol" }, text: "After the reconnect" });
     await page.locator('.event[data-kind="message.received"]', { hasText: "After the reconnect" }).waitFor();
+    // The backlog fetched on reconnect overlaps what was on screen; nothing may appear twice.
     const ids = await page.locator(".event").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-event-id")));
     expect(new Set(ids).size).toBe(ids.length);
     expect(await page.locator('.event[data-kind="message.received"]', { hasText: "Hello from the webhook" }).count()).toBe(1);
@@ -194,7 +202,7 @@ describe("dashboard", () => {
     const senders = await api<{ senders: { senderId: string; status: string }[] }>("GET", `/api/senders?channelId=${channel.id}`);
     expect(senders.body.senders).toContainEqual(expect.objectContaining({ senderId: "alice", status: "paired" }));
 
-    await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-3", sender: { id: "alice", name: "Alice" }, text: "Now that I am paired" });
+    await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-4", sender: { id: "alice", name: "Alice" }, text: "Now that I am paired" });
     await waitFor(async () => receiver.received.some((r) => r.body.includes("You said: Now that I am paired")), 20_000, "the agent's reply to alice");
 
     await page.getByRole("button", { name: "Mint invite code" }).click();
@@ -225,6 +233,36 @@ describe("dashboard", () => {
     await page.locator('[data-mode="offline-echo"]').waitFor();
     await page.getByText("0.1.0").waitFor();
     await screenshot(page, "14-health");
+  });
+
+  it("creates a loop task, shows its iterations, and stops it", async () => {
+    await nav("Loop tasks");
+    await page.getByRole("button", { name: "New task" }).click();
+    const form = page.getByRole("form", { name: "New loop task" });
+    await form.getByLabel("Name").fill("Summarise the inbox");
+    await form.getByLabel("Prompt").fill("Keep refining the summary.");
+    await form.getByLabel("Max iterations").fill("500");
+    // The echo model repeats itself, which would end the task as "no progress" before the stop.
+    await form.getByLabel("Stop after iterations without progress").fill("100");
+    await form.getByRole("button", { name: "Start task" }).click();
+
+    const row = page.locator('[data-task="Summarise the inbox"]');
+    await row.and(page.locator('[data-status="running"]')).waitFor();
+    await row.getByRole("button", { name: "Summarise the inbox" }).click();
+    // The offline echo model answers each iteration; at least one is recorded before the stop.
+    await row.getByLabel("Task output").getByText(/#1 ok · offline-echo/).waitFor({ timeout: 30_000 });
+    await screenshot(page, "15-loop-task-running");
+    await row.getByRole("button", { name: "Stop" }).click();
+    await row.and(page.locator('[data-status="stopped"]')).waitFor();
+    await row.getByText("ended: stopped").waitFor();
+
+    const api = apiClient(gw.url, await sessionToken());
+    const tasks = await api<{ tasks: { name: string; status: string; iterations: number }[] }>("GET", "/api/tasks");
+    const task = tasks.body.tasks.find((t) => t.name === "Summarise the inbox");
+    expect(task?.status).toBe("stopped");
+    expect(task!.iterations).toBeGreaterThanOrEqual(1);
+    expect(task!.iterations).toBeLessThan(500);
+    await screenshot(page, "16-loop-task-stopped");
   });
 
   it("fits a 360 px phone screen on every page", async () => {
