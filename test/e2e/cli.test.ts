@@ -246,11 +246,16 @@ describe("loopgate CLI against a running gateway", () => {
       await cliJson(["jobs", "runs", "digest", "-n", "5"]),
       await cliJson(["jobs", "run", "digest"]),
       await cliJson(["tasks", "list"]),
+      await cliJson(["usage"]),
+      await cliJson(["usage", "--daily"]),
+      await cliJson(["usage", "--models", "--from", "2020-01-01"]),
+      await cliJson(["usage", "--channels", "--channel", "ops"]),
       await cliJson(["jobs", "remove", "digest"]),
       await cliJson(["channels", "remove", "crm"]),
     ];
     expect(results.every((r) => typeof r === "object" && r !== null)).toBe(true);
     expect(results[5]).toMatchObject({ code: expect.stringMatching(/^[A-Z0-9]{6}$/) });
+    expect(results.find((r) => "totals" in r)).toMatchObject({ totals: { calls: expect.any(Number) }, budgets: expect.any(Object) });
     // The token from setup works through the environment as well as the stored login.
     expect(await cliJson(["senders", "list"], { LOOPGATE_TOKEN: adminToken })).toHaveProperty("senders");
   });
@@ -265,6 +270,7 @@ describe("loopgate CLI against a running gateway", () => {
       [["channels", "frobnicate"], /unknown command `loopgate channels frobnicate`; known: list/],
       [["launch"], /unknown command "launch"/],
       [["logs", "--limit"], /option --limit needs a value/],
+      [["usage", "--daily", "--models"], /choose one of --daily, --models, --channels/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args);

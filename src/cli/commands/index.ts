@@ -9,6 +9,7 @@ import { pairingCommands, senderCommands } from "./pairing";
 import { startCommand } from "./start";
 import { statusCommand } from "./status";
 import { taskCommands } from "./tasks";
+import { usageCommand } from "./usage";
 
 export const COMMANDS: CommandSpec[] = [
   startCommand,
@@ -22,5 +23,6 @@ export const COMMANDS: CommandSpec[] = [
   ...senderCommands,
   ...jobCommands,
   ...taskCommands,
+  usageCommand,
   logsCommand,
 ];
