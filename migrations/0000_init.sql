@@ -36,6 +36,18 @@ CREATE TABLE `auth_tokens` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `auth_tokens_id_unique` ON `auth_tokens` (`id`);--> statement-breakpoint
+CREATE TABLE `bridges` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`token_hash` text NOT NULL,
+	`status` text DEFAULT 'never' NOT NULL,
+	`last_error` text,
+	`last_connected_at` integer,
+	`last_seen_at` integer,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `bridges_token_hash_unique` ON `bridges` (`token_hash`);--> statement-breakpoint
 CREATE TABLE `channels` (
 	`id` text PRIMARY KEY NOT NULL,
 	`type` text NOT NULL,

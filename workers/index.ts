@@ -10,6 +10,7 @@ import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
 
+export { BridgeHub } from "./bridge-hub";
 export { JobRunner } from "./job-runner";
 export { LiveFeed } from "./live-feed";
 export { LoopTask } from "./loop-task";

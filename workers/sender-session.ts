@@ -19,6 +19,7 @@ import { deliveryStatements, feedEvent, messageStatements, type FeedEvent, type 
 import { checkWindow, type WindowState } from "../src/pipeline/sliding-window";
 import { notices } from "../src/pipeline/notices";
 import { splitText } from "../src/pipeline/split-text";
+import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import { publishEvents } from "./live-feed";
 import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-session-storage";
@@ -197,7 +198,7 @@ export class SenderSession extends DurableObject<Env> {
               recipient: row.recipient, conversationId: row.conversation_id ?? undefined, inReplyTo: row.in_reply_to ?? undefined, text: row.text, deliveryId: row.id,
               replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
             },
-            { channelId: row.channel_id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init), sendEmail: emailTransport(this.env) },
+            { channelId: row.channel_id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init), bridges: bridgeQueue(this.env), sendEmail: emailTransport(this.env) },
           )
         : ({ ok: false, retryable: false, error: "channel was deleted" } as const);
       const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };

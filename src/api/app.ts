@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { createAgentRuntime } from "../agent/runtime";
 import { readConfig } from "../config";
 import { openDb } from "../db/client";
+import { bridgeConnectRoutes, bridgeHealth, bridgeRoutes } from "./bridges";
 import { privateAuthRoutes, publicAuthRoutes, requireAuth, tokenRoutes } from "./auth";
 import { channelRoutes } from "./channels";
 import { chatRoutes } from "./chat";
@@ -24,15 +25,16 @@ let startedAt = 0;
 
 const api = new Hono<AppEnv>()
   .use(apiRateLimit())
-  .get("/health", (c) => {
+  .get("/health", async (c) => {
     const runtime = createAgentRuntime(c.env);
-    return c.json({ status: "ok", uptime: Math.round((Date.now() - startedAt) / 1000), version: c.var.config.LOOPGATE_VERSION, model: { mode: runtime.mode, name: runtime.model } });
+    return c.json({ status: "ok", uptime: Math.round((Date.now() - startedAt) / 1000), version: c.var.config.LOOPGATE_VERSION, model: { mode: runtime.mode, name: runtime.model }, bridges: await bridgeHealth(c.var.db) });
   })
   .route("/auth", publicAuthRoutes)
   .use(requireAuth())
   .route("/auth", privateAuthRoutes)
   .route("/tokens", tokenRoutes)
   .route("/channels", channelRoutes)
+  .route("/bridges", bridgeRoutes)
   .route("/pairings", pairingRoutes)
   .route("/senders", senderRoutes)
   .route("/chat", chatRoutes)
@@ -54,6 +56,7 @@ export const app = new Hono<AppEnv>()
     await next();
   })
   .route("/hooks", hookRoutes)
+  .route("/bridge", bridgeConnectRoutes)
   .route("/api", api)
   .notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 

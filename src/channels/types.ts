@@ -5,6 +5,7 @@
  * See docs/channels.md.
  */
 import type { z } from "zod";
+import type { BridgeReply } from "./bridged-protocol";
 
 /** A message as every later stage sees it, whatever the platform. */
 export interface InboundMessage {
@@ -68,6 +69,14 @@ export interface ChannelContext<C> {
   fetch: typeof fetch;
   /** Sends a raw RFC 5322 message (the Worker's send_email binding); absent where the runtime has none. */
   sendEmail?: (envelope: { from: string; to: string }, raw: string) => Promise<void>;
+  /** Where replies for bridge channels wait for their bridge; absent outside the Worker's delivery. */
+  bridges?: BridgeQueue;
+}
+
+/** The queue of replies for bridge channels (one BridgeHub object per bridge). */
+export interface BridgeQueue {
+  /** Stores a reply until the bridge acknowledges it; ok as soon as it is stored. */
+  enqueue(bridgeId: string, reply: BridgeReply): Promise<SendResult>;
 }
 
 export interface ChannelAdapter<C = unknown> {

@@ -46,6 +46,23 @@ export const channels = sqliteTable("channels", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/**
+ * Bridges: Node companions that hold sockets for platforms without webhooks (IRC, Signal,
+ * Slack Socket Mode). Each dials out to its BridgeHub object with a token stored only hashed.
+ */
+export const bridges = sqliteTable("bridges", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** SHA-256 of the bridge token; the token itself is shown once at creation. */
+  tokenHash: text("token_hash").notNull().unique(),
+  /** never (no connection yet), up (heartbeats arriving) or down (heartbeats stopped). */
+  status: text("status", { enum: ["never", "up", "down"] }).notNull().default("never"),
+  lastError: text("last_error"),
+  lastConnectedAt: integer("last_connected_at"),
+  lastSeenAt: integer("last_seen_at"),
+  createdAt: integer("created_at").notNull(),
+});
+
 /** Senders recognised on a channel: paired (or revoked) identities. */
 export const senders = sqliteTable(
   "senders",

@@ -1,0 +1,132 @@
+/**
+ * The bridge: the link to the gateway, the on-disk outbox of inbound messages, the log of
+ * delivered replies and the running channels, wired so that each direction is acknowledged
+ * end to end. Inbound: platform → outbox (disk) → gateway → ack → removed from the outbox.
+ * Outbound: gateway queue → platform → delivered log (disk) → ack → removed from the queue.
+ */
+import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/channels/bridged-protocol";
+import { ChannelManager } from "./channel-manager";
+import { DeliveredLog } from "./delivered-log";
+import { InboundOutbox, type OutboxEntry } from "./inbound-outbox";
+import { Link } from "./link";
+import type { Logger } from "./log";
+
+export interface BridgeOptions {
+  url: string;
+  token: string;
+  dataDir: string;
+  heartbeatMs: number;
+  version: string;
+  log: Logger;
+}
+
+export class Bridge {
+  private readonly outbox: InboundOutbox;
+  private readonly delivered: DeliveredLog;
+  private readonly manager: ChannelManager;
+  private readonly link: Link;
+  /** Outbox ids sent on the current connection, with when, for re-sending the unacknowledged. */
+  private readonly sentAt = new Map<string, number>();
+  private readonly replying = new Set<string>();
+  /** Last state per channel, re-reported after a reconnect. */
+  private readonly states = new Map<string, { state: BridgeChannelState; reason?: string; detail?: string }>();
+  private resendTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  constructor(private readonly options: BridgeOptions) {
+    this.outbox = new InboundOutbox(options.dataDir);
+    this.delivered = new DeliveredLog(options.dataDir);
+    this.manager = new ChannelManager(options.dataDir, options.log, {
+      inbound: (channelId, message) => {
+        const entry = this.outbox.add(channelId, message);
+        options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
+        this.sendInbound(entry.id);
+      },
+      state: (channelId, state, reason, detail) => {
+        const last = this.states.get(channelId);
+        if (last && last.state === state && last.reason === reason && last.detail === detail) return;
+        this.states.set(channelId, { state, reason, detail });
+        options.log.info("channel state", { channelId, state, reason });
+        this.link.send({ t: "state", channelId, state, reason, detail });
+      },
+    });
+    this.link = new Link({
+      url: options.url, token: options.token, heartbeatMs: options.heartbeatMs, version: options.version, log: options.log,
+      onFrame: (frame) => this.onFrame(frame),
+      onOpen: () => this.sentAt.clear(),
+      onClose: () => this.sentAt.clear(),
+    });
+  }
+
+  start(): void {
+    const pending = this.outbox.list().length;
+    if (pending) this.options.log.info("outbox has unacknowledged messages from before", { pending });
+    this.link.start();
+    // Anything sent but not acknowledged within a few heartbeats is sent again (the gateway dedupes).
+    this.resendTimer = setInterval(() => this.resendStale(), this.options.heartbeatMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.resendTimer) clearInterval(this.resendTimer);
+    // Channels first, so their "stopped" states still reach the gateway.
+    await this.manager.stopAll();
+    await new Promise((r) => setTimeout(r, 100));
+    this.link.stop();
+  }
+
+  private onFrame(frame: HubFrame): void {
+    switch (frame.t) {
+      case "welcome":
+        this.options.log.info("connected to the gateway", { bridgeId: frame.bridgeId, name: frame.name });
+        for (const [channelId, s] of this.states) this.link.send({ t: "state", channelId, ...s });
+        for (const entry of this.outbox.list()) this.sendInbound(entry.id, entry);
+        return;
+      case "channels":
+        void this.manager.apply(frame.channels);
+        return;
+      case "inbound.ack":
+        if (frame.rejected) this.options.log.warn("gateway rejected a message; dropped", { outboxId: frame.id, reason: frame.rejected });
+        this.outbox.remove(frame.id);
+        this.sentAt.delete(frame.id);
+        return;
+      case "reply":
+        void this.reply(frame);
+        return;
+    }
+  }
+
+  private async reply(reply: BridgeReply): Promise<void> {
+    if (this.delivered.has(reply.id)) {
+      this.link.send({ t: "reply.ack", id: reply.id, ok: true });
+      return;
+    }
+    if (this.replying.has(reply.id)) return;
+    this.replying.add(reply.id);
+    try {
+      const outcome = await this.manager.deliver(reply, () => this.stopping);
+      if (this.stopping && !outcome.ok) return;
+      // Written before the ack: if the ack is lost, the re-sent reply is recognised, not delivered twice.
+      this.delivered.add(reply.id);
+      if (!outcome.ok) this.options.log.warn("reply failed", { replyId: reply.id, channelId: reply.channelId, error: outcome.error });
+      this.link.send({ t: "reply.ack", id: reply.id, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error.slice(0, 500) }) });
+    } finally {
+      this.replying.delete(reply.id);
+    }
+  }
+
+  private sendInbound(id: string, known?: OutboxEntry): void {
+    const entry = known ?? this.outbox.list().find((e) => e.id === id);
+    if (!entry) return;
+    if (this.link.send({ t: "inbound", id: entry.id, channelId: entry.channelId, message: entry.message })) this.sentAt.set(entry.id, Date.now());
+  }
+
+  private resendStale(): void {
+    if (!this.link.open) return;
+    const staleBefore = Date.now() - this.options.heartbeatMs * 5;
+    for (const entry of this.outbox.list()) {
+      const sent = this.sentAt.get(entry.id);
+      if (sent !== undefined && sent < staleBefore) this.sendInbound(entry.id, entry);
+    }
+  }
+}

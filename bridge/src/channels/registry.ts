@@ -1,0 +1,8 @@
+/** The platforms this bridge can run: one line per channel type. */
+import { ircChannel } from "./irc";
+import { signalChannel } from "./signal";
+import type { BridgeChannelType } from "./types";
+
+const types: BridgeChannelType[] = [ircChannel, signalChannel];
+
+export const bridgeChannelTypes: ReadonlyMap<string, BridgeChannelType> = new Map(types.map((t) => [t.type, t]));

@@ -1,0 +1,47 @@
+/**
+ * `npm run bridge`: the Loopgate bridge. Configured by the environment:
+ * LOOPGATE_URL (the gateway), LOOPGATE_BRIDGE_TOKEN (from POST /api/bridges),
+ * LOOPGATE_BRIDGE_DATA (its state folder, default ./bridge-data), LOOPGATE_BRIDGE_HEARTBEAT_MS.
+ */
+import { resolve } from "node:path";
+import { Bridge } from "./bridge";
+import { createLogger } from "./log";
+
+const log = createLogger("bridge");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) {
+    log.error(`${name} is not set`, { help: "see docs/bridge.md" });
+    process.exit(2);
+  }
+  return value;
+}
+
+const url = required("LOOPGATE_URL");
+if (!/^https?:\/\//.test(url)) {
+  log.error("LOOPGATE_URL must be the gateway's http(s) base URL", { url });
+  process.exit(2);
+}
+const heartbeatMs = Number(process.env.LOOPGATE_BRIDGE_HEARTBEAT_MS ?? 15_000);
+if (!Number.isInteger(heartbeatMs) || heartbeatMs < 200 || heartbeatMs > 60_000) {
+  log.error("LOOPGATE_BRIDGE_HEARTBEAT_MS must be an integer between 200 and 60000", {});
+  process.exit(2);
+}
+
+const bridge = new Bridge({
+  url,
+  token: required("LOOPGATE_BRIDGE_TOKEN"),
+  dataDir: resolve(process.env.LOOPGATE_BRIDGE_DATA ?? "bridge-data"),
+  heartbeatMs,
+  version: "0.1.0",
+  log,
+});
+bridge.start();
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    log.info("stopping", { signal });
+    void bridge.stop().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Bridges: `POST /api/bridges` mints a bridge token (shown once, stored as a SHA-256 hash),
+ * `GET /api/bridges[/:id]` shows connection state, `DELETE /api/bridges/:id` revokes,
+ * `POST /api/bridges/:id/disconnect` drops the live connection (the bridge reconnects).
+ * `GET /bridge/connect` is the bridge's own WebSocket upgrade, authenticated by its token.
+ */
+import { eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { sha256Hex } from "../crypto/hmac";
+import { newId, randomToken } from "../crypto/random";
+import type { Db } from "../db/client";
+import { bridges } from "../db/schema";
+import type { AppEnv } from "./context";
+import { fail } from "./errors";
+import { validate } from "./validate";
+
+type BridgeRow = typeof bridges.$inferSelect;
+
+function hub(env: Env, bridgeId: string) {
+  return env.BRIDGE_HUB.get(env.BRIDGE_HUB.idFromName(bridgeId));
+}
+
+async function present(env: Env, row: BridgeRow) {
+  const live = await hub(env, row.id).status();
+  const { tokenHash: _hidden, ...shown } = row;
+  return { ...shown, connected: live.connected, queuedReplies: live.queuedReplies, lastSeenAt: live.lastSeenAt ?? row.lastSeenAt, heartbeatMs: live.heartbeatMs };
+}
+
+async function getRow(db: Db, id: string): Promise<BridgeRow> {
+  const row = await db.select().from(bridges).where(eq(bridges.id, id)).get();
+  if (!row) fail(404, `no bridge ${id}`);
+  return row;
+}
+
+/** Counts for /api/health: how many bridges are up and how many have gone quiet. */
+export async function bridgeHealth(db: Db): Promise<{ up: number; down: number }> {
+  const rows = await db.select({ status: bridges.status, n: sql<number>`count(*)` }).from(bridges).groupBy(bridges.status);
+  const count = (s: string) => rows.find((r) => r.status === s)?.n ?? 0;
+  return { up: count("up"), down: count("down") };
+}
+
+export const bridgeRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const rows = await c.var.db.select().from(bridges).orderBy(bridges.createdAt);
+    return c.json({ bridges: await Promise.all(rows.map((r) => present(c.env, r))) });
+  })
+  .post("/", validate("json", z.object({ name: z.string().trim().min(1, "name is required").max(100) })), async (c) => {
+    const token = `lgb_${randomToken()}`;
+    const row: BridgeRow = {
+      id: newId("brg"), name: c.req.valid("json").name, tokenHash: await sha256Hex(token), status: "never", lastError: null, lastConnectedAt: null, lastSeenAt: null, createdAt: Date.now(),
+    };
+    await c.var.db.insert(bridges).values(row);
+    // The token is shown here once; only its hash is stored.
+    return c.json({ bridge: await present(c.env, row), token }, 201);
+  })
+  .get("/:id", async (c) => c.json({ bridge: await present(c.env, await getRow(c.var.db, c.req.param("id"))) }))
+  .post("/:id/disconnect", async (c) => {
+    const row = await getRow(c.var.db, c.req.param("id"));
+    return c.json({ ok: true, wasConnected: await hub(c.env, row.id).disconnect() });
+  })
+  .delete("/:id", async (c) => {
+    const row = await getRow(c.var.db, c.req.param("id"));
+    await c.var.db.delete(bridges).where(eq(bridges.id, row.id));
+    await hub(c.env, row.id).revoke();
+    return c.json({ ok: true });
+  });
+
+export const bridgeConnectRoutes = new Hono<AppEnv>().get("/connect", async (c) => {
+  const token = c.req.header("authorization")?.match(/^Bearer\s+(lgb_\S+)$/i)?.[1];
+  if (!token) fail(401, "missing Authorization: Bearer <bridge token>; mint one with POST /api/bridges");
+  // Looked up by hash: the token itself is never stored, and an equality match on a hash leaks nothing useful.
+  const row = await c.var.db.select({ id: bridges.id, name: bridges.name }).from(bridges).where(eq(bridges.tokenHash, await sha256Hex(token))).get();
+  if (!row) fail(401, "invalid or revoked bridge token");
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("x-loopgate-bridge-id", row.id);
+  headers.set("x-loopgate-bridge-name", row.name);
+  return hub(c.env, row.id).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+});

@@ -1,0 +1,55 @@
+/**
+ * Channels served by a bridge (IRC, Signal, Slack Socket Mode): the Worker has no webhook for
+ * them; the bridge delivers their messages over its socket, and replies are queued in the
+ * bridge's BridgeHub object until the bridge acknowledges them. One factory, one config
+ * schema per platform (bridged-<platform>.ts), the same schema the bridge validates with.
+ */
+import { z } from "zod";
+import type { ChannelAdapter } from "./types";
+
+/** Every bridged config names the bridge that serves it. */
+export const bridgeIdField = z.string().regex(/^brg_[a-z0-9]+$/, "bridgeId must be the id of a bridge (brg_...), see GET /api/bridges");
+
+export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
+  type: string;
+  description: string;
+  configSchema: z.ZodType<C>;
+  secretFields: readonly string[];
+  maxMessageLength: number;
+  /** What the admin must do besides running the bridge (log in, register, invite the bot...). */
+  setupSteps: string[];
+}
+
+export function createBridgedAdapter<C extends { bridgeId: string }>(options: BridgedAdapterOptions<C>): ChannelAdapter<C> {
+  return {
+    type: options.type,
+    description: options.description,
+    configSchema: options.configSchema,
+    secretFields: options.secretFields,
+    maxMessageLength: options.maxMessageLength,
+
+    async send(message, { channelId, config, bridges }) {
+      if (!bridges) return { ok: false, retryable: false, error: "no bridge queue here: bridged channels deliver from the Worker only" };
+      return bridges.enqueue(config.bridgeId, {
+        id: message.deliveryId,
+        channelId,
+        recipient: message.recipient,
+        conversationId: message.conversationId,
+        inReplyTo: message.inReplyTo,
+        text: message.text,
+        replyContext: message.replyContext,
+      });
+    },
+
+    async setup({ config }) {
+      return {
+        ok: true,
+        steps: [
+          `This channel is served by bridge ${config.bridgeId}: run it with LOOPGATE_URL and its LOOPGATE_BRIDGE_TOKEN (see docs/bridge.md); it receives this config over its socket.`,
+          ...options.setupSteps,
+          "The bridge reports the channel's state (connecting, connected, needs_login, failed) in GET /api/channels/:id as status and lastError.",
+        ],
+      };
+    },
+  };
+}

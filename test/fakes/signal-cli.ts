@@ -1,0 +1,117 @@
+/**
+ * A fake `signal-cli -a <account> daemon --tcp`: JSON-RPC 2.0, one JSON object per line
+ * (signal-cli-jsonrpc(5)). Incoming Signal messages wait on the "server" until a client is
+ * connected, then arrive as `receive` notifications in signal-cli's envelope shape; `send`
+ * checks its params as signal-cli does and records what was sent.
+ */
+import { createServer, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+
+export interface SentMessage {
+  recipient?: string[];
+  groupId?: string;
+  message: string;
+  quoteTimestamp?: number;
+  quoteAuthor?: string;
+  at: number;
+}
+
+export interface IncomingMessage {
+  from: string;
+  name?: string;
+  text: string;
+  groupId?: string;
+  /** Mentioned numbers (the text gets one placeholder per mention at its start). */
+  mentions?: string[];
+}
+
+export async function startFakeSignalCli(account: string) {
+  const sent: SentMessage[] = [];
+  const waiting: string[] = [];
+  const clients = new Set<Socket>();
+  let clock = Date.now();
+
+  const flush = () => {
+    const client = [...clients][0];
+    if (!client) return;
+    while (waiting.length) client.write(waiting.shift()!);
+  };
+
+  const answer = (socket: Socket, id: unknown, body: { result: unknown } | { error: { code: number; message: string } }) =>
+    socket.write(`${JSON.stringify({ jsonrpc: "2.0", ...body, id: id ?? null })}\n`);
+
+  const handle = (socket: Socket, line: string) => {
+    let req: { jsonrpc?: string; id?: unknown; method?: string; params?: Record<string, unknown> };
+    try {
+      req = JSON.parse(line) as typeof req;
+    } catch {
+      return answer(socket, null, { error: { code: -32700, message: "Parse error" } });
+    }
+    if (req.jsonrpc !== "2.0" || !req.method) return answer(socket, req.id, { error: { code: -32600, message: "method field must be set" } });
+    const params = req.params ?? {};
+    switch (req.method) {
+      case "version":
+        return answer(socket, req.id, { result: { version: "0.13.4" } });
+      case "send": {
+        const recipient = typeof params.recipient === "string" ? [params.recipient] : (params.recipient as string[] | undefined);
+        const groupId = params.groupId as string | undefined;
+        if (typeof params.message !== "string") return answer(socket, req.id, { error: { code: -32602, message: "Invalid params: message is required" } });
+        if (!recipient?.length && !groupId) return answer(socket, req.id, { error: { code: -32602, message: "No recipients given" } });
+        if (recipient?.some((r) => !/^(\+[1-9]\d{6,14}|[0-9a-f-]{36})$/.test(r))) return answer(socket, req.id, { error: { code: -1, message: "Invalid number" } });
+        sent.push({ recipient, groupId, message: params.message, quoteTimestamp: params.quoteTimestamp as number | undefined, quoteAuthor: params.quoteAuthor as string | undefined, at: Date.now() });
+        const timestamp = ++clock;
+        return answer(socket, req.id, { result: { timestamp, results: (recipient ?? []).map((number) => ({ recipientAddress: { number }, type: "SUCCESS" })) } });
+      }
+      default:
+        return answer(socket, req.id, { error: { code: -32601, message: `Method not implemented: ${req.method}` } });
+    }
+  };
+
+  const server = createServer((socket) => {
+    clients.add(socket);
+    let buffer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      buffer += chunk;
+      let i: number;
+      while ((i = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, i).trim();
+        buffer = buffer.slice(i + 1);
+        if (line) handle(socket, line);
+      }
+    });
+    socket.on("close", () => clients.delete(socket));
+    socket.on("error", () => clients.delete(socket));
+    flush();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    address: `127.0.0.1:${port}`,
+    sent,
+    get connected() {
+      return clients.size;
+    },
+    /** A Signal user writes to the account; returns the envelope timestamp. */
+    deliver(m: IncomingMessage): number {
+      const timestamp = ++clock;
+      const mentions = (m.mentions ?? []).map((number, start) => ({ name: number, number, uuid: `uuid-${number.slice(1)}`, start, length: 1 }));
+      const text = "\uFFFC".repeat(mentions.length) + m.text;
+      const envelope = {
+        source: m.from, sourceNumber: m.from, sourceUuid: `uuid-${m.from.slice(1)}`, sourceName: m.name ?? "", sourceDevice: 1, timestamp,
+        dataMessage: {
+          timestamp, message: text, expiresInSeconds: 0, viewOnce: false, mentions, attachments: [], contacts: [],
+          ...(m.groupId ? { groupInfo: { groupId: m.groupId, type: "DELIVER" } } : {}),
+        },
+      };
+      waiting.push(`${JSON.stringify({ jsonrpc: "2.0", method: "receive", params: { envelope, account } })}\n`);
+      flush();
+      return timestamp;
+    },
+    close: () => {
+      for (const c of clients) c.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
