@@ -12,6 +12,7 @@ import { openDb } from "../src/db/client";
 import { feedEvent, type FeedEvent } from "../src/pipeline/records";
 import { schedulerAgent } from "../src/scheduler/agent";
 import type { DeliveryTarget } from "../src/scheduler/job-schema";
+import { iterationCallRows, SCHEDULER_CHANNEL_ID, taskSender } from "../src/scheduler/usage-attribution";
 import { iterationTurn, judgeIteration, type LoopCounters, type LoopLimits, type StopReason } from "../src/scheduler/loop-policy";
 import { finishNotice, loopRecordStatements, type LoopRecord, type TaskSnapshot } from "../src/scheduler/loop-records";
 import { publishEvents } from "./live-feed";
@@ -99,7 +100,7 @@ export class LoopTask extends DurableObject<Env> {
       const runtime = schedulerAgent.runtime(this.env);
       const turn = iterationTurn(config.prompt, before.counters.lastOutput);
       try {
-        result = await runtime.runTurn({ channelId: "loop", channelType: "loop", senderId: `task:${config.taskId}`, senderName: config.name, trust: "admin", ...turn });
+        result = await runtime.runTurn({ channelId: SCHEDULER_CHANNEL_ID, channelType: "loop", senderId: taskSender(config.taskId), senderName: config.name, trust: "admin", ...turn });
       } catch (err) {
         result = { ok: false, error: String(err), userMessage: "", model: runtime.model, latencyMs: Date.now() - startedAt };
       }
@@ -123,22 +124,24 @@ export class LoopTask extends DurableObject<Env> {
       taskId: config.taskId, iteration: n, status: result.ok ? ("ok" as const) : ("failed" as const), output, error: result.ok ? null : result.error, progress: verdict.progress, model: result.model,
       inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, latencyMs: result.latencyMs, startedAt, finishedAt: now,
     };
+    const apiCalls = iterationCallRows(result.calls ?? [], config.taskId, n);
     const events = [this.event("loop.iteration", config, { iteration: n, status: iteration.status, progress: verdict.progress, outputChars: output.length, ...usage, ...(result.ok ? {} : { error: result.error }) }, now)];
     if (state.status === "running" && verdict.end) {
-      await this.finish(next, verdict.end, now, { iteration, events });
+      await this.finish(next, verdict.end, now, { iteration, apiCalls, events });
       return;
     }
-    await this.commit(next, { task: this.snapshot(next, now), iteration, events });
+    await this.commit(next, { task: this.snapshot(next, now), iteration, apiCalls, events });
     if (next.status !== "running") return;
     await this.ctx.storage.setAlarm(result.ok ? now : now + FAILURE_BACKOFF_MS * 2 ** (verdict.counters.failureStreak - 1));
   }
 
-  private async finish(state: LoopState, reason: StopReason, now: number, extra: Pick<LoopRecord, "iteration" | "events"> = { events: [] }): Promise<void> {
+  private async finish(state: LoopState, reason: StopReason, now: number, extra: Pick<LoopRecord, "iteration" | "apiCalls" | "events"> = { events: [] }): Promise<void> {
     const done: LoopState = { ...state, status: reason === "stopped" ? "stopped" : reason === "error" ? "failed" : "completed", stopReason: reason };
     const { config } = done;
     const record: Omit<LoopRecord, "taskId"> = {
       task: { ...this.snapshot(done, now), finishedAt: now },
       iteration: extra.iteration,
+      apiCalls: extra.apiCalls,
       events: [...extra.events, this.event("loop.finished", config, { reason, iterations: done.iteration, costUsd: done.totals.costUsd }, now)],
       notify: config.notify ? { target: config.notify, text: finishNotice(config.name, reason, done.iteration, done.counters.lastOutput) } : undefined,
     };

@@ -1,12 +1,14 @@
 /**
  * Daily budgets, counted from the api_calls rows of the current UTC day: per sender, tokens
  * (uncached input + cache writes + output; cache reads are covered by the cost cap) and cost;
- * for the whole gateway, cost, including what scheduled jobs and loop tasks spent. A cap of 0
- * is off. Scheduled jobs and loop tasks can check `accountBudget` before spending.
+ * for the whole gateway, cost. Scheduled jobs and loop tasks write their calls to api_calls
+ * too (src/scheduler/usage-attribution.ts), so these rows are the one source of truth and no
+ * spend is counted twice. A cap of 0 is off. Jobs and loop tasks check `accountBudget` before
+ * each run or iteration.
  */
 import { gte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiCalls, jobRuns, loopIterations } from "../db/schema";
+import { apiCalls } from "../db/schema";
 
 export interface BudgetLimits {
   SENDER_DAILY_TOKEN_LIMIT: number;
@@ -24,19 +26,9 @@ export function utcDayStart(now: number): number {
   return now - (now % DAY_MS);
 }
 
-/**
- * Today's spend of the whole gateway: conversations (api_calls), scheduled job runs and loop
- * task iterations, which record their cost on their own rows.
- */
-function accountCostSince(day: number) {
-  return sql<number>`(select coalesce(sum(${apiCalls.costUsd}), 0) from ${apiCalls} where ${apiCalls.createdAt} >= ${day})
-    + (select coalesce(sum(${jobRuns.costUsd}), 0) from ${jobRuns} where ${jobRuns.createdAt} >= ${day})
-    + (select coalesce(sum(${loopIterations.costUsd}), 0) from ${loopIterations} where ${loopIterations.finishedAt} >= ${day})`;
-}
-
-/** USD the gateway spent since the start of the current UTC day. */
+/** USD the gateway spent since the start of the current UTC day: conversations, job runs and loop iterations alike. */
 export async function accountSpendToday(db: Db, now: number): Promise<number> {
-  const row = await db.get<{ cost: number }>(sql`select ${accountCostSince(utcDayStart(now))} as cost`);
+  const row = await db.select({ cost: sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)` }).from(apiCalls).where(gte(apiCalls.createdAt, utcDayStart(now))).get();
   return Number(row?.cost ?? 0);
 }
 
@@ -54,7 +46,7 @@ export async function checkBudget(db: Db, limits: BudgetLimits, channelId: strin
   const mine = sql`${apiCalls.channelId} = ${channelId} and ${apiCalls.senderId} = ${senderId}`;
   const row = await db
     .select({
-      accountCost: accountCostSince(day),
+      accountCost: sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)`,
       senderCost: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.costUsd} end), 0)`,
       senderTokens: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.inputTokens} + ${apiCalls.cacheWriteTokens} + ${apiCalls.outputTokens} end), 0)`,
     })

@@ -8,6 +8,7 @@ import type { GatewayConfig } from "../config";
 import type { Db } from "../db/client";
 import { feedEvent, sessionId, type FeedEvent, type MessageRecord, type RunRecord } from "../pipeline/records";
 import { budgetReply, checkBudget } from "./budget";
+import { apiCallRows } from "./call-rows";
 import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
 import { createAgentRuntime, type AgentConfig } from "./runtime";
@@ -63,14 +64,8 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
 
   const calls = result.calls ?? [];
   const usage = result.usage ?? sumUsage(calls);
-  const sid = sessionId(channel.id, senderId);
   // Container runs (through the bridge) record their calls as mode "container".
-  const mode = "direct" as const;
-  const apiCalls = calls.map((c, i) => ({
-    id: `${input.runId}:${String(i + 1).padStart(3, "0")}`, createdAt: c.at, channelId: channel.id, senderId, sessionId: sid, runId: input.runId, purpose: c.purpose, mode,
-    model: c.model, inputTokens: c.inputTokens, outputTokens: c.outputTokens, cacheWriteTokens: c.cacheWriteTokens, cacheReadTokens: c.cacheReadTokens,
-    latencyMs: c.latencyMs, stopReason: c.stopReason, status: c.status, error: c.error ?? null, costUsd: c.costUsd, cacheSavingsUsd: c.cacheSavingsUsd,
-  }));
+  const apiCalls = apiCallRows(calls, { channelId: channel.id, senderId, sessionId: sessionId(channel.id, senderId), runId: input.runId, mode: "direct" });
   const at = Date.now();
   const events = (result.events ?? []).map((e) => feedEvent(e.kind, channel.id, senderId, { runId: input.runId, ...e.detail }, at));
   events.push(

@@ -5,8 +5,9 @@
  */
 import { eq } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { ApiCallRow } from "../agent/call-rows";
 import type { Db } from "../db/client";
-import { loopIterations, loopTasks } from "../db/schema";
+import { apiCalls, loopIterations, loopTasks } from "../db/schema";
 import { eventStatement, type FeedEvent } from "../pipeline/records";
 import type { DeliveryTarget } from "./job-schema";
 
@@ -30,6 +31,8 @@ export interface TaskSnapshot {
 export interface LoopRecord {
   taskId: number;
   iteration?: IterationRow;
+  /** The iteration's model calls (src/scheduler/usage-attribution.ts). */
+  apiCalls?: ApiCallRow[];
   task: TaskSnapshot;
   events: FeedEvent[];
   /** The completion notice, sent after the record is written. */
@@ -39,6 +42,7 @@ export interface LoopRecord {
 export function loopRecordStatements(db: Db, r: LoopRecord): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
   const stmts: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [db.update(loopTasks).set(r.task).where(eq(loopTasks.id, r.taskId))];
   if (r.iteration) stmts.push(db.insert(loopIterations).values(r.iteration).onConflictDoNothing());
+  for (const call of r.apiCalls ?? []) stmts.push(db.insert(apiCalls).values(call).onConflictDoNothing());
   for (const e of r.events) stmts.push(eventStatement(db, e));
   return stmts;
 }

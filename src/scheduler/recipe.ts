@@ -3,7 +3,8 @@
  * conversation so every step sees the earlier steps' prompts and outputs. The last step's
  * output is the run's result.
  */
-import type { AgentRuntime, ChatTurn, TurnUsage } from "../agent/types";
+import type { AgentRuntime, ApiCallRecord, ChatTurn, TurnUsage } from "../agent/types";
+import { jobSender, SCHEDULER_CHANNEL_ID } from "./usage-attribution";
 
 export interface RecipeStep {
   /** What the agent is asked in this step. */
@@ -19,8 +20,9 @@ export interface RecipeIdentity {
 }
 
 export type RecipeResult =
-  | { ok: true; output: string; stepOutputs: string[]; model: string; usage: TurnUsage }
-  | { ok: false; error: string; failedStep: number; stepOutputs: string[]; model: string; usage: TurnUsage };
+  /** `calls`: every model request of every step, failed ones included, for the api_calls rows. */
+  | { ok: true; output: string; stepOutputs: string[]; model: string; usage: TurnUsage; calls: ApiCallRecord[] }
+  | { ok: false; error: string; failedStep: number; stepOutputs: string[]; model: string; usage: TurnUsage; calls: ApiCallRecord[] };
 
 function addUsage(a: TurnUsage, b: TurnUsage): TurnUsage {
   return {
@@ -36,18 +38,20 @@ export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who:
   let usage: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
   const history: ChatTurn[] = [];
   const stepOutputs: string[] = [];
+  const calls: ApiCallRecord[] = [];
   let model = runtime.model;
   for (const [i, step] of steps.entries()) {
     // An admin wrote the recipe, so its turns run with the admin's trust.
-    const result = await runtime.runTurn({ channelId: "scheduler", channelType: "cron", senderId: `job:${who.jobId}`, senderName: who.jobName, trust: "admin", model: step.model, history: [...history], text: step.prompt });
+    const result = await runtime.runTurn({ channelId: SCHEDULER_CHANNEL_ID, channelType: "cron", senderId: jobSender(who.jobId), senderName: who.jobName, trust: "admin", model: step.model, history: [...history], text: step.prompt });
     model = result.model;
+    calls.push(...(result.calls ?? []));
     if (!result.ok) {
       if (result.usage) usage = addUsage(usage, result.usage);
-      return { ok: false, error: `step ${i + 1}: ${result.error}`, failedStep: i + 1, stepOutputs, model, usage };
+      return { ok: false, error: `step ${i + 1}: ${result.error}`, failedStep: i + 1, stepOutputs, model, usage, calls };
     }
     usage = addUsage(usage, result.usage);
     stepOutputs.push(result.text);
     history.push({ role: "user", content: step.prompt }, { role: "assistant", content: result.text });
   }
-  return { ok: true, output: stepOutputs.at(-1) ?? "", stepOutputs, model, usage };
+  return { ok: true, output: stepOutputs.at(-1) ?? "", stepOutputs, model, usage, calls };
 }

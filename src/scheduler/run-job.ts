@@ -4,12 +4,13 @@
  * a failed try is retried with exponential backoff up to the job's attempts.
  */
 import { and, eq, inArray, lte } from "drizzle-orm";
-import type { AgentRuntime } from "../agent/types";
+import type { AgentRuntime, ApiCallRecord } from "../agent/types";
 import type { Db } from "../db/client";
-import { channels, jobRuns, jobs } from "../db/schema";
+import { apiCalls, channels, jobRuns, jobs } from "../db/schema";
 import { eventStatement, feedEvent, type FeedEvent } from "../pipeline/records";
 import type { DeliveryTarget } from "./job-schema";
 import { runRecipe, type RecipeStep } from "./recipe";
+import { jobRunCallRows } from "./usage-attribution";
 
 /** How long a try may run before the heartbeat treats its runner as gone and tries again. */
 export const RUN_LEASE_MS = 15 * 60_000;
@@ -62,6 +63,7 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
   let outcome: { ok: true; output: string; stepOutputs: string[] } | { ok: false; error: string; stepOutputs: string[] };
   let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
   let model: string | null = null;
+  let calls: ApiCallRecord[] = [];
   let delivered = false;
   if (!job) {
     outcome = { ok: false, error: "the job was deleted", stepOutputs: [] };
@@ -69,6 +71,7 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
     const result = await runRecipe(deps.runtime, JSON.parse(job.steps) as RecipeStep[], { jobId: job.id, jobName: job.name });
     usage = result.usage;
     model = result.model;
+    calls = result.calls;
     outcome = result.ok ? { ok: true, output: result.output, stepOutputs: result.stepOutputs } : { ok: false, error: result.error, stepOutputs: result.stepOutputs };
     if (outcome.ok && target) {
       const channel = await db.select({ id: channels.id }).from(channels).where(eq(channels.id, target.channelId)).get();
@@ -104,6 +107,8 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
         inputTokens: current.inputTokens + usage.inputTokens, outputTokens: current.outputTokens + usage.outputTokens, costUsd: current.costUsd + usage.costUsd,
       })
       .where(eq(jobRuns.id, run.id)),
+    // The try's model calls, in the same transaction as its outcome: usage and budgets count them from here.
+    ...jobRunCallRows(calls, run.jobId, run.id, current.attempts).map((row) => db.insert(apiCalls).values(row).onConflictDoNothing()),
     eventStatement(db, event),
   ]);
   await deps.publish([event]);

@@ -79,14 +79,23 @@ describe("budgets", () => {
     expect(usage.body.budgets.accountCostTodayUsd).toBeCloseTo(26 * 1.99, 6);
   });
 
-  it("counts what scheduled jobs spent today towards the account cap", async () => {
+  it("counts scheduled work from its api_calls rows only: run and iteration totals are not added again", async () => {
     const ch = await createWebhookChannel(token, { policy: "open" });
-    await env.DB.prepare("DELETE FROM job_runs").run();
-    await env.DB.prepare("INSERT INTO job_runs (id, job_id, scheduled_for, trigger, status, attempts, cost_usd, created_at) VALUES ('jr_1', 'job_x', ?, 'schedule', 'ok', 1, 50.5, ?)").bind(Date.now(), Date.now()).run();
+    const now = Date.now();
+    await env.DB.prepare("DELETE FROM job_runs WHERE job_id = 'job_x'").run();
+    // Summaries of spend whose calls are already rows: counting them again would pass the $50 cap.
+    await env.DB.prepare("INSERT INTO job_runs (id, job_id, scheduled_for, trigger, status, attempts, cost_usd, created_at) VALUES ('jr_1', 'job_x', ?, 'schedule', 'ok', 1, 30, ?)").bind(now, now).run();
+    await spend("scheduler", "job:job_x", { costUsd: 30 });
+    await signedPost(ch.url, ch.secret, message("early", "hi"));
+    const answer = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "early"));
+    expect(answer.body.text).toContain("You said: hi");
+
+    // A job's calls count like anyone's: past the cap, conversations pause too.
+    await spend("scheduler", "job:job_x", { costUsd: 20.5 });
     await signedPost(ch.url, ch.secret, message("late", "hi"));
     const notice = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "late"));
     expect(notice.body.text).toBe(budgetReply("account_cost"));
-    await env.DB.prepare("DELETE FROM job_runs").run();
+    await env.DB.prepare("DELETE FROM job_runs WHERE job_id = 'job_x'").run();
   });
 });
 
