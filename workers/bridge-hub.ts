@@ -185,8 +185,9 @@ export class BridgeHub extends DurableObject<Env> {
     await setBridgedChannelState(openDb(this.env.DB), bridgeId, frame.channelId, frame.state, error);
     // The detail (e.g. a login QR string) goes to the live feed only, never to D1.
     const event = feedEvent("channel.state", frame.channelId, undefined, { bridgeId, state: frame.state, reason: frame.reason });
-    await this.record(event);
-    if (frame.detail) await publishEvents(this.env, [{ ...event, detail: { ...event.detail, loginDetail: frame.detail } }]);
+    const db = openDb(this.env.DB);
+    await db.batch([eventStatement(db, event)]);
+    await publishEvents(this.env, [frame.detail ? { ...event, detail: { ...event.detail, loginDetail: frame.detail } } : event]);
   }
 
   /** Sends the served channels (configs opened) when they changed since the last push, or always. */
