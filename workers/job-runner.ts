@@ -5,6 +5,7 @@
  * itself, and retries wait on an alarm set for their backoff.
  */
 import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { schedulerAgent } from "../src/scheduler/agent";
 import { dueRuns, executeRun, nextTryAt } from "../src/scheduler/run-job";
@@ -26,6 +27,7 @@ export class JobRunner extends DurableObject<Env> {
     const deps = {
       db,
       runtime: schedulerAgent.runtime(this.env),
+      limits: readConfig(this.env),
       notify: (target: { channelId: string; recipient: string }, text: string) => senderSession(this.env, target.channelId, target.recipient).notify(target.channelId, target.recipient, text),
       publish: (events: Parameters<typeof publishEvents>[1]) => publishEvents(this.env, events),
     };

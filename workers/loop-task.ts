@@ -2,18 +2,23 @@
  * LoopTask: one object per loop task (`idFromName("task:" + id)`), the original product's Loop
  * Mode. Each iteration runs from the alarm: the prompt plus the previous output go to the
  * agent, the output is stored, and the next alarm is set at once. The guards in
- * src/scheduler/loop-policy.ts end it. State lives in the object's storage, so the task
- * survives a restart; the Cron heartbeat resumes one that has gone quiet.
+ * src/scheduler/loop-policy.ts end it. Before each iteration the account's daily cost cap is
+ * checked: over it the task pauses (`paused`, reason `budget`) until the cap resets at midnight
+ * UTC, when its alarm resumes it, or until it is started again. State lives in the object's
+ * storage, so the task survives a restart; the Cron heartbeat resumes one that has gone quiet.
  */
 import { DurableObject } from "cloudflare:workers";
+import { accountBudget } from "../src/agent/budget";
 import { ZERO_USAGE, type TurnResult } from "../src/agent/types";
 import { senderSession } from "../src/api/sender-stub";
+import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { feedEvent, type FeedEvent } from "../src/pipeline/records";
 import { schedulerAgent } from "../src/scheduler/agent";
+import { budgetExceededEvent, overBudgetNote, type OverBudget } from "../src/scheduler/budget-gate";
 import type { DeliveryTarget } from "../src/scheduler/job-schema";
 import { iterationCallRows, SCHEDULER_CHANNEL_ID, taskSender } from "../src/scheduler/usage-attribution";
-import { iterationTurn, judgeIteration, type LoopCounters, type LoopLimits, type StopReason } from "../src/scheduler/loop-policy";
+import { iterationTurn, judgeIteration, type LoopCounters, type LoopLimits, type PauseReason, type StopReason } from "../src/scheduler/loop-policy";
 import { finishNotice, loopRecordStatements, type LoopRecord, type TaskSnapshot } from "../src/scheduler/loop-records";
 import { publishEvents } from "./live-feed";
 
@@ -29,8 +34,10 @@ export interface LoopTaskConfig extends LoopLimits {
 
 interface LoopState {
   config: LoopTaskConfig;
-  status: TaskSnapshot["status"];
-  stopReason: StopReason | null;
+  /** `paused` (by the budget) is this object's own; D1 and the API list it as stopped, reason budget. */
+  status: TaskSnapshot["status"] | "paused";
+  /** Why it ended, or (while paused) why it waits. */
+  stopReason: StopReason | PauseReason | null;
   /** Iterations done over the task's life (numbering continues across restarts). */
   iteration: number;
   counters: LoopCounters;
@@ -38,7 +45,7 @@ interface LoopState {
   lastError: string | null;
 }
 
-export type LoopCommandResult = { ok: true } | { ok: false; reason: "running" | "not_running" | "unknown_task" };
+export type LoopCommandResult = { ok: true } | { ok: false; reason: "running" | "not_running" | "unknown_task" } | { ok: false; reason: "over_budget"; note: string };
 
 const freshCounters = (lastOutput: string | null): LoopCounters => ({ iterationsThisStart: 0, costThisStartUsd: 0, noProgressStreak: 0, failureStreak: 0, lastOutput });
 
@@ -48,11 +55,21 @@ export class LoopTask extends DurableObject<Env> {
   private flushing: Promise<void> = Promise.resolve();
   private seq = 0;
 
-  /** Starts the task, or restarts a stopped or finished one from its last output. */
+  /**
+   * Starts the task, or restarts a stopped or finished one from its last output with a fresh
+   * budget. A task paused by the account budget goes on where it was, if the budget allows now.
+   */
   async start(config: LoopTaskConfig): Promise<LoopCommandResult> {
     const existing = await this.state();
     if (existing?.status === "running") return { ok: false, reason: "running" };
     const now = Date.now();
+    if (existing?.status === "paused") {
+      const budget = await this.budget(now);
+      if (!budget.ok) return { ok: false, reason: "over_budget", note: overBudgetNote(budget) };
+      await this.unpause({ ...existing, config }, "started", now);
+      await this.ctx.storage.setAlarm(now);
+      return { ok: true };
+    }
     const state: LoopState = {
       config, status: "running", stopReason: null, iteration: existing?.iteration ?? 0, counters: freshCounters(existing?.counters.lastOutput ?? null),
       totals: existing?.totals ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 }, lastError: null,
@@ -66,17 +83,17 @@ export class LoopTask extends DurableObject<Env> {
   async stop(): Promise<LoopCommandResult> {
     const state = await this.state();
     if (!state) return { ok: false, reason: "unknown_task" };
-    if (state.status !== "running") return { ok: false, reason: "not_running" };
+    if (state.status !== "running" && state.status !== "paused") return { ok: false, reason: "not_running" };
     await this.ctx.storage.deleteAlarm();
     await this.finish(state, "stopped", Date.now());
     return { ok: true };
   }
 
-  /** The watchdog: re-arms a running task whose alarm was lost. True when it did. */
+  /** The watchdog: re-arms a running (or budget-paused) task whose alarm was lost. True when it did. */
   async resume(): Promise<boolean> {
     await this.flush();
     const state = await this.state();
-    if (this.inFlight || state?.status !== "running" || (await this.ctx.storage.getAlarm()) !== null) return false;
+    if (this.inFlight || (state?.status !== "running" && state?.status !== "paused") || (await this.ctx.storage.getAlarm()) !== null) return false;
     await this.ctx.storage.setAlarm(Date.now());
     return true;
   }
@@ -89,8 +106,14 @@ export class LoopTask extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.flush();
-    const before = await this.state();
-    if (before?.status !== "running") return;
+    const current = await this.state();
+    if (current?.status !== "running" && current?.status !== "paused") return;
+    const budget = await this.budget(Date.now());
+    if (!budget.ok) {
+      await this.pause(current, budget, Date.now());
+      return;
+    }
+    const before = current.status === "paused" ? await this.unpause(current, "budget_reset", Date.now()) : current;
     const { config } = before;
     const n = before.iteration + 1;
     const startedAt = Date.now();
@@ -148,8 +171,29 @@ export class LoopTask extends DurableObject<Env> {
     await this.commit(done, record);
   }
 
+  private budget(now: number) {
+    return accountBudget(openDb(this.env.DB), readConfig(this.env), now);
+  }
+
+  /** Waits for the budget: no iteration runs until the cap resets (the alarm) or the task is started again. */
+  private async pause(state: LoopState, verdict: OverBudget, now: number): Promise<void> {
+    const paused: LoopState = { ...state, status: "paused", stopReason: "budget" };
+    const detail = { taskId: state.config.taskId, action: "task paused", resumesAt: verdict.resetsAt };
+    await this.commit(paused, {
+      task: this.snapshot(paused, now),
+      events: [budgetExceededEvent(verdict, taskSender(state.config.taskId), detail, now), this.event("loop.paused", state.config, { reason: "budget", resumesAt: verdict.resetsAt, iteration: state.iteration }, now)],
+    });
+    await this.ctx.storage.setAlarm(verdict.resetsAt);
+  }
+
+  private async unpause(state: LoopState, by: "started" | "budget_reset", now: number): Promise<LoopState> {
+    const running: LoopState = { ...state, status: "running", stopReason: null };
+    await this.commit(running, { task: this.snapshot(running, now), events: [this.event("loop.resumed", state.config, { by, iteration: state.iteration }, now)] });
+    return running;
+  }
+
   private snapshot(s: LoopState, now: number): TaskSnapshot {
-    return { status: s.status, stopReason: s.stopReason, iterations: s.iteration, ...s.totals, lastError: s.lastError, updatedAt: now, finishedAt: null };
+    return { status: s.status === "paused" ? "stopped" : s.status, stopReason: s.stopReason, iterations: s.iteration, ...s.totals, lastError: s.lastError, updatedAt: now, finishedAt: null };
   }
 
   private event(kind: string, config: LoopTaskConfig, detail: Record<string, unknown>, at: number): FeedEvent {

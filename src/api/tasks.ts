@@ -47,7 +47,10 @@ async function startTask(c: Ctx, row: TaskRow): Promise<void> {
     taskId: row.id, name: row.name, prompt: row.prompt, maxIterations: row.maxIterations, completionPromise: row.completionPromise,
     costCapUsd: row.costCapUsd, noProgressLimit: row.noProgressLimit, notify: row.notify ? (JSON.parse(row.notify) as DeliveryTarget) : null,
   });
-  if (!result.ok) fail(409, `loop task ${row.id} is already running`);
+  if (result.ok) return;
+  // A budget-paused task resumes by itself when the cap resets; starting it early needs room in the budget.
+  if (result.reason === "over_budget") fail(409, `loop task ${row.id} stays paused: ${result.note}`);
+  fail(409, `loop task ${row.id} is already running`);
 }
 
 export const taskRoutes = new Hono<AppEnv>()

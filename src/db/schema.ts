@@ -237,7 +237,7 @@ export const loopTasks = sqliteTable(
     /** JSON `{channelId, recipient}` told when the task ends. */
     notify: text("notify"),
     status: text("status", { enum: ["running", "stopped", "completed", "failed"] }).notNull(),
-    /** completed | max_iterations | cost_cap | no_progress | stopped | error. */
+    /** completed | max_iterations | cost_cap | no_progress | stopped | error; budget while paused by the account's daily cap (it resumes by itself). */
     stopReason: text("stop_reason"),
     iterations: integer("iterations").notNull().default(0),
     inputTokens: integer("input_tokens").notNull().default(0),

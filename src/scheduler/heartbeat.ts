@@ -3,7 +3,8 @@
  * and hand their runs to the jobs' runners, wake runners whose runs have stalled, and resume
  * loop tasks that have gone silent. It only claims and wakes; the work runs in the objects.
  */
-import { and, eq, inArray, isNotNull, lt, lte } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, lte, or } from "drizzle-orm";
+import { utcDayStart } from "../agent/budget";
 import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/random";
 import { openDb, type Db } from "../db/client";
@@ -78,11 +79,20 @@ async function wakeStalledRunners(env: Env, db: Db, now: number): Promise<number
   return stalled.length;
 }
 
+/**
+ * Running tasks gone silent, and budget-paused tasks still paused from an earlier UTC day
+ * (their midnight alarm was lost): each is told to resume, which re-arms a missing alarm.
+ */
 async function resumeStalledTasks(env: Env, db: Db, now: number): Promise<number> {
   const stalled = await db
     .select({ id: loopTasks.id })
     .from(loopTasks)
-    .where(and(eq(loopTasks.status, "running"), lt(loopTasks.updatedAt, now - LOOP_STALL_MS)))
+    .where(
+      or(
+        and(eq(loopTasks.status, "running"), lt(loopTasks.updatedAt, now - LOOP_STALL_MS)),
+        and(eq(loopTasks.status, "stopped"), eq(loopTasks.stopReason, "budget"), lt(loopTasks.updatedAt, utcDayStart(now))),
+      ),
+    )
     .limit(JOBS_PER_HEARTBEAT);
   let resumed = 0;
   for (const { id } of stalled) if (await loopTask(env, id).resume()) resumed++;

@@ -10,6 +10,8 @@ export const DEFAULT_NO_PROGRESS_LIMIT = 3;
 export const MAX_FAILURES_IN_A_ROW = 3;
 
 export type StopReason = "completed" | "max_iterations" | "cost_cap" | "no_progress" | "stopped" | "error";
+/** Why a task is paused rather than ended: it goes on by itself when the reason passes. */
+export type PauseReason = "budget";
 
 export interface LoopLimits {
   maxIterations: number;

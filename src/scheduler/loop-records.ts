@@ -15,6 +15,7 @@ export type IterationRow = typeof loopIterations.$inferInsert;
 
 /** The task row as the object sees it after a change. */
 export interface TaskSnapshot {
+  /** A task paused by the budget is listed as `stopped` with stopReason `budget` (see docs/scheduler.md). */
   status: "running" | "stopped" | "completed" | "failed";
   stopReason: string | null;
   iterations: number;

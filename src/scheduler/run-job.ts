@@ -1,14 +1,17 @@
 /**
- * One try of one job run, as the job's runner object executes it: take the run (a lease, so a
- * crashed try is picked up again), run the recipe, deliver the result, and record the outcome;
- * a failed try is retried with exponential backoff up to the job's attempts.
+ * One try of one job run, as the job's runner object executes it: check the account's daily
+ * budget (over it, the run is recorded as skipped), take the run (a lease, so a crashed try is
+ * picked up again), run the recipe, deliver the result, and record the outcome; a failed try
+ * is retried with exponential backoff up to the job's attempts.
  */
 import { and, eq, inArray, lte } from "drizzle-orm";
+import { accountBudget, type BudgetLimits } from "../agent/budget";
 import type { AgentRuntime, ApiCallRecord } from "../agent/types";
 import type { Db } from "../db/client";
 import { apiCalls, channels, jobRuns, jobs } from "../db/schema";
 import { eventStatement, feedEvent, type FeedEvent } from "../pipeline/records";
 import type { DeliveryTarget } from "./job-schema";
+import { skipRunOverBudget } from "./budget-gate";
 import { runRecipe, type RecipeStep } from "./recipe";
 import { jobRunCallRows } from "./usage-attribution";
 
@@ -20,6 +23,8 @@ const MAX_DELIVERED_CHARS = 12_000;
 export interface RunDeps {
   db: Db;
   runtime: AgentRuntime;
+  /** The account's daily cost cap, checked before every try. */
+  limits: BudgetLimits;
   /** Sends text to a recipient through the channel's outbound ledger (SenderSession.notify). */
   notify(target: DeliveryTarget, text: string): Promise<void>;
   publish(events: FeedEvent[]): Promise<void>;
@@ -50,6 +55,13 @@ export async function nextTryAt(db: Db, jobId: string): Promise<number | null> {
 
 export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): Promise<JobRun["status"] | null> {
   const { db } = deps;
+  const budget = await accountBudget(db, deps.limits, now);
+  if (!budget.ok) {
+    const events = await skipRunOverBudget(db, run, budget, now);
+    if (!events) return null;
+    await deps.publish(events);
+    return "skipped";
+  }
   const taken = await db
     .update(jobRuns)
     .set({ status: "running", attempts: run.attempts + 1, startedAt: run.startedAt ?? now, nextAttemptAt: now + RUN_LEASE_MS })
