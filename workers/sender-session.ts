@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
 import { agentStage } from "../src/agent/pipeline-turn";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
-import type { InboundMessage } from "../src/channels/types";
+import type { Attachment, InboundMessage } from "../src/channels/types";
 import { readConfig, type GatewayConfig } from "../src/config";
 import { newId } from "../src/crypto/random";
 import { openDb, type Db } from "../src/db/client";
@@ -136,7 +136,7 @@ export class SenderSession extends DurableObject<Env> {
           reply = { text: gate.reply, kind: "notice" };
         } else {
           const runId = `run_${row.id.slice(4)}`;
-          const stage = await agentStage({ env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, runId, now });
+          const stage = await agentStage({ env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined, runId, now });
           route.runId = stage.run ? runId : null;
           record.run = stage.run;
           record.apiCalls = stage.apiCalls;

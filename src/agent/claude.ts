@@ -72,7 +72,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
       const tools = toolsFor(trust, req.settings?.tools, req.capabilities);
       const base = buildRequest({
         model, maxTokens: req.settings?.maxTokens ?? opts.maxTokens, systemPrompt: req.settings?.systemPrompt ?? opts.systemPrompt, tools: toolDefinitions(tools),
-        channelType: req.channelType, channelName: req.channelName, senderId: req.senderId, senderName: req.senderName, trust, memory, history, text: req.text,
+        channelType: req.channelType, channelName: req.channelName, senderId: req.senderId, senderName: req.senderName, trust, memory, history, text: req.text, images: req.images,
       });
       const toolContext: ToolContext = { now, notes: memory.notes, notesAdded: memoryUpdate.notesAdded, scheduleJob: req.capabilities?.scheduleJob };
       const messages: MessageParam[] = [...base.messages];

@@ -3,12 +3,15 @@
  * conversation's memory, turned into what the object stores (history, notes, summary) and what
  * D1 records (the run, one api_calls row per model request, feed events). The sender always
  * gets exactly one message back: the answer, a plain failure notice, or the budget notice.
+ * Pictures the sender attached are fetched through the channel and shown to Claude.
  */
+import type { Attachment, ChannelAdapter } from "../channels/types";
 import type { GatewayConfig } from "../config";
 import type { Db } from "../db/client";
 import { feedEvent, sessionId, type FeedEvent, type MessageRecord, type RunRecord } from "../pipeline/records";
 import { budgetReply, checkBudget } from "./budget";
 import { apiCallRows } from "./call-rows";
+import { prepareImages, type AttachmentFetcher } from "./images";
 import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
 import { createAgentRuntime, type AgentConfig } from "./runtime";
@@ -22,10 +25,13 @@ export interface AgentStageInput {
   db: Db;
   /** The sender object's SQLite (history, summaries, notes). */
   sql: SqlLike;
-  channel: { id: string; type: string; name: string; policy: "pairing" | "allowlist" | "open" | "disabled"; agent: AgentSettings | null };
+  /** `adapter` and `config` (opened) let the turn fetch attachments that need the channel's credentials. */
+  channel: { id: string; type: string; name: string; policy: "pairing" | "allowlist" | "open" | "disabled"; agent: AgentSettings | null; adapter?: ChannelAdapter<unknown>; config?: unknown };
   senderId: string;
   senderName?: string;
   text: string;
+  /** What the adapter attached to the message; images among them are shown to Claude. */
+  attachments?: Attachment[];
   runId: string;
   now: number;
   /** Defaults to the runtime the configuration selects. */
@@ -55,10 +61,15 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   }
 
   const runtime = input.runtime ?? createAgentRuntime(input.env);
+  // The offline echo model cannot look at pictures: nothing is downloaded for it.
+  const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
+  // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.
+  const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const memory = loadAgentMemory(input.sql);
   const result = await runtime.runTurn({
     channelId: channel.id, channelType: channel.type, channelName: channel.name, senderId, senderName: input.senderName,
-    trust: trustTier(channel.type, channel.policy), settings: channel.agent, history: activeHistory(input.sql, memory.summaryThroughSeq), memory, text: input.text,
+    trust: trustTier(channel.type, channel.policy), settings: channel.agent, history: activeHistory(input.sql, memory.summaryThroughSeq), memory, text,
+    ...(prepared?.images.length ? { images: prepared.images } : {}),
     capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId) },
   });
 
@@ -68,6 +79,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const apiCalls = apiCallRows(calls, { channelId: channel.id, senderId, sessionId: sessionId(channel.id, senderId), runId: input.runId, mode: "direct" });
   const at = Date.now();
   const events = (result.events ?? []).map((e) => feedEvent(e.kind, channel.id, senderId, { runId: input.runId, ...e.detail }, at));
+  if (prepared?.skipped.length) events.push(feedEvent("agent.attachments_skipped", channel.id, senderId, { runId: input.runId, skipped: prepared.skipped, shown: prepared.images.length }, at));
   events.push(
     feedEvent("agent.run", channel.id, senderId, {
       runId: input.runId, status: result.ok ? "ok" : "failed", model: result.model, latencyMs: result.latencyMs, calls: calls.length, ...usage, ...(result.ok ? {} : { error: result.error }),
@@ -77,7 +89,16 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   return {
     reply: { text: result.ok ? result.text : result.userMessage, kind: "reply" },
     run, apiCalls, events, overBudget: false,
-    turns: result.ok ? [{ role: "user", content: input.text }, { role: "assistant", content: result.text }] : [],
+    turns: result.ok ? [{ role: "user", content: text }, { role: "assistant", content: result.text }] : [],
     memory: result.memory ?? null,
   };
+}
+
+/** Fetches through the channel's adapter, when it can; `fetch` is looked up per call so tests can intercept it. */
+function attachmentFetcher(channel: AgentStageInput["channel"], now: number): AttachmentFetcher | undefined {
+  const { adapter } = channel;
+  const fetchAttachment = adapter?.fetchAttachment;
+  if (!fetchAttachment) return undefined;
+  const ctx = { channelId: channel.id, config: channel.config, publicUrl: "", now, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+  return (attachment, maxBytes) => fetchAttachment.call(adapter, attachment, ctx, maxBytes);
 }

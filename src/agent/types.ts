@@ -46,6 +46,18 @@ export interface TurnRequest {
   memory?: AgentMemory;
   /** The new message from the sender (untrusted). */
   text: string;
+  /**
+   * Pictures sent with the new message, shown to the model on this turn only: history keeps
+   * the text (with its `[photo]` marker), so earlier requests stay byte-identical prefixes.
+   */
+  images?: TurnImage[];
+}
+
+/** One image for an image content block. */
+export interface TurnImage {
+  mediaType: "image/jpeg" | "image/png" | "image/gif" | "image/webp";
+  /** The bytes, base64-encoded. */
+  data: string;
 }
 
 export interface TurnUsage {

@@ -4,6 +4,7 @@
  * so it does not talk over a conversation among people.
  */
 import type { Message, MessageEntity, Update } from "grammy/types";
+import { TELEGRAM_FILE_SCHEME } from "./telegram-file";
 import type { Attachment, InboundMessage } from "./types";
 
 /** What the adapter knows about its own bot: the id is the token's prefix, the username comes from getMe. */
@@ -51,16 +52,16 @@ function media(msg: Message): { notes: string[]; attachments: Attachment[] } {
   const largest = msg.photo?.at(-1);
   if (largest) {
     notes.push("[photo]");
-    attachments.push({ type: "image/jpeg", url: `telegram-file:${largest.file_id}`, name: msg.caption });
+    attachments.push({ type: "image/jpeg", url: `${TELEGRAM_FILE_SCHEME}${largest.file_id}`, name: msg.caption });
   }
   if (msg.document) {
     const d = msg.document;
     notes.push(`[document: ${d.file_name ?? "unnamed"} (${d.mime_type ?? "unknown type"}${kib(d.file_size)})]`);
-    attachments.push({ type: d.mime_type ?? "application/octet-stream", url: `telegram-file:${d.file_id}`, name: d.file_name });
+    attachments.push({ type: d.mime_type ?? "application/octet-stream", url: `${TELEGRAM_FILE_SCHEME}${d.file_id}`, name: d.file_name });
   }
   if (msg.voice) {
     notes.push(`[voice message, ${msg.voice.duration} s, not transcribed]`);
-    attachments.push({ type: msg.voice.mime_type ?? "audio/ogg", url: `telegram-file:${msg.voice.file_id}` });
+    attachments.push({ type: msg.voice.mime_type ?? "audio/ogg", url: `${TELEGRAM_FILE_SCHEME}${msg.voice.file_id}` });
   }
   if (msg.audio) notes.push(`[audio: ${msg.audio.title ?? msg.audio.file_name ?? "untitled"}, ${msg.audio.duration} s]`);
   if (msg.video) notes.push(`[video, ${msg.video.duration} s]`);

@@ -8,6 +8,7 @@ import { timingSafeEqual } from "../crypto/compare";
 import { randomToken } from "../crypto/random";
 import { parseJson, readBody } from "./read-body";
 import { botUsername, isEntityParseError, telegramApi, telegramSendResult } from "./telegram-api";
+import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./telegram-file";
 import { toTelegramHtml } from "./telegram-format";
 import { botIdFromToken, normalizeUpdate } from "./telegram-update";
 import type { Update } from "grammy/types";
@@ -96,6 +97,12 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
         return telegramSendResult(plainErr);
       }
     }
+  },
+
+  /** Photos reach the agent as images: the file is fetched with the bot token, server-side only. */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    if (!attachment.url?.startsWith(TELEGRAM_FILE_SCHEME)) return { ok: false, reason: "unavailable", error: "not a Telegram file" };
+    return fetchTelegramFile(telegramApi(config.botToken, config.apiBase, fetch), attachment.url.slice(TELEGRAM_FILE_SCHEME.length), attachment.type, fetch, maxBytes);
   },
 
   async setup({ channelId, config, publicUrl, fetch }) {

@@ -55,6 +55,12 @@ export type VerifyResult =
   /** Rejected: nothing is stored. */
   | { kind: "rejected"; status: 400 | 401 | 403 | 413 | 415; error: string };
 
+/** An attachment's bytes, fetched server-side for the agent (see ChannelAdapter.fetchAttachment). */
+export type FetchedAttachment =
+  | { ok: true; bytes: Uint8Array; mediaType: string }
+  /** `too_large`: over the caller's cap, not downloaded; `error` never contains credentials or credentialed URLs. */
+  | { ok: false; reason: "too_large" | "unavailable"; error: string };
+
 export type SendResult =
   | { ok: true; platformMessageId?: string }
   /** `retryable` for network errors, 429 and 5xx; `retryAfterMs` when the platform said how long. */
@@ -96,6 +102,11 @@ export interface ChannelAdapter<C = unknown> {
   verify?(request: Request, ctx: ChannelContext<C>): Promise<VerifyResult>;
   /** Delivers one chunk of a reply. */
   send(message: OutboundMessage, ctx: ChannelContext<C>): Promise<SendResult>;
+  /**
+   * Downloads an attachment this adapter produced (e.g. a `telegram-file:` reference), so the
+   * agent can see it; at most `maxBytes`. Adapters whose attachments need no credentials omit it.
+   */
+  fetchAttachment?(attachment: Attachment, ctx: ChannelContext<C>, maxBytes: number): Promise<FetchedAttachment>;
   /** Platform-side registration (webhook URL, commands), or instructions when there is no API. */
   setup?(ctx: ChannelContext<C>): Promise<{ ok: boolean; steps: string[] }>;
 }

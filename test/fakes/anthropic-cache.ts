@@ -4,9 +4,11 @@
  * is its JSON without `cache_control`, tagged with its place and role. A breakpoint caches the
  * prefix up to its block; a later request reads the longest cached prefix found at one of its
  * breakpoints or up to 20 blocks before one (the documented lookback). Entries live 5 minutes
- * (or 1 hour), refreshed on every hit. Tokens are estimated at 4 bytes each.
+ * (or 1 hour), refreshed on every hit. Tokens are estimated at 4 bytes each; an image block
+ * counts by its pixel size (image-info.ts) and is keyed on a hash of its bytes.
  */
 import { createHash } from "node:crypto";
+import { imageInfo, imageTokens } from "./image-info";
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +32,21 @@ export function estimateTokens(text: string): number {
 
 interface Block {
   canonical: string;
+  tokens: number;
   ttl: "5m" | "1h" | null;
+}
+
+/** An image's canonical form names its bytes by hash (the same picture hits the same entry). */
+function canonicalOf(where: string, block: unknown): { canonical: string; tokens: number } {
+  const b = strip(block) as Json;
+  const src = typeof b === "object" && b !== null && b.type === "image" ? (b.source as Json | undefined) : undefined;
+  if (!src || typeof src.data !== "string") {
+    const canonical = `${where}:${JSON.stringify(b)}\n`;
+    return { canonical, tokens: estimateTokens(canonical) };
+  }
+  const bytes = Buffer.from(src.data, "base64");
+  const canonical = `${where}:${JSON.stringify({ ...b, source: { ...src, data: createHash("sha256").update(bytes).digest("hex") } })}\n`;
+  return { canonical, tokens: imageTokens(imageInfo(bytes)) };
 }
 
 function strip(block: unknown): unknown {
@@ -48,7 +64,7 @@ function ttlOf(block: unknown): "5m" | "1h" | null {
 /** The request as an ordered block list (the part of the prompt the cache is keyed on). */
 export function promptBlocks(body: Json): Block[] {
   const blocks: Block[] = [];
-  const push = (where: string, b: unknown) => blocks.push({ canonical: `${where}:${JSON.stringify(strip(b))}\n`, ttl: ttlOf(b) });
+  const push = (where: string, b: unknown) => blocks.push({ ...canonicalOf(where, b), ttl: ttlOf(b) });
   if (Array.isArray(body.tools)) for (const t of body.tools) push("tool", t);
   if (typeof body.system === "string") push("system", { type: "text", text: body.system });
   else if (Array.isArray(body.system)) for (const s of body.system) push("system", s);
@@ -77,7 +93,7 @@ export class PromptCache {
     let tokens = 0;
     for (const b of blocks) {
       hash = createHash("sha256").update(hash).update(b.canonical).digest("hex");
-      tokens += estimateTokens(b.canonical);
+      tokens += b.tokens;
       hashes.push(hash);
       cumulative.push(tokens);
     }

@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { PromptCache, estimateTokens, type CacheOutcome } from "./anthropic-cache";
 import { validateRequest } from "./anthropic-validate";
+import { imageInfo } from "./image-info";
 
 type Json = Record<string, unknown>;
 
@@ -106,6 +107,13 @@ function defaultAnswer(body: Json, n: number): Answer {
   const remember = /remember (?:that )?(.+?)(?:\n|<\/|$)/i.exec(text);
   if (remember && offers(body, "remember_note")) return { kind: "tool_use", name: "remember_note", input: { note: remember[1]!.trim() } };
   const said = text.replace(/<[^>]*>/g, "").trim().slice(0, 200);
+  const seen = blocksOf(user).flatMap((b) => {
+    const src = b.type === "image" ? (b.source as Json) : undefined;
+    const info = typeof src?.data === "string" ? imageInfo(Buffer.from(src.data, "base64")) : null;
+    return info ? [`${info.mediaType} ${info.width ?? "?"}x${info.height ?? "?"}`] : [];
+  });
+  // Says what pictures it was shown, so a test can tell the model really received them.
+  if (seen.length) return { kind: "text", text: `Answer #${n}: I see ${seen.length} image${seen.length === 1 ? "" : "s"} (${seen.join(", ")}); you said "${said}"` };
   return { kind: "text", text: `Answer #${n}: you said "${said}"` };
 }
 

@@ -1,8 +1,11 @@
 /**
  * Request checks of the fake Messages API, as the real API makes them: required fields, block
  * shapes, tool_use/tool_result pairing, at most four cache_control breakpoints, no unknown
- * top-level fields. Returns the invalid_request_error message, or null when the body is valid.
+ * top-level fields, and image blocks (a supported media_type that matches the bytes, valid
+ * base64, at most 5 MB, only from the user). Returns the invalid_request_error message, or
+ * null when the body is valid.
  */
+import { imageInfo } from "./image-info";
 
 type Json = Record<string, unknown>;
 
@@ -12,6 +15,9 @@ const TOP_LEVEL = new Set([
 ]);
 const BLOCK_TYPES = new Set(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result"]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -23,12 +29,31 @@ function checkCacheControl(block: Json, where: string): string | null {
   return null;
 }
 
+function checkImage(block: Json, where: string): string | null {
+  const src = block.source;
+  if (!isObject(src)) return `${where}.source: Field required`;
+  if (src.type === "url") return typeof src.url === "string" && /^https?:\/\//.test(src.url) ? null : `${where}.source.url.url: Input should be a valid URL`;
+  if (src.type !== "base64") return `${where}.source.type: Input tag '${String(src.type)}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`;
+  if (typeof src.media_type !== "string" || !IMAGE_TYPES.includes(src.media_type)) return `${where}.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+  if (typeof src.data !== "string" || src.data.length === 0 || src.data.length % 4 !== 0 || !BASE64.test(src.data)) return `${where}.source.base64.data: The image data is not valid base64`;
+  const bytes = Buffer.from(src.data, "base64");
+  if (bytes.length > MAX_IMAGE_BYTES) return `${where}.source.base64: image exceeds 5 MB maximum: ${bytes.length} bytes > ${MAX_IMAGE_BYTES} bytes`;
+  const info = imageInfo(bytes);
+  if (!info) return `${where}.source.base64.data: Could not process image`;
+  if (info.mediaType !== src.media_type) return `${where}.source.base64.data: Image does not match the provided media type ${src.media_type}`;
+  return null;
+}
+
 function checkBlock(block: unknown, where: string): string | null {
   if (!isObject(block)) return `${where}: Input should be a valid dictionary`;
   if (typeof block.type !== "string" || !BLOCK_TYPES.has(block.type)) return `${where}.type: Input tag '${String(block.type)}' found using 'type' does not match any of the expected tags`;
   if (block.type === "text" && (typeof block.text !== "string" || block.text.length === 0)) return `${where}.text: text content blocks must be non-empty`;
   if (block.type === "tool_use" && (typeof block.id !== "string" || typeof block.name !== "string" || !isObject(block.input))) return `${where}: tool_use blocks need id, name and an object input`;
   if (block.type === "tool_result" && typeof block.tool_use_id !== "string") return `${where}.tool_use_id: Field required`;
+  if (block.type === "image") {
+    const err = checkImage(block, where);
+    if (err) return err;
+  }
   return checkCacheControl(block, where);
 }
 
@@ -87,6 +112,7 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
       }
     } else return `messages.${i}.content: Input should be a valid string or list`;
     const blocks = Array.isArray(m.content) ? (m.content as Json[]) : [];
+    if (m.role === "assistant" && blocks.some((b) => b.type === "image")) return `messages.${i}.content: image content blocks are only allowed in user messages`;
     if (pendingToolUses.length) {
       const answered = new Set(m.role === "user" ? blocks.filter((b) => b.type === "tool_result").map((b) => String(b.tool_use_id)) : []);
       const missing = pendingToolUses.filter((id) => !answered.has(id));

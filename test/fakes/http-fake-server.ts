@@ -15,7 +15,8 @@ export async function serveFake(handle: FetchHandler) {
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => (out[name] = value));
     res.writeHead(response.status, out);
-    res.end(await response.text());
+    // Bytes, not text: fakes also serve files (Telegram photos).
+    res.end(Buffer.from(await response.arrayBuffer()));
   });
   return { url: receiver.url, close: receiver.close };
 }

@@ -3,7 +3,9 @@
  * `/bot<token>/<method>` with JSON, form or query parameters, answering `{ok, result}` or
  * `{ok:false, error_code, description, parameters}` like the real server. It checks the token,
  * required parameters, the 4096-character limit and HTML parse_mode markup, and, like
- * Telegram, delivers updates to the registered webhook with the secret token header.
+ * Telegram, delivers updates to the registered webhook with the secret token header. Files
+ * (`addFile`) are served like the real server: `getFile` gives a `file_path`, and the bytes are
+ * at `/file/bot<token>/<file_path>`; files over 20 MB cannot be downloaded by bots.
  */
 
 export interface SentMessage {
@@ -22,6 +24,13 @@ export interface TelegramFakeOptions {
 }
 
 type Params = Record<string, unknown>;
+interface StoredFile {
+  bytes: Uint8Array<ArrayBuffer>;
+  path: string;
+}
+
+/** Bots may download files up to 20 MB (https://core.telegram.org/bots/api#getfile). */
+const MAX_BOT_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 type Failure = { status: number; body: Record<string, unknown> };
 
 const TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"]);
@@ -70,10 +79,13 @@ export function createTelegramFake(options: TelegramFakeOptions) {
   const botId = Number(options.token.split(":")[0]);
   const username = options.username ?? "loopgate_test_bot";
   const failures = new Map<string, Failure[]>();
+  const files = new Map<string, StoredFile>();
   const state = {
     webhook: null as null | { url: string; secret_token?: string; allowed_updates?: string[] },
     sent: [] as SentMessage[],
     chatActions: [] as { chat_id: string; action: string }[],
+    /** Every file download, with whether the token and path were right. */
+    downloads: [] as { path: string; status: number }[],
     calls: [] as { method: string; params: Params }[],
     commands: [] as { command: string; description: string }[],
   };
@@ -100,6 +112,14 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         state.commands = commands as { command: string; description: string }[];
         return ok(true);
       }
+      case "getFile": {
+        const fileId = params.file_id;
+        if (typeof fileId !== "string" || fileId === "") return badRequest("file_id is empty");
+        const file = files.get(fileId);
+        if (!file) return badRequest("invalid file_id");
+        if (file.bytes.byteLength > MAX_BOT_DOWNLOAD_BYTES) return badRequest("file is too big");
+        return ok({ file_id: fileId, file_unique_id: `u${fileId.slice(-8)}`, file_size: file.bytes.byteLength, file_path: file.path });
+      }
       case "sendChatAction":
         if (params.chat_id === undefined || typeof params.action !== "string") return badRequest("chat_id and action are required");
         state.chatActions.push({ chat_id: String(params.chat_id), action: params.action });
@@ -123,7 +143,18 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     }
   }
 
+  function download(pathname: string): Response {
+    const m = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname);
+    const path = decodeURIComponent(m?.[2] ?? "");
+    const file = [...files.values()].find((f) => f.path === path);
+    const found = m !== null && decodeURIComponent(m[1] ?? "") === options.token && file !== undefined;
+    state.downloads.push({ path, status: found ? 200 : 404 });
+    if (!found) return Response.json({ ok: false, error_code: 404, description: "Not Found" }, { status: 404 });
+    return new Response(file.bytes, { headers: { "content-type": "application/octet-stream", "content-length": String(file.bytes.byteLength) } });
+  }
+
   async function handle(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname.startsWith("/file/")) return download(new URL(request.url).pathname);
     const m = /\/bot([^/]+)\/(\w+)$/.exec(new URL(request.url).pathname);
     if (!m) return Response.json({ ok: false, error_code: 404, description: "Not Found" }, { status: 404 });
     if (decodeURIComponent(m[1] ?? "") !== options.token) return Response.json({ ok: false, error_code: 401, description: "Unauthorized" }, { status: 401 });
@@ -139,6 +170,10 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     state,
     botId,
     username,
+    /** Makes a file available as a user's upload would be: `getFile(fileId)` then its download path. */
+    addFile(fileId: string, bytes: Uint8Array, path = `photos/file_${files.size}.jpg`) {
+      files.set(fileId, { bytes: new Uint8Array(bytes), path });
+    },
     /** The next `count` calls of `method` fail with `failure` (e.g. tooManyRequests(1)). */
     failNext(method: string, failure: Failure, count = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
