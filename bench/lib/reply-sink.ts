@@ -95,6 +95,8 @@ export async function startReplySink(port = 0) {
           waiters.delete(messageId);
           resolve(null);
         }, timeoutMs);
+        // A wait nobody awaits any more (its POST was never acknowledged) must not hold the process open.
+        timer.unref();
         waiters.set(messageId, (reply) => {
           clearTimeout(timer);
           waiters.delete(messageId);

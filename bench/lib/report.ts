@@ -58,18 +58,20 @@ export function tableRows(r: BenchResult): Row[] {
     ["Lost / duplicated replies", `${g.load.lost} / ${g.load.duplicated}`, `${f.load.lost} / ${f.load.duplicated}`, ""],
   ];
   const { gateway: gl, floor: fl } = r.latency;
-  const light = `${gl.load.senders} senders`;
+  const senders = (n: number) => `${n} sender${n === 1 ? "" : "s"}`;
+  const light = senders(gl.load.senders);
   for (const p of ["p50", "p95", "p99"] as const) rows.push(compare(`Ack latency ${p}, ms (${light})`, gl.load.ack[p], fl.load.ack[p]));
   for (const p of ["p50", "p95", "p99"] as const) rows.push(compare(`Reply latency ${p}, ms (${light})`, gl.load.reply[p], fl.load.reply[p]));
-  rows.push(compare(`Ack latency p99, ms (${g.load.senders} senders)`, g.load.ack.p99, f.load.ack.p99));
-  rows.push(compare(`Reply latency p99, ms (${g.load.senders} senders)`, g.load.reply.p99, f.load.reply.p99));
+  rows.push(compare(`Ack latency p99, ms (${senders(g.load.senders)})`, g.load.ack.p99, f.load.ack.p99));
+  rows.push(compare(`Reply latency p99, ms (${senders(g.load.senders)})`, g.load.reply.p99, f.load.reply.p99));
   if (isSkipped(r.slowModel)) rows.push([`Model taking 2 s`, SKIPPED, "", ""]);
   else {
     const s = r.slowModel;
-    rows.push([`Ack latency p50 / p95 / p99, ms (model ${s.delayMs / 1000} s)`, `${fmt(s.load.ack.p50)} / ${fmt(s.load.ack.p95)} / ${fmt(s.load.ack.p99)}`, "", ""]);
-    rows.push([`Reply latency p50 / p95 / p99, ms (model ${s.delayMs / 1000} s)`, `${fmt(s.load.reply.p50, 0)} / ${fmt(s.load.reply.p95, 0)} / ${fmt(s.load.reply.p99, 0)}`, "", ""]);
-    rows.push([`Lost / duplicated replies (model ${s.delayMs / 1000} s)`, `${s.load.lost} / ${s.load.duplicated}`, "", ""]);
-    rows.push([`Model calls per message (model ${s.delayMs / 1000} s)`, fmt(s.modelCallsPerMessage, 2), "", ""]);
+    const model = `model ${s.delayMs / 1000} s, ${senders(s.load.senders)}`;
+    rows.push([`Ack latency p50 / p95 / p99, ms (${model})`, `${fmt(s.load.ack.p50)} / ${fmt(s.load.ack.p95)} / ${fmt(s.load.ack.p99)}`, "", ""]);
+    rows.push([`Reply latency p50 / p95 / p99, ms (${model})`, `${fmt(s.load.reply.p50, 0)} / ${fmt(s.load.reply.p95, 0)} / ${fmt(s.load.reply.p99, 0)}`, "", ""]);
+    rows.push([`Lost / duplicated replies (${model})`, `${s.load.lost} / ${s.load.duplicated}`, "", ""]);
+    rows.push([`Model calls per message (${model})`, fmt(s.modelCallsPerMessage, 2), "", ""]);
   }
   rows.push(compare("CPU per message, workerd, ms", g.cpu.workerdMsPerMessage, f.cpu.workerdMsPerMessage, 2));
   rows.push(compare("CPU per message, all processes, ms", g.cpu.treeMsPerMessage, f.cpu.treeMsPerMessage, 2));
