@@ -7,8 +7,11 @@ import { hc } from "hono/client";
 import type { AppType } from "../../../src/api/app";
 import { currentSession, signOut } from "../auth/session";
 
-/** Same origin by default; a dashboard published on its own (Pages) origin is built with VITE_LOOPGATE_API. */
-export const API_BASE = (import.meta.env.VITE_LOOPGATE_API as string | undefined)?.replace(/\/$/, "") || location.origin;
+/**
+ * Always the page's own origin: the Worker serves the dashboard itself, and the Pages copy
+ * forwards the gateway's paths to the Worker (public/_worker.js).
+ */
+export const API_BASE = location.origin;
 
 async function sessionFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const session = currentSession();

@@ -1,0 +1,25 @@
+/**
+ * Cloudflare Pages (advanced mode): when the dashboard is published on its own Pages project,
+ * this forwards the gateway's paths (REST, the live feed's WebSocket, webhooks) to the Worker
+ * named by the LOOPGATE_API_URL variable, so the dashboard still talks to its own origin (no CORS,
+ * same token handling) and everything else is the static app. The Worker's own asset serving
+ * never uploads this file (see .assetsignore). Set the variable with
+ * `wrangler pages secret put LOOPGATE_API_URL --project-name loopgate-dashboard`.
+ */
+const GATEWAY_PATHS = /^\/(api|hooks|bridge)(\/|$)/;
+
+export default {
+  /**
+   * @param {Request} request
+   * @param {{ ASSETS: { fetch: (r: Request) => Promise<Response> }, LOOPGATE_API_URL?: string }} env
+   */
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (!GATEWAY_PATHS.test(url.pathname)) return env.ASSETS.fetch(request);
+    if (!env.LOOPGATE_API_URL) {
+      return Response.json({ error: "LOOPGATE_API_URL is not set on this Pages project: set it to the gateway Worker's URL" }, { status: 502 });
+    }
+    const target = new URL(url.pathname + url.search, env.LOOPGATE_API_URL);
+    return fetch(new Request(target, request));
+  },
+};
