@@ -166,6 +166,7 @@ export class SenderSession extends DurableObject<Env> {
       const record = JSON.parse(row.record) as MessageRecord;
       await db.batch(messageStatements(db, record));
       await publishEvents(this.env, record.events);
+      console.log(JSON.stringify({ msg: "message processed", channelId: record.channelId, senderId: record.senderId, messageId: id, outcome: record.inbound.outcome, runId: record.run?.id ?? null }));
     }
     this.sql.exec("UPDATE inbox SET state = 'done', record = NULL WHERE id = ?", id);
   }
