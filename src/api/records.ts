@@ -44,12 +44,13 @@ export const recordRoutes = new Hono<AppEnv>()
       .limit(q.limit);
     return c.json({ sessions: rows });
   })
-  .get("/events", validate("query", z.object({ limit, after: z.string().optional(), kind: z.string().optional(), channelId: z.string().optional() })), async (c) => {
+  // Newest first; `after` and `before` bound the ids, so a client that was away pages back from the newest to what it has.
+  .get("/events", validate("query", z.object({ limit, after: z.string().optional(), before: z.string().optional(), kind: z.string().optional(), channelId: z.string().optional() })), async (c) => {
     const q = c.req.valid("query");
     const rows = await c.var.db
       .select()
       .from(events)
-      .where(all(q.after ? gt(events.id, q.after) : undefined, q.kind ? eq(events.kind, q.kind) : undefined, q.channelId ? eq(events.channelId, q.channelId) : undefined))
+      .where(all(q.after ? gt(events.id, q.after) : undefined, q.before ? lt(events.id, q.before) : undefined, q.kind ? eq(events.kind, q.kind) : undefined, q.channelId ? eq(events.channelId, q.channelId) : undefined))
       .orderBy(desc(events.id))
       .limit(q.limit);
     return c.json({ events: rows.map((e) => ({ ...e, detail: JSON.parse(e.detail) as Record<string, unknown> })) });
