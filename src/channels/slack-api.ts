@@ -12,6 +12,11 @@ export const SLACK_API_BASE = "https://slack.com/api";
 /** Error codes Slack documents as transient: sending again later may succeed. */
 const TRANSIENT_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
 
+/** Whether a Web API error code is worth retrying (shared with the bridge's Socket Mode channel). */
+export function isTransientSlackError(code: string): boolean {
+  return TRANSIENT_ERRORS.has(code);
+}
+
 export interface SlackClient {
   botToken: string;
   apiBase?: string;
@@ -43,5 +48,5 @@ export async function slackSendResult(res: Response, now = Date.now()): Promise<
   const code = json.error ?? (text.slice(0, 200) || "no error code");
   const error = `Slack HTTP ${res.status}: ${code}`;
   if (res.status === 429 || code === "ratelimited") return { ok: false, retryable: true, retryAfterMs: retryAfter, error };
-  return { ok: false, retryable: res.status >= 500 || TRANSIENT_ERRORS.has(code), error };
+  return { ok: false, retryable: res.status >= 500 || isTransientSlackError(code), error };
 }

@@ -1,8 +1,9 @@
 /** The platforms this bridge can run: one line per channel type. */
 import { ircChannel } from "./irc";
 import { signalChannel } from "./signal";
+import { slackSocketChannel } from "./slack-socket";
 import type { BridgeChannelType } from "./types";
 
-const types: BridgeChannelType[] = [ircChannel, signalChannel];
+const types: BridgeChannelType[] = [ircChannel, signalChannel, slackSocketChannel];
 
 export const bridgeChannelTypes: ReadonlyMap<string, BridgeChannelType> = new Map(types.map((t) => [t.type, t]));
