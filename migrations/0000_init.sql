@@ -44,6 +44,8 @@ CREATE TABLE `bridges` (
 	`last_error` text,
 	`last_connected_at` integer,
 	`last_seen_at` integer,
+	`notify_channel_id` text,
+	`notify_recipient` text,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
@@ -59,6 +61,7 @@ CREATE TABLE `channels` (
 	`config` text NOT NULL,
 	`status` text DEFAULT 'ok' NOT NULL,
 	`last_error` text,
+	`status_detail` text,
 	`last_message_at` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL

@@ -7,7 +7,9 @@
  * and its channels down when the bridge goes quiet.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ContainerTurnFrame } from "../src/agent/container-protocol";
 import { senderSession } from "../src/api/sender-stub";
+import { bridgeDownNotice, bridgeUpNotice, notifyBridgeAdmin } from "../src/channels/bridge-notify";
 import {
   bridgeFrame, CLOSE_KICKED, CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_PING, HEARTBEAT_PONG, MISSED_HEARTBEATS_BEFORE_DOWN,
   type BridgeFrame, type BridgeReply, type HubFrame,
@@ -16,6 +18,7 @@ import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridged
 import type { BridgeQueue, SendResult } from "../src/channels/types";
 import { openDb } from "../src/db/client";
 import { eventStatement, feedEvent, type FeedEvent } from "../src/pipeline/records";
+import { markAccepted, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
 import { publishEvents } from "./live-feed";
 
 /** Until the bridge says otherwise in its hello. */
@@ -42,6 +45,7 @@ export class BridgeHub extends DurableObject<Env> {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS replies (id TEXT PRIMARY KEY, frame TEXT NOT NULL, created_at INTEGER NOT NULL, acked_at INTEGER)`);
     this.sql.exec(`CREATE INDEX IF NOT EXISTS replies_pending ON replies(acked_at, created_at)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    migrateTurns(this.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
 
@@ -59,13 +63,19 @@ export class BridgeHub extends DurableObject<Env> {
     const now = Date.now();
     this.kvSet("lastSeenAt", now);
     const db = openDb(this.env.DB);
-    const wasDown = this.kvGet<string>("status") !== "up";
+    const previous = this.kvGet<string>("status");
     await markBridgeUp(db, bridgeId, now);
     this.kvSet("status", "up");
-    if (wasDown) await this.record(feedEvent("bridge.up", undefined, undefined, { bridgeId, name }, now));
+    if (previous !== "up") await this.record(feedEvent("bridge.up", undefined, undefined, { bridgeId, name }, now));
+    if (previous === "down") {
+      const downAt = this.kvGet<number>("downAt");
+      const bridge = await findBridge(db, bridgeId);
+      if (bridge) await notifyBridgeAdmin(this.env, bridge, bridgeUpNotice(bridge.name, downAt ? now - downAt : null));
+    }
     this.send(ws, { t: "welcome", bridgeId, name });
     await this.pushChannels(ws, true);
     for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM replies WHERE acked_at IS NULL ORDER BY created_at, id")) this.sendRaw(ws, row.frame);
+    for (const frame of unacceptedTurns(this.sql)) this.sendRaw(ws, frame);
     await this.ctx.storage.setAlarm(now + this.heartbeatMs());
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -81,6 +91,24 @@ export class BridgeHub extends DurableObject<Env> {
     const inserted = this.sql.exec("INSERT OR IGNORE INTO replies (id, frame, created_at) VALUES (?, ?, ?)", reply.id, frame, Date.now()).rowsWritten > 0;
     if (inserted) for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, frame);
     return { ok: true };
+  }
+
+  /** Queues a container turn for the bridge (docs/containers.md); sent at once when it is connected. */
+  async runTurn(bridgeId: string, turn: ContainerTurnFrame): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (this.kvGet<boolean>("revoked")) return { ok: false, error: `bridge ${bridgeId} was revoked` };
+    if (!this.kvGet<string>("bridgeId")) {
+      if (!(await findBridge(openDb(this.env.DB), bridgeId))) return { ok: false, error: `no bridge ${bridgeId}; create one with POST /api/bridges` };
+      this.kvSet("bridgeId", bridgeId);
+    }
+    const frame = queueTurn(this.sql, turn, Date.now());
+    if (frame) for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, frame);
+    return { ok: true };
+  }
+
+  /** The sender's object stopped waiting: the bridge drops or kills the run. */
+  async cancelTurn(id: string): Promise<void> {
+    markDone(this.sql, id, Date.now());
+    for (const ws of this.ctx.getWebSockets()) this.send(ws, { t: "turn.cancel", id });
   }
 
   async status(): Promise<BridgeLiveStatus> {
@@ -125,6 +153,12 @@ export class BridgeHub extends DurableObject<Env> {
         return this.replyAcked(frame);
       case "state":
         return this.channelState(frame);
+      case "turn.accepted":
+        return markAccepted(this.sql, frame.id, Date.now());
+      case "turn.event":
+        return this.turnEvent(frame);
+      case "turn.result":
+        return this.turnResult(ws, frame);
     }
   }
 
@@ -139,6 +173,7 @@ export class BridgeHub extends DurableObject<Env> {
     if (!bridgeId || this.kvGet<boolean>("revoked")) return;
     const now = Date.now();
     this.sql.exec("DELETE FROM replies WHERE acked_at IS NOT NULL AND acked_at < ?", now - ACKED_RETENTION_MS);
+    pruneTurns(this.sql, now);
     const lastSeen = this.lastSeen() ?? 0;
     const timeoutMs = this.heartbeatMs() * MISSED_HEARTBEATS_BEFORE_DOWN;
     const sockets = this.ctx.getWebSockets();
@@ -146,9 +181,13 @@ export class BridgeHub extends DurableObject<Env> {
       for (const ws of sockets) safeClose(ws, 1001, "heartbeat timeout");
       if (this.kvGet<string>("status") === "up") {
         const reason = `bridge offline: no heartbeat for ${Math.round((now - lastSeen) / 1000)}s`;
-        await markBridgeDown(openDb(this.env.DB), bridgeId, reason, lastSeen || null);
+        const db = openDb(this.env.DB);
+        await markBridgeDown(db, bridgeId, reason, lastSeen || null);
         this.kvSet("status", "down");
+        this.kvSet("downAt", now);
         await this.record(feedEvent("bridge.down", undefined, undefined, { bridgeId, reason, lastSeenAt: lastSeen }, now));
+        const bridge = await findBridge(db, bridgeId);
+        if (bridge) await notifyBridgeAdmin(this.env, bridge, bridgeDownNotice(bridge.name, reason));
       }
       return;
     }
@@ -178,12 +217,27 @@ export class BridgeHub extends DurableObject<Env> {
     else await this.record(event);
   }
 
+  /** Queued, started, tool call: live feed only (the outcome is recorded with the sender's message). */
+  private async turnEvent(frame: Extract<BridgeFrame, { t: "turn.event" }>): Promise<void> {
+    const sender = turnSender(this.sql, frame.id);
+    if (!sender) return;
+    await publishEvents(this.env, [feedEvent(frame.kind, sender.channelId, sender.senderId, { runId: frame.id, bridgeId: this.kvGet<string>("bridgeId"), ...frame.detail })]);
+  }
+
+  /** Acknowledged only once the sender's object has stored it; otherwise the bridge sends it again. */
+  private async turnResult(ws: WebSocket, frame: Extract<BridgeFrame, { t: "turn.result" }>): Promise<void> {
+    const sender = turnSender(this.sql, frame.id);
+    if (sender) await senderSession(this.env, sender.channelId, sender.senderId).containerResult(frame.id, frame.result);
+    markDone(this.sql, frame.id, Date.now());
+    this.send(ws, { t: "turn.result.ack", id: frame.id });
+  }
+
   private async channelState(frame: Extract<BridgeFrame, { t: "state" }>): Promise<void> {
     const bridgeId = this.kvGet<string>("bridgeId");
     if (!bridgeId) return;
     const error = frame.state === "failed" || frame.state === "needs_login" ? (frame.reason ?? frame.state) : null;
-    await setBridgedChannelState(openDb(this.env.DB), bridgeId, frame.channelId, frame.state, error);
-    // The detail (e.g. a login QR string) goes to the live feed only, never to D1.
+    // The detail (e.g. a login QR string) is kept on the channel row for the dashboard, and goes to the live feed.
+    await setBridgedChannelState(openDb(this.env.DB), bridgeId, frame.channelId, frame.state, error, frame.detail ?? null);
     const event = feedEvent("channel.state", frame.channelId, undefined, { bridgeId, state: frame.state, reason: frame.reason });
     const db = openDb(this.env.DB);
     await db.batch([eventStatement(db, event)]);

@@ -1,6 +1,8 @@
 /**
  * Bridges: `POST /api/bridges` mints a bridge token (shown once, stored as a SHA-256 hash),
- * `GET /api/bridges[/:id]` shows connection state, `DELETE /api/bridges/:id` revokes,
+ * `GET /api/bridges[/:id]` shows connection state and its channels' states (with a login QR
+ * when one is waiting), `PUT /api/bridges/:id` renames it or sets where its down/up notices go,
+ * `DELETE /api/bridges/:id` revokes,
  * `POST /api/bridges/:id/disconnect` drops the live connection (the bridge reconnects).
  * `GET /bridge/connect` is the bridge's own WebSocket upgrade, authenticated by its token.
  */
@@ -10,7 +12,8 @@ import { z } from "zod";
 import { sha256Hex } from "../crypto/hmac";
 import { newId, randomToken } from "../crypto/random";
 import type { Db } from "../db/client";
-import { bridges } from "../db/schema";
+import { bridgedChannelStates, isServedBy } from "../channels/bridged-store";
+import { bridges, channels } from "../db/schema";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { validate } from "./validate";
@@ -21,10 +24,30 @@ function hub(env: Env, bridgeId: string) {
   return env.BRIDGE_HUB.get(env.BRIDGE_HUB.idFromName(bridgeId));
 }
 
-async function present(env: Env, row: BridgeRow) {
-  const live = await hub(env, row.id).status();
+async function present(env: Env, db: Db, row: BridgeRow) {
+  const [live, served] = await Promise.all([hub(env, row.id).status(), bridgedChannelStates(db, row.id)]);
   const { tokenHash: _hidden, ...shown } = row;
-  return { ...shown, connected: live.connected, queuedReplies: live.queuedReplies, lastSeenAt: live.lastSeenAt ?? row.lastSeenAt, heartbeatMs: live.heartbeatMs };
+  return { ...shown, connected: live.connected, queuedReplies: live.queuedReplies, lastSeenAt: live.lastSeenAt ?? row.lastSeenAt, heartbeatMs: live.heartbeatMs, channels: served };
+}
+
+const bridgeName = z.string().trim().min(1, "name is required").max(100);
+/** Where down/up notices go: both fields, or null to stop them. */
+const notifyFields = {
+  notifyChannelId: z.string().min(1).max(100).nullable().optional(),
+  notifyRecipient: z.string().trim().min(1).max(200).nullable().optional(),
+};
+type NotifyBody = { notifyChannelId?: string | null; notifyRecipient?: string | null };
+
+/** Checks a notify target: both parts or neither, an existing channel, not one this bridge serves (it would be down too). */
+async function notifyTarget(db: Db, bridgeId: string | null, body: NotifyBody): Promise<{ notifyChannelId: string | null; notifyRecipient: string | null } | undefined> {
+  if (body.notifyChannelId === undefined && body.notifyRecipient === undefined) return undefined;
+  const channelId = body.notifyChannelId ?? null;
+  const recipient = body.notifyRecipient ?? null;
+  if ((channelId === null) !== (recipient === null)) fail(400, "notifyChannelId and notifyRecipient go together: set both, or both to null");
+  if (channelId === null) return { notifyChannelId: null, notifyRecipient: null };
+  if (!(await db.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).get())) fail(400, `no channel ${channelId} for notifyChannelId`);
+  if (bridgeId && (await isServedBy(db, bridgeId, channelId))) fail(400, `channel ${channelId} is served by this bridge: its notices could not be delivered while it is down`);
+  return { notifyChannelId: channelId, notifyRecipient: recipient };
 }
 
 async function getRow(db: Db, id: string): Promise<BridgeRow> {
@@ -43,18 +66,27 @@ export async function bridgeHealth(db: Db): Promise<{ up: number; down: number }
 export const bridgeRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const rows = await c.var.db.select().from(bridges).orderBy(bridges.createdAt);
-    return c.json({ bridges: await Promise.all(rows.map((r) => present(c.env, r))) });
+    return c.json({ bridges: await Promise.all(rows.map((r) => present(c.env, c.var.db, r))) });
   })
-  .post("/", validate("json", z.object({ name: z.string().trim().min(1, "name is required").max(100) })), async (c) => {
+  .post("/", validate("json", z.object({ name: bridgeName, ...notifyFields })), async (c) => {
+    const body = c.req.valid("json");
+    const notify = (await notifyTarget(c.var.db, null, body)) ?? { notifyChannelId: null, notifyRecipient: null };
     const token = `lgb_${randomToken()}`;
     const row: BridgeRow = {
-      id: newId("brg"), name: c.req.valid("json").name, tokenHash: await sha256Hex(token), status: "never", lastError: null, lastConnectedAt: null, lastSeenAt: null, createdAt: Date.now(),
+      id: newId("brg"), name: body.name, tokenHash: await sha256Hex(token), status: "never", lastError: null, lastConnectedAt: null, lastSeenAt: null, ...notify, createdAt: Date.now(),
     };
     await c.var.db.insert(bridges).values(row);
     // The token is shown here once; only its hash is stored.
-    return c.json({ bridge: await present(c.env, row), token }, 201);
+    return c.json({ bridge: await present(c.env, c.var.db, row), token }, 201);
   })
-  .get("/:id", async (c) => c.json({ bridge: await present(c.env, await getRow(c.var.db, c.req.param("id"))) }))
+  .get("/:id", async (c) => c.json({ bridge: await present(c.env, c.var.db, await getRow(c.var.db, c.req.param("id"))) }))
+  .put("/:id", validate("json", z.object({ name: bridgeName.optional(), ...notifyFields })), async (c) => {
+    const row = await getRow(c.var.db, c.req.param("id"));
+    const body = c.req.valid("json");
+    const changes = { ...(body.name !== undefined ? { name: body.name } : {}), ...(await notifyTarget(c.var.db, row.id, body)) };
+    if (Object.keys(changes).length) await c.var.db.update(bridges).set(changes).where(eq(bridges.id, row.id));
+    return c.json({ bridge: await present(c.env, c.var.db, { ...row, ...changes }) });
+  })
   .post("/:id/disconnect", async (c) => {
     const row = await getRow(c.var.db, c.req.param("id"));
     return c.json({ ok: true, wasConnected: await hub(c.env, row.id).disconnect() });

@@ -45,6 +45,8 @@ function present(row: ChannelRow, base: string) {
     config: adapter ? redactConfig(adapter, stored) : {},
     status: row.status,
     lastError: row.lastError,
+    /** A bridged channel's pending login (e.g. the WhatsApp QR string to render), else null. */
+    statusDetail: row.statusDetail,
     lastMessageAt: row.lastMessageAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -91,7 +93,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const row: ChannelRow = {
       id: newId("ch"), type: adapter.type, name: body.name, policy: body.policy ?? "pairing", allowlist: JSON.stringify(body.allowlist ?? []),
-      rateLimitPerMinute: body.rateLimitPerMinute ?? null, agent: body.agent ? JSON.stringify(body.agent) : null, config: JSON.stringify(sealed), status: "ok", lastError: null, lastMessageAt: null, createdAt: now, updatedAt: now,
+      rateLimitPerMinute: body.rateLimitPerMinute ?? null, agent: body.agent ? JSON.stringify(body.agent) : null, config: JSON.stringify(sealed), status: "ok", lastError: null, statusDetail: null, lastMessageAt: null, createdAt: now, updatedAt: now,
     };
     await c.var.db.insert(channels).values(row);
     return c.json({ channel: present(row, publicBase(c)), generatedSecrets }, 201);

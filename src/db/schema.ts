@@ -41,6 +41,8 @@ export const channels = sqliteTable("channels", {
   config: text("config").notNull(),
   status: text("status").notNull().default("ok"),
   lastError: text("last_error"),
+  /** What the platform needs from the admin now, reported by a bridge (e.g. the WhatsApp login QR string); null once connected. */
+  statusDetail: text("status_detail"),
   lastMessageAt: integer("last_message_at"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
@@ -60,6 +62,9 @@ export const bridges = sqliteTable("bridges", {
   lastError: text("last_error"),
   lastConnectedAt: integer("last_connected_at"),
   lastSeenAt: integer("last_seen_at"),
+  /** Where to say that the bridge went down or came back: a channel (not served by this bridge) and a recipient on it. */
+  notifyChannelId: text("notify_channel_id"),
+  notifyRecipient: text("notify_recipient"),
   createdAt: integer("created_at").notNull(),
 });
 
