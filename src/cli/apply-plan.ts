@@ -3,6 +3,7 @@
  * of desired and current channels (matched by name), so it is testable without a gateway and
  * a second apply of the same file plans nothing.
  */
+import type { AgentSettings } from "../agent/settings";
 import type { ChannelUpdateBody } from "../api/channel-schemas";
 import type { DesiredChannel } from "./config-file";
 
@@ -18,6 +19,8 @@ export interface CurrentChannel {
   policy: string;
   allowlist: string[];
   rateLimitPerMinute: number | null;
+  /** Per-channel agent overrides; null means the gateway's defaults. */
+  agent: AgentSettings | null;
   /** Secret fields read as HIDDEN_SECRET. */
   config: Record<string, unknown>;
 }
@@ -42,7 +45,7 @@ export interface PlanOptions {
 export class PlanError extends Error {}
 
 /** JSON with sorted keys: two configs are equal when their canonical forms are. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
     return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
@@ -79,6 +82,12 @@ function planUpdate(want: DesiredChannel, have: CurrentChannel, options: PlanOpt
   if (rate !== have.rateLimitPerMinute) {
     changes.push("rateLimitPerMinute");
     body.rateLimitPerMinute = rate;
+  }
+  // Compared like the rest: an agent block removed from the file resets the channel to the defaults.
+  const agent = want.agent ?? null;
+  if (canonical(agent) !== canonical(have.agent ?? null)) {
+    changes.push("agent");
+    body.agent = agent;
   }
 
   const secrets = options.secretFields(want.type);

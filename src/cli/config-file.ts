@@ -1,29 +1,53 @@
 /**
  * The declarative config `loopgate apply` reads: JSON, validated with the API's own request
- * schemas, with `${NAME}` replaced by environment variables so secrets stay out of git.
+ * schemas (channels, scheduled jobs), with `${NAME}` replaced by environment variables so
+ * secrets stay out of git.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { channelCreateBody } from "../api/channel-schemas";
 import { describeZodError } from "../lib/zod-error";
+import { DEFAULT_TIMEZONE } from "../scheduler/cron";
+import { cronError, jobCreateBody } from "../scheduler/job-schema";
 import { CliError } from "./errors";
+
+/** Names must be unique within a list, since apply matches by name. */
+function uniqueNames(items: readonly { name: string }[], key: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.name)) ctx.addIssue({ code: "custom", path: [key, i, "name"], message: `"${item.name}" is used twice; ${key} are matched by name, so names must be unique` });
+    seen.add(item.name);
+  });
+}
 
 export const configFileSchema = z
   .strictObject({
     /** Editors' schema hint; ignored. */
     $schema: z.string().optional(),
     channels: z.array(channelCreateBody.strict()).default([]),
+    /** `deliverTo.channelId` may also be a channel's name (resolved by apply). */
+    jobs: z.array(jobCreateBody).default([]),
   })
   .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.channels.forEach((c, i) => {
-      if (seen.has(c.name)) ctx.addIssue({ code: "custom", path: ["channels", i, "name"], message: `"${c.name}" is used twice; channels are matched by name, so names must be unique` });
-      seen.add(c.name);
+    uniqueNames(file.channels, "channels", ctx);
+    uniqueNames(file.jobs, "jobs", ctx);
+    // The API checks cron and zone after its schema; checking here too keeps "nothing changes on a bad file".
+    file.jobs.forEach((job, i) => {
+      const bad = cronError(job.cron, job.timezone ?? DEFAULT_TIMEZONE);
+      if (bad) ctx.addIssue({ code: "custom", path: ["jobs", i, bad.startsWith("cron: ") ? "cron" : "timezone"], message: bad.replace(/^cron: /, "") });
     });
   });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 export type DesiredChannel = ConfigFile["channels"][number];
+export type DesiredJob = ConfigFile["jobs"][number];
+
+/**
+ * Budgets are gateway settings read from its environment, not state the API can change; a file
+ * that declares them would otherwise be silently half-applied.
+ */
+const BUDGET_HINT =
+  "set SENDER_DAILY_TOKEN_LIMIT, SENDER_DAILY_COST_LIMIT_USD and ACCOUNT_DAILY_COST_LIMIT_USD in the gateway's environment (.dev.vars or the shell for `loopgate start`, wrangler.toml [vars] or `wrangler secret put` when deployed); see docs/agent.md";
 
 /** Replaces `${NAME}` in every string with env[NAME]; an unset variable is an error naming where. */
 export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ""): unknown {
@@ -48,6 +72,9 @@ export function parseConfigText(text: string, source: string, env: NodeJS.Proces
     raw = JSON.parse(text);
   } catch (err) {
     throw new CliError(`${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (raw && typeof raw === "object" && "budgets" in raw) {
+    throw new CliError(`${source}: "budgets" cannot be applied: budgets are gateway settings, not API state`, BUDGET_HINT);
   }
   const parsed = configFileSchema.safeParse(interpolateEnv(raw, env));
   if (!parsed.success) throw new CliError(`${source} is invalid: ${describeZodError(parsed.error)}`, "fix the file; nothing was changed on the gateway");

@@ -5,7 +5,6 @@
 import { z } from "zod";
 import type { jobs } from "../db/schema";
 import { parseCron } from "./cron";
-import type { RecipeStep } from "./recipe";
 
 export const MAX_RECIPE_STEPS = 20;
 export const MAX_RETRY_ATTEMPTS = 10;
@@ -40,6 +39,8 @@ export const jobCreateBody = z.strictObject({
 export const jobUpdateBody = jobCreateBody.partial().extend({ deliverTo: deliveryTarget.nullable().optional() });
 
 export type DeliveryTarget = z.infer<typeof deliveryTarget>;
+/** The same shape as recipe.ts's RecipeStep, taken from the schema so Node clients (the CLI) need no Worker types. */
+type StoredStep = z.infer<typeof step>;
 type JobRow = typeof jobs.$inferSelect;
 
 /** The cron expression and zone checked together; the message names the bad field. */
@@ -56,7 +57,7 @@ export function presentJob(row: JobRow, now: number, upcoming = 5) {
     name: row.name,
     cron: row.cron,
     timezone: row.timezone,
-    steps: JSON.parse(row.steps) as RecipeStep[],
+    steps: JSON.parse(row.steps) as StoredStep[],
     deliverTo: row.deliverTo ? (JSON.parse(row.deliverTo) as DeliveryTarget) : null,
     catchUp: row.catchUp,
     retry: { attempts: row.retryAttempts, backoffSeconds: row.retryBackoffMs / 1000 },

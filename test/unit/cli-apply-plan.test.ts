@@ -6,7 +6,7 @@ import { parseConfigText } from "../../src/cli/config-file";
 const options = { secretFields: (type: string) => (type === "webhook" ? ["secret"] : []), prune: false, updateSecrets: false, builtInTypes: ["web"] };
 
 function current(over: Partial<CurrentChannel> = {}): CurrentChannel {
-  return { id: "ch_1", name: "crm", type: "webhook", policy: "pairing", allowlist: [], rateLimitPerMinute: null, config: { callbackUrl: "https://crm.example/hook", secret: HIDDEN_SECRET }, ...over };
+  return { id: "ch_1", name: "crm", type: "webhook", policy: "pairing", allowlist: [], rateLimitPerMinute: null, agent: null, config: { callbackUrl: "https://crm.example/hook", secret: HIDDEN_SECRET }, ...over };
 }
 
 function desired(text: string) {
@@ -51,6 +51,17 @@ describe("planChannels", () => {
     const want = desired('{"channels":[{"name":"crm","type":"webhook","config":{"callbackUrl":"https://crm.example/hook"}}]}');
     expect(planChannels(want, have, options).map((a) => a.kind)).toEqual(["unchanged"]);
     expect(planChannels(want, have, { ...options, prune: true }).map((a) => `${a.kind}:${a.name}`)).toEqual(["unchanged:crm", "remove:old"]);
+  });
+
+  it("compares the agent settings on update: set, changed, unchanged and removed", () => {
+    const file = (agent: string) => desired(`{"channels":[{"name":"crm","type":"webhook",${agent}"config":{"callbackUrl":"https://crm.example/hook"}}]}`);
+    const [set] = planChannels(file('"agent":{"model":"claude-x","tools":["current_time"]},'), [current()], options);
+    expect(set).toMatchObject({ kind: "update", changes: ["agent"], body: { agent: { model: "claude-x", tools: ["current_time"] } } });
+    const have = current({ agent: { tools: ["current_time"], model: "claude-x" } });
+    expect(planChannels(file('"agent":{"model":"claude-x","tools":["current_time"]},'), [have], options)[0]?.kind).toBe("unchanged");
+    expect(planChannels(file('"agent":{"model":"claude-y","tools":["current_time"]},'), [have], options)[0]).toMatchObject({ changes: ["agent"], body: { agent: { model: "claude-y" } } });
+    expect(planChannels(file(""), [have], options)[0]).toMatchObject({ kind: "update", changes: ["agent"], body: { agent: null } });
+    expect(() => file('"agent":{"temperature":1},')).toThrow(/channels\.0\.agent/);
   });
 
   it("refuses a type change and ambiguous names", () => {
