@@ -2,6 +2,7 @@
 import type { CommandSpec } from "../command";
 import { applyCommand } from "./apply";
 import { loginCommand, logoutCommand, setupCommand } from "./auth";
+import { bridgeCommands } from "./bridge";
 import { channelCommands } from "./channels";
 import { jobCommands } from "./jobs";
 import { logsCommand } from "./logs";
@@ -9,6 +10,7 @@ import { pairingCommands, senderCommands } from "./pairing";
 import { startCommand } from "./start";
 import { statusCommand } from "./status";
 import { taskCommands } from "./tasks";
+import { tokenCommands } from "./tokens";
 import { usageCommand } from "./usage";
 
 export const COMMANDS: CommandSpec[] = [
@@ -17,12 +19,14 @@ export const COMMANDS: CommandSpec[] = [
   setupCommand,
   loginCommand,
   logoutCommand,
+  ...tokenCommands,
   applyCommand,
   ...channelCommands,
   ...pairingCommands,
   ...senderCommands,
   ...jobCommands,
   ...taskCommands,
+  ...bridgeCommands,
   usageCommand,
   logsCommand,
 ];
