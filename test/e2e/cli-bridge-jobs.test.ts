@@ -190,7 +190,7 @@ describe("loopgate apply with jobs and agent settings", () => {
   });
 });
 
-describe("tokens and usage views", () => {
+describe("tokens, usage views, chat and messages", () => {
   it("creates, lists and revokes an API token; the token works until revoked", async () => {
     const minted = await run.cliJson<{ id: string; token: string; name: string; expiresAt: number | null }>(["tokens", "create", "ci", "--expires-in-days", "7"]);
     expect(minted.token).toMatch(/^lg_/);
@@ -224,6 +224,22 @@ describe("tokens and usage views", () => {
     expect(table.stdout).toMatch(new RegExp(`scheduler\\s+job:${jobId}\\s+${served}\\s`));
   });
 
+  it("chats with the agent through the web channel and reads the messages back", async () => {
+    const before = fake.answered().length;
+    const reply = await run.cliJson<{ status: string; messageId: string; reply: string; kind: string }>(["chat", "What is on today?", "--wait", "60"]);
+    expect(reply).toMatchObject({ status: "done", kind: "reply", reply: expect.any(String) });
+    expect(reply.reply.length).toBeGreaterThan(0);
+    expect(fake.answered().length).toBe(before + 1);
+    const text = await run.cli(["chat", "And tomorrow?"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.trim().length).toBeGreaterThan(0);
+
+    const { messages } = await run.cliJson<{ messages: { id: string; direction: string; text: string; channelId: string }[] }>(["messages", "--channel", "web", "-n", "10"]);
+    expect(messages.find((m) => m.id === reply.messageId)).toMatchObject({ direction: "in", text: "What is on today?", channelId: "web" });
+    expect(messages.find((m) => m.id === `${reply.messageId}:out`)).toMatchObject({ direction: "out", text: reply.reply });
+    expect((await run.cli(["messages", "--channel", "web"])).stdout).toMatch(/web\s+admin:admin\s+in\s+accepted\s+What is on today\?/);
+  });
+
   it("rejects bad flags on the new commands with exit 2", async () => {
     const cases: [string[], RegExp][] = [
       [["bridge", "token"], /missing NAME/],
@@ -235,13 +251,16 @@ describe("tokens and usage views", () => {
       [["usage", "-n", "5"], /--limit goes with --senders or --calls/],
       [["usage", "--calls", "-n", "9999"], /--limit must be a whole number from 1 to 500/],
       [["apply", "--prune-jobs=yes"], /option --prune-jobs takes no value/],
+      [["chat"], /missing TEXT/],
+      [["chat", "hi", "--wait", "soon"], /--wait must be a whole number from 0 to 600/],
+      [["messages", "-n", "0"], /--limit must be a whole number from 1 to 500/],
     ];
     for (const [args, message] of cases) {
       const r = await run.cli(args);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(message);
     }
-    for (const words of [["bridge", "token"], ["bridge", "list"], ["bridge", "disconnect"], ["bridge", "revoke"], ["tokens", "list"], ["tokens", "create"], ["tokens", "revoke"]]) {
+    for (const words of [["bridge", "token"], ["bridge", "list"], ["bridge", "disconnect"], ["bridge", "revoke"], ["tokens", "list"], ["tokens", "create"], ["tokens", "revoke"], ["chat"], ["messages"]]) {
       const help = await run.cli([...words, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: loopgate ${words.join(" ")}`);

@@ -4,6 +4,7 @@ import { applyCommand } from "./apply";
 import { loginCommand, logoutCommand, setupCommand } from "./auth";
 import { bridgeCommands } from "./bridge";
 import { channelCommands } from "./channels";
+import { chatCommands } from "./chat";
 import { jobCommands } from "./jobs";
 import { logsCommand } from "./logs";
 import { pairingCommands, senderCommands } from "./pairing";
@@ -28,5 +29,6 @@ export const COMMANDS: CommandSpec[] = [
   ...taskCommands,
   ...bridgeCommands,
   usageCommand,
+  ...chatCommands,
   logsCommand,
 ];
