@@ -17,7 +17,7 @@ export const SCHEMA = [
     attachments TEXT,
     reply_context TEXT,
     received_at INTEGER NOT NULL,
-    state TEXT NOT NULL,          -- pending | recording | done
+    state TEXT NOT NULL,          -- pending | waiting | recording | done
     record TEXT                   -- the D1 record, kept until it is written
   )`,
   `CREATE INDEX IF NOT EXISTS inbox_state ON inbox(state, received_at)`,
@@ -58,7 +58,8 @@ export type InboxRow = {
   attachments: string | null;
   reply_context: string | null;
   received_at: number;
-  state: "pending" | "recording" | "done";
+  /** `waiting`: a container run has the turn (sender-session-container.ts). */
+  state: "pending" | "waiting" | "recording" | "done";
   record: string | null;
 };
 

@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
 import { agentStage } from "../src/agent/pipeline-turn";
+import type { ContainerTurnResult } from "../src/agent/container-protocol";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
 import type { Attachment, InboundMessage } from "../src/channels/types";
 import { readConfig, type GatewayConfig } from "../src/config";
@@ -22,10 +23,21 @@ import { splitText } from "../src/pipeline/split-text";
 import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import { publishEvents } from "./live-feed";
+import { containerWakeAt, dispatchContainerTurn, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
 import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-session-storage";
 
 /** Inbox rows and delivered outbox rows are kept this long for dedupe and inspection. */
 const RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+/** Where and how a message's reply goes. */
+interface ReplyRoute {
+  turnId: string;
+  runId: string | null;
+  recipient: string;
+  conversationId: string | null;
+  inReplyTo: string | null;
+  replyContext: string | null;
+}
 
 export interface ReceiveResult {
   duplicate: boolean;
@@ -40,6 +52,7 @@ export class SenderSession extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     migrate(this.sql);
     migrateAgentMemory(this.sql);
+    migrateContainerWaits(this.sql);
   }
 
   /** Stages 2 and 3: persist before acknowledging; a platform id seen before is a duplicate. */
@@ -76,6 +89,11 @@ export class SenderSession extends DurableObject<Env> {
     clearAgentMemory(this.sql);
   }
 
+  /** A container run's result, from the BridgeHub; stored before the hub acknowledges it to the bridge. */
+  async containerResult(runId: string, result: ContainerTurnResult): Promise<void> {
+    if (storeContainerResult(this.sql, runId, result)) await this.wakeAt(Date.now());
+  }
+
   /** The conversation as the agent sees it, oldest first. */
   async history(): Promise<ChatTurn[]> {
     return this.sql.exec<{ role: "user" | "assistant"; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
@@ -94,6 +112,9 @@ export class SenderSession extends DurableObject<Env> {
       const row = this.sql.exec<InboxRow>("SELECT * FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1").toArray()[0];
       if (!row) break;
       if (row.state === "pending") await this.process(row, await channelFor(row.channel_id), db, cfg);
+      // A container run still has this message: it and the messages behind it wait.
+      if (row.state === "waiting" && !(await this.resumeContainerTurn(row, await channelFor(row.channel_id)))) break;
+      if (this.sql.exec<{ state: string }>("SELECT state FROM inbox WHERE id = ?", row.id).one().state === "waiting") break;
       await this.writeRecord(row.id, db);
     }
     await this.deliverDue(db, cfg, channelFor);
@@ -136,7 +157,13 @@ export class SenderSession extends DurableObject<Env> {
           reply = { text: gate.reply, kind: "notice" };
         } else {
           const runId = `run_${row.id.slice(4)}`;
-          const stage = await agentStage({ env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined, runId, now });
+          const stageInput = { env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined, runId, now };
+          const container = await dispatchContainerTurn({ ...stageInput, inboxId: row.id, pending: JSON.stringify({ record, route }) });
+          if (container.kind === "waiting") {
+            this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
+            return;
+          }
+          const stage = container.kind === "done" ? container.stage : await agentStage(stageInput);
           route.runId = stage.run ? runId : null;
           record.run = stage.run;
           record.apiCalls = stage.apiCalls;
@@ -148,6 +175,26 @@ export class SenderSession extends DurableObject<Env> {
         }
       }
     }
+    this.commit(row, channel, record, route, reply, history, agentMemory, now);
+  }
+
+  /** The container run of a waiting message is over (or timed out): record it like a direct turn. False while it runs. */
+  private async resumeContainerTurn(row: InboxRow, channel: LoadedChannel | null): Promise<boolean> {
+    const now = Date.now();
+    const outcome = await takeContainerOutcome(this.env, this.sql, row.id, row.channel_id, row.sender_id, now);
+    if (!outcome) return false;
+    const { record, route } = JSON.parse(outcome.pending) as { record: MessageRecord; route: ReplyRoute };
+    const { stage } = outcome;
+    route.runId = stage.run ? stage.run.id : null;
+    record.run = stage.run;
+    record.apiCalls = stage.apiCalls;
+    record.events.push(...stage.events);
+    this.commit(row, channel, record, route, stage.reply, stage.turns, stage.memory, now);
+    return true;
+  }
+
+  /** The outcome, history, memory and reply of one message, in one transaction. */
+  private commit(row: InboxRow, channel: LoadedChannel | null, record: MessageRecord, route: ReplyRoute, reply: { text: string; kind: "reply" | "notice" } | null, history: ChatTurn[], agentMemory: MemoryUpdate | null, now: number): void {
     if (reply) record.outbound = { id: `${row.id}:out`, text: reply.text, kind: reply.kind };
 
     this.ctx.storage.transactionSync(() => {
@@ -171,7 +218,7 @@ export class SenderSession extends DurableObject<Env> {
     this.sql.exec("UPDATE inbox SET state = 'done', record = NULL WHERE id = ?", id);
   }
 
-  private enqueue(channel: LoadedChannel, route: { turnId: string; runId: string | null; recipient: string; conversationId: string | null; inReplyTo: string | null; replyContext: string | null }, text: string, now: number): void {
+  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number): void {
     splitText(text, channel.adapter.maxMessageLength).forEach((chunk, i) => {
       this.sql.exec(
         `INSERT OR IGNORE INTO outbox (id, turn_id, run_id, channel_id, recipient, conversation_id, in_reply_to, reply_context, text, status, attempts, next_at, created_at)
@@ -227,9 +274,11 @@ export class SenderSession extends DurableObject<Env> {
   }
 
   private async scheduleNext(): Promise<void> {
-    const pending = this.sql.exec("SELECT 1 FROM inbox WHERE state != 'done' LIMIT 1").toArray().length > 0;
+    const first = this.sql.exec<{ id: string; state: string }>("SELECT id, state FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1").toArray()[0];
     const due = this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM outbox WHERE status = 'pending'").toArray()[0]?.at ?? null;
-    const next = pending ? Date.now() : due;
+    // A message waiting on a container run needs the alarm again when its result is in or at its deadline.
+    const inboxAt = first ? (first.state === "waiting" ? containerWakeAt(this.sql, first.id, Date.now()) : Date.now()) : null;
+    const next = inboxAt === null ? due : due === null ? inboxAt : Math.min(inboxAt, due);
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }

@@ -5,6 +5,7 @@
  * Heartbeats are the bare strings "ping" / "pong" (answered without waking the hub).
  */
 import { z } from "zod";
+import { containerBridgeFrames, containerHubFrames, type ContainerHubFrame } from "../agent/container-protocol";
 
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
@@ -40,6 +41,8 @@ export const bridgeFrame = z.discriminatedUnion("t", [
   /** A reply was handled (sent, or failed for good); the hub forgets it. */
   z.object({ t: z.literal("reply.ack"), id: z.string().min(1).max(200), ok: z.boolean(), error: z.string().max(500).optional() }),
   z.object({ t: z.literal("state"), channelId: z.string().min(1).max(100), state: z.enum(channelStates), reason: z.string().max(500).optional(), detail: z.string().max(4000).optional() }),
+  /** Container runs (src/agent/container-protocol.ts). */
+  ...containerBridgeFrames,
 ]);
 export type BridgeFrame = z.infer<typeof bridgeFrame>;
 
@@ -67,7 +70,8 @@ export type HubFrame =
   | { t: "welcome"; bridgeId: string; name: string }
   | { t: "channels"; channels: BridgeChannelConfig[] }
   | ({ t: "reply" } & BridgeReply)
-  | { t: "inbound.ack"; id: string; duplicate: boolean; rejected?: string };
+  | { t: "inbound.ack"; id: string; duplicate: boolean; rejected?: string }
+  | ContainerHubFrame;
 
 export const hubFrame = z.discriminatedUnion("t", [
   z.object({ t: z.literal("welcome"), bridgeId: z.string(), name: z.string() }),
@@ -77,4 +81,5 @@ export const hubFrame = z.discriminatedUnion("t", [
     text: z.string(), replyContext: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ t: z.literal("inbound.ack"), id: z.string(), duplicate: z.boolean(), rejected: z.string().optional() }),
+  ...containerHubFrames,
 ]);

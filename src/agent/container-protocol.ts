@@ -1,0 +1,104 @@
+/**
+ * Container runs over the bridge link. In container mode the sender's object does not call the
+ * model: it sends the turn (system prompt, history, tools, limits) to a bridge, which runs it
+ * in a fresh, network-less container and answers with the result and the usage of every model
+ * call it proxied. Turns and results are acknowledged and re-sent like inbound messages and
+ * replies, so a dropped link or a restarted bridge loses neither.
+ *
+ *   hub → bridge   turn              the run to do (re-sent until accepted)
+ *   bridge → hub   turn.accepted     written to the bridge's disk
+ *   bridge → hub   turn.event        queued / started / tool call (live feed only)
+ *   bridge → hub   turn.result       the outcome (re-sent until acknowledged)
+ *   hub → bridge   turn.result.ack   the sender's object has stored it
+ *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
+ */
+import { z } from "zod";
+
+/** Tools the agent has inside its container, all confined to the container and its /workspace. */
+export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "write_file"] as const;
+export type ContainerToolName = (typeof CONTAINER_TOOL_NAMES)[number];
+
+const id = z.string().min(1).max(100);
+const json = z.record(z.string(), z.unknown());
+
+/** What the container needs to run the turn: the first request's parts and the run's limits. */
+export const containerTurnSpec = z.object({
+  model: z.string().min(1).max(100),
+  /** Output cap per model call. */
+  maxTokens: z.number().int().min(1).max(128_000),
+  /** Model calls in the run, tool steps included; the last must answer without tools. */
+  maxSteps: z.number().int().min(1).max(50),
+  /** Tokens (uncached input + cache writes + output) the whole run may use; the bridge enforces it. */
+  tokenBudget: z.number().int().min(1),
+  system: z.array(json).max(8),
+  messages: z.array(json).min(1).max(20_000),
+  tools: z.array(json).max(CONTAINER_TOOL_NAMES.length),
+});
+export type ContainerTurnSpec = z.infer<typeof containerTurnSpec>;
+
+export const containerTurnFrame = z.object({
+  t: z.literal("turn"),
+  /** The run id; stable across re-sends, the bridge dedupes on it. */
+  id,
+  channelId: id,
+  senderId: z.string().min(1).max(200),
+  /** Epoch ms after which the gateway no longer waits: a run still queued then is dropped. */
+  expiresAt: z.number().int(),
+  spec: containerTurnSpec,
+});
+export type ContainerTurnFrame = z.infer<typeof containerTurnFrame>;
+
+/** One model request the bridge made for the container (an attempt). Cost is priced by the gateway. */
+export const containerCall = z.object({
+  at: z.number().int(),
+  model: z.string().max(100),
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  cacheWriteTokens: z.number().int().min(0),
+  cacheWrite1hTokens: z.number().int().min(0),
+  cacheReadTokens: z.number().int().min(0),
+  latencyMs: z.number().int().min(0),
+  stopReason: z.string().max(50).nullable(),
+  status: z.enum(["ok", "error"]),
+  error: z.string().max(1000).optional(),
+});
+export type ContainerCall = z.infer<typeof containerCall>;
+
+/**
+ * answered: the model answered; failed: the model or the runner failed; timeout: killed at
+ * CONTAINER_TIMEOUT_MS; budget: the run's token budget ran out; interrupted: the bridge
+ * restarted mid-run; expired: still queued when the gateway stopped waiting; cancelled: the
+ * gateway cancelled it.
+ */
+export const containerOutcomes = ["answered", "failed", "timeout", "budget", "interrupted", "expired", "cancelled"] as const;
+export type ContainerOutcome = (typeof containerOutcomes)[number];
+
+export const containerTurnResult = z.object({
+  outcome: z.enum(containerOutcomes),
+  /** The answer (outcome answered). */
+  text: z.string().max(200_000).optional(),
+  /** For the admin: what went wrong. Never shown to the sender as is. */
+  error: z.string().max(2000).optional(),
+  calls: z.array(containerCall).max(500),
+  steps: z.number().int().min(0),
+  toolCalls: z.number().int().min(0),
+  /** Time waiting for a free container slot, and running. */
+  queuedMs: z.number().int().min(0),
+  runMs: z.number().int().min(0),
+});
+export type ContainerTurnResult = z.infer<typeof containerTurnResult>;
+
+export const containerEventKinds = ["container.queued", "container.started", "container.tool"] as const;
+
+/** Bridge → hub frames of container runs (added to bridgeFrame). */
+export const containerBridgeFrames = [
+  z.object({ t: z.literal("turn.accepted"), id }),
+  z.object({ t: z.literal("turn.event"), id, kind: z.enum(containerEventKinds), detail: json }),
+  z.object({ t: z.literal("turn.result"), id, result: containerTurnResult }),
+] as const;
+
+/** Hub → bridge frames of container runs (added to hubFrame). */
+export const containerHubFrames = [containerTurnFrame, z.object({ t: z.literal("turn.result.ack"), id }), z.object({ t: z.literal("turn.cancel"), id })] as const;
+
+export type ContainerBridgeFrame = z.infer<(typeof containerBridgeFrames)[number]>;
+export type ContainerHubFrame = z.infer<(typeof containerHubFrames)[number]>;

@@ -1,0 +1,46 @@
+/**
+ * Tools offered in container mode. They run inside the run's container (bridge/agent-runner),
+ * where the agent may use a shell and files freely: the container has no network, no host
+ * folder but the sender's own /workspace, and no credentials. The gateway's own tools (notes,
+ * scheduling, the clock) are not offered there: they would act outside the container.
+ */
+import type { Tool } from "@anthropic-ai/sdk/resources/messages";
+import { CONTAINER_TOOL_NAMES, type ContainerToolName } from "./container-protocol";
+import type { TrustTier } from "./trust";
+
+const DEFINITIONS: Record<ContainerToolName, Omit<Tool, "name">> = {
+  list_files: {
+    description: "List the files and folders in /workspace (or a folder inside it), with sizes.",
+    input_schema: { type: "object", properties: { path: { type: "string", description: "Folder relative to /workspace; default the workspace itself" } } },
+  },
+  read_file: {
+    description: "Read a text file in /workspace. Long files are cut.",
+    input_schema: { type: "object", properties: { path: { type: "string", description: "File path relative to /workspace" } }, required: ["path"] },
+  },
+  run_command: {
+    description:
+      "Run a shell command (/bin/sh -c) in an isolated Linux container, in /workspace, which keeps its files between this person's messages. No network access. Returns the exit code and the combined output (long output is cut).",
+    input_schema: {
+      type: "object",
+      properties: { command: { type: "string", description: "The command line" }, timeout_seconds: { type: "number", description: "Stop it after this many seconds" } },
+      required: ["command"],
+    },
+  },
+  write_file: {
+    description: "Create or replace a text file in /workspace (folders are created as needed).",
+    input_schema: {
+      type: "object",
+      properties: { path: { type: "string", description: "File path relative to /workspace" }, content: { type: "string", description: "The whole new content" } },
+      required: ["path", "content"],
+    },
+  },
+};
+
+/**
+ * Admins and paired senders get every container tool; public senders none unless the channel's
+ * `tools` allow list names them (the admin opting in). Sorted by name: the prefix stays stable.
+ */
+export function containerTools(tier: TrustTier, allowList: readonly string[] | null | undefined): Tool[] {
+  const names = CONTAINER_TOOL_NAMES.filter((n) => (allowList ? allowList.includes(n) : tier !== "public"));
+  return names.map((name) => ({ name, ...DEFINITIONS[name] }));
+}
