@@ -29,6 +29,8 @@ const inboundMessage = z.object({
   conversationId: z.string().min(1).max(200).optional(),
   platformMessageId: z.string().min(1).max(300),
   text: z.string().max(100_000),
+  /** What was attached (e.g. a WhatsApp photo); described, not carried: the bytes stay on the platform. */
+  attachments: z.array(z.object({ type: z.string().min(1).max(100), name: z.string().max(200).optional() })).max(10).optional(),
   replyContext: z.record(z.string(), z.string()).optional(),
 });
 export type BridgeInboundMessage = z.infer<typeof inboundMessage>;

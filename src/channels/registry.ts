@@ -2,6 +2,7 @@
 import { ircAdapter } from "./bridged-irc";
 import { signalAdapter } from "./bridged-signal";
 import { slackSocketAdapter } from "./bridged-slack-socket";
+import { whatsappWebAdapter } from "./bridged-whatsapp-web";
 import { discordAdapter } from "./discord";
 import { emailAdapter } from "./email";
 import { slackAdapter } from "./slack";
@@ -11,7 +12,7 @@ import { webAdapter } from "./web";
 import { webhookAdapter } from "./webhook";
 import { whatsappAdapter } from "./whatsapp";
 
-const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, ircAdapter, signalAdapter, slackSocketAdapter, emailAdapter, telegramAdapter, slackAdapter, discordAdapter, whatsappAdapter] as ChannelAdapter<never>[];
+const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, ircAdapter, signalAdapter, slackSocketAdapter, whatsappWebAdapter, emailAdapter, telegramAdapter, slackAdapter, discordAdapter, whatsappAdapter] as ChannelAdapter<never>[];
 
 export const channelRegistry: ReadonlyMap<string, ChannelAdapter<unknown>> = new Map(
   adapters.map((a) => [a.type, a as unknown as ChannelAdapter<unknown>]),

@@ -60,7 +60,9 @@ describe("bridge state and notices for the admin", () => {
     const token = await adminToken();
     const created = await call<BridgeBody & { token: string }>("POST", "/api/bridges", { name: "qr" }, token);
     const bridgeId = created.body.bridge.id;
-    const ch = await call<{ channel: { id: string } }>("POST", "/api/channels", { type: "signal", name: "s", config: { bridgeId, account: "+15550000011", daemon: "127.0.0.1:1" } }, token);
+    const ch = await call<{ channel: { id: string; config: Record<string, unknown> } }>("POST", "/api/channels", { type: "whatsapp-web", name: "WhatsApp", config: { bridgeId } }, token);
+    expect(ch.status).toBe(201);
+    expect(ch.body.channel.config).toEqual({ bridgeId, groups: true });
     const channelId = ch.body.channel.id;
     const ws = await connectBridge(created.body.token);
     await until(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up", "bridge up");
