@@ -68,3 +68,14 @@ export function Copyable({ value, label }: { value: string; label?: string }) {
 export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="empty">{children}</p>;
 }
+
+/** A figure with its label, in the `.stats` grid. */
+export function Stat({ label, children, hint }: { label: string; children: ComponentChildren; hint?: ComponentChildren }) {
+  return (
+    <div class="stat">
+      <div class="label">{label}</div>
+      <div class="value">{children}</div>
+      {hint && <div class="hint">{hint}</div>}
+    </div>
+  );
+}

@@ -32,3 +32,16 @@ export function duration(seconds: number): string {
 export function usd(amount: number): string {
   return amount < 0.01 && amount > 0 ? `$${amount.toFixed(4)}` : `$${amount.toFixed(2)}`;
 }
+
+/** Token counts at a glance: 950, 12.3k, 4.1M. */
+export function compact(n: number): string {
+  if (Math.abs(n) < 1000) return String(Math.round(n));
+  if (Math.abs(n) < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function percent(fraction: number): string {
+  // A cap barely touched is not "0%".
+  if (fraction > 0 && fraction < 0.001) return "<0.1%";
+  return `${Math.round(fraction * 1000) / 10}%`;
+}
