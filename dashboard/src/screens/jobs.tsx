@@ -1,0 +1,129 @@
+/** Scheduled jobs: schedule one (next runs shown as you type), pause, resume, run now, delete, and each job's run history. */
+import { useState } from "preact/hooks";
+import { api, body } from "../api/client";
+import type { Job } from "../api/types";
+import { JobRuns } from "../jobs/job-runs";
+import { NewJobForm } from "../jobs/new-job-form";
+import { inZone } from "../jobs/use-cron-preview";
+import type { ScreenDef } from "../shell/screens";
+import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
+import { useLoad } from "../ui/use-load";
+
+function JobMeta({ job, channelName }: { job: Job; channelName: (id: string) => string }) {
+  const next = job.nextRuns[0];
+  return (
+    <div class="meta">
+      <span>
+        <code>{job.cron}</code> {job.timezone}
+      </span>
+      <span>{job.status === "active" && next ? `next ${inZone(new Date(next).toISOString(), job.timezone)}` : "not scheduled while paused"}</span>
+      <span>
+        {job.steps.length} {job.steps.length === 1 ? "step" : "steps"}
+      </span>
+      <span>{job.deliverTo ? `to ${job.deliverTo.recipient} on ${channelName(job.deliverTo.channelId)}` : "result kept in history"}</span>
+      <span>missed: {job.catchUp === "skip" ? "skipped" : "run once"}</span>
+      {job.retry.attempts > 1 && <span>{job.retry.attempts} tries</span>}
+    </div>
+  );
+}
+
+function Jobs() {
+  const jobs = useLoad(async () => (await body(api.jobs.$get())).jobs, [], 10_000);
+  const channels = useLoad(async () => (await body(api.channels.$get())).channels);
+  const [adding, setAdding] = useState(false);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [runsVersion, setRunsVersion] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const names = new Map((channels.data ?? []).map((c) => [c.id, c.name]));
+  const channelName = (id: string) => names.get(id) ?? id;
+
+  const act = async (run: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await run();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+    await jobs.reload();
+  };
+
+  return (
+    <section>
+      <div class="toolbar">
+        <button type="button" disabled={adding} onClick={() => setAdding(true)}>
+          New job
+        </button>
+      </div>
+      <ErrorBanner error={error ?? jobs.error ?? channels.error} />
+      {adding && (
+        <NewJobForm
+          channels={channels.data ?? []}
+          onCancel={() => setAdding(false)}
+          onCreated={() => {
+            setAdding(false);
+            void jobs.reload();
+          }}
+        />
+      )}
+      {(jobs.data ?? []).length === 0 ? (
+        <Empty>{jobs.loading && !jobs.data ? "Loading…" : "No scheduled jobs yet."}</Empty>
+      ) : (
+        <ul class="rows" aria-label="Scheduled jobs">
+          {jobs.data?.map((j) => {
+            const param = { id: j.id };
+            return (
+              <li key={j.id} class="row" data-job={j.name} data-status={j.status}>
+                <div class="main">
+                  <button type="button" class="link" aria-expanded={openId === j.id} onClick={() => setOpenId(openId === j.id ? null : j.id)}>
+                    {j.name}
+                  </button>
+                  <JobMeta job={j} channelName={channelName} />
+                </div>
+                <Badge tone={j.status === "active" ? "ok" : "muted"}>{j.status}</Badge>
+                <div class="actions">
+                  <button
+                    type="button"
+                    class="ghost"
+                    onClick={() =>
+                      void act(async () => {
+                        await body(api.jobs[":id"].run.$post({ param }));
+                        setOpenId(j.id);
+                        setRunsVersion((v) => v + 1);
+                      })
+                    }
+                  >
+                    Run now
+                  </button>
+                  {j.status === "active" ? (
+                    <button type="button" class="ghost" onClick={() => void act(() => body(api.jobs[":id"].pause.$post({ param })))}>
+                      Pause
+                    </button>
+                  ) : (
+                    <button type="button" class="ghost" onClick={() => void act(() => body(api.jobs[":id"].resume.$post({ param })))}>
+                      Resume
+                    </button>
+                  )}
+                  <ConfirmButton label="Delete" confirmLabel="Delete job and its history" onConfirm={() => act(() => body(api.jobs[":id"].$delete({ param })))} />
+                </div>
+                {openId === j.id && (
+                  <div class="row-detail">
+                    <ol class="plain-steps">
+                      {j.steps.map((s, i) => (
+                        <li key={i}>
+                          {s.model && <code>{s.model}</code>} {s.prompt}
+                        </li>
+                      ))}
+                    </ol>
+                    <JobRuns jobId={j.id} refreshKey={runsVersion} />
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export const screen: ScreenDef = { path: "/jobs", title: "Scheduled jobs", order: 55, component: Jobs };
