@@ -5,14 +5,20 @@ import type { Channel, ChannelType } from "../api/types";
 import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/bits";
 import { dateTime, timeAgo } from "../ui/format";
 import { ChannelForm } from "./channel-form";
+import { bridgeOf, channelState } from "./channel-state";
+import { LoginQr } from "./login-qr";
 import { SetupSteps } from "./setup-steps";
+
+const BANNER = { ok: "ok", warn: "warn", bad: "error", muted: "" } as const;
 
 function configValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function ChannelDetail({ channel, type, onChanged, onDeleted }: { channel: Channel; type: ChannelType | undefined; onChanged: () => void; onDeleted: () => void }) {
+export function ChannelDetail({ channel, type, bridgeName, onChanged, onDeleted }: { channel: Channel; type: ChannelType | undefined; bridgeName?: string | null; onChanged: () => void; onDeleted: () => void }) {
   const [editing, setEditing] = useState(false);
+  const state = channelState(channel.status);
+  const bridgeId = bridgeOf(channel);
   const [error, setError] = useState<string | null>(null);
 
   const remove = async () => {
@@ -45,8 +51,15 @@ export function ChannelDetail({ channel, type, onChanged, onDeleted }: { channel
   return (
     <div class="card" aria-label={`Channel ${channel.name}`}>
       <h2>
-        {channel.name} <Badge tone={channel.status === "ok" ? "ok" : "bad"}>{channel.status}</Badge>
+        {channel.name} <Badge tone={state.tone}>{state.label}</Badge>
       </h2>
+      {bridgeId && (
+        <p class={`banner ${BANNER[state.tone]}`} data-bridge-state={channel.status}>
+          Served by bridge <strong>{bridgeName ?? bridgeId}</strong>. {state.explain}
+          {channel.lastError && <span class="block">{channel.lastError}</span>}
+        </p>
+      )}
+      {bridgeId && channel.status === "needs_login" && channel.statusDetail && <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />}
       <dl class="kv">
         <dt>Type</dt>
         <dd>{channel.type}</dd>
@@ -54,7 +67,8 @@ export function ChannelDetail({ channel, type, onChanged, onDeleted }: { channel
         <dd>
           <code>{channel.id}</code>
         </dd>
-        {channel.inboundUrl && (
+        {/* A bridged channel has no webhook: its messages come over the bridge's socket. */}
+        {channel.inboundUrl && !bridgeId && (
           <>
             <dt>Inbound URL</dt>
             <dd>
@@ -74,7 +88,7 @@ export function ChannelDetail({ channel, type, onChanged, onDeleted }: { channel
         <dd>{channel.rateLimitPerMinute ? `${channel.rateLimitPerMinute} / minute / sender` : "gateway default"}</dd>
         <dt>Last message</dt>
         <dd title={dateTime(channel.lastMessageAt)}>{timeAgo(channel.lastMessageAt)}</dd>
-        {channel.lastError && (
+        {channel.lastError && !bridgeId && (
           <>
             <dt>Last error</dt>
             <dd class="error-text">{channel.lastError}</dd>

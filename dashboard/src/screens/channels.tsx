@@ -1,7 +1,8 @@
 /** Channels: every platform connection with its status, last message and error; add, inspect, edit, delete. */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import { ChannelDetail } from "../channels/channel-detail";
+import { bridgeOf, channelState } from "../channels/channel-state";
 import { NewChannel } from "../channels/new-channel";
 import type { ScreenDef } from "../shell/screens";
 import { Badge, Empty, ErrorBanner } from "../ui/bits";
@@ -9,7 +10,13 @@ import { timeAgo } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
 function Channels() {
-  const list = useLoad(async () => (await body(api.channels.$get())).channels, [], 15_000);
+  // While a bridged channel waits for a login (a WhatsApp QR code rotates every ~20 s), reload often.
+  const [waitingLogin, setWaitingLogin] = useState(false);
+  const list = useLoad(async () => (await body(api.channels.$get())).channels, [], waitingLogin ? 3000 : 15_000);
+  useEffect(() => setWaitingLogin((list.data ?? []).some((c) => c.status === "needs_login")), [list.data]);
+  // Bridge names for bridged channels; a gateway without bridges simply has none.
+  const bridges = useLoad(async () => (await body(api.bridges.$get())).bridges, [], 15_000);
+  const bridgeName = (id: string) => bridges.data?.find((b) => b.id === id)?.name ?? id;
   const types = useLoad(async () => (await body(api.channels.types.$get())).types);
   const [adding, setAdding] = useState(false);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -37,28 +44,34 @@ function Channels() {
           <Empty>{list.loading ? "Loading…" : "No channels yet. Add one to let a platform reach the agent."}</Empty>
         ) : (
           <ul class="rows" aria-label="Channels">
-            {channels.map((c) => (
-              <li key={c.id} class={`row${c.id === selectedId ? " selected" : ""}`} data-channel-id={c.id}>
-                <div class="main">
-                  <button type="button" class="link" onClick={() => setSelectedId(c.id)}>
-                    {c.name}
-                  </button>
-                  <div class="meta">
-                    <span>{c.type}</span>
-                    <span>{c.policy}</span>
-                    <span>last message {timeAgo(c.lastMessageAt)}</span>
+            {channels.map((c) => {
+              const state = channelState(c.status);
+              const bridgeId = bridgeOf(c);
+              return (
+                <li key={c.id} class={`row${c.id === selectedId ? " selected" : ""}`} data-channel-id={c.id} data-status={c.status}>
+                  <div class="main">
+                    <button type="button" class="link" onClick={() => setSelectedId(c.id)}>
+                      {c.name}
+                    </button>
+                    <div class="meta">
+                      <span>{c.type}</span>
+                      {bridgeId && <span>via bridge {bridgeName(bridgeId)}</span>}
+                      <span>{c.policy}</span>
+                      <span>last message {timeAgo(c.lastMessageAt)}</span>
+                    </div>
+                    {c.lastError && <small class={state.tone === "warn" ? "warn-text" : "error-text"}>{c.lastError}</small>}
                   </div>
-                  {c.lastError && <small class="error-text">{c.lastError}</small>}
-                </div>
-                <Badge tone={c.status === "ok" ? "ok" : "bad"}>{c.status}</Badge>
-              </li>
-            ))}
+                  <Badge tone={state.tone}>{state.label}</Badge>
+                </li>
+              );
+            })}
           </ul>
         )}
         {selected && (
           <ChannelDetail
             key={selected.id}
             channel={selected}
+            bridgeName={bridgeOf(selected) ? bridgeName(bridgeOf(selected) ?? "") : null}
             type={types.data?.find((t) => t.type === selected.type)}
             onChanged={() => void list.reload()}
             onDeleted={() => {
