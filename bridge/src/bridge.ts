@@ -6,6 +6,8 @@
  */
 import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/channels/bridged-protocol";
 import { ChannelManager } from "./channel-manager";
+import { ContainerTurns } from "./containers/container-turns";
+import type { ContainerSettings } from "./containers/settings";
 import { DeliveredLog } from "./delivered-log";
 import { InboundOutbox, type OutboxEntry } from "./inbound-outbox";
 import { Link } from "./link";
@@ -18,6 +20,8 @@ export interface BridgeOptions {
   heartbeatMs: number;
   version: string;
   log: Logger;
+  /** Container runs (docs/containers.md); from the bridge's environment. */
+  containers: ContainerSettings;
 }
 
 export class Bridge {
@@ -25,6 +29,7 @@ export class Bridge {
   private readonly delivered: DeliveredLog;
   private readonly manager: ChannelManager;
   private readonly link: Link;
+  private readonly containers: ContainerTurns;
   /** Outbox ids sent on the current connection, with when, for re-sending the unacknowledged. */
   private readonly sentAt = new Map<string, number>();
   private readonly replying = new Set<string>();
@@ -50,6 +55,7 @@ export class Bridge {
         this.link.send({ t: "state", channelId, state, reason, detail });
       },
     });
+    this.containers = new ContainerTurns({ dataDir: options.dataDir, settings: options.containers, log: options.log, send: (frame) => this.link.send(frame) });
     this.link = new Link({
       url: options.url, token: options.token, heartbeatMs: options.heartbeatMs, version: options.version, log: options.log,
       onFrame: (frame) => this.onFrame(frame),
@@ -62,6 +68,7 @@ export class Bridge {
     const pending = this.outbox.list().length;
     if (pending) this.options.log.info("outbox has unacknowledged messages from before", { pending });
     this.link.start();
+    void this.containers.start();
     // Anything sent but not acknowledged within a few heartbeats is sent again (the gateway dedupes).
     this.resendTimer = setInterval(() => this.resendStale(), this.options.heartbeatMs);
   }
@@ -71,6 +78,7 @@ export class Bridge {
     if (this.resendTimer) clearInterval(this.resendTimer);
     // Channels first, so their "stopped" states still reach the gateway.
     await this.manager.stopAll();
+    await this.containers.stop();
     await new Promise((r) => setTimeout(r, 100));
     this.link.stop();
   }
@@ -81,6 +89,7 @@ export class Bridge {
         this.options.log.info("connected to the gateway", { bridgeId: frame.bridgeId, name: frame.name });
         for (const [channelId, s] of this.states) this.link.send({ t: "state", channelId, ...s });
         for (const entry of this.outbox.list()) this.sendInbound(entry.id, entry);
+        this.containers.connected();
         return;
       case "channels":
         void this.manager.apply(frame.channels);
@@ -92,6 +101,11 @@ export class Bridge {
         return;
       case "reply":
         void this.reply(frame);
+        return;
+      case "turn":
+      case "turn.result.ack":
+      case "turn.cancel":
+        this.containers.onFrame(frame);
         return;
     }
   }

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { Bridge } from "./bridge";
+import { readContainerSettings } from "./containers/settings";
 import { createLogger } from "./log";
 
 const log = createLogger("bridge");
@@ -29,6 +30,12 @@ if (!Number.isInteger(heartbeatMs) || heartbeatMs < 200 || heartbeatMs > 60_000)
   process.exit(2);
 }
 
+const containers = readContainerSettings(process.env);
+if (!containers.ok) {
+  log.error(`invalid container setting: ${containers.error}`, { help: "see docs/containers.md" });
+  process.exit(2);
+}
+
 const bridge = new Bridge({
   url,
   token: required("LOOPGATE_BRIDGE_TOKEN"),
@@ -36,6 +43,7 @@ const bridge = new Bridge({
   heartbeatMs,
   version: "0.1.0",
   log,
+  containers: containers.settings,
 });
 bridge.start();
 

@@ -46,6 +46,8 @@ export interface FakeAnthropicOptions {
   /** Prefixes shorter than this are not cached (the real minimum is 1024-4096 tokens by model). */
   minCacheableTokens?: number;
   port?: number;
+  /** Decides an answer from the request when nothing is queued (concurrent conversations that a FIFO script cannot order). */
+  respond?: (body: Json) => Scripted | undefined;
 }
 
 const ERROR_TYPES: Record<number, [string, string]> = {
@@ -202,7 +204,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     const invalid = validateRequest(rec.body, version);
     if (invalid) return sendError(res, rec, 400, invalid);
 
-    const scripted = script.shift();
+    const scripted = script.shift() ?? options.respond?.(rec.body);
     if (scripted?.kind === "error") return sendError(res, rec, scripted.status, scripted.message, scripted);
     if (scripted?.kind === "hang") {
       rec.answered = "hang";

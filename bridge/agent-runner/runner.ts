@@ -1,0 +1,94 @@
+/**
+ * One agent turn inside its container: model → tools → model until the model ends its turn,
+ * at most `maxSteps` model calls (the last one without tools). It knows no key and no URL:
+ * each model request is a line to the bridge, which adds the key, enforces the run's budget,
+ * calls the Messages API and answers with the message. Tool calls are reported as they happen.
+ *
+ * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}
+ * stdout: {t:"model", n, request}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls}
+ */
+import { stdioLink, type Json } from "./stdio-link.ts";
+import { knownTool, runTool, type ToolLimits } from "./tools.ts";
+
+interface Spec {
+  model: string;
+  maxTokens: number;
+  maxSteps: number;
+  system: Json[];
+  messages: Json[];
+  tools: Json[];
+}
+
+type Block = Json & { type: string };
+
+const WORKSPACE = process.env.LOOPGATE_WORKSPACE ?? "/workspace";
+const EPHEMERAL = { type: "ephemeral" };
+
+/** The rolling cache breakpoint goes on the last block of the last message only (see src/agent/prompt.ts). */
+function withTailBreakpoint(messages: readonly Json[]): Json[] {
+  return messages.map((m, i) => {
+    if (i !== messages.length - 1 || !Array.isArray(m.content)) return m;
+    const blocks = m.content as Json[];
+    return { ...m, content: blocks.map((b, j) => (j === blocks.length - 1 ? { ...b, cache_control: EPHEMERAL } : b)) };
+  });
+}
+
+function textOf(content: Block[]): string {
+  return content.flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : [])).join("\n").trim();
+}
+
+async function main(): Promise<void> {
+  const link = stdioLink();
+  const start = await link.next();
+  if (!start || start.t !== "start") return;
+  const spec = start.spec as Spec;
+  const limits = start.limits as ToolLimits;
+  let toolCalls = 0;
+  const done = (frame: Json, steps: number) => link.send({ t: "done", steps, toolCalls, ...frame });
+
+  for (const tool of spec.tools) {
+    if (!knownTool(String(tool.name))) return done({ ok: false, error: `this runner has no tool ${String(tool.name)}` }, 0);
+  }
+  const messages: Json[] = [...spec.messages];
+  for (let step = 1; step <= spec.maxSteps; step++) {
+    const lastStep = step === spec.maxSteps;
+    const request: Json = {
+      model: spec.model,
+      max_tokens: spec.maxTokens,
+      system: spec.system,
+      messages: withTailBreakpoint(messages),
+      ...(spec.tools.length ? { tools: spec.tools } : {}),
+      ...(spec.tools.length && lastStep ? { tool_choice: { type: "none" } } : {}),
+    };
+    link.send({ t: "model", n: step, request });
+    const answer = await link.next();
+    if (!answer) return; // the bridge went away; nobody is left to tell
+    if (answer.t !== "model.result" || answer.n !== step) return done({ ok: false, error: "unexpected answer from the bridge" }, step);
+    if (answer.ok !== true) return done({ ok: false, error: String(answer.error ?? "model call failed"), budget: answer.budget === true }, step);
+    const message = answer.message as { content: Block[]; stop_reason: string | null };
+    const uses = message.content.filter((b) => b.type === "tool_use");
+    if (message.stop_reason !== "tool_use" || uses.length === 0 || lastStep) {
+      let text = textOf(message.content);
+      if (message.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
+      return done({ ok: true, text: text || "(no answer)" }, step);
+    }
+    messages.push({ role: "assistant", content: message.content });
+    const results: Json[] = [];
+    for (const use of uses) {
+      const started = Date.now();
+      const out = await runTool(String(use.name), use.input, WORKSPACE, limits);
+      toolCalls++;
+      link.send({ t: "tool", name: use.name, ok: !out.isError, step, ms: Date.now() - started });
+      results.push({ type: "tool_result", tool_use_id: use.id, content: out.content, ...(out.isError ? { is_error: true } : {}) });
+    }
+    messages.push({ role: "user", content: results });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stdout.write(`${JSON.stringify({ t: "done", ok: false, error: `runner crashed: ${String(err)}`, steps: 0, toolCalls: 0 })}\n`);
+    process.exit(1);
+  },
+);

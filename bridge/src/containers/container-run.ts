@@ -1,0 +1,120 @@
+/**
+ * One agent run in one fresh container: creates the sender's workspace volume if needed,
+ * starts the hardened container (docker-args.ts) with stdin and stdout attached, hands it the
+ * turn, answers its model requests through the ModelProxy, passes its tool calls on as events,
+ * and kills it at the run's deadline or on cancellation. The container is removed in every
+ * case (`--rm`, then `docker rm -f` to be sure); the key never crosses its stdin.
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/agent/container-protocol";
+import { containerName, dockerRunArgs, workspaceVolume } from "./docker-args";
+import { ensureVolume, removeContainer } from "./docker";
+import { ModelProxy } from "./model-proxy";
+import type { ContainerSettings } from "./settings";
+
+type Json = Record<string, unknown>;
+
+export interface RunHooks {
+  started(detail: Json): void;
+  tool(detail: Json): void;
+}
+
+export interface ContainerRunInput {
+  turn: ContainerTurnFrame;
+  settings: ContainerSettings;
+  /** Labels the container as this bridge's, for clean-up after a crash. */
+  instance: string;
+  hooks: RunHooks;
+  /** Aborted when the gateway cancels the run or the bridge stops. */
+  signal: AbortSignal;
+  /** Time spent waiting for a slot, reported with the result. */
+  queuedMs: number;
+}
+
+const STDERR_TAIL_BYTES = 2000;
+
+export async function runInContainer(input: ContainerRunInput): Promise<ContainerTurnResult> {
+  const { turn, settings, hooks, signal } = input;
+  const proxy = new ModelProxy({ settings, spec: turn.spec });
+  const started = Date.now();
+  const result = (outcome: ContainerOutcome, extra: { text?: string; error?: string; steps?: number; toolCalls?: number }): ContainerTurnResult => ({
+    outcome, calls: proxy.calls, steps: extra.steps ?? proxy.calls.length, toolCalls: extra.toolCalls ?? 0, queuedMs: input.queuedMs, runMs: Date.now() - started,
+    ...(extra.text !== undefined ? { text: extra.text } : {}), ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
+  });
+
+  // The gateway's deadline can be nearer than the bridge's own limit (the run waited in the queue).
+  const timeoutMs = Math.min(settings.timeoutMs, Math.max(1000, turn.expiresAt - Date.now()));
+  const volume = workspaceVolume(turn.channelId, turn.senderId);
+  const created = await ensureVolume(settings.docker, volume);
+  if (!created.ok) return result("failed", { error: `could not create the workspace volume: ${created.stderr.trim()}` });
+  if (signal.aborted) return result(abortOutcome(signal), { error: String(signal.reason ?? "stopped") });
+
+  const name = containerName(turn.id);
+  const child = spawn(settings.docker, dockerRunArgs({ name, runId: turn.id, instance: input.instance, volume, settings }), { stdio: ["pipe", "pipe", "pipe"] });
+  hooks.started({ container: name, volume, timeoutMs, memory: settings.memory, cpus: settings.cpus });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-STDERR_TAIL_BYTES)));
+  child.stdin.on("error", () => {
+    // The container is gone; its exit decides the outcome.
+  });
+  const send = (frame: Json) => {
+    if (!child.stdin.destroyed) child.stdin.write(`${JSON.stringify(frame)}\n`);
+  };
+
+  let done: Json | null = null;
+  let stopped: ContainerOutcome | null = null;
+  const kill = (why: ContainerOutcome) => {
+    if (stopped || child.exitCode !== null) return;
+    stopped = why;
+    child.stdin.end();
+    void removeContainer(settings.docker, name);
+  };
+  const timer = setTimeout(() => kill("timeout"), timeoutMs);
+  const onAbort = () => kill(abortOutcome(signal));
+  signal.addEventListener("abort", onAbort);
+
+  const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  lines.on("line", (line) => {
+    let frame: Json;
+    try {
+      frame = JSON.parse(line) as Json;
+    } catch {
+      return;
+    }
+    if (frame.t === "model" && typeof frame.request === "object" && frame.request !== null) {
+      void proxy.call(frame.request as Json).then((answer) => send({ t: "model.result", n: frame.n, ...answer }));
+    } else if (frame.t === "tool") {
+      hooks.tool({ tool: frame.name, ok: frame.ok === true, step: frame.step, ms: frame.ms });
+    } else if (frame.t === "done") {
+      done = frame;
+      child.stdin.end();
+    }
+  });
+
+  send({ t: "start", spec: turn.spec, limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024 } });
+  const exitCode = await new Promise<number | null>((resolve) => {
+    child.on("close", (code) => resolve(code));
+    child.on("error", (err) => {
+      stderr += String(err);
+      resolve(null);
+    });
+  });
+  clearTimeout(timer);
+  signal.removeEventListener("abort", onAbort);
+  // --rm removes it on a normal exit; after a kill or a failed attach it may still be there.
+  await removeContainer(settings.docker, name);
+
+  const final = done as Json | null;
+  const counts = { steps: Number(final?.steps ?? proxy.calls.length), toolCalls: Number(final?.toolCalls ?? 0) };
+  if (stopped === "timeout") return result("timeout", { ...counts, error: `killed after ${timeoutMs} ms (CONTAINER_TIMEOUT_MS)` });
+  if (stopped) return result(stopped, { ...counts, error: String(signal.reason ?? "stopped") });
+  if (!final) return result("failed", { ...counts, error: `the container exited (code ${exitCode}) without an answer: ${stderr.trim() || "no output"}` });
+  if (final.ok === true) return result("answered", { ...counts, text: String(final.text ?? "") });
+  return result(final.budget === true ? "budget" : "failed", { ...counts, error: String(final.error ?? "the run failed") });
+}
+
+/** The bridge stopping interrupts a run; the gateway cancelling it cancels it. */
+function abortOutcome(signal: AbortSignal): ContainerOutcome {
+  return signal.reason === "cancelled" ? "cancelled" : "interrupted";
+}

@@ -1,0 +1,161 @@
+/**
+ * The bridge's container runner: takes turns from the link, writes them down, acknowledges
+ * them, runs them through the queue (MAX_CONCURRENT_CONTAINERS at a time, in order), and sends
+ * each result until the gateway acknowledges it. At start it removes containers a killed
+ * bridge left behind and reports the turns they were running as interrupted.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ContainerHubFrame, ContainerTurnFrame, ContainerTurnResult } from "../../../src/agent/container-protocol";
+import type { BridgeFrame } from "../../../src/channels/bridged-protocol";
+import { writeFileDurably } from "../durable-file";
+import type { Logger } from "../log";
+import { runInContainer } from "./container-run";
+import { dockerUnavailable, removeLeftovers } from "./docker";
+import { RunQueue } from "./run-queue";
+import type { ContainerSettings } from "./settings";
+import { TurnStore } from "./turn-store";
+
+export interface ContainerTurnsOptions {
+  dataDir: string;
+  settings: ContainerSettings;
+  log: Logger;
+  /** Sends a frame on the link; false when the link is down (results are re-sent on reconnect). */
+  send: (frame: BridgeFrame) => boolean;
+}
+
+const EMPTY_RESULT = { calls: [], steps: 0, toolCalls: 0, queuedMs: 0, runMs: 0 };
+
+export class ContainerTurns {
+  private readonly store: TurnStore;
+  private readonly queue: RunQueue;
+  private readonly instance: string;
+  /** Runs queued or running now, by turn id. */
+  private readonly active = new Map<string, AbortController>();
+  private ready: Promise<void> | null = null;
+
+  constructor(private readonly o: ContainerTurnsOptions) {
+    this.store = new TurnStore(o.dataDir);
+    this.queue = new RunQueue(o.settings.maxConcurrent);
+    this.instance = instanceId(o.dataDir);
+  }
+
+  /** Clean-up after a crash: leftover containers removed, their turns reported as interrupted. */
+  start(): Promise<void> {
+    this.ready ??= (async () => {
+      this.store.prune();
+      const removed = await removeLeftovers(this.o.settings.docker, this.instance);
+      if (removed.length) this.o.log.warn("removed containers left by a previous run of the bridge", { containers: removed.length });
+      for (const stored of this.store.open()) {
+        if (!stored.result) this.finish(stored.turn.id, { ...EMPTY_RESULT, outcome: "interrupted", error: "the bridge restarted while this run was in progress" });
+      }
+    })();
+    return this.ready;
+  }
+
+  /** Kills running containers; their turns are reported as interrupted (now, or after the restart). */
+  async stop(): Promise<void> {
+    for (const controller of this.active.values()) controller.abort("the bridge stopped");
+    const deadline = Date.now() + 10_000;
+    while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /** After (re)connecting: every result the gateway has not acknowledged goes again. */
+  connected(): void {
+    for (const stored of this.store.open()) if (stored.result) this.sendResult(stored.turn.id, stored.result);
+  }
+
+  onFrame(frame: ContainerHubFrame): void {
+    switch (frame.t) {
+      case "turn":
+        void this.accept(frame);
+        return;
+      case "turn.result.ack":
+        this.store.ack(frame.id);
+        return;
+      case "turn.cancel":
+        this.cancel(frame.id);
+        return;
+    }
+  }
+
+  private async accept(turn: ContainerTurnFrame): Promise<void> {
+    await this.start();
+    const known = this.store.get(turn.id);
+    if (known) {
+      // A re-sent turn: acknowledge again; its result (if any) goes again too.
+      this.o.send({ t: "turn.accepted", id: turn.id });
+      if (known.result && !known.ackedAt) this.sendResult(turn.id, known.result);
+      return;
+    }
+    if (!this.store.accept(turn)) return;
+    this.o.send({ t: "turn.accepted", id: turn.id });
+    this.o.log.info("container turn accepted", { turnId: turn.id, channelId: turn.channelId });
+    const controller = new AbortController();
+    this.active.set(turn.id, controller);
+    const enqueuedAt = Date.now();
+    const event = (kind: "container.queued" | "container.started" | "container.tool", detail: Record<string, unknown>) => this.o.send({ t: "turn.event", id: turn.id, kind, detail });
+    try {
+      const result = await this.queue.run(
+        turn.id,
+        () => this.run(turn, controller.signal, Date.now() - enqueuedAt, event),
+        (position) => {
+          this.o.log.info("container run queued", { turnId: turn.id, position });
+          event("container.queued", { position, maxConcurrent: this.o.settings.maxConcurrent });
+        },
+      );
+      this.finish(turn.id, result ?? { ...EMPTY_RESULT, outcome: "cancelled", error: "cancelled by the gateway before it started", queuedMs: Date.now() - enqueuedAt });
+    } catch (err) {
+      this.finish(turn.id, { ...EMPTY_RESULT, outcome: "failed", error: `the bridge could not run the container: ${String(err)}` });
+    } finally {
+      this.active.delete(turn.id);
+    }
+  }
+
+  private async run(turn: ContainerTurnFrame, signal: AbortSignal, queuedMs: number, event: (kind: "container.started" | "container.tool", detail: Record<string, unknown>) => void): Promise<ContainerTurnResult> {
+    if (Date.now() > turn.expiresAt) return { ...EMPTY_RESULT, outcome: "expired", error: "the gateway stopped waiting before a container was free", queuedMs };
+    const unavailable = await dockerUnavailable(this.o.settings.docker);
+    if (unavailable) return { ...EMPTY_RESULT, outcome: "failed", error: unavailable, queuedMs };
+    return runInContainer({
+      turn, settings: this.o.settings, instance: this.instance, signal, queuedMs,
+      hooks: {
+        started: (detail) => {
+          this.o.log.info("container started", { turnId: turn.id, ...detail });
+          event("container.started", detail);
+        },
+        tool: (detail) => {
+          this.o.log.info("container tool call", { turnId: turn.id, ...detail });
+          event("container.tool", detail);
+        },
+      },
+    });
+  }
+
+  private cancel(id: string): void {
+    if (this.queue.withdraw(id)) return;
+    this.active.get(id)?.abort("cancelled");
+  }
+
+  private finish(id: string, result: ContainerTurnResult): void {
+    this.store.finish(id, result);
+    this.o.log.info(result.outcome === "timeout" ? "container killed" : "container finished", {
+      turnId: id, outcome: result.outcome, steps: result.steps, toolCalls: result.toolCalls, runMs: result.runMs, queuedMs: result.queuedMs, ...(result.error ? { error: result.error } : {}),
+    });
+    const stored = this.store.get(id);
+    if (stored?.result) this.sendResult(id, stored.result);
+  }
+
+  private sendResult(id: string, result: ContainerTurnResult): void {
+    this.o.send({ t: "turn.result", id, result });
+  }
+}
+
+/** Stable per data folder, so a restarted bridge finds the containers it started before. */
+function instanceId(dataDir: string): string {
+  const dir = join(dataDir, "containers");
+  const path = join(dir, "instance-id");
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(path)) writeFileDurably(path, randomBytes(8).toString("hex"));
+  return readFileSync(path, "utf8").trim();
+}

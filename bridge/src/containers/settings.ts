@@ -1,0 +1,64 @@
+/**
+ * The bridge's container-run settings, from its environment. The model key and base URL are
+ * the bridge's own (ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL on the bridge host): containers
+ * never see them. Limits default to the values docs/containers.md lists.
+ */
+import { z } from "zod";
+
+const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+const schema = z.object({
+  AGENT_CONTAINER_IMAGE: z.string().min(1).default("loopgate-agent:latest"),
+  MAX_CONCURRENT_CONTAINERS: int(3),
+  CONTAINER_TIMEOUT_MS: int(600_000, 1000),
+  /** docker --memory (and --memory-swap: no swap beyond it). */
+  CONTAINER_MEMORY: z.string().regex(/^\d+[bkmg]?$/i, "CONTAINER_MEMORY is a docker size such as 512m").default("512m"),
+  CONTAINER_CPUS: z.string().regex(/^\d+(\.\d+)?$/, "CONTAINER_CPUS is a number such as 1 or 0.5").default("1"),
+  CONTAINER_PIDS_LIMIT: int(128, 8),
+  /** Size of the noexec tmpfs at /tmp, MiB. */
+  CONTAINER_TMPFS_MB: int(64),
+  /** Longest a single run_command may take inside a run. */
+  CONTAINER_COMMAND_TIMEOUT_MS: int(120_000, 100),
+  /** Bytes of a command's output or a file's content returned to the model. */
+  CONTAINER_TOOL_OUTPUT_BYTES: int(16_384, 256),
+  DOCKER_BIN: z.string().min(1).default("docker"),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: "ANTHROPIC_BASE_URL must be an http(s) URL" }).default("https://api.anthropic.com"),
+  /** Per model request attempt. */
+  AGENT_TIMEOUT_MS: int(120_000, 100),
+});
+
+export interface ContainerSettings {
+  image: string;
+  maxConcurrent: number;
+  timeoutMs: number;
+  memory: string;
+  cpus: string;
+  pidsLimit: number;
+  tmpfsMb: number;
+  commandTimeoutMs: number;
+  outputBytes: number;
+  docker: string;
+  /** Never passed to a container; added to the requests the bridge makes for it. */
+  apiKey?: string;
+  baseUrl: string;
+  modelTimeoutMs: number;
+}
+
+export function readContainerSettings(env: Record<string, string | undefined>): { ok: true; settings: ContainerSettings } | { ok: false; error: string } {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `${issue?.path.join(".")}: ${issue?.message}` };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    settings: {
+      image: e.AGENT_CONTAINER_IMAGE, maxConcurrent: e.MAX_CONCURRENT_CONTAINERS, timeoutMs: e.CONTAINER_TIMEOUT_MS, memory: e.CONTAINER_MEMORY, cpus: e.CONTAINER_CPUS,
+      pidsLimit: e.CONTAINER_PIDS_LIMIT, tmpfsMb: e.CONTAINER_TMPFS_MB, commandTimeoutMs: e.CONTAINER_COMMAND_TIMEOUT_MS, outputBytes: e.CONTAINER_TOOL_OUTPUT_BYTES,
+      docker: e.DOCKER_BIN, apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL.replace(/\/$/, ""), modelTimeoutMs: e.AGENT_TIMEOUT_MS,
+    },
+  };
+}
