@@ -25,6 +25,8 @@ const KEY = "sk-ant-isolation-e2e-5c2b8e71";
 const KEY_TAIL = ["5c2b", "8e71"] as const;
 const IMAGE = "loopgate-agent:latest";
 const TIMEOUT_MS = 12_000;
+/** The gateway's wait for a result; longer than any run here, shorter than the whole file. */
+const RESULT_TIMEOUT_MS = 25_000;
 const TOOLS = ["list_files", "read_file", "run_command", "write_file"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,6 +56,7 @@ describe("container-isolated agent runs", () => {
   const stdinLog = join(work, "container-stdin.log");
   const bridges: BridgeProcess[] = [];
   let n = 0;
+  let strandedSentAt = 0;
 
   const runBridge = () => {
     // Records every byte the bridge writes to a container's stdin, then runs the real docker.
@@ -91,7 +94,7 @@ describe("container-isolated agent runs", () => {
       },
     });
     receiver = await startReceiver();
-    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100", AGENT_CONTAINER_RESULT_TIMEOUT_MS: "120000" } });
+    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100", AGENT_CONTAINER_RESULT_TIMEOUT_MS: String(RESULT_TIMEOUT_MS) } });
     api = (await setupAdmin(gw)).api;
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "docker-host" });
     ({ token } = created.body);
@@ -107,6 +110,14 @@ describe("container-isolated agent runs", () => {
     secret = ch.body.generatedSecrets.secret;
     bridge = runBridge();
     await waitFor(async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected, 30_000, "bridge connected");
+
+    // A channel whose container bridge never connects: its sender is answered when the gateway stops waiting (last test).
+    const offline = await api<{ bridge: { id: string } }>("POST", "/api/bridges", { name: "never-connects" });
+    const stranded = await api<{ channel: { inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
+      type: "webhook", name: "stranded", policy: "open", config: { callbackUrl: `${receiver.url}/replies` }, agent: { container: true, containerBridgeId: offline.body.bridge.id, tools: TOOLS },
+    });
+    strandedSentAt = Date.now();
+    expect((await postWebhook(stranded.body.channel.inboundUrl, stranded.body.generatedSecrets.secret, { messageId: "stranded-1", sender: { id: "stranded" }, text: "RUN: echo hi" })).status).toBe(200);
   });
 
   afterAll(async () => {
@@ -256,5 +267,13 @@ describe("container-isolated agent runs", () => {
     await waitFor(async () => repliesTo("crash").length > before, 30_000, "the sender told");
     expect(repliesTo("crash").at(-1)).toMatch(/restarted/);
     expect(bridge.logs("removed containers left by a previous run of the bridge")).toHaveLength(1);
+  });
+
+  it("tells the sender when no bridge answers within AGENT_CONTAINER_RESULT_TIMEOUT_MS", async () => {
+    await waitFor(async () => repliesTo("stranded").length > 0, RESULT_TIMEOUT_MS + 30_000, "the stranded sender told");
+    expect(Date.now() - strandedSentAt).toBeGreaterThanOrEqual(RESULT_TIMEOUT_MS - 1000);
+    expect(repliesTo("stranded")).toEqual([expect.stringMatching(/could not get to your message in time/)]);
+    const finished = await api<{ events: { senderId: string; detail: Json }[] }>("GET", "/api/events?kind=container.finished&limit=50");
+    expect(finished.body.events.find((e) => e.senderId === "stranded")?.detail).toMatchObject({ outcome: "expired", error: expect.stringContaining("AGENT_CONTAINER_RESULT_TIMEOUT_MS") });
   });
 });

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runTool } from "../../bridge/agent-runner/tools.ts";
+import { runTool } from "../../bridge/agent-runner/tools";
 import { containerName, dockerRunArgs, workspaceVolume } from "../../bridge/src/containers/docker-args";
 import { ModelProxy } from "../../bridge/src/containers/model-proxy";
 import { RunQueue } from "../../bridge/src/containers/run-queue";
