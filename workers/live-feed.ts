@@ -3,6 +3,7 @@
  * so an idle feed with connected browsers costs nothing between events.
  */
 import { DurableObject } from "cloudflare:workers";
+import { LIVE_FEED_PROTOCOL } from "../src/api/require-auth";
 import type { FeedEvent } from "../src/pipeline/records";
 
 export const LIVE_FEED_NAME = "global";
@@ -13,7 +14,11 @@ export class LiveFeed extends DurableObject<Env> {
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     pair[1].send(JSON.stringify({ kind: "feed.hello", at: Date.now() }));
-    return new Response(null, { status: 101, webSocket: pair[0] });
+    // A browser that offered subprotocols (the token rides in one) needs one chosen back;
+    // answer the plain name, never the entry that carries the token.
+    const offered = request.headers.get("sec-websocket-protocol")?.split(",").map((p) => p.trim()) ?? [];
+    const headers = offered.includes(LIVE_FEED_PROTOCOL) ? { "sec-websocket-protocol": LIVE_FEED_PROTOCOL } : undefined;
+    return new Response(null, { status: 101, webSocket: pair[0], headers });
   }
 
   /** Sends events to every connected client; a dead socket is dropped, never retried. */

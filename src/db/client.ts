@@ -1,9 +1,10 @@
 /** drizzle over the D1 binding; one place so every caller gets the same schema. */
-import { drizzle } from "drizzle-orm/d1";
+import { drizzle, type AnyD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
 export type Db = ReturnType<typeof openDb>;
 
-export function openDb(d1: D1Database) {
+/** Typed by drizzle's own alias, so Node-side code that imports the schema type-checks too. */
+export function openDb(d1: AnyD1Database) {
   return drizzle(d1, { schema });
 }

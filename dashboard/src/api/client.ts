@@ -65,10 +65,17 @@ export async function body<R extends JsonResponse>(pending: Promise<R>): Promise
   throw new ApiError(res.status, message);
 }
 
-/** ws(s):// URL for the live feed; browsers cannot set headers on a WebSocket, so the token goes in the query. */
-export function liveFeedUrl(token: string): string {
+/** ws(s):// URL for the live feed. */
+export function liveFeedUrl(): string {
   const url = new URL("/api/live", API_BASE);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
-  url.searchParams.set("token", token);
   return url.toString();
+}
+
+/**
+ * Browsers cannot set headers on a WebSocket, so the token travels as a subprotocol
+ * (`loopgate.bearer.<token>`) rather than in the URL, where access logs would keep it.
+ */
+export function liveFeedProtocols(token: string): string[] {
+  return ["loopgate", `loopgate.bearer.${token}`];
 }

@@ -13,6 +13,8 @@ export type ConnectionState = { kind: "connecting" } | { kind: "live" } | { kind
 export interface LiveConnectionOptions {
   /** Built per attempt, so a renewed token is picked up. */
   url: () => string;
+  /** WebSocket subprotocols, evaluated at each connect (they carry the current token). */
+  protocols: () => string[];
   onFrame: (data: unknown) => void;
   onState: (state: ConnectionState) => void;
   /** Called before each (re)connection, to fetch what was missed; may throw to end the connection (e.g. logged out). */
@@ -63,7 +65,7 @@ export class LiveConnection {
       return;
     }
     if (this.stopped) return;
-    const ws = new WebSocket(this.options.url());
+    const ws = new WebSocket(this.options.url(), this.options.protocols());
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;

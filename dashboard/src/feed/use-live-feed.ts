@@ -1,6 +1,6 @@
 /** The live feed as a hook: backlog from GET /api/events, then the WebSocket, merged without duplicates. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, body, liveFeedUrl } from "../api/client";
+import { api, body, liveFeedProtocols, liveFeedUrl } from "../api/client";
 import type { FeedEvent } from "../api/types";
 import { currentSession } from "../auth/session";
 import { fetchMissedEvents, newerId } from "./catch-up";
@@ -23,7 +23,8 @@ export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; re
       setEvents((cur) => mergeEvents(cur, incoming));
     };
     const conn = new LiveConnection({
-      url: () => liveFeedUrl(currentSession()?.token ?? ""),
+      url: liveFeedUrl,
+      protocols: () => liveFeedProtocols(currentSession()?.token ?? ""),
       onState: setState,
       onFrame: (data) => {
         const event = parseFeedFrame(data);
