@@ -12,6 +12,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { startBridge, type BridgeProcess } from "../support/bridge-process";
 import { buildImage, docker, prepareDocker } from "../support/docker";
@@ -57,6 +58,9 @@ describe("container-isolated agent runs", () => {
   const bridges: BridgeProcess[] = [];
   let n = 0;
   let strandedSentAt = 0;
+  let feed: WebSocket;
+  /** Everything the live feed pushed to an admin during the file. */
+  const feedEvents: { kind: string; senderId?: string; detail: Json }[] = [];
 
   const runBridge = () => {
     // Records every byte the bridge writes to a container's stdin, then runs the real docker.
@@ -95,7 +99,11 @@ describe("container-isolated agent runs", () => {
     });
     receiver = await startReceiver();
     gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100", AGENT_CONTAINER_RESULT_TIMEOUT_MS: String(RESULT_TIMEOUT_MS) } });
-    api = (await setupAdmin(gw)).api;
+    const admin = await setupAdmin(gw);
+    api = admin.api;
+    feed = new WebSocket(`${gw.url.replace("http", "ws")}/api/live`, { headers: { authorization: `Bearer ${admin.token}` } });
+    feed.on("message", (data) => feedEvents.push(JSON.parse(String(data)) as (typeof feedEvents)[number]));
+    await new Promise((resolve, reject) => feed.once("open", resolve).once("error", reject));
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "docker-host" });
     ({ token } = created.body);
     bridgeId = created.body.bridge.id;
@@ -126,6 +134,7 @@ describe("container-isolated agent runs", () => {
       writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/container-gateway.log`, gw.output());
     }
     for (const b of bridges) await b.kill();
+    feed?.close();
     await gw?.stop();
     await fake?.close();
     await receiver?.close();
@@ -189,6 +198,11 @@ describe("container-isolated agent runs", () => {
     const finished = await api<{ events: { detail: Json }[] }>("GET", `/api/events?kind=container.finished&channelId=${channelId}`);
     expect(finished.body.events[0]!.detail).toMatchObject({ runId, outcome: "answered", toolCalls: 1, bridgeId });
     expect(bridge.logs("container tool call").length).toBeGreaterThanOrEqual(1);
+    // The run as the dashboard's live feed showed it, in order.
+    await waitFor(async () => feedEvents.some((e) => e.kind === "agent.run" && e.detail?.runId === runId), 10_000, "the run on the live feed");
+    const seen = feedEvents.filter((e) => e.detail?.runId === runId).map((e) => e.kind);
+    expect(seen.filter((k) => k.startsWith("container.") || k === "agent.run")).toEqual(["container.dispatched", "container.started", "container.tool", "container.finished", "agent.run"]);
+    expect(feedEvents.find((e) => e.kind === "container.tool" && e.detail?.runId === runId)?.detail).toMatchObject({ tool: "run_command", ok: true, step: 1 });
   });
 
   it("keeps a sender's workspace between runs and hides it from other senders", async () => {
@@ -221,6 +235,7 @@ describe("container-isolated agent runs", () => {
     for (const s of senders) expect(repliesTo(s).at(-1)).toContain(`done-${s}`);
     expect(peak).toBe(3);
     expect(bridge.logs("container run queued")).toHaveLength(1);
+    expect(feedEvents.filter((e) => e.kind === "container.queued").map((e) => e.detail)).toEqual([expect.objectContaining({ position: 1, maxConcurrent: 3 })]);
     const started = bridge.logs("container started").slice(-4).map((l) => Date.parse(String(l.at)));
     const finished = bridge.logs("container finished").slice(-4).map((l) => Date.parse(String(l.at)));
     expect(started[3]!).toBeGreaterThanOrEqual(Math.min(...finished.slice(0, 3)));

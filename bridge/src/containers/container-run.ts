@@ -33,6 +33,8 @@ export interface ContainerRunInput {
 }
 
 const STDERR_TAIL_BYTES = 2000;
+/** A runner that writes more than this is not talking the protocol (or is trying to exhaust the bridge). */
+const MAX_STDOUT_BYTES = 64 * 1024 * 1024;
 
 export async function runInContainer(input: ContainerRunInput): Promise<ContainerTurnResult> {
   const { turn, settings, hooks, signal } = input;
@@ -64,9 +66,11 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
 
   let done: Json | null = null;
   let stopped: ContainerOutcome | null = null;
-  const kill = (why: ContainerOutcome) => {
+  let stopReason = "";
+  const kill = (why: ContainerOutcome, reason = "") => {
     if (stopped || child.exitCode !== null) return;
     stopped = why;
+    stopReason = reason;
     child.stdin.end();
     void removeContainer(settings.docker, name);
   };
@@ -74,6 +78,11 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   const onAbort = () => kill(abortOutcome(signal));
   signal.addEventListener("abort", onAbort);
 
+  let stdoutBytes = 0;
+  child.stdout.on("data", (d: Buffer) => {
+    stdoutBytes += d.length;
+    if (stdoutBytes > MAX_STDOUT_BYTES) kill("failed", `the container wrote more than ${MAX_STDOUT_BYTES} bytes to the bridge`);
+  });
   const lines = createInterface({ input: child.stdout, crlfDelay: Infinity });
   lines.on("line", (line) => {
     let frame: Json;
@@ -108,7 +117,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   const final = done as Json | null;
   const counts = { steps: Number(final?.steps ?? proxy.calls.length), toolCalls: Number(final?.toolCalls ?? 0) };
   if (stopped === "timeout") return result("timeout", { ...counts, error: `killed after ${timeoutMs} ms (CONTAINER_TIMEOUT_MS)` });
-  if (stopped) return result(stopped, { ...counts, error: String(signal.reason ?? "stopped") });
+  if (stopped) return result(stopped, { ...counts, error: stopReason || String(signal.reason ?? "stopped") });
   if (!final) return result("failed", { ...counts, error: `the container exited (code ${exitCode}) without an answer: ${stderr.trim() || "no output"}` });
   if (final.ok === true) return result("answered", { ...counts, text: String(final.text ?? "") });
   return result(final.budget === true ? "budget" : "failed", { ...counts, error: String(final.error ?? "the run failed") });
