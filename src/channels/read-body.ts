@@ -1,4 +1,4 @@
-/** Reads a webhook body with a size cap, so an oversized request is refused before it is buffered whole. */
+/** Reads a webhook body (or any stream) with a size cap, so an oversized one is refused before it is buffered whole. */
 
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
@@ -9,7 +9,16 @@ export async function readBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BYT
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) return tooLarge;
   if (!request.body) return { ok: true, raw: "" };
-  const reader = request.body.getReader();
+  const bytes = await readCapped(request.body, maxBytes);
+  return bytes ? { ok: true, raw: new TextDecoder().decode(bytes) } : tooLarge;
+}
+
+/**
+ * Reads at most `maxBytes` of a stream; null as soon as it is longer, cancelling the rest so it
+ * is never downloaded or buffered. Shared by webhook bodies and platform file downloads.
+ */
+export async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array | null> {
+  const reader = body.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -18,17 +27,17 @@ export async function readBody(request: Request, maxBytes = MAX_WEBHOOK_BODY_BYT
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      return tooLarge;
+      return null;
     }
     parts.push(value);
   }
-  const all = new Uint8Array(size);
+  const bytes = new Uint8Array(size);
   let offset = 0;
-  for (const p of parts) {
-    all.set(p, offset);
-    offset += p.byteLength;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
   }
-  return { ok: true, raw: new TextDecoder().decode(all) };
+  return bytes;
 }
 
 /** Parses JSON, returning a readable error instead of throwing. */

@@ -4,6 +4,7 @@
  * lives only inside this function: it is never stored, logged or put in an error message.
  */
 import type { Api } from "grammy/web";
+import { readCapped } from "./read-body";
 import { telegramSendResult } from "./telegram-api";
 import type { FetchedAttachment } from "./types";
 
@@ -19,30 +20,6 @@ function mediaTypeOf(filePath: string, fallback: string): string {
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
-}
-
-/** Reads at most `maxBytes` of a body; null as soon as it is longer (the rest is not downloaded). */
-async function readCapped(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array | null> {
-  const reader = body.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    parts.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return bytes;
 }
 
 export async function fetchTelegramFile(api: Api, fileId: string, fallbackType: string, fetchFn: typeof fetch, maxBytes: number): Promise<FetchedAttachment> {
