@@ -140,6 +140,9 @@ describe("container-isolated agent runs", () => {
     await receiver?.close();
     if (gw) removeState(gw.stateDir);
     for (const id of agentContainers()) docker("rm", "-f", id);
+    // The workspaces this file's senders got (every run of it makes new channels, so new volumes).
+    const volumes = channelId ? docker("volume", "ls", "-q", "--filter", `label=loopgate.channel=${channelId}`).split("\n").filter(Boolean) : [];
+    if (volumes.length) docker("volume", "rm", ...volumes);
   });
 
   it("runs the model's shell command inside a hardened, network-less container that never sees the key", async () => {
@@ -210,8 +213,8 @@ describe("container-isolated agent runs", () => {
     const bob = await ask("bob", "RUN: ls -A /workspace; cat /workspace/marker.txt");
     expect(bob).toContain("No such file");
     expect(bob).not.toContain("ana-was-here");
-    const volumes = docker("volume", "ls", "-q", "--filter", "label=loopgate.workspace").split("\n");
-    expect(volumes.filter((v) => v.startsWith("loopgate-ws-")).length).toBeGreaterThanOrEqual(2);
+    const volumes = docker("volume", "ls", "-q", "--filter", `label=loopgate.channel=${channelId}`).split("\n");
+    expect(volumes.filter((v) => v.startsWith("loopgate-ws-"))).toHaveLength(2);
   });
 
   it("runs at most MAX_CONCURRENT_CONTAINERS at once: the fourth run waits for a free slot", async () => {

@@ -48,7 +48,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   // The gateway's deadline can be nearer than the bridge's own limit (the run waited in the queue).
   const timeoutMs = Math.min(settings.timeoutMs, Math.max(1000, turn.expiresAt - Date.now()));
   const volume = workspaceVolume(turn.channelId, turn.senderId);
-  const created = await ensureVolume(settings.docker, volume);
+  const created = await ensureVolume(settings.docker, volume, turn.channelId);
   if (!created.ok) return result("failed", { error: `could not create the workspace volume: ${created.stderr.trim()}` });
   if (signal.aborted) return result(abortOutcome(signal), { error: String(signal.reason ?? "stopped") });
 

@@ -1,6 +1,6 @@
 /** The few Docker CLI calls the runner needs besides `docker run`: volumes, removal, crash clean-up. */
 import { execFile } from "node:child_process";
-import { LABEL_INSTANCE, LABEL_WORKSPACE } from "./docker-args";
+import { LABEL_CHANNEL, LABEL_INSTANCE, LABEL_WORKSPACE } from "./docker-args";
 
 export interface DockerResult {
   ok: boolean;
@@ -22,9 +22,9 @@ export async function dockerUnavailable(bin: string): Promise<string | null> {
   return r.ok ? null : `Docker is not available on the bridge host: ${r.stderr.trim().split("\n")[0] ?? "no answer"}`;
 }
 
-/** Creates the sender's workspace volume if it is new (labelled, so an admin can list them). */
-export async function ensureVolume(bin: string, name: string): Promise<DockerResult> {
-  return docker(bin, ["volume", "create", "--label", `${LABEL_WORKSPACE}=1`, name]);
+/** Creates the sender's workspace volume if it is new (labelled, so an admin can list and remove a channel's). */
+export async function ensureVolume(bin: string, name: string, channelId: string): Promise<DockerResult> {
+  return docker(bin, ["volume", "create", "--label", `${LABEL_WORKSPACE}=1`, "--label", `${LABEL_CHANNEL}=${channelId}`, name]);
 }
 
 /** Removes a container whatever its state; a container already gone is fine. */
