@@ -9,10 +9,10 @@ import { z } from "zod";
 import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/config-codec";
 import { channelRegistry, getAdapter } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/types";
-import { parseAgentSettings } from "../agent/settings";
 import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
 import { describeZodError } from "../lib/zod-error";
+import { channelSettings } from "../pipeline/channel-store";
 import { channelCreateBody, channelUpdateBody } from "./channel-schemas";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
@@ -35,13 +35,7 @@ function present(row: ChannelRow, base: string) {
   const adapter = getAdapter(row.type);
   const stored = JSON.parse(row.config) as Record<string, unknown>;
   return {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    policy: row.policy,
-    allowlist: JSON.parse(row.allowlist) as string[],
-    rateLimitPerMinute: row.rateLimitPerMinute,
-    agent: parseAgentSettings(row.agent),
+    ...channelSettings(row),
     config: adapter ? redactConfig(adapter, stored) : {},
     status: row.status,
     lastError: row.lastError,

@@ -7,6 +7,8 @@ import type { ChannelAdapter } from "../channels/types";
 import type { Db } from "../db/client";
 import { channels } from "../db/schema";
 
+type ChannelRow = typeof channels.$inferSelect;
+
 export type SenderPolicy = "pairing" | "allowlist" | "open" | "disabled";
 
 export interface LoadedChannel {
@@ -29,6 +31,11 @@ export async function loadChannel(db: Db, channelId: string, masterKey: string |
   const adapter = getAdapter(row.type);
   if (!adapter) return null;
   const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(masterKey));
+  return { ...channelSettings(row), adapter, config };
+}
+
+/** A channel row's settings with their stored JSON parsed: what the pipeline obeys and the API shows. */
+export function channelSettings(row: ChannelRow): Omit<LoadedChannel, "adapter" | "config"> {
   return {
     id: row.id,
     type: row.type,
@@ -37,7 +44,5 @@ export async function loadChannel(db: Db, channelId: string, masterKey: string |
     allowlist: JSON.parse(row.allowlist) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
     agent: parseAgentSettings(row.agent),
-    adapter,
-    config,
   };
 }
