@@ -59,6 +59,9 @@ const configSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof configSchema>;
 
+/** The settings as the environment holds them, before parsing: every key optional, every value a string. */
+export type GatewaySettings = { [K in keyof z.input<typeof configSchema>]?: string };
+
 export function readConfig(env: object): GatewayConfig {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(env)) if (typeof value === "string" && value !== "") raw[key] = value;

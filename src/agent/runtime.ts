@@ -1,23 +1,12 @@
 /** Chooses the agent runtime from configuration: Claude when a key is set, the offline echo model otherwise. */
-import { readConfig } from "../config";
+import { readConfig, type GatewaySettings } from "../config";
 import { createClaudeRuntime } from "./claude";
 import { echoRuntime } from "./echo";
 import { DEFAULT_SYSTEM_PROMPT } from "./system-prompt.generated";
 import type { AgentRuntime } from "./types";
 
-/** The environment the runtime reads (strings, as wrangler passes them); see src/config.ts. */
-export interface AgentConfig {
-  ANTHROPIC_API_KEY?: string;
-  ANTHROPIC_BASE_URL?: string;
-  AGENT_MODEL?: string;
-  AGENT_MAX_TOKENS?: string;
-  AGENT_MAX_STEPS?: string;
-  AGENT_MAX_ATTEMPTS?: string;
-  AGENT_RETRY_BASE_MS?: string;
-  AGENT_RETRY_MAX_WAIT_MS?: string;
-  AGENT_TIMEOUT_MS?: string;
-  AGENT_HISTORY_TOKEN_BUDGET?: string;
-}
+/** The runtime reads the gateway's settings (strings, as wrangler passes them); see src/config.ts. */
+export type AgentConfig = GatewaySettings;
 
 export function createAgentRuntime(env: AgentConfig): AgentRuntime {
   const cfg = readConfig(env);
