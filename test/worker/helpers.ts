@@ -1,6 +1,6 @@
 /** Shared steps for Worker-layer tests: an admin token, signed webhooks, a fake callback receiver. */
-import { SELF } from "cloudflare:test";
-import { vi } from "vitest";
+import { env, SELF } from "cloudflare:test";
+import { afterEach, beforeEach, vi } from "vitest";
 
 export const BASE = "https://gw.test";
 export const SETUP_TOKEN = "test-setup-token";
@@ -95,4 +95,19 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
+}
+
+/**
+ * Scheduler tests share their file's D1: each test starts with no model calls recorded (so
+ * budgets and usage sums see only its own) and ends with every job paused (an active one would
+ * fire on later tests' heartbeats) and the scripted models unmocked.
+ */
+export function isolateScheduledWork(): void {
+  beforeEach(async () => {
+    await env.DB.prepare("DELETE FROM api_calls").run();
+  });
+  afterEach(async () => {
+    await env.DB.prepare("UPDATE jobs SET status = 'paused'").run();
+    vi.restoreAllMocks();
+  });
 }

@@ -4,21 +4,17 @@
  * runs the recipe, and run records land in D1.
  */
 import { createScheduledController, env } from "cloudflare:test";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index";
 import { schedulerAgent } from "../../src/scheduler/agent";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
-import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks } from "./helpers";
+import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, isolateScheduledWork } from "./helpers";
 
 let token: string;
 beforeAll(async () => {
   token = await adminToken();
 });
-// Tests share the file's D1; jobs left active would fire on later tests' heartbeats.
-afterEach(async () => {
-  await env.DB.prepare("UPDATE jobs SET status = 'paused'").run();
-  vi.restoreAllMocks();
-});
+isolateScheduledWork();
 
 /** The model requests a job made (each job is its own sender). */
 const madeBy = (fake: ReturnType<typeof scriptedRuntime>, job: Job) => fake.requests.filter((r) => r.senderId === `job:${job.id}`);

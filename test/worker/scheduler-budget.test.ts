@@ -5,26 +5,20 @@
  * or when it is started again with room in the budget; the admin sees `budget.exceeded`.
  */
 import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers/index";
 import { utcDayStart } from "../../src/agent/budget";
 import { schedulerAgent } from "../../src/scheduler/agent";
 import { loopTask } from "../../src/scheduler/stubs";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
-import { adminToken, call, eventually } from "./helpers";
+import { adminToken, call, eventually, isolateScheduledWork } from "./helpers";
 
 const DAY_MS = 86_400_000;
 let token: string;
 beforeAll(async () => {
   token = await adminToken();
 });
-beforeEach(async () => {
-  await env.DB.prepare("DELETE FROM api_calls").run();
-});
-afterEach(async () => {
-  await env.DB.prepare("UPDATE jobs SET status = 'paused'").run();
-  vi.restoreAllMocks();
-});
+isolateScheduledWork();
 
 /** Today's conversations spent this much (one api_calls row on another channel). */
 async function spentToday(costUsd: number): Promise<void> {

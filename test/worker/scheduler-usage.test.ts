@@ -5,22 +5,16 @@
  * daily spend counts each call once (job_runs and loop_iterations only summarise the same rows).
  */
 import { env } from "cloudflare:test";
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { schedulerAgent } from "../../src/scheduler/agent";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
-import { adminToken, call, eventually } from "./helpers";
+import { adminToken, call, eventually, isolateScheduledWork } from "./helpers";
 
 let token: string;
 beforeAll(async () => {
   token = await adminToken();
 });
-beforeEach(async () => {
-  await env.DB.prepare("DELETE FROM api_calls").run();
-});
-afterEach(async () => {
-  await env.DB.prepare("UPDATE jobs SET status = 'paused'").run();
-  vi.restoreAllMocks();
-});
+isolateScheduledWork();
 
 interface Totals {
   calls: number;
