@@ -3,12 +3,12 @@
  * directory. Proves login storage, idempotent apply, pairing approval, the live feed in the
  * terminal, parseable --json everywhere, and clear errors for bad flags and dead gateways.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayProcess, ROOT, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { cliRunner } from "../support/cli-runner";
+import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
 import { startReceiver } from "../support/http-receiver";
 import { postWebhook } from "../support/signed-webhook";
 
@@ -16,51 +16,18 @@ const PORT = 8840;
 const START_PORT = 8841;
 const DEAD_URL = "http://127.0.0.1:8859";
 const PASSWORD = "correct horse battery staple";
-const BIN = join(ROOT, "bin", "loopgate.mjs");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let gw: GatewayProcess;
 let adminToken: string;
-let configHome: string;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 /** The webhook channel the pairing test creates; the feed test sends through it. */
 let pairingChannel: { inboundUrl: string; secret: string };
 
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configHome, ...extra };
-  delete env.LOOPGATE_URL;
-  delete env.LOOPGATE_TOKEN;
-  return env;
-}
-
-function startCli(args: string[], extra: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(extra), stdio: ["pipe", "pipe", "pipe"] });
-}
-
-function cli(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const child = startCli(args, options.env);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdin?.end(options.input ?? "");
-  return new Promise((done) => child.on("close", (code) => done({ code: code ?? -1, stdout, stderr })));
-}
-
-/** Runs a command with --json and returns its parsed stdout (failing the test if it does not parse). */
-async function cliJson<T = Record<string, unknown>>(args: string[], env?: Record<string, string>): Promise<T> {
-  const r = await cli([...args, "--json"], { env });
-  expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return JSON.parse(r.stdout) as T;
-}
+/** XDG_CONFIG_HOME of every run: where `login` stores its token (removed when the file ends). */
+const configHome = mkdtempSync(join(tmpdir(), "loopgate-cli-home-"));
+const { cli, cliJson, start: startCli } = cliRunner(configHome);
 
 beforeAll(async () => {
-  configHome = mkdtempSync(join(tmpdir(), "loopgate-cli-home-"));
   receiver = await startReceiver();
   gw = await startGateway({ port: PORT });
   adminToken = (await setupAdmin(gw, "admin", PASSWORD)).token;
@@ -164,8 +131,8 @@ describe("loopgate CLI against a running gateway", () => {
     const follower = startCli(["logs", "--follow", "--json", "-n", "0"]);
     let stdout = "";
     let stderr = "";
-    follower.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-    follower.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    follower.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    follower.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     try {
       await waitFor(async () => stderr.includes("Following the live feed"), 20_000, "the follower to start");
       await new Promise((r) => setTimeout(r, 500));
@@ -322,12 +289,10 @@ describe("loopgate CLI against a running gateway", () => {
 describe("loopgate start", () => {
   it("runs the gateway like npm start, on the port and host it is given", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "loopgate-cli-start-"));
-    const child = spawn(process.execPath, [BIN, "start", "--port", String(START_PORT), "--host", "127.0.0.1", "--log-level", "warn", "--state-dir", stateDir], {
-      cwd: ROOT, env: { ...cliEnv(), LOOPGATE_SETUP_TOKEN: "cli-start-token" }, stdio: ["ignore", "pipe", "pipe"], detached: true,
-    });
+    const child = startCli(["start", "--port", String(START_PORT), "--host", "127.0.0.1", "--log-level", "warn", "--state-dir", stateDir], { env: { LOOPGATE_SETUP_TOKEN: "cli-start-token" }, detached: true });
     let output = "";
-    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${START_PORT}/api/health`)).ok, 90_000, `loopgate start on ${START_PORT}\n${output}`);

@@ -2,7 +2,8 @@
  * Runs the `loopgate` CLI as a user does (`bin/loopgate.mjs`, a subprocess) with its own
  * config directory and environment, and captures what it prints and its exit code.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { ROOT } from "./gateway-process";
@@ -20,6 +21,12 @@ export interface CliRunner {
   cli(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<CliResult>;
   /** Runs with --json, expects exit 0 and returns the parsed stdout (failing the test if it does not parse). */
   cliJson<T = Record<string, unknown>>(args: string[], env?: Record<string, string>): Promise<T>;
+  /**
+   * Starts a long-running command (`logs --follow`, `start`) and hands back the process for the
+   * caller to read and stop; `detached` puts it in its own process group, so the caller can end
+   * whatever it spawned in turn.
+   */
+  start(args: string[], options?: { env?: Record<string, string>; detached?: boolean }): ChildProcessByStdio<null, Readable, Readable>;
 }
 
 /**
@@ -44,6 +51,7 @@ export function cliRunner(configHome: string, env: Record<string, string> = {}):
   };
   return {
     cli,
+    start: (args, options = {}) => spawn(process.execPath, [CLI_BIN, ...args], { cwd: ROOT, env: baseEnv(options.env), stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false }),
     async cliJson<T>(args: string[], extra?: Record<string, string>): Promise<T> {
       const r = await cli([...args, "--json"], { env: extra });
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
