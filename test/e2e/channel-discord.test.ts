@@ -4,47 +4,32 @@
  * checks over HTTP like Discord (signed PING, then a bad signature); /pair and /ask are
  * deferred and answered by editing the original response.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDiscordFake, type DiscordFake } from "../fakes/discord-api";
-import { serveFake } from "../fakes/http-fake-server";
 import ask from "../fixtures/discord/ask.json";
 import pairDm from "../fixtures/discord/pair-dm.json";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { setupAdmin, waitFor } from "../support/gateway-process";
+import { createChannelWithSetup, platformGateway } from "../support/platform-gateway";
 
 const PORT = 8742;
 const APP_ID = "123456789012345678";
 const BOT_TOKEN = "e2e-discord-bot-token-0123456789";
 
 describe("Discord channel end to end", () => {
-  let gw: GatewayProcess;
   let fake: DiscordFake;
-  let server: Awaited<ReturnType<typeof serveFake>>;
-
-  beforeAll(async () => {
-    fake = await createDiscordFake({ applicationId: APP_ID, botToken: BOT_TOKEN });
-    server = await serveFake(fake.handle);
-    gw = await startGateway({ port: PORT });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await server?.close();
-    if (gw) removeState(gw.stateDir);
-  });
+  const platform = platformGateway({ port: PORT, fake: async () => (fake = await createDiscordFake({ applicationId: APP_ID, botToken: BOT_TOKEN })).handle });
 
   const original = (token: string) => fake.state.messages.find((m) => m.kind === "original" && m.token === token);
 
   it("passes Discord's endpoint check, pairs with /pair and answers /ask by editing the deferred response", async () => {
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
-      type: "discord", name: "Discord", config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken: BOT_TOKEN, apiBase: `${server.url}/api/v10` },
+    const { api } = await setupAdmin(platform.gw);
+    const channel = await createChannelWithSetup(api, {
+      type: "discord", name: "Discord", config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken: BOT_TOKEN, apiBase: `${platform.fakeUrl}/api/v10` },
     });
-    expect(created.status).toBe(201);
-    const url = created.body.channel.inboundUrl;
-    const setup = await api<{ ok: boolean; steps: string[] }>("POST", `/api/channels/${created.body.channel.id}/setup`, {});
-    expect(setup.body).toMatchObject({ ok: true });
+    const url = channel.inboundUrl;
     expect(fake.state.endpointUrl).toBe(url);
 
-    const invite = await api<{ code: string }>("POST", "/api/pairings", { channelId: created.body.channel.id });
+    const invite = await api<{ code: string }>("POST", "/api/pairings", { channelId: channel.id });
     const pair = structuredClone(pairDm);
     pair.data.options[0]!.value = invite.body.code;
     pair.token = "pair-token";

@@ -3,41 +3,27 @@
  * API deliveries and serves chat.postMessage (apiBase). The documented payloads go in; replies
  * come back in the mention's thread and in the DM.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveFake } from "../fakes/http-fake-server";
+import { describe, expect, it } from "vitest";
 import { createSlackFake } from "../fakes/slack-web-api";
 import appMention from "../fixtures/slack/app-mention.json";
 import messageIm from "../fixtures/slack/message-im.json";
 import urlVerification from "../fixtures/slack/url-verification.json";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { setupAdmin, waitFor } from "../support/gateway-process";
+import { createChannelWithSetup, platformGateway } from "../support/platform-gateway";
 
 const PORT = 8741;
 const BOT_TOKEN = "xoxb-e2e-0000-fake";
 const SIGNING_SECRET = "e2e-slack-signing-secret-0123456789";
 
 describe("Slack channel end to end", () => {
-  let gw: GatewayProcess;
-  let server: Awaited<ReturnType<typeof serveFake>>;
   const fake = createSlackFake({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
-
-  beforeAll(async () => {
-    server = await serveFake(fake.handle);
-    gw = await startGateway({ port: PORT });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await server?.close();
-    if (gw) removeState(gw.stateDir);
-  });
+  const platform = platformGateway({ port: PORT, fake: () => fake.handle });
 
   it("verifies its URL, answers a mention in its thread and a DM, once per event", async () => {
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
-      type: "slack", name: "Slack", policy: "open", config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiBase: `${server.url}/api` },
+    const { api } = await setupAdmin(platform.gw);
+    const { inboundUrl: url } = await createChannelWithSetup(api, {
+      type: "slack", name: "Slack", policy: "open", config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiBase: `${platform.fakeUrl}/api` },
     });
-    expect(created.status).toBe(201);
-    const url = created.body.channel.inboundUrl;
-    expect((await api<{ ok: boolean }>("POST", `/api/channels/${created.body.channel.id}/setup`, {})).body.ok).toBe(true);
 
     const challenge = await fake.deliver(url, urlVerification);
     expect(await challenge.json()).toEqual({ challenge: urlVerification.challenge });

@@ -3,29 +3,18 @@
  * pointed at (apiBase), webhook registered by setup and updates delivered by the fake like
  * Telegram. A new sender pairs through a deep link (/start CODE) and then talks to the agent.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveFake } from "../fakes/http-fake-server";
+import { describe, expect, it } from "vitest";
 import { createTelegramFake } from "../fakes/telegram-bot-api";
 import textPrivate from "../fixtures/telegram/text-private.json";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { setupAdmin, waitFor } from "../support/gateway-process";
+import { createChannelWithSetup, platformGateway } from "../support/platform-gateway";
 
 const PORT = 8740;
 const TOKEN = "987654321:AAE2eFakeTelegramTokenForLoopgateTests";
 
 describe("Telegram channel end to end", () => {
-  let gw: GatewayProcess;
-  let server: Awaited<ReturnType<typeof serveFake>>;
   const fake = createTelegramFake({ token: TOKEN });
-
-  beforeAll(async () => {
-    server = await serveFake(fake.handle);
-    gw = await startGateway({ port: PORT });
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await server?.close();
-    if (gw) removeState(gw.stateDir);
-  });
+  const platform = platformGateway({ port: PORT, fake: () => fake.handle });
 
   let nextMessageId = 2000;
   const say = async (text: string) => {
@@ -43,18 +32,15 @@ describe("Telegram channel end to end", () => {
   };
 
   it("registers its webhook, pairs a sender by deep link and answers in HTML", async () => {
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "telegram", name: "Telegram", config: { botToken: TOKEN, apiBase: server.url } });
-    expect(created.status).toBe(201);
-    const setup = await api<{ ok: boolean; steps: string[] }>("POST", `/api/channels/${created.body.channel.id}/setup`, {});
-    expect(setup.body.ok).toBe(true);
-    expect(fake.state.webhook?.url).toBe(created.body.channel.inboundUrl);
+    const { api } = await setupAdmin(platform.gw);
+    const channel = await createChannelWithSetup(api, { type: "telegram", name: "Telegram", config: { botToken: TOKEN, apiBase: platform.fakeUrl } });
+    expect(fake.state.webhook?.url).toBe(channel.inboundUrl);
 
     // A stranger gets a pairing request, not the agent.
     const first = await replyTo(await say("hi there"));
     expect(first.text).toMatch(/pair/i);
 
-    const invite = await api<{ code: string }>("POST", "/api/pairings", { channelId: created.body.channel.id });
+    const invite = await api<{ code: string }>("POST", "/api/pairings", { channelId: channel.id });
     expect(invite.status).toBe(201);
     const paired = await replyTo(await say(`/start ${invite.body.code}`));
     expect(paired.text).toContain("You are paired");

@@ -4,11 +4,11 @@
  * messages endpoint), and notifications signed with the app secret as Meta signs them.
  */
 import { createHmac } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGraphApiFake, type GraphApiFake } from "../fakes/graph-api";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createGraphApiFake } from "../fakes/graph-api";
 import textMessage from "../fixtures/whatsapp/text-message.json";
-import { startReceiver } from "../support/http-receiver";
-import { apiClient, type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { apiClient, setupAdmin, waitFor } from "../support/gateway-process";
+import { platformGateway } from "../support/platform-gateway";
 
 const PORT = 8761;
 const PHONE_NUMBER_ID = "27681414235104944";
@@ -24,35 +24,21 @@ function signedPost(url: string, payload: unknown, secret = APP_SECRET) {
 }
 
 describe("WhatsApp Cloud API channel against npm start", () => {
-  let gw: GatewayProcess;
   let api: ReturnType<typeof apiClient>;
-  let graph: GraphApiFake;
-  let server: Awaited<ReturnType<typeof startReceiver>>;
+  const graph = createGraphApiFake({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID, appId: APP_ID, appSecret: APP_SECRET });
   let channelId: string;
   let inboundUrl: string;
+  const platform = platformGateway({ port: PORT, fake: () => graph.handle, env: () => ({ PUBLIC_URL: `http://127.0.0.1:${PORT}` }) });
 
   beforeAll(async () => {
-    graph = createGraphApiFake({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID, appId: APP_ID, appSecret: APP_SECRET });
-    // The fake served over real HTTP: each request is rebuilt as a web Request for it.
-    server = await startReceiver(async (req, res) => {
-      const headers = Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : []));
-      const answer = await graph.handle(new Request(`http://127.0.0.1${req.path}`, { method: req.method, headers, body: req.method === "GET" ? undefined : req.body }));
-      res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" }).end(await answer.text());
-    });
-    gw = await startGateway({ port: PORT, env: { PUBLIC_URL: `http://127.0.0.1:${PORT}` } });
-    api = (await setupAdmin(gw)).api;
+    api = (await setupAdmin(platform.gw)).api;
     const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
       type: "whatsapp", name: "WhatsApp", policy: "open",
-      config: { phoneNumberId: PHONE_NUMBER_ID, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, appId: APP_ID, apiBase: `${server.url}/v21.0` },
+      config: { phoneNumberId: PHONE_NUMBER_ID, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, appId: APP_ID, apiBase: `${platform.fakeUrl}/v21.0` },
     });
     expect(created.status).toBe(201);
     channelId = created.body.channel.id;
     inboundUrl = created.body.channel.inboundUrl;
-  });
-  afterAll(async () => {
-    await gw?.stop();
-    await server?.close();
-    if (gw) removeState(gw.stateDir);
   });
 
   it("setup subscribes the webhook; Meta's verification GET reaches the running gateway", async () => {

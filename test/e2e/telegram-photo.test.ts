@@ -7,11 +7,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
-import { serveFake } from "../fakes/http-fake-server";
 import { createTelegramFake } from "../fakes/telegram-bot-api";
 import photoCaption from "../fixtures/telegram/photo-caption.json";
 import textPrivate from "../fixtures/telegram/text-private.json";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { setupAdmin, waitFor } from "../support/gateway-process";
+import { createChannelWithSetup, platformGateway } from "../support/platform-gateway";
 
 const PORT = 8900;
 const KEY = "sk-ant-e2e-photo-7d3a";
@@ -23,23 +23,18 @@ type Block = { type: string; text?: string; source?: { type: string; media_type:
 type Message = { role: string; content: Block[] };
 
 describe("a Telegram photo, end to end", () => {
-  let gw: GatewayProcess;
   let anthropic: FakeAnthropic;
-  let server: Awaited<ReturnType<typeof serveFake>>;
   const telegram = createTelegramFake({ token: TOKEN });
   let nextId = 3000;
 
+  // Registered before platformGateway, so the Messages API fake is up when the gateway is pointed at it.
   beforeAll(async () => {
     anthropic = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
-    server = await serveFake(telegram.handle);
-    gw = await startGateway({ port: PORT, env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50" } });
   });
   afterAll(async () => {
-    await gw?.stop();
-    await server?.close();
     await anthropic?.close();
-    if (gw) removeState(gw.stateDir);
   });
+  const platform = platformGateway({ port: PORT, fake: () => telegram.handle, env: () => ({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50" }) });
 
   const deliver = async (update: { update_id: number; message: { message_id: number } }) => {
     update.update_id = nextId;
@@ -52,10 +47,8 @@ describe("a Telegram photo, end to end", () => {
   const lastUserMessage = () => (anthropic.answered().at(-1)!.body.messages as Message[]).at(-1)!;
 
   it("shows the picture to the model as an image block and answers about it", async () => {
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ channel: { id: string } }>("POST", "/api/channels", { type: "telegram", name: "Photos", policy: "open", config: { botToken: TOKEN, apiBase: server.url } });
-    expect(created.status).toBe(201);
-    expect((await api<{ ok: boolean }>("POST", `/api/channels/${created.body.channel.id}/setup`, {})).body.ok).toBe(true);
+    const { api } = await setupAdmin(platform.gw);
+    const channel = await createChannelWithSetup(api, { type: "telegram", name: "Photos", policy: "open", config: { botToken: TOKEN, apiBase: platform.fakeUrl } });
     telegram.addFile(LARGEST, PHOTO, "photos/file_42.jpg");
 
     const reply = await deliver(structuredClone(photoCaption));
@@ -77,11 +70,11 @@ describe("a Telegram photo, end to end", () => {
 
     // The token travelled only to the fake Bot API: nothing the gateway stores, returns or logs holds it.
     const secret = TOKEN.split(":")[1]!;
-    for (const path of ["/api/messages?limit=50", "/api/events?limit=200", "/api/usage/calls", `/api/channels/${created.body.channel.id}`]) {
+    for (const path of ["/api/messages?limit=50", "/api/events?limit=200", "/api/usage/calls", `/api/channels/${channel.id}`]) {
       const res = await api("GET", path);
       expect(res.status).toBe(200);
       expect(JSON.stringify(res.body)).not.toContain(secret);
     }
-    expect(gw.output()).not.toContain(secret);
+    expect(platform.gw.output()).not.toContain(secret);
   });
 });
