@@ -4,6 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
+import { useSubmit } from "../ui/actions";
 import { ErrorBanner } from "../ui/bits";
 import { type SignedOutReason, signIn } from "./session";
 
@@ -19,24 +20,6 @@ function Field({ label, name, type = "text", value, onInput, autoComplete, hint 
       {hint && <small>{hint}</small>}
     </label>
   );
-}
-
-function useSubmit(action: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, submit };
 }
 
 export function SetupForm({ initialToken }: { initialToken: string }) {

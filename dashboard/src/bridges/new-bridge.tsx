@@ -4,28 +4,19 @@
  */
 import { useState } from "preact/hooks";
 import { API_BASE, api, body } from "../api/client";
-import { Copyable, ErrorBanner } from "../ui/bits";
+import { useSubmit } from "../ui/actions";
+import { Copyable } from "../ui/bits";
+import { FormFooter } from "../ui/form-footer";
 
 export function NewBridge({ onCreated, onClose }: { onCreated: () => void; onClose: () => void }) {
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [minted, setMinted] = useState<{ name: string; token: string } | null>(null);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await body(api.bridges.$post({ json: { name: name.trim() } }));
-      setMinted({ name: res.bridge.name, token: res.token });
-      onCreated();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    const res = await body(api.bridges.$post({ json: { name: name.trim() } }));
+    setMinted({ name: res.bridge.name, token: res.token });
+    onCreated();
+  });
 
   if (minted) {
     const env = `LOOPGATE_URL=${API_BASE} LOOPGATE_BRIDGE_TOKEN=${minted.token}`;
@@ -65,15 +56,7 @@ export function NewBridge({ onCreated, onClose }: { onCreated: () => void; onClo
         <input name="name" type="text" required maxLength={100} placeholder="e.g. home-server" value={name} onInput={(e) => setName(e.currentTarget.value)} />
         <small>Where it runs, so you can tell bridges apart.</small>
       </label>
-      <ErrorBanner error={error} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? "Minting…" : "Mint token"}
-        </button>
-        <button type="button" class="ghost" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} label="Mint token" busyLabel="Minting…" onCancel={onClose} />
     </form>
   );
 }

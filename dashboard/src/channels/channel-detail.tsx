@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { Channel, ChannelType } from "../api/types";
+import { useSubmit } from "../ui/actions";
 import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/bits";
 import { dateTime, timeAgo } from "../ui/format";
 import { ChannelForm } from "./channel-form";
@@ -19,16 +20,10 @@ export function ChannelDetail({ channel, type, bridgeName, onChanged, onDeleted 
   const [editing, setEditing] = useState(false);
   const state = channelState(channel.status);
   const bridgeId = bridgeOf(channel);
-  const [error, setError] = useState<string | null>(null);
-
-  const remove = async () => {
-    try {
-      await body(api.channels[":id"].$delete({ param: { id: channel.id } }));
-      onDeleted();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  };
+  const { busy: removing, error, submit: remove } = useSubmit(async () => {
+    await body(api.channels[":id"].$delete({ param: { id: channel.id } }));
+    onDeleted();
+  });
 
   if (editing && type)
     return (
@@ -108,7 +103,7 @@ export function ChannelDetail({ channel, type, bridgeName, onChanged, onDeleted 
             Edit
           </button>
         )}
-        <ConfirmButton label="Delete" confirmLabel={`Delete ${channel.name}`} onConfirm={remove} />
+        <ConfirmButton label="Delete" confirmLabel={`Delete ${channel.name}`} onConfirm={() => remove()} busy={removing} />
       </div>
       <div style={{ marginTop: "0.6em" }}>
         <SetupSteps channelId={channel.id} onDone={onChanged} />

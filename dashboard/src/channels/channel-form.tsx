@@ -4,7 +4,8 @@
  */
 import { useMemo, useState } from "preact/hooks";
 import type { Channel, ChannelType } from "../api/types";
-import { ErrorBanner } from "../ui/bits";
+import { useSubmit } from "../ui/actions";
+import { FormFooter } from "../ui/form-footer";
 import { asSchema, type FormValues, fieldsOf, initialValues, toConfig } from "./json-schema";
 import { SchemaFields } from "./schema-fields";
 
@@ -31,27 +32,16 @@ export function ChannelForm({ type, channel, submitLabel, onSubmit, onCancel }: 
   const [allowlist, setAllowlist] = useState((channel?.allowlist ?? []).join("\n"));
   const [rate, setRate] = useState(channel?.rateLimitPerMinute ? String(channel.rateLimitPerMinute) : "");
   const [values, setValues] = useState<FormValues>(() => initialValues(fields, channel?.config as Record<string, unknown> | undefined));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit({
-        name: name.trim(),
-        policy,
-        allowlist: allowlist.split(/\r?\n|,/).map((x) => x.trim()).filter(Boolean),
-        rateLimitPerMinute: rate.trim() ? Number(rate) : null,
-        config: toConfig(fields, values),
-      });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await onSubmit({
+      name: name.trim(),
+      policy,
+      allowlist: allowlist.split(/\r?\n|,/).map((x) => x.trim()).filter(Boolean),
+      rateLimitPerMinute: rate.trim() ? Number(rate) : null,
+      config: toConfig(fields, values),
+    });
+  });
 
   return (
     <form onSubmit={submit} aria-label={channel ? `Edit ${channel.name}` : `New ${type.type} channel`}>
@@ -83,17 +73,7 @@ export function ChannelForm({ type, channel, submitLabel, onSubmit, onCancel }: 
         <input name="rateLimitPerMinute" type="number" min={1} max={10000} value={rate} placeholder="gateway default" onInput={(e) => setRate(e.currentTarget.value)} />
       </label>
       <SchemaFields fields={fields} values={values} editing={Boolean(channel)} onChange={(n, v) => setValues((cur) => ({ ...cur, [n]: v }))} />
-      <ErrorBanner error={error} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? "Saving…" : submitLabel}
-        </button>
-        {onCancel && (
-          <button type="button" class="ghost" onClick={onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
+      <FormFooter error={error} busy={busy} label={submitLabel} busyLabel="Saving…" onCancel={onCancel} />
     </form>
   );
 }

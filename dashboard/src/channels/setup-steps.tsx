@@ -1,6 +1,7 @@
 /** Runs a channel's `setup` (register the webhook with the platform, or explain the manual steps) and shows the outcome. */
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api/client";
+import { useSubmit } from "../ui/actions";
 import { ErrorBanner } from "../ui/bits";
 
 interface SetupResult {
@@ -10,25 +11,15 @@ interface SetupResult {
 
 export function SetupSteps({ channelId, onDone }: { channelId: string; onDone?: () => void }) {
   const [result, setResult] = useState<SetupResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api.channels[":id"].setup.$post({ param: { id: channelId } });
-      // A failed setup (502) still carries the steps that explain what went wrong.
-      const data = (await res.json()) as Partial<SetupResult> & { error?: string };
-      if (Array.isArray(data.steps)) setResult({ ok: data.ok === true, steps: data.steps });
-      else throw new ApiError(res.status, data.error ?? `setup failed (${res.status})`);
-      onDone?.();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit: run } = useSubmit(async () => {
+    const res = await api.channels[":id"].setup.$post({ param: { id: channelId } });
+    // A failed setup (502) still carries the steps that explain what went wrong.
+    const data = (await res.json()) as Partial<SetupResult> & { error?: string };
+    if (Array.isArray(data.steps)) setResult({ ok: data.ok === true, steps: data.steps });
+    else throw new ApiError(res.status, data.error ?? `setup failed (${res.status})`);
+    onDone?.();
+  });
 
   return (
     <div class="setup">

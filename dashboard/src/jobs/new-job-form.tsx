@@ -6,7 +6,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { Channel } from "../api/types";
-import { ErrorBanner } from "../ui/bits";
+import { useSubmit } from "../ui/actions";
+import { FormFooter } from "../ui/form-footer";
 import { type StepDraft, StepsEditor } from "./steps-editor";
 import { inZone, useCronPreview } from "./use-cron-preview";
 
@@ -29,39 +30,28 @@ export function NewJobForm({ channels, onCreated, onCancel }: { channels: Channe
   const [catchUp, setCatchUp] = useState<"skip" | "run-once">("skip");
   const [attempts, setAttempts] = useState("1");
   const [backoffSeconds, setBackoffSeconds] = useState("60");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const preview = useCronPreview(cron, timezone);
   const zoneList = useMemo(zones, []);
 
   const zoneError = preview.kind === "error" && preview.field === "timezone" ? preview.error : null;
   const cronError = preview.kind === "error" && preview.field !== "timezone" ? preview.error : null;
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await body(
-        api.jobs.$post({
-          json: {
-            name: name.trim(),
-            cron: cron.trim(),
-            timezone: timezone.trim() || undefined,
-            steps: steps.map((s) => ({ prompt: s.prompt.trim(), model: s.model.trim() || undefined })),
-            deliverTo: channelId ? { channelId, recipient: recipient.trim() } : undefined,
-            catchUp,
-            retry: { attempts: Number(attempts), backoffSeconds: Number(backoffSeconds) },
-          },
-        }),
-      );
-      onCreated();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await body(
+      api.jobs.$post({
+        json: {
+          name: name.trim(),
+          cron: cron.trim(),
+          timezone: timezone.trim() || undefined,
+          steps: steps.map((s) => ({ prompt: s.prompt.trim(), model: s.model.trim() || undefined })),
+          deliverTo: channelId ? { channelId, recipient: recipient.trim() } : undefined,
+          catchUp,
+          retry: { attempts: Number(attempts), backoffSeconds: Number(backoffSeconds) },
+        },
+      }),
+    );
+    onCreated();
+  });
 
   return (
     <form class="card" onSubmit={submit} aria-label="New scheduled job">
@@ -149,15 +139,7 @@ export function NewJobForm({ channels, onCreated, onCancel }: { channels: Channe
           <input name="retryBackoff" type="number" min={0} max={86400} required value={backoffSeconds} style={{ width: "6em" }} onInput={(e) => setBackoffSeconds(e.currentTarget.value)} />
         </label>
       </div>
-      <ErrorBanner error={error} />
-      <div class="actions">
-        <button type="submit" disabled={busy || preview.kind === "error"}>
-          {busy ? "Scheduling…" : "Schedule job"}
-        </button>
-        <button type="button" class="ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} label="Schedule job" busyLabel="Scheduling…" blocked={preview.kind === "error"} onCancel={onCancel} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import type { Bridge, Channel } from "../api/types";
 import { NewBridge } from "../bridges/new-bridge";
 import { bridgeOf, channelState } from "../channels/channel-state";
 import type { ScreenDef } from "../shell/screens";
+import { useRowActions } from "../ui/actions";
 import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
 import { dateTime, timeAgo } from "../ui/format";
 import { useLoad } from "../ui/use-load";
@@ -36,17 +37,8 @@ function Bridges() {
   const bridges = useLoad(async () => (await body(api.bridges.$get())).bridges, [], 5000);
   const channels = useLoad(async () => (await body(api.channels.$get())).channels, [], 15_000);
   const [adding, setAdding] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const act = async (run: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await run();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-    await bridges.reload();
-  };
+  const { error, act } = useRowActions(bridges.reload);
 
   return (
     <section>

@@ -6,6 +6,7 @@ import { JobRuns } from "../jobs/job-runs";
 import { NewJobForm } from "../jobs/new-job-form";
 import { inZone } from "../jobs/use-cron-preview";
 import type { ScreenDef } from "../shell/screens";
+import { useRowActions } from "../ui/actions";
 import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
 import { useLoad } from "../ui/use-load";
 
@@ -33,19 +34,10 @@ function Jobs() {
   const [adding, setAdding] = useState(false);
   const [openId, setOpenId] = useState<string | null>(null);
   const [runsVersion, setRunsVersion] = useState(0);
-  const [error, setError] = useState<string | null>(null);
   const names = new Map((channels.data ?? []).map((c) => [c.id, c.name]));
   const channelName = (id: string) => names.get(id) ?? id;
 
-  const act = async (run: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await run();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-    await jobs.reload();
-  };
+  const { error, act } = useRowActions(jobs.reload);
 
   return (
     <section>

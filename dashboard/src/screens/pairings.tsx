@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { Channel } from "../api/types";
 import type { ScreenDef } from "../shell/screens";
+import { useRowActions, useSubmit } from "../ui/actions";
 import { Badge, ConfirmButton, Copyable, Empty, ErrorBanner } from "../ui/bits";
 import { dateTime, timeAgo } from "../ui/format";
 import { useLoad } from "../ui/use-load";
@@ -16,17 +17,10 @@ function InviteForm({ channels }: { channels: Channel[] }) {
   const [channelId, setChannelId] = useState("");
   const [ttl, setTtl] = useState("60");
   const [invite, setInvite] = useState<{ code: string; expiresAt: number; howToUse: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const mint = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const res = await body(api.pairings.$post({ json: { channelId: channelId || undefined, ttlMinutes: Number(ttl) } }));
-      setInvite({ code: res.code, expiresAt: res.expiresAt, howToUse: res.howToUse });
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  };
+  const { busy, error, submit: mint } = useSubmit(async () => {
+    const res = await body(api.pairings.$post({ json: { channelId: channelId || undefined, ttlMinutes: Number(ttl) } }));
+    setInvite({ code: res.code, expiresAt: res.expiresAt, howToUse: res.howToUse });
+  });
   return (
     <form class="card" onSubmit={mint} aria-label="Invite">
       <h2>Invite a sender</h2>
@@ -46,7 +40,9 @@ function InviteForm({ channels }: { channels: Channel[] }) {
           <span>Valid for (minutes)</span>
           <input name="ttlMinutes" type="number" min={1} max={43200} value={ttl} style={{ width: "6em" }} onInput={(e) => setTtl(e.currentTarget.value)} />
         </label>
-        <button type="submit">Mint invite code</button>
+        <button type="submit" disabled={busy}>
+          Mint invite code
+        </button>
       </div>
       <ErrorBanner error={error} />
       {invite && (
@@ -62,17 +58,7 @@ function Pairings() {
   const channels = useLoad(async () => (await body(api.channels.$get())).channels);
   const pending = useLoad(async () => (await body(api.pairings.$get({ query: { status: "pending" } }))).pairings.filter((p) => p.kind === "request"), [], 5000);
   const senders = useLoad(async () => (await body(api.senders.$get({ query: {} }))).senders, [], 15_000);
-  const [error, setError] = useState<string | null>(null);
-
-  const act = async (run: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await run();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-    await Promise.all([pending.reload(), senders.reload()]);
-  };
+  const { error, act } = useRowActions(() => Promise.all([pending.reload(), senders.reload()]));
 
   return (
     <section>

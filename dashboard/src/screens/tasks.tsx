@@ -4,6 +4,7 @@ import { api, body } from "../api/client";
 import type { ScreenDef } from "../shell/screens";
 import { NewTaskForm } from "../tasks/new-task-form";
 import { TaskOutput } from "../tasks/task-output";
+import { useRowActions } from "../ui/actions";
 import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
 import { timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
@@ -14,17 +15,8 @@ function Tasks() {
   const tasks = useLoad(async () => (await body(api.tasks.$get())).tasks, [], 3000);
   const [adding, setAdding] = useState(false);
   const [openId, setOpenId] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
-  const act = async (run: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await run();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-    await tasks.reload();
-  };
+  const { error, act } = useRowActions(tasks.reload);
 
   return (
     <section>

@@ -1,7 +1,8 @@
 /** Starting a loop task: a prompt the agent re-reads, with its previous output, until it says it is done or a limit stops it. */
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
-import { ErrorBanner } from "../ui/bits";
+import { useSubmit } from "../ui/actions";
+import { FormFooter } from "../ui/form-footer";
 
 export function NewTaskForm({ onCreated, onCancel }: { onCreated: () => void; onCancel: () => void }) {
   const [name, setName] = useState("");
@@ -10,33 +11,22 @@ export function NewTaskForm({ onCreated, onCancel }: { onCreated: () => void; on
   const [completionPromise, setCompletionPromise] = useState("");
   const [costCap, setCostCap] = useState("");
   const [noProgressLimit, setNoProgressLimit] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await body(
-        api.tasks.$post({
-          json: {
-            name: name.trim(),
-            prompt: prompt.trim(),
-            maxIterations: Number(maxIterations),
-            completionPromise: completionPromise.trim() || undefined,
-            costCapUsd: costCap.trim() ? Number(costCap) : undefined,
-            noProgressLimit: noProgressLimit.trim() ? Number(noProgressLimit) : undefined,
-          },
-        }),
-      );
-      onCreated();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useSubmit(async () => {
+    await body(
+      api.tasks.$post({
+        json: {
+          name: name.trim(),
+          prompt: prompt.trim(),
+          maxIterations: Number(maxIterations),
+          completionPromise: completionPromise.trim() || undefined,
+          costCapUsd: costCap.trim() ? Number(costCap) : undefined,
+          noProgressLimit: noProgressLimit.trim() ? Number(noProgressLimit) : undefined,
+        },
+      }),
+    );
+    onCreated();
+  });
 
   return (
     <form class="card" onSubmit={submit} aria-label="New loop task">
@@ -70,15 +60,7 @@ export function NewTaskForm({ onCreated, onCancel }: { onCreated: () => void; on
         </span>
         <input name="completionPromise" type="text" value={completionPromise} placeholder="the gateway's default completion phrase" onInput={(e) => setCompletionPromise(e.currentTarget.value)} />
       </label>
-      <ErrorBanner error={error} />
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          {busy ? "Starting…" : "Start task"}
-        </button>
-        <button type="button" class="ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={error} busy={busy} label="Start task" busyLabel="Starting…" onCancel={onCancel} />
     </form>
   );
 }

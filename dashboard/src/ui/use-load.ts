@@ -1,5 +1,6 @@
 /** Loads data for a screen and keeps loading / error / reload in one place. */
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { errorMessage } from "./actions";
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -24,7 +25,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = [], refresh
       setData(value);
       setError(null);
     } catch (err) {
-      if (mine === generation.current) setError(err instanceof Error ? err.message : String(err));
+      if (mine === generation.current) setError(errorMessage(err));
     } finally {
       if (mine === generation.current) setLoading(false);
     }
