@@ -11,13 +11,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import WebSocket from "ws";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { startFakeSignalCli } from "../fakes/signal-cli";
 import { startBridge, type BridgeProcess } from "../support/bridge-process";
 import { launchBrowser, screenshot } from "../support/browser";
+import { type FeedSwitch, logIn, openDashboardPage, openScreen, screenshotFailures } from "../support/dashboard-page";
 import { apiClient, removeState, setupAdmin, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
 
 const PORT = 8980;
@@ -34,15 +35,10 @@ let browser: Browser;
 let page: Page;
 let bridge: BridgeProcess | undefined;
 const bridgeData = mkdtempSync(join(tmpdir(), "loopgate-dash-bridge-"));
-const pageErrors: string[] = [];
-const feedSockets: WebSocketRoute[] = [];
-/** While true the live feed is "unreachable": connections are accepted and dropped at once. */
-let feedDown = false;
+let pageErrors: string[];
+let feed: FeedSwitch;
 
-async function nav(title: string) {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: title, exact: true }).click();
-  await page.getByRole("heading", { level: 1, name: title }).waitFor();
-}
+const nav = (title: string) => openScreen(page, title);
 
 async function noSidewaysScroll(what: string) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
@@ -56,21 +52,9 @@ beforeAll(async () => {
     launchBrowser(),
   ]);
   api = (await setupAdmin(gw, USERNAME, PASSWORD)).api;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.routeWebSocket(/\/api\/live/, async (ws) => {
-    if (feedDown) return ws.close({ code: 1011, reason: "unreachable" });
-    ws.connectToServer();
-    feedSockets.push(ws);
-  });
+  ({ page, pageErrors, feed } = await openDashboardPage(browser, { width: 1280, height: 900 }));
   await page.goto(gw.url);
-  const form = page.getByRole("form", { name: "Log in" });
-  await form.getByLabel("Username").fill(USERNAME);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
+  await logIn(page, USERNAME, PASSWORD);
 });
 
 afterAll(async () => {
@@ -82,9 +66,7 @@ afterAll(async () => {
   removeState(bridgeData);
 });
 
-afterEach(async ({ task }) => {
-  if ((task.result?.state === "fail" || task.result?.errors?.length) && page) await screenshot(page, `failed-more-${task.name.replace(/\W+/g, "-").slice(0, 60)}`).catch(() => undefined);
-});
+screenshotFailures(() => page, "failed-more-");
 
 describe("dashboard: usage, scheduled jobs, bridges", () => {
   it("shows usage totals, charts and budgets that match what the model served", async () => {
@@ -280,8 +262,8 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     // The feed, disconnected while more than a page (200) of events happens, catches up on all of them.
     await nav("Activity");
     await page.locator('[data-state="live"]').waitFor();
-    feedDown = true;
-    await feedSockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
+    feed.down = true;
+    await feed.sockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
     await page.locator('[data-state="waiting"]').waitFor();
     const countStates = async () => (await api<{ events: { id: string }[] }>("GET", "/api/events?kind=channel.state&limit=500")).body.events;
     const before = new Set((await countStates()).map((e) => e.id));
@@ -289,7 +271,7 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await waitFor(async () => (await countStates()).length >= before.size + 260, 30_000, "260 channel.state events");
     const missed = (await countStates()).filter((e) => !before.has(e.id)).map((e) => e.id);
     expect(missed).toHaveLength(260);
-    feedDown = false;
+    feed.down = false;
     // Within the backoff (at most 8 s after a few seconds down).
     await page.locator('[data-state="live"]').waitFor({ timeout: 40_000 });
     const onScreen = new Set(await page.locator(".event").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-event-id"))));

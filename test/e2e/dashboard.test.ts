@@ -5,9 +5,10 @@
  * duplicate rows), approving the pairing it started, the playground answering, a loop task
  * created and stopped, and every screen at phone width. Screenshots: test-results/screenshots/.
  */
-import type { Browser, Page, WebSocketRoute } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "../support/browser";
+import { type FeedSwitch, logIn as logInAs, openDashboardPage, openScreen, screenshotFailures } from "../support/dashboard-page";
 import { apiClient, removeState, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
 import { startReceiver } from "../support/http-receiver";
 import { postWebhook } from "../support/signed-webhook";
@@ -20,25 +21,12 @@ let gw: GatewayProcess;
 let browser: Browser;
 let page: Page;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const feedSockets: WebSocketRoute[] = [];
-/** While true the feed's server is "unreachable": connections are accepted and dropped at once. */
-let feedDown = false;
-const pageErrors: string[] = [];
+let feed: FeedSwitch;
+let pageErrors: string[];
 const channel = { id: "", inboundUrl: "", secret: "" };
 
-async function nav(title: string) {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: title, exact: true }).click();
-  await page.getByRole("heading", { level: 1, name: title }).waitFor();
-}
-
-async function logIn() {
-  const form = page.getByRole("form", { name: "Log in" });
-  await form.getByLabel("Username").fill(USERNAME);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button", { name: "Log in" }).click();
-  // Back on the page that was open when the session ended.
-  await page.getByRole("navigation", { name: "Main" }).waitFor();
-}
+const nav = (title: string) => openScreen(page, title);
+const logIn = () => logInAs(page, USERNAME, PASSWORD);
 
 async function sessionToken(): Promise<string> {
   return page.evaluate(() => (JSON.parse(localStorage.getItem("loopgate.session") ?? "{}") as { token: string }).token);
@@ -47,16 +35,7 @@ async function sessionToken(): Promise<string> {
 beforeAll(async () => {
   receiver = await startReceiver();
   [gw, browser] = await Promise.all([startGateway({ port: PORT }), launchBrowser()]);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  // Pass the live feed through untouched, but keep a handle to drop it like a flaky network would.
-  await page.routeWebSocket(/\/api\/live/, async (ws) => {
-    if (feedDown) return ws.close({ code: 1011, reason: "unreachable" });
-    ws.connectToServer();
-    feedSockets.push(ws);
-  });
+  ({ page, pageErrors, feed } = await openDashboardPage(browser, { width: 1280, height: 860 }));
 });
 
 afterAll(async () => {
@@ -66,10 +45,7 @@ afterAll(async () => {
   if (gw) removeState(gw.stateDir);
 });
 
-// A failed step leaves a picture of what the browser showed.
-afterEach(async ({ task }) => {
-  if ((task.result?.state === "fail" || task.result?.errors?.length) && page) await screenshot(page, `failed-${task.name.replace(/\W+/g, "-").slice(0, 60)}`).catch(() => undefined);
-});
+screenshotFailures(() => page, "failed-");
 
 describe("dashboard", () => {
   it("creates the first admin from the #setup link that npm start prints", async () => {
@@ -163,16 +139,16 @@ describe("dashboard", () => {
 
   it("reconnects after the feed connection drops, catching up on what it missed, without duplicate rows", async () => {
     const before = await page.locator(".event").count();
-    const connections = feedSockets.length;
-    feedDown = true;
-    await feedSockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
+    const connections = feed.sockets.length;
+    feed.down = true;
+    await feed.sockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
     await page.locator('[data-state="waiting"]').waitFor();
     await screenshot(page, "09-feed-reconnecting");
 
     // Happens while the dashboard is disconnected: it must show up after the reconnect anyway.
     await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-2", sender: { id: "bob", name: "Bob" }, text: "While you were away" });
-    feedDown = false;
-    await waitFor(async () => feedSockets.length > connections, 30_000, "the feed to reconnect");
+    feed.down = false;
+    await waitFor(async () => feed.sockets.length > connections, 30_000, "the feed to reconnect");
     await page.locator('[data-state="live"]').waitFor();
     await page.locator('.event[data-kind="message.received"]', { hasText: "While you were away" }).waitFor();
     expect(await page.locator(".event").count()).toBeGreaterThan(before);
