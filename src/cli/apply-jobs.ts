@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { DEFAULT_TIMEZONE } from "../scheduler/cron";
 import { DEFAULT_RETRY_BACKOFF_MS, type jobCreateBody, type jobUpdateBody } from "../scheduler/job-schema";
-import { canonical, PlanError } from "./apply-plan";
+import { byUniqueName, canonical, PlanError } from "./apply-plan";
 import type { DesiredJob } from "./config-file";
 
 type JobCreateBody = z.input<typeof jobCreateBody>;
@@ -95,13 +95,7 @@ function planUpdate(want: DesiredJob, have: CurrentJob): JobAction {
 
 /** `desired` must have its delivery channels resolved (resolveDeliveryChannels). */
 export function planJobs(desired: readonly DesiredJob[], current: readonly CurrentJob[], options: { prune: boolean }): JobAction[] {
-  const byName = new Map<string, CurrentJob>();
-  for (const job of current) {
-    if (byName.has(job.name) && desired.some((d) => d.name === job.name)) {
-      throw new PlanError(`the gateway has several jobs named "${job.name}"; rename or remove all but one (loopgate jobs list) so apply can tell which one the file means`);
-    }
-    byName.set(job.name, job);
-  }
+  const byName = byUniqueName(current, desired, "jobs");
   const actions: JobAction[] = desired.map((want) => {
     const have = byName.get(want.name);
     return have ? planUpdate(want, have) : { kind: "create", name: want.name, body: want };

@@ -53,6 +53,21 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The gateway's channels or jobs by name, which is how a config file refers to them. A name the
+ * file uses that several of them share is refused: apply could not tell which one the file means.
+ */
+export function byUniqueName<T extends { name: string }>(current: readonly T[], desired: readonly { name: string }[], kind: "channels" | "jobs"): Map<string, T> {
+  const byName = new Map<string, T>();
+  for (const item of current) {
+    if (byName.has(item.name) && desired.some((d) => d.name === item.name)) {
+      throw new PlanError(`the gateway has several ${kind} named "${item.name}"; rename or remove all but one (loopgate ${kind} list) so apply can tell which one the file means`);
+    }
+    byName.set(item.name, item);
+  }
+  return byName;
+}
+
 function without(config: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([k]) => !fields.includes(k)));
 }
@@ -107,13 +122,7 @@ function planUpdate(want: DesiredChannel, have: CurrentChannel, options: PlanOpt
 
 export function planChannels(desired: readonly DesiredChannel[], current: readonly CurrentChannel[], options: PlanOptions): ChannelAction[] {
   const managed = current.filter((c) => !options.builtInTypes.includes(c.type));
-  const byName = new Map<string, CurrentChannel>();
-  for (const c of managed) {
-    if (byName.has(c.name) && desired.some((d) => d.name === c.name)) {
-      throw new PlanError(`the gateway has several channels named "${c.name}"; rename or remove all but one (loopgate channels list) so apply can tell which one the file means`);
-    }
-    byName.set(c.name, c);
-  }
+  const byName = byUniqueName(managed, desired, "channels");
   const actions: ChannelAction[] = desired.map((want) => {
     if (options.builtInTypes.includes(want.type)) throw new PlanError(`channel "${want.name}": ${want.type} channels are built in and cannot be declared`);
     const have = byName.get(want.name);
