@@ -5,18 +5,12 @@
  */
 import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
-import { CliError } from "../errors";
 import { formatTime, renderPairs } from "../output";
+import { pickByRef } from "../pick-by-ref";
 
 /** A bridge by id or, failing that, by its (unique) name. */
 async function findBridge(gw: Gateway, ref: string) {
-  const { bridges } = await unwrap(gw, gw.client.api.bridges.$get());
-  const byId = bridges.find((b) => b.id === ref);
-  if (byId) return byId;
-  const byName = bridges.filter((b) => b.name === ref);
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) throw new CliError(`${byName.length} bridges are named "${ref}"`, `use the id: ${byName.map((b) => b.id).join(", ")}`);
-  throw new CliError(`no bridge with id or name "${ref}"`, "see `loopgate bridge list`");
+  return pickByRef((await unwrap(gw, gw.client.api.bridges.$get())).bridges, ref, { one: "bridge", many: "bridges", list: "bridge list" });
 }
 
 const token: CommandSpec = {

@@ -6,6 +6,7 @@ import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { CliError, usageError } from "../errors";
 import { formatTime, renderPairs } from "../output";
+import { pickByRef } from "../pick-by-ref";
 
 type ChannelList = Awaited<ReturnType<typeof listChannels>>;
 
@@ -15,13 +16,7 @@ export function listChannels(gw: Gateway) {
 
 /** A channel by id or, failing that, by its (unique) name. */
 export async function findChannel(gw: Gateway, ref: string): Promise<ChannelList[number]> {
-  const all = await listChannels(gw);
-  const byId = all.find((c) => c.id === ref);
-  if (byId) return byId;
-  const byName = all.filter((c) => c.name === ref);
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) throw new CliError(`${byName.length} channels are named "${ref}"`, `use the id: ${byName.map((c) => c.id).join(", ")}`);
-  throw new CliError(`no channel with id or name "${ref}"`, "see `loopgate channels list`");
+  return pickByRef(await listChannels(gw), ref, { one: "channel", many: "channels", list: "channels list" });
 }
 
 /** `--set key=value` pairs; values that read as JSON (numbers, true, lists) are parsed as JSON. */

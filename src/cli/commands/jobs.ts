@@ -9,6 +9,7 @@ import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { CliError, usageError } from "../errors";
 import { formatTime, renderPairs } from "../output";
+import { pickByRef } from "../pick-by-ref";
 import { deliveryTarget } from "./delivery-target";
 
 const RUN_STATUSES = ["queued", "running", "retrying", "ok", "failed", "skipped", "missed"] as const;
@@ -18,13 +19,7 @@ const WAIT_LIMIT_MS = 10 * 60_000;
 
 /** A job by id or, failing that, by its (unique) name. */
 async function findJob(gw: Gateway, ref: string) {
-  const { jobs } = await unwrap(gw, gw.client.api.jobs.$get());
-  const byId = jobs.find((j) => j.id === ref);
-  if (byId) return byId;
-  const byName = jobs.filter((j) => j.name === ref);
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) throw new CliError(`${byName.length} jobs are named "${ref}"`, `use the id: ${byName.map((j) => j.id).join(", ")}`);
-  throw new CliError(`no job with id or name "${ref}"`, "see `loopgate jobs list`");
+  return pickByRef((await unwrap(gw, gw.client.api.jobs.$get())).jobs, ref, { one: "job", many: "jobs", list: "jobs list" });
 }
 
 const list: CommandSpec = {

@@ -6,8 +6,8 @@ import { intOption } from "../args";
 import type { CommandContext, CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { credentialsPath, readCredentials } from "../credentials";
-import { CliError } from "../errors";
 import { formatTime, renderPairs } from "../output";
+import { pickByRef } from "../pick-by-ref";
 
 /** The id of the token this CLI is logged in with, when it came from a stored login. */
 function ownTokenId(ctx: CommandContext, gw: Gateway): string | undefined {
@@ -17,13 +17,7 @@ function ownTokenId(ctx: CommandContext, gw: Gateway): string | undefined {
 
 /** A token by id or, failing that, by its (unique) name. */
 async function findToken(gw: Gateway, ref: string) {
-  const { tokens } = await unwrap(gw, gw.client.api.tokens.$get());
-  const byId = tokens.find((t) => t.id === ref);
-  if (byId) return byId;
-  const byName = tokens.filter((t) => t.name === ref);
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) throw new CliError(`${byName.length} tokens are named "${ref}"`, `use the id: ${byName.map((t) => t.id).join(", ")}`);
-  throw new CliError(`no API token with id or name "${ref}"`, "see `loopgate tokens list`");
+  return pickByRef((await unwrap(gw, gw.client.api.tokens.$get())).tokens, ref, { one: "API token", many: "tokens", list: "tokens list" });
 }
 
 const list: CommandSpec = {
