@@ -5,29 +5,22 @@
  * https://discord.fake/api/v10 is routed to the fake by a fetch spy (the Worker shares this isolate).
  */
 import { SELF } from "cloudflare:test";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createDiscordFake, rateLimited } from "../fakes/discord-api";
 import ask from "../fixtures/discord/ask.json";
-import { adminToken, call, eventually } from "./helpers";
+import { adminToken, call, eventually, routeFetchTo } from "./helpers";
 
 const API_BASE = "https://discord.fake/api/v10";
 const APP_ID = "123456789012345678";
 let admin: string;
-let restore: (() => void) | undefined;
 beforeAll(async () => {
   admin = await adminToken();
 });
-afterEach(() => restore?.());
 
 async function discordChannel() {
   const botToken = `bot-${crypto.randomUUID()}`;
   const fake = await createDiscordFake({ applicationId: APP_ID, botToken, deliverFetch: (url, init) => SELF.fetch(url, init) });
-  const original = globalThis.fetch;
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return request.url.startsWith(`${API_BASE}/`) ? fake.handle(request) : original(input, init);
-  });
-  restore = () => spy.mockRestore();
+  routeFetchTo(`${API_BASE}/`, fake.handle);
   const created = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "discord", name: "discord", policy: "open", config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken, apiBase: API_BASE } }, admin);
   expect(created.status).toBe(201);
   const setup = await call<{ ok: boolean; steps: string[] }>("POST", `/api/channels/${created.body.channel.id}/setup`, {}, admin);

@@ -4,31 +4,24 @@
  * (https://slack.fake/api, routed by a fetch spy since the Worker shares this isolate).
  */
 import { SELF } from "cloudflare:test";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createSlackFake } from "../fakes/slack-web-api";
 import appMention from "../fixtures/slack/app-mention.json";
 import messageIm from "../fixtures/slack/message-im.json";
 import signatureExample from "../fixtures/slack/signature-example.json";
 import urlVerification from "../fixtures/slack/url-verification.json";
-import { adminToken, call, eventually } from "./helpers";
+import { adminToken, call, eventually, routeFetchTo } from "./helpers";
 
 const API_BASE = "https://slack.fake/api";
 let admin: string;
-let restore: (() => void) | undefined;
 beforeAll(async () => {
   admin = await adminToken();
 });
-afterEach(() => restore?.());
 
 async function slackChannel(signingSecret = `signing-${crypto.randomUUID()}`) {
   const botToken = `xoxb-${crypto.randomUUID()}`;
   const fake = createSlackFake({ botToken, signingSecret, deliverFetch: (url, init) => SELF.fetch(url, init) });
-  const original = globalThis.fetch;
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return request.url.startsWith(`${API_BASE}/`) ? fake.handle(request) : original(input, init);
-  });
-  restore = () => spy.mockRestore();
+  routeFetchTo(`${API_BASE}/`, fake.handle);
   const created = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "slack", name: "slack", policy: "open", config: { botToken, signingSecret, apiBase: API_BASE } }, admin);
   expect(created.status).toBe(201);
   return { fake, id: created.body.channel.id, url: created.body.channel.inboundUrl };

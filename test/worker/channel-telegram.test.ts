@@ -5,29 +5,22 @@
  * so a fetch spy routes https://telegram.fake to the fake.
  */
 import { SELF } from "cloudflare:test";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createTelegramFake, tooManyRequests, type TelegramFake } from "../fakes/telegram-bot-api";
 import textPrivate from "../fixtures/telegram/text-private.json";
-import { adminToken, call, eventually } from "./helpers";
+import { adminToken, call, eventually, routeFetchTo } from "./helpers";
 
 const API_BASE = "https://telegram.fake";
 let admin: string;
-let restore: (() => void) | undefined;
 beforeAll(async () => {
   admin = await adminToken();
 });
-afterEach(() => restore?.());
 
 /** A fake Bot API for a fresh bot, and a channel for it whose webhook is registered. */
 async function telegramChannel() {
   const token = `${100_000 + Math.floor(Math.random() * 900_000)}:AAfake${crypto.randomUUID().replaceAll("-", "")}`;
   const fake = createTelegramFake({ token, deliverFetch: (url, init) => SELF.fetch(url, init) });
-  const original = globalThis.fetch;
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return request.url.startsWith(`${API_BASE}/`) ? fake.handle(request) : original(input, init);
-  });
-  restore = () => spy.mockRestore();
+  routeFetchTo(`${API_BASE}/`, fake.handle);
   const created = await call<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secretToken?: string } }>("POST", "/api/channels", { type: "telegram", name: "tg", policy: "open", config: { botToken: token, apiBase: API_BASE } }, admin);
   expect(created.status).toBe(201);
   expect(created.body.generatedSecrets.secretToken).toMatch(/^[\w-]{43}$/);

@@ -1,30 +1,23 @@
 import { SELF } from "cloudflare:test";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createGraphApiFake, type GraphApiFake } from "../fakes/graph-api";
 import statusSent from "../fixtures/whatsapp/status-sent.json";
 import textMessage from "../fixtures/whatsapp/text-message.json";
-import { adminToken, call, eventually, hmacHex } from "./helpers";
+import { adminToken, call, eventually, hmacHex, routeFetchTo } from "./helpers";
 
 const GRAPH = "https://graph.test/v21.0";
 const APP_SECRET = "app-secret-0123456789abcdef";
 const ACCESS_TOKEN = "EAAG-test-access-token-0123456789";
 
 let token: string;
-let restore: (() => void) | undefined;
 beforeAll(async () => {
   token = await adminToken();
 });
-afterEach(() => restore?.());
 
 /** Routes the Worker's (and its objects') fetches to graph.test into the fake; webhook verification GETs go back to the Worker. */
 function fakeGraph(phoneNumberId: string, extra: { appId?: string } = {}): GraphApiFake {
   const graph = createGraphApiFake({ accessToken: ACCESS_TOKEN, phoneNumberId, appSecret: APP_SECRET, ...extra, fetch: (url, init) => SELF.fetch(url, init) });
-  const original = globalThis.fetch;
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return request.url.startsWith("https://graph.test/") ? graph.handle(request) : original(input, init);
-  });
-  restore = () => spy.mockRestore();
+  routeFetchTo("https://graph.test/", graph.handle);
   return graph;
 }
 

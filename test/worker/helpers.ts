@@ -1,6 +1,6 @@
 /** Shared steps for Worker-layer tests: an admin token, signed webhooks, a fake callback receiver. */
 import { env, SELF } from "cloudflare:test";
-import { afterEach, beforeEach, vi } from "vitest";
+import { afterEach, beforeEach, onTestFinished, vi } from "vitest";
 
 export const BASE = "https://gw.test";
 export const SETUP_TOKEN = "test-setup-token";
@@ -49,6 +49,19 @@ export interface CapturedCallback {
   headers: Headers;
   body: { channelId: string; conversationId: string; recipient: string; text: string; inReplyTo: string | null };
   raw: string;
+}
+
+/**
+ * Sends the Worker's fetches under `base` (its objects share the test isolate, so theirs too) to
+ * a platform fake; every other fetch goes out as usual. Undone when the calling test ends.
+ */
+export function routeFetchTo(base: string, handle: (request: Request) => Promise<Response>): void {
+  const original = globalThis.fetch;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    return request.url.startsWith(base) ? handle(request) : original(input, init);
+  });
+  onTestFinished(() => spy.mockRestore());
 }
 
 /**
