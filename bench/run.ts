@@ -72,6 +72,23 @@ async function optional<T>(what: string, run: () => Promise<T | null>, whenNull:
   }
 }
 
+/**
+ * Idle memory, then latency at light load and throughput, each checked for lost or duplicated
+ * replies: the gateway and the floor go through the same steps so their figures compare.
+ * `label` prefixes the senders' ids (`<label>l-` for the light load) so runs never share them.
+ */
+async function measureTarget(name: "gateway" | "floor", target: Target, label: string) {
+  const idle = await idleMemory(target);
+  log(`${name}: latency at light load, ${settings.latencyMessages} messages from ${settings.latencySenders} senders`);
+  const latency = await measureLoad(target, { sink, label: `${label}l-${runId}`, senders: settings.latencySenders, messages: settings.latencyMessages, replyTimeoutMs: 60_000 });
+  checkZero(`${name}, light load`, latency);
+  log(`${name}: throughput, ${settings.messages} messages from ${settings.senders} senders`);
+  const load = await measureLoad(target, { sink, label: `${label}-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
+  checkZero(name, load);
+  log(`${name}: ${load.load.messagesPerSecond} messages/s`);
+  return { idle, latency, load };
+}
+
 process.on("SIGINT", () => {
   void Promise.all([...running].map((t) => t.dev.stop())).finally(() => {
     removeTempDirs();
@@ -88,27 +105,14 @@ try {
 
   log(`gateway (offline echo model): starting on port ${ports.gateway}`);
   const gateway = await track(startGatewayTarget({ port: ports.gateway, sink }));
-  const gatewayIdle = await idleMemory(gateway);
-  log(`gateway: latency at light load, ${settings.latencyMessages} messages from ${settings.latencySenders} senders`);
-  const gatewayLatency = await measureLoad(gateway, { sink, label: `gwl-${runId}`, senders: settings.latencySenders, messages: settings.latencyMessages, replyTimeoutMs: 60_000 });
-  checkZero("gateway, light load", gatewayLatency);
-  log(`gateway: throughput, ${settings.messages} messages from ${settings.senders} senders`);
-  const gatewayLoad = await measureLoad(gateway, { sink, label: `gw-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
-  checkZero("gateway", gatewayLoad);
-  log(`gateway: ${gatewayLoad.load.messagesPerSecond} messages/s; measuring the bridge's idle memory`);
+  const { idle: gatewayIdle, latency: gatewayLatency, load: gatewayLoad } = await measureTarget("gateway", gateway, "gw");
+  log("gateway: measuring the bridge's idle memory");
   const bridge = await optional("bridge", () => bridgeIdleMemory(gateway, 0), "this tree has no `npm run bridge`");
   await stop(gateway);
 
   log(`floor: starting on port ${ports.floor}`);
   const floor = await track(startFloorTarget({ port: ports.floor, sink }));
-  const floorIdle = await idleMemory(floor);
-  log(`floor: latency at light load, ${settings.latencyMessages} messages from ${settings.latencySenders} senders`);
-  const floorLatency = await measureLoad(floor, { sink, label: `fll-${runId}`, senders: settings.latencySenders, messages: settings.latencyMessages, replyTimeoutMs: 60_000 });
-  checkZero("floor, light load", floorLatency);
-  log(`floor: throughput, ${settings.messages} messages from ${settings.senders} senders`);
-  const floorLoad = await measureLoad(floor, { sink, label: `fl-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
-  checkZero("floor", floorLoad);
-  log(`floor: ${floorLoad.load.messagesPerSecond} messages/s`);
+  const { idle: floorIdle, latency: floorLatency, load: floorLoad } = await measureTarget("floor", floor, "fl");
   await stop(floor);
 
   log(`gateway (Claude runtime, fake model on ${fake.url}): starting on port ${ports.modelGateway}`);
