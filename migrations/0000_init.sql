@@ -107,6 +107,8 @@ CREATE TABLE `jobs` (
 	`timezone` text DEFAULT 'UTC' NOT NULL,
 	`steps` text NOT NULL,
 	`deliver_to` text,
+	`owner_channel_id` text,
+	`owner_sender_id` text,
 	`catch_up` text DEFAULT 'skip' NOT NULL,
 	`retry_attempts` integer DEFAULT 1 NOT NULL,
 	`retry_backoff_ms` integer DEFAULT 60000 NOT NULL,
@@ -117,6 +119,7 @@ CREATE TABLE `jobs` (
 );
 --> statement-breakpoint
 CREATE INDEX `jobs_due` ON `jobs` (`status`,`next_run_at`);--> statement-breakpoint
+CREATE INDEX `jobs_owner` ON `jobs` (`owner_channel_id`,`owner_sender_id`,`status`);--> statement-breakpoint
 CREATE TABLE `loop_iterations` (
 	`task_id` integer NOT NULL,
 	`iteration` integer NOT NULL,

@@ -4,7 +4,8 @@
  * for the whole gateway, cost. Scheduled jobs and loop tasks write their calls to api_calls
  * too (src/scheduler/usage-attribution.ts), so these rows are the one source of truth and no
  * spend is counted twice. A cap of 0 is off. Jobs and loop tasks check `accountBudget` before
- * each run or iteration.
+ * each run or iteration; a job the agent created for a sender checks `checkBudget` for that
+ * sender, whose caps count its runs too (src/scheduler/budget-gate.ts).
  */
 import { gte, sql } from "drizzle-orm";
 import type { Db } from "../db/client";

@@ -14,7 +14,7 @@ import { apiCallRows } from "./call-rows";
 import { prepareImages, type AttachmentFetcher } from "./images";
 import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
-import { createAgentRuntime, type AgentConfig } from "./runtime";
+import { conversationAgent, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
 import { trustTier } from "./trust";
 import { sumUsage, type AgentRuntime, type ChatTurn, type MemoryUpdate } from "./types";
@@ -60,7 +60,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     };
   }
 
-  const runtime = input.runtime ?? createAgentRuntime(input.env);
+  const runtime = input.runtime ?? conversationAgent.runtime(input.env);
   // The offline echo model cannot look at pictures: nothing is downloaded for it.
   const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
   // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.

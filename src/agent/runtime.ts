@@ -23,3 +23,14 @@ export function createAgentRuntime(env: AgentConfig): AgentRuntime {
     retry: { maxAttempts: cfg.AGENT_MAX_ATTEMPTS, baseDelayMs: cfg.AGENT_RETRY_BASE_MS, maxWaitMs: cfg.AGENT_RETRY_MAX_WAIT_MS },
   });
 }
+
+/**
+ * The runtime a conversation turn uses. Reached through this object rather than called
+ * directly so Worker-layer tests (which share the Worker's isolate) can script the model with
+ * `vi.spyOn(conversationAgent, "runtime")`, as src/scheduler/agent.ts does for scheduled work.
+ */
+export const conversationAgent = {
+  runtime(config: AgentConfig): AgentRuntime {
+    return createAgentRuntime(config);
+  },
+};

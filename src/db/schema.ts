@@ -185,6 +185,12 @@ export const jobs = sqliteTable(
     steps: text("steps").notNull(),
     /** JSON `{channelId, recipient}`, or null to only store the result. */
     deliverTo: text("deliver_to"),
+    /**
+     * The sender a job belongs to when the agent created it for them (the schedule_job tool):
+     * its runs are charged to and capped by that sender's daily budget. Null for admin-created jobs.
+     */
+    ownerChannelId: text("owner_channel_id"),
+    ownerSenderId: text("owner_sender_id"),
     catchUp: text("catch_up", { enum: ["skip", "run-once"] }).notNull().default("skip"),
     /** Tries per due time, the first included. */
     retryAttempts: integer("retry_attempts").notNull().default(1),
@@ -196,7 +202,7 @@ export const jobs = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("jobs_due").on(t.status, t.nextRunAt)],
+  (t) => [index("jobs_due").on(t.status, t.nextRunAt), index("jobs_owner").on(t.ownerChannelId, t.ownerSenderId, t.status)],
 );
 
 /** One row per due time of a job (or per manual run): the claim that keeps a time from running twice. */

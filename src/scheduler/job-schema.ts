@@ -39,6 +39,14 @@ export const jobCreateBody = z.strictObject({
 export const jobUpdateBody = jobCreateBody.partial().extend({ deliverTo: deliveryTarget.nullable().optional() });
 
 export type DeliveryTarget = z.infer<typeof deliveryTarget>;
+
+/** The sender an agent-created job belongs to (schedule_job): its runs are charged to and capped by their budget. */
+export interface JobOwner {
+  /** The channel the sender asked on. */
+  channelId: string;
+  /** The sender's platform id on that channel. */
+  senderId: string;
+}
 /** The same shape as recipe.ts's RecipeStep, taken from the schema so Node clients (the CLI) need no Worker types. */
 type StoredStep = z.infer<typeof step>;
 type JobRow = typeof jobs.$inferSelect;
@@ -50,6 +58,11 @@ export function cronError(cron: string, timezone: string): string | null {
   return parsed.field === "timezone" ? parsed.error : `cron: ${parsed.error}`;
 }
 
+/** A job row's owner, or null for a job an admin created. */
+export function jobOwner(row: Pick<JobRow, "ownerChannelId" | "ownerSenderId">): JobOwner | null {
+  return row.ownerChannelId !== null && row.ownerSenderId !== null ? { channelId: row.ownerChannelId, senderId: row.ownerSenderId } : null;
+}
+
 export function presentJob(row: JobRow, now: number, upcoming = 5) {
   const parsed = parseCron(row.cron, row.timezone);
   return {
@@ -59,6 +72,8 @@ export function presentJob(row: JobRow, now: number, upcoming = 5) {
     timezone: row.timezone,
     steps: JSON.parse(row.steps) as StoredStep[],
     deliverTo: row.deliverTo ? (JSON.parse(row.deliverTo) as DeliveryTarget) : null,
+    /** Read-only: the sender the agent created the job for, or null for an admin's job. */
+    owner: jobOwner(row),
     catchUp: row.catchUp,
     retry: { attempts: row.retryAttempts, backoffSeconds: row.retryBackoffMs / 1000 },
     status: row.status,

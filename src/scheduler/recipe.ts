@@ -3,6 +3,7 @@
  * conversation so every step sees the earlier steps' prompts and outputs. The last step's
  * output is the run's result.
  */
+import type { TrustTier } from "../agent/trust";
 import type { AgentRuntime, ApiCallRecord, ChatTurn, TurnUsage } from "../agent/types";
 import { jobSender, SCHEDULER_CHANNEL_ID } from "./usage-attribution";
 
@@ -17,6 +18,8 @@ export interface RecipeStep {
 export interface RecipeIdentity {
   jobId: string;
   jobName: string;
+  /** Whoever wrote the recipe: an admin's job runs with the admin's trust, a sender's (schedule_job) with theirs. */
+  trust: TrustTier;
 }
 
 export type RecipeResult =
@@ -41,8 +44,7 @@ export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who:
   const calls: ApiCallRecord[] = [];
   let model = runtime.model;
   for (const [i, step] of steps.entries()) {
-    // An admin wrote the recipe, so its turns run with the admin's trust.
-    const result = await runtime.runTurn({ channelId: SCHEDULER_CHANNEL_ID, channelType: "cron", senderId: jobSender(who.jobId), senderName: who.jobName, trust: "admin", model: step.model, history: [...history], text: step.prompt });
+    const result = await runtime.runTurn({ channelId: SCHEDULER_CHANNEL_ID, channelType: "cron", senderId: jobSender(who.jobId), senderName: who.jobName, trust: who.trust, model: step.model, history: [...history], text: step.prompt });
     model = result.model;
     calls.push(...(result.calls ?? []));
     if (!result.ok) {

@@ -1,17 +1,19 @@
 /**
- * One try of one job run, as the job's runner object executes it: check the account's daily
- * budget (over it, the run is recorded as skipped), take the run (a lease, so a crashed try is
- * picked up again), run the recipe, deliver the result, and record the outcome; a failed try
- * is retried with exponential backoff up to the job's attempts.
+ * One try of one job run, as the job's runner object executes it: check the daily budget (the
+ * account's, and the owning sender's for a job the agent created for them; over it, the run is
+ * recorded as skipped), take the run (a lease, so a crashed try is picked up again), run the
+ * recipe, deliver the result, and record the outcome, its model calls charged to the owner or
+ * the job; a failed try is retried with exponential backoff up to the job's attempts.
  */
 import { and, eq, inArray, lte } from "drizzle-orm";
-import { accountBudget, type BudgetLimits } from "../agent/budget";
+import type { BudgetLimits } from "../agent/budget";
+import { trustTier, type TrustTier } from "../agent/trust";
 import type { AgentRuntime, ApiCallRecord } from "../agent/types";
 import type { Db } from "../db/client";
 import { apiCalls, channels, jobRuns, jobs } from "../db/schema";
 import { eventStatement, feedEvent, type FeedEvent } from "../pipeline/records";
-import type { DeliveryTarget } from "./job-schema";
-import { skipRunOverBudget } from "./budget-gate";
+import { jobOwner, type DeliveryTarget, type JobOwner } from "./job-schema";
+import { jobBudget, skipRunOverBudget } from "./budget-gate";
 import { runRecipe, type RecipeStep } from "./recipe";
 import { jobRunCallRows } from "./usage-attribution";
 
@@ -23,7 +25,7 @@ const MAX_DELIVERED_CHARS = 12_000;
 export interface RunDeps {
   db: Db;
   runtime: AgentRuntime;
-  /** The account's daily cost cap, checked before every try. */
+  /** The account's daily cost cap and the per-sender caps (for owned jobs), checked before every try. */
   limits: BudgetLimits;
   /** Sends text to a recipient through the channel's outbound ledger (SenderSession.notify). */
   notify(target: DeliveryTarget, text: string): Promise<void>;
@@ -53,11 +55,19 @@ export async function nextTryAt(db: Db, jobId: string): Promise<number | null> {
   return rows[0]?.at ?? null;
 }
 
+/** An owned job's recipe was written by its sender, so it runs with their trust (a channel since deleted: the least). */
+async function ownerTrust(db: Db, owner: JobOwner): Promise<TrustTier> {
+  const channel = await db.select({ type: channels.type, policy: channels.policy }).from(channels).where(eq(channels.id, owner.channelId)).get();
+  return channel ? trustTier(channel.type, channel.policy) : "public";
+}
+
 export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): Promise<JobRun["status"] | null> {
   const { db } = deps;
-  const budget = await accountBudget(db, deps.limits, now);
+  const job = await db.select().from(jobs).where(eq(jobs.id, run.jobId)).get();
+  const owner = job ? jobOwner(job) : null;
+  const budget = await jobBudget(db, deps.limits, owner, now);
   if (!budget.ok) {
-    const events = await skipRunOverBudget(db, run, budget, now);
+    const events = await skipRunOverBudget(db, run, budget, now, owner);
     if (!events) return null;
     await deps.publish(events);
     return "skipped";
@@ -69,7 +79,6 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
     .returning();
   const current = taken[0];
   if (!current) return null; // another try took it
-  const job = await db.select().from(jobs).where(eq(jobs.id, run.jobId)).get();
   const target = job?.deliverTo ? (JSON.parse(job.deliverTo) as DeliveryTarget) : null;
 
   let outcome: { ok: true; output: string; stepOutputs: string[] } | { ok: false; error: string; stepOutputs: string[] };
@@ -80,7 +89,8 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
   if (!job) {
     outcome = { ok: false, error: "the job was deleted", stepOutputs: [] };
   } else {
-    const result = await runRecipe(deps.runtime, JSON.parse(job.steps) as RecipeStep[], { jobId: job.id, jobName: job.name });
+    const trust = owner ? await ownerTrust(db, owner) : "admin";
+    const result = await runRecipe(deps.runtime, JSON.parse(job.steps) as RecipeStep[], { jobId: job.id, jobName: job.name, trust });
     usage = result.usage;
     model = result.model;
     calls = result.calls;
@@ -120,7 +130,7 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
       })
       .where(eq(jobRuns.id, run.id)),
     // The try's model calls, in the same transaction as its outcome: usage and budgets count them from here.
-    ...jobRunCallRows(calls, run.jobId, run.id, current.attempts).map((row) => db.insert(apiCalls).values(row).onConflictDoNothing()),
+    ...jobRunCallRows(calls, run.jobId, run.id, current.attempts, owner).map((row) => db.insert(apiCalls).values(row).onConflictDoNothing()),
     eventStatement(db, event),
   ]);
   await deps.publish([event]);
