@@ -1,4 +1,4 @@
-/** Every channel type the Worker knows: one line per adapter. */
+/** Every channel type the gateway knows: adding a channel is one file and one line here. */
 import { ircAdapter } from "./bridged-irc";
 import { signalAdapter } from "./bridged-signal";
 import { slackSocketAdapter } from "./bridged-slack-socket";
@@ -12,7 +12,20 @@ import { webAdapter } from "./web";
 import { webhookAdapter } from "./webhook";
 import { whatsappAdapter } from "./whatsapp";
 
-const adapters: ChannelAdapter<never>[] = [webhookAdapter, webAdapter, ircAdapter, signalAdapter, slackSocketAdapter, whatsappWebAdapter, emailAdapter, telegramAdapter, slackAdapter, discordAdapter, whatsappAdapter] as ChannelAdapter<never>[];
+const adapters = [
+  webhookAdapter,
+  webAdapter,
+  telegramAdapter,
+  slackAdapter,
+  discordAdapter,
+  emailAdapter,
+  whatsappAdapter,
+  // Served by the bridge (socket platforms): their `send` queues to the bridge.
+  ircAdapter,
+  signalAdapter,
+  slackSocketAdapter,
+  whatsappWebAdapter,
+] as ChannelAdapter<never>[];
 
 export const channelRegistry: ReadonlyMap<string, ChannelAdapter<unknown>> = new Map(
   adapters.map((a) => [a.type, a as unknown as ChannelAdapter<unknown>]),
