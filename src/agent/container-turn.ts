@@ -10,14 +10,13 @@ import { apiCallRows } from "./call-rows";
 import { planCompaction } from "./compaction";
 import type { ContainerTurnResult, ContainerTurnSpec } from "./container-protocol";
 import { containerTools } from "./container-tools";
-import type { ChatTurn, AgentMemory, ApiCallRecord } from "./types";
+import type { ApiCallRecord } from "./types";
 import type { AgentStageOutput } from "./pipeline-turn";
 import { costOf } from "./pricing";
-import { buildRequest } from "./prompt";
+import { buildRequest, type PromptInput } from "./prompt";
 import { USER_MESSAGES } from "./retry-policy";
 import type { AgentSettings } from "./settings";
 import { sumUsage } from "./types";
-import type { TrustTier } from "./trust";
 
 export type ContainerTarget = { mode: "direct" } | { mode: "container"; bridgeId: string } | { mode: "misconfigured"; error: string };
 
@@ -30,18 +29,10 @@ export function containerTarget(cfg: Pick<GatewayConfig, "AGENT_CONTAINER_MODE" 
   return { mode: "container", bridgeId };
 }
 
-export interface ContainerSpecInput {
+/** What the prompt builder needs, less the model and tools, which the container turn decides. */
+export interface ContainerSpecInput extends Pick<PromptInput, "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text"> {
   cfg: Pick<GatewayConfig, "AGENT_MODEL" | "AGENT_MAX_TOKENS" | "AGENT_MAX_STEPS" | "AGENT_HISTORY_TOKEN_BUDGET" | "AGENT_CONTAINER_RUN_TOKEN_BUDGET">;
-  systemPrompt: string;
   settings: AgentSettings | null;
-  channelType: string;
-  channelName?: string;
-  senderId: string;
-  senderName?: string;
-  trust: TrustTier;
-  memory: AgentMemory;
-  history: ChatTurn[];
-  text: string;
 }
 
 /**
