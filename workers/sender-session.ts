@@ -28,6 +28,10 @@ import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-s
 
 /** Inbox rows and delivered outbox rows are kept this long for dedupe and inspection. */
 const RETENTION_MS = 7 * 24 * 60 * 60_000;
+/** Processing attempts before a message is answered with a failure notice instead. */
+const POISON_ATTEMPTS = 5;
+const ALARM_RETRY_BASE_MS = 1000;
+const ALARM_RETRY_MAX_MS = 5 * 60_000;
 
 /** Where and how a message's reply goes. */
 interface ReplyRoute {
@@ -99,7 +103,27 @@ export class SenderSession extends DurableObject<Env> {
     return this.sql.exec<{ role: "user" | "assistant"; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
   }
 
+  /**
+   * The runtime retries a failing alarm only a few times and then gives up, which would strand
+   * an acknowledged message. So failures are caught here and retried on our own schedule
+   * (doubling, capped at ALARM_RETRY_MAX_MS), for as long as it takes: a D1 outage delays
+   * records and replies but loses nothing. A message whose own processing keeps failing is
+   * answered with a failure notice after POISON_ATTEMPTS, so it cannot block the ones behind it.
+   */
   override async alarm(): Promise<void> {
+    try {
+      await this.work();
+      kvSet(this.sql, "alarm_failures", 0);
+    } catch (err) {
+      const failures = kvGet<number>(this.sql, "alarm_failures", 0) + 1;
+      kvSet(this.sql, "alarm_failures", failures);
+      const retryInMs = Math.min(ALARM_RETRY_BASE_MS * 2 ** (failures - 1), ALARM_RETRY_MAX_MS);
+      console.error(JSON.stringify({ msg: "sender session alarm failed; retrying", failures, retryInMs, error: String(err) }));
+      await this.ctx.storage.setAlarm(Date.now() + retryInMs);
+    }
+  }
+
+  private async work(): Promise<void> {
     const cfg = readConfig(this.env);
     const db = openDb(this.env.DB);
     const channels = new Map<string, Promise<LoadedChannel | null>>();
@@ -111,7 +135,13 @@ export class SenderSession extends DurableObject<Env> {
     for (;;) {
       const row = this.sql.exec<InboxRow>("SELECT * FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1").toArray()[0];
       if (!row) break;
-      if (row.state === "pending") await this.process(row, await channelFor(row.channel_id), db, cfg);
+      if (row.state === "pending") {
+        const attempts = kvGet<number>(this.sql, `attempts:${row.id}`, 0) + 1;
+        kvSet(this.sql, `attempts:${row.id}`, attempts);
+        if (attempts > POISON_ATTEMPTS) await this.failMessage(row, await channelFor(row.channel_id).catch(() => null));
+        else await this.process(row, await channelFor(row.channel_id), db, cfg);
+        this.sql.exec("DELETE FROM kv WHERE key = ?", `attempts:${row.id}`);
+      }
       // A container run still has this message: it and the messages behind it wait.
       if (row.state === "waiting" && !(await this.resumeContainerTurn(row, await channelFor(row.channel_id)))) break;
       if (this.sql.exec<{ state: string }>("SELECT state FROM inbox WHERE id = ?", row.id).one().state === "waiting") break;
@@ -121,6 +151,19 @@ export class SenderSession extends DurableObject<Env> {
     this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", Date.now() - RETENTION_MS);
     this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", Date.now() - RETENTION_MS);
     await this.scheduleNext();
+  }
+
+  /** Gives up on a message whose processing failed POISON_ATTEMPTS times: recorded, and the sender told. */
+  private async failMessage(row: InboxRow, channel: LoadedChannel | null): Promise<void> {
+    const now = Date.now();
+    const record: MessageRecord = {
+      at: now, channelId: row.channel_id, senderId: row.sender_id, senderName: row.sender_name ?? undefined, conversationId: row.conversation_id ?? undefined,
+      inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome: "failed" },
+      events: [feedEvent("message.failed", row.channel_id, row.sender_id, { messageId: row.id, attempts: POISON_ATTEMPTS }, now)],
+    };
+    const reply = { text: notices.failed(), kind: "notice" as const };
+    const route: ReplyRoute = { turnId: row.id, runId: null, recipient: row.sender_id, conversationId: row.conversation_id, inReplyTo: row.platform_id, replyContext: row.reply_context };
+    this.commit(row, channel, record, route, reply, [], null, now);
   }
 
   /** Stages 4 to 7 for one message; the outcome, history and replies are stored in one transaction. */

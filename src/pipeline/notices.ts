@@ -9,4 +9,5 @@ export const notices = {
   pairingLocked: () => "Too many wrong pairing codes. Try again in an hour.",
   slowDown: (seconds: number) => `You're sending messages too fast. Please wait ${seconds} seconds and try again.`,
   rejected: () => "Your pairing request was declined.",
+  failed: () => "Sorry, your message could not be processed. Please try again later.",
 } as const;

@@ -11,7 +11,7 @@ import type { TurnUsage } from "../agent/types";
 import type { Db } from "../db/client";
 import { apiCalls, channels, events, messages, runs, sessions } from "../db/schema";
 
-export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed" | "over_budget";
+export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed" | "over_budget" | "failed";
 
 export interface FeedEvent {
   id: string;
