@@ -9,7 +9,7 @@ import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { schedulerAgent } from "../src/scheduler/agent";
 import { dueRuns, executeRun, nextTryAt } from "../src/scheduler/run-job";
-import { senderSession } from "../src/api/sender-stub";
+import { notifySender } from "../src/api/sender-stub";
 import { publishEvents } from "./live-feed";
 
 export class JobRunner extends DurableObject<Env> {
@@ -28,7 +28,7 @@ export class JobRunner extends DurableObject<Env> {
       db,
       runtime: schedulerAgent.runtime(this.env),
       limits: readConfig(this.env),
-      notify: (target: { channelId: string; recipient: string }, text: string) => senderSession(this.env, target.channelId, target.recipient).notify(target.channelId, target.recipient, text),
+      notify: (target: { channelId: string; recipient: string }, text: string) => notifySender(this.env, target.channelId, target.recipient, text),
       publish: (events: Parameters<typeof publishEvents>[1]) => publishEvents(this.env, events),
     };
     for (const run of await dueRuns(db, jobId, Date.now())) await executeRun(deps, run);

@@ -10,7 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { accountBudget } from "../src/agent/budget";
 import { ZERO_USAGE, type TurnResult } from "../src/agent/types";
-import { senderSession } from "../src/api/sender-stub";
+import { notifySender } from "../src/api/sender-stub";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { feedEvent, type FeedEvent } from "../src/pipeline/records";
@@ -222,7 +222,7 @@ export class LoopTask extends DurableObject<Env> {
         if (record.notify) {
           const { channelId, recipient } = record.notify.target;
           try {
-            await senderSession(this.env, channelId, recipient).notify(channelId, recipient, record.notify.text);
+            await notifySender(this.env, channelId, recipient, record.notify.text);
           } catch (err) {
             // The task's own record is written; a notice that cannot be queued must not block it.
             console.error(JSON.stringify({ msg: "loop task notice failed", taskId: record.taskId, channelId, error: String(err) }));

@@ -5,7 +5,6 @@
  * through `SenderSession.containerResult`, or the wait times out (AGENT_CONTAINER_RESULT_TIMEOUT_MS)
  * and the sender is told; either way the turn is then recorded like a direct one.
  */
-import { budgetReply, checkBudget } from "../src/agent/budget";
 import { containerTurnResult, type ContainerTurnResult } from "../src/agent/container-protocol";
 import { containerSpec, containerStageOutput, containerTarget } from "../src/agent/container-turn";
 import { activeHistory, loadAgentMemory } from "../src/agent/memory-store";
@@ -42,22 +41,14 @@ export function migrateContainerWaits(sql: SqlStorage): void {
 export type ContainerDispatch = { kind: "direct" } | { kind: "done"; stage: AgentStageOutput } | { kind: "waiting" };
 
 /**
- * Stage 7 in container mode: the budget check, then the turn to the bridge. `direct` when the
- * channel runs in the Worker; `done` when the turn ended here (over budget, no bridge);
+ * Stage 7 in container mode, after the budget check: the turn to the bridge. `direct` when the
+ * channel runs in the Worker; `done` when the turn ended here (no bridge to take it);
  * `waiting` when the bridge has it: the caller marks the message `waiting`.
  */
 export async function dispatchContainerTurn(input: AgentStageInput & { env: Env; cfg: GatewayConfig; sql: SqlStorage; inboxId: string; pending: string }): Promise<ContainerDispatch> {
   const { channel, senderId, runId, now, cfg } = input;
   const target = containerTarget(cfg, channel.agent, channel.config);
   if (target.mode === "direct") return { kind: "direct" };
-  const budget = await checkBudget(input.db, cfg, channel.id, senderId, now);
-  if (!budget.ok) {
-    const detail = { scope: budget.scope, used: budget.used, limit: budget.limit, resetsAt: budget.resetsAt };
-    return {
-      kind: "done",
-      stage: { reply: { text: budgetReply(budget.scope), kind: "notice" }, apiCalls: [], turns: [], memory: null, overBudget: true, events: [feedEvent("budget.exceeded", channel.id, senderId, detail, now)] },
-    };
-  }
   const memory = loadAgentMemory(input.sql);
   const spec = containerSpec({
     cfg, systemPrompt: DEFAULT_SYSTEM_PROMPT, settings: channel.agent, channelType: channel.type, channelName: channel.name, senderId, senderName: input.senderName,

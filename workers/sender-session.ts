@@ -6,7 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
-import { agentStage } from "../src/agent/pipeline-turn";
+import { agentStage, budgetStage } from "../src/agent/pipeline-turn";
 import type { ContainerTurnResult } from "../src/agent/container-protocol";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
 import type { Attachment, InboundMessage } from "../src/channels/types";
@@ -201,12 +201,13 @@ export class SenderSession extends DurableObject<Env> {
         } else {
           const runId = `run_${row.id.slice(4)}`;
           const stageInput = { env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined, runId, now };
-          const container = await dispatchContainerTurn({ ...stageInput, inboxId: row.id, pending: JSON.stringify({ record, route }) });
-          if (container.kind === "waiting") {
+          const overBudget = await budgetStage(stageInput);
+          const container = overBudget ? null : await dispatchContainerTurn({ ...stageInput, inboxId: row.id, pending: JSON.stringify({ record, route }) });
+          if (container?.kind === "waiting") {
             this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
             return;
           }
-          const stage = container.kind === "done" ? container.stage : await agentStage(stageInput);
+          const stage = overBudget ?? (container?.kind === "done" ? container.stage : await agentStage(stageInput));
           route.runId = stage.run ? runId : null;
           record.run = stage.run;
           record.apiCalls = stage.apiCalls;

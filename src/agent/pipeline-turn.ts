@@ -1,5 +1,5 @@
 /**
- * Pipeline stage 7 as the sender's object runs it: budget check, then the agent turn with the
+ * Pipeline stage 7 as the sender's object runs it: budget check (`budgetStage`), then the agent turn with the
  * conversation's memory, turned into what the object stores (history, notes, summary) and what
  * D1 records (the run, one api_calls row per model request, feed events). The sender always
  * gets exactly one message back: the answer, a plain failure notice, or the budget notice.
@@ -49,17 +49,24 @@ export interface AgentStageOutput {
   overBudget: boolean;
 }
 
-export async function agentStage(input: AgentStageInput): Promise<AgentStageOutput> {
+/**
+ * Stage 7's first step, in direct and container mode alike: over a daily cap the sender gets the
+ * budget notice and no model is called. Null when the turn may run.
+ */
+export async function budgetStage(input: Pick<AgentStageInput, "db" | "cfg" | "channel" | "senderId" | "now">): Promise<AgentStageOutput | null> {
   const { channel, senderId, now } = input;
   const budget = await checkBudget(input.db, input.cfg, channel.id, senderId, now);
-  if (!budget.ok) {
-    const detail = { scope: budget.scope, used: budget.used, limit: budget.limit, resetsAt: budget.resetsAt };
-    return {
-      reply: { text: budgetReply(budget.scope), kind: "notice" }, apiCalls: [], turns: [], memory: null, overBudget: true,
-      events: [feedEvent("budget.exceeded", channel.id, senderId, detail, now)],
-    };
-  }
+  if (budget.ok) return null;
+  const detail = { scope: budget.scope, used: budget.used, limit: budget.limit, resetsAt: budget.resetsAt };
+  return {
+    reply: { text: budgetReply(budget.scope), kind: "notice" }, apiCalls: [], turns: [], memory: null, overBudget: true,
+    events: [feedEvent("budget.exceeded", channel.id, senderId, detail, now)],
+  };
+}
 
+/** The turn itself, once `budgetStage` let it through. */
+export async function agentStage(input: AgentStageInput): Promise<AgentStageOutput> {
+  const { channel, senderId, now } = input;
   const runtime = input.runtime ?? conversationAgent.runtime(input.env);
   // The offline echo model cannot look at pictures: nothing is downloaded for it.
   const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;

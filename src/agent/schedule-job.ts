@@ -3,7 +3,7 @@
  * schedule ("every weekday at 8, send me the weather summary") and gets a scheduler job whose
  * result is delivered back to them on the same channel. The job belongs to the sender (its
  * owner columns): its runs are charged to them and skipped once their daily budget is spent
- * (src/scheduler/job-owner.ts). A sender may hold a few active jobs at most.
+ * (src/scheduler/budget-gate.ts). A sender may hold a few active jobs at most.
  */
 import { and, count, eq } from "drizzle-orm";
 import { newId } from "../crypto/random";

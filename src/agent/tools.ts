@@ -66,7 +66,7 @@ const rememberNote: AgentTool = {
   inputSchema: { type: "object", properties: { note: { type: "string", description: `The fact, at most ${MAX_NOTE_CHARS} characters` } }, required: ["note"] },
   sideEffects: true,
   run(input, ctx) {
-    const note = typeof input === "object" && input !== null && "note" in input && typeof input.note === "string" ? input.note.trim() : "";
+    const note = field(input, "note").trim();
     if (!note) return { content: "note is required", isError: true };
     if (note.length > MAX_NOTE_CHARS) return { content: `note is longer than ${MAX_NOTE_CHARS} characters; shorten it`, isError: true };
     if (ctx.notes.length + ctx.notesAdded.length >= MAX_NOTES) return { content: `this conversation already has ${MAX_NOTES} notes; no more can be saved`, isError: true };

@@ -11,7 +11,7 @@ import { decideRequest, mintInvite } from "../pipeline/pairing-store";
 import { notices } from "../pipeline/notices";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
-import { senderSession } from "./sender-stub";
+import { notifySender } from "./sender-stub";
 import { validate } from "./validate";
 
 const listQuery = z.object({ status: z.enum(["pending", "approved", "rejected", "used", "expired"]).optional() });
@@ -44,13 +44,13 @@ export const pairingRoutes = new Hono<AppEnv>()
   .post("/:code/approve", async (c) => {
     const result = await decideRequest(c.var.db, codeParam(c.req.param("code")), "approved", Date.now());
     if (!result.ok) fail(result.status, result.error);
-    await senderSession(c.env, result.channelId, result.senderId).notify(result.channelId, result.senderId, notices.paired());
+    await notifySender(c.env, result.channelId, result.senderId, notices.paired());
     return c.json({ ok: true, channelId: result.channelId, senderId: result.senderId });
   })
   .post("/:code/reject", async (c) => {
     const result = await decideRequest(c.var.db, codeParam(c.req.param("code")), "rejected", Date.now());
     if (!result.ok) fail(result.status, result.error);
-    await senderSession(c.env, result.channelId, result.senderId).notify(result.channelId, result.senderId, notices.rejected());
+    await notifySender(c.env, result.channelId, result.senderId, notices.rejected());
     return c.json({ ok: true, channelId: result.channelId, senderId: result.senderId });
   });
 

@@ -3,7 +3,7 @@
  * (served by something other than that bridge) and a recipient on it, and the message goes
  * through that recipient's SenderSession like any notice, so it is queued, retried and recorded.
  */
-import { senderSession } from "../api/sender-stub";
+import { notifySender } from "../api/sender-stub";
 
 /** The bridge's notify setting as stored on its row. */
 export interface BridgeNotifyTarget {
@@ -33,7 +33,7 @@ export async function notifyBridgeAdmin(env: Env, bridge: BridgeNotifyTarget, te
   const { notifyChannelId: channelId, notifyRecipient: recipient } = bridge;
   if (!channelId || !recipient) return false;
   try {
-    await senderSession(env, channelId, recipient).notify(channelId, recipient, text);
+    await notifySender(env, channelId, recipient, text);
     return true;
   } catch (err) {
     console.warn(JSON.stringify({ msg: "bridge notice not sent", bridge: bridge.name, channelId, error: String(err) }));
