@@ -45,7 +45,7 @@ export class Bridge {
       inbound: (channelId, message) => {
         const entry = this.outbox.add(channelId, message);
         options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
-        this.sendInbound(entry.id);
+        this.sendInbound(entry);
       },
       state: (channelId, state, reason, detail) => {
         const last = this.states.get(channelId);
@@ -88,7 +88,7 @@ export class Bridge {
       case "welcome":
         this.options.log.info("connected to the gateway", { bridgeId: frame.bridgeId, name: frame.name });
         for (const [channelId, s] of this.states) this.link.send({ t: "state", channelId, ...s });
-        for (const entry of this.outbox.list()) this.sendInbound(entry.id, entry);
+        for (const entry of this.outbox.list()) this.sendInbound(entry);
         this.containers.connected();
         return;
       case "channels":
@@ -129,18 +129,17 @@ export class Bridge {
     }
   }
 
-  private sendInbound(id: string, known?: OutboxEntry): void {
-    const entry = known ?? this.outbox.list().find((e) => e.id === id);
-    if (!entry) return;
+  private sendInbound(entry: OutboxEntry): void {
     if (this.link.send({ t: "inbound", id: entry.id, channelId: entry.channelId, message: entry.message })) this.sentAt.set(entry.id, Date.now());
   }
 
   private resendStale(): void {
-    if (!this.link.open) return;
+    // Nothing sent and unacknowledged: no need to read the outbox from disk.
+    if (!this.link.open || this.sentAt.size === 0) return;
     const staleBefore = Date.now() - this.options.heartbeatMs * 5;
     for (const entry of this.outbox.list()) {
       const sent = this.sentAt.get(entry.id);
-      if (sent !== undefined && sent < staleBefore) this.sendInbound(entry.id, entry);
+      if (sent !== undefined && sent < staleBefore) this.sendInbound(entry);
     }
   }
 }

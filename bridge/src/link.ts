@@ -69,11 +69,9 @@ export class Link {
       this.options.onOpen();
     };
     ws.onmessage = (event) => {
-      if (event.data === HEARTBEAT_PONG) {
-        this.lastPongAt = Date.now();
-        return;
-      }
+      // Any frame proves the link alive, not only a pong.
       this.lastPongAt = Date.now();
+      if (event.data === HEARTBEAT_PONG) return;
       const parsed = hubFrame.safeParse(JSON.parse(String(event.data)));
       if (parsed.success) this.options.onFrame(parsed.data as HubFrame);
       else log.warn("unknown frame from the gateway", { error: parsed.error.issues[0]?.message });

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { Bridge } from "./bridge";
 import { readContainerSettings } from "./containers/settings";
 import { createLogger } from "./log";
+import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/channels/bridged-protocol";
 
 const log = createLogger("bridge");
 
@@ -25,8 +26,8 @@ if (!/^https?:\/\//.test(url)) {
   process.exit(2);
 }
 const heartbeatMs = Number(process.env.LOOPGATE_BRIDGE_HEARTBEAT_MS ?? 15_000);
-if (!Number.isInteger(heartbeatMs) || heartbeatMs < 200 || heartbeatMs > 60_000) {
-  log.error("LOOPGATE_BRIDGE_HEARTBEAT_MS must be an integer between 200 and 60000", {});
+if (!Number.isInteger(heartbeatMs) || heartbeatMs < MIN_HEARTBEAT_MS || heartbeatMs > MAX_HEARTBEAT_MS) {
+  log.error(`LOOPGATE_BRIDGE_HEARTBEAT_MS must be an integer between ${MIN_HEARTBEAT_MS} and ${MAX_HEARTBEAT_MS}`, {});
   process.exit(2);
 }
 

@@ -7,13 +7,13 @@
 import { createHash } from "node:crypto";
 import type { ContainerSettings } from "./settings";
 
-export const LABEL_AGENT = "loopgate.agent";
+const LABEL_AGENT = "loopgate.agent";
 export const LABEL_INSTANCE = "loopgate.bridge-instance";
 export const LABEL_WORKSPACE = "loopgate.workspace";
 /** On workspace volumes: whose they are (`docker volume ls --filter label=loopgate.channel=ch_...`). */
 export const LABEL_CHANNEL = "loopgate.channel";
 /** The image's `node` user; numeric, so no passwd lookup decides who runs. */
-export const RUN_AS = "1000:1000";
+const RUN_AS = "1000:1000";
 
 /** One volume per channel + sender: the same sender finds their files again, nobody else does. */
 export function workspaceVolume(channelId: string, senderId: string): string {

@@ -26,7 +26,7 @@ export interface ModelProxyOptions {
 }
 
 /** Tokens the run is charged: uncached input, cache writes and output (as the gateway's budgets count). */
-export function chargedTokens(c: Pick<ContainerCall, "inputTokens" | "cacheWriteTokens" | "outputTokens">): number {
+function chargedTokens(c: Pick<ContainerCall, "inputTokens" | "cacheWriteTokens" | "outputTokens">): number {
   return c.inputTokens + c.cacheWriteTokens + c.outputTokens;
 }
 
