@@ -17,14 +17,11 @@ const host = process.env.HOST ?? "127.0.0.1";
 const stateDir = resolve(root, process.env.LOOPGATE_STATE_DIR ?? ".wrangler/state");
 const logLevel = process.env.LOG_LEVEL ?? "info";
 
-/** Every setting the Worker reads (see .dev.vars.example); only these pass from the environment. */
-const SETTINGS = [
-  "LOOPGATE_MASTER_KEY", "LOOPGATE_SETUP_TOKEN", "PUBLIC_URL", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL",
-  "AGENT_MODEL", "AGENT_MAX_TOKENS", "AGENT_MAX_STEPS", "AGENT_MAX_ATTEMPTS", "AGENT_RETRY_BASE_MS", "AGENT_RETRY_MAX_WAIT_MS", "AGENT_TIMEOUT_MS",
-  "AGENT_HISTORY_TOKEN_BUDGET", "AGENT_CONTAINER_MODE", "AGENT_CONTAINER_BRIDGE", "AGENT_CONTAINER_RESULT_TIMEOUT_MS", "AGENT_CONTAINER_RUN_TOKEN_BUDGET", "SENDER_DAILY_TOKEN_LIMIT", "SENDER_DAILY_COST_LIMIT_USD", "ACCOUNT_DAILY_COST_LIMIT_USD",
-  "RATE_LIMIT_PER_MINUTE", "API_RATE_LIMIT_PER_MINUTE", "LOGIN_FAILURES_PER_15_MINUTES", "SESSION_TOKEN_TTL_HOURS",
-  "DELIVERY_RETRY_BASE_MS", "DELIVERY_MAX_ATTEMPTS", "SESSION_STALE_AFTER_MINUTES", "SESSION_CLEANUP_AFTER_DAYS",
-];
+/**
+ * Every setting the Worker reads, as .dev.vars.example documents them (one list to keep, not
+ * two); only these pass from the process environment.
+ */
+const SETTINGS = Object.keys(parseDotenv(readFileSync(join(root, ".dev.vars.example"), "utf8")));
 
 function parseDotenv(text) {
   const out = {};

@@ -71,7 +71,7 @@ function Tasks() {
                   <ConfirmButton label="Delete" confirmLabel="Delete task" onConfirm={() => act(() => body(api.tasks[":id"].$delete({ param: { id } })))} />
                 </div>
                 {openId === t.id && (
-                  <div style={{ flexBasis: "100%", minWidth: 0 }}>
+                  <div class="row-detail">
                     <TaskOutput taskId={t.id} running={t.status === "running"} />
                   </div>
                 )}
