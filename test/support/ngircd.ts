@@ -3,17 +3,13 @@
  * foreground, restartable on the same port (to test reconnect and rejoin).
  * `.ci/run` installs it (`apt-get install ngircd`).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const NGIRCD = "/usr/sbin/ngircd";
-
-export function ngircdInstalled(): boolean {
-  return spawnSync(NGIRCD, ["--version"]).status === 0;
-}
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -6,7 +6,7 @@
  */
 import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { adminToken, BASE, call, createWebhookChannel, fakeCallbacks } from "./helpers";
+import { adminToken, BASE, call, createWebhookChannel, eventually, fakeCallbacks } from "./helpers";
 
 const QR = "2@hH3mZ1k9s0fakeQRref,Tm9pc2UgcHVibGlj,SWRlbnRpdHkgcHVi,QWR2IHNlY3JldA==";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,14 +18,6 @@ async function connectBridge(token: string): Promise<WebSocket> {
   ws.accept();
   ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 200 }));
   return ws;
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 type BridgeBody = { bridge: { id: string; status: string; notifyChannelId: string | null; notifyRecipient: string | null; channels: { id: string; status: string; statusDetail: string | null }[] } };
@@ -65,18 +57,18 @@ describe("bridge state and notices for the admin", () => {
     expect(ch.body.channel.config).toEqual({ bridgeId, groups: true });
     const channelId = ch.body.channel.id;
     const ws = await connectBridge(created.body.token);
-    await until(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up", "bridge up");
+    await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up");
 
     ws.send(JSON.stringify({ t: "state", channelId, state: "needs_login", reason: "scan the QR code with WhatsApp", detail: QR }));
     const row = async () => (await call<{ channel: { status: string; lastError: string | null; statusDetail: string | null } }>("GET", `/api/channels/${channelId}`, undefined, token)).body.channel;
-    await until(async () => (await row()).status === "needs_login", "needs_login");
+    await eventually(async () => (await row()).status === "needs_login");
     expect(await row()).toMatchObject({ lastError: "scan the QR code with WhatsApp", statusDetail: QR });
     const listed = await call<{ bridges: BridgeBody["bridge"][] }>("GET", "/api/bridges", undefined, token);
     expect(listed.body.bridges.find((b) => b.id === bridgeId)?.channels).toEqual([expect.objectContaining({ id: channelId, status: "needs_login", statusDetail: QR })]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
 
     ws.send(JSON.stringify({ t: "state", channelId, state: "connected" }));
-    await until(async () => (await row()).status === "connected", "connected");
+    await eventually(async () => (await row()).status === "connected");
     expect(await row()).toMatchObject({ lastError: null, statusDetail: null });
     ws.close(1000, "done");
   });
@@ -90,17 +82,17 @@ describe("bridge state and notices for the admin", () => {
     const hub = env.BRIDGE_HUB.get(env.BRIDGE_HUB.idFromName(bridgeId));
 
     const ws = await connectBridge(created.body.token);
-    await until(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up", "bridge up");
+    await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up");
     // The first connection is not news: no notice.
     ws.close(1000, "gone quiet");
     await sleep(700);
     await runDurableObjectAlarm(hub);
-    await until(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "down", "bridge down");
-    await until(async () => callbacks!.captured.length >= 1, "down notice");
+    await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "down");
+    await eventually(async () => callbacks!.captured.length >= 1);
     expect(callbacks.captured[0]!.body).toMatchObject({ channelId: hook.id, recipient: "ops-oncall", text: expect.stringMatching(/^Bridge "vps-7" is down \(bridge offline: no heartbeat/) });
 
     const again = await connectBridge(created.body.token);
-    await until(async () => callbacks!.captured.length >= 2, "up notice");
+    await eventually(async () => callbacks!.captured.length >= 2);
     expect(callbacks.captured[1]!.body).toMatchObject({ recipient: "ops-oncall", text: expect.stringMatching(/^Bridge "vps-7" is back up after \d+ s down;/) });
     expect(callbacks.captured).toHaveLength(2);
     again.close(1000, "done");
