@@ -4,12 +4,19 @@
  * as a process, real HTTP clients, fakes of external services on 127.0.0.1).
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+/**
+ * A platform's tests sit in its folder (src/channels/<platform>/, bridge/src/channels/<platform>/),
+ * named by layer: `*.test.ts` unit, `*.worker.test.ts` workerd, `*.e2e.test.ts` against `npm start`.
+ */
+const UNIT_TESTS = ["test/unit/**/*.test.ts", "src/**/*.test.ts", "bridge/src/**/*.test.ts"];
+const NOT_UNIT = [...configDefaults.exclude, "**/*.worker.test.ts", "**/*.e2e.test.ts"];
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
+      { test: { name: "unit", include: [...UNIT_TESTS], exclude: [...NOT_UNIT], environment: "node" } },
       {
         plugins: [
           cloudflareTest(async () => ({
@@ -25,12 +32,12 @@ export default defineConfig({
             },
           })),
         ],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], setupFiles: ["./test/worker/apply-migrations.ts"] },
+        test: { name: "worker", include: ["test/worker/**/*.test.ts", "src/**/*.worker.test.ts"], setupFiles: ["./test/worker/apply-migrations.ts"] },
       },
       {
         test: {
           name: "e2e",
-          include: ["test/e2e/**/*.test.ts"],
+          include: ["test/e2e/**/*.test.ts", "src/**/*.e2e.test.ts", "bridge/src/**/*.e2e.test.ts"],
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -5,16 +5,16 @@ interface __BaseEnv_Env {
 	DB: D1Database;
 	SEND_EMAIL: SendEmail;
 	LOOPGATE_VERSION: "0.1.0";
-	SENDER_SESSION: DurableObjectNamespace<import("./workers/index").SenderSession>;
-	LIVE_FEED: DurableObjectNamespace<import("./workers/index").LiveFeed>;
-	THROTTLE: DurableObjectNamespace<import("./workers/index").Throttle>;
-	JOB_RUNNER: DurableObjectNamespace<import("./workers/index").JobRunner>;
-	LOOP_TASK: DurableObjectNamespace<import("./workers/index").LoopTask>;
-	BRIDGE_HUB: DurableObjectNamespace<import("./workers/index").BridgeHub>;
+	SENDER_SESSION: DurableObjectNamespace<import("./workers").SenderSession>;
+	LIVE_FEED: DurableObjectNamespace<import("./workers").LiveFeed>;
+	THROTTLE: DurableObjectNamespace<import("./workers").Throttle>;
+	JOB_RUNNER: DurableObjectNamespace<import("./workers").JobRunner>;
+	LOOP_TASK: DurableObjectNamespace<import("./workers").LoopTask>;
+	BRIDGE_HUB: DurableObjectNamespace<import("./workers").BridgeHub>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
-		mainModule: typeof import("./workers/index");
+		mainModule: typeof import("./workers");
 		durableNamespaces: "SenderSession" | "LiveFeed" | "Throttle" | "BridgeHub" | "JobRunner" | "LoopTask";
 	}
 	interface Env extends __BaseEnv_Env {}

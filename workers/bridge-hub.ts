@@ -13,9 +13,9 @@ import { bridgeDownNotice, bridgeUpNotice, notifyBridgeAdmin } from "../src/chan
 import {
   bridgeFrame, CLOSE_KICKED, CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_PING, HEARTBEAT_PONG, MISSED_HEARTBEATS_BEFORE_DOWN,
   type BridgeFrame, type BridgeReply, type HubFrame,
-} from "../src/channels/bridged-protocol";
-import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridgedChannelState } from "../src/channels/bridged-store";
-import type { BridgeQueue, SendResult } from "../src/channels/types";
+} from "../src/channels/shared/bridged-protocol";
+import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridgedChannelState } from "../src/channels/shared/bridged-store";
+import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
 import { openDb } from "../src/db/client";
 import { eventStatement, feedEvent, type FeedEvent } from "../src/pipeline/records";
 import { markAccepted, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";

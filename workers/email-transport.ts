@@ -4,7 +4,7 @@
  * so `message.reply()` (valid only inside that event) cannot be used.
  */
 import { EmailMessage } from "cloudflare:email";
-import type { ChannelContext } from "../src/channels/types";
+import type { ChannelContext } from "../src/channels/shared/types";
 
 export function emailTransport(env: Env): ChannelContext<unknown>["sendEmail"] {
   return async ({ from, to }, raw) => {

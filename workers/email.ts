@@ -9,7 +9,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { senderSession } from "../src/api/sender-stub";
 import type { EmailConfig } from "../src/channels/email";
-import { MAX_EMAIL_BYTES, readInboundEmail } from "../src/channels/email-inbound";
+import { MAX_EMAIL_BYTES, readInboundEmail } from "../src/channels/email/inbound";
 import { openDb, type Db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";

@@ -9,7 +9,7 @@ import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/ag
 import { agentStage, budgetStage } from "../src/agent/pipeline-turn";
 import type { ContainerTurnResult } from "../src/agent/container-protocol";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
-import type { Attachment, InboundMessage } from "../src/channels/types";
+import type { Attachment, InboundMessage } from "../src/channels/shared/types";
 import { readConfig, type GatewayConfig } from "../src/config";
 import { newId } from "../src/crypto/random";
 import { openDb, type Db } from "../src/db/client";

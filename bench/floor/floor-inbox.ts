@@ -4,7 +4,7 @@
  * reply survives a crash — the same guarantees as the gateway's SenderSession, nothing more.
  */
 import { DurableObject } from "cloudflare:workers";
-import { signBody } from "../../src/channels/signed-webhook";
+import { signBody } from "../../src/channels/shared/signed-webhook";
 
 /** What the floor needs of an inbound message. */
 export interface FloorMessage {

@@ -4,7 +4,7 @@
  * `{messageId, sender: {id}, text}`. What every gateway must do and nothing else, so the bench
  * can report the gateway's figures as multiples of it.
  */
-import { checkSignature } from "../../src/channels/signed-webhook";
+import { checkSignature } from "../../src/channels/shared/signed-webhook";
 import type { FloorMessage } from "./floor-inbox";
 
 export { FloorInbox } from "./floor-inbox";

@@ -4,7 +4,7 @@
  * end to end. Inbound: platform → outbox (disk) → gateway → ack → removed from the outbox.
  * Outbound: gateway queue → platform → delivered log (disk) → ack → removed from the queue.
  */
-import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/channels/bridged-protocol";
+import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/channels/shared/bridged-protocol";
 import { ChannelManager } from "./channel-manager";
 import { ContainerTurns } from "./containers/container-turns";
 import type { ContainerSettings } from "./containers/settings";

@@ -4,9 +4,9 @@
  * retried rather than failed, so a platform outage delays replies without losing them.
  */
 import { join } from "node:path";
-import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../src/channels/bridged-protocol";
+import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../src/channels/shared/bridged-protocol";
 import { bridgeChannelTypes } from "./channels/registry";
-import type { DeliveryOutcome, RunningChannel } from "./channels/types";
+import type { DeliveryOutcome, RunningChannel } from "./channels/shared/types";
 import type { Logger } from "./log";
 
 /** How often a held reply is retried while its platform is unreachable. */

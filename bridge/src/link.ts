@@ -3,7 +3,7 @@
  * bridge works behind NAT. It sends heartbeats, treats a missing pong as a dead link,
  * and reconnects with exponential backoff and jitter until it is stopped or its token revoked.
  */
-import { CLOSE_REVOKED, HEARTBEAT_PING, HEARTBEAT_PONG, hubFrame, MISSED_HEARTBEATS_BEFORE_DOWN, type BridgeFrame, type HubFrame } from "../../src/channels/bridged-protocol";
+import { CLOSE_REVOKED, HEARTBEAT_PING, HEARTBEAT_PONG, hubFrame, MISSED_HEARTBEATS_BEFORE_DOWN, type BridgeFrame, type HubFrame } from "../../src/channels/shared/bridged-protocol";
 import { backoffDelayMs } from "./backoff";
 import type { Logger } from "./log";
 

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { Bridge } from "./bridge";
 import { readContainerSettings } from "./containers/settings";
 import { createLogger } from "./log";
-import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/channels/bridged-protocol";
+import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/channels/shared/bridged-protocol";
 
 const log = createLogger("bridge");
 

@@ -4,7 +4,7 @@
  * image content block. What cannot be shown becomes a note in the turn's text, so the model
  * (and the sender, through its answer) knows a picture was there but not seen.
  */
-import type { Attachment, FetchedAttachment } from "../channels/types";
+import type { Attachment, FetchedAttachment } from "../channels/shared/types";
 import type { TurnImage } from "./types";
 
 /** The Messages API's limit for one base64 image. */

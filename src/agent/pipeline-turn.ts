@@ -5,7 +5,7 @@
  * gets exactly one message back: the answer, a plain failure notice, or the budget notice.
  * Pictures the sender attached are fetched through the channel and shown to Claude.
  */
-import type { Attachment, ChannelAdapter } from "../channels/types";
+import type { Attachment, ChannelAdapter } from "../channels/shared/types";
 import type { GatewayConfig } from "../config";
 import type { Db } from "../db/client";
 import { feedEvent, sessionId, type FeedEvent, type MessageRecord, type RunRecord } from "../pipeline/records";

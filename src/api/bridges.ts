@@ -12,7 +12,7 @@ import { z } from "zod";
 import { sha256Hex } from "../crypto/hmac";
 import { newId, randomToken } from "../crypto/random";
 import type { Db } from "../db/client";
-import { bridgedChannelStates, isServedBy } from "../channels/bridged-store";
+import { bridgedChannelStates, isServedBy } from "../channels/shared/bridged-store";
 import { bridges, channels } from "../db/schema";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";

@@ -6,9 +6,9 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/config-codec";
+import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
 import { channelRegistry, getAdapter } from "../channels/registry";
-import type { ChannelAdapter } from "../channels/types";
+import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
 import { describeZodError } from "../lib/zod-error";

@@ -5,7 +5,7 @@
  */
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { MissingMasterKeyError } from "../channels/config-codec";
+import { MissingMasterKeyError } from "../channels/shared/config-codec";
 
 export function fail(status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503, message: string, headers?: Record<string, string>): never {
   throw new HTTPException(status, { message, res: headers ? new Response(null, { headers }) : undefined });

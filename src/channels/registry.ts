@@ -1,13 +1,13 @@
 /** Every channel type the gateway knows: adding a channel is one file and one line here. */
-import { ircAdapter } from "./bridged-irc";
-import { signalAdapter } from "./bridged-signal";
-import { slackSocketAdapter } from "./bridged-slack-socket";
-import { whatsappWebAdapter } from "./bridged-whatsapp-web";
+import { ircAdapter } from "./irc";
+import { signalAdapter } from "./signal";
+import { slackSocketAdapter } from "./slack/socket-mode";
+import { whatsappWebAdapter } from "./whatsapp/web";
 import { discordAdapter } from "./discord";
 import { emailAdapter } from "./email";
 import { slackAdapter } from "./slack";
 import { telegramAdapter } from "./telegram";
-import type { ChannelAdapter } from "./types";
+import type { ChannelAdapter } from "./shared/types";
 import { webAdapter } from "./web";
 import { webhookAdapter } from "./webhook";
 import { whatsappAdapter } from "./whatsapp";

@@ -7,7 +7,7 @@ import type { AgentSettings } from "../agent/settings";
 import type { ChannelUpdateBody } from "../api/channel-schemas";
 import type { DesiredChannel } from "./config-file";
 
-/** How the API shows a secret that is set (src/channels/config-codec.ts). */
+/** How the API shows a secret that is set (src/channels/shared/config-codec.ts). */
 export const HIDDEN_SECRET = "[hidden]";
 const DEFAULT_POLICY = "pairing";
 

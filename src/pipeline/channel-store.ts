@@ -2,8 +2,8 @@
 import { eq } from "drizzle-orm";
 import { parseAgentSettings, type AgentSettings } from "../agent/settings";
 import { getAdapter } from "../channels/registry";
-import { openConfig, secretBoxFor } from "../channels/config-codec";
-import type { ChannelAdapter } from "../channels/types";
+import { openConfig, secretBoxFor } from "../channels/shared/config-codec";
+import type { ChannelAdapter } from "../channels/shared/types";
 import type { Db } from "../db/client";
 import { channels } from "../db/schema";
 

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeSignalCli } from "../fakes/signal-cli";
+import { startFakeSignalCli } from "../../bridge/src/channels/signal/fake-signal-cli";
 import { startBridge, type BridgeProcess } from "../support/bridge-process";
 import { apiClient, type GatewayProcess, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
 

@@ -15,7 +15,7 @@ import type { Browser, Page } from "playwright-core";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
-import { startFakeSignalCli } from "../fakes/signal-cli";
+import { startFakeSignalCli } from "../../bridge/src/channels/signal/fake-signal-cli";
 import { startBridge, type BridgeProcess } from "../support/bridge-process";
 import { launchBrowser, screenshot } from "../support/browser";
 import { type FeedSwitch, logIn, openDashboardPage, openScreen, screenshotFailures } from "../support/dashboard-page";

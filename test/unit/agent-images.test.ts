@@ -13,7 +13,7 @@ import type { TurnRequest } from "../../src/agent/types";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 
 const KEY = "sk-ant-test-images-42";
-const PHOTO = new Uint8Array(readFileSync(new URL("../fixtures/telegram/photo.jpg", import.meta.url)));
+const PHOTO = new Uint8Array(readFileSync(new URL("../../src/channels/telegram/fixtures/photo.jpg", import.meta.url)));
 const PHOTO_BASE64 = Buffer.from(PHOTO).toString("base64");
 const PNG_HEADER = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 2, 0, 0, 0, 2]);
 const photo = { type: "image/jpeg", url: "telegram-file:AgACphoto", name: "What is in this picture?" };

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backoffDelayMs } from "../../bridge/src/backoff";
-import { FloodQueue } from "../../bridge/src/channels/flood-queue";
+import { FloodQueue } from "../../bridge/src/channels/irc/flood-queue";
 import { DeliveredLog } from "../../bridge/src/delivered-log";
 import { InboundOutbox } from "../../bridge/src/inbound-outbox";
-import { bridgeFrame } from "../../src/channels/bridged-protocol";
+import { bridgeFrame } from "../../src/channels/shared/bridged-protocol";
 
 const dir = () => mkdtempSync(join(tmpdir(), "bridge-unit-"));
 

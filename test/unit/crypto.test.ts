@@ -3,7 +3,7 @@ import { timingSafeEqual } from "../../src/crypto/compare";
 import { hmacSha256Hex } from "../../src/crypto/hmac";
 import { hashPassword, verifyPassword } from "../../src/crypto/password";
 import { SecretBox } from "../../src/crypto/secret-box";
-import { checkSignature, signBody } from "../../src/channels/signed-webhook";
+import { checkSignature, signBody } from "../../src/channels/shared/signed-webhook";
 
 describe("crypto", () => {
   it("HMAC-SHA256 matches RFC 4231 test case 2", async () => {

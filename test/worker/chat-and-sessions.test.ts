@@ -1,5 +1,5 @@
 import { createScheduledController, env } from "cloudflare:test";
-import worker from "../../workers/index";
+import worker from "../../workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminToken, call } from "./helpers";
 

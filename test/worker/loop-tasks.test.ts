@@ -6,7 +6,7 @@
  */
 import { abortAllDurableObjects, createScheduledController, env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import worker from "../../workers/index";
+import worker from "../../workers";
 import { ECHO_PREFIX } from "../../src/agent/echo";
 import { schedulerAgent } from "../../src/scheduler/agent";
 import { loopTask } from "../../src/scheduler/stubs";

@@ -6,7 +6,7 @@
  */
 import { createScheduledController, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import worker from "../../workers/index";
+import worker from "../../workers";
 import { utcDayStart } from "../../src/agent/budget";
 import { schedulerAgent } from "../../src/scheduler/agent";
 import { loopTask } from "../../src/scheduler/stubs";

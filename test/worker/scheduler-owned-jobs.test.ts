@@ -7,7 +7,7 @@
  */
 import { createScheduledController, env } from "cloudflare:test";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../../workers/index";
+import worker from "../../workers";
 import { utcDayStart } from "../../src/agent/budget";
 import { conversationAgent } from "../../src/agent/runtime";
 import { toolsFor } from "../../src/agent/tools";

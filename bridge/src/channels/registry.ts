@@ -1,9 +1,9 @@
 /** The platforms this bridge can run: one line per channel type. */
-import { ircChannel } from "./irc";
-import { signalChannel } from "./signal";
-import { slackSocketChannel } from "./slack-socket";
-import type { BridgeChannelType } from "./types";
-import { whatsappWebChannel } from "./whatsapp-web";
+import { ircChannel } from "./irc/irc";
+import { signalChannel } from "./signal/signal";
+import { slackSocketChannel } from "./slack/socket-mode";
+import type { BridgeChannelType } from "./shared/types";
+import { whatsappWebChannel } from "./whatsapp/web";
 
 const types: BridgeChannelType[] = [ircChannel, signalChannel, slackSocketChannel, whatsappWebChannel];
 

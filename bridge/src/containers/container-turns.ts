@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ContainerHubFrame, ContainerTurnFrame, ContainerTurnResult } from "../../../src/agent/container-protocol";
-import type { BridgeFrame } from "../../../src/channels/bridged-protocol";
+import type { BridgeFrame } from "../../../src/channels/shared/bridged-protocol";
 import { writeFileDurably } from "../durable-file";
 import type { Logger } from "../log";
 import { runInContainer } from "./container-run";

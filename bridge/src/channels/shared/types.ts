@@ -1,0 +1,35 @@
+/**
+ * A channel as the bridge runs it: a long-lived platform connection that turns platform
+ * events into inbound messages and delivers replies. One file per platform in this folder,
+ * one line in registry.ts. Configs are validated with the Worker's own schemas.
+ */
+import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../../../src/channels/shared/bridged-protocol";
+import type { Logger } from "../../log";
+
+/** What a running channel may do to the rest of the bridge. */
+export interface ChannelHost {
+  /** A platform message: persisted to the outbox, then sent to the gateway. */
+  receive(message: BridgeInboundMessage): void;
+  /** Reports the connection state (shown as the channel's status in the admin API). */
+  state(state: BridgeChannelState, reason?: string, detail?: string): void;
+  log: Logger;
+  /** This channel's own folder, for platform login state that must survive restarts. */
+  dataDir: string;
+}
+
+export type DeliveryOutcome =
+  | { ok: true }
+  /** `retryable`: the platform is not reachable right now (kept and retried); otherwise reported as failed. */
+  | { ok: false; retryable: boolean; error: string };
+
+export interface RunningChannel {
+  /** Delivers one reply; resolves once the platform has accepted it. */
+  send(reply: BridgeReply): Promise<DeliveryOutcome>;
+  stop(): Promise<void>;
+}
+
+export interface BridgeChannelType {
+  type: string;
+  /** Validates the pushed config and starts the connection; a bad config throws with a readable message. */
+  start(channel: BridgeChannelConfig, host: ChannelHost): RunningChannel;
+}

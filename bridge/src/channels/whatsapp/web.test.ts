@@ -1,0 +1,204 @@
+/**
+ * The bridge's WhatsApp Web channel: Baileys' recorded message shapes through the
+ * normalisation (DMs, images, groups only when mentioned, own and status messages dropped),
+ * and the connection logic against a fake socket with Baileys' real on-disk auth state: QR
+ * login reported with the QR string, the session surviving a restart, and each disconnect
+ * reason handled (logged out → needs_login and no reconnect, replaced → failed, drops → reconnect).
+ */
+import { EventEmitter } from "node:events";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Boom } from "@hapi/boom";
+import { type AuthenticationState, DisconnectReason, useMultiFileAuthState, type WAMessage } from "baileys";
+import { describe, expect, it } from "vitest";
+import type { ChannelHost, RunningChannel } from "../shared/types";
+import { createWhatsAppWebChannel, type WhatsAppSocket } from "./web";
+import { normalizeWhatsAppMessage } from "./web-messages";
+import type { BridgeInboundMessage } from "../../../../src/channels/shared/bridged-protocol";
+import dmImage from "./fixtures/dm-image.json";
+import dmText from "./fixtures/dm-text.json";
+import fromMe from "./fixtures/from-me.json";
+import groupMention from "./fixtures/group-mention.json";
+import groupNoMention from "./fixtures/group-no-mention.json";
+import reaction from "./fixtures/reaction.json";
+import statusBroadcast from "./fixtures/status-broadcast.json";
+import { waitFor } from "../../../../test/support/gateway-process";
+
+const SELF = { id: "15559990000:12@s.whatsapp.net", lid: "99887766554433:12@lid" };
+const QR = "2@Xk3vLq9fakeRef0001,Tm9pc2UtcHViLWtleS1mYWtl,SWRlbnRpdHktcHViLWZha2U=,QWR2LXNlY3JldC1mYWtl";
+const asMessage = (m: unknown) => m as WAMessage;
+const normalize = (m: unknown, groups = true) => normalizeWhatsAppMessage(asMessage(m), { self: SELF, groups });
+
+describe("WhatsApp Web messages", () => {
+  it("turns a DM into a conversation keyed by the sender's phone number, quoting context kept", () => {
+    expect(normalize(dmText)).toEqual({
+      senderId: "15551230001@s.whatsapp.net",
+      senderName: "Ada",
+      conversationId: "215678901234567@lid",
+      platformMessageId: "wa:215678901234567@lid:215678901234567@lid:3EB0C431C26A1916E07E",
+      text: "What is on my calendar today?",
+      replyContext: { chat: "215678901234567@lid", id: "3EB0C431C26A1916E07E", quotedText: "What is on my calendar today?" },
+    });
+  });
+
+  it("takes an image's caption as the text and describes the image", () => {
+    expect(normalize(dmImage)).toMatchObject({ senderId: "15551230001@s.whatsapp.net", text: "What plant is this?", attachments: [{ type: "image/jpeg", name: "What plant is this?" }] });
+  });
+
+  it("answers in a group only when the bot is mentioned (by its LID), without the mention", () => {
+    expect(normalize(groupMention)).toMatchObject({
+      senderId: "15551230002@s.whatsapp.net",
+      conversationId: "120363163341782618@g.us",
+      text: "summarize what we decided",
+      replyContext: { chat: "120363163341782618@g.us", participant: "252100000000522@lid" },
+    });
+    expect(normalize(groupNoMention)).toBeNull();
+    expect(normalize(groupMention, false)).toBeNull();
+  });
+
+  it("drops its own messages, status broadcasts and reactions", () => {
+    expect(normalize(fromMe)).toBeNull();
+    expect(normalize(statusBroadcast)).toBeNull();
+    expect(normalize(reaction)).toBeNull();
+  });
+});
+
+class FakeSocket extends EventEmitter {
+  /** Baileys' socket exposes its events as `ev`; here the fake is its own emitter. */
+  readonly ev: EventEmitter = this;
+  user?: { id: string; lid?: string };
+  sent: { jid: string; text: string; quoted?: WAMessage }[] = [];
+  ended = false;
+  constructor(readonly auth: AuthenticationState) {
+    super();
+  }
+  async sendMessage(jid: string, content: { text: string }, options?: { quoted?: WAMessage }) {
+    this.sent.push({ jid, text: content.text, quoted: options?.quoted });
+    return {};
+  }
+  end() {
+    this.ended = true;
+  }
+  /** Baileys' close: a Boom carrying the disconnect reason as its status code. */
+  close(code: number) {
+    this.emit("connection.update", { connection: "close", lastDisconnect: { error: new Boom("Connection Failure", { statusCode: code }), date: new Date() } });
+  }
+  openAs(self = SELF) {
+    this.user = self;
+    this.emit("connection.update", { connection: "open" });
+  }
+}
+
+function harness(dataDir = mkdtempSync(join(tmpdir(), "wa-web-"))) {
+  const sockets: FakeSocket[] = [];
+  const states: { state: string; reason?: string; detail?: string }[] = [];
+  const received: BridgeInboundMessage[] = [];
+  const host: ChannelHost = {
+    receive: (m) => received.push(m),
+    state: (state, reason, detail) => states.push({ state, reason, detail }),
+    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    dataDir,
+  };
+  const channel = createWhatsAppWebChannel({
+    loadAuth: (folder) => useMultiFileAuthState(folder),
+    openSocket: (auth) => {
+      const s = new FakeSocket(auth);
+      sockets.push(s);
+      return s as unknown as WhatsAppSocket;
+    },
+  });
+  const start = (): RunningChannel => channel.start({ id: "ch_wa", type: "whatsapp-web", name: "wa", config: { bridgeId: "brg_x" } }, host);
+  const socket = async (n: number) => {
+    await waitFor(async () => sockets.length >= n, 5000, `socket ${n}`);
+    return sockets[n - 1]!;
+  };
+  return { sockets, states, received, start, socket, dataDir };
+}
+
+describe("WhatsApp Web connection", () => {
+  it("reports the QR for login, saves the session, and logs straight back in after a restart", async () => {
+    const h = harness();
+    const running = h.start();
+    const first = await h.socket(1);
+    expect(first.auth.creds.registered).toBe(false);
+    first.emit("connection.update", { qr: QR });
+    expect(h.states.at(-1)).toMatchObject({ state: "needs_login", detail: QR });
+
+    // The phone scanned the code: Baileys fills in the account and asks for the creds to be saved.
+    first.auth.creds.me = { id: SELF.id, lid: SELF.lid };
+    first.auth.creds.registered = true;
+    first.emit("creds.update", { me: first.auth.creds.me });
+    first.close(DisconnectReason.restartRequired);
+    const second = await h.socket(2);
+    second.openAs();
+    expect(h.states.at(-1)).toEqual({ state: "connected", reason: undefined, detail: undefined });
+    await running.stop();
+
+    // A new bridge process: the session comes from disk, no QR needed.
+    const again = harness(h.dataDir);
+    const restarted = again.start();
+    const socket = await again.socket(1);
+    expect(socket.auth.creds.me?.id).toBe(SELF.id);
+    expect(socket.auth.creds.registered).toBe(true);
+    socket.openAs();
+    expect(again.states.map((s) => s.state)).toEqual(["connecting", "connected"]);
+
+    socket.emit("messages.upsert", { type: "append", messages: [dmText] });
+    socket.emit("messages.upsert", { type: "notify", messages: [dmText, fromMe, groupMention] });
+    expect(again.received.map((m) => m.text)).toEqual(["What is on my calendar today?", "summarize what we decided"]);
+
+    // Replies go to the chat and quote the message they answer.
+    const [dm] = again.received;
+    expect(await restarted.send({ id: "r1", channelId: "ch_wa", recipient: dm!.senderId, conversationId: dm!.conversationId, text: "Two meetings.", replyContext: dm!.replyContext })).toEqual({ ok: true });
+    expect(socket.sent[0]).toMatchObject({ jid: "215678901234567@lid", text: "Two meetings.", quoted: { key: { remoteJid: "215678901234567@lid", id: "3EB0C431C26A1916E07E", fromMe: false }, message: { conversation: "What is on my calendar today?" } } });
+    await restarted.stop();
+  });
+
+  it("on loggedOut asks for a new login, deletes the dead session and does not reconnect", async () => {
+    const h = harness();
+    const running = h.start();
+    const socket = await h.socket(1);
+    socket.openAs();
+    socket.emit("creds.update", {});
+    await waitFor(async () => existsSync(join(h.dataDir, "auth", "creds.json")), 5000, "session saved");
+    socket.close(DisconnectReason.loggedOut);
+    expect(h.states.at(-1)).toMatchObject({ state: "needs_login", reason: expect.stringMatching(/logged this device out/) });
+    expect(existsSync(join(h.dataDir, "auth"))).toBe(false);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(h.sockets).toHaveLength(1);
+    expect(await running.send({ id: "r", channelId: "ch_wa", recipient: "x@s.whatsapp.net", text: "hi" })).toMatchObject({ ok: false, retryable: true });
+    await running.stop();
+  });
+
+  it("fails without reconnecting when another session replaces it, and reconnects after a dropped connection", async () => {
+    const h = harness();
+    const running = h.start();
+    const first = await h.socket(1);
+    first.openAs();
+    first.close(DisconnectReason.connectionLost);
+    expect(h.states.at(-1)).toMatchObject({ state: "connecting", reason: expect.stringMatching(/reconnecting/) });
+    const second = await h.socket(2);
+    second.openAs();
+    expect(h.states.at(-1)?.state).toBe("connected");
+    second.close(DisconnectReason.connectionReplaced);
+    expect(h.states.at(-1)).toMatchObject({ state: "failed", reason: expect.stringMatching(/replaced/) });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(h.sockets).toHaveLength(2);
+    await running.stop();
+  });
+
+  it("stops offering QR codes after three unscanned rounds", async () => {
+    const h = harness();
+    const running = h.start();
+    for (let round = 1; round <= 3; round++) {
+      const s = await h.socket(round);
+      s.emit("connection.update", { qr: `${QR}-${round}` });
+      s.close(DisconnectReason.timedOut);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.states.at(-1)).toMatchObject({ state: "needs_login", reason: expect.stringMatching(/no QR code was scanned/) });
+    expect(h.sockets).toHaveLength(3);
+    await running.stop();
+  });
+});

@@ -1,0 +1,111 @@
+/// <reference types="vite/client" />
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../../../workers";
+import autoReply from "./fixtures/auto-reply.eml?raw";
+import forged from "./fixtures/forged-dmarc-fail.eml?raw";
+import hello from "./fixtures/hello.eml?raw";
+import replyWithHistory from "./fixtures/reply-with-history.eml?raw";
+import { adminToken, call, eventually } from "../../../test/worker/helpers";
+
+let token: string;
+beforeAll(async () => {
+  token = await adminToken();
+});
+
+interface Delivered {
+  rejected?: string;
+}
+
+/** Delivers a message to the Worker's `email` handler the way Email Routing does. */
+async function deliver(raw: string, from: string, to: string): Promise<Delivered> {
+  const bytes = new TextEncoder().encode(raw);
+  const outcome: Delivered = {};
+  const message = {
+    from,
+    to,
+    raw: new Response(bytes).body!,
+    rawSize: bytes.byteLength,
+    headers: new Headers(),
+    canBeForwarded: true,
+    setReject: (reason: string) => void (outcome.rejected = reason),
+    forward: () => Promise.reject(new Error("not used")),
+    reply: () => Promise.reject(new Error("replies go through send_email")),
+  } as unknown as ForwardableEmailMessage;
+  await worker.email(message, env);
+  return outcome;
+}
+
+/** A fresh e-mail channel; each test gets its own address so tests never share senders. */
+async function emailChannel(extra: Record<string, unknown> = {}, config: Record<string, unknown> = {}) {
+  const address = `agent-${crypto.randomUUID().slice(0, 8)}@example.net`;
+  const res = await call<{ channel: { id: string; config: Record<string, unknown> } }>("POST", "/api/channels", { type: "email", name: `mail ${address}`, config: { address: address.toUpperCase(), ...config }, ...extra }, token);
+  expect(res.status).toBe(201);
+  return { id: res.body.channel.id, address, config: res.body.channel.config };
+}
+
+type MessageRow = { direction: string; text: string; outcome: string; platformMessageId?: string };
+const messagesOf = async (channelId: string) => (await call<{ messages: MessageRow[] }>("GET", `/api/messages?channelId=${channelId}&limit=50`, undefined, token)).body.messages;
+const runsOf = async (channelId: string) => (await call<{ runs: { status: string; deliveryStatus: string; deliveryError: string | null }[] }>("GET", `/api/runs?channelId=${channelId}`, undefined, token)).body.runs;
+const to = (raw: string, address: string) => raw.replaceAll("mary@example.net", address);
+
+describe("e-mail channel through the Worker's email handler", () => {
+  it("stores the address lowercased and has no HTTP inbound", async () => {
+    const ch = await emailChannel();
+    expect(ch.config).toMatchObject({ address: ch.address, authFailure: "reject", unanswerable: "reject", trustedAuthServId: "mx.cloudflare.net" });
+    const res = await call("POST", `/hooks/${ch.id}`, "{}");
+    expect(res.status).toBe(400);
+  });
+
+  it("answers a message: stripped text reaches the agent, the threaded reply is delivered via send_email", async () => {
+    const ch = await emailChannel({ policy: "open" });
+    expect(await deliver(to(replyWithHistory, ch.address), "jdoe@machine.example", ch.address)).toEqual({});
+    const runs = await eventually(async () => {
+      const r = await runsOf(ch.id);
+      return r[0]?.deliveryStatus === "sent" && r;
+    });
+    expect(runs[0]).toMatchObject({ status: "ok", deliveryStatus: "sent", deliveryError: null });
+    const msgs = await messagesOf(ch.id);
+    const inbound = msgs.find((m) => m.direction === "in")!;
+    expect(inbound.text).toBe("Thanks Mary, one more question: what is the capital of Australia?");
+    expect(msgs.find((m) => m.direction === "out")?.text).toContain("what is the capital of Australia?");
+  });
+
+  it("dedupes a redelivered message by its Message-ID", async () => {
+    const ch = await emailChannel({ policy: "open" });
+    await deliver(to(hello, ch.address), "jdoe@machine.example", ch.address);
+    await deliver(to(hello, ch.address), "jdoe@machine.example", ch.address);
+    await eventually(async () => (await runsOf(ch.id))[0]?.deliveryStatus === "sent");
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await messagesOf(ch.id)).filter((m) => m.direction === "in")).toHaveLength(1);
+    expect(await runsOf(ch.id)).toHaveLength(1);
+  });
+
+  it("rejects mail for an address no channel has, at SMTP time", async () => {
+    expect(await deliver(hello, "jdoe@machine.example", "nobody-here@example.net")).toEqual({ rejected: "5.1.1 mailbox unavailable" });
+  });
+
+  it("rejects a DMARC failure by default, and stores nothing", async () => {
+    const ch = await emailChannel({ policy: "open" });
+    expect(await deliver(to(forged, ch.address), "jdoe@machine.example", ch.address)).toEqual({ rejected: "5.7.1 DMARC check failed" });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await messagesOf(ch.id)).toEqual([]);
+  });
+
+  it("drops (accepts, audits, never answers) auto-replies when configured to drop", async () => {
+    const ch = await emailChannel({ policy: "open" }, { unanswerable: "drop" });
+    expect(await deliver(to(autoReply, ch.address), "", ch.address)).toEqual({});
+    const events = await call<{ events: { kind: string; detail: Record<string, unknown> }[] }>("GET", `/api/events?channelId=${ch.id}`, undefined, token);
+    expect(events.status).toBe(200);
+    expect(events.body.events).toEqual([expect.objectContaining({ kind: "message.dropped", detail: expect.objectContaining({ reason: "Auto-Submitted: auto-replied" }) })]);
+    expect(await messagesOf(ch.id)).toEqual([]);
+  });
+
+  it("applies the channel's policy to the sender address: allowlist refuses strangers at SMTP time", async () => {
+    const ch = await emailChannel({ policy: "allowlist", allowlist: ["someone-else@example.org"] });
+    expect(await deliver(to(hello, ch.address), "jdoe@machine.example", ch.address)).toEqual({ rejected: "5.7.1 sender not accepted by this address" });
+    const paired = await emailChannel({ policy: "allowlist", allowlist: ["jdoe@machine.example"] });
+    expect(await deliver(to(hello, paired.address), "jdoe@machine.example", paired.address)).toEqual({});
+    await eventually(async () => (await runsOf(paired.id))[0]?.deliveryStatus === "sent");
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Stage 1 for the e-mail channel: a raw message from Email Routing becomes an InboundMessage,
+ * or a reason it must not enter the pipeline. Mail that no human is waiting on (auto-replies,
+ * lists, bounces) is never answered, so two bots can never reply to each other in a loop.
+ */
+import PostalMime from "postal-mime";
+import { sha256Hex } from "../../crypto/hmac";
+import { checkAuthentication, type MailHeader } from "./auth";
+import { stripQuotedText } from "./text";
+import type { InboundMessage } from "../shared/types";
+
+/** Email Routing accepts messages up to 25 MiB; the agent needs the text, not the attachments. */
+export const MAX_EMAIL_BYTES = 25 * 1024 * 1024;
+
+export interface EmailEnvelope {
+  /** SMTP MAIL FROM; empty for bounces. */
+  from: string;
+  /** SMTP RCPT TO: the channel's address. */
+  to: string;
+}
+
+export type InboundEmail =
+  | { kind: "message"; message: Omit<InboundMessage, "receivedAt">; authChecked: boolean }
+  /** Not to be answered: auto-submitted, list or bulk mail, a bounce. */
+  | { kind: "unanswerable"; reason: string; senderId: string }
+  | { kind: "auth-failed"; reason: string; senderId: string }
+  | { kind: "invalid"; reason: string };
+
+function header(headers: readonly MailHeader[], key: string): string | undefined {
+  return headers.find((h) => h.key === key)?.value.trim();
+}
+
+/** Why a message must not be answered (RFC 3834 and common practice), or null. */
+export function unanswerableReason(headers: readonly MailHeader[], envelopeFrom: string, fromAddress: string): string | null {
+  const autoSubmitted = header(headers, "auto-submitted");
+  if (autoSubmitted && autoSubmitted.toLowerCase() !== "no") return `Auto-Submitted: ${autoSubmitted}`;
+  const precedence = header(headers, "precedence")?.toLowerCase();
+  if (precedence && ["bulk", "list", "junk", "auto_reply"].includes(precedence)) return `Precedence: ${precedence}`;
+  if (header(headers, "list-id") !== undefined || header(headers, "list-unsubscribe") !== undefined) return "mailing-list message";
+  if (header(headers, "x-autoreply") !== undefined || header(headers, "x-autorespond") !== undefined) return "auto-reply";
+  const returnPath = header(headers, "return-path");
+  if (envelopeFrom.trim() === "" || envelopeFrom.trim() === "<>" || returnPath === "<>") return "bounce (empty return path)";
+  if (/^(mailer-daemon|postmaster)@/i.test(fromAddress)) return "bounce (mailer-daemon)";
+  if (/multipart\/report/i.test(header(headers, "content-type") ?? "")) return "delivery or read report";
+  return null;
+}
+
+/** The Message-ID's list for References: the original's references, then its own id. */
+function referencesOf(references: string | undefined, messageId: string | undefined): string {
+  const ids: string[] = [...((references ?? "").match(/<[^<>\s]+>/g) ?? [])];
+  if (messageId && !ids.includes(messageId)) ids.push(messageId);
+  // Long threads keep the first and the most recent ids, as RFC 5322 suggests.
+  return (ids.length > 20 ? [ids[0]!, ...ids.slice(-19)] : ids).join(" ");
+}
+
+export async function readInboundEmail(raw: Uint8Array | string, envelope: EmailEnvelope, trustedAuthServId: string): Promise<InboundEmail> {
+  let email: Awaited<ReturnType<typeof PostalMime.parse>>;
+  try {
+    email = await PostalMime.parse(raw);
+  } catch (err) {
+    return { kind: "invalid", reason: `message could not be parsed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const from = email.from?.address ? email.from : undefined;
+  const senderId = (from?.address ?? envelope.from).trim().toLowerCase();
+  if (!senderId.includes("@")) return { kind: "invalid", reason: "message has no sender address" };
+
+  const auth = checkAuthentication(email.headers, trustedAuthServId);
+  if (!auth.ok) return { kind: "auth-failed", reason: auth.reason, senderId };
+  const unanswerable = unanswerableReason(email.headers, envelope.from, senderId);
+  if (unanswerable) return { kind: "unanswerable", reason: unanswerable, senderId };
+
+  const subject = (email.subject ?? "").trim();
+  const body = stripQuotedText(email.text ?? "");
+  // A message with only a subject ("What time is it in Tokyo?") is still a question.
+  const text = body || subject;
+  if (!text) return { kind: "invalid", reason: "message has no text" };
+
+  const messageId = email.messageId?.trim() || undefined;
+  return {
+    kind: "message",
+    authChecked: auth.checked,
+    message: {
+      senderId,
+      senderName: from?.name || undefined,
+      // Without a Message-ID, the content itself identifies a redelivery.
+      platformMessageId: messageId ?? `sha256:${await sha256Hex(typeof raw === "string" ? raw : new TextDecoder().decode(raw))}`,
+      text,
+      attachments: email.attachments.length
+        ? email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }))
+        : undefined,
+      replyContext: {
+        subject,
+        ...(messageId ? { messageId } : {}),
+        references: referencesOf(email.references, messageId),
+        channelAddress: envelope.to.toLowerCase(),
+      },
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * The e-mail channel (Cloudflare Email Routing). Inbound mail does not come through
+ * /hooks: Email Routing hands it to the Worker's `email` handler (workers/email.ts), which
+ * reads it with email-inbound.ts. Replies are threaded MIME messages (email-reply.ts) sent
+ * through the Worker's send_email binding, injected as `ctx.sendEmail`.
+ */
+import { z } from "zod";
+import { buildReply } from "./reply";
+import type { ChannelAdapter, SendResult } from "../shared/types";
+
+const disposition = z.enum(["reject", "drop"]);
+
+const configSchema = z.object({
+  /** The address Email Routing delivers to this channel, e.g. agent@example.com. */
+  address: z.email("address must be an e-mail address").toLowerCase(),
+  /** Display name on replies. */
+  fromName: z.string().trim().max(100).optional(),
+  /** SPF/DKIM/DMARC failed: refuse at SMTP time ("reject") or accept and discard ("drop"). */
+  authFailure: disposition.default("reject"),
+  /** Auto-replies, list mail, bounces and senders the policy refuses: "reject" or "drop". */
+  unanswerable: disposition.default("reject"),
+  /** Only Authentication-Results stamped by this server are trusted. */
+  trustedAuthServId: z.string().trim().min(1).default("mx.cloudflare.net"),
+});
+export type EmailConfig = z.infer<typeof configSchema>;
+
+/** Mail has no hard size limit this low; one long answer reads better than many short ones. */
+const MAX_REPLY_CHARS = 100_000;
+
+/**
+ * The one place send_email failures become SendResults. Its errors are thrown, not coded:
+ * a refused sender or recipient (unverified address, not allowed by the binding) or a
+ * malformed message will fail again; anything else (a transient outage) is retried.
+ */
+export function emailSendResult(err: unknown): SendResult {
+  const error = err instanceof Error ? err.message : String(err);
+  const permanent = /not allowed|not verified|unverified|invalid|could not parse|does not match|domain/i.test(error);
+  return { ok: false, retryable: !permanent, error: `send_email failed: ${error}` };
+}
+
+export const emailAdapter: ChannelAdapter<EmailConfig> = {
+  type: "email",
+  description: "E-mail through Cloudflare Email Routing (inbound) and the send_email binding (replies)",
+  configSchema,
+  secretFields: [],
+  maxMessageLength: MAX_REPLY_CHARS,
+
+  async verify() {
+    return { kind: "rejected", status: 400, error: "e-mail channels receive mail through Cloudflare Email Routing, not HTTP; see docs/channels/email.md" };
+  },
+
+  async send(message, { config, sendEmail, now }) {
+    if (!sendEmail) return { ok: false, retryable: false, error: "no send_email binding: add [[send_email]] name = \"SEND_EMAIL\" to wrangler.toml" };
+    const context = message.replyContext ?? {};
+    const raw = buildReply({
+      from: config.address,
+      fromName: config.fromName,
+      to: message.recipient,
+      subject: context.subject ?? "",
+      inReplyTo: context.messageId,
+      references: context.references,
+      text: message.text,
+      deliveryId: message.deliveryId,
+      date: new Date(now),
+    });
+    try {
+      await sendEmail({ from: config.address, to: message.recipient }, raw);
+      return { ok: true };
+    } catch (err) {
+      return emailSendResult(err);
+    }
+  },
+
+  async setup({ config }) {
+    const domain = config.address.split("@")[1];
+    return {
+      ok: true,
+      steps: [
+        `In the Cloudflare dashboard, open the zone ${domain} → Email → Email Routing and enable it (it adds the MX and SPF records).`,
+        `Routing rules → Custom addresses → Create address: "${config.address}", action "Send to a Worker", destination: this gateway's Worker (loopgate).`,
+        `Replies are sent from ${config.address} through the Worker's send_email binding (SEND_EMAIL in wrangler.toml). To answer any sender, onboard ${domain} to Email Sending (Email → Email Sending); with Email Routing alone, Cloudflare delivers only to verified destination addresses.`,
+        `Senders are checked with the channel's policy (pairing by default): add trusted addresses to the allowlist, or set the policy to "open".`,
+        `Test locally: curl -X POST 'http://localhost:8787/cdn-cgi/handler/email?from=you@example.org&to=${config.address}' --data-binary @message.eml`,
+      ],
+    };
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * Slack through the Events API: signed requests (slack-signature.ts), the url_verification
+ * handshake, DMs and @mentions (slack-events.ts); replies in the thread with chat.postMessage
+ * in mrkdwn. Retried deliveries (X-Slack-Retry-Num) repeat the event_id, which dedupes them.
+ */
+import { z } from "zod";
+import { parseJson, readBody } from "../shared/read-body";
+import { networkSafe } from "../shared/send-result";
+import { slackCall, slackSendResult } from "./api";
+import { normalizeSlackPayload } from "./events";
+import { toSlackMrkdwn } from "./format";
+import { verifySlackSignature } from "./signature";
+import type { ChannelAdapter } from "../shared/types";
+
+/** Slack recommends at most 4,000 characters per message (it truncates past 40,000). */
+export const SLACK_MAX_MESSAGE_LENGTH = 4000;
+
+const configSchema = z.object({
+  /** Bot User OAuth Token (xoxb-...), scopes chat:write, im:history, app_mentions:read. */
+  botToken: z.string().regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)"),
+  /** Basic Information → Signing Secret. */
+  signingSecret: z.string().min(16, "signingSecret must be at least 16 characters"),
+  /** Web API root (Slack's `slackApiUrl`); default https://slack.com/api. */
+  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+});
+export type SlackConfig = z.infer<typeof configSchema>;
+
+export const slackAdapter: ChannelAdapter<SlackConfig> = {
+  type: "slack",
+  description: "Slack app through the Events API (DMs and @mentions, replies in threads)",
+  configSchema,
+  secretFields: ["botToken", "signingSecret"],
+  maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+
+  async verify(request, { config, now }) {
+    if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Slack events are POST requests" };
+    const body = await readBody(request);
+    if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
+    const signature = await verifySlackSignature(config.signingSecret, request.headers, body.raw, now);
+    if (!signature.ok) return { kind: "rejected", status: 401, error: signature.error };
+    const json = parseJson(body.raw);
+    if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
+    const payload = normalizeSlackPayload(json.value);
+    switch (payload.kind) {
+      case "invalid":
+        return { kind: "rejected", status: 400, error: payload.error };
+      case "challenge":
+        return { kind: "response", response: Response.json({ challenge: payload.challenge }) };
+      case "ignored":
+        return { kind: "response", response: Response.json({ ok: true, ignored: payload.reason }) };
+      case "message":
+        return { kind: "messages", messages: [payload.message] };
+    }
+  },
+
+  async send(message, { config, fetch, now }) {
+    const threadTs = message.replyContext?.threadTs;
+    const body = { channel: message.conversationId ?? message.recipient, text: toSlackMrkdwn(message.text), mrkdwn: true, ...(threadTs ? { thread_ts: threadTs } : {}) };
+    return networkSafe(async () => slackSendResult(await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "chat.postMessage", body), now));
+  },
+
+  async setup({ channelId, config, publicUrl, fetch }) {
+    const url = `${publicUrl.replace(/\/$/, "")}/hooks/${channelId}`;
+    const res = await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "auth.test", {}).catch((err: unknown) => err);
+    const auth = res instanceof Response ? ((await res.json().catch(() => ({}))) as { ok?: boolean; error?: string; team?: string; user?: string }) : { ok: false, error: String(res) };
+    if (!auth.ok) return { ok: false, steps: [`Slack rejected the bot token (auth.test: ${auth.error ?? "no answer"}). Copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions.`] };
+    // Slack has no API that sets an app's Request URL with a bot token: these steps are manual.
+    return {
+      ok: true,
+      steps: [
+        `Bot token works: @${auth.user} in workspace ${auth.team}.`,
+        `api.slack.com/apps → your app → Event Subscriptions: enable, Request URL ${url} (Slack sends a url_verification challenge; the gateway answers it).`,
+        "Subscribe to bot events: app_mention and message.im. OAuth & Permissions → bot scopes: app_mentions:read, im:history, chat:write. Reinstall the app.",
+        "App Home → Messages Tab: allow users to send messages to the app, so DMs reach it.",
+      ],
+    };
+  },
+};

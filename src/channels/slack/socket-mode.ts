@@ -1,0 +1,32 @@
+/**
+ * Slack through the bridge in Socket Mode (@slack/bolt): the same DMs and @mentions as the
+ * Events API channel (slack.ts), for workspaces that cannot expose a public Request URL.
+ * The bridge holds the Socket Mode WebSocket; replies go out with chat.postMessage.
+ */
+import { z } from "zod";
+import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
+import { SLACK_MAX_MESSAGE_LENGTH } from ".";
+
+export const slackSocketConfigSchema = z.object({
+  bridgeId: bridgeIdField,
+  /** Bot User OAuth Token (xoxb-...), scopes chat:write, im:history, app_mentions:read. */
+  botToken: z.string().regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)"),
+  /** App-Level Token (xapp-...) with the connections:write scope; it opens the Socket Mode connection. */
+  appToken: z.string().regex(/^xapp-[\w-]+$/, "appToken must be a Slack app-level token (xapp-...)"),
+  /** Web API root (bolt's `slackApiUrl`); default https://slack.com/api/. */
+  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+});
+export type SlackSocketConfig = z.infer<typeof slackSocketConfigSchema>;
+
+export const slackSocketAdapter = createBridgedAdapter<SlackSocketConfig>({
+  type: "slack-socket",
+  description: "Slack app in Socket Mode (via the bridge): DMs and @mentions, replies in threads, no public URL needed",
+  configSchema: slackSocketConfigSchema,
+  secretFields: ["botToken", "appToken"],
+  maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+  setupSteps: [
+    "api.slack.com/apps → your app → Socket Mode: enable it, and create an App-Level Token with connections:write (xapp-...).",
+    "Event Subscriptions → subscribe to bot events app_mention and message.im; OAuth & Permissions → bot scopes app_mentions:read, im:history, chat:write; reinstall the app.",
+    "App Home → Messages Tab: allow users to send messages to the app, so DMs reach it.",
+  ],
+});

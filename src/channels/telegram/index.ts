@@ -1,0 +1,128 @@
+/**
+ * Telegram bots in webhook mode. Inbound updates are checked against the channel's
+ * secret_token (X-Telegram-Bot-Api-Secret-Token, compared in constant time) and normalised by
+ * telegram-update.ts; replies go out through grammY's Api as HTML replies to the message.
+ */
+import { z } from "zod";
+import { timingSafeEqual } from "../../crypto/compare";
+import { randomToken } from "../../crypto/random";
+import { parseJson, readBody } from "../shared/read-body";
+import { botUsername, isEntityParseError, telegramApi, telegramSendResult } from "./api";
+import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
+import { toTelegramHtml } from "./format";
+import { botIdFromToken, normalizeUpdate } from "./update";
+import type { Update } from "grammy/types";
+import type { ChannelAdapter } from "../shared/types";
+
+export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
+/** Telegram allows 4096 characters per message (after entity parsing). */
+export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096;
+/** Updates the webhook subscribes to; everything else is never sent to the gateway. */
+export const TELEGRAM_ALLOWED_UPDATES = ["message"] as const;
+/** How long a Bot API call inside the webhook request (typing, getMe) may delay its answer. */
+const IN_REQUEST_TIMEOUT_SECONDS = 2;
+
+const configSchema = z.object({
+  /** From @BotFather: `<bot id>:<secret>`. */
+  botToken: z.string().regex(/^\d+:[\w-]+$/, "botToken must look like 123456789:AA... (from @BotFather)"),
+  /** Sent by Telegram on every webhook call; generated at creation when omitted. */
+  secretToken: z.string().regex(/^[\w-]{16,256}$/, "secretToken must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  /** The bot's username for @mentions in groups; looked up with getMe when omitted. */
+  botUsername: z.string().regex(/^\w{3,64}$/, "botUsername is the bot's @name without the @").optional(),
+  /** Bot API root (a self-hosted telegram-bot-api server); default https://api.telegram.org. */
+  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+});
+export type TelegramConfig = z.infer<typeof configSchema>;
+
+/** The fields the adapter reads before trusting the rest of an update. */
+const updateShape = z.looseObject({
+  update_id: z.number().int(),
+  message: z
+    .looseObject({
+      message_id: z.number().int(),
+      chat: z.looseObject({ id: z.number().int(), type: z.string().optional() }),
+      from: z.looseObject({ id: z.number().int() }).optional(),
+    })
+    .optional(),
+});
+
+export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
+  type: "telegram",
+  description: "Telegram bot (webhook mode, private chats and groups)",
+  configSchema,
+  secretFields: ["botToken", "secretToken"],
+  maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
+
+  prepareConfig: (config) => ({ ...config, secretToken: config.secretToken ?? randomToken() }),
+
+  async verify(request, { config, fetch }) {
+    // A channel without a secret would accept anyone's updates: refuse rather than run open.
+    if (!config.secretToken) return { kind: "rejected", status: 401, error: "this Telegram channel has no secretToken; set one and run setup again" };
+    const given = request.headers.get(TELEGRAM_SECRET_HEADER);
+    if (!given) return { kind: "rejected", status: 401, error: "missing X-Telegram-Bot-Api-Secret-Token header" };
+    if (!timingSafeEqual(given, config.secretToken)) return { kind: "rejected", status: 401, error: "secret token does not match" };
+    if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Telegram webhooks are POST requests" };
+    const body = await readBody(request);
+    if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
+    const json = parseJson(body.raw);
+    if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
+    if (!updateShape.safeParse(json.value).success) return { kind: "rejected", status: 400, error: "body is not a Telegram Update" };
+    const update = json.value as Update;
+
+    const api = telegramApi(config.botToken, config.apiBase, fetch, IN_REQUEST_TIMEOUT_SECONDS);
+    const isGroup = update.message?.chat.type === "group" || update.message?.chat.type === "supergroup";
+    const username = config.botUsername ?? (isGroup ? await botUsername(api) : undefined);
+    const normalized = normalizeUpdate(update, { id: botIdFromToken(config.botToken), username });
+    if (normalized.kind === "ignored") return { kind: "response", response: Response.json({ ok: true, ignored: normalized.reason }) };
+
+    // The typing indicator shows while the agent works (Telegram clears it after 5 s or on the reply).
+    await api.sendChatAction(normalized.chatId, "typing").catch(() => undefined);
+    return { kind: "messages", messages: [normalized.message] };
+  },
+
+  async send(message, { config, fetch }) {
+    const api = telegramApi(config.botToken, config.apiBase, fetch);
+    const chatId = message.conversationId ?? message.recipient;
+    const replyTo = Number(message.replyContext?.messageId);
+    const reply = Number.isInteger(replyTo) && replyTo > 0 ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
+    try {
+      const sent = await api.sendMessage(chatId, toTelegramHtml(message.text), { parse_mode: "HTML", ...reply });
+      return { ok: true, platformMessageId: String(sent.message_id) };
+    } catch (err) {
+      if (!isEntityParseError(err)) return telegramSendResult(err);
+      try {
+        const sent = await api.sendMessage(chatId, message.text, reply);
+        return { ok: true, platformMessageId: String(sent.message_id) };
+      } catch (plainErr) {
+        return telegramSendResult(plainErr);
+      }
+    }
+  },
+
+  /** Photos reach the agent as images: the file is fetched with the bot token, server-side only. */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    if (!attachment.url?.startsWith(TELEGRAM_FILE_SCHEME)) return { ok: false, reason: "unavailable", error: "not a Telegram file" };
+    return fetchTelegramFile(telegramApi(config.botToken, config.apiBase, fetch), attachment.url.slice(TELEGRAM_FILE_SCHEME.length), attachment.type, fetch, maxBytes);
+  },
+
+  async setup({ channelId, config, publicUrl, fetch }) {
+    if (!config.secretToken) return { ok: false, steps: ["This channel has no secretToken: update the channel with one (16-256 characters of A-Z, a-z, 0-9, _ -) and run setup again."] };
+    const api = telegramApi(config.botToken, config.apiBase, fetch);
+    const url = `${publicUrl.replace(/\/$/, "")}/hooks/${channelId}`;
+    try {
+      const me = await api.getMe();
+      await api.setWebhook(url, { secret_token: config.secretToken, allowed_updates: [...TELEGRAM_ALLOWED_UPDATES] });
+      await api.setMyCommands([{ command: "pair", description: "Pair with a code from the gateway's admin" }]);
+      return {
+        ok: true,
+        steps: [
+          `Webhook for @${me.username} set to ${url} with this channel's secret token (updates: ${TELEGRAM_ALLOWED_UPDATES.join(", ")}).`,
+          `Private chats: write to @${me.username}. Groups: add the bot, then mention @${me.username} or reply to it.`,
+          `Pairing: send /pair CODE, or open https://t.me/${me.username}?start=CODE.`,
+        ],
+      };
+    } catch (err) {
+      return { ok: false, steps: [`Telegram refused the webhook: ${telegramSendResult(err).error}`, "Check botToken, and that the public URL is HTTPS on port 443, 80, 88 or 8443."] };
+    }
+  },
+};
