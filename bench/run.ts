@@ -39,7 +39,15 @@ const settings = {
   floorPort: int("BENCH_FLOOR_PORT", 8880),
   snapshot: process.env.BENCH_SNAPSHOT !== "0",
 };
-const ports = { gateway: settings.port, modelGateway: settings.port + 1, countedGateway: settings.port + 2, sink: settings.port + 5, model: settings.port + 6, floor: settings.floorPort, countedFloor: settings.floorPort + 1 };
+const ports = {
+  gateway: settings.port,
+  modelGateway: settings.port + 1,
+  countedGateway: settings.port + 2,
+  sink: settings.port + 5,
+  model: settings.port + 6,
+  floor: settings.floorPort,
+  countedFloor: settings.floorPort + 1,
+};
 
 const started = performance.now();
 const runId = Date.now().toString(36);
@@ -59,14 +67,16 @@ async function stop(target: Target) {
 }
 function checkZero(what: string, m: MeasuredLoad) {
   if (m.load.lost || m.load.duplicated || m.load.mismatched || m.load.unacknowledged) {
-    problems.push(`${what}: ${m.load.lost} lost, ${m.load.duplicated} duplicated, ${m.load.mismatched} mismatched replies, ${m.load.unacknowledged} unacknowledged messages`);
+    problems.push(
+      `${what}: ${m.load.lost} lost, ${m.load.duplicated} duplicated, ${m.load.mismatched} mismatched replies, ${m.load.unacknowledged} unacknowledged messages`,
+    );
   }
 }
 async function optional<T>(what: string, run: () => Promise<T | null>, whenNull: string): Promise<Maybe<T>> {
   try {
     return (await run()) ?? { skipped: whenNull };
   } catch (err) {
-    const reason = err instanceof Error ? err.message.split("\n")[0] ?? String(err) : String(err);
+    const reason = err instanceof Error ? (err.message.split("\n")[0] ?? String(err)) : String(err);
     problems.push(`${what}: ${reason}`);
     return { skipped: reason };
   }
@@ -80,10 +90,23 @@ async function optional<T>(what: string, run: () => Promise<T | null>, whenNull:
 async function measureTarget(name: "gateway" | "floor", target: Target, label: string) {
   const idle = await idleMemory(target);
   log(`${name}: latency at light load, ${settings.latencyMessages} messages from ${settings.latencySenders} senders`);
-  const latency = await measureLoad(target, { sink, label: `${label}l-${runId}`, senders: settings.latencySenders, messages: settings.latencyMessages, replyTimeoutMs: 60_000 });
+  const latency = await measureLoad(target, {
+    sink,
+    label: `${label}l-${runId}`,
+    senders: settings.latencySenders,
+    messages: settings.latencyMessages,
+    replyTimeoutMs: 60_000,
+  });
   checkZero(`${name}, light load`, latency);
   log(`${name}: throughput, ${settings.messages} messages from ${settings.senders} senders`);
-  const load = await measureLoad(target, { sink, label: `${label}-${runId}`, senders: settings.senders, messages: settings.messages, replyTimeoutMs: 120_000, settleMs: 2000 });
+  const load = await measureLoad(target, {
+    sink,
+    label: `${label}-${runId}`,
+    senders: settings.senders,
+    messages: settings.messages,
+    replyTimeoutMs: 120_000,
+    settleMs: 2000,
+  });
   checkZero(name, load);
   log(`${name}: ${load.load.messagesPerSecond} messages/s`);
   return { idle, latency, load };
@@ -125,7 +148,12 @@ try {
     async () => {
       if (noModel) return null;
       log(`model case: ${settings.slowMessages} messages from ${settings.slowSenders} senders, model answering in ${settings.modelDelayMs} ms`);
-      const m = await slowModelLoad(modelGateway, sink, fake, { delayMs: settings.modelDelayMs, senders: settings.slowSenders, messages: settings.slowMessages, label: `slow-${runId}` });
+      const m = await slowModelLoad(modelGateway, sink, fake, {
+        delayMs: settings.modelDelayMs,
+        senders: settings.slowSenders,
+        messages: settings.slowMessages,
+        label: `slow-${runId}`,
+      });
       checkZero("model taking 2 s", m);
       return { ...m, delayMs: settings.modelDelayMs };
     },
@@ -160,8 +188,12 @@ try {
     generatedAt: new Date().toISOString(),
     durationSeconds: (performance.now() - started) / 1000,
     machine: {
-      cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverageAtStart,
-      node: process.version, note: process.env.BENCH_MACHINE_NOTE ?? null,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      loadAverageAtStart,
+      node: process.version,
+      note: process.env.BENCH_MACHINE_NOTE ?? null,
     },
     settings: { ...settings },
     latency: { gateway: gatewayLatency, floor: floorLatency },
@@ -170,7 +202,12 @@ try {
     conversation: convo,
     storage,
     footprint: {
-      gateway: { readyMs: gateway.dev.readyAt - gateway.dev.spawnedAt, firstAnsweredMs: gateway.firstAnsweredMs, idleMemory: gatewayIdle, bundle: bundles.gateway },
+      gateway: {
+        readyMs: gateway.dev.readyAt - gateway.dev.spawnedAt,
+        firstAnsweredMs: gateway.firstAnsweredMs,
+        idleMemory: gatewayIdle,
+        bundle: bundles.gateway,
+      },
       floor: { readyMs: floor.dev.readyAt - floor.dev.spawnedAt, firstAnsweredMs: floor.firstAnsweredMs, idleMemory: floorIdle, bundle: bundles.floor },
       dashboardJsGzipKiB: dashboardJsGzipKiB(),
       bridge,

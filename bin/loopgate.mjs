@@ -16,7 +16,9 @@ const MIN_NODE_MAJOR = 22;
 if (Number(process.versions.node.split(".")[0]) < MIN_NODE_MAJOR) {
   const bundled = resolve(root, "node_modules", ".bin", "node");
   if (!existsSync(bundled)) {
-    process.stderr.write(`loopgate: needs Node ${MIN_NODE_MAJOR} or later (this is ${process.version})\n  hint: run \`npm install\` in ${root}, then \`npx loopgate\`\n`);
+    process.stderr.write(
+      `loopgate: needs Node ${MIN_NODE_MAJOR} or later (this is ${process.version})\n  hint: run \`npm install\` in ${root}, then \`npx loopgate\`\n`,
+    );
     process.exit(1);
   }
   const result = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });

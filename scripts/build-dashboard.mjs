@@ -46,7 +46,9 @@ function build() {
   const out = join(dashboard, `.dist-${process.pid}`);
   const vite = join(root, "node_modules", ".bin", "vite");
   const result = spawnSync(vite, ["build", "--config", join(dashboard, "vite.config.ts"), "--logLevel", "warn"], {
-    cwd: dashboard, stdio: "inherit", env: { ...process.env, DASHBOARD_OUT_DIR: out },
+    cwd: dashboard,
+    stdio: "inherit",
+    env: { ...process.env, DASHBOARD_OUT_DIR: out },
   });
   if (result.status !== 0) {
     rmSync(out, { recursive: true, force: true });

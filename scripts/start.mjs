@@ -52,12 +52,21 @@ if (generatedSetupToken) vars.LOOPGATE_SETUP_TOKEN = randomBytes(18).toString("b
 vars.PUBLIC_URL ??= `http://localhost:${port}`;
 
 const envFile = join(stateDir, "loopgate.env");
-writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}`).join("\n") + "\n", { mode: 0o600 });
+writeFileSync(
+  envFile,
+  Object.entries(vars)
+    .map(([k, v]) => `${k}=${quote(v)}`)
+    .join("\n") + "\n",
+  { mode: 0o600 },
+);
 chmodSync(envFile, 0o600);
 
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "loopgate", "--local", "--persist-to", stateDir], {
-  cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" }, encoding: "utf8",
+  cwd: root,
+  stdio: ["ignore", "pipe", "pipe"],
+  env: { ...process.env, CI: "true" },
+  encoding: "utf8",
 });
 if (migrate.status !== 0) {
   process.stderr.write(migrate.stdout + migrate.stderr);
@@ -66,7 +75,10 @@ if (migrate.status !== 0) {
 }
 
 // wrangler serves the dashboard from dashboard/dist: rebuild it when its sources changed.
-const dashboardBuild = spawnSync(process.execPath, [join(root, "scripts", "build-dashboard.mjs"), "--if-stale"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+const dashboardBuild = spawnSync(process.execPath, [join(root, "scripts", "build-dashboard.mjs"), "--if-stale"], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "inherit"],
+});
 if (dashboardBuild.status !== 0) {
   console.error("loopgate: building the dashboard failed");
   process.exit(1);
@@ -74,7 +86,20 @@ if (dashboardBuild.status !== 0) {
 
 const child = spawn(
   wrangler,
-  ["dev", "--port", String(port), "--ip", host, "--persist-to", stateDir, "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", logLevel],
+  [
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    host,
+    "--persist-to",
+    stateDir,
+    "--env-file",
+    envFile,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    logLevel,
+  ],
   { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env },
 );
 child.stdout.pipe(process.stdout);
@@ -87,7 +112,8 @@ async function announceWhenReady() {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) {
         const lines = [`\nLoopgate is running at ${url}  (dashboard and API)`];
-        if (generatedSetupToken) lines.push(`Setup token (needed once, to create the first admin): ${vars.LOOPGATE_SETUP_TOKEN}`, `Open ${url}/#setup=${vars.LOOPGATE_SETUP_TOKEN}`);
+        if (generatedSetupToken)
+          lines.push(`Setup token (needed once, to create the first admin): ${vars.LOOPGATE_SETUP_TOKEN}`, `Open ${url}/#setup=${vars.LOOPGATE_SETUP_TOKEN}`);
         console.log(lines.join("\n") + "\n");
         startHeartbeat(url);
         return;

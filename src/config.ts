@@ -30,9 +30,15 @@ const configSchema = z.object({
   /** Estimated tokens of history above which older turns are compacted into a summary. */
   AGENT_HISTORY_TOKEN_BUDGET: int(24_000),
   /** Run agent turns in containers on a bridge (docs/containers.md); channels may override. */
-  AGENT_CONTAINER_MODE: z.enum(["true", "false", "1", "0"]).default("false").transform((v) => v === "true" || v === "1"),
+  AGENT_CONTAINER_MODE: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
   /** The bridge that runs containers for channels that do not name one (bridged channels default to their own bridge). */
-  AGENT_CONTAINER_BRIDGE: z.string().regex(/^brg_[a-z0-9]+$/, "must be a bridge id (brg_...)").optional(),
+  AGENT_CONTAINER_BRIDGE: z
+    .string()
+    .regex(/^brg_[a-z0-9]+$/, "must be a bridge id (brg_...)")
+    .optional(),
   /** How long a sender's object waits for a container run's result before telling the sender it failed. */
   AGENT_CONTAINER_RESULT_TIMEOUT_MS: int(900_000),
   /** Tokens (uncached input + cache writes + output) one container run may use; the bridge enforces it. */

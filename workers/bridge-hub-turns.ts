@@ -18,13 +18,24 @@ export function migrateTurns(sql: SqlStorage): void {
 /** The frame to send now, or null when this turn was queued before (a retried alarm). */
 export function queueTurn(sql: SqlStorage, turn: ContainerTurnFrame, now: number): string | null {
   const frame = JSON.stringify(turn);
-  const inserted = sql.exec("INSERT OR IGNORE INTO turns (id, channel_id, sender_id, frame, created_at) VALUES (?, ?, ?, ?, ?)", turn.id, turn.channelId, turn.senderId, frame, now).rowsWritten > 0;
+  const inserted =
+    sql.exec(
+      "INSERT OR IGNORE INTO turns (id, channel_id, sender_id, frame, created_at) VALUES (?, ?, ?, ?, ?)",
+      turn.id,
+      turn.channelId,
+      turn.senderId,
+      frame,
+      now,
+    ).rowsWritten > 0;
   return inserted ? frame : null;
 }
 
 /** Turns the bridge has not accepted yet, oldest first: sent on every (re)connection. */
 export function unacceptedTurns(sql: SqlStorage): string[] {
-  return sql.exec<{ frame: string }>("SELECT frame FROM turns WHERE accepted_at IS NULL AND done_at IS NULL ORDER BY created_at, id").toArray().map((r) => r.frame);
+  return sql
+    .exec<{ frame: string }>("SELECT frame FROM turns WHERE accepted_at IS NULL AND done_at IS NULL ORDER BY created_at, id")
+    .toArray()
+    .map((r) => r.frame);
 }
 
 export function markAccepted(sql: SqlStorage, id: string, now: number): void {

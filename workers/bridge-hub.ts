@@ -11,8 +11,16 @@ import type { ContainerTurnFrame } from "../src/agent/container-protocol";
 import { senderSession } from "../src/api/sender-stub";
 import { bridgeDownNotice, bridgeUpNotice, notifyBridgeAdmin } from "../src/channels/bridge-notify";
 import {
-  bridgeFrame, CLOSE_KICKED, CLOSE_REPLACED, CLOSE_REVOKED, HEARTBEAT_PING, HEARTBEAT_PONG, MISSED_HEARTBEATS_BEFORE_DOWN,
-  type BridgeFrame, type BridgeReply, type HubFrame,
+  bridgeFrame,
+  CLOSE_KICKED,
+  CLOSE_REPLACED,
+  CLOSE_REVOKED,
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  MISSED_HEARTBEATS_BEFORE_DOWN,
+  type BridgeFrame,
+  type BridgeReply,
+  type HubFrame,
 } from "../src/channels/shared/bridged-protocol";
 import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridgedChannelState } from "../src/channels/shared/bridged-store";
 import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
@@ -84,7 +92,8 @@ export class BridgeHub extends DurableObject<Env> {
   async enqueue(bridgeId: string, reply: BridgeReply): Promise<SendResult> {
     if (this.kvGet<boolean>("revoked")) return { ok: false, retryable: false, error: `bridge ${bridgeId} was revoked` };
     if (!this.kvGet<string>("bridgeId")) {
-      if (!(await findBridge(openDb(this.env.DB), bridgeId))) return { ok: false, retryable: false, error: `no bridge ${bridgeId}; create one with POST /api/bridges` };
+      if (!(await findBridge(openDb(this.env.DB), bridgeId)))
+        return { ok: false, retryable: false, error: `no bridge ${bridgeId}; create one with POST /api/bridges` };
       this.kvSet("bridgeId", bridgeId);
     }
     const frame = JSON.stringify({ t: "reply", ...reply } satisfies HubFrame);
@@ -202,7 +211,10 @@ export class BridgeHub extends DurableObject<Env> {
       this.send(ws, { t: "inbound.ack", id: frame.id, duplicate: false, rejected: `channel ${frame.channelId} is not served by this bridge` });
       return;
     }
-    const result = await senderSession(this.env, frame.channelId, frame.message.senderId).receive(frame.channelId, { ...frame.message, receivedAt: Date.now() });
+    const result = await senderSession(this.env, frame.channelId, frame.message.senderId).receive(frame.channelId, {
+      ...frame.message,
+      receivedAt: Date.now(),
+    });
     this.send(ws, { t: "inbound.ack", id: frame.id, duplicate: result.duplicate });
   }
 
@@ -221,7 +233,9 @@ export class BridgeHub extends DurableObject<Env> {
   private async turnEvent(frame: Extract<BridgeFrame, { t: "turn.event" }>): Promise<void> {
     const sender = turnSender(this.sql, frame.id);
     if (!sender) return;
-    await publishEvents(this.env, [feedEvent(frame.kind, sender.channelId, sender.senderId, { runId: frame.id, bridgeId: this.kvGet<string>("bridgeId"), ...frame.detail })]);
+    await publishEvents(this.env, [
+      feedEvent(frame.kind, sender.channelId, sender.senderId, { runId: frame.id, bridgeId: this.kvGet<string>("bridgeId"), ...frame.detail }),
+    ]);
   }
 
   /** Acknowledged only once the sender's object has stored it; otherwise the bridge sends it again. */
@@ -251,7 +265,10 @@ export class BridgeHub extends DurableObject<Env> {
     const served = await channelsForBridge(openDb(this.env.DB), bridgeId, this.env.LOOPGATE_MASTER_KEY);
     if (!always && served.fingerprint === this.kvGet<string>("fingerprint")) return;
     this.kvSet("fingerprint", served.fingerprint);
-    this.kvSet("channelIds", served.channels.map((c) => c.id));
+    this.kvSet(
+      "channelIds",
+      served.channels.map((c) => c.id),
+    );
     this.send(ws, { t: "channels", channels: served.channels });
   }
 

@@ -44,7 +44,14 @@ interface Refusal {
 
 /** Rejects at SMTP time (logged only) or drops with an audit event in D1 and the live feed. */
 async function refuse(message: ForwardableEmailMessage, env: Env, db: Db, r: Refusal): Promise<void> {
-  const log = { msg: r.disposition === "reject" ? "email rejected" : "email dropped", channelId: r.channelId, senderId: r.senderId, envelopeFrom: message.from, to: message.to, reason: r.reason };
+  const log = {
+    msg: r.disposition === "reject" ? "email rejected" : "email dropped",
+    channelId: r.channelId,
+    senderId: r.senderId,
+    envelopeFrom: message.from,
+    to: message.to,
+    reason: r.reason,
+  };
   console.warn(JSON.stringify(log));
   if (r.disposition === "reject") {
     message.setReject(r.smtp);
@@ -65,22 +72,50 @@ export async function handleEmail(message: ForwardableEmailMessage, env: Env): P
   const base = { channelId: channel.id };
 
   const raw = await readRaw(message.raw, message.rawSize);
-  if (!raw) return refuse(message, env, db, { ...base, disposition: "reject", smtp: "5.3.4 message too big", reason: `message exceeds ${MAX_EMAIL_BYTES} bytes` });
+  if (!raw)
+    return refuse(message, env, db, { ...base, disposition: "reject", smtp: "5.3.4 message too big", reason: `message exceeds ${MAX_EMAIL_BYTES} bytes` });
   const inbound = await readInboundEmail(raw, { from: message.from, to: recipient }, config.trustedAuthServId);
   switch (inbound.kind) {
     case "invalid":
       return refuse(message, env, db, { ...base, disposition: "reject", smtp: `5.6.0 ${inbound.reason}`, reason: inbound.reason });
     case "auth-failed":
-      return refuse(message, env, db, { ...base, senderId: inbound.senderId, disposition: config.authFailure, smtp: `5.7.1 ${inbound.reason}`, reason: inbound.reason });
+      return refuse(message, env, db, {
+        ...base,
+        senderId: inbound.senderId,
+        disposition: config.authFailure,
+        smtp: `5.7.1 ${inbound.reason}`,
+        reason: inbound.reason,
+      });
     case "unanswerable":
-      return refuse(message, env, db, { ...base, senderId: inbound.senderId, disposition: config.unanswerable, smtp: "5.7.1 automatic messages are not accepted here", reason: inbound.reason });
+      return refuse(message, env, db, {
+        ...base,
+        senderId: inbound.senderId,
+        disposition: config.unanswerable,
+        smtp: "5.7.1 automatic messages are not accepted here",
+        reason: inbound.reason,
+      });
   }
   const { senderId } = inbound.message;
   const verdict = policyVerdict(channel.policy, channel.allowlist, senderId);
   // Dropped senders still enter the pipeline, whose policy stage records the drop.
   if ((verdict === "disabled" || verdict === "not_allowed") && config.unanswerable === "reject") {
-    return refuse(message, env, db, { ...base, senderId, disposition: "reject", smtp: "5.7.1 sender not accepted by this address", reason: `policy: ${verdict}` });
+    return refuse(message, env, db, {
+      ...base,
+      senderId,
+      disposition: "reject",
+      smtp: "5.7.1 sender not accepted by this address",
+      reason: `policy: ${verdict}`,
+    });
   }
   const received = await senderSession(env, channel.id, senderId).receive(channel.id, { ...inbound.message, receivedAt: Date.now() });
-  console.log(JSON.stringify({ msg: "email received", channelId: channel.id, senderId, messageId: received.messageId, duplicate: received.duplicate, authChecked: inbound.authChecked }));
+  console.log(
+    JSON.stringify({
+      msg: "email received",
+      channelId: channel.id,
+      senderId,
+      messageId: received.messageId,
+      duplicate: received.duplicate,
+      authChecked: inbound.authChecked,
+    }),
+  );
 }

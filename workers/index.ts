@@ -24,7 +24,9 @@ export default {
 
   async scheduled(controller, env) {
     await schedulerHeartbeat(env, controller.scheduledTime);
-    const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) => senderSession(env, channelId, senderId).cleanup());
+    const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) =>
+      senderSession(env, channelId, senderId).cleanup(),
+    );
     if (swept.staled || swept.cleaned) console.log(JSON.stringify({ msg: "session sweep", ...swept }));
   },
 } satisfies ExportedHandler<Env>;

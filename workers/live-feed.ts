@@ -16,7 +16,11 @@ export class LiveFeed extends DurableObject<Env> {
     pair[1].send(JSON.stringify({ kind: "feed.hello", at: Date.now() }));
     // A browser that offered subprotocols (the token rides in one) needs one chosen back;
     // answer the plain name, never the entry that carries the token.
-    const offered = request.headers.get("sec-websocket-protocol")?.split(",").map((p) => p.trim()) ?? [];
+    const offered =
+      request.headers
+        .get("sec-websocket-protocol")
+        ?.split(",")
+        .map((p) => p.trim()) ?? [];
     const headers = offered.includes(LIVE_FEED_PROTOCOL) ? { "sec-websocket-protocol": LIVE_FEED_PROTOCOL } : undefined;
     return new Response(null, { status: 101, webSocket: pair[0], headers });
   }

@@ -45,9 +45,18 @@ interface LoopState {
   lastError: string | null;
 }
 
-export type LoopCommandResult = { ok: true } | { ok: false; reason: "running" | "not_running" | "unknown_task" } | { ok: false; reason: "over_budget"; note: string };
+export type LoopCommandResult =
+  | { ok: true }
+  | { ok: false; reason: "running" | "not_running" | "unknown_task" }
+  | { ok: false; reason: "over_budget"; note: string };
 
-const freshCounters = (lastOutput: string | null): LoopCounters => ({ iterationsThisStart: 0, costThisStartUsd: 0, noProgressStreak: 0, failureStreak: 0, lastOutput });
+const freshCounters = (lastOutput: string | null): LoopCounters => ({
+  iterationsThisStart: 0,
+  costThisStartUsd: 0,
+  noProgressStreak: 0,
+  failureStreak: 0,
+  lastOutput,
+});
 
 export class LoopTask extends DurableObject<Env> {
   /** Set while this instance runs an iteration, so the watchdog does not start a second one. */
@@ -71,10 +80,18 @@ export class LoopTask extends DurableObject<Env> {
       return { ok: true };
     }
     const state: LoopState = {
-      config, status: "running", stopReason: null, iteration: existing?.iteration ?? 0, counters: freshCounters(existing?.counters.lastOutput ?? null),
-      totals: existing?.totals ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 }, lastError: null,
+      config,
+      status: "running",
+      stopReason: null,
+      iteration: existing?.iteration ?? 0,
+      counters: freshCounters(existing?.counters.lastOutput ?? null),
+      totals: existing?.totals ?? { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      lastError: null,
     };
-    await this.commit(state, { task: { ...this.snapshot(state, now), startedAt: now }, events: [this.event("loop.started", config, { name: config.name, iteration: state.iteration }, now)] });
+    await this.commit(state, {
+      task: { ...this.snapshot(state, now), startedAt: now },
+      events: [this.event("loop.started", config, { name: config.name, iteration: state.iteration }, now)],
+    });
     await this.ctx.storage.setAlarm(now);
     return { ok: true };
   }
@@ -123,7 +140,14 @@ export class LoopTask extends DurableObject<Env> {
       const runtime = schedulerAgent.runtime(this.env);
       const turn = iterationTurn(config.prompt, before.counters.lastOutput);
       try {
-        result = await runtime.runTurn({ channelId: SCHEDULER_CHANNEL_ID, channelType: "loop", senderId: taskSender(config.taskId), senderName: config.name, trust: "admin", ...turn });
+        result = await runtime.runTurn({
+          channelId: SCHEDULER_CHANNEL_ID,
+          channelType: "loop",
+          senderId: taskSender(config.taskId),
+          senderName: config.name,
+          trust: "admin",
+          ...turn,
+        });
       } catch (err) {
         result = { ok: false, error: String(err), userMessage: "", model: runtime.model, latencyMs: Date.now() - startedAt };
       }
@@ -137,18 +161,54 @@ export class LoopTask extends DurableObject<Env> {
     // A failed call can still have cost something; it counts toward the cap.
     const { inputTokens, outputTokens, costUsd } = result.usage ?? ZERO_USAGE;
     const usage = { inputTokens, outputTokens, costUsd };
-    const verdict = judgeIteration(config, state.counters, result.ok ? { ok: true, output: result.text, costUsd } : { ok: false, error: result.error, costUsd });
+    const verdict = judgeIteration(
+      config,
+      state.counters,
+      result.ok ? { ok: true, output: result.text, costUsd } : { ok: false, error: result.error, costUsd },
+    );
     const next: LoopState = {
-      ...state, iteration: n, counters: verdict.counters, lastError: result.ok ? null : result.error,
-      totals: { inputTokens: state.totals.inputTokens + usage.inputTokens, outputTokens: state.totals.outputTokens + usage.outputTokens, costUsd: state.totals.costUsd + usage.costUsd },
+      ...state,
+      iteration: n,
+      counters: verdict.counters,
+      lastError: result.ok ? null : result.error,
+      totals: {
+        inputTokens: state.totals.inputTokens + usage.inputTokens,
+        outputTokens: state.totals.outputTokens + usage.outputTokens,
+        costUsd: state.totals.costUsd + usage.costUsd,
+      },
     };
     const output = result.ok ? result.text : "";
     const iteration = {
-      taskId: config.taskId, iteration: n, status: result.ok ? ("ok" as const) : ("failed" as const), output, error: result.ok ? null : result.error, progress: verdict.progress, model: result.model,
-      inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd, latencyMs: result.latencyMs, startedAt, finishedAt: now,
+      taskId: config.taskId,
+      iteration: n,
+      status: result.ok ? ("ok" as const) : ("failed" as const),
+      output,
+      error: result.ok ? null : result.error,
+      progress: verdict.progress,
+      model: result.model,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costUsd: usage.costUsd,
+      latencyMs: result.latencyMs,
+      startedAt,
+      finishedAt: now,
     };
     const apiCalls = iterationCallRows(result.calls ?? [], config.taskId, n);
-    const events = [this.event("loop.iteration", config, { iteration: n, status: iteration.status, progress: verdict.progress, outputChars: output.length, ...usage, ...(result.ok ? {} : { error: result.error }) }, now)];
+    const events = [
+      this.event(
+        "loop.iteration",
+        config,
+        {
+          iteration: n,
+          status: iteration.status,
+          progress: verdict.progress,
+          outputChars: output.length,
+          ...usage,
+          ...(result.ok ? {} : { error: result.error }),
+        },
+        now,
+      ),
+    ];
     if (state.status === "running" && verdict.end) {
       await this.finish(next, verdict.end, now, { iteration, apiCalls, events });
       return;
@@ -158,7 +218,12 @@ export class LoopTask extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(result.ok ? now : now + FAILURE_BACKOFF_MS * 2 ** (verdict.counters.failureStreak - 1));
   }
 
-  private async finish(state: LoopState, reason: StopReason, now: number, extra: Pick<LoopRecord, "iteration" | "apiCalls" | "events"> = { events: [] }): Promise<void> {
+  private async finish(
+    state: LoopState,
+    reason: StopReason,
+    now: number,
+    extra: Pick<LoopRecord, "iteration" | "apiCalls" | "events"> = { events: [] },
+  ): Promise<void> {
     const done: LoopState = { ...state, status: reason === "stopped" ? "stopped" : reason === "error" ? "failed" : "completed", stopReason: reason };
     const { config } = done;
     const record: Omit<LoopRecord, "taskId"> = {
@@ -181,19 +246,33 @@ export class LoopTask extends DurableObject<Env> {
     const detail = { taskId: state.config.taskId, action: "task paused", resumesAt: verdict.resetsAt };
     await this.commit(paused, {
       task: this.snapshot(paused, now),
-      events: [budgetExceededEvent(verdict, taskSender(state.config.taskId), detail, now), this.event("loop.paused", state.config, { reason: "budget", resumesAt: verdict.resetsAt, iteration: state.iteration }, now)],
+      events: [
+        budgetExceededEvent(verdict, taskSender(state.config.taskId), detail, now),
+        this.event("loop.paused", state.config, { reason: "budget", resumesAt: verdict.resetsAt, iteration: state.iteration }, now),
+      ],
     });
     await this.ctx.storage.setAlarm(verdict.resetsAt);
   }
 
   private async unpause(state: LoopState, by: "started" | "budget_reset", now: number): Promise<LoopState> {
     const running: LoopState = { ...state, status: "running", stopReason: null };
-    await this.commit(running, { task: this.snapshot(running, now), events: [this.event("loop.resumed", state.config, { by, iteration: state.iteration }, now)] });
+    await this.commit(running, {
+      task: this.snapshot(running, now),
+      events: [this.event("loop.resumed", state.config, { by, iteration: state.iteration }, now)],
+    });
     return running;
   }
 
   private snapshot(s: LoopState, now: number): TaskSnapshot {
-    return { status: s.status === "paused" ? "stopped" : s.status, stopReason: s.stopReason, iterations: s.iteration, ...s.totals, lastError: s.lastError, updatedAt: now, finishedAt: null };
+    return {
+      status: s.status === "paused" ? "stopped" : s.status,
+      stopReason: s.stopReason,
+      iterations: s.iteration,
+      ...s.totals,
+      lastError: s.lastError,
+      updatedAt: now,
+      finishedAt: null,
+    };
   }
 
   private event(kind: string, config: LoopTaskConfig, detail: Record<string, unknown>, at: number): FeedEvent {
@@ -213,24 +292,26 @@ export class LoopTask extends DurableObject<Env> {
 
   /** Writes stored records to D1, the feed and the notify channel, in order, one flush at a time. */
   private flush(): Promise<void> {
-    this.flushing = this.flushing.catch(() => undefined).then(async () => {
-      const pending = await this.ctx.storage.list<LoopRecord>({ prefix: "pending:" });
-      for (const [key, record] of pending) {
-        const db = openDb(this.env.DB);
-        await db.batch(loopRecordStatements(db, record));
-        await publishEvents(this.env, record.events);
-        if (record.notify) {
-          const { channelId, recipient } = record.notify.target;
-          try {
-            await notifySender(this.env, channelId, recipient, record.notify.text);
-          } catch (err) {
-            // The task's own record is written; a notice that cannot be queued must not block it.
-            console.error(JSON.stringify({ msg: "loop task notice failed", taskId: record.taskId, channelId, error: String(err) }));
+    this.flushing = this.flushing
+      .catch(() => undefined)
+      .then(async () => {
+        const pending = await this.ctx.storage.list<LoopRecord>({ prefix: "pending:" });
+        for (const [key, record] of pending) {
+          const db = openDb(this.env.DB);
+          await db.batch(loopRecordStatements(db, record));
+          await publishEvents(this.env, record.events);
+          if (record.notify) {
+            const { channelId, recipient } = record.notify.target;
+            try {
+              await notifySender(this.env, channelId, recipient, record.notify.text);
+            } catch (err) {
+              // The task's own record is written; a notice that cannot be queued must not block it.
+              console.error(JSON.stringify({ msg: "loop task notice failed", taskId: record.taskId, channelId, error: String(err) }));
+            }
           }
+          await this.ctx.storage.delete(key);
         }
-        await this.ctx.storage.delete(key);
-      }
-    });
+      });
     return this.flushing;
   }
 }

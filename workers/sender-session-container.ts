@@ -45,28 +45,55 @@ export type ContainerDispatch = { kind: "direct" } | { kind: "done"; stage: Agen
  * channel runs in the Worker; `done` when the turn ended here (no bridge to take it);
  * `waiting` when the bridge has it: the caller marks the message `waiting`.
  */
-export async function dispatchContainerTurn(input: AgentStageInput & { env: Env; cfg: GatewayConfig; sql: SqlStorage; inboxId: string; pending: string }): Promise<ContainerDispatch> {
+export async function dispatchContainerTurn(
+  input: AgentStageInput & { env: Env; cfg: GatewayConfig; sql: SqlStorage; inboxId: string; pending: string },
+): Promise<ContainerDispatch> {
   const { channel, senderId, runId, now, cfg } = input;
   const target = containerTarget(cfg, channel.agent, channel.config);
   if (target.mode === "direct") return { kind: "direct" };
   const memory = loadAgentMemory(input.sql);
   const spec = containerSpec({
-    cfg, systemPrompt: DEFAULT_SYSTEM_PROMPT, settings: channel.agent, channelType: channel.type, channelName: channel.name, senderId, senderName: input.senderName,
-    trust: trustTier(channel.type, channel.policy), memory, history: activeHistory(input.sql, memory.summaryThroughSeq), text: input.text,
+    cfg,
+    systemPrompt: DEFAULT_SYSTEM_PROMPT,
+    settings: channel.agent,
+    channelType: channel.type,
+    channelName: channel.name,
+    senderId,
+    senderName: input.senderName,
+    trust: trustTier(channel.type, channel.policy),
+    memory,
+    history: activeHistory(input.sql, memory.summaryThroughSeq),
+    text: input.text,
   });
   if (target.mode === "misconfigured") return { kind: "done", stage: refused(input, spec.model, target.error) };
   const deadline = now + cfg.AGENT_CONTAINER_RESULT_TIMEOUT_MS;
   // Written before the hub has the turn, so a result can never arrive for a wait not yet stored.
   input.sql.exec(
     `INSERT OR REPLACE INTO container_waits (inbox_id, run_id, bridge_id, model, text, pending, dispatched_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    input.inboxId, runId, target.bridgeId, spec.model, input.text, input.pending, now, deadline,
+    input.inboxId,
+    runId,
+    target.bridgeId,
+    spec.model,
+    input.text,
+    input.pending,
+    now,
+    deadline,
   );
-  const queued = await bridgeHub(input.env, target.bridgeId).runTurn(target.bridgeId, { t: "turn", id: runId, channelId: channel.id, senderId, expiresAt: deadline, spec });
+  const queued = await bridgeHub(input.env, target.bridgeId).runTurn(target.bridgeId, {
+    t: "turn",
+    id: runId,
+    channelId: channel.id,
+    senderId,
+    expiresAt: deadline,
+    spec,
+  });
   if (!queued.ok) {
     input.sql.exec("DELETE FROM container_waits WHERE inbox_id = ?", input.inboxId);
     return { kind: "done", stage: refused(input, spec.model, queued.error) };
   }
-  await publishEvents(input.env, [feedEvent("container.dispatched", channel.id, senderId, { runId, bridgeId: target.bridgeId, model: spec.model, deadline }, now)]);
+  await publishEvents(input.env, [
+    feedEvent("container.dispatched", channel.id, senderId, { runId, bridgeId: target.bridgeId, model: spec.model, deadline }, now),
+  ]);
   return { kind: "waiting" };
 }
 
@@ -74,7 +101,11 @@ export async function dispatchContainerTurn(input: AgentStageInput & { env: Env;
 function refused(input: AgentStageInput, model: string, error: string): AgentStageOutput {
   const { channel, senderId, runId, now } = input;
   return {
-    reply: { text: USER_MESSAGES.unavailable, kind: "reply" }, apiCalls: [], turns: [], memory: null, overBudget: false,
+    reply: { text: USER_MESSAGES.unavailable, kind: "reply" },
+    apiCalls: [],
+    turns: [],
+    memory: null,
+    overBudget: false,
     run: { id: runId, status: "failed", model, usage: ZERO_USAGE, latencyMs: 0, error },
     events: [feedEvent("agent.unavailable", channel.id, senderId, { runId, mode: "container", error, adminAction: true }, now)],
   };
@@ -89,7 +120,9 @@ export function storeContainerResult(sql: SqlStorage, runId: string, result: Con
 
 /** When the waiting message needs the alarm: now once its result is in, else at its deadline. */
 export function containerWakeAt(sql: SqlStorage, inboxId: string, now: number): number {
-  const row = sql.exec<{ deadline: number; has: number }>("SELECT deadline, result IS NOT NULL AS has FROM container_waits WHERE inbox_id = ?", inboxId).toArray()[0];
+  const row = sql
+    .exec<{ deadline: number; has: number }>("SELECT deadline, result IS NOT NULL AS has FROM container_waits WHERE inbox_id = ?", inboxId)
+    .toArray()[0];
   if (!row || row.has) return now;
   return Math.max(now, row.deadline);
 }
@@ -98,16 +131,40 @@ export function containerWakeAt(sql: SqlStorage, inboxId: string, now: number): 
  * The finished turn for a waiting message: the bridge's result, or at the deadline a timeout
  * (and the bridge is told to drop the run). Null while it is still running. Removes the wait.
  */
-export async function takeContainerOutcome(env: Env, sql: SqlStorage, inboxId: string, channelId: string, senderId: string, now: number): Promise<{ stage: AgentStageOutput; pending: string } | null> {
+export async function takeContainerOutcome(
+  env: Env,
+  sql: SqlStorage,
+  inboxId: string,
+  channelId: string,
+  senderId: string,
+  now: number,
+): Promise<{ stage: AgentStageOutput; pending: string } | null> {
   const row = sql.exec<WaitRow>("SELECT * FROM container_waits WHERE inbox_id = ?", inboxId).toArray()[0];
   if (!row) return null;
   let result: ContainerTurnResult;
   if (row.result) result = JSON.parse(row.result) as ContainerTurnResult;
   else if (now >= row.deadline) {
     await bridgeHub(env, row.bridge_id).cancelTurn(row.run_id);
-    result = { outcome: "expired", error: `no result from bridge ${row.bridge_id} within ${row.deadline - row.dispatched_at} ms (AGENT_CONTAINER_RESULT_TIMEOUT_MS)`, calls: [], steps: 0, toolCalls: 0, queuedMs: 0, runMs: 0 };
+    result = {
+      outcome: "expired",
+      error: `no result from bridge ${row.bridge_id} within ${row.deadline - row.dispatched_at} ms (AGENT_CONTAINER_RESULT_TIMEOUT_MS)`,
+      calls: [],
+      steps: 0,
+      toolCalls: 0,
+      queuedMs: 0,
+      runMs: 0,
+    };
   } else return null;
-  const stage = containerStageOutput({ channelId, senderId, runId: row.run_id, bridgeId: row.bridge_id, model: row.model, text: row.text, dispatchedAt: row.dispatched_at, result });
+  const stage = containerStageOutput({
+    channelId,
+    senderId,
+    runId: row.run_id,
+    bridgeId: row.bridge_id,
+    model: row.model,
+    text: row.text,
+    dispatchedAt: row.dispatched_at,
+    result,
+  });
   sql.exec("DELETE FROM container_waits WHERE inbox_id = ?", inboxId);
   return { stage, pending: row.pending };
 }

@@ -70,8 +70,16 @@ export class SenderSession extends DurableObject<Env> {
     this.sql.exec(
       `INSERT INTO inbox (id, platform_id, channel_id, sender_id, sender_name, conversation_id, text, attachments, reply_context, received_at, state)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
-      id, message.platformMessageId, channelId, message.senderId, message.senderName ?? null, message.conversationId ?? null, message.text,
-      message.attachments ? JSON.stringify(message.attachments) : null, message.replyContext ? JSON.stringify(message.replyContext) : null, message.receivedAt,
+      id,
+      message.platformMessageId,
+      channelId,
+      message.senderId,
+      message.senderName ?? null,
+      message.conversationId ?? null,
+      message.text,
+      message.attachments ? JSON.stringify(message.attachments) : null,
+      message.replyContext ? JSON.stringify(message.replyContext) : null,
+      message.receivedAt,
     );
     await this.wakeAt(Date.now());
     return { duplicate: false, messageId: id };
@@ -157,12 +165,23 @@ export class SenderSession extends DurableObject<Env> {
   private async failMessage(row: InboxRow, channel: LoadedChannel | null): Promise<void> {
     const now = Date.now();
     const record: MessageRecord = {
-      at: now, channelId: row.channel_id, senderId: row.sender_id, senderName: row.sender_name ?? undefined, conversationId: row.conversation_id ?? undefined,
+      at: now,
+      channelId: row.channel_id,
+      senderId: row.sender_id,
+      senderName: row.sender_name ?? undefined,
+      conversationId: row.conversation_id ?? undefined,
       inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome: "failed" },
       events: [feedEvent("message.failed", row.channel_id, row.sender_id, { messageId: row.id, attempts: POISON_ATTEMPTS }, now)],
     };
     const reply = { text: notices.failed(), kind: "notice" as const };
-    const route: ReplyRoute = { turnId: row.id, runId: null, recipient: row.sender_id, conversationId: row.conversation_id, inReplyTo: row.platform_id, replyContext: row.reply_context };
+    const route: ReplyRoute = {
+      turnId: row.id,
+      runId: null,
+      recipient: row.sender_id,
+      conversationId: row.conversation_id,
+      inReplyTo: row.platform_id,
+      replyContext: row.reply_context,
+    };
     this.commit(row, channel, record, route, reply, [], null, now);
   }
 
@@ -171,11 +190,22 @@ export class SenderSession extends DurableObject<Env> {
     const now = Date.now();
     const { channel_id: channelId, sender_id: senderId } = row;
     const record: MessageRecord = {
-      at: now, channelId, senderId, senderName: row.sender_name ?? undefined, conversationId: row.conversation_id ?? undefined,
+      at: now,
+      channelId,
+      senderId,
+      senderName: row.sender_name ?? undefined,
+      conversationId: row.conversation_id ?? undefined,
       inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome: "accepted" },
       events: [feedEvent("message.received", channelId, senderId, { messageId: row.id, text: row.text.slice(0, 200) }, now)],
     };
-    const route = { turnId: row.id, runId: null as string | null, recipient: senderId, conversationId: row.conversation_id, inReplyTo: row.platform_id, replyContext: row.reply_context };
+    const route = {
+      turnId: row.id,
+      runId: null as string | null,
+      recipient: senderId,
+      conversationId: row.conversation_id,
+      inReplyTo: row.platform_id,
+      replyContext: row.reply_context,
+    };
     let reply: { text: string; kind: "reply" | "notice" } | null = null;
     const history: ChatTurn[] = [];
     let agentMemory: MemoryUpdate | null = null;
@@ -190,7 +220,9 @@ export class SenderSession extends DurableObject<Env> {
       kvSet(this.sql, "window", window.state);
       if (!window.decision.allowed) {
         record.inbound.outcome = "rate_limited";
-        record.events.push(feedEvent("message.rate_limited", channelId, senderId, { messageId: row.id, limitPerMinute: limit, notified: window.decision.notify }, now));
+        record.events.push(
+          feedEvent("message.rate_limited", channelId, senderId, { messageId: row.id, limitPerMinute: limit, notified: window.decision.notify }, now),
+        );
         if (window.decision.notify) reply = { text: notices.slowDown(Math.ceil(window.decision.retryAfterMs / 1000)), kind: "notice" };
       } else {
         const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, row, now) : null;
@@ -200,7 +232,19 @@ export class SenderSession extends DurableObject<Env> {
           reply = { text: gate.reply, kind: "notice" };
         } else {
           const runId = `run_${row.id.slice(4)}`;
-          const stageInput = { env: this.env, cfg, db, sql: this.sql, channel, senderId, senderName: row.sender_name ?? undefined, text: row.text, attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined, runId, now };
+          const stageInput = {
+            env: this.env,
+            cfg,
+            db,
+            sql: this.sql,
+            channel,
+            senderId,
+            senderName: row.sender_name ?? undefined,
+            text: row.text,
+            attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined,
+            runId,
+            now,
+          };
           const overBudget = await budgetStage(stageInput);
           const container = overBudget ? null : await dispatchContainerTurn({ ...stageInput, inboxId: row.id, pending: JSON.stringify({ record, route }) });
           if (container?.kind === "waiting") {
@@ -238,7 +282,16 @@ export class SenderSession extends DurableObject<Env> {
   }
 
   /** The outcome, history, memory and reply of one message, in one transaction. */
-  private commit(row: InboxRow, channel: LoadedChannel | null, record: MessageRecord, route: ReplyRoute, reply: { text: string; kind: "reply" | "notice" } | null, history: ChatTurn[], agentMemory: MemoryUpdate | null, now: number): void {
+  private commit(
+    row: InboxRow,
+    channel: LoadedChannel | null,
+    record: MessageRecord,
+    route: ReplyRoute,
+    reply: { text: string; kind: "reply" | "notice" } | null,
+    history: ChatTurn[],
+    agentMemory: MemoryUpdate | null,
+    now: number,
+  ): void {
     if (reply) record.outbound = { id: `${row.id}:out`, text: reply.text, kind: reply.kind };
 
     this.ctx.storage.transactionSync(() => {
@@ -257,7 +310,16 @@ export class SenderSession extends DurableObject<Env> {
       const record = JSON.parse(row.record) as MessageRecord;
       await db.batch(messageStatements(db, record));
       await publishEvents(this.env, record.events);
-      console.log(JSON.stringify({ msg: "message processed", channelId: record.channelId, senderId: record.senderId, messageId: id, outcome: record.inbound.outcome, runId: record.run?.id ?? null }));
+      console.log(
+        JSON.stringify({
+          msg: "message processed",
+          channelId: record.channelId,
+          senderId: record.senderId,
+          messageId: id,
+          outcome: record.inbound.outcome,
+          runId: record.run?.id ?? null,
+        }),
+      );
     }
     this.sql.exec("UPDATE inbox SET state = 'done', record = NULL WHERE id = ?", id);
   }
@@ -267,7 +329,17 @@ export class SenderSession extends DurableObject<Env> {
       this.sql.exec(
         `INSERT OR IGNORE INTO outbox (id, turn_id, run_id, channel_id, recipient, conversation_id, in_reply_to, reply_context, text, status, attempts, next_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-        `${route.turnId}:${String(i).padStart(4, "0")}`, route.turnId, route.runId, channel.id, route.recipient, route.conversationId, route.inReplyTo, route.replyContext, chunk, now, now,
+        `${route.turnId}:${String(i).padStart(4, "0")}`,
+        route.turnId,
+        route.runId,
+        channel.id,
+        route.recipient,
+        route.conversationId,
+        route.inReplyTo,
+        route.replyContext,
+        chunk,
+        now,
+        now,
       );
     });
   }
@@ -287,10 +359,22 @@ export class SenderSession extends DurableObject<Env> {
       const result = channel
         ? await channel.adapter.send(
             {
-              recipient: row.recipient, conversationId: row.conversation_id ?? undefined, inReplyTo: row.in_reply_to ?? undefined, text: row.text, deliveryId: row.id,
+              recipient: row.recipient,
+              conversationId: row.conversation_id ?? undefined,
+              inReplyTo: row.in_reply_to ?? undefined,
+              text: row.text,
+              deliveryId: row.id,
               replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
             },
-            { channelId: row.channel_id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init), bridges: bridgeQueue(this.env), sendEmail: emailTransport(this.env) },
+            {
+              channelId: row.channel_id,
+              config: channel.config,
+              publicUrl: this.env.PUBLIC_URL ?? "",
+              now,
+              fetch: (input, init) => fetch(input, init),
+              bridges: bridgeQueue(this.env),
+              sendEmail: emailTransport(this.env),
+            },
           )
         : ({ ok: false, retryable: false, error: "channel was deleted" } as const);
       const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };
@@ -318,7 +402,9 @@ export class SenderSession extends DurableObject<Env> {
   }
 
   private async scheduleNext(): Promise<void> {
-    const first = this.sql.exec<{ id: string; state: string }>("SELECT id, state FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1").toArray()[0];
+    const first = this.sql
+      .exec<{ id: string; state: string }>("SELECT id, state FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1")
+      .toArray()[0];
     const due = this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM outbox WHERE status = 'pending'").toArray()[0]?.at ?? null;
     // A message waiting on a container run needs the alarm again when its result is in or at its deadline.
     const inboxAt = first ? (first.state === "waiting" ? containerWakeAt(this.sql, first.id, Date.now()) : Date.now()) : null;

@@ -15,7 +15,10 @@ export class Throttle extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS hits (at INTEGER NOT NULL)");
-    this.hits = ctx.storage.sql.exec<{ at: number }>("SELECT at FROM hits ORDER BY at").toArray().map((r) => r.at);
+    this.hits = ctx.storage.sql
+      .exec<{ at: number }>("SELECT at FROM hits ORDER BY at")
+      .toArray()
+      .map((r) => r.at);
   }
 
   /** Counts one hit when under `max` in the last `windowMs`; `count: false` only checks. */

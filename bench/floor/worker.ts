@@ -26,7 +26,8 @@ function parseMessage(raw: string): FloorMessage | null {
 
 export default {
   async fetch(request, env) {
-    if (request.method !== "POST" || new URL(request.url).pathname !== "/hooks/floor") return Response.json({ error: "POST /hooks/floor only" }, { status: 404 });
+    if (request.method !== "POST" || new URL(request.url).pathname !== "/hooks/floor")
+      return Response.json({ error: "POST /hooks/floor only" }, { status: 404 });
     const raw = await request.text();
     if (raw.length > MAX_BODY_BYTES) return Response.json({ error: "body too large" }, { status: 413 });
     const signature = await checkSignature(env.FLOOR_SECRET, request.headers, raw, Date.now());

@@ -15,8 +15,15 @@ export const COUNTERS_PATH = "/api/__bench/counters";
 
 const counters: StorageCounters = {
   isolate: "",
-  d1Statements: 0, d1Batches: 0, d1RowsWritten: 0, d1RowsRead: 0,
-  doSqlStatements: 0, doSqlRowsWritten: 0, doSqlRowsRead: 0, doKvOperations: 0, doAlarmOperations: 0,
+  d1Statements: 0,
+  d1Batches: 0,
+  d1RowsWritten: 0,
+  d1RowsRead: 0,
+  doSqlStatements: 0,
+  doSqlRowsWritten: 0,
+  doSqlRowsRead: 0,
+  doKvOperations: 0,
+  doAlarmOperations: 0,
 };
 
 type Method = (...args: unknown[]) => unknown;
@@ -47,21 +54,32 @@ function intercept<T extends object>(target: T, hooks: Record<string, (original:
 }
 
 function countingStatement(statement: D1PreparedStatement): D1PreparedStatement {
-  const executes = (original: Method): Method => async (...args) => {
-    counters.d1Statements++;
-    const result = await original(...args);
-    addD1Meta(result);
-    return result;
-  };
+  const executes =
+    (original: Method): Method =>
+    async (...args) => {
+      counters.d1Statements++;
+      const result = await original(...args);
+      addD1Meta(result);
+      return result;
+    };
   return intercept(statement, {
-    bind: (original) => (...args) => countingStatement(original(...args) as D1PreparedStatement),
-    run: executes, all: executes, first: executes, raw: executes,
+    bind:
+      (original) =>
+      (...args) =>
+        countingStatement(original(...args) as D1PreparedStatement),
+    run: executes,
+    all: executes,
+    first: executes,
+    raw: executes,
   });
 }
 
 export function countingD1(db: D1Database): D1Database {
   return intercept(db, {
-    prepare: (original) => (...args) => countingStatement(original(...args) as D1PreparedStatement),
+    prepare:
+      (original) =>
+      (...args) =>
+        countingStatement(original(...args) as D1PreparedStatement),
     batch: (original) => async (statements) => {
       const list = statements as D1PreparedStatement[];
       counters.d1Batches++;
@@ -86,14 +104,18 @@ export function instrumentState(state: DurableObjectState): void {
   const storage = state.storage;
   if (instrumented.has(storage)) return;
   instrumented.add(storage);
-  const kv = (original: Method): Method => (...args) => {
-    counters.doKvOperations++;
-    return original(...args);
-  };
-  const alarm = (original: Method): Method => (...args) => {
-    counters.doAlarmOperations++;
-    return original(...args);
-  };
+  const kv =
+    (original: Method): Method =>
+    (...args) => {
+      counters.doKvOperations++;
+      return original(...args);
+    };
+  const alarm =
+    (original: Method): Method =>
+    (...args) => {
+      counters.doAlarmOperations++;
+      return original(...args);
+    };
   for (const name of ["get", "put", "delete", "list", "deleteAll"]) patch(storage, name, kv);
   for (const name of ["getAlarm", "setAlarm", "deleteAlarm"]) patch(storage, name, alarm);
   const sql = storage.sql;

@@ -21,7 +21,11 @@ export async function bridgeIdleMemory(gateway: Target, port: number, settleMs =
   const script = pkg.scripts?.bridge;
   const match = script ? /^tsx\s+(\S+)$/.exec(script) : null;
   if (!match || !existsSync(source(match[1] as string))) return null;
-  const minted = await fetch(`${gateway.dev.url}/api/bridges`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${gateway.adminToken}` }, body: JSON.stringify({ name: "bench" }) });
+  const minted = await fetch(`${gateway.dev.url}/api/bridges`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${gateway.adminToken}` },
+    body: JSON.stringify({ name: "bench" }),
+  });
   if (minted.status !== 201) throw new Error(`minting a bridge token failed: ${minted.status} ${await minted.text()}`);
   const { bridge, token } = (await minted.json()) as { bridge: { id: string }; token: string };
   const connected = async () => {

@@ -59,7 +59,12 @@ export function removeTempDirs(): void {
 
 export async function spawnDev(options: SpawnOptions): Promise<DevProcess> {
   const spawnedAt = performance.now();
-  const child = spawn(options.command, options.args, { cwd: sourceRoot, env: options.env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(options.command, options.args, {
+    cwd: sourceRoot,
+    env: options.env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_KEPT_CHARS);

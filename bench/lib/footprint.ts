@@ -15,7 +15,11 @@ export interface BundleSize {
 
 export function workerBundleSize(config: string): BundleSize {
   const outdir = tempDir("loopgate-bench-bundle-");
-  const run = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", source(config)], { cwd: source(), env: baseEnv({}) as NodeJS.ProcessEnv, encoding: "utf8" });
+  const run = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", source(config)], {
+    cwd: source(),
+    env: baseEnv({}) as NodeJS.ProcessEnv,
+    encoding: "utf8",
+  });
   const text = `${run.stdout}${run.stderr}`;
   const match = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(text);
   if (run.status !== 0 || !match) throw new Error(`wrangler deploy --dry-run failed for ${config}:\n${text}`);

@@ -17,7 +17,10 @@ export function instrumentedConfig(configPath: string): string {
   if (!main) throw new Error(`${configPath} has no main entry`);
   const classes = [...toml.matchAll(/class_name\s*=\s*"([A-Za-z_$][\w$]*)"/g)].map((m) => m[1] as string);
   for (const key of PATH_KEYS) {
-    toml = toml.replace(new RegExp(`^(${key}\\s*=\\s*)"([^"]+)"`, "gm"), (_, prefix: string, value: string) => `${prefix}${JSON.stringify(isAbsolute(value) ? value : resolve(base, value))}`);
+    toml = toml.replace(
+      new RegExp(`^(${key}\\s*=\\s*)"([^"]+)"`, "gm"),
+      (_, prefix: string, value: string) => `${prefix}${JSON.stringify(isAbsolute(value) ? value : resolve(base, value))}`,
+    );
   }
   const dir = tempDir("loopgate-bench-instrumented-");
   const entry = join(dir, "entry.ts");

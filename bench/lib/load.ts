@@ -62,7 +62,11 @@ const RETRY_DELAY_MS = 250;
 function signedRequest(secret: string, body: string): RequestInit {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
-  return { method: "POST", body, headers: { "content-type": "application/json", "x-loopgate-timestamp": timestamp, "x-loopgate-signature": `sha256=${signature}` } };
+  return {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "x-loopgate-timestamp": timestamp, "x-loopgate-signature": `sha256=${signature}` },
+  };
 }
 
 /** POSTs until a 200 (or gives up); returns the last attempt's latency, or null if never acknowledged. */
@@ -132,7 +136,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   const durationMs = lastReplyAt - started;
   return {
-    messages: sent.length, senders, durationMs, messagesPerSecond: (replyMs.length * 1000) / durationMs, ackMs, replyMs,
-    ackRetries, unacknowledged, lost, duplicated, mismatched, redeliveries: sink.counts().redeliveries - redeliveriesBefore,
+    messages: sent.length,
+    senders,
+    durationMs,
+    messagesPerSecond: (replyMs.length * 1000) / durationMs,
+    ackMs,
+    replyMs,
+    ackRetries,
+    unacknowledged,
+    lost,
+    duplicated,
+    mismatched,
+    redeliveries: sink.counts().redeliveries - redeliveriesBefore,
   };
 }

@@ -39,8 +39,17 @@ export async function measureLoad(target: Target, options: Omit<LoadOptions, "ho
   const after = totals(sampleTree(target.dev.pid));
   const { ackMs, replyMs, ...rest } = result;
   return {
-    load: { ...rest, messagesPerSecond: Math.round(rest.messagesPerSecond * 10) / 10, durationMs: Math.round(rest.durationMs), ack: summarize(ackMs), reply: summarize(replyMs) },
-    cpu: { workerdMsPerMessage: perMessage(after.workerdCpuMs - before.workerdCpuMs, result.messages), treeMsPerMessage: perMessage(after.cpuMs - before.cpuMs, result.messages) },
+    load: {
+      ...rest,
+      messagesPerSecond: Math.round(rest.messagesPerSecond * 10) / 10,
+      durationMs: Math.round(rest.durationMs),
+      ack: summarize(ackMs),
+      reply: summarize(replyMs),
+    },
+    cpu: {
+      workerdMsPerMessage: perMessage(after.workerdCpuMs - before.workerdCpuMs, result.messages),
+      treeMsPerMessage: perMessage(after.cpuMs - before.cpuMs, result.messages),
+    },
     peakMemory,
   };
 }

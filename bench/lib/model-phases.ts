@@ -26,10 +26,22 @@ export async function modelMode(target: Target): Promise<string> {
   return health.model?.mode ?? "unknown";
 }
 
-export async function slowModelLoad(target: Target, sink: ReplySink, fake: ModelFake, o: { delayMs: number; senders: number; messages: number; label: string }): Promise<MeasuredLoad & { modelCallsPerMessage: number }> {
+export async function slowModelLoad(
+  target: Target,
+  sink: ReplySink,
+  fake: ModelFake,
+  o: { delayMs: number; senders: number; messages: number; label: string },
+): Promise<MeasuredLoad & { modelCallsPerMessage: number }> {
   fake.setDelay(o.delayMs);
   const callsBefore = fake.calls().length;
-  const measured = await measureLoad(target, { sink, label: o.label, senders: o.senders, messages: o.messages, replyTimeoutMs: 60_000 + o.delayMs * 10, staggerMs: o.delayMs });
+  const measured = await measureLoad(target, {
+    sink,
+    label: o.label,
+    senders: o.senders,
+    messages: o.messages,
+    replyTimeoutMs: 60_000 + o.delayMs * 10,
+    staggerMs: o.delayMs,
+  });
   const calls = fake.calls().length - callsBefore;
   if (calls === 0) throw new Error("the gateway never called the fake model");
   return { ...measured, modelCallsPerMessage: Math.round((calls / measured.load.messages) * 100) / 100 };
@@ -51,20 +63,32 @@ export async function conversation(target: Target, sink: ReplySink, fake: ModelF
     const reply = await replied;
     if (!reply) throw new Error(`turn ${turn} got no reply`);
     if (!reply.text.includes(text)) throw new Error(`turn ${turn} was not answered by the model: ${reply.text.slice(0, 120)}`);
-    requestBytesPerTurn.push(fake.calls().slice(before).reduce((n, c) => n + c.requestBytes, 0));
+    requestBytesPerTurn.push(
+      fake
+        .calls()
+        .slice(before)
+        .reduce((n, c) => n + c.requestBytes, 0),
+    );
   }
-  const usage = fake.calls().slice(start).reduce<ModelUsage>(
-    (sum, c) => ({
-      input_tokens: sum.input_tokens + c.usage.input_tokens,
-      output_tokens: sum.output_tokens + c.usage.output_tokens,
-      cache_creation_input_tokens: sum.cache_creation_input_tokens + c.usage.cache_creation_input_tokens,
-      cache_read_input_tokens: sum.cache_read_input_tokens + c.usage.cache_read_input_tokens,
-    }),
-    { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
-  );
+  const usage = fake
+    .calls()
+    .slice(start)
+    .reduce<ModelUsage>(
+      (sum, c) => ({
+        input_tokens: sum.input_tokens + c.usage.input_tokens,
+        output_tokens: sum.output_tokens + c.usage.output_tokens,
+        cache_creation_input_tokens: sum.cache_creation_input_tokens + c.usage.cache_creation_input_tokens,
+        cache_read_input_tokens: sum.cache_read_input_tokens + c.usage.cache_read_input_tokens,
+      }),
+      { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    );
   const allInput = usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
   return {
-    turns: o.turns, requestBytesPerTurn, turn1Bytes: requestBytesPerTurn[0] ?? 0, turn10Bytes: requestBytesPerTurn[9] ?? null,
-    cacheReadShare: allInput ? Math.round((usage.cache_read_input_tokens / allInput) * 1000) / 1000 : 0, usage,
+    turns: o.turns,
+    requestBytesPerTurn,
+    turn1Bytes: requestBytesPerTurn[0] ?? 0,
+    turn10Bytes: requestBytesPerTurn[9] ?? null,
+    cacheReadShare: allInput ? Math.round((usage.cache_read_input_tokens / allInput) * 1000) / 1000 : 0,
+    usage,
   };
 }

@@ -55,7 +55,13 @@ export async function startReplySink(port = 0) {
         // rejected below
       }
       const deliveryId = header("x-loopgate-delivery");
-      if (!secret || !deliveryId || typeof parsed.inReplyTo !== "string" || typeof parsed.text !== "string" || !validSignature(secret, header("x-loopgate-timestamp"), header("x-loopgate-signature"), body)) {
+      if (
+        !secret ||
+        !deliveryId ||
+        typeof parsed.inReplyTo !== "string" ||
+        typeof parsed.text !== "string" ||
+        !validSignature(secret, header("x-loopgate-timestamp"), header("x-loopgate-signature"), body)
+      ) {
         counts.rejected++;
         res.writeHead(401, { "content-type": "application/json" }).end('{"error":"bad reply"}');
         return;

@@ -42,7 +42,8 @@ type Row = [figure: string, gateway: string, floor: string, ratio: string];
 const SKIPPED = "skipped*";
 
 const isSkipped = <T extends object>(v: Maybe<T>): v is Skipped => "skipped" in v;
-const fmt = (n: number | null | undefined, digits = 1) => (n == null || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits }));
+const fmt = (n: number | null | undefined, digits = 1) =>
+  n == null || !Number.isFinite(n) ? "–" : n.toLocaleString("en-US", { maximumFractionDigits: digits });
 const mib = (kib: number) => kib / 1024;
 const times = (r: number | null) => (r == null ? "" : `${fmt(r, 2)}×`);
 
@@ -69,7 +70,12 @@ export function tableRows(r: BenchResult): Row[] {
     const s = r.slowModel;
     const model = `model ${s.delayMs / 1000} s, ${senders(s.load.senders)}`;
     rows.push([`Ack latency p50 / p95 / p99, ms (${model})`, `${fmt(s.load.ack.p50)} / ${fmt(s.load.ack.p95)} / ${fmt(s.load.ack.p99)}`, "", ""]);
-    rows.push([`Reply latency p50 / p95 / p99, ms (${model})`, `${fmt(s.load.reply.p50, 0)} / ${fmt(s.load.reply.p95, 0)} / ${fmt(s.load.reply.p99, 0)}`, "", ""]);
+    rows.push([
+      `Reply latency p50 / p95 / p99, ms (${model})`,
+      `${fmt(s.load.reply.p50, 0)} / ${fmt(s.load.reply.p95, 0)} / ${fmt(s.load.reply.p99, 0)}`,
+      "",
+      "",
+    ]);
     rows.push([`Lost / duplicated replies (${model})`, `${s.load.lost} / ${s.load.duplicated}`, "", ""]);
     rows.push([`Model calls per message (${model})`, fmt(s.modelCallsPerMessage, 2), "", ""]);
   }
@@ -96,7 +102,12 @@ export function tableRows(r: BenchResult): Row[] {
   rows.push(compare("Memory peak, all processes, MiB", mib(g.peakMemory.rssKiB), mib(f.peakMemory.rssKiB)));
   rows.push(compare("Memory peak, workerd, MiB", mib(g.peakMemory.workerdRssKiB), mib(f.peakMemory.workerdRssKiB)));
   const bridge = r.footprint.bridge;
-  rows.push(["Bridge idle memory, MiB", isSkipped(bridge) ? SKIPPED : `${fmt(mib(bridge.processRssKiB))} (${fmt(mib(bridge.treeRssKiB))} with launcher)`, "", ""]);
+  rows.push([
+    "Bridge idle memory, MiB",
+    isSkipped(bridge) ? SKIPPED : `${fmt(mib(bridge.processRssKiB))} (${fmt(mib(bridge.treeRssKiB))} with launcher)`,
+    "",
+    "",
+  ]);
   rows.push(compare("Start to ready, s", gf.readyMs / 1000, ff.readyMs / 1000, 2));
   rows.push(compare("Start to first answered message, s", gf.firstAnsweredMs / 1000, ff.firstAnsweredMs / 1000, 2));
   const c = r.conversation;
@@ -111,7 +122,12 @@ export function tableRows(r: BenchResult): Row[] {
 
 /** Why each skipped part was skipped, one line each. */
 export function skippedNotes(r: BenchResult): string[] {
-  const parts: [string, Maybe<object>][] = [["Model taking 2 s", r.slowModel], ["Model traffic and prompt caching", r.conversation], ["Storage work", r.storage], ["Bridge idle memory", r.footprint.bridge]];
+  const parts: [string, Maybe<object>][] = [
+    ["Model taking 2 s", r.slowModel],
+    ["Model traffic and prompt caching", r.conversation],
+    ["Storage work", r.storage],
+    ["Bridge idle memory", r.footprint.bridge],
+  ];
   return parts.flatMap(([name, part]) => (isSkipped(part) ? [`* ${name} skipped: ${part.skipped}`] : []));
 }
 
@@ -128,7 +144,9 @@ export function markdown(r: BenchResult): string {
     `# Loopgate bench — ${r.generatedAt}`,
     "",
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}; load average at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(" / ")}.${m.note ? ` ${m.note}` : ""}`,
-    `Run took ${Math.round(r.durationSeconds)} s. Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(", ")}.`,
+    `Run took ${Math.round(r.durationSeconds)} s. Settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ")}.`,
     "",
     "| Figure | Gateway | Floor | Gateway ÷ floor |",
     "|---|---:|---:|---:|",

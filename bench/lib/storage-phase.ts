@@ -16,12 +16,26 @@ async function read(target: Target): Promise<StorageCounters> {
   return (await (await fetch(`${target.dev.url}/api/__bench/counters`)).json()) as StorageCounters;
 }
 
-export async function storagePerMessage(kind: "gateway" | "floor", o: { port: number; sink: ReplySink; messages: number; senders: number; label: string; env?: Record<string, string> }): Promise<StoragePerMessage> {
+export async function storagePerMessage(
+  kind: "gateway" | "floor",
+  o: { port: number; sink: ReplySink; messages: number; senders: number; label: string; env?: Record<string, string> },
+): Promise<StoragePerMessage> {
   const config = instrumentedConfig(kind === "gateway" ? "wrangler.toml" : "bench/floor/wrangler.toml");
-  const target = kind === "gateway" ? await startGatewayTarget({ port: o.port, sink: o.sink, config, env: o.env }) : await startFloorTarget({ port: o.port, sink: o.sink, config });
+  const target =
+    kind === "gateway"
+      ? await startGatewayTarget({ port: o.port, sink: o.sink, config, env: o.env })
+      : await startFloorTarget({ port: o.port, sink: o.sink, config });
   try {
     const before = await read(target);
-    const load = await runLoad({ hookUrl: target.hookUrl, secret: target.secret, sink: o.sink, label: o.label, senders: o.senders, messages: o.messages, replyTimeoutMs: 60_000 });
+    const load = await runLoad({
+      hookUrl: target.hookUrl,
+      secret: target.secret,
+      sink: o.sink,
+      label: o.label,
+      senders: o.senders,
+      messages: o.messages,
+      replyTimeoutMs: 60_000,
+    });
     // Records and delivery bookkeeping finish after the reply is sent; let them land.
     await new Promise((r) => setTimeout(r, 2000));
     const after = await read(target);

@@ -28,7 +28,8 @@ async function firstAnswer(target: Omit<Target, "firstAnsweredMs">, sink: ReplyS
   const id = `first-${randomBytes(6).toString("hex")}`;
   const reply = sink.waitForReply(id, 60_000);
   const body = JSON.stringify({ messageId: id, sender: { id: "first-sender" }, text: "hello" });
-  if ((await postWithRetries(target.hookUrl, target.secret, body, () => undefined)) === null) throw new Error(`${target.name}: the first message was not acknowledged\n${target.dev.output()}`);
+  if ((await postWithRetries(target.hookUrl, target.secret, body, () => undefined)) === null)
+    throw new Error(`${target.name}: the first message was not acknowledged\n${target.dev.output()}`);
   const answered = await reply;
   if (!answered) throw new Error(`${target.name}: no reply to the first message\n${target.dev.output()}`);
   return answered.at - target.dev.spawnedAt;
@@ -51,16 +52,43 @@ export interface GatewayOptions {
 
 async function spawnGateway(options: GatewayOptions, setupToken: string): Promise<DevProcess> {
   const stateDir = tempDir("loopgate-bench-gateway-");
-  const settings = { LOOPGATE_SETUP_TOKEN: setupToken, RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT_PER_MINUTE), API_RATE_LIMIT_PER_MINUTE: "100000", ...options.env };
+  const settings = {
+    LOOPGATE_SETUP_TOKEN: setupToken,
+    RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT_PER_MINUTE),
+    API_RATE_LIMIT_PER_MINUTE: "100000",
+    ...options.env,
+  };
   const ready = async (url: string) => (await fetch(`${url}/api/health`)).ok;
   if (!options.config) {
-    return spawnDev({ command: process.execPath, args: [source("scripts", "start.mjs")], env: baseEnv({ PORT: String(options.port), LOOPGATE_STATE_DIR: stateDir, ...settings }), port: options.port, ready });
+    return spawnDev({
+      command: process.execPath,
+      args: [source("scripts", "start.mjs")],
+      env: baseEnv({ PORT: String(options.port), LOOPGATE_STATE_DIR: stateDir, ...settings }),
+      port: options.port,
+      ready,
+    });
   }
   // The instrumented copy runs under wrangler directly, with the settings start.mjs would pass.
-  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "loopgate", "--local", "--persist-to", stateDir, "-c", options.config], { cwd: source(), env: baseEnv({}) as NodeJS.ProcessEnv, encoding: "utf8" });
+  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "loopgate", "--local", "--persist-to", stateDir, "-c", options.config], {
+    cwd: source(),
+    env: baseEnv({}) as NodeJS.ProcessEnv,
+    encoding: "utf8",
+  });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}${migrate.stderr}`);
   const vars = { ...settings, LOOPGATE_MASTER_KEY: randomBytes(32).toString("base64url"), PUBLIC_URL: `http://127.0.0.1:${options.port}` };
-  const args = ["dev", "-c", options.config, "--port", String(options.port), "--ip", "127.0.0.1", "--persist-to", stateDir, "--show-interactive-dev-session=false", ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`])];
+  const args = [
+    "dev",
+    "-c",
+    options.config,
+    "--port",
+    String(options.port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    stateDir,
+    "--show-interactive-dev-session=false",
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
   return spawnDev({ command: WRANGLER, args, env: baseEnv({}), port: options.port, ready });
 }
 
@@ -69,7 +97,11 @@ export async function startGatewayTarget(options: GatewayOptions): Promise<Targe
   const dev = await spawnGateway(options, setupToken);
   try {
     const setup = await json<{ token: string }>(
-      await fetch(`${dev.url}/api/auth/setup`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "bench", password: randomBytes(18).toString("base64url"), setupToken }) }),
+      await fetch(`${dev.url}/api/auth/setup`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "bench", password: randomBytes(18).toString("base64url"), setupToken }),
+      }),
       "creating the admin",
     );
     const secret = randomBytes(24).toString("base64url");
@@ -77,7 +109,13 @@ export async function startGatewayTarget(options: GatewayOptions): Promise<Targe
       await fetch(`${dev.url}/api/channels`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${setup.token}` },
-        body: JSON.stringify({ type: "webhook", name: "bench", policy: "open", rateLimitPerMinute: BENCH_RATE_LIMIT_PER_MINUTE, config: { secret, callbackUrl: options.sink.route(`/gateway-${options.port}`, secret) } }),
+        body: JSON.stringify({
+          type: "webhook",
+          name: "bench",
+          policy: "open",
+          rateLimitPerMinute: BENCH_RATE_LIMIT_PER_MINUTE,
+          config: { secret, callbackUrl: options.sink.route(`/gateway-${options.port}`, secret) },
+        }),
       }),
       "creating the webhook channel",
     );
@@ -93,8 +131,20 @@ export async function startFloorTarget(options: { port: number; sink: ReplySink;
   const secret = randomBytes(24).toString("base64url");
   const callback = options.sink.route(`/floor-${options.port}`, secret);
   const args = [
-    "dev", "-c", options.config ?? source("bench", "floor", "wrangler.toml"), "--port", String(options.port), "--ip", "127.0.0.1",
-    "--persist-to", tempDir("loopgate-bench-floor-"), "--show-interactive-dev-session=false", "--var", `FLOOR_SECRET:${secret}`, "--var", `FLOOR_CALLBACK_URL:${callback}`,
+    "dev",
+    "-c",
+    options.config ?? source("bench", "floor", "wrangler.toml"),
+    "--port",
+    String(options.port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    tempDir("loopgate-bench-floor-"),
+    "--show-interactive-dev-session=false",
+    "--var",
+    `FLOOR_SECRET:${secret}`,
+    "--var",
+    `FLOOR_CALLBACK_URL:${callback}`,
   ];
   // Any HTTP answer means it is up; an unsigned POST is refused with 401.
   const ready = async (url: string) => (await fetch(`${url}/hooks/floor`, { method: "POST", body: "{}" })).status === 401;

@@ -34,7 +34,10 @@ function withTailBreakpoint(messages: readonly Json[]): Json[] {
 }
 
 function textOf(content: Block[]): string {
-  return content.flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : [])).join("\n").trim();
+  return content
+    .flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : []))
+    .join("\n")
+    .trim();
 }
 
 async function main(): Promise<void> {

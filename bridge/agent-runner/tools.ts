@@ -129,11 +129,17 @@ async function listFiles(root: string, input: Input, limits: ToolLimits): Promis
   try {
     const entries = await readdir(path, { withFileTypes: true });
     const lines = await Promise.all(
-      entries.sort((a, b) => a.name.localeCompare(b.name)).slice(0, 500).map(async (e) => {
-        if (e.isDirectory()) return `${e.name}/`;
-        const size = await stat(resolve(path, e.name)).then((s) => s.size, () => 0);
-        return `${e.name}\t${size} bytes`;
-      }),
+      entries
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .slice(0, 500)
+        .map(async (e) => {
+          if (e.isDirectory()) return `${e.name}/`;
+          const size = await stat(resolve(path, e.name)).then(
+            (s) => s.size,
+            () => 0,
+          );
+          return `${e.name}\t${size} bytes`;
+        }),
     );
     const more = entries.length > 500 ? `\n[…${entries.length - 500} more entries]` : "";
     return { content: cut(lines.join("\n") || "(empty)", limits.outputBytes) + more };

@@ -57,7 +57,11 @@ export class Bridge {
     });
     this.containers = new ContainerTurns({ dataDir: options.dataDir, settings: options.containers, log: options.log, send: (frame) => this.link.send(frame) });
     this.link = new Link({
-      url: options.url, token: options.token, heartbeatMs: options.heartbeatMs, version: options.version, log: options.log,
+      url: options.url,
+      token: options.token,
+      heartbeatMs: options.heartbeatMs,
+      version: options.version,
+      log: options.log,
       onFrame: (frame) => this.onFrame(frame),
       onOpen: () => this.sentAt.clear(),
       onClose: () => this.sentAt.clear(),

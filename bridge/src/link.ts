@@ -3,7 +3,15 @@
  * bridge works behind NAT. It sends heartbeats, treats a missing pong as a dead link,
  * and reconnects with exponential backoff and jitter until it is stopped or its token revoked.
  */
-import { CLOSE_REVOKED, HEARTBEAT_PING, HEARTBEAT_PONG, hubFrame, MISSED_HEARTBEATS_BEFORE_DOWN, type BridgeFrame, type HubFrame } from "../../src/channels/shared/bridged-protocol";
+import {
+  CLOSE_REVOKED,
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  hubFrame,
+  MISSED_HEARTBEATS_BEFORE_DOWN,
+  type BridgeFrame,
+  type HubFrame,
+} from "../../src/channels/shared/bridged-protocol";
 import { backoffDelayMs } from "./backoff";
 import type { Logger } from "./log";
 
@@ -119,7 +127,8 @@ export class Link {
   private async explainRefusal(): Promise<void> {
     try {
       const res = await fetch(`${this.options.url.replace(/\/$/, "")}/bridge/connect`, { headers: { authorization: `Bearer ${this.options.token}` } });
-      if (res.status === 401) this.options.log.error("the gateway refused the bridge token", { status: res.status, error: ((await res.json()) as { error?: string }).error });
+      if (res.status === 401)
+        this.options.log.error("the gateway refused the bridge token", { status: res.status, error: ((await res.json()) as { error?: string }).error });
     } catch {
       // Unreachable: the reconnect log line already says so.
     }

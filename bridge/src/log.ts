@@ -6,7 +6,9 @@ export interface Logger {
 }
 
 export function createLogger(scope: string): Logger {
-  const line = (level: string) => (msg: string, detail: Record<string, unknown> = {}) =>
-    console.log(JSON.stringify({ at: new Date().toISOString(), level, scope, msg, ...detail }));
+  const line =
+    (level: string) =>
+    (msg: string, detail: Record<string, unknown> = {}) =>
+      console.log(JSON.stringify({ at: new Date().toISOString(), level, scope, msg, ...detail }));
   return { info: line("info"), warn: line("warn"), error: line("error") };
 }

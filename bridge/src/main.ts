@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { Bridge } from "./bridge";
+import { loadBridgeChannels } from "./channels/registry";
 import { readContainerSettings } from "./containers/settings";
 import { createLogger } from "./log";
 import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/channels/shared/bridged-protocol";
@@ -36,6 +37,8 @@ if (!containers.ok) {
   log.error(`invalid container setting: ${containers.error}`, { help: "see docs/containers.md" });
   process.exit(2);
 }
+
+await loadBridgeChannels(log);
 
 const bridge = new Bridge({
   url,

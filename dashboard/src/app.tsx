@@ -37,7 +37,12 @@ export function App() {
       .catch((err: Error) => setError(err.message));
   }, []);
 
-  if (error) return <div class="center"><ErrorBanner error={error} /></div>;
+  if (error)
+    return (
+      <div class="center">
+        <ErrorBanner error={error} />
+      </div>
+    );
   if (setupRequired === null) return <div class="center muted">Loading…</div>;
   if (session && !setupRequired) return <Layout session={session} />;
   return <div class="center">{setupRequired ? <SetupForm initialToken={setupTokenFromLink} /> : <LoginForm reason={reason} />}</div>;

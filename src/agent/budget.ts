@@ -29,7 +29,11 @@ export function utcDayStart(now: number): number {
 
 /** USD the gateway spent since the start of the current UTC day: conversations, job runs and loop iterations alike. */
 export async function accountSpendToday(db: Db, now: number): Promise<number> {
-  const row = await db.select({ cost: sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)` }).from(apiCalls).where(gte(apiCalls.createdAt, utcDayStart(now))).get();
+  const row = await db
+    .select({ cost: sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)` })
+    .from(apiCalls)
+    .where(gte(apiCalls.createdAt, utcDayStart(now)))
+    .get();
   return Number(row?.cost ?? 0);
 }
 
@@ -37,7 +41,9 @@ export async function accountBudget(db: Db, limits: BudgetLimits, now: number): 
   if (!limits.ACCOUNT_DAILY_COST_LIMIT_USD) return { ok: true };
   const day = utcDayStart(now);
   const used = await accountSpendToday(db, now);
-  return used >= limits.ACCOUNT_DAILY_COST_LIMIT_USD ? { ok: false, scope: "account_cost", used, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt: day + DAY_MS } : { ok: true };
+  return used >= limits.ACCOUNT_DAILY_COST_LIMIT_USD
+    ? { ok: false, scope: "account_cost", used, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt: day + DAY_MS }
+    : { ok: true };
 }
 
 /** One D1 query: today's spend of the gateway and of this sender. */
@@ -57,9 +63,12 @@ export async function checkBudget(db: Db, limits: BudgetLimits, channelId: strin
   const senderTokens = Number(row?.senderTokens ?? 0);
   const senderCost = Number(row?.senderCost ?? 0);
   const accountCost = Number(row?.accountCost ?? 0);
-  if (limits.SENDER_DAILY_TOKEN_LIMIT && senderTokens >= limits.SENDER_DAILY_TOKEN_LIMIT) return { ok: false, scope: "sender_tokens", used: senderTokens, limit: limits.SENDER_DAILY_TOKEN_LIMIT, resetsAt };
-  if (limits.SENDER_DAILY_COST_LIMIT_USD && senderCost >= limits.SENDER_DAILY_COST_LIMIT_USD) return { ok: false, scope: "sender_cost", used: senderCost, limit: limits.SENDER_DAILY_COST_LIMIT_USD, resetsAt };
-  if (limits.ACCOUNT_DAILY_COST_LIMIT_USD && accountCost >= limits.ACCOUNT_DAILY_COST_LIMIT_USD) return { ok: false, scope: "account_cost", used: accountCost, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt };
+  if (limits.SENDER_DAILY_TOKEN_LIMIT && senderTokens >= limits.SENDER_DAILY_TOKEN_LIMIT)
+    return { ok: false, scope: "sender_tokens", used: senderTokens, limit: limits.SENDER_DAILY_TOKEN_LIMIT, resetsAt };
+  if (limits.SENDER_DAILY_COST_LIMIT_USD && senderCost >= limits.SENDER_DAILY_COST_LIMIT_USD)
+    return { ok: false, scope: "sender_cost", used: senderCost, limit: limits.SENDER_DAILY_COST_LIMIT_USD, resetsAt };
+  if (limits.ACCOUNT_DAILY_COST_LIMIT_USD && accountCost >= limits.ACCOUNT_DAILY_COST_LIMIT_USD)
+    return { ok: false, scope: "account_cost", used: accountCost, limit: limits.ACCOUNT_DAILY_COST_LIMIT_USD, resetsAt };
   return { ok: true };
 }
 

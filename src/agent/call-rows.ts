@@ -28,8 +28,24 @@ export interface CallAttribution {
 export function apiCallRows(calls: readonly ApiCallRecord[], who: CallAttribution): ApiCallRow[] {
   const prefix = who.idPrefix ?? who.runId;
   return calls.map((c, i) => ({
-    id: `${prefix}:${String(i + 1).padStart(3, "0")}`, createdAt: c.at, channelId: who.channelId, senderId: who.senderId, sessionId: who.sessionId, runId: who.runId,
-    purpose: c.purpose, mode: who.mode ?? "direct", model: c.model, inputTokens: c.inputTokens, outputTokens: c.outputTokens, cacheWriteTokens: c.cacheWriteTokens,
-    cacheReadTokens: c.cacheReadTokens, latencyMs: c.latencyMs, stopReason: c.stopReason, status: c.status, error: c.error ?? null, costUsd: c.costUsd, cacheSavingsUsd: c.cacheSavingsUsd,
+    id: `${prefix}:${String(i + 1).padStart(3, "0")}`,
+    createdAt: c.at,
+    channelId: who.channelId,
+    senderId: who.senderId,
+    sessionId: who.sessionId,
+    runId: who.runId,
+    purpose: c.purpose,
+    mode: who.mode ?? "direct",
+    model: c.model,
+    inputTokens: c.inputTokens,
+    outputTokens: c.outputTokens,
+    cacheWriteTokens: c.cacheWriteTokens,
+    cacheReadTokens: c.cacheReadTokens,
+    latencyMs: c.latencyMs,
+    stopReason: c.stopReason,
+    status: c.status,
+    error: c.error ?? null,
+    costUsd: c.costUsd,
+    cacheSavingsUsd: c.cacheSavingsUsd,
   }));
 }

@@ -10,7 +10,16 @@ import { callModel, type CallOptions } from "./model-call";
 import { buildRequest, finalise } from "./prompt";
 import { USER_MESSAGES, type RetryPolicy } from "./retry-policy";
 import { toolDefinitions, toolsFor, type ToolContext } from "./tools";
-import { sumUsage, type AgentEvent, type AgentMemory, type AgentRuntime, type ApiCallRecord, type MemoryUpdate, type TurnRequest, type TurnResult } from "./types";
+import {
+  sumUsage,
+  type AgentEvent,
+  type AgentMemory,
+  type AgentRuntime,
+  type ApiCallRecord,
+  type MemoryUpdate,
+  type TurnRequest,
+  type TurnResult,
+} from "./types";
 
 export interface ClaudeRuntimeOptions {
   apiKey: string;
@@ -33,14 +42,23 @@ export interface ClaudeRuntimeOptions {
 const EMPTY_MEMORY: AgentMemory = { summary: null, summaryThroughSeq: 0, notes: [] };
 
 function textOf(message: Message): string {
-  return message.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n").trim();
+  return message.content
+    .flatMap((b) => (b.type === "text" ? [b.text] : []))
+    .join("\n")
+    .trim();
 }
 
 export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // Retries are ours (see retry-policy.ts): the SDK's would retry a spend-limit 429 too.
-  const client = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, maxRetries: 0, timeout: opts.timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const client = new Anthropic({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL || undefined,
+    maxRetries: 0,
+    timeout: opts.timeoutMs,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
 
   return {
     model: opts.model,
@@ -71,8 +89,19 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
 
       const tools = toolsFor(trust, req.settings?.tools, req.capabilities);
       const base = buildRequest({
-        model, maxTokens: req.settings?.maxTokens ?? opts.maxTokens, systemPrompt: req.settings?.systemPrompt ?? opts.systemPrompt, tools: toolDefinitions(tools),
-        channelType: req.channelType, channelName: req.channelName, senderId: req.senderId, senderName: req.senderName, trust, memory, history, text: req.text, images: req.images,
+        model,
+        maxTokens: req.settings?.maxTokens ?? opts.maxTokens,
+        systemPrompt: req.settings?.systemPrompt ?? opts.systemPrompt,
+        tools: toolDefinitions(tools),
+        channelType: req.channelType,
+        channelName: req.channelName,
+        senderId: req.senderId,
+        senderName: req.senderName,
+        trust,
+        memory,
+        history,
+        text: req.text,
+        images: req.images,
       });
       const toolContext: ToolContext = { now, notes: memory.notes, notesAdded: memoryUpdate.notesAdded, scheduleJob: req.capabilities?.scheduleJob };
       const messages: MessageParam[] = [...base.messages];
@@ -85,8 +114,19 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         events.push(...result.events);
         if (!result.ok) {
           const f = result.failure;
-          events.push({ kind: f.adminAction ? "agent.unavailable" : "agent.failed", detail: { error: f.reason, status: f.status, adminAction: f.adminAction, attempts: result.calls.length } });
-          return { ...outcome, ok: false, error: f.reason, userMessage: USER_MESSAGES[f.kind], reason: f.kind, usage: sumUsage(calls), latencyMs: now() - started };
+          events.push({
+            kind: f.adminAction ? "agent.unavailable" : "agent.failed",
+            detail: { error: f.reason, status: f.status, adminAction: f.adminAction, attempts: result.calls.length },
+          });
+          return {
+            ...outcome,
+            ok: false,
+            error: f.reason,
+            userMessage: USER_MESSAGES[f.kind],
+            reason: f.kind,
+            usage: sumUsage(calls),
+            latencyMs: now() - started,
+          };
         }
         const m = result.message;
         const toolUses = m.content.flatMap((b) => (b.type === "tool_use" ? [b] : []));

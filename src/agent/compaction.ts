@@ -56,12 +56,28 @@ export async function compact(o: CallOptions, model: string, previousSummary: st
   const throughSeq = Math.max(...plan.older.map((t) => t.seq ?? 0));
   const content = `Previous summary:\n${previousSummary ? neutralise(previousSummary) : "(none yet)"}\n\n<transcript>\n${transcript(plan.older)}\n</transcript>\n\nWrite the updated summary.`;
   const messages: MessageParam[] = [{ role: "user", content }];
-  const result = await callModel({ ...o, purpose: "compaction" }, { model, max_tokens: SUMMARY_MAX_TOKENS, system: [{ type: "text", text: SUMMARISER_PROMPT }], messages });
-  const summary = result.ok ? result.message.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n").trim() : "";
+  const result = await callModel(
+    { ...o, purpose: "compaction" },
+    { model, max_tokens: SUMMARY_MAX_TOKENS, system: [{ type: "text", text: SUMMARISER_PROMPT }], messages },
+  );
+  const summary = result.ok
+    ? result.message.content
+        .flatMap((b) => (b.type === "text" ? [b.text] : []))
+        .join("\n")
+        .trim()
+    : "";
   if (!result.ok || !summary) {
     const error = result.ok ? "the model returned an empty summary" : result.failure.reason;
     return { ok: false, calls: result.calls, events: [...result.events, { kind: "agent.compaction_failed", detail: { error, keptAllTurns: true } }] };
   }
   const detail = { compactedTurns: plan.older.length, throughSeq, keptTurns: plan.kept.length, summaryChars: summary.length };
-  return { ok: true, summary, throughSeq, kept: plan.kept, compactedTurns: plan.older.length, calls: result.calls, events: [...result.events, { kind: "agent.compacted", detail }] };
+  return {
+    ok: true,
+    summary,
+    throughSeq,
+    kept: plan.kept,
+    compactedTurns: plan.older.length,
+    calls: result.calls,
+    events: [...result.events, { kind: "agent.compacted", detail }],
+  };
 }

@@ -98,7 +98,11 @@ export const containerBridgeFrames = [
 ] as const;
 
 /** Hub → bridge frames of container runs (added to hubFrame). */
-export const containerHubFrames = [containerTurnFrame, z.object({ t: z.literal("turn.result.ack"), id }), z.object({ t: z.literal("turn.cancel"), id })] as const;
+export const containerHubFrames = [
+  containerTurnFrame,
+  z.object({ t: z.literal("turn.result.ack"), id }),
+  z.object({ t: z.literal("turn.cancel"), id }),
+] as const;
 
 export type ContainerBridgeFrame = z.infer<(typeof containerBridgeFrames)[number]>;
 export type ContainerHubFrame = z.infer<(typeof containerHubFrames)[number]>;

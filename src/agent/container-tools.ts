@@ -22,7 +22,10 @@ const DEFINITIONS: Record<ContainerToolName, Omit<Tool, "name">> = {
       "Run a shell command (/bin/sh -c) in an isolated Linux container, in /workspace, which keeps its files between this person's messages. No network access. Returns the exit code and the combined output (long output is cut).",
     input_schema: {
       type: "object",
-      properties: { command: { type: "string", description: "The command line" }, timeout_seconds: { type: "number", description: "Stop it after this many seconds" } },
+      properties: {
+        command: { type: "string", description: "The command line" },
+        timeout_seconds: { type: "number", description: "Stop it after this many seconds" },
+      },
       required: ["command"],
     },
   },
@@ -30,7 +33,10 @@ const DEFINITIONS: Record<ContainerToolName, Omit<Tool, "name">> = {
     description: "Create or replace a text file in /workspace (folders are created as needed).",
     input_schema: {
       type: "object",
-      properties: { path: { type: "string", description: "File path relative to /workspace" }, content: { type: "string", description: "The whole new content" } },
+      properties: {
+        path: { type: "string", description: "File path relative to /workspace" },
+        content: { type: "string", description: "The whole new content" },
+      },
       required: ["path", "content"],
     },
   },

@@ -21,16 +21,25 @@ import { sumUsage } from "./types";
 export type ContainerTarget = { mode: "direct" } | { mode: "container"; bridgeId: string } | { mode: "misconfigured"; error: string };
 
 /** The channel's `agent.container` wins over AGENT_CONTAINER_MODE; the bridge: the channel's choice, its own bridge, the global one. */
-export function containerTarget(cfg: Pick<GatewayConfig, "AGENT_CONTAINER_MODE" | "AGENT_CONTAINER_BRIDGE">, agent: AgentSettings | null, channelConfig: unknown): ContainerTarget {
+export function containerTarget(
+  cfg: Pick<GatewayConfig, "AGENT_CONTAINER_MODE" | "AGENT_CONTAINER_BRIDGE">,
+  agent: AgentSettings | null,
+  channelConfig: unknown,
+): ContainerTarget {
   if (!(agent?.container ?? cfg.AGENT_CONTAINER_MODE)) return { mode: "direct" };
   const own = typeof channelConfig === "object" && channelConfig !== null ? (channelConfig as { bridgeId?: unknown }).bridgeId : undefined;
   const bridgeId = agent?.containerBridgeId ?? (typeof own === "string" ? own : undefined) ?? cfg.AGENT_CONTAINER_BRIDGE;
-  if (!bridgeId) return { mode: "misconfigured", error: "container mode is on but no bridge is set: give the channel agent.containerBridgeId or set AGENT_CONTAINER_BRIDGE" };
+  if (!bridgeId)
+    return {
+      mode: "misconfigured",
+      error: "container mode is on but no bridge is set: give the channel agent.containerBridgeId or set AGENT_CONTAINER_BRIDGE",
+    };
   return { mode: "container", bridgeId };
 }
 
 /** What the prompt builder needs, less the model and tools, which the container turn decides. */
-export interface ContainerSpecInput extends Pick<PromptInput, "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text"> {
+export interface ContainerSpecInput
+  extends Pick<PromptInput, "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text"> {
   cfg: Pick<GatewayConfig, "AGENT_MODEL" | "AGENT_MAX_TOKENS" | "AGENT_MAX_STEPS" | "AGENT_HISTORY_TOKEN_BUDGET" | "AGENT_CONTAINER_RUN_TOKEN_BUDGET">;
   settings: AgentSettings | null;
 }
@@ -43,13 +52,27 @@ export interface ContainerSpecInput extends Pick<PromptInput, "systemPrompt" | "
 export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
   const history = planCompaction(i.history, i.cfg.AGENT_HISTORY_TOKEN_BUDGET)?.kept ?? i.history;
   const request = buildRequest({
-    model: i.settings?.model ?? i.cfg.AGENT_MODEL, maxTokens: i.settings?.maxTokens ?? i.cfg.AGENT_MAX_TOKENS, systemPrompt: i.settings?.systemPrompt ?? i.systemPrompt,
-    tools: containerTools(i.trust, i.settings?.tools), channelType: i.channelType, channelName: i.channelName, senderId: i.senderId, senderName: i.senderName,
-    trust: i.trust, memory: i.memory, history, text: i.text,
+    model: i.settings?.model ?? i.cfg.AGENT_MODEL,
+    maxTokens: i.settings?.maxTokens ?? i.cfg.AGENT_MAX_TOKENS,
+    systemPrompt: i.settings?.systemPrompt ?? i.systemPrompt,
+    tools: containerTools(i.trust, i.settings?.tools),
+    channelType: i.channelType,
+    channelName: i.channelName,
+    senderId: i.senderId,
+    senderName: i.senderName,
+    trust: i.trust,
+    memory: i.memory,
+    history,
+    text: i.text,
   });
   return {
-    model: request.model, maxTokens: request.max_tokens, maxSteps: i.cfg.AGENT_MAX_STEPS, tokenBudget: i.cfg.AGENT_CONTAINER_RUN_TOKEN_BUDGET,
-    system: request.system as unknown as Record<string, unknown>[], messages: request.messages as unknown as Record<string, unknown>[], tools: (request.tools ?? []) as unknown as Record<string, unknown>[],
+    model: request.model,
+    maxTokens: request.max_tokens,
+    maxSteps: i.cfg.AGENT_MAX_STEPS,
+    tokenBudget: i.cfg.AGENT_CONTAINER_RUN_TOKEN_BUDGET,
+    system: request.system as unknown as Record<string, unknown>[],
+    messages: request.messages as unknown as Record<string, unknown>[],
+    tools: (request.tools ?? []) as unknown as Record<string, unknown>[],
   };
 }
 
@@ -79,15 +102,35 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
   const calls: ApiCallRecord[] = result.calls.map((c) => {
     const cost = costOf(c.model, c);
     return {
-      at: c.at, purpose: "turn", model: c.model, inputTokens: c.inputTokens, outputTokens: c.outputTokens, cacheWriteTokens: c.cacheWriteTokens, cacheReadTokens: c.cacheReadTokens,
-      latencyMs: c.latencyMs, stopReason: c.stopReason, status: c.status, ...(c.error ? { error: c.error } : {}), costUsd: cost.costUsd, cacheSavingsUsd: cost.cacheSavingsUsd,
+      at: c.at,
+      purpose: "turn",
+      model: c.model,
+      inputTokens: c.inputTokens,
+      outputTokens: c.outputTokens,
+      cacheWriteTokens: c.cacheWriteTokens,
+      cacheReadTokens: c.cacheReadTokens,
+      latencyMs: c.latencyMs,
+      stopReason: c.stopReason,
+      status: c.status,
+      ...(c.error ? { error: c.error } : {}),
+      costUsd: cost.costUsd,
+      cacheSavingsUsd: cost.cacheSavingsUsd,
     };
   });
   const usage = sumUsage(calls);
   const ok = result.outcome === "answered";
   const at = Date.now();
   const latencyMs = at - i.dispatchedAt;
-  const detail = { runId, bridgeId: i.bridgeId, outcome: result.outcome, steps: result.steps, toolCalls: result.toolCalls, queuedMs: result.queuedMs, runMs: result.runMs, ...(result.error ? { error: result.error } : {}) };
+  const detail = {
+    runId,
+    bridgeId: i.bridgeId,
+    outcome: result.outcome,
+    steps: result.steps,
+    toolCalls: result.toolCalls,
+    queuedMs: result.queuedMs,
+    runMs: result.runMs,
+    ...(result.error ? { error: result.error } : {}),
+  };
   const killed = result.outcome === "timeout" || result.outcome === "cancelled";
   const error = ok ? undefined : (result.error ?? result.outcome);
   const run: RunRecord = { id: runId, status: ok ? "ok" : "failed", model: i.model, usage, latencyMs, ...(error ? { error } : {}) };
@@ -97,9 +140,20 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     apiCalls: apiCallRows(calls, { channelId, senderId, sessionId: sessionId(channelId, senderId), runId, mode: "container" }),
     events: [
       feedEvent(killed ? "container.killed" : "container.finished", channelId, senderId, detail, at),
-      feedEvent("agent.run", channelId, senderId, { runId, mode: "container", status: run.status, model: i.model, latencyMs, calls: calls.length, ...usage, ...(error ? { error } : {}) }, at),
+      feedEvent(
+        "agent.run",
+        channelId,
+        senderId,
+        { runId, mode: "container", status: run.status, model: i.model, latencyMs, calls: calls.length, ...usage, ...(error ? { error } : {}) },
+        at,
+      ),
     ],
-    turns: ok ? [{ role: "user", content: i.text }, { role: "assistant", content: result.text ?? "" }] : [],
+    turns: ok
+      ? [
+          { role: "user", content: i.text },
+          { role: "assistant", content: result.text ?? "" },
+        ]
+      : [],
     memory: null,
     overBudget: false,
   };

@@ -14,8 +14,14 @@ export const echoRuntime: AgentRuntime = {
   async runTurn({ text, history }) {
     const turn = history.filter((t) => t.role === "user").length + 1;
     return {
-      ok: true, text: `${ECHO_PREFIX} (turn ${turn}) You said: ${text}`, model: ECHO_MODEL, usage: ZERO_USAGE, latencyMs: 0,
-      calls: [], events: [], memory: { notesAdded: [] },
+      ok: true,
+      text: `${ECHO_PREFIX} (turn ${turn}) You said: ${text}`,
+      model: ECHO_MODEL,
+      usage: ZERO_USAGE,
+      latencyMs: 0,
+      calls: [],
+      events: [],
+      memory: { notesAdded: [] },
     };
   },
 };

@@ -27,7 +27,10 @@ export function migrateAgentMemory(sql: SqlLike): void {
 
 export function loadAgentMemory(sql: SqlLike): AgentMemory {
   const summary = sql.exec("SELECT text, through_seq FROM agent_summaries ORDER BY id DESC LIMIT 1").toArray()[0];
-  const notes = sql.exec("SELECT text FROM agent_notes ORDER BY id").toArray().map((r) => String(r.text));
+  const notes = sql
+    .exec("SELECT text FROM agent_notes ORDER BY id")
+    .toArray()
+    .map((r) => String(r.text));
   return { summary: summary ? String(summary.text) : null, summaryThroughSeq: summary ? Number(summary.through_seq) : 0, notes };
 }
 

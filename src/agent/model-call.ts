@@ -28,7 +28,13 @@ class AttemptTimeout extends Error {
   override name = "AttemptTimeout";
 }
 
-function record(o: CallOptions, model: string, started: number, usage: Message["usage"] | undefined, outcome: { stopReason: string | null; error?: string }): ApiCallRecord {
+function record(
+  o: CallOptions,
+  model: string,
+  started: number,
+  usage: Message["usage"] | undefined,
+  outcome: { stopReason: string | null; error?: string },
+): ApiCallRecord {
   const tokens = {
     inputTokens: usage?.input_tokens ?? 0,
     outputTokens: usage?.output_tokens ?? 0,
@@ -39,8 +45,16 @@ function record(o: CallOptions, model: string, started: number, usage: Message["
   const cost = costOf(model, tokens);
   const { cacheWrite1hTokens: _, ...stored } = tokens;
   return {
-    at: started, purpose: o.purpose, model, ...stored, latencyMs: o.now() - started, stopReason: outcome.stopReason,
-    status: outcome.error ? "error" : "ok", ...(outcome.error ? { error: outcome.error } : {}), costUsd: cost.costUsd, cacheSavingsUsd: cost.cacheSavingsUsd,
+    at: started,
+    purpose: o.purpose,
+    model,
+    ...stored,
+    latencyMs: o.now() - started,
+    stopReason: outcome.stopReason,
+    status: outcome.error ? "error" : "ok",
+    ...(outcome.error ? { error: outcome.error } : {}),
+    costUsd: cost.costUsd,
+    cacheSavingsUsd: cost.cacheSavingsUsd,
   };
 }
 
@@ -55,7 +69,7 @@ async function attempt(o: CallOptions, request: ModelRequest): Promise<{ message
   // message_start already carries the input usage: a stream that breaks later was still billed for it.
   let partial: Message["usage"] | undefined;
   stream.on("streamEvent", (event, snapshot) => {
-    partial = event.type === "message_delta" ? { ...snapshot.usage, ...event.usage } as Message["usage"] : snapshot.usage;
+    partial = event.type === "message_delta" ? ({ ...snapshot.usage, ...event.usage } as Message["usage"]) : snapshot.usage;
   });
   try {
     return { message: await stream.finalMessage() };

@@ -26,7 +26,15 @@ export interface AgentStageInput {
   /** The sender object's SQLite (history, summaries, notes). */
   sql: SqlLike;
   /** `adapter` and `config` (opened) let the turn fetch attachments that need the channel's credentials. */
-  channel: { id: string; type: string; name: string; policy: "pairing" | "allowlist" | "open" | "disabled"; agent: AgentSettings | null; adapter?: ChannelAdapter<unknown>; config?: unknown };
+  channel: {
+    id: string;
+    type: string;
+    name: string;
+    policy: "pairing" | "allowlist" | "open" | "disabled";
+    agent: AgentSettings | null;
+    adapter?: ChannelAdapter<unknown>;
+    config?: unknown;
+  };
   senderId: string;
   senderName?: string;
   text: string;
@@ -59,7 +67,11 @@ export async function budgetStage(input: Pick<AgentStageInput, "db" | "cfg" | "c
   if (budget.ok) return null;
   const detail = { scope: budget.scope, used: budget.used, limit: budget.limit, resetsAt: budget.resetsAt };
   return {
-    reply: { text: budgetReply(budget.scope), kind: "notice" }, apiCalls: [], turns: [], memory: null, overBudget: true,
+    reply: { text: budgetReply(budget.scope), kind: "notice" },
+    apiCalls: [],
+    turns: [],
+    memory: null,
+    overBudget: true,
     events: [feedEvent("budget.exceeded", channel.id, senderId, detail, now)],
   };
 }
@@ -74,8 +86,16 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const memory = loadAgentMemory(input.sql);
   const result = await runtime.runTurn({
-    channelId: channel.id, channelType: channel.type, channelName: channel.name, senderId, senderName: input.senderName,
-    trust: trustTier(channel.type, channel.policy), settings: channel.agent, history: activeHistory(input.sql, memory.summaryThroughSeq), memory, text,
+    channelId: channel.id,
+    channelType: channel.type,
+    channelName: channel.name,
+    senderId,
+    senderName: input.senderName,
+    trust: trustTier(channel.type, channel.policy),
+    settings: channel.agent,
+    history: activeHistory(input.sql, memory.summaryThroughSeq),
+    memory,
+    text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),
     capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId) },
   });
@@ -86,17 +106,47 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const apiCalls = apiCallRows(calls, { channelId: channel.id, senderId, sessionId: sessionId(channel.id, senderId), runId: input.runId, mode: "direct" });
   const at = Date.now();
   const events = (result.events ?? []).map((e) => feedEvent(e.kind, channel.id, senderId, { runId: input.runId, ...e.detail }, at));
-  if (prepared?.skipped.length) events.push(feedEvent("agent.attachments_skipped", channel.id, senderId, { runId: input.runId, skipped: prepared.skipped, shown: prepared.images.length }, at));
+  if (prepared?.skipped.length)
+    events.push(
+      feedEvent("agent.attachments_skipped", channel.id, senderId, { runId: input.runId, skipped: prepared.skipped, shown: prepared.images.length }, at),
+    );
   events.push(
-    feedEvent("agent.run", channel.id, senderId, {
-      runId: input.runId, status: result.ok ? "ok" : "failed", model: result.model, latencyMs: result.latencyMs, calls: calls.length, ...usage, ...(result.ok ? {} : { error: result.error }),
-    }, at),
+    feedEvent(
+      "agent.run",
+      channel.id,
+      senderId,
+      {
+        runId: input.runId,
+        status: result.ok ? "ok" : "failed",
+        model: result.model,
+        latencyMs: result.latencyMs,
+        calls: calls.length,
+        ...usage,
+        ...(result.ok ? {} : { error: result.error }),
+      },
+      at,
+    ),
   );
-  const run: RunRecord = { id: input.runId, status: result.ok ? "ok" : "failed", model: result.model, usage, latencyMs: result.latencyMs, ...(result.ok ? {} : { error: result.error }) };
+  const run: RunRecord = {
+    id: input.runId,
+    status: result.ok ? "ok" : "failed",
+    model: result.model,
+    usage,
+    latencyMs: result.latencyMs,
+    ...(result.ok ? {} : { error: result.error }),
+  };
   return {
     reply: { text: result.ok ? result.text : result.userMessage, kind: "reply" },
-    run, apiCalls, events, overBudget: false,
-    turns: result.ok ? [{ role: "user", content: text }, { role: "assistant", content: result.text }] : [],
+    run,
+    apiCalls,
+    events,
+    overBudget: false,
+    turns: result.ok
+      ? [
+          { role: "user", content: text },
+          { role: "assistant", content: result.text },
+        ]
+      : [],
     memory: result.memory ?? null,
   };
 }
@@ -106,6 +156,12 @@ function attachmentFetcher(channel: AgentStageInput["channel"], now: number): At
   const { adapter } = channel;
   const fetchAttachment = adapter?.fetchAttachment;
   if (!fetchAttachment) return undefined;
-  const ctx = { channelId: channel.id, config: channel.config, publicUrl: "", now, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+  const ctx = {
+    channelId: channel.id,
+    config: channel.config,
+    publicUrl: "",
+    now,
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+  };
   return (attachment, maxBytes) => fetchAttachment.call(adapter, attachment, ctx, maxBytes);
 }

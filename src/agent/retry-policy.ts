@@ -37,7 +37,9 @@ export function backoffMs(policy: RetryPolicy, attempt: number, random = Math.ra
 
 function describe(err: unknown): string {
   if (err instanceof APIError) {
-    const parts = [err.status ? String(err.status) : "connection", err.type ?? undefined, err.errorCode ?? undefined, err.apiMessage ?? err.message].filter(Boolean);
+    const parts = [err.status ? String(err.status) : "connection", err.type ?? undefined, err.errorCode ?? undefined, err.apiMessage ?? err.message].filter(
+      Boolean,
+    );
     return parts.join(" ") + (err.requestID ? ` (request ${err.requestID})` : "");
   }
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -54,7 +56,8 @@ export function decide(err: unknown, attempt: number, policy: RetryPolicy, now =
   if (status === 429) {
     const asked = retryAfterMs(err instanceof APIError ? err.headers : undefined, now);
     if (asked === null) return { retry: false, reason: `${reason}; no retry-after: a spend or usage limit`, kind: "unavailable", status, adminAction: true };
-    if (asked > policy.maxWaitMs) return { retry: false, reason: `${reason}; retry-after ${Math.round(asked / 1000)}s is too long to wait`, kind: "busy", status, adminAction: false };
+    if (asked > policy.maxWaitMs)
+      return { retry: false, reason: `${reason}; retry-after ${Math.round(asked / 1000)}s is too long to wait`, kind: "busy", status, adminAction: false };
     if (exhausted) return { retry: false, reason, kind: "busy", status, adminAction: false };
     return { retry: true, waitMs: Math.max(asked, backoffMs(policy, attempt)), reason };
   }

@@ -24,13 +24,30 @@ export function jobScheduler(db: Db, channelId: string, senderId: string, now: (
     const parsed = parseCron(input.cron.trim(), timezone);
     if (!parsed.ok) return { ok: false, error: `${parsed.field}: ${parsed.error}` };
     // Counted by owner, not by delivery target: an admin may redirect a job's results, it stays theirs.
-    const mine = await db.select({ n: count() }).from(jobs).where(and(eq(jobs.ownerChannelId, channelId), eq(jobs.ownerSenderId, senderId), eq(jobs.status, "active"))).get();
+    const mine = await db
+      .select({ n: count() })
+      .from(jobs)
+      .where(and(eq(jobs.ownerChannelId, channelId), eq(jobs.ownerSenderId, senderId), eq(jobs.status, "active")))
+      .get();
     if ((mine?.n ?? 0) >= MAX_JOBS_PER_SENDER) return { ok: false, error: `this sender already has ${MAX_JOBS_PER_SENDER} active jobs` };
     const t = now();
     const jobId = newId("job");
     await db.insert(jobs).values({
-      id: jobId, name, cron: input.cron.trim(), timezone, steps: JSON.stringify([{ prompt }]), deliverTo, ownerChannelId: channelId, ownerSenderId: senderId, catchUp: "skip", retryAttempts: 1, retryBackoffMs: 60_000,
-      status: "active", nextRunAt: parsed.schedule.nextAfter(t), createdAt: t, updatedAt: t,
+      id: jobId,
+      name,
+      cron: input.cron.trim(),
+      timezone,
+      steps: JSON.stringify([{ prompt }]),
+      deliverTo,
+      ownerChannelId: channelId,
+      ownerSenderId: senderId,
+      catchUp: "skip",
+      retryAttempts: 1,
+      retryBackoffMs: 60_000,
+      status: "active",
+      nextRunAt: parsed.schedule.nextAfter(t),
+      createdAt: t,
+      updatedAt: t,
     });
     return { ok: true, jobId, nextRuns: parsed.schedule.nextRuns(3, t) };
   };

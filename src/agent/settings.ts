@@ -12,11 +12,17 @@ export const agentSettingsSchema = z
     /** Replaces the default system prompt (system-prompt.md) for this channel. */
     systemPrompt: z.string().min(1).max(100_000).optional(),
     /** Explicit tool allow list; unset means the trust tier's default. */
-    tools: z.array(z.enum([...TOOL_NAMES, ...CONTAINER_TOOL_NAMES])).max(TOOL_NAMES.length + CONTAINER_TOOL_NAMES.length).optional(),
+    tools: z
+      .array(z.enum([...TOOL_NAMES, ...CONTAINER_TOOL_NAMES]))
+      .max(TOOL_NAMES.length + CONTAINER_TOOL_NAMES.length)
+      .optional(),
     /** Run this channel's turns in containers on a bridge (true) or in the Worker (false); AGENT_CONTAINER_MODE when unset. */
     container: z.boolean().optional(),
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */
-    containerBridgeId: z.string().regex(/^brg_[a-z0-9]+$/, "containerBridgeId must be a bridge id (brg_...)").optional(),
+    containerBridgeId: z
+      .string()
+      .regex(/^brg_[a-z0-9]+$/, "containerBridgeId must be a bridge id (brg_...)")
+      .optional(),
   })
   .strict();
 

@@ -69,7 +69,8 @@ const rememberNote: AgentTool = {
     const note = field(input, "note").trim();
     if (!note) return { content: "note is required", isError: true };
     if (note.length > MAX_NOTE_CHARS) return { content: `note is longer than ${MAX_NOTE_CHARS} characters; shorten it`, isError: true };
-    if (ctx.notes.length + ctx.notesAdded.length >= MAX_NOTES) return { content: `this conversation already has ${MAX_NOTES} notes; no more can be saved`, isError: true };
+    if (ctx.notes.length + ctx.notesAdded.length >= MAX_NOTES)
+      return { content: `this conversation already has ${MAX_NOTES} notes; no more can be saved`, isError: true };
     ctx.notesAdded.push(note);
     return { content: "saved" };
   },
@@ -93,7 +94,12 @@ const scheduleJob: AgentTool = {
   requires: "scheduleJob",
   async run(input, ctx) {
     if (!ctx.scheduleJob) return { content: "scheduling is not available here", isError: true };
-    const result = await ctx.scheduleJob({ name: field(input, "name"), cron: field(input, "cron"), timezone: field(input, "timezone") || undefined, prompt: field(input, "prompt") });
+    const result = await ctx.scheduleJob({
+      name: field(input, "name"),
+      cron: field(input, "cron"),
+      timezone: field(input, "timezone") || undefined,
+      prompt: field(input, "prompt"),
+    });
     if (!result.ok) return { content: result.error, isError: true };
     return { content: JSON.stringify({ scheduled: result.jobId, nextRuns: result.nextRuns.map((t) => new Date(t).toISOString()) }) };
   },

@@ -8,8 +8,23 @@
 export const UNTRUSTED_TAG = "channel_message";
 
 const MARKER_NAMES = [
-  "system", "system[-_ ]?prompt", "assistant", "user", "human", "developer", "admin", "instructions?",
-  "tool[\\w-]*", "function[\\w-]*", "result[\\w-]*", "channel_message", "untrusted[\\w-]*", "antml[\\w:-]*", "invoke", "parameter", "document[\\w-]*",
+  "system",
+  "system[-_ ]?prompt",
+  "assistant",
+  "user",
+  "human",
+  "developer",
+  "admin",
+  "instructions?",
+  "tool[\\w-]*",
+  "function[\\w-]*",
+  "result[\\w-]*",
+  "channel_message",
+  "untrusted[\\w-]*",
+  "antml[\\w:-]*",
+  "invoke",
+  "parameter",
+  "document[\\w-]*",
 ].join("|");
 /** `<system>`, `</tool_result>`, `< /channel_message foo="x">` ... */
 const TAG_MARKER = new RegExp(`<\\s*/?\\s*(?:${MARKER_NAMES})\\b[^<>]{0,200}>`, "gi");
@@ -38,7 +53,10 @@ export function neutralise(text: string): string {
 
 /** A short single-line label from untrusted input (a display name), safe to quote in an attribute. */
 export function safeLabel(text: string, max = 80): string {
-  return neutralise(text).replace(/[\r\n"]/g, " ").trim().slice(0, max);
+  return neutralise(text)
+    .replace(/[\r\n"]/g, " ")
+    .trim()
+    .slice(0, max);
 }
 
 /** Channel types whose text is mail: bodies can carry forwarded content and quoted threads. */

@@ -27,7 +27,13 @@ const api = new Hono<AppEnv>()
   .use(apiRateLimit())
   .get("/health", async (c) => {
     const runtime = createAgentRuntime(c.env);
-    return c.json({ status: "ok", uptime: Math.round((Date.now() - startedAt) / 1000), version: c.var.config.LOOPGATE_VERSION, model: { mode: runtime.mode, name: runtime.model }, bridges: await bridgeHealth(c.var.db) });
+    return c.json({
+      status: "ok",
+      uptime: Math.round((Date.now() - startedAt) / 1000),
+      version: c.var.config.LOOPGATE_VERSION,
+      model: { mode: runtime.mode, name: runtime.model },
+      bridges: await bridgeHealth(c.var.db),
+    });
   })
   .route("/auth", publicAuthRoutes)
   .use(requireAuth())

@@ -24,7 +24,12 @@ const credentials = z.object({
   password: z.string().min(1, "password is required").max(1024),
 });
 const setupBody = z.object({
-  username: z.string().trim().min(1, "username is required").max(64).regex(/^[\w.@-]+$/, "username may contain letters, digits and . _ @ - only"),
+  username: z
+    .string()
+    .trim()
+    .min(1, "username is required")
+    .max(64)
+    .regex(/^[\w.@-]+$/, "username may contain letters, digits and . _ @ - only"),
   password: z.string().min(10, "password must be at least 10 characters").max(1024),
   setupToken: z.string().optional(),
 });
@@ -38,7 +43,8 @@ export const publicAuthRoutes = new Hono<AppEnv>()
   .post("/setup", validate("json", setupBody), async (c) => {
     const { username, password, setupToken } = c.req.valid("json");
     const expected = c.var.config.LOOPGATE_SETUP_TOKEN;
-    if (!expected) fail(403, "LOOPGATE_SETUP_TOKEN is not configured on this gateway; set it (wrangler secret put LOOPGATE_SETUP_TOKEN) to create the first admin");
+    if (!expected)
+      fail(403, "LOOPGATE_SETUP_TOKEN is not configured on this gateway; set it (wrangler secret put LOOPGATE_SETUP_TOKEN) to create the first admin");
     if (!setupToken || !timingSafeEqual(await sha256Hex(setupToken), await sha256Hex(expected))) fail(403, "wrong or missing setupToken");
     const passwordHash = await hashPassword(password);
     // Conditional insert: of two racing setups, only one can create the first user.
@@ -98,7 +104,10 @@ export const tokenRoutes = new Hono<AppEnv>()
     return c.json({ id: minted.id, token: minted.token, name, expiresAt: minted.expiresAt }, 201);
   })
   .delete("/:id", async (c) => {
-    const deleted = await c.var.db.delete(authTokens).where(eq(authTokens.id, c.req.param("id"))).returning({ id: authTokens.id });
+    const deleted = await c.var.db
+      .delete(authTokens)
+      .where(eq(authTokens.id, c.req.param("id")))
+      .returning({ id: authTokens.id });
     if (deleted.length === 0) fail(404, "no such token");
     return c.json({ ok: true });
   });

@@ -27,7 +27,14 @@ function hub(env: Env, bridgeId: string) {
 async function present(env: Env, db: Db, row: BridgeRow) {
   const [live, served] = await Promise.all([hub(env, row.id).status(), bridgedChannelStates(db, row.id)]);
   const { tokenHash: _hidden, ...shown } = row;
-  return { ...shown, connected: live.connected, queuedReplies: live.queuedReplies, lastSeenAt: live.lastSeenAt ?? row.lastSeenAt, heartbeatMs: live.heartbeatMs, channels: served };
+  return {
+    ...shown,
+    connected: live.connected,
+    queuedReplies: live.queuedReplies,
+    lastSeenAt: live.lastSeenAt ?? row.lastSeenAt,
+    heartbeatMs: live.heartbeatMs,
+    channels: served,
+  };
 }
 
 const bridgeName = z.string().trim().min(1, "name is required").max(100);
@@ -39,14 +46,19 @@ const notifyFields = {
 type NotifyBody = { notifyChannelId?: string | null; notifyRecipient?: string | null };
 
 /** Checks a notify target: both parts or neither, an existing channel, not one this bridge serves (it would be down too). */
-async function notifyTarget(db: Db, bridgeId: string | null, body: NotifyBody): Promise<{ notifyChannelId: string | null; notifyRecipient: string | null } | undefined> {
+async function notifyTarget(
+  db: Db,
+  bridgeId: string | null,
+  body: NotifyBody,
+): Promise<{ notifyChannelId: string | null; notifyRecipient: string | null } | undefined> {
   if (body.notifyChannelId === undefined && body.notifyRecipient === undefined) return undefined;
   const channelId = body.notifyChannelId ?? null;
   const recipient = body.notifyRecipient ?? null;
   if ((channelId === null) !== (recipient === null)) fail(400, "notifyChannelId and notifyRecipient go together: set both, or both to null");
   if (channelId === null) return { notifyChannelId: null, notifyRecipient: null };
   if (!(await db.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).get())) fail(400, `no channel ${channelId} for notifyChannelId`);
-  if (bridgeId && (await isServedBy(db, bridgeId, channelId))) fail(400, `channel ${channelId} is served by this bridge: its notices could not be delivered while it is down`);
+  if (bridgeId && (await isServedBy(db, bridgeId, channelId)))
+    fail(400, `channel ${channelId} is served by this bridge: its notices could not be delivered while it is down`);
   return { notifyChannelId: channelId, notifyRecipient: recipient };
 }
 
@@ -73,7 +85,15 @@ export const bridgeRoutes = new Hono<AppEnv>()
     const notify = (await notifyTarget(c.var.db, null, body)) ?? { notifyChannelId: null, notifyRecipient: null };
     const token = `lgb_${randomToken()}`;
     const row: BridgeRow = {
-      id: newId("brg"), name: body.name, tokenHash: await sha256Hex(token), status: "never", lastError: null, lastConnectedAt: null, lastSeenAt: null, ...notify, createdAt: Date.now(),
+      id: newId("brg"),
+      name: body.name,
+      tokenHash: await sha256Hex(token),
+      status: "never",
+      lastError: null,
+      lastConnectedAt: null,
+      lastSeenAt: null,
+      ...notify,
+      createdAt: Date.now(),
     };
     await c.var.db.insert(bridges).values(row);
     // The token is shown here once; only its hash is stored.
@@ -102,7 +122,11 @@ export const bridgeConnectRoutes = new Hono<AppEnv>().get("/connect", async (c) 
   const token = c.req.header("authorization")?.match(/^Bearer\s+(lgb_\S+)$/i)?.[1];
   if (!token) fail(401, "missing Authorization: Bearer <bridge token>; mint one with POST /api/bridges");
   // Looked up by hash: the token itself is never stored, and an equality match on a hash leaks nothing useful.
-  const row = await c.var.db.select({ id: bridges.id, name: bridges.name }).from(bridges).where(eq(bridges.tokenHash, await sha256Hex(token))).get();
+  const row = await c.var.db
+    .select({ id: bridges.id, name: bridges.name })
+    .from(bridges)
+    .where(eq(bridges.tokenHash, await sha256Hex(token)))
+    .get();
   if (!row) fail(401, "invalid or revoked bridge token");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
   const headers = new Headers(c.req.raw.headers);

@@ -65,7 +65,12 @@ export const channelRoutes = new Hono<AppEnv>()
     c.json({
       types: [...channelRegistry.values()]
         .filter((a) => !BUILT_IN_TYPES.has(a.type))
-        .map((a) => ({ type: a.type, description: a.description, secretFields: a.secretFields, configSchema: z.toJSONSchema(a.configSchema, { io: "input", unrepresentable: "any" }) })),
+        .map((a) => ({
+          type: a.type,
+          description: a.description,
+          secretFields: a.secretFields,
+          configSchema: z.toJSONSchema(a.configSchema, { io: "input", unrepresentable: "any" }),
+        })),
     }),
   )
   .get("/", async (c) => {
@@ -82,12 +87,26 @@ export const channelRoutes = new Hono<AppEnv>()
     const provided = parseConfig(adapter, body.config);
     const config = adapter.prepareConfig ? (adapter.prepareConfig(provided) as Record<string, unknown>) : provided;
     // Secrets the gateway generated are shown once, here, and never again.
-    const generatedSecrets = Object.fromEntries(adapter.secretFields.filter((f) => provided[f] === undefined && config[f] !== undefined).map((f) => [f, config[f]]));
+    const generatedSecrets = Object.fromEntries(
+      adapter.secretFields.filter((f) => provided[f] === undefined && config[f] !== undefined).map((f) => [f, config[f]]),
+    );
     const sealed = await sealConfig(adapter, config, await secretBoxFor(c.env.LOOPGATE_MASTER_KEY));
     const now = Date.now();
     const row: ChannelRow = {
-      id: newId("ch"), type: adapter.type, name: body.name, policy: body.policy ?? "pairing", allowlist: JSON.stringify(body.allowlist ?? []),
-      rateLimitPerMinute: body.rateLimitPerMinute ?? null, agent: body.agent ? JSON.stringify(body.agent) : null, config: JSON.stringify(sealed), status: "ok", lastError: null, statusDetail: null, lastMessageAt: null, createdAt: now, updatedAt: now,
+      id: newId("ch"),
+      type: adapter.type,
+      name: body.name,
+      policy: body.policy ?? "pairing",
+      allowlist: JSON.stringify(body.allowlist ?? []),
+      rateLimitPerMinute: body.rateLimitPerMinute ?? null,
+      agent: body.agent ? JSON.stringify(body.agent) : null,
+      config: JSON.stringify(sealed),
+      status: "ok",
+      lastError: null,
+      statusDetail: null,
+      lastMessageAt: null,
+      createdAt: now,
+      updatedAt: now,
     };
     await c.var.db.insert(channels).values(row);
     return c.json({ channel: present(row, publicBase(c)), generatedSecrets }, 201);
@@ -130,6 +149,9 @@ export const channelRoutes = new Hono<AppEnv>()
     if (!adapter?.setup) return c.json({ ok: true, steps: [`${row.type} channels need no setup.`] });
     const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(c.env.LOOPGATE_MASTER_KEY));
     const result = await adapter.setup({ channelId: row.id, config, publicUrl: publicBase(c), now: Date.now(), fetch: (i, init) => fetch(i, init) });
-    await c.var.db.update(channels).set({ status: result.ok ? "ok" : "error", lastError: result.ok ? null : (result.steps[0] ?? "setup failed") }).where(eq(channels.id, row.id));
+    await c.var.db
+      .update(channels)
+      .set({ status: result.ok ? "ok" : "error", lastError: result.ok ? null : (result.steps[0] ?? "setup failed") })
+      .where(eq(channels.id, row.id));
     return c.json({ ...result, inboundUrl: inboundUrl(publicBase(c), row.id) }, result.ok ? 200 : 502);
   });

@@ -26,13 +26,20 @@ const waitQuery = z.object({ wait: z.coerce.number().min(0).max(120).default(0) 
 
 async function ensureWebChannel(db: Db): Promise<void> {
   const now = Date.now();
-  await db.insert(channels).values({ id: WEB_CHANNEL_ID, type: "web", name: "Web chat", policy: "open", allowlist: "[]", config: "{}", createdAt: now, updatedAt: now }).onConflictDoNothing();
+  await db
+    .insert(channels)
+    .values({ id: WEB_CHANNEL_ID, type: "web", name: "Web chat", policy: "open", allowlist: "[]", config: "{}", createdAt: now, updatedAt: now })
+    .onConflictDoNothing();
 }
 
 async function replyTo(db: Db, messageId: string, waitSeconds: number) {
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
-    const reply = await db.select().from(messages).where(eq(messages.id, `${messageId}:out`)).get();
+    const reply = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, `${messageId}:out`))
+      .get();
     if (reply) return { status: "done" as const, messageId, reply: reply.text, kind: reply.outcome, runId: reply.runId };
     if (Date.now() >= deadline) return { status: "pending" as const, messageId };
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));

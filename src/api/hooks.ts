@@ -14,15 +14,19 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   const channel = await loadChannel(openDb(c.env.DB), channelId, c.env.LOOPGATE_MASTER_KEY);
   if (!channel?.adapter.verify) return c.json({ error: `no channel ${channelId}` }, 404);
   const now = Date.now();
-  const result = await channel.adapter.verify(c.req.raw, { channelId, config: channel.config, publicUrl: c.env.PUBLIC_URL ?? new URL(c.req.url).origin, now, fetch: (i, init) => fetch(i, init) });
+  const result = await channel.adapter.verify(c.req.raw, {
+    channelId,
+    config: channel.config,
+    publicUrl: c.env.PUBLIC_URL ?? new URL(c.req.url).origin,
+    now,
+    fetch: (i, init) => fetch(i, init),
+  });
   if (result.kind === "rejected") {
     console.warn(JSON.stringify({ msg: "webhook rejected", channelId, status: result.status, error: result.error }));
     return c.json({ error: result.error }, result.status);
   }
   if (result.kind === "response") return result.response;
-  const received = await Promise.all(
-    result.messages.map((m) => senderSession(c.env, channelId, m.senderId).receive(channelId, { ...m, receivedAt: now })),
-  );
+  const received = await Promise.all(result.messages.map((m) => senderSession(c.env, channelId, m.senderId).receive(channelId, { ...m, receivedAt: now })));
   if (result.ack) return result.ack();
   return c.json({ ok: true, accepted: received.filter((r) => !r.duplicate).length, duplicates: received.filter((r) => r.duplicate).length });
 });

@@ -53,9 +53,19 @@ export const jobRoutes = new Hono<AppEnv>()
     const [row] = await c.var.db
       .insert(jobs)
       .values({
-        id: newId("job"), name: body.name, cron: body.cron, timezone, steps: JSON.stringify(body.steps), deliverTo: body.deliverTo ? JSON.stringify(body.deliverTo) : null,
-        catchUp: body.catchUp ?? "skip", retryAttempts: body.retry?.attempts ?? 1, retryBackoffMs: Math.round((body.retry?.backoffSeconds ?? DEFAULT_RETRY_BACKOFF_MS / 1000) * 1000),
-        status: "active", nextRunAt: firstRun(body.cron, timezone, now), createdAt: now, updatedAt: now,
+        id: newId("job"),
+        name: body.name,
+        cron: body.cron,
+        timezone,
+        steps: JSON.stringify(body.steps),
+        deliverTo: body.deliverTo ? JSON.stringify(body.deliverTo) : null,
+        catchUp: body.catchUp ?? "skip",
+        retryAttempts: body.retry?.attempts ?? 1,
+        retryBackoffMs: Math.round((body.retry?.backoffSeconds ?? DEFAULT_RETRY_BACKOFF_MS / 1000) * 1000),
+        status: "active",
+        nextRunAt: firstRun(body.cron, timezone, now),
+        createdAt: now,
+        updatedAt: now,
       })
       .returning();
     if (!row) fail(500, "could not create the job");
@@ -79,7 +89,9 @@ export const jobRoutes = new Hono<AppEnv>()
         ...(body.steps !== undefined ? { steps: JSON.stringify(body.steps) } : {}),
         ...(body.deliverTo !== undefined ? { deliverTo: body.deliverTo ? JSON.stringify(body.deliverTo) : null } : {}),
         ...(body.catchUp !== undefined ? { catchUp: body.catchUp } : {}),
-        ...(body.retry !== undefined ? { retryAttempts: body.retry.attempts, retryBackoffMs: Math.round((body.retry.backoffSeconds ?? row.retryBackoffMs / 1000) * 1000) } : {}),
+        ...(body.retry !== undefined
+          ? { retryAttempts: body.retry.attempts, retryBackoffMs: Math.round((body.retry.backoffSeconds ?? row.retryBackoffMs / 1000) * 1000) }
+          : {}),
         // A new schedule starts from now: due times of the old one are not owed.
         ...(rescheduled ? { cron, timezone, nextRunAt: firstRun(cron, timezone, now) } : {}),
         updatedAt: now,
@@ -114,26 +126,43 @@ export const jobRoutes = new Hono<AppEnv>()
   .post("/:id/run", async (c) => {
     const row = await getJob(c, c.req.param("id"));
     const now = Date.now();
-    const [run] = await c.var.db.insert(jobRuns).values({ id: newId("jrun"), jobId: row.id, scheduledFor: now, trigger: "manual", status: "queued", nextAttemptAt: now, createdAt: now }).returning();
+    const [run] = await c.var.db
+      .insert(jobRuns)
+      .values({ id: newId("jrun"), jobId: row.id, scheduledFor: now, trigger: "manual", status: "queued", nextAttemptAt: now, createdAt: now })
+      .returning();
     await jobRunner(c.env, row.id).wake(row.id);
     return c.json({ run }, 202);
   })
-  .get("/:id/runs", validate("query", z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), status: z.enum(["queued", "running", "retrying", "ok", "failed", "skipped", "missed"]).optional() })), async (c) => {
-    const row = await getJob(c, c.req.param("id"));
-    const q = c.req.valid("query");
-    const runs = await c.var.db
-      .select()
-      .from(jobRuns)
-      .where(and(eq(jobRuns.jobId, row.id), q.status ? eq(jobRuns.status, q.status) : undefined))
-      .orderBy(desc(jobRuns.scheduledFor))
-      .limit(q.limit);
-    return c.json({ runs: runs.map((r) => ({ ...r, stepOutputs: r.stepOutputs ? (JSON.parse(r.stepOutputs) as string[]) : [] })) });
-  });
+  .get(
+    "/:id/runs",
+    validate(
+      "query",
+      z.object({
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        status: z.enum(["queued", "running", "retrying", "ok", "failed", "skipped", "missed"]).optional(),
+      }),
+    ),
+    async (c) => {
+      const row = await getJob(c, c.req.param("id"));
+      const q = c.req.valid("query");
+      const runs = await c.var.db
+        .select()
+        .from(jobRuns)
+        .where(and(eq(jobRuns.jobId, row.id), q.status ? eq(jobRuns.status, q.status) : undefined))
+        .orderBy(desc(jobRuns.scheduledFor))
+        .limit(q.limit);
+      return c.json({ runs: runs.map((r) => ({ ...r, stepOutputs: r.stepOutputs ? (JSON.parse(r.stepOutputs) as string[]) : [] })) });
+    },
+  );
 
-export const cronRoutes = new Hono<AppEnv>().get("/preview", validate("query", z.object({ expr: z.string().min(1, "expr is required").max(200), tz: z.string().max(64).optional() })), (c) => {
-  const { expr, tz } = c.req.valid("query");
-  const parsed = parseCron(expr, tz || DEFAULT_TIMEZONE);
-  if (!parsed.ok) return c.json({ error: parsed.error, field: parsed.field }, 400);
-  const next = parsed.schedule.nextRuns(5, Date.now());
-  return c.json({ expr: parsed.schedule.expression, timezone: parsed.schedule.timezone, next: next.map((t) => new Date(t).toISOString()) });
-});
+export const cronRoutes = new Hono<AppEnv>().get(
+  "/preview",
+  validate("query", z.object({ expr: z.string().min(1, "expr is required").max(200), tz: z.string().max(64).optional() })),
+  (c) => {
+    const { expr, tz } = c.req.valid("query");
+    const parsed = parseCron(expr, tz || DEFAULT_TIMEZONE);
+    if (!parsed.ok) return c.json({ error: parsed.error, field: parsed.field }, 400);
+    const next = parsed.schedule.nextRuns(5, Date.now());
+    return c.json({ expr: parsed.schedule.expression, timezone: parsed.schedule.timezone, next: next.map((t) => new Date(t).toISOString()) });
+  },
+);

@@ -15,7 +15,15 @@ import { notifySender } from "./sender-stub";
 import { validate } from "./validate";
 
 const listQuery = z.object({ status: z.enum(["pending", "approved", "rejected", "used", "expired"]).optional() });
-const inviteBody = z.object({ channelId: z.string().min(1).optional(), ttlMinutes: z.number().int().min(1).max(60 * 24 * 30).optional() });
+const inviteBody = z.object({
+  channelId: z.string().min(1).optional(),
+  ttlMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 30)
+    .optional(),
+});
 
 function codeParam(raw: string): string {
   const code = normalizePairingCode(raw);
@@ -28,9 +36,13 @@ export const pairingRoutes = new Hono<AppEnv>()
     const { status } = c.req.valid("query");
     const now = Date.now();
     const where: SQL | undefined =
-      status === "expired" ? and(eq(pairings.status, "pending"), lte(pairings.expiresAt, now))
-      : status === "pending" ? and(eq(pairings.status, "pending"), gt(pairings.expiresAt, now))
-      : status ? eq(pairings.status, status) : undefined;
+      status === "expired"
+        ? and(eq(pairings.status, "pending"), lte(pairings.expiresAt, now))
+        : status === "pending"
+          ? and(eq(pairings.status, "pending"), gt(pairings.expiresAt, now))
+          : status
+            ? eq(pairings.status, status)
+            : undefined;
     const rows = await c.var.db.select().from(pairings).where(where).orderBy(desc(pairings.createdAt)).limit(200);
     return c.json({
       pairings: rows.map((p) => ({ ...p, status: p.status === "pending" && p.expiresAt <= now ? "expired" : p.status })),
@@ -57,11 +69,20 @@ export const pairingRoutes = new Hono<AppEnv>()
 export const senderRoutes = new Hono<AppEnv>()
   .get("/", validate("query", z.object({ channelId: z.string().optional() })), async (c) => {
     const { channelId } = c.req.valid("query");
-    const rows = await c.var.db.select().from(senders).where(channelId ? eq(senders.channelId, channelId) : undefined).orderBy(desc(senders.createdAt)).limit(500);
+    const rows = await c.var.db
+      .select()
+      .from(senders)
+      .where(channelId ? eq(senders.channelId, channelId) : undefined)
+      .orderBy(desc(senders.createdAt))
+      .limit(500);
     return c.json({ senders: rows });
   })
   .delete("/:id", async (c) => {
-    const updated = await c.var.db.update(senders).set({ status: "revoked" }).where(and(eq(senders.id, c.req.param("id")), eq(senders.status, "paired"))).returning({ id: senders.id });
+    const updated = await c.var.db
+      .update(senders)
+      .set({ status: "revoked" })
+      .where(and(eq(senders.id, c.req.param("id")), eq(senders.status, "paired")))
+      .returning({ id: senders.id });
     if (updated.length === 0) fail(404, `no paired sender ${c.req.param("id")}`);
     return c.json({ ok: true });
   });

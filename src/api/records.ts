@@ -14,44 +14,90 @@ function all(...conditions: (SQL | undefined)[]): SQL | undefined {
 }
 
 export const recordRoutes = new Hono<AppEnv>()
-  .get("/runs", validate("query", z.object({ limit, channelId: z.string().optional(), status: z.enum(["ok", "failed"]).optional(), deliveryStatus: z.enum(["pending", "sent", "failed"]).optional() })), async (c) => {
-    const q = c.req.valid("query");
-    const rows = await c.var.db
-      .select()
-      .from(runs)
-      .where(all(q.channelId ? eq(runs.channelId, q.channelId) : undefined, q.status ? eq(runs.status, q.status) : undefined, q.deliveryStatus ? eq(runs.deliveryStatus, q.deliveryStatus) : undefined))
-      .orderBy(desc(runs.createdAt))
-      .limit(q.limit);
-    return c.json({ runs: rows });
-  })
-  .get("/messages", validate("query", z.object({ limit, channelId: z.string().optional(), senderId: z.string().optional(), before: z.coerce.number().optional() })), async (c) => {
-    const q = c.req.valid("query");
-    const rows = await c.var.db
-      .select()
-      .from(messages)
-      .where(all(q.channelId ? eq(messages.channelId, q.channelId) : undefined, q.senderId ? eq(messages.senderId, q.senderId) : undefined, q.before ? lt(messages.createdAt, q.before) : undefined))
-      .orderBy(desc(messages.createdAt), desc(messages.id))
-      .limit(q.limit);
-    return c.json({ messages: rows });
-  })
-  .get("/sessions", validate("query", z.object({ limit, status: z.enum(["active", "stale", "cleaned"]).optional(), channelId: z.string().optional() })), async (c) => {
-    const q = c.req.valid("query");
-    const rows = await c.var.db
-      .select()
-      .from(sessions)
-      .where(all(q.status ? eq(sessions.status, q.status) : undefined, q.channelId ? eq(sessions.channelId, q.channelId) : undefined))
-      .orderBy(desc(sessions.lastActivityAt))
-      .limit(q.limit);
-    return c.json({ sessions: rows });
-  })
+  .get(
+    "/runs",
+    validate(
+      "query",
+      z.object({
+        limit,
+        channelId: z.string().optional(),
+        status: z.enum(["ok", "failed"]).optional(),
+        deliveryStatus: z.enum(["pending", "sent", "failed"]).optional(),
+      }),
+    ),
+    async (c) => {
+      const q = c.req.valid("query");
+      const rows = await c.var.db
+        .select()
+        .from(runs)
+        .where(
+          all(
+            q.channelId ? eq(runs.channelId, q.channelId) : undefined,
+            q.status ? eq(runs.status, q.status) : undefined,
+            q.deliveryStatus ? eq(runs.deliveryStatus, q.deliveryStatus) : undefined,
+          ),
+        )
+        .orderBy(desc(runs.createdAt))
+        .limit(q.limit);
+      return c.json({ runs: rows });
+    },
+  )
+  .get(
+    "/messages",
+    validate("query", z.object({ limit, channelId: z.string().optional(), senderId: z.string().optional(), before: z.coerce.number().optional() })),
+    async (c) => {
+      const q = c.req.valid("query");
+      const rows = await c.var.db
+        .select()
+        .from(messages)
+        .where(
+          all(
+            q.channelId ? eq(messages.channelId, q.channelId) : undefined,
+            q.senderId ? eq(messages.senderId, q.senderId) : undefined,
+            q.before ? lt(messages.createdAt, q.before) : undefined,
+          ),
+        )
+        .orderBy(desc(messages.createdAt), desc(messages.id))
+        .limit(q.limit);
+      return c.json({ messages: rows });
+    },
+  )
+  .get(
+    "/sessions",
+    validate("query", z.object({ limit, status: z.enum(["active", "stale", "cleaned"]).optional(), channelId: z.string().optional() })),
+    async (c) => {
+      const q = c.req.valid("query");
+      const rows = await c.var.db
+        .select()
+        .from(sessions)
+        .where(all(q.status ? eq(sessions.status, q.status) : undefined, q.channelId ? eq(sessions.channelId, q.channelId) : undefined))
+        .orderBy(desc(sessions.lastActivityAt))
+        .limit(q.limit);
+      return c.json({ sessions: rows });
+    },
+  )
   // Newest first; `after` and `before` bound the ids, so a client that was away pages back from the newest to what it has.
-  .get("/events", validate("query", z.object({ limit, after: z.string().optional(), before: z.string().optional(), kind: z.string().optional(), channelId: z.string().optional() })), async (c) => {
-    const q = c.req.valid("query");
-    const rows = await c.var.db
-      .select()
-      .from(events)
-      .where(all(q.after ? gt(events.id, q.after) : undefined, q.before ? lt(events.id, q.before) : undefined, q.kind ? eq(events.kind, q.kind) : undefined, q.channelId ? eq(events.channelId, q.channelId) : undefined))
-      .orderBy(desc(events.id))
-      .limit(q.limit);
-    return c.json({ events: rows.map((e) => ({ ...e, detail: JSON.parse(e.detail) as Record<string, unknown> })) });
-  });
+  .get(
+    "/events",
+    validate(
+      "query",
+      z.object({ limit, after: z.string().optional(), before: z.string().optional(), kind: z.string().optional(), channelId: z.string().optional() }),
+    ),
+    async (c) => {
+      const q = c.req.valid("query");
+      const rows = await c.var.db
+        .select()
+        .from(events)
+        .where(
+          all(
+            q.after ? gt(events.id, q.after) : undefined,
+            q.before ? lt(events.id, q.before) : undefined,
+            q.kind ? eq(events.kind, q.kind) : undefined,
+            q.channelId ? eq(events.channelId, q.channelId) : undefined,
+          ),
+        )
+        .orderBy(desc(events.id))
+        .limit(q.limit);
+      return c.json({ events: rows.map((e) => ({ ...e, detail: JSON.parse(e.detail) as Record<string, unknown> })) });
+    },
+  );

@@ -26,6 +26,9 @@ export const LIVE_FEED_PROTOCOL = "loopgate";
 const BEARER_PROTOCOL_PREFIX = `${LIVE_FEED_PROTOCOL}.bearer.`;
 
 function tokenFromSubprotocol(header: string | undefined): string | undefined {
-  const entry = header?.split(",").map((p) => p.trim()).find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
+  const entry = header
+    ?.split(",")
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX));
   return entry?.slice(BEARER_PROTOCOL_PREFIX.length) || undefined;
 }

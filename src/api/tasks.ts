@@ -44,8 +44,14 @@ async function getTask(c: Ctx, id: number): Promise<TaskRow> {
 
 async function startTask(c: Ctx, row: TaskRow): Promise<void> {
   const result = await loopTask(c.env, row.id).start({
-    taskId: row.id, name: row.name, prompt: row.prompt, maxIterations: row.maxIterations, completionPromise: row.completionPromise,
-    costCapUsd: row.costCapUsd, noProgressLimit: row.noProgressLimit, notify: row.notify ? (JSON.parse(row.notify) as DeliveryTarget) : null,
+    taskId: row.id,
+    name: row.name,
+    prompt: row.prompt,
+    maxIterations: row.maxIterations,
+    completionPromise: row.completionPromise,
+    costCapUsd: row.costCapUsd,
+    noProgressLimit: row.noProgressLimit,
+    notify: row.notify ? (JSON.parse(row.notify) as DeliveryTarget) : null,
   });
   if (result.ok) return;
   // A budget-paused task resumes by itself when the cap resets; starting it early needs room in the budget.
@@ -68,9 +74,17 @@ export const taskRoutes = new Hono<AppEnv>()
     const [row] = await c.var.db
       .insert(loopTasks)
       .values({
-        name: body.name, prompt: body.prompt, maxIterations: body.maxIterations, completionPromise: body.completionPromise ?? DEFAULT_COMPLETION_PROMISE,
-        costCapUsd: body.costCapUsd ?? null, noProgressLimit: body.noProgressLimit ?? DEFAULT_NO_PROGRESS_LIMIT, notify: body.notify ? JSON.stringify(body.notify) : null,
-        status: "running", createdAt: now, startedAt: now, updatedAt: now,
+        name: body.name,
+        prompt: body.prompt,
+        maxIterations: body.maxIterations,
+        completionPromise: body.completionPromise ?? DEFAULT_COMPLETION_PROMISE,
+        costCapUsd: body.costCapUsd ?? null,
+        noProgressLimit: body.noProgressLimit ?? DEFAULT_NO_PROGRESS_LIMIT,
+        notify: body.notify ? JSON.stringify(body.notify) : null,
+        status: "running",
+        createdAt: now,
+        startedAt: now,
+        updatedAt: now,
       })
       .returning();
     if (!row) fail(500, "could not create the task");
@@ -90,28 +104,42 @@ export const taskRoutes = new Hono<AppEnv>()
     if (!result.ok) fail(409, `loop task ${row.id} is not running (${row.status}${row.stopReason ? `: ${row.stopReason}` : ""})`);
     return c.json({ task: present(await getTask(c, row.id)) });
   })
-  .get("/:id/output", idParam, validate("query", z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(200) })), async (c) => {
-    const row = await getTask(c, c.req.valid("param").id);
-    const q = c.req.valid("query");
-    const iterations = await c.var.db
-      .select()
-      .from(loopIterations)
-      .where(and(eq(loopIterations.taskId, row.id), gt(loopIterations.iteration, q.after)))
-      .orderBy(asc(loopIterations.iteration))
-      .limit(q.limit);
-    const last = await c.var.db.select({ output: loopIterations.output }).from(loopIterations).where(and(eq(loopIterations.taskId, row.id), eq(loopIterations.status, "ok"))).orderBy(desc(loopIterations.iteration)).limit(1).get();
-    return c.json({
-      task: present(row),
-      /** The task's result so far: the latest successful iteration's output. */
-      output: last?.output ?? null,
-      /** Every iteration's output in order, for reading the whole run. */
-      transcript: iterations.map((i) => `--- iteration ${i.iteration} (${i.status}) ---\n${i.status === "ok" ? i.output : `error: ${i.error}`}`).join("\n\n"),
-      iterations,
-    });
-  })
+  .get(
+    "/:id/output",
+    idParam,
+    validate("query", z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(200) })),
+    async (c) => {
+      const row = await getTask(c, c.req.valid("param").id);
+      const q = c.req.valid("query");
+      const iterations = await c.var.db
+        .select()
+        .from(loopIterations)
+        .where(and(eq(loopIterations.taskId, row.id), gt(loopIterations.iteration, q.after)))
+        .orderBy(asc(loopIterations.iteration))
+        .limit(q.limit);
+      const last = await c.var.db
+        .select({ output: loopIterations.output })
+        .from(loopIterations)
+        .where(and(eq(loopIterations.taskId, row.id), eq(loopIterations.status, "ok")))
+        .orderBy(desc(loopIterations.iteration))
+        .limit(1)
+        .get();
+      return c.json({
+        task: present(row),
+        /** The task's result so far: the latest successful iteration's output. */
+        output: last?.output ?? null,
+        /** Every iteration's output in order, for reading the whole run. */
+        transcript: iterations.map((i) => `--- iteration ${i.iteration} (${i.status}) ---\n${i.status === "ok" ? i.output : `error: ${i.error}`}`).join("\n\n"),
+        iterations,
+      });
+    },
+  )
   .delete("/:id", idParam, async (c) => {
     const row = await getTask(c, c.req.valid("param").id);
     await loopTask(c.env, row.id).forget();
-    await c.var.db.batch([c.var.db.delete(loopIterations).where(eq(loopIterations.taskId, row.id)), c.var.db.delete(loopTasks).where(eq(loopTasks.id, row.id))]);
+    await c.var.db.batch([
+      c.var.db.delete(loopIterations).where(eq(loopIterations.taskId, row.id)),
+      c.var.db.delete(loopTasks).where(eq(loopTasks.id, row.id)),
+    ]);
     return c.json({ deleted: row.id });
   });

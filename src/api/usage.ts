@@ -12,7 +12,9 @@ import { apiCalls } from "../db/schema";
 import type { AppEnv } from "./context";
 import { validate } from "./validate";
 
-const instant = z.union([z.coerce.number().int().min(0), z.iso.date(), z.iso.datetime({ offset: true })]).transform((v) => (typeof v === "number" ? v : Date.parse(v)));
+const instant = z
+  .union([z.coerce.number().int().min(0), z.iso.date(), z.iso.datetime({ offset: true })])
+  .transform((v) => (typeof v === "number" ? v : Date.parse(v)));
 const range = { from: instant.optional(), to: instant.optional(), channelId: z.string().min(1).optional(), senderId: z.string().min(1).optional() };
 const rangeQuery = z.object(range);
 type Range = z.infer<typeof rangeQuery>;
@@ -69,8 +71,10 @@ export const usageRoutes = new Hono<AppEnv>()
       range: { from: q.from ?? null, to: q.to ?? null },
       totals: { ...t, cacheHitRatio: t ? hitRatio(t) : 0 },
       budgets: {
-        senderDailyTokenLimit: cfg.SENDER_DAILY_TOKEN_LIMIT, senderDailyCostLimitUsd: cfg.SENDER_DAILY_COST_LIMIT_USD,
-        accountDailyCostLimitUsd: cfg.ACCOUNT_DAILY_COST_LIMIT_USD, accountCostTodayUsd: await accountSpendToday(c.var.db, now),
+        senderDailyTokenLimit: cfg.SENDER_DAILY_TOKEN_LIMIT,
+        senderDailyCostLimitUsd: cfg.SENDER_DAILY_COST_LIMIT_USD,
+        accountDailyCostLimitUsd: cfg.ACCOUNT_DAILY_COST_LIMIT_USD,
+        accountCostTodayUsd: await accountSpendToday(c.var.db, now),
         accountPaused: !(await accountBudget(c.var.db, cfg, now)).ok,
       },
     });
@@ -78,15 +82,30 @@ export const usageRoutes = new Hono<AppEnv>()
   .get("/daily", validate("query", rangeQuery), async (c) => {
     const q = c.req.valid("query");
     const from = q.from ?? utcDayStart(Date.now()) - (DEFAULT_DAILY_DAYS - 1) * 86_400_000;
-    const rows = await c.var.db.select({ day, ...totals }).from(apiCalls).where(where({ ...q, from })).groupBy(day).orderBy(day);
+    const rows = await c.var.db
+      .select({ day, ...totals })
+      .from(apiCalls)
+      .where(where({ ...q, from }))
+      .groupBy(day)
+      .orderBy(day);
     return c.json({ days: rows });
   })
   .get("/models", validate("query", rangeQuery), async (c) => {
-    const rows = await c.var.db.select({ model: apiCalls.model, ...totals }).from(apiCalls).where(where(c.req.valid("query"))).groupBy(apiCalls.model).orderBy(desc(totals.costUsd));
+    const rows = await c.var.db
+      .select({ model: apiCalls.model, ...totals })
+      .from(apiCalls)
+      .where(where(c.req.valid("query")))
+      .groupBy(apiCalls.model)
+      .orderBy(desc(totals.costUsd));
     return c.json({ models: rows });
   })
   .get("/channels", validate("query", rangeQuery), async (c) => {
-    const rows = await c.var.db.select({ channelId: apiCalls.channelId, ...totals }).from(apiCalls).where(where(c.req.valid("query"))).groupBy(apiCalls.channelId).orderBy(desc(totals.costUsd));
+    const rows = await c.var.db
+      .select({ channelId: apiCalls.channelId, ...totals })
+      .from(apiCalls)
+      .where(where(c.req.valid("query")))
+      .groupBy(apiCalls.channelId)
+      .orderBy(desc(totals.costUsd));
     return c.json({ channels: rows });
   })
   .get("/senders", validate("query", rangeQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(100) })), async (c) => {
@@ -103,16 +122,39 @@ export const usageRoutes = new Hono<AppEnv>()
   .get("/cache", validate("query", rangeQuery), async (c) => {
     const q = c.req.valid("query");
     const t = await c.var.db.select(totals).from(apiCalls).where(where(q)).get();
-    const byModel = await c.var.db.select({ model: apiCalls.model, ...totals }).from(apiCalls).where(where(q)).groupBy(apiCalls.model);
+    const byModel = await c.var.db
+      .select({ model: apiCalls.model, ...totals })
+      .from(apiCalls)
+      .where(where(q))
+      .groupBy(apiCalls.model);
     const view = (r: CacheFigures) => ({
-      uncachedInputTokens: r.inputTokens, cacheWriteTokens: r.cacheWriteTokens, cacheReadTokens: r.cacheReadTokens, hitRatio: hitRatio(r),
-      savedUsd: r.cacheSavingsUsd, costUsd: r.costUsd, costWithoutCacheUsd: r.costUsd + r.cacheSavingsUsd,
+      uncachedInputTokens: r.inputTokens,
+      cacheWriteTokens: r.cacheWriteTokens,
+      cacheReadTokens: r.cacheReadTokens,
+      hitRatio: hitRatio(r),
+      savedUsd: r.cacheSavingsUsd,
+      costUsd: r.costUsd,
+      costWithoutCacheUsd: r.costUsd + r.cacheSavingsUsd,
     });
-    return c.json({ ...(t ? view(t) : view({ inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, cacheSavingsUsd: 0, costUsd: 0 })), models: byModel.map((r) => ({ model: r.model, ...view(r) })) });
+    return c.json({
+      ...(t ? view(t) : view({ inputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, cacheSavingsUsd: 0, costUsd: 0 })),
+      models: byModel.map((r) => ({ model: r.model, ...view(r) })),
+    });
   })
-  .get("/calls", validate("query", rangeQuery.extend({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().optional(), runId: z.string().min(1).optional() })), async (c) => {
-    const q = c.req.valid("query");
-    const extra = and(q.before !== undefined ? lt(apiCalls.createdAt, q.before) : undefined, q.runId ? eq(apiCalls.runId, q.runId) : undefined);
-    const rows = await c.var.db.select().from(apiCalls).where(where(q, extra)).orderBy(desc(apiCalls.createdAt), desc(apiCalls.id)).limit(q.limit);
-    return c.json({ calls: rows });
-  });
+  .get(
+    "/calls",
+    validate(
+      "query",
+      rangeQuery.extend({
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+        before: z.coerce.number().int().optional(),
+        runId: z.string().min(1).optional(),
+      }),
+    ),
+    async (c) => {
+      const q = c.req.valid("query");
+      const extra = and(q.before !== undefined ? lt(apiCalls.createdAt, q.before) : undefined, q.runId ? eq(apiCalls.runId, q.runId) : undefined);
+      const rows = await c.var.db.select().from(apiCalls).where(where(q, extra)).orderBy(desc(apiCalls.createdAt), desc(apiCalls.id)).limit(q.limit);
+      return c.json({ calls: rows });
+    },
+  );

@@ -50,7 +50,8 @@ export function resolveDeliveryChannels(jobs: readonly DesiredJob[], channels: r
     const ref = job.deliverTo.channelId;
     if (channels.some((c) => c.id === ref)) return job;
     const named = channels.filter((c) => c.name === ref);
-    if (named.length > 1) throw new PlanError(`job "${job.name}": deliverTo.channelId "${ref}" names ${named.length} channels; use the id (${named.map((c) => c.id).join(", ")})`);
+    if (named.length > 1)
+      throw new PlanError(`job "${job.name}": deliverTo.channelId "${ref}" names ${named.length} channels; use the id (${named.map((c) => c.id).join(", ")})`);
     const id = named[0]?.id ?? (pending.includes(ref) ? pendingChannelId(ref) : undefined);
     if (!id) throw new PlanError(`job "${job.name}": deliverTo.channelId "${ref}" is neither the id nor the name of a channel on the gateway or in the file`);
     return { ...job, deliverTo: { ...job.deliverTo, channelId: id } };

@@ -48,7 +48,11 @@ export class PlanError extends Error {}
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
-    return `{${Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -57,11 +61,17 @@ export function canonical(value: unknown): string {
  * The gateway's channels or jobs by name, which is how a config file refers to them. A name the
  * file uses that several of them share is refused: apply could not tell which one the file means.
  */
-export function byUniqueName<T extends { name: string }>(current: readonly T[], desired: readonly { name: string }[], kind: "channels" | "jobs"): Map<string, T> {
+export function byUniqueName<T extends { name: string }>(
+  current: readonly T[],
+  desired: readonly { name: string }[],
+  kind: "channels" | "jobs",
+): Map<string, T> {
   const byName = new Map<string, T>();
   for (const item of current) {
     if (byName.has(item.name) && desired.some((d) => d.name === item.name)) {
-      throw new PlanError(`the gateway has several ${kind} named "${item.name}"; rename or remove all but one (loopgate ${kind} list) so apply can tell which one the file means`);
+      throw new PlanError(
+        `the gateway has several ${kind} named "${item.name}"; rename or remove all but one (loopgate ${kind} list) so apply can tell which one the file means`,
+      );
     }
     byName.set(item.name, item);
   }
@@ -78,7 +88,9 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 function planUpdate(want: DesiredChannel, have: CurrentChannel, options: PlanOptions): ChannelAction {
   if (want.type !== have.type) {
-    throw new PlanError(`channel "${want.name}" is a ${have.type} channel on the gateway but ${want.type} in the file; a type cannot change: remove it first (loopgate channels remove ${have.id}) or rename one`);
+    throw new PlanError(
+      `channel "${want.name}" is a ${have.type} channel on the gateway but ${want.type} in the file; a type cannot change: remove it first (loopgate channels remove ${have.id}) or rename one`,
+    );
   }
   const changes: string[] = [];
   const body: ChannelUpdateBody = {};
@@ -117,7 +129,9 @@ function planUpdate(want: DesiredChannel, have: CurrentChannel, options: PlanOpt
     }
     body.config = config;
   }
-  return changes.length ? { kind: "update", name: want.name, type: want.type, id: have.id, changes, body } : { kind: "unchanged", name: want.name, type: want.type, id: have.id };
+  return changes.length
+    ? { kind: "update", name: want.name, type: want.type, id: have.id, changes, body }
+    : { kind: "unchanged", name: want.name, type: want.type, id: have.id };
 }
 
 export function planChannels(desired: readonly DesiredChannel[], current: readonly CurrentChannel[], options: PlanOptions): ChannelAction[] {

@@ -15,7 +15,8 @@ import { CliError } from "./errors";
 function uniqueNames(items: readonly { name: string }[], key: string, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (seen.has(item.name)) ctx.addIssue({ code: "custom", path: [key, i, "name"], message: `"${item.name}" is used twice; ${key} are matched by name, so names must be unique` });
+    if (seen.has(item.name))
+      ctx.addIssue({ code: "custom", path: [key, i, "name"], message: `"${item.name}" is used twice; ${key} are matched by name, so names must be unique` });
     seen.add(item.name);
   });
 }
@@ -87,7 +88,11 @@ export function readConfigFile(path: string, env: NodeJS.ProcessEnv): ConfigFile
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as { code?: string }).code;
-    throw new CliError(code === "ENOENT" ? `no config file at ${path}` : `cannot read ${path}: ${String(err)}`, "pass the file with --config PATH (default loopgate.config.json)", 2);
+    throw new CliError(
+      code === "ENOENT" ? `no config file at ${path}` : `cannot read ${path}: ${String(err)}`,
+      "pass the file with --config PATH (default loopgate.config.json)",
+      2,
+    );
   }
   return parseConfigText(text, path, env);
 }

@@ -58,13 +58,18 @@ export function unreachable(url: string, err: unknown): CliError {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
   const code = (cause as { code?: string } | undefined)?.code;
   const reason =
-    err instanceof Error && err.name === "TimeoutError" ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
-    : code === "ECONNREFUSED" ? "connection refused"
-    : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "host not found"
-    : (cause?.message ?? (err instanceof Error ? err.message : String(err)));
+    err instanceof Error && err.name === "TimeoutError"
+      ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+      : code === "ECONNREFUSED"
+        ? "connection refused"
+        : code === "ENOTFOUND" || code === "EAI_AGAIN"
+          ? "host not found"
+          : (cause?.message ?? (err instanceof Error ? err.message : String(err)));
   return new CliError(
     `cannot reach the gateway at ${url} (${reason})`,
-    url === DEFAULT_URL ? "start it with `loopgate start`, or point --url / LOOPGATE_URL at a running gateway" : "check the URL and that the gateway is running; --url or LOOPGATE_URL choose another",
+    url === DEFAULT_URL
+      ? "start it with `loopgate start`, or point --url / LOOPGATE_URL at a running gateway"
+      : "check the URL and that the gateway is running; --url or LOOPGATE_URL choose another",
     EXIT.unreachable,
   );
 }
@@ -102,12 +107,17 @@ export async function unwrap<R extends ResponseLike>(gateway: Gateway, pending: 
 }
 
 function apiError(gateway: Gateway, status: number, body: unknown, headers: Headers): CliError {
-  const message = typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : `HTTP ${status}`;
+  const message =
+    typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : `HTTP ${status}`;
   if (status === 401) {
-    const hint = gateway.tokenSource === "stored login" ? `your stored login has expired or was revoked; run \`loopgate login --url ${gateway.url}\`` : `check the token, or run \`loopgate login --url ${gateway.url}\``;
+    const hint =
+      gateway.tokenSource === "stored login"
+        ? `your stored login has expired or was revoked; run \`loopgate login --url ${gateway.url}\``
+        : `check the token, or run \`loopgate login --url ${gateway.url}\``;
     return new CliError(`the gateway refused the token: ${message}`, hint, EXIT.auth);
   }
-  if (status === 404 && message.startsWith("no route")) return new CliError(message, "this gateway does not have that API; is it an older version than this CLI?");
+  if (status === 404 && message.startsWith("no route"))
+    return new CliError(message, "this gateway does not have that API; is it an older version than this CLI?");
   if (status === 429) {
     const seconds = Number(headers.get("retry-after"));
     return new CliError(message, Number.isFinite(seconds) && seconds > 0 ? `try again in ${seconds} s` : "try again shortly");

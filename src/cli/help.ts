@@ -32,7 +32,14 @@ function commandList(specs: CommandSpec[]): string[] {
 }
 
 export function groupHelp(group: string, specs: CommandSpec[]): string {
-  return [`Usage: loopgate ${group} <command> [options]`, "", "Commands:", ...commandList(specs), "", `Run \`loopgate ${group} <command> --help\` for a command's options.`].join("\n");
+  return [
+    `Usage: loopgate ${group} <command> [options]`,
+    "",
+    "Commands:",
+    ...commandList(specs),
+    "",
+    `Run \`loopgate ${group} <command> --help\` for a command's options.`,
+  ].join("\n");
 }
 
 export function mainHelp(specs: CommandSpec[]): string {

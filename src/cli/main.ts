@@ -38,7 +38,12 @@ function reportError(err: unknown, out: Output, stderr: NodeJS.WritableStream): 
   return error.exitCode;
 }
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const out = createOutput(argv.includes("--json"), stdout, stderr);
   try {
     const first = argv[0];

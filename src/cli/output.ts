@@ -31,12 +31,18 @@ function cellText(value: Cell): string {
 
 /** Renders rows under a header, columns padded to their widest cell; long cells are cut with "…". */
 export function renderTable(headers: string[], rows: Cell[][], maxCellWidth = 60): string {
-  const text = rows.map((row) => headers.map((_, i) => {
-    const t = cellText(row[i]);
-    return t.length > maxCellWidth ? `${t.slice(0, maxCellWidth - 1)}…` : t;
-  }));
+  const text = rows.map((row) =>
+    headers.map((_, i) => {
+      const t = cellText(row[i]);
+      return t.length > maxCellWidth ? `${t.slice(0, maxCellWidth - 1)}…` : t;
+    }),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers.map((h) => h.toUpperCase())), ...text.map(line)].join("\n");
 }
 

@@ -18,7 +18,9 @@ export const authTokens = sqliteTable("auth_tokens", {
   tokenHash: text("token_hash").primaryKey(),
   /** Public handle for listing and revoking; never the token itself. */
   id: text("id").notNull().unique(),
-  userId: integer("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  userId: integer("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
   kind: text("kind", { enum: ["session", "api"] }).notNull(),
   name: text("name"),
   createdAt: integer("created_at").notNull(),
@@ -58,7 +60,9 @@ export const bridges = sqliteTable("bridges", {
   /** SHA-256 of the bridge token; the token itself is shown once at creation. */
   tokenHash: text("token_hash").notNull().unique(),
   /** never (no connection yet), up (heartbeats arriving) or down (heartbeats stopped). */
-  status: text("status", { enum: ["never", "up", "down"] }).notNull().default("never"),
+  status: text("status", { enum: ["never", "up", "down"] })
+    .notNull()
+    .default("never"),
   lastError: text("last_error"),
   lastConnectedAt: integer("last_connected_at"),
   lastSeenAt: integer("last_seen_at"),
@@ -191,7 +195,9 @@ export const jobs = sqliteTable(
      */
     ownerChannelId: text("owner_channel_id"),
     ownerSenderId: text("owner_sender_id"),
-    catchUp: text("catch_up", { enum: ["skip", "run-once"] }).notNull().default("skip"),
+    catchUp: text("catch_up", { enum: ["skip", "run-once"] })
+      .notNull()
+      .default("skip"),
     /** Tries per due time, the first included. */
     retryAttempts: integer("retry_attempts").notNull().default(1),
     /** Delay before the second try; each later try doubles it. */

@@ -67,7 +67,14 @@ export async function decidePairing(db: Db, sql: GuessStore, msg: PairingInput, 
   const count = guesses.count + 1;
   const locked = count >= PAIRING_MAX_GUESSES;
   writeGuesses(sql, { count: locked ? 0 : count, lockedUntil: locked ? now + PAIRING_LOCKOUT_MS : 0 });
-  const reason = result.reason === "other-channel" ? "it is for another channel" : result.reason === "expired" ? "it expired" : result.reason === "unknown" ? "unknown code" : result.reason;
+  const reason =
+    result.reason === "other-channel"
+      ? "it is for another channel"
+      : result.reason === "expired"
+        ? "it expired"
+        : result.reason === "unknown"
+          ? "unknown code"
+          : result.reason;
   return {
     outcome: "pairing_failed",
     reply: locked ? notices.pairingLocked() : notices.pairingFailed(reason),

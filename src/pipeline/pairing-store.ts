@@ -19,11 +19,25 @@ export async function isPaired(db: Db, channelId: string, senderId: string): Pro
 }
 
 /** The sender's pending request code, reused while valid so repeated messages show one code. */
-export async function requestCode(db: Db, channelId: string, senderId: string, senderName: string | undefined, now: number): Promise<{ code: string; expiresAt: number; isNew: boolean }> {
+export async function requestCode(
+  db: Db,
+  channelId: string,
+  senderId: string,
+  senderName: string | undefined,
+  now: number,
+): Promise<{ code: string; expiresAt: number; isNew: boolean }> {
   const existing = await db
     .select()
     .from(pairings)
-    .where(and(eq(pairings.kind, "request"), eq(pairings.channelId, channelId), eq(pairings.senderId, senderId), eq(pairings.status, "pending"), gt(pairings.expiresAt, now)))
+    .where(
+      and(
+        eq(pairings.kind, "request"),
+        eq(pairings.channelId, channelId),
+        eq(pairings.senderId, senderId),
+        eq(pairings.status, "pending"),
+        gt(pairings.expiresAt, now),
+      ),
+    )
     .get();
   if (existing) return { code: existing.code, expiresAt: existing.expiresAt, isNew: false };
   const code = newPairingCode();
@@ -52,8 +66,19 @@ export type RedeemResult = { ok: true } | { ok: false; reason: "unknown" | "expi
  * A sender typed `/pair CODE`: an invite code for this channel (or for any channel) pairs
  * them at once. The update is conditional on `pending`, so a code is used exactly once.
  */
-export async function redeemInvite(db: Db, code: string, channelId: string, senderId: string, senderName: string | undefined, now: number): Promise<RedeemResult> {
-  const row = await db.select().from(pairings).where(and(eq(pairings.code, code), eq(pairings.kind, "invite"), eq(pairings.status, "pending"))).get();
+export async function redeemInvite(
+  db: Db,
+  code: string,
+  channelId: string,
+  senderId: string,
+  senderName: string | undefined,
+  now: number,
+): Promise<RedeemResult> {
+  const row = await db
+    .select()
+    .from(pairings)
+    .where(and(eq(pairings.code, code), eq(pairings.kind, "invite"), eq(pairings.status, "pending")))
+    .get();
   if (!row) return { ok: false, reason: "unknown" };
   if (row.expiresAt <= now) return { ok: false, reason: "expired" };
   if (row.channelId && row.channelId !== channelId) return { ok: false, reason: "other-channel" };

@@ -46,7 +46,13 @@ export interface MessageRecord {
   apiCalls?: (typeof apiCalls.$inferInsert)[];
 }
 
-export function feedEvent(kind: string, channelId: string | undefined, senderId: string | undefined, detail: Record<string, unknown> = {}, at = Date.now()): FeedEvent {
+export function feedEvent(
+  kind: string,
+  channelId: string | undefined,
+  senderId: string | undefined,
+  detail: Record<string, unknown> = {},
+  at = Date.now(),
+): FeedEvent {
   return { id: newId("evt"), at, kind, channelId, senderId, detail };
 }
 
@@ -60,7 +66,18 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
   const stmts: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
     db
       .insert(messages)
-      .values({ id: r.inbound.id, channelId: r.channelId, senderId: r.senderId, conversationId, direction: "in", platformMessageId: r.inbound.platformMessageId, text: r.inbound.text, outcome: r.inbound.outcome, runId: r.run?.id ?? null, createdAt: r.at })
+      .values({
+        id: r.inbound.id,
+        channelId: r.channelId,
+        senderId: r.senderId,
+        conversationId,
+        direction: "in",
+        platformMessageId: r.inbound.platformMessageId,
+        text: r.inbound.text,
+        outcome: r.inbound.outcome,
+        runId: r.run?.id ?? null,
+        createdAt: r.at,
+      })
       .onConflictDoNothing(),
     db.update(channels).set({ lastMessageAt: r.at }).where(eq(channels.id, r.channelId)),
   ];
@@ -68,10 +85,24 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
     stmts.push(
       db
         .insert(sessions)
-        .values({ id: sid, channelId: r.channelId, senderId: r.senderId, senderName: r.senderName ?? null, status: "active", messageCount: r.outbound ? 2 : 1, createdAt: r.at, lastActivityAt: r.at })
+        .values({
+          id: sid,
+          channelId: r.channelId,
+          senderId: r.senderId,
+          senderName: r.senderName ?? null,
+          status: "active",
+          messageCount: r.outbound ? 2 : 1,
+          createdAt: r.at,
+          lastActivityAt: r.at,
+        })
         .onConflictDoUpdate({
           target: sessions.id,
-          set: { status: "active", lastActivityAt: r.at, messageCount: sql`${sessions.messageCount} + ${r.outbound ? 2 : 1}`, ...(r.senderName ? { senderName: r.senderName } : {}) },
+          set: {
+            status: "active",
+            lastActivityAt: r.at,
+            messageCount: sql`${sessions.messageCount} + ${r.outbound ? 2 : 1}`,
+            ...(r.senderName ? { senderName: r.senderName } : {}),
+          },
         }),
     );
   }
@@ -81,9 +112,20 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
       db
         .insert(runs)
         .values({
-          id: r.run.id, channelId: r.channelId, senderId: r.senderId, sessionId: sid, messageId: r.inbound.id, status: r.run.status, model: r.run.model,
-          inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd, latencyMs: r.run.latencyMs, error: r.run.error ?? null,
-          deliveryStatus: "pending", createdAt: r.at,
+          id: r.run.id,
+          channelId: r.channelId,
+          senderId: r.senderId,
+          sessionId: sid,
+          messageId: r.inbound.id,
+          status: r.run.status,
+          model: r.run.model,
+          inputTokens: u.inputTokens,
+          outputTokens: u.outputTokens,
+          costUsd: u.costUsd,
+          latencyMs: r.run.latencyMs,
+          error: r.run.error ?? null,
+          deliveryStatus: "pending",
+          createdAt: r.at,
         })
         .onConflictDoNothing(),
     );
@@ -92,7 +134,18 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
     stmts.push(
       db
         .insert(messages)
-        .values({ id: r.outbound.id, channelId: r.channelId, senderId: r.senderId, conversationId, direction: "out", platformMessageId: null, text: r.outbound.text, outcome: r.outbound.kind, runId: r.run?.id ?? null, createdAt: r.at })
+        .values({
+          id: r.outbound.id,
+          channelId: r.channelId,
+          senderId: r.senderId,
+          conversationId,
+          direction: "out",
+          platformMessageId: null,
+          text: r.outbound.text,
+          outcome: r.outbound.kind,
+          runId: r.run?.id ?? null,
+          createdAt: r.at,
+        })
         .onConflictDoNothing(),
     );
   }
@@ -102,7 +155,10 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
 }
 
 export function eventStatement(db: Db, e: FeedEvent): BatchItem<"sqlite"> {
-  return db.insert(events).values({ id: e.id, at: e.at, kind: e.kind, channelId: e.channelId ?? null, senderId: e.senderId ?? null, detail: JSON.stringify(e.detail ?? {}) }).onConflictDoNothing();
+  return db
+    .insert(events)
+    .values({ id: e.id, at: e.at, kind: e.kind, channelId: e.channelId ?? null, senderId: e.senderId ?? null, detail: JSON.stringify(e.detail ?? {}) })
+    .onConflictDoNothing();
 }
 
 export interface DeliveryRecord {

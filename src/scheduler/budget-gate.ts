@@ -36,8 +36,20 @@ export function overBudgetNote(verdict: OverBudget): string {
  * The admin's signal, shaped like the pipeline's (`scope`, `used`, `limit`, `resetsAt`), with
  * what was held back; recorded under the scheduler channel unless the work belongs to a sender.
  */
-export function budgetExceededEvent(verdict: OverBudget, senderId: string, detail: Record<string, unknown>, at: number, channelId = SCHEDULER_CHANNEL_ID): FeedEvent {
-  return feedEvent("budget.exceeded", channelId, senderId, { scope: verdict.scope, used: verdict.used, limit: verdict.limit, resetsAt: verdict.resetsAt, ...detail }, at);
+export function budgetExceededEvent(
+  verdict: OverBudget,
+  senderId: string,
+  detail: Record<string, unknown>,
+  at: number,
+  channelId = SCHEDULER_CHANNEL_ID,
+): FeedEvent {
+  return feedEvent(
+    "budget.exceeded",
+    channelId,
+    senderId,
+    { scope: verdict.scope, used: verdict.used, limit: verdict.limit, resetsAt: verdict.resetsAt, ...detail },
+    at,
+  );
 }
 
 /**
@@ -53,7 +65,13 @@ export function jobBudget(db: Db, limits: BudgetLimits, owner: JobOwner | null, 
  * Records a due job run as skipped because of the budget, unless another try took it first.
  * Returns the events written (for the live feed), or null when the run was not ours to skip.
  */
-export async function skipRunOverBudget(db: Db, run: { id: string; jobId: string; attempts: number; scheduledFor: number; trigger: string }, verdict: OverBudget, now: number, owner: JobOwner | null = null): Promise<FeedEvent[] | null> {
+export async function skipRunOverBudget(
+  db: Db,
+  run: { id: string; jobId: string; attempts: number; scheduledFor: number; trigger: string },
+  verdict: OverBudget,
+  now: number,
+  owner: JobOwner | null = null,
+): Promise<FeedEvent[] | null> {
   const note = `skipped: ${overBudgetNote(verdict)}`;
   const skipped = await db
     .update(jobRuns)
@@ -65,7 +83,13 @@ export async function skipRunOverBudget(db: Db, run: { id: string; jobId: string
   const who = jobAccount(run.jobId, owner);
   const events = [
     budgetExceededEvent(verdict, who.senderId, { jobId: run.jobId, runId: run.id, action: "run skipped" }, now, who.channelId),
-    feedEvent("job.run", who.channelId, who.senderId, { jobId: run.jobId, runId: run.id, status: "skipped", scheduledFor: run.scheduledFor, trigger: run.trigger, attempts: run.attempts, error: note }, now),
+    feedEvent(
+      "job.run",
+      who.channelId,
+      who.senderId,
+      { jobId: run.jobId, runId: run.id, status: "skipped", scheduledFor: run.scheduledFor, trigger: run.trigger, attempts: run.attempts, error: note },
+      now,
+    ),
   ];
   await db.batch([eventStatement(db, events[0]!), eventStatement(db, events[1]!)]);
   return events;

@@ -63,7 +63,8 @@ function badField(fields: string[]): { field: string; error: string } | null {
 
 export function parseCron(expression: string, timezone: string = DEFAULT_TIMEZONE): CronParseResult {
   const expr = expression.trim().replace(/\s+/g, " ");
-  if (!isValidTimezone(timezone)) return { ok: false, field: "timezone", error: `timezone "${timezone}" is not an IANA time zone (e.g. "Europe/Berlin", "UTC")` };
+  if (!isValidTimezone(timezone))
+    return { ok: false, field: "timezone", error: `timezone "${timezone}" is not an IANA time zone (e.g. "Europe/Berlin", "UTC")` };
   if (expr.startsWith("@")) {
     if (!(CRON_SHORTCUTS as readonly string[]).includes(expr.toLowerCase())) {
       return { ok: false, field: "expression", error: `unknown shortcut "${expr}"; use one of ${CRON_SHORTCUTS.join(", ")}` };

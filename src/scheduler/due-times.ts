@@ -39,13 +39,25 @@ export function planDueTimes(schedule: CronSchedule, pendingFrom: number, now: n
   const decisions: DueDecision[] = onTime.map((t) => ({ scheduledFor: t, status: "queued", trigger: "schedule" }));
 
   if (catchUp === "skip") {
-    for (const t of missed) decisions.push({ scheduledFor: t, status: "missed", trigger: "schedule", note: "missed while the gateway was down or the job was paused; catch-up policy skip" });
+    for (const t of missed)
+      decisions.push({
+        scheduledFor: t,
+        status: "missed",
+        trigger: "schedule",
+        note: "missed while the gateway was down or the job was paused; catch-up policy skip",
+      });
   } else if (missed.length > 0) {
     const latest = missed[missed.length - 1] as number;
     const coveredBy = onTime[0] ?? latest;
     if (onTime.length === 0) decisions.push({ scheduledFor: latest, status: "queued", trigger: "catch-up" });
     for (const t of missed) {
-      if (t !== coveredBy) decisions.push({ scheduledFor: t, status: "skipped", trigger: "schedule", note: `covered by the catch-up run for ${isoMinute(coveredBy)} (catch-up policy run-once)` });
+      if (t !== coveredBy)
+        decisions.push({
+          scheduledFor: t,
+          status: "skipped",
+          trigger: "schedule",
+          note: `covered by the catch-up run for ${isoMinute(coveredBy)} (catch-up policy run-once)`,
+        });
     }
   }
 

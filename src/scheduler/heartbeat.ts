@@ -36,13 +36,23 @@ export async function claimDueTimes(db: Db, job: Job, now: number): Promise<{ qu
     db
       .insert(jobRuns)
       .values({
-        id: newId("jrun"), jobId: job.id, scheduledFor: d.scheduledFor, trigger: d.trigger, status: d.status, error: d.note ?? null,
-        nextAttemptAt: d.status === "queued" ? claimedAt : null, finishedAt: d.status === "queued" ? null : claimedAt, createdAt: claimedAt,
+        id: newId("jrun"),
+        jobId: job.id,
+        scheduledFor: d.scheduledFor,
+        trigger: d.trigger,
+        status: d.status,
+        error: d.note ?? null,
+        nextAttemptAt: d.status === "queued" ? claimedAt : null,
+        finishedAt: d.status === "queued" ? null : claimedAt,
+        createdAt: claimedAt,
       })
       .onConflictDoNothing()
       .returning({ id: jobRuns.id, status: jobRuns.status }),
   );
-  const advance = db.update(jobs).set({ nextRunAt: plan.nextRunAt, updatedAt: now }).where(and(eq(jobs.id, job.id), eq(jobs.nextRunAt, pendingFrom)));
+  const advance = db
+    .update(jobs)
+    .set({ nextRunAt: plan.nextRunAt, updatedAt: now })
+    .where(and(eq(jobs.id, job.id), eq(jobs.nextRunAt, pendingFrom)));
   // One transaction: a due time is never advanced past without its row, and a row that
   // exists already (a second heartbeat) is not claimed again.
   const results = (await db.batch([advance, ...inserts] as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[];
@@ -102,7 +112,11 @@ async function resumeStalledTasks(env: Env, db: Db, now: number): Promise<number
 /** Never throws: one failing part must not stop the others, nor the rest of the heartbeat. */
 export async function schedulerHeartbeat(env: Env, now: number): Promise<void> {
   const db = openDb(env.DB);
-  const parts = { jobsStarted: () => startDueJobs(env, db, now), runnersWoken: () => wakeStalledRunners(env, db, now), tasksResumed: () => resumeStalledTasks(env, db, now) };
+  const parts = {
+    jobsStarted: () => startDueJobs(env, db, now),
+    runnersWoken: () => wakeStalledRunners(env, db, now),
+    tasksResumed: () => resumeStalledTasks(env, db, now),
+  };
   const summary: Record<string, number> = {};
   for (const [name, part] of Object.entries(parts)) {
     try {

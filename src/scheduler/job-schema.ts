@@ -23,7 +23,11 @@ export const deliveryTarget = z.strictObject({
 
 const retry = z.strictObject({
   attempts: z.int().min(1).max(MAX_RETRY_ATTEMPTS),
-  backoffSeconds: z.number().min(0).max(24 * 3600).optional(),
+  backoffSeconds: z
+    .number()
+    .min(0)
+    .max(24 * 3600)
+    .optional(),
 });
 
 export const jobCreateBody = z.strictObject({

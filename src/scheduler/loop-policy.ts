@@ -41,7 +41,16 @@ export interface IterationVerdict {
 
 /** The request of the next iteration: the prompt, after the previous exchange when there is one. */
 export function iterationTurn(prompt: string, lastOutput: string | null): { history: ChatTurn[]; text: string } {
-  return { history: lastOutput === null ? [] : [{ role: "user", content: prompt }, { role: "assistant", content: lastOutput }], text: prompt };
+  return {
+    history:
+      lastOutput === null
+        ? []
+        : [
+            { role: "user", content: prompt },
+            { role: "assistant", content: lastOutput },
+          ],
+    text: prompt,
+  };
 }
 
 export function judgeIteration(limits: LoopLimits, before: LoopCounters, outcome: IterationOutcome): IterationVerdict {
@@ -58,7 +67,13 @@ export function judgeIteration(limits: LoopLimits, before: LoopCounters, outcome
   }
   const text = outcome.output.trim();
   const progress = text !== "" && text !== before.lastOutput?.trim();
-  const counters: LoopCounters = { iterationsThisStart, costThisStartUsd, noProgressStreak: progress ? 0 : before.noProgressStreak + 1, failureStreak: 0, lastOutput: outcome.output };
+  const counters: LoopCounters = {
+    iterationsThisStart,
+    costThisStartUsd,
+    noProgressStreak: progress ? 0 : before.noProgressStreak + 1,
+    failureStreak: 0,
+    lastOutput: outcome.output,
+  };
   if (outcome.output.includes(limits.completionPromise)) return { counters, progress, end: "completed" };
   const spent = budget(counters);
   if (spent === "cost_cap") return { counters, progress, end: spent };

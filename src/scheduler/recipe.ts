@@ -44,7 +44,16 @@ export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who:
   const calls: ApiCallRecord[] = [];
   let model = runtime.model;
   for (const [i, step] of steps.entries()) {
-    const result = await runtime.runTurn({ channelId: SCHEDULER_CHANNEL_ID, channelType: "cron", senderId: jobSender(who.jobId), senderName: who.jobName, trust: who.trust, model: step.model, history: [...history], text: step.prompt });
+    const result = await runtime.runTurn({
+      channelId: SCHEDULER_CHANNEL_ID,
+      channelType: "cron",
+      senderId: jobSender(who.jobId),
+      senderName: who.jobName,
+      trust: who.trust,
+      model: step.model,
+      history: [...history],
+      text: step.prompt,
+    });
     model = result.model;
     calls.push(...(result.calls ?? []));
     if (!result.ok) {

@@ -94,7 +94,9 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
     usage = result.usage;
     model = result.model;
     calls = result.calls;
-    outcome = result.ok ? { ok: true, output: result.output, stepOutputs: result.stepOutputs } : { ok: false, error: result.error, stepOutputs: result.stepOutputs };
+    outcome = result.ok
+      ? { ok: true, output: result.output, stepOutputs: result.stepOutputs }
+      : { ok: false, error: result.error, stepOutputs: result.stepOutputs };
     if (outcome.ok && target) {
       const channel = await db.select({ id: channels.id }).from(channels).where(eq(channels.id, target.channelId)).get();
       if (!channel) outcome = { ok: false, error: `cannot deliver: channel ${target.channelId} no longer exists`, stepOutputs: outcome.stepOutputs };
@@ -114,19 +116,38 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
   const retry = !outcome.ok && job !== undefined && current.attempts < job.retryAttempts;
   const status: JobRun["status"] = outcome.ok ? "ok" : retry ? "retrying" : "failed";
   const backoffMs = job ? job.retryBackoffMs * 2 ** (current.attempts - 1) : 0;
-  const event = feedEvent("job.run", target?.channelId, target?.recipient, {
-    jobId: run.jobId, runId: run.id, status, scheduledFor: run.scheduledFor, trigger: run.trigger, attempts: current.attempts,
-    ...(outcome.ok ? { delivered } : { error: outcome.error, ...(retry ? { retryAt: finishedAt + backoffMs } : {}) }),
-    ...usage,
-  }, finishedAt);
+  const event = feedEvent(
+    "job.run",
+    target?.channelId,
+    target?.recipient,
+    {
+      jobId: run.jobId,
+      runId: run.id,
+      status,
+      scheduledFor: run.scheduledFor,
+      trigger: run.trigger,
+      attempts: current.attempts,
+      ...(outcome.ok ? { delivered } : { error: outcome.error, ...(retry ? { retryAt: finishedAt + backoffMs } : {}) }),
+      ...usage,
+    },
+    finishedAt,
+  );
   await db.batch([
     db
       .update(jobRuns)
       .set({
-        status, finishedAt: retry ? null : finishedAt, nextAttemptAt: retry ? finishedAt + backoffMs : null,
-        output: outcome.ok ? outcome.output : null, stepOutputs: JSON.stringify(outcome.stepOutputs), error: outcome.ok ? null : outcome.error, model, delivered,
+        status,
+        finishedAt: retry ? null : finishedAt,
+        nextAttemptAt: retry ? finishedAt + backoffMs : null,
+        output: outcome.ok ? outcome.output : null,
+        stepOutputs: JSON.stringify(outcome.stepOutputs),
+        error: outcome.ok ? null : outcome.error,
+        model,
+        delivered,
         // Tokens and cost add up over tries: a failed try was paid for too.
-        inputTokens: current.inputTokens + usage.inputTokens, outputTokens: current.outputTokens + usage.outputTokens, costUsd: current.costUsd + usage.costUsd,
+        inputTokens: current.inputTokens + usage.inputTokens,
+        outputTokens: current.outputTokens + usage.outputTokens,
+        costUsd: current.costUsd + usage.costUsd,
       })
       .where(eq(jobRuns.id, run.id)),
     // The try's model calls, in the same transaction as its outcome: usage and budgets count them from here.

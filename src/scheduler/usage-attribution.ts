@@ -31,5 +31,10 @@ export function jobRunCallRows(calls: readonly ApiCallRecord[], jobId: string, r
 /** A loop iteration's calls; the iteration is the run (`loop_<task>_<n>`). */
 export function iterationCallRows(calls: readonly ApiCallRecord[], taskId: number, iteration: number): ApiCallRow[] {
   const senderId = taskSender(taskId);
-  return apiCallRows(calls, { channelId: SCHEDULER_CHANNEL_ID, senderId, sessionId: sessionId(SCHEDULER_CHANNEL_ID, senderId), runId: `loop_${taskId}_${iteration}` });
+  return apiCallRows(calls, {
+    channelId: SCHEDULER_CHANNEL_ID,
+    senderId,
+    sessionId: sessionId(SCHEDULER_CHANNEL_ID, senderId),
+    runId: `loop_${taskId}_${iteration}`,
+  });
 }

@@ -34,7 +34,13 @@ describe("Claude runtime through the gateway", () => {
     receiver = await startReceiver();
     gw = await startGateway({
       port: PORT,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url, AGENT_RETRY_BASE_MS: "50", AGENT_HISTORY_TOKEN_BUDGET: "1200", DELIVERY_RETRY_BASE_MS: "100" },
+      env: {
+        ANTHROPIC_API_KEY: KEY,
+        ANTHROPIC_BASE_URL: fake.url,
+        AGENT_RETRY_BASE_MS: "50",
+        AGENT_HISTORY_TOKEN_BUDGET: "1200",
+        DELIVERY_RETRY_BASE_MS: "100",
+      },
     });
     api = (await setupAdmin(gw)).api;
   });
@@ -52,7 +58,12 @@ describe("Claude runtime through the gateway", () => {
 
   it("holds a conversation whose later turns read more and more of the prompt from the cache", async () => {
     const before = fake.requests.length;
-    const texts = ["Hi! I'm planning a vegetable garden.", "Which vegetables grow well in shade?", "How often should I water lettuce?", "Thanks, and when do I plant garlic?"];
+    const texts = [
+      "Hi! I'm planning a vegetable garden.",
+      "Which vegetables grow well in shade?",
+      "How often should I water lettuce?",
+      "Thanks, and when do I plant garlic?",
+    ];
     for (const text of texts) expect((await chat(text)).reply).toMatch(/^Answer #\d+: you said "/);
     const turns = fake.requests.slice(before);
     expect(turns).toHaveLength(4);
@@ -121,7 +132,11 @@ describe("Claude runtime through the gateway", () => {
 
   it("keeps a paired sender's note across compaction of a long conversation", async () => {
     const ch = await api<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
-      type: "webhook", name: "garden-club", policy: "allowlist", allowlist: ["ana"], config: { callbackUrl: `${receiver.url}/replies` },
+      type: "webhook",
+      name: "garden-club",
+      policy: "allowlist",
+      allowlist: ["ana"],
+      config: { callbackUrl: `${receiver.url}/replies` },
     });
     const { inboundUrl } = ch.body.channel;
     const secret = ch.body.generatedSecrets.secret;
@@ -138,7 +153,10 @@ describe("Claude runtime through the gateway", () => {
     for (let i = 0; i < 6; i++) await say(`Update ${i}: ${"the tomatoes are growing tall and the beans need support ".repeat(20)}`);
     const compaction = fake.requests.slice(start).find((r) => system(r).includes("running memory of a conversation"));
     expect(compaction).toBeDefined();
-    const events = await api<{ events: { channelId: string; detail: { compactedTurns: number } }[] }>("GET", `/api/events?kind=agent.compacted&channelId=${ch.body.channel.id}`);
+    const events = await api<{ events: { channelId: string; detail: { compactedTurns: number } }[] }>(
+      "GET",
+      `/api/events?kind=agent.compacted&channelId=${ch.body.channel.id}`,
+    );
     expect(events.body.events.length).toBeGreaterThan(0);
     const last = fake.requests.at(-1)!;
     expect(system(last)).toContain("Summary: the person said");
@@ -147,8 +165,18 @@ describe("Claude runtime through the gateway", () => {
     expect((last.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "remember_note", "schedule_job"]);
 
     expect(await say("Could you schedule a daily watering reminder")).toContain('"scheduled":"job_');
-    const jobs = await api<{ jobs: { name: string; cron: string; timezone: string; deliverTo: { channelId: string; recipient: string } }[] }>("GET", "/api/jobs");
-    expect(jobs.body.jobs).toContainEqual(expect.objectContaining({ name: "daily watering reminder", cron: "0 8 * * *", timezone: "Europe/Lisbon", deliverTo: { channelId: ch.body.channel.id, recipient: "ana" } }));
+    const jobs = await api<{ jobs: { name: string; cron: string; timezone: string; deliverTo: { channelId: string; recipient: string } }[] }>(
+      "GET",
+      "/api/jobs",
+    );
+    expect(jobs.body.jobs).toContainEqual(
+      expect.objectContaining({
+        name: "daily watering reminder",
+        cron: "0 8 * * *",
+        timezone: "Europe/Lisbon",
+        deliverTo: { channelId: ch.body.channel.id, recipient: "ana" },
+      }),
+    );
   });
 
   it("adds up, in /api/usage, exactly the calls the fake served", async () => {

@@ -38,7 +38,13 @@ type Json = Record<string, unknown>;
 function lastUserText(body: Json): { text: string; hasResults: boolean } {
   const user = [...(body.messages as Json[])].reverse().find((m) => m.role === "user");
   const blocks = (user?.content ?? []) as Json[];
-  return { text: blocks.filter((b) => b.type === "text").map((b) => String(b.text)).join("\n"), hasResults: blocks.some((b) => b.type === "tool_result") };
+  return {
+    text: blocks
+      .filter((b) => b.type === "text")
+      .map((b) => String(b.text))
+      .join("\n"),
+    hasResults: blocks.some((b) => b.type === "tool_result"),
+  };
 }
 
 describe("container-isolated agent runs", () => {
@@ -69,13 +75,27 @@ describe("container-isolated agent runs", () => {
     writeFileSync(wrapper, `#!/bin/sh\nif [ "$1" = run ]; then tee -a "${stdinLog}" | "${real}" "$@"; else exec "${real}" "$@"; fi\n`);
     chmodSync(wrapper, 0o755);
     const b = startBridge({
-      url: gw.url, token, dataDir, heartbeatMs: 1000,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url, MAX_CONCURRENT_CONTAINERS: "3", CONTAINER_TIMEOUT_MS: String(TIMEOUT_MS), AGENT_CONTAINER_IMAGE: IMAGE, DOCKER_BIN: wrapper },
+      url: gw.url,
+      token,
+      dataDir,
+      heartbeatMs: 1000,
+      env: {
+        ANTHROPIC_API_KEY: KEY,
+        ANTHROPIC_BASE_URL: fake.url,
+        MAX_CONCURRENT_CONTAINERS: "3",
+        CONTAINER_TIMEOUT_MS: String(TIMEOUT_MS),
+        AGENT_CONTAINER_IMAGE: IMAGE,
+        DOCKER_BIN: wrapper,
+      },
     });
     bridges.push(b);
     return b;
   };
-  const repliesTo = (sender: string) => receiver.received.map((r) => JSON.parse(r.body) as { recipient: string; text: string }).filter((r) => r.recipient === sender).map((r) => r.text);
+  const repliesTo = (sender: string) =>
+    receiver.received
+      .map((r) => JSON.parse(r.body) as { recipient: string; text: string })
+      .filter((r) => r.recipient === sender)
+      .map((r) => r.text);
   /** Sends a message and waits for the sender's next reply. */
   const ask = async (sender: string, text: string, timeoutMs = 60_000): Promise<string> => {
     const before = repliesTo(sender).length;
@@ -98,7 +118,10 @@ describe("container-isolated agent runs", () => {
       },
     });
     receiver = await startReceiver();
-    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100", AGENT_CONTAINER_RESULT_TIMEOUT_MS: String(RESULT_TIMEOUT_MS) } });
+    gw = await startGateway({
+      port: PORT,
+      env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100", AGENT_CONTAINER_RESULT_TIMEOUT_MS: String(RESULT_TIMEOUT_MS) },
+    });
     const admin = await setupAdmin(gw);
     api = admin.api;
     feed = new WebSocket(`${gw.url.replace("http", "ws")}/api/live`, { headers: { authorization: `Bearer ${admin.token}` } });
@@ -108,7 +131,11 @@ describe("container-isolated agent runs", () => {
     ({ token } = created.body);
     bridgeId = created.body.bridge.id;
     const ch = await api<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
-      type: "webhook", name: "sandbox", policy: "open", rateLimitPerMinute: 1000, config: { callbackUrl: `${receiver.url}/replies` },
+      type: "webhook",
+      name: "sandbox",
+      policy: "open",
+      rateLimitPerMinute: 1000,
+      config: { callbackUrl: `${receiver.url}/replies` },
       // An open channel's senders are public: the container tools are granted explicitly.
       agent: { container: true, containerBridgeId: bridgeId, tools: TOOLS },
     });
@@ -117,15 +144,31 @@ describe("container-isolated agent runs", () => {
     inboundUrl = ch.body.channel.inboundUrl;
     secret = ch.body.generatedSecrets.secret;
     bridge = runBridge();
-    await waitFor(async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected, 30_000, "bridge connected");
+    await waitFor(
+      async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected,
+      30_000,
+      "bridge connected",
+    );
 
     // A channel whose container bridge never connects: its sender is answered when the gateway stops waiting (last test).
     const offline = await api<{ bridge: { id: string } }>("POST", "/api/bridges", { name: "never-connects" });
     const stranded = await api<{ channel: { inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
-      type: "webhook", name: "stranded", policy: "open", config: { callbackUrl: `${receiver.url}/replies` }, agent: { container: true, containerBridgeId: offline.body.bridge.id, tools: TOOLS },
+      type: "webhook",
+      name: "stranded",
+      policy: "open",
+      config: { callbackUrl: `${receiver.url}/replies` },
+      agent: { container: true, containerBridgeId: offline.body.bridge.id, tools: TOOLS },
     });
     strandedSentAt = Date.now();
-    expect((await postWebhook(stranded.body.channel.inboundUrl, stranded.body.generatedSecrets.secret, { messageId: "stranded-1", sender: { id: "stranded" }, text: "RUN: echo hi" })).status).toBe(200);
+    expect(
+      (
+        await postWebhook(stranded.body.channel.inboundUrl, stranded.body.generatedSecrets.secret, {
+          messageId: "stranded-1",
+          sender: { id: "stranded" },
+          text: "RUN: echo hi",
+        })
+      ).status,
+    ).toBe(200);
   });
 
   afterAll(async () => {
@@ -192,9 +235,13 @@ describe("container-isolated agent runs", () => {
     // Usage: one api_calls row per model request, marked container; the run and the feed events are recorded.
     const runs = await api<{ runs: { id: string; status: string }[] }>("GET", `/api/runs?channelId=${channelId}`);
     const runId = runs.body.runs[0]!.id;
-    const calls = await api<{ calls: { id: string; mode: string; inputTokens: number; cacheWriteTokens: number; cacheReadTokens: number; outputTokens: number }[] }>("GET", `/api/usage/calls?runId=${runId}`);
+    const calls = await api<{
+      calls: { id: string; mode: string; inputTokens: number; cacheWriteTokens: number; cacheReadTokens: number; outputTokens: number }[];
+    }>("GET", `/api/usage/calls?runId=${runId}`);
     expect(calls.body.calls.length).toBe(2);
-    expect(calls.body.calls.every((c) => c.mode === "container" && c.inputTokens + c.cacheWriteTokens + c.cacheReadTokens > 0 && c.outputTokens > 0)).toBe(true);
+    expect(calls.body.calls.every((c) => c.mode === "container" && c.inputTokens + c.cacheWriteTokens + c.cacheReadTokens > 0 && c.outputTokens > 0)).toBe(
+      true,
+    );
     // The runner keeps the request prefix stable: its second request reads the first one's prompt from the cache.
     const [first, second] = [...calls.body.calls].sort((a, b) => a.id.localeCompare(b.id));
     expect(second!.cacheReadTokens).toBeGreaterThanOrEqual(first!.cacheWriteTokens);
@@ -204,7 +251,13 @@ describe("container-isolated agent runs", () => {
     // The run as the dashboard's live feed showed it, in order.
     await waitFor(async () => feedEvents.some((e) => e.kind === "agent.run" && e.detail?.runId === runId), 10_000, "the run on the live feed");
     const seen = feedEvents.filter((e) => e.detail?.runId === runId).map((e) => e.kind);
-    expect(seen.filter((k) => k.startsWith("container.") || k === "agent.run")).toEqual(["container.dispatched", "container.started", "container.tool", "container.finished", "agent.run"]);
+    expect(seen.filter((k) => k.startsWith("container.") || k === "agent.run")).toEqual([
+      "container.dispatched",
+      "container.started",
+      "container.tool",
+      "container.finished",
+      "agent.run",
+    ]);
     expect(feedEvents.find((e) => e.kind === "container.tool" && e.detail?.runId === runId)?.detail).toMatchObject({ tool: "run_command", ok: true, step: 1 });
   });
 
@@ -239,8 +292,14 @@ describe("container-isolated agent runs", () => {
     expect(peak).toBe(3);
     expect(bridge.logs("container run queued")).toHaveLength(1);
     expect(feedEvents.filter((e) => e.kind === "container.queued").map((e) => e.detail)).toEqual([expect.objectContaining({ position: 1, maxConcurrent: 3 })]);
-    const started = bridge.logs("container started").slice(-4).map((l) => Date.parse(String(l.at)));
-    const finished = bridge.logs("container finished").slice(-4).map((l) => Date.parse(String(l.at)));
+    const started = bridge
+      .logs("container started")
+      .slice(-4)
+      .map((l) => Date.parse(String(l.at)));
+    const finished = bridge
+      .logs("container finished")
+      .slice(-4)
+      .map((l) => Date.parse(String(l.at)));
     expect(started[3]!).toBeGreaterThanOrEqual(Math.min(...finished.slice(0, 3)));
 
     // The hardening as Docker reports it for a running agent container.
@@ -292,6 +351,9 @@ describe("container-isolated agent runs", () => {
     expect(Date.now() - strandedSentAt).toBeGreaterThanOrEqual(RESULT_TIMEOUT_MS - 1000);
     expect(repliesTo("stranded")).toEqual([expect.stringMatching(/could not get to your message in time/)]);
     const finished = await api<{ events: { senderId: string; detail: Json }[] }>("GET", "/api/events?kind=container.finished&limit=50");
-    expect(finished.body.events.find((e) => e.senderId === "stranded")?.detail).toMatchObject({ outcome: "expired", error: expect.stringContaining("AGENT_CONTAINER_RESULT_TIMEOUT_MS") });
+    expect(finished.body.events.find((e) => e.senderId === "stranded")?.detail).toMatchObject({
+      outcome: "expired",
+      error: expect.stringContaining("AGENT_CONTAINER_RESULT_TIMEOUT_MS"),
+    });
   });
 });

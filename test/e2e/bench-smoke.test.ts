@@ -32,14 +32,28 @@ afterAll(async () => {
 it(`answers ${MESSAGES} messages from ${SENDERS} parallel senders exactly once each, retries included`, async () => {
   const { api } = await setupAdmin(gateway);
   const created = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-    type: "webhook", name: "bench smoke", policy: "open", rateLimitPerMinute: 10_000, config: { secret: SECRET, callbackUrl: sink.route("/smoke", SECRET) },
+    type: "webhook",
+    name: "bench smoke",
+    policy: "open",
+    rateLimitPerMinute: 10_000,
+    config: { secret: SECRET, callbackUrl: sink.route("/smoke", SECRET) },
   });
   expect(created.status).toBe(201);
   const hookUrl = `${gateway.url}/hooks/${created.body.channel.id}`;
 
   const result = await runLoad({ hookUrl, secret: SECRET, sink, label: "smoke", senders: SENDERS, messages: MESSAGES, replyTimeoutMs: 60_000, settleMs: 1500 });
-  expect({ messages: result.messages, lost: result.lost, duplicated: result.duplicated, mismatched: result.mismatched, unacknowledged: result.unacknowledged }).toEqual({
-    messages: MESSAGES, lost: 0, duplicated: 0, mismatched: 0, unacknowledged: 0,
+  expect({
+    messages: result.messages,
+    lost: result.lost,
+    duplicated: result.duplicated,
+    mismatched: result.mismatched,
+    unacknowledged: result.unacknowledged,
+  }).toEqual({
+    messages: MESSAGES,
+    lost: 0,
+    duplicated: 0,
+    mismatched: 0,
+    unacknowledged: 0,
   });
   expect(result.replyMs).toHaveLength(MESSAGES);
 

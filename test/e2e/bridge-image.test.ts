@@ -37,11 +37,31 @@ describe("the bridge's Docker image", () => {
     const { token } = created.body;
     const id = created.body.bridge.id;
     // Host networking: the gateway listens on the host's loopback, as a gateway on the same VPS would.
-    docker("run", "-d", "--name", CONTAINER, "--network", "host", "-e", `LOOPGATE_URL=${gw.url}`, "-e", `LOOPGATE_BRIDGE_TOKEN=${token}`, "-e", "LOOPGATE_BRIDGE_HEARTBEAT_MS=1000", IMAGE);
-    await waitFor(async () => (await api<{ bridge: { connected: boolean; status: string } }>("GET", `/api/bridges/${id}`)).body.bridge.connected, 60_000, `the bridge in its container connected\n${dockerMaybe("logs", CONTAINER) ?? ""}`);
+    docker(
+      "run",
+      "-d",
+      "--name",
+      CONTAINER,
+      "--network",
+      "host",
+      "-e",
+      `LOOPGATE_URL=${gw.url}`,
+      "-e",
+      `LOOPGATE_BRIDGE_TOKEN=${token}`,
+      "-e",
+      "LOOPGATE_BRIDGE_HEARTBEAT_MS=1000",
+      IMAGE,
+    );
+    await waitFor(
+      async () => (await api<{ bridge: { connected: boolean; status: string } }>("GET", `/api/bridges/${id}`)).body.bridge.connected,
+      60_000,
+      `the bridge in its container connected\n${dockerMaybe("logs", CONTAINER) ?? ""}`,
+    );
     expect((await api<{ bridge: { status: string } }>("GET", `/api/bridges/${id}`)).body.bridge.status).toBe("up");
 
-    const inspected = (JSON.parse(docker("inspect", CONTAINER)) as { Config: { User: string }; State: { Running: boolean }; Mounts: { Destination: string }[] }[])[0]!;
+    const inspected = (
+      JSON.parse(docker("inspect", CONTAINER)) as { Config: { User: string }; State: { Running: boolean }; Mounts: { Destination: string }[] }[]
+    )[0]!;
     expect(inspected.State.Running).toBe(true);
     expect(inspected.Config.User).toBe("node");
     expect(inspected.Mounts.map((m) => m.Destination)).toContain("/data");

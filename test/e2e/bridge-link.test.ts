@@ -34,7 +34,8 @@ describe("bridge link", () => {
     return b;
   };
   const channel = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${channelId}`)).body.channel;
-  const bridgeRow = async () => (await api<{ bridge: { status: string; connected: boolean; queuedReplies: number } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge;
+  const bridgeRow = async () =>
+    (await api<{ bridge: { status: string; connected: boolean; queuedReplies: number } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge;
 
   beforeAll(async () => {
     signal = await startFakeSignalCli(ACCOUNT);
@@ -47,7 +48,11 @@ describe("bridge link", () => {
     ({ token } = created.body);
     bridgeId = created.body.bridge.id;
     const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "signal", name: "Signal", policy: "open", rateLimitPerMinute: 1000, config: { bridgeId, account: ACCOUNT, daemon: signal.address },
+      type: "signal",
+      name: "Signal",
+      policy: "open",
+      rateLimitPerMinute: 1000,
+      config: { bridgeId, account: ACCOUNT, daemon: signal.address },
     });
     expect(ch.status).toBe(201);
     channelId = ch.body.channel.id;

@@ -51,7 +51,10 @@ beforeAll(async () => {
   receiver = await startReceiver();
   fake = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
   // Many CLI calls in a row: the per-IP API limit is for people, not for this.
-  gw = await startGateway({ port: PORT, env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url, AGENT_RETRY_BASE_MS: "50", API_RATE_LIMIT_PER_MINUTE: "100000" } });
+  gw = await startGateway({
+    port: PORT,
+    env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url, AGENT_RETRY_BASE_MS: "50", API_RATE_LIMIT_PER_MINUTE: "100000" },
+  });
   const { token } = await setupAdmin(gw);
   run = cliRunner(home, { LOOPGATE_URL: gw.url, LOOPGATE_TOKEN: token });
 });
@@ -67,7 +70,11 @@ afterAll(async () => {
 
 describe("loopgate bridge", () => {
   it("mints a token shown once that the bridge connects with, lists it without the token, and revokes it", async () => {
-    const minted = await run.cliJson<{ bridge: { id: string; name: string }; token: string; run: { env: Record<string, string>; command: string } }>(["bridge", "token", "vps-1"]);
+    const minted = await run.cliJson<{ bridge: { id: string; name: string }; token: string; run: { env: Record<string, string>; command: string } }>([
+      "bridge",
+      "token",
+      "vps-1",
+    ]);
     expect(minted.token).toMatch(/^lgb_/);
     expect(minted.run).toEqual({ env: { LOOPGATE_URL: gw.url, LOOPGATE_BRIDGE_TOKEN: minted.token }, command: "npm run bridge" });
 
@@ -85,7 +92,11 @@ describe("loopgate bridge", () => {
     const bridge = startBridge({ url: minted.run.env.LOOPGATE_URL!, token: minted.run.env.LOOPGATE_BRIDGE_TOKEN!, dataDir, heartbeatMs: 1000 });
     bridges.push(bridge);
     type Listed = { bridges: { id: string; name: string; status: string; connected: boolean }[] };
-    await waitFor(async () => (await run.cliJson<Listed>(["bridge", "list"])).bridges.some((b) => b.id === minted.bridge.id && b.connected), 60_000, `the bridge to connect\n${bridge.output()}`);
+    await waitFor(
+      async () => (await run.cliJson<Listed>(["bridge", "list"])).bridges.some((b) => b.id === minted.bridge.id && b.connected),
+      60_000,
+      `the bridge to connect\n${bridge.output()}`,
+    );
 
     const listedText = await run.cli(["bridge", "list"]);
     expect(listedText.stdout).toMatch(new RegExp(`${minted.bridge.id}\\s+vps-1\\s+up\\s+yes`));
@@ -98,7 +109,11 @@ describe("loopgate bridge", () => {
     const dropped = await run.cliJson<{ wasConnected: boolean }>(["bridge", "disconnect", "vps-1"]);
     expect(dropped.wasConnected).toBe(true);
     // It dials back in by itself.
-    await waitFor(async () => (await run.cliJson<Listed>(["bridge", "list"])).bridges.some((b) => b.id === minted.bridge.id && b.connected), 60_000, "the bridge to reconnect");
+    await waitFor(
+      async () => (await run.cliJson<Listed>(["bridge", "list"])).bridges.some((b) => b.id === minted.bridge.id && b.connected),
+      60_000,
+      "the bridge to reconnect",
+    );
 
     const revoked = await run.cli(["bridge", "revoke", "vps-1"]);
     expect(revoked.code, revoked.stderr).toBe(0);
@@ -116,8 +131,19 @@ describe("loopgate bridge", () => {
 describe("loopgate apply with jobs and agent settings", () => {
   const path = () => join(home, "loopgate.config.json");
   const write = (doc: unknown) => writeFileSync(path(), JSON.stringify(doc));
-  const ops = (agent?: unknown) => ({ name: "ops", type: "webhook", ...(agent ? { agent } : {}), config: { callbackUrl: `${receiver.url}/ops`, secret: "ops-secret-0123456789" } });
-  const digest = (cron: string) => ({ name: "digest", cron, timezone: "Europe/Paris", steps: [{ prompt: "Summarise the day." }, { prompt: "Shorten it." }], deliverTo: { channelId: "ops", recipient: "alice" } });
+  const ops = (agent?: unknown) => ({
+    name: "ops",
+    type: "webhook",
+    ...(agent ? { agent } : {}),
+    config: { callbackUrl: `${receiver.url}/ops`, secret: "ops-secret-0123456789" },
+  });
+  const digest = (cron: string) => ({
+    name: "digest",
+    cron,
+    timezone: "Europe/Paris",
+    steps: [{ prompt: "Summarise the day." }, { prompt: "Shorten it." }],
+    deliverTo: { channelId: "ops", recipient: "alice" },
+  });
   const weekly = { name: "weekly", cron: "0 8 * * MON", steps: [{ prompt: "Plan the week." }], retry: { attempts: 2 } };
   const jobs = async () => (await run.cliJson<{ jobs: Job[] }>(["jobs", "list"])).jobs;
   const channel = async (name: string) => (await run.cliJson<{ channels: Channel[] }>(["channels", "list"])).channels.find((c) => c.name === name);
@@ -129,14 +155,22 @@ describe("loopgate apply with jobs and agent settings", () => {
     const created = await jobs();
     const opsChannel = (await channel("ops"))!;
     expect(opsChannel.agent).toEqual({ model: "claude-haiku-4-5", maxTokens: 512 });
-    expect(created.find((j) => j.name === "digest")).toMatchObject({ cron: "0 9 * * *", timezone: "Europe/Paris", deliverTo: { channelId: opsChannel.id, recipient: "alice" } });
+    expect(created.find((j) => j.name === "digest")).toMatchObject({
+      cron: "0 9 * * *",
+      timezone: "Europe/Paris",
+      deliverTo: { channelId: opsChannel.id, recipient: "alice" },
+    });
 
     const again = await run.cli(["apply", "--config", path()]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain("No changes: 1 channel and 2 jobs already match the file.");
     const againJson = await run.cliJson<ApplyResult>(["apply", "--config", path()]);
     expect(againJson.changed).toBe(false);
-    expect(againJson.actions.map((a) => `${a.kind}:${a.resource}:${a.name}`)).toEqual(["unchanged:channel:ops", "unchanged:job:digest", "unchanged:job:weekly"]);
+    expect(againJson.actions.map((a) => `${a.kind}:${a.resource}:${a.name}`)).toEqual([
+      "unchanged:channel:ops",
+      "unchanged:job:digest",
+      "unchanged:job:weekly",
+    ]);
     expect(await jobs()).toEqual(created);
   });
 
@@ -148,14 +182,22 @@ describe("loopgate apply with jobs and agent settings", () => {
     expect(await jobs()).toEqual(before);
 
     const edited = await run.cliJson<ApplyResult>(["apply", "--config", path()]);
-    expect(edited.actions.filter((a) => a.kind !== "unchanged")).toEqual([{ kind: "update", resource: "job", name: "digest", id: before.find((j) => j.name === "digest")!.id, changes: ["cron"] }]);
+    expect(edited.actions.filter((a) => a.kind !== "unchanged")).toEqual([
+      { kind: "update", resource: "job", name: "digest", id: before.find((j) => j.name === "digest")!.id, changes: ["cron"] },
+    ]);
     const after = await jobs();
-    expect(after.find((j) => j.name === "digest")).toMatchObject({ id: before.find((j) => j.name === "digest")!.id, cron: "30 7 * * MON-FRI", timezone: "Europe/Paris" });
+    expect(after.find((j) => j.name === "digest")).toMatchObject({
+      id: before.find((j) => j.name === "digest")!.id,
+      cron: "30 7 * * MON-FRI",
+      timezone: "Europe/Paris",
+    });
     expect(after.find((j) => j.name === "weekly")).toEqual(before.find((j) => j.name === "weekly"));
 
     write({ channels: [ops({ model: "claude-sonnet-4-5" })], jobs: [digest("30 7 * * MON-FRI"), weekly] });
     const agent = await run.cliJson<ApplyResult>(["apply", "--config", path()]);
-    expect(agent.actions.filter((a) => a.kind !== "unchanged")).toEqual([expect.objectContaining({ kind: "update", resource: "channel", name: "ops", changes: ["agent"] })]);
+    expect(agent.actions.filter((a) => a.kind !== "unchanged")).toEqual([
+      expect.objectContaining({ kind: "update", resource: "channel", name: "ops", changes: ["agent"] }),
+    ]);
     expect((await channel("ops"))!.agent).toEqual({ model: "claude-sonnet-4-5" });
     write({ channels: [ops()], jobs: [digest("30 7 * * MON-FRI"), weekly] });
     await run.cliJson<ApplyResult>(["apply", "--config", path()]);
@@ -176,7 +218,10 @@ describe("loopgate apply with jobs and agent settings", () => {
     const cases: [unknown, RegExp][] = [
       [{ jobs: [{ name: "x", cron: "61 * * * *", steps: [{ prompt: "p" }] }] }, /jobs\.0\.cron: /],
       [{ jobs: [{ name: "x", cron: "* * * * *", steps: [{ prompt: "p" }], schedule: "daily" }] }, /schedule/],
-      [{ jobs: [{ name: "x", cron: "* * * * *", steps: [{ prompt: "p" }], deliverTo: { channelId: "nowhere", recipient: "a" } }] }, /deliverTo\.channelId "nowhere" is neither/],
+      [
+        { jobs: [{ name: "x", cron: "* * * * *", steps: [{ prompt: "p" }], deliverTo: { channelId: "nowhere", recipient: "a" } }] },
+        /deliverTo\.channelId "nowhere" is neither/,
+      ],
       [{ channels: [ops({ temperature: 2 })] }, /channels\.0\.agent/],
       [{ budgets: { accountDailyCostLimitUsd: 5 } }, /budgets are gateway settings[\s\S]*ACCOUNT_DAILY_COST_LIMIT_USD/],
     ];
@@ -192,12 +237,20 @@ describe("loopgate apply with jobs and agent settings", () => {
 
 describe("tokens, usage views, chat and messages", () => {
   it("creates, lists and revokes an API token; the token works until revoked", async () => {
-    const minted = await run.cliJson<{ id: string; token: string; name: string; expiresAt: number | null }>(["tokens", "create", "ci", "--expires-in-days", "7"]);
+    const minted = await run.cliJson<{ id: string; token: string; name: string; expiresAt: number | null }>([
+      "tokens",
+      "create",
+      "ci",
+      "--expires-in-days",
+      "7",
+    ]);
     expect(minted.token).toMatch(/^lg_/);
     expect(minted.expiresAt).toBeGreaterThan(Date.now());
     const listed = await run.cli(["tokens", "list", "--json"]);
     expect(listed.stdout).not.toContain(minted.token);
-    expect((JSON.parse(listed.stdout) as { tokens: { id: string; name: string }[] }).tokens).toContainEqual(expect.objectContaining({ id: minted.id, name: "ci" }));
+    expect((JSON.parse(listed.stdout) as { tokens: { id: string; name: string }[] }).tokens).toContainEqual(
+      expect.objectContaining({ id: minted.id, name: "ci" }),
+    );
     expect((await run.cli(["jobs", "list"], { env: { LOOPGATE_TOKEN: minted.token } })).code).toBe(0);
 
     expect(await run.cliJson(["tokens", "revoke", "ci"])).toMatchObject({ ok: true, id: minted.id });
@@ -234,7 +287,13 @@ describe("tokens, usage views, chat and messages", () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout.trim().length).toBeGreaterThan(0);
 
-    const { messages } = await run.cliJson<{ messages: { id: string; direction: string; text: string; channelId: string }[] }>(["messages", "--channel", "web", "-n", "10"]);
+    const { messages } = await run.cliJson<{ messages: { id: string; direction: string; text: string; channelId: string }[] }>([
+      "messages",
+      "--channel",
+      "web",
+      "-n",
+      "10",
+    ]);
     expect(messages.find((m) => m.id === reply.messageId)).toMatchObject({ direction: "in", text: "What is on today?", channelId: "web" });
     expect(messages.find((m) => m.id === `${reply.messageId}:out`)).toMatchObject({ direction: "out", text: reply.reply });
     expect((await run.cli(["messages", "--channel", "web"])).stdout).toMatch(/web\s+admin:admin\s+in\s+accepted\s+What is on today\?/);
@@ -260,7 +319,17 @@ describe("tokens, usage views, chat and messages", () => {
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(message);
     }
-    for (const words of [["bridge", "token"], ["bridge", "list"], ["bridge", "disconnect"], ["bridge", "revoke"], ["tokens", "list"], ["tokens", "create"], ["tokens", "revoke"], ["chat"], ["messages"]]) {
+    for (const words of [
+      ["bridge", "token"],
+      ["bridge", "list"],
+      ["bridge", "disconnect"],
+      ["bridge", "revoke"],
+      ["tokens", "list"],
+      ["tokens", "create"],
+      ["tokens", "revoke"],
+      ["chat"],
+      ["messages"],
+    ]) {
       const help = await run.cli([...words, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toContain(`Usage: loopgate ${words.join(" ")}`);

@@ -58,12 +58,21 @@ describe("loopgate CLI against a running gateway", () => {
 
   it("applies a config file, and a second run changes nothing and says so", async () => {
     const path = join(configHome, "loopgate.config.json");
-    writeFileSync(path, JSON.stringify({
-      channels: [
-        { name: "crm", type: "webhook", policy: "allowlist", allowlist: ["alice", "bob"], config: { callbackUrl: `${receiver.url}/crm`, secret: "${CRM_SECRET}" } },
-        { name: "ops", type: "webhook", rateLimitPerMinute: 5, config: { callbackUrl: `${receiver.url}/ops` } },
-      ],
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        channels: [
+          {
+            name: "crm",
+            type: "webhook",
+            policy: "allowlist",
+            allowlist: ["alice", "bob"],
+            config: { callbackUrl: `${receiver.url}/crm`, secret: "${CRM_SECRET}" },
+          },
+          { name: "ops", type: "webhook", rateLimitPerMinute: 5, config: { callbackUrl: `${receiver.url}/ops` } },
+        ],
+      }),
+    );
     const env = { CRM_SECRET: "crm-secret-0123456789" };
     const first = await cliJson<{ changed: boolean; created: number; generatedSecrets: Record<string, unknown> }>(["apply", "--config", path], env);
     expect(first).toMatchObject({ changed: true, created: 2, updated: 0 });
@@ -76,12 +85,18 @@ describe("loopgate CLI against a running gateway", () => {
     expect(againJson.changed).toBe(false);
     expect(againJson.actions.map((a) => a.kind)).toEqual(["unchanged", "unchanged"]);
 
-    const listed = await cliJson<{ channels: { name: string; policy: string; allowlist: string[]; rateLimitPerMinute: number | null }[] }>(["channels", "list"]);
+    const listed = await cliJson<{ channels: { name: string; policy: string; allowlist: string[]; rateLimitPerMinute: number | null }[] }>([
+      "channels",
+      "list",
+    ]);
     expect(listed.channels.find((c) => c.name === "crm")).toMatchObject({ policy: "allowlist", allowlist: ["alice", "bob"] });
     expect(listed.channels.find((c) => c.name === "ops")).toMatchObject({ policy: "pairing", rateLimitPerMinute: 5 });
 
     // An edit is applied as an update of exactly that field.
-    writeFileSync(path, JSON.stringify({ channels: [{ name: "ops", type: "webhook", rateLimitPerMinute: 9, config: { callbackUrl: `${receiver.url}/ops` } }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({ channels: [{ name: "ops", type: "webhook", rateLimitPerMinute: 9, config: { callbackUrl: `${receiver.url}/ops` } }] }),
+    );
     const edited = await cliJson<{ actions: { kind: string; name: string; changes?: string[] }[] }>(["apply", "--config", path], env);
     expect(edited.actions).toEqual([expect.objectContaining({ kind: "update", name: "ops", changes: ["rateLimitPerMinute"] })]);
 
@@ -98,20 +113,35 @@ describe("loopgate CLI against a running gateway", () => {
   });
 
   it("approves a pairing: a new sender's code shows in `pairing list`, `pairing approve` pairs them", async () => {
-    const added = await cliJson<{ channel: { id: string; inboundUrl: string; policy: string }; generatedSecrets: { secret: string } }>(
-      ["channels", "add", "--type", "webhook", "--name", "pairing-test", "--set", `callbackUrl=${receiver.url}/pair`],
-    );
+    const added = await cliJson<{ channel: { id: string; inboundUrl: string; policy: string }; generatedSecrets: { secret: string } }>([
+      "channels",
+      "add",
+      "--type",
+      "webhook",
+      "--name",
+      "pairing-test",
+      "--set",
+      `callbackUrl=${receiver.url}/pair`,
+    ]);
     expect(added.channel.policy).toBe("pairing");
     pairingChannel = { inboundUrl: added.channel.inboundUrl.replace("localhost", "127.0.0.1"), secret: added.generatedSecrets.secret };
-    const res = await postWebhook(pairingChannel.inboundUrl, pairingChannel.secret, { messageId: "m-1", sender: { id: "carol", name: "Carol" }, text: "hello" });
+    const res = await postWebhook(pairingChannel.inboundUrl, pairingChannel.secret, {
+      messageId: "m-1",
+      sender: { id: "carol", name: "Carol" },
+      text: "hello",
+    });
     expect(res.status).toBe(200);
 
     let code = "";
-    await waitFor(async () => {
-      const { pairings } = await cliJson<{ pairings: { code: string; senderId: string; status: string }[] }>(["pairing", "list", "--status", "pending"]);
-      code = pairings.find((p) => p.senderId === "carol")?.code ?? "";
-      return code !== "";
-    }, 30_000, "a pending pairing code for carol");
+    await waitFor(
+      async () => {
+        const { pairings } = await cliJson<{ pairings: { code: string; senderId: string; status: string }[] }>(["pairing", "list", "--status", "pending"]);
+        code = pairings.find((p) => p.senderId === "carol")?.code ?? "";
+        return code !== "";
+      },
+      30_000,
+      "a pending pairing code for carol",
+    );
 
     const table = await cli(["pairing", "list"]);
     expect(table.stdout).toMatch(new RegExp(`${code}\\s+pending\\s+${added.channel.id}\\s+carol`));
@@ -140,7 +170,10 @@ describe("loopgate CLI against a running gateway", () => {
       const res = await postWebhook(pairingChannel.inboundUrl, pairingChannel.secret, { messageId: `m-${Date.now()}`, sender: { id: "carol" }, text });
       expect(res.status).toBe(200);
       await waitFor(async () => stdout.includes(text), 30_000, `the message in the followed feed\n${stdout}\n${stderr}`);
-      const events = stdout.trim().split("\n").map((line) => JSON.parse(line) as { kind: string; detail: { text?: string } });
+      const events = stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { kind: string; detail: { text?: string } });
       expect(events.some((e) => e.kind === "message.received" && e.detail.text === text)).toBe(true);
     } finally {
       follower.kill("SIGINT");
@@ -152,16 +185,29 @@ describe("loopgate CLI against a running gateway", () => {
   });
 
   it("schedules a job, pauses and resumes it, runs it now and lists its runs", async () => {
-    const added = await cliJson<{ job: { id: string; status: string; nextRuns: number[] } }>(
-      ["jobs", "add", "--name", "digest", "--cron", "0 9 * * MON-FRI", "--timezone", "UTC", "--prompt", "Summarise the day", "--deliver-to", "ops:alice"],
-    );
+    const added = await cliJson<{ job: { id: string; status: string; nextRuns: number[] } }>([
+      "jobs",
+      "add",
+      "--name",
+      "digest",
+      "--cron",
+      "0 9 * * MON-FRI",
+      "--timezone",
+      "UTC",
+      "--prompt",
+      "Summarise the day",
+      "--deliver-to",
+      "ops:alice",
+    ]);
     expect(added.job.status).toBe("active");
     expect(new Date(added.job.nextRuns[0]!).getUTCHours()).toBe(9);
 
     const paused = await cli(["jobs", "pause", "digest"]);
     expect(paused.code, paused.stderr).toBe(0);
     expect(paused.stdout).toContain("Paused digest");
-    expect((await cliJson<{ jobs: { name: string; status: string }[] }>(["jobs", "list"])).jobs).toEqual([expect.objectContaining({ name: "digest", status: "paused" })]);
+    expect((await cliJson<{ jobs: { name: string; status: string }[] }>(["jobs", "list"])).jobs).toEqual([
+      expect.objectContaining({ name: "digest", status: "paused" }),
+    ]);
     expect((await cli(["jobs", "list"])).stdout).toMatch(/digest\s+0 9 \* \* MON-FRI\s+UTC\s+paused/);
 
     const resumed = await cliJson<{ job: { status: string; nextRuns: number[] } }>(["jobs", "resume", added.job.id]);
@@ -257,7 +303,9 @@ describe("loopgate CLI against a running gateway", () => {
     const refused = await cli(["channels", "list", "--token", "lg_not-a-real-token"]);
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/refused the token[\s\S]*loopgate login/);
-    const none = await cli(["channels", "list", "--url", "http://127.0.0.1:8858"], { env: { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "loopgate-empty-")) } });
+    const none = await cli(["channels", "list", "--url", "http://127.0.0.1:8858"], {
+      env: { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "loopgate-empty-")) },
+    });
     expect(none.code).toBe(4);
     expect(none.stderr).toContain("not logged in to http://127.0.0.1:8858");
   });
@@ -285,11 +333,13 @@ describe("loopgate CLI against a running gateway", () => {
   });
 });
 
-
 describe("loopgate start", () => {
   it("runs the gateway like npm start, on the port and host it is given", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "loopgate-cli-start-"));
-    const child = startCli(["start", "--port", String(START_PORT), "--host", "127.0.0.1", "--log-level", "warn", "--state-dir", stateDir], { env: { LOOPGATE_SETUP_TOKEN: "cli-start-token" }, detached: true });
+    const child = startCli(["start", "--port", String(START_PORT), "--host", "127.0.0.1", "--log-level", "warn", "--state-dir", stateDir], {
+      env: { LOOPGATE_SETUP_TOKEN: "cli-start-token" },
+      detached: true,
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -28,7 +28,12 @@ beforeAll(async () => {
   gw = await startGateway({ port: PORT, env });
   stateDir = gw.stateDir;
   ({ api } = await setupAdmin(gw));
-  const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "webhook", name: "e2e", policy: "open", config: { secret: SECRET, callbackUrl: `${receiver.url}/replies` } });
+  const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
+    type: "webhook",
+    name: "e2e",
+    policy: "open",
+    config: { secret: SECRET, callbackUrl: `${receiver.url}/replies` },
+  });
   expect(created.status).toBe(201);
   channel = created.body.channel;
 });
@@ -98,10 +103,14 @@ describe("npm start, end to end", () => {
     expect(channels.body.channels.map((c) => c.id)).toContain(channel.id);
     // The run is marked sent once the delivery's D1 batch lands, a moment after the receiver saw it.
     let runs = await api<{ runs: { messageId: string; deliveryStatus: string }[] }>("GET", `/api/runs?channelId=${channel.id}`);
-    await waitFor(async () => {
-      runs = await api<{ runs: { messageId: string; deliveryStatus: string }[] }>("GET", `/api/runs?channelId=${channel.id}`);
-      return !runs.body.runs.some((r) => r.deliveryStatus === "pending");
-    }, 10_000, "the run marked delivered");
+    await waitFor(
+      async () => {
+        runs = await api<{ runs: { messageId: string; deliveryStatus: string }[] }>("GET", `/api/runs?channelId=${channel.id}`);
+        return !runs.body.runs.some((r) => r.deliveryStatus === "pending");
+      },
+      10_000,
+      "the run marked delivered",
+    );
     expect(runs.body.runs.find((r) => r.deliveryStatus !== "sent")).toBeUndefined();
   });
 });

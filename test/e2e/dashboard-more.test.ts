@@ -111,7 +111,10 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await form.getByLabel("Time zone").fill("Europe/Berlin");
 
     await form.getByLabel("Cron expression").fill("0 25 * * *");
-    await form.locator('[data-field-error="cron"]').getByText(/hour field "25"/).waitFor();
+    await form
+      .locator('[data-field-error="cron"]')
+      .getByText(/hour field "25"/)
+      .waitFor();
     expect(await form.getByLabel("Cron expression").getAttribute("aria-invalid")).toBe("true");
     expect(await form.getByRole("button", { name: "Schedule job" }).isDisabled()).toBe(true);
     await screenshot(page, "more-02-job-bad-cron");
@@ -126,7 +129,10 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     for (const text of await nextRuns.allTextContents()) expect(text).toMatch(/^(Mon|Tue|Wed|Thu|Fri).*07:30$/);
 
     await form.getByLabel("Time zone").fill("Mars/Olympus_Mons");
-    await form.locator('[data-field-error="timezone"]').getByText(/not an IANA time zone/).waitFor();
+    await form
+      .locator('[data-field-error="timezone"]')
+      .getByText(/not an IANA time zone/)
+      .waitFor();
     await form.getByLabel("Time zone").fill("Europe/Berlin");
     await nextRuns.nth(4).waitFor();
 
@@ -153,7 +159,11 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await run.getByText("manual").waitFor();
     await run.getByText(/\d+ in \/ \d+ out/).waitFor();
     await run.getByText("Output").click();
-    await run.locator("pre.output").last().getByText(/^Answer #\d+: you said "Now make it shorter\."/).waitFor();
+    await run
+      .locator("pre.output")
+      .last()
+      .getByText(/^Answer #\d+: you said "Now make it shorter\."/)
+      .waitFor();
     await screenshot(page, "more-04-job-run");
 
     await row.getByRole("button", { name: "Pause" }).click();
@@ -194,7 +204,10 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     const row = page.locator('[data-bridge="home-server"]');
     await row.and(page.locator('[data-state="up"]')).waitFor({ timeout: 30_000 });
     await row.getByRole("list", { name: "Channels" }).locator("li", { hasText: "Signal backup" }).getByText("failed").waitFor({ timeout: 30_000 });
-    await row.getByRole("list", { name: "Channels" }).locator("li", { hasText: /^Signal connected/ }).waitFor();
+    await row
+      .getByRole("list", { name: "Channels" })
+      .locator("li", { hasText: /^Signal connected/ })
+      .waitFor();
     await screenshot(page, "more-06-bridge-up");
 
     await nav("Channels");
@@ -231,7 +244,12 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
   it("draws a bridged channel's login QR code, drops it once connected; the feed catches up on more than a page of missed events", async () => {
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "qr-bridge" });
     const bridgeId = created.body.bridge.id;
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", { type: "signal", name: "Signal link", policy: "pairing", config: { bridgeId, account: "+15550000044", daemon: "127.0.0.1:9" } });
+    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "signal",
+      name: "Signal link",
+      policy: "pairing",
+      config: { bridgeId, account: "+15550000044", daemon: "127.0.0.1:9" },
+    });
     expect(ch.status).toBe(201);
     // The bridge's side of the link protocol (bridged-protocol.ts), reporting a device-link QR payload the way WhatsApp Web does.
     const link = new WebSocket(`${gw.url.replace("http", "ws")}/bridge/connect`, { headers: { authorization: `Bearer ${created.body.token}` } });
@@ -239,7 +257,11 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     const qr = "2@Yk9nQ2x1ZXNzLWRldmljZS1saW5r,Q2VydGlmaWNhdGUtcHVibGljLWtleQ==,SWRlbnRpdHkta2V5LWZvci10ZXN0,QWR2LXNlY3JldC1mb3ItdGVzdA==";
     link.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 60_000 }));
     link.send(JSON.stringify({ t: "state", channelId: ch.body.channel.id, state: "needs_login", reason: "scan the QR code to link this device", detail: qr }));
-    await waitFor(async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel.status === "needs_login", 10_000, "needs_login");
+    await waitFor(
+      async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel.status === "needs_login",
+      10_000,
+      "needs_login",
+    );
 
     await nav("Channels");
     await page.getByRole("list", { name: "Channels" }).getByRole("button", { name: "Signal link" }).click();
@@ -247,7 +269,11 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await image.waitFor();
     expect(await image.getAttribute("data-qr")).toBe(qr);
     // A real image was drawn: an SVG with the QR's modules, square and wide enough to scan.
-    const size = await image.evaluate((img: HTMLImageElement) => ({ w: img.naturalWidth, h: img.naturalHeight, svg: decodeURIComponent(img.src.split(",")[1] ?? "") }));
+    const size = await image.evaluate((img: HTMLImageElement) => ({
+      w: img.naturalWidth,
+      h: img.naturalHeight,
+      svg: decodeURIComponent(img.src.split(",")[1] ?? ""),
+    }));
     expect(size.svg).toMatch(/^<svg [^>]*viewBox="0 0 (\d+) \1".*<path[^>]+d="M/s);
     expect(size.w).toBeGreaterThanOrEqual(60);
     expect(size.w).toBe(size.h);
@@ -267,7 +293,8 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await page.locator('[data-state="waiting"]').waitFor();
     const countStates = async () => (await api<{ events: { id: string }[] }>("GET", "/api/events?kind=channel.state&limit=500")).body.events;
     const before = new Set((await countStates()).map((e) => e.id));
-    for (let i = 0; i < 260; i++) link.send(JSON.stringify({ t: "state", channelId: ch.body.channel.id, state: i % 2 ? "connected" : "connecting", reason: `flap ${i}` }));
+    for (let i = 0; i < 260; i++)
+      link.send(JSON.stringify({ t: "state", channelId: ch.body.channel.id, state: i % 2 ? "connected" : "connecting", reason: `flap ${i}` }));
     await waitFor(async () => (await countStates()).length >= before.size + 260, 30_000, "260 channel.state events");
     const missed = (await countStates()).filter((e) => !before.has(e.id)).map((e) => e.id);
     expect(missed).toHaveLength(260);

@@ -120,7 +120,11 @@ describe("dashboard", () => {
     await nav("Activity");
     await page.locator('[data-state="live"]').waitFor();
     const sentAt = Date.now();
-    const res = await postWebhook(channel.inboundUrl, channel.secret, { messageId: "m-1", sender: { id: "alice", name: "Alice" }, text: "Hello from the webhook" });
+    const res = await postWebhook(channel.inboundUrl, channel.secret, {
+      messageId: "m-1",
+      sender: { id: "alice", name: "Alice" },
+      text: "Hello from the webhook",
+    });
     expect(res.status).toBe(200);
     await page.locator('.event[data-kind="message.received"]', { hasText: "Hello from the webhook" }).waitFor();
     const latencyMs = Date.now() - sentAt;
@@ -226,7 +230,10 @@ describe("dashboard", () => {
     await row.and(page.locator('[data-status="running"]')).waitFor();
     await row.getByRole("button", { name: "Summarise the inbox" }).click();
     // The offline echo model answers each iteration; at least one is recorded before the stop.
-    await row.getByLabel("Task output").getByText(/#1 ok · offline-echo/).waitFor({ timeout: 30_000 });
+    await row
+      .getByLabel("Task output")
+      .getByText(/#1 ok · offline-echo/)
+      .waitFor({ timeout: 30_000 });
     await screenshot(page, "15-loop-task-running");
     await row.getByRole("button", { name: "Stop" }).click();
     await row.and(page.locator('[data-status="stopped"]')).waitFor();

@@ -52,9 +52,19 @@ describe("scheduler, end to end", () => {
   let job: Job;
 
   it("runs a due job on the heartbeat and delivers its result to the channel", async () => {
-    const channel = await api<{ channel: { id: string } }>("POST", "/api/channels", { type: "webhook", name: "jobs", policy: "open", config: { secret: "e2e-scheduler-secret-0123456789", callbackUrl: `${receiver.url}/replies` } });
+    const channel = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "webhook",
+      name: "jobs",
+      policy: "open",
+      config: { secret: "e2e-scheduler-secret-0123456789", callbackUrl: `${receiver.url}/replies` },
+    });
     expect(channel.status).toBe(201);
-    const created = await api<{ job: Job }>("POST", "/api/jobs", { name: "digest", cron: "* * * * *", steps: [{ prompt: "Collect the news" }, { prompt: "Summarise" }], deliverTo: { channelId: channel.body.channel.id, recipient: "carol" } });
+    const created = await api<{ job: Job }>("POST", "/api/jobs", {
+      name: "digest",
+      cron: "* * * * *",
+      steps: [{ prompt: "Collect the news" }, { prompt: "Summarise" }],
+      deliverTo: { channelId: channel.body.channel.id, recipient: "carol" },
+    });
     expect(created.status).toBe(201);
     job = created.body.job;
     await heartbeat(job.nextRunAt);
@@ -67,10 +77,19 @@ describe("scheduler, end to end", () => {
   });
 
   it("runs a loop task until it stops making progress", async () => {
-    const created = await api<{ task: { id: number } }>("POST", "/api/tasks", { name: "plan_feature", prompt: "Plan the feature", maxIterations: 10, noProgressLimit: 2 });
+    const created = await api<{ task: { id: number } }>("POST", "/api/tasks", {
+      name: "plan_feature",
+      prompt: "Plan the feature",
+      maxIterations: 10,
+      noProgressLimit: 2,
+    });
     expect(created.status).toBe(201);
     const id = created.body.task.id;
-    await waitFor(async () => (await api<{ tasks: { id: number; status: string }[] }>("GET", "/api/tasks")).body.tasks.find((t) => t.id === id)?.status !== "running", 20_000, "the loop task");
+    await waitFor(
+      async () => (await api<{ tasks: { id: number; status: string }[] }>("GET", "/api/tasks")).body.tasks.find((t) => t.id === id)?.status !== "running",
+      20_000,
+      "the loop task",
+    );
     const out = await api<{ task: { stopReason: string; iterations: number }; iterations: unknown[] }>("GET", `/api/tasks/${id}/output`);
     expect(out.body.task).toMatchObject({ stopReason: "no_progress", iterations: 4 });
     expect(out.body.iterations).toHaveLength(4);

@@ -129,9 +129,19 @@ export class PromptCache {
     const total = cumulative.at(-1) ?? 0;
     const lastBreakpoint = breakpoints.at(-1);
     return {
-      totalTokens: total, cacheReadTokens: read, cacheWriteTokens: written, cacheWrite1hTokens: written1h, inputTokens: total - read - written,
+      totalTokens: total,
+      cacheReadTokens: read,
+      cacheWriteTokens: written,
+      cacheWrite1hTokens: written1h,
+      inputTokens: total - read - written,
       canonical: blocks.map((b) => b.canonical).join(""),
-      cachedPrefix: lastBreakpoint === undefined ? "" : blocks.slice(0, lastBreakpoint + 1).map((b) => b.canonical).join(""),
+      cachedPrefix:
+        lastBreakpoint === undefined
+          ? ""
+          : blocks
+              .slice(0, lastBreakpoint + 1)
+              .map((b) => b.canonical)
+              .join(""),
     };
   }
 }

@@ -96,26 +96,40 @@ type Answer = Extract<Scripted, { kind: "text" | "tool_use" }>;
 function defaultAnswer(body: Json, n: number): Answer {
   const user = lastUser(body);
   const results = blocksOf(user).filter((b) => b.type === "tool_result");
-  if (results.length) return { kind: "text", text: `Tool results: ${results.map((r) => (typeof r.content === "string" ? r.content : JSON.stringify(r.content))).join(" | ")}` };
+  if (results.length)
+    return { kind: "text", text: `Tool results: ${results.map((r) => (typeof r.content === "string" ? r.content : JSON.stringify(r.content))).join(" | ")}` };
   const system = typeof body.system === "string" ? body.system : JSON.stringify(body.system ?? "");
   const text = textOf(user);
   if (system.includes("running memory of a conversation")) {
-    const lines = text.split("\n").filter((l) => l.startsWith("Person:")).map((l) => l.slice(8, 60));
+    const lines = text
+      .split("\n")
+      .filter((l) => l.startsWith("Person:"))
+      .map((l) => l.slice(8, 60));
     return { kind: "text", text: `Summary: the person said ${lines.join("; ")}.` };
   }
-  if (/\btime\b/i.test(text) && offers(body, "current_time")) return { kind: "tool_use", name: "current_time", input: { timezone: "UTC" }, text: "Let me check the clock." };
+  if (/\btime\b/i.test(text) && offers(body, "current_time"))
+    return { kind: "tool_use", name: "current_time", input: { timezone: "UTC" }, text: "Let me check the clock." };
   const schedule = /schedule (?:a |an )?(.+?)(?:\n|<\/|$)/i.exec(text);
-  if (schedule && offers(body, "schedule_job")) return { kind: "tool_use", name: "schedule_job", input: { name: schedule[1]!.trim().slice(0, 40), cron: "0 8 * * *", timezone: "Europe/Lisbon", prompt: schedule[1]!.trim() } };
+  if (schedule && offers(body, "schedule_job"))
+    return {
+      kind: "tool_use",
+      name: "schedule_job",
+      input: { name: schedule[1]!.trim().slice(0, 40), cron: "0 8 * * *", timezone: "Europe/Lisbon", prompt: schedule[1]!.trim() },
+    };
   const remember = /remember (?:that )?(.+?)(?:\n|<\/|$)/i.exec(text);
   if (remember && offers(body, "remember_note")) return { kind: "tool_use", name: "remember_note", input: { note: remember[1]!.trim() } };
-  const said = text.replace(/<[^>]*>/g, "").trim().slice(0, 200);
+  const said = text
+    .replace(/<[^>]*>/g, "")
+    .trim()
+    .slice(0, 200);
   const seen = blocksOf(user).flatMap((b) => {
     const src = b.type === "image" ? (b.source as Json) : undefined;
     const info = typeof src?.data === "string" ? imageInfo(Buffer.from(src.data, "base64")) : null;
     return info ? [`${info.mediaType} ${info.width ?? "?"}x${info.height ?? "?"}`] : [];
   });
   // Says what pictures it was shown, so a test can tell the model really received them.
-  if (seen.length) return { kind: "text", text: `Answer #${n}: I see ${seen.length} image${seen.length === 1 ? "" : "s"} (${seen.join(", ")}); you said "${said}"` };
+  if (seen.length)
+    return { kind: "text", text: `Answer #${n}: I see ${seen.length} image${seen.length === 1 ? "" : "s"} (${seen.join(", ")}); you said "${said}"` };
   return { kind: "text", text: `Answer #${n}: you said "${said}"` };
 }
 
@@ -131,7 +145,12 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     const requestId = id("req");
     const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId };
     if (extra.retryAfter !== undefined) headers["retry-after"] = String(extra.retryAfter);
-    if (status === 429) Object.assign(headers, { "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "0", "anthropic-ratelimit-requests-reset": new Date(Date.now() + (extra.retryAfter ?? 60) * 1000).toISOString() });
+    if (status === 429)
+      Object.assign(headers, {
+        "anthropic-ratelimit-requests-limit": "50",
+        "anthropic-ratelimit-requests-remaining": "0",
+        "anthropic-ratelimit-requests-reset": new Date(Date.now() + (extra.retryAfter ?? 60) * 1000).toISOString(),
+      });
     // The SDK retries on its own when told to; the gateway decides itself, so say nothing here.
     const error: Json = { type, message: message ?? defaultMessage };
     if (extra.errorCode) error.details = { error_code: extra.errorCode };
@@ -146,7 +165,16 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
       if (answer.text) content.push({ type: "text", text: answer.text, citations: null });
       content.push({ type: "tool_use", id: id("toolu"), name: answer.name, input: answer.input });
     }
-    return { id: id("msg"), type: "message", role: "assistant", model: body.model, content, stop_reason: answer.kind === "tool_use" ? "tool_use" : "end_turn", stop_sequence: null, usage };
+    return {
+      id: id("msg"),
+      type: "message",
+      role: "assistant",
+      model: body.model,
+      content,
+      stop_reason: answer.kind === "tool_use" ? "tool_use" : "end_turn",
+      stop_sequence: null,
+      usage,
+    };
   }
 
   function sse(res: ServerResponse, event: string, data: Json) {
@@ -174,7 +202,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
       } else {
         sse(res, "content_block_start", { index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } });
         const json = JSON.stringify(block.input);
-        for (const part of json.match(/[\s\S]{1,10}/g) ?? []) sse(res, "content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } });
+        for (const part of json.match(/[\s\S]{1,10}/g) ?? [])
+          sse(res, "content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } });
       }
       sse(res, "content_block_stop", { index });
     }
@@ -194,7 +223,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     if (typeof key !== "string" || !safeEqual(key, options.apiKey)) return sendError(res, rec, 401);
     const version = req.headers["anthropic-version"];
     if (!version) return sendError(res, rec, 400, "anthropic-version: header is required");
-    if (typeof version !== "string" || !API_VERSIONS.includes(version)) return sendError(res, rec, 400, `anthropic-version: unknown version ${String(version)}`);
+    if (typeof version !== "string" || !API_VERSIONS.includes(version))
+      return sendError(res, rec, 400, `anthropic-version: unknown version ${String(version)}`);
     if (!String(req.headers["content-type"] ?? "").includes("application/json")) return sendError(res, rec, 400, "content-type must be application/json");
     try {
       rec.body = JSON.parse(raw) as Json;
@@ -216,11 +246,15 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     rec.cache = c;
     answers++;
     const answer: Answer = scripted?.kind === "text" || scripted?.kind === "tool_use" ? scripted : defaultAnswer(body, answers);
-    const outputTokens = answer.kind === "text" ? estimateTokens(answer.text) : estimateTokens(JSON.stringify(answer.input)) + estimateTokens(answer.text ?? "") + 10;
+    const outputTokens =
+      answer.kind === "text" ? estimateTokens(answer.text) : estimateTokens(JSON.stringify(answer.input)) + estimateTokens(answer.text ?? "") + 10;
     const usage: Json = {
-      input_tokens: c.inputTokens, cache_creation_input_tokens: c.cacheWriteTokens, cache_read_input_tokens: c.cacheReadTokens,
+      input_tokens: c.inputTokens,
+      cache_creation_input_tokens: c.cacheWriteTokens,
+      cache_read_input_tokens: c.cacheReadTokens,
       cache_creation: { ephemeral_5m_input_tokens: c.cacheWriteTokens - c.cacheWrite1hTokens, ephemeral_1h_input_tokens: c.cacheWrite1hTokens },
-      output_tokens: Math.min(outputTokens, Number(body.max_tokens)), service_tier: "standard",
+      output_tokens: Math.min(outputTokens, Number(body.max_tokens)),
+      service_tier: "standard",
     };
     rec.usage = usage;
     rec.answered = scripted?.kind ?? answer.kind;

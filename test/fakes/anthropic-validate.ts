@@ -10,8 +10,24 @@ import { imageInfo } from "./image-info";
 type Json = Record<string, unknown>;
 
 const TOP_LEVEL = new Set([
-  "model", "max_tokens", "messages", "system", "tools", "tool_choice", "stream", "metadata", "stop_sequences",
-  "temperature", "top_p", "top_k", "thinking", "service_tier", "output_config", "container", "mcp_servers", "context_management",
+  "model",
+  "max_tokens",
+  "messages",
+  "system",
+  "tools",
+  "tool_choice",
+  "stream",
+  "metadata",
+  "stop_sequences",
+  "temperature",
+  "top_p",
+  "top_k",
+  "thinking",
+  "service_tier",
+  "output_config",
+  "container",
+  "mcp_servers",
+  "context_management",
 ]);
 const BLOCK_TYPES = new Set(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result"]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
@@ -33,9 +49,12 @@ function checkImage(block: Json, where: string): string | null {
   const src = block.source;
   if (!isObject(src)) return `${where}.source: Field required`;
   if (src.type === "url") return typeof src.url === "string" && /^https?:\/\//.test(src.url) ? null : `${where}.source.url.url: Input should be a valid URL`;
-  if (src.type !== "base64") return `${where}.source.type: Input tag '${String(src.type)}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`;
-  if (typeof src.media_type !== "string" || !IMAGE_TYPES.includes(src.media_type)) return `${where}.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
-  if (typeof src.data !== "string" || src.data.length === 0 || src.data.length % 4 !== 0 || !BASE64.test(src.data)) return `${where}.source.base64.data: The image data is not valid base64`;
+  if (src.type !== "base64")
+    return `${where}.source.type: Input tag '${String(src.type)}' found using 'type' does not match any of the expected tags: 'base64', 'url', 'file'`;
+  if (typeof src.media_type !== "string" || !IMAGE_TYPES.includes(src.media_type))
+    return `${where}.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+  if (typeof src.data !== "string" || src.data.length === 0 || src.data.length % 4 !== 0 || !BASE64.test(src.data))
+    return `${where}.source.base64.data: The image data is not valid base64`;
   const bytes = Buffer.from(src.data, "base64");
   if (bytes.length > MAX_IMAGE_BYTES) return `${where}.source.base64: image exceeds 5 MB maximum: ${bytes.length} bytes > ${MAX_IMAGE_BYTES} bytes`;
   const info = imageInfo(bytes);
@@ -46,9 +65,11 @@ function checkImage(block: Json, where: string): string | null {
 
 function checkBlock(block: unknown, where: string): string | null {
   if (!isObject(block)) return `${where}: Input should be a valid dictionary`;
-  if (typeof block.type !== "string" || !BLOCK_TYPES.has(block.type)) return `${where}.type: Input tag '${String(block.type)}' found using 'type' does not match any of the expected tags`;
+  if (typeof block.type !== "string" || !BLOCK_TYPES.has(block.type))
+    return `${where}.type: Input tag '${String(block.type)}' found using 'type' does not match any of the expected tags`;
   if (block.type === "text" && (typeof block.text !== "string" || block.text.length === 0)) return `${where}.text: text content blocks must be non-empty`;
-  if (block.type === "tool_use" && (typeof block.id !== "string" || typeof block.name !== "string" || !isObject(block.input))) return `${where}: tool_use blocks need id, name and an object input`;
+  if (block.type === "tool_use" && (typeof block.id !== "string" || typeof block.name !== "string" || !isObject(block.input)))
+    return `${where}: tool_use blocks need id, name and an object input`;
   if (block.type === "tool_result" && typeof block.tool_use_id !== "string") return `${where}.tool_use_id: Field required`;
   if (block.type === "image") {
     const err = checkImage(block, where);
@@ -72,7 +93,8 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
   if (!isObject(body)) return "body: Input should be a valid dictionary";
   for (const key of Object.keys(body)) if (!TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`;
   // API version 2026-10-21 removed the sampling parameters.
-  if (apiVersion >= "2026-10-21") for (const key of ["temperature", "top_p", "top_k"]) if (key in body) return `${key}: this parameter is not supported in API version ${apiVersion}`;
+  if (apiVersion >= "2026-10-21")
+    for (const key of ["temperature", "top_p", "top_k"]) if (key in body) return `${key}: this parameter is not supported in API version ${apiVersion}`;
   if (typeof body.model !== "string" || !body.model) return "model: Field required";
   if (typeof body.max_tokens !== "number" || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return "max_tokens: Input should be a positive integer";
   if (body.stream !== undefined && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
@@ -96,12 +118,13 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
       if (cc) return cc;
     }
   }
-  if (body.tool_choice !== undefined && (!isObject(body.tool_choice) || !["auto", "any", "tool", "none"].includes(String(body.tool_choice.type)))) return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
+  if (body.tool_choice !== undefined && (!isObject(body.tool_choice) || !["auto", "any", "tool", "none"].includes(String(body.tool_choice.type))))
+    return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
   let pendingToolUses: string[] = [];
   for (const [i, m] of body.messages.entries()) {
     if (!isObject(m) || (m.role !== "user" && m.role !== "assistant")) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
-    if (i === 0 && m.role !== "user") return "messages: first message must use the \"user\" role";
+    if (i === 0 && m.role !== "user") return 'messages: first message must use the "user" role';
     if (typeof m.content === "string") {
       if (!m.content) return `messages.${i}.content: text content must be non-empty`;
     } else if (Array.isArray(m.content)) {
@@ -112,14 +135,17 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
       }
     } else return `messages.${i}.content: Input should be a valid string or list`;
     const blocks = Array.isArray(m.content) ? (m.content as Json[]) : [];
-    if (m.role === "assistant" && blocks.some((b) => b.type === "image")) return `messages.${i}.content: image content blocks are only allowed in user messages`;
+    if (m.role === "assistant" && blocks.some((b) => b.type === "image"))
+      return `messages.${i}.content: image content blocks are only allowed in user messages`;
     if (pendingToolUses.length) {
       const answered = new Set(m.role === "user" ? blocks.filter((b) => b.type === "tool_result").map((b) => String(b.tool_use_id)) : []);
       const missing = pendingToolUses.filter((id) => !answered.has(id));
-      if (missing.length) return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+      if (missing.length)
+        return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
     } else if (m.role === "user") {
       const stray = blocks.find((b) => b.type === "tool_result");
-      if (stray) return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(stray.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+      if (stray)
+        return `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(stray.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
     }
     pendingToolUses = m.role === "assistant" ? blocks.filter((b) => b.type === "tool_use").map((b) => String(b.id)) : [];
   }

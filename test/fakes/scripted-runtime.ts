@@ -25,7 +25,8 @@ export function scriptedRuntime(script: ScriptedAnswer[], fallback: (req: TurnRe
       const n = requests.length;
       const answer = script.shift() ?? fallback(request, n);
       const usage = { inputTokens: 10, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0.001 };
-      if (typeof answer === "object" && "fail" in answer) return { ok: false, error: answer.fail, userMessage: "the model is unavailable", model: SCRIPTED_MODEL, latencyMs: 1 };
+      if (typeof answer === "object" && "fail" in answer)
+        return { ok: false, error: answer.fail, userMessage: "the model is unavailable", model: SCRIPTED_MODEL, latencyMs: 1 };
       const ok = (text: string, u: TurnUsage): TurnResult => ({ ok: true, text, model: SCRIPTED_MODEL, usage: u, calls: [callOf(u)], latencyMs: 1 });
       if (typeof answer === "object" && "gate" in answer) return ok(await answer.gate, usage);
       if (typeof answer === "object") return ok(answer.text, { ...usage, costUsd: answer.costUsd });

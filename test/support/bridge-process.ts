@@ -20,7 +20,15 @@ export function startBridge(opts: { url: string; token: string; dataDir: string;
   const child: ChildProcess = spawn(join(ROOT, "node_modules/.bin/tsx"), ["bridge/src/main.ts"], {
     cwd: ROOT,
     // node_modules/.bin first, as under `npm run bridge`: it holds the Node 22 the bridge needs.
-    env: { ...process.env, PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`, LOOPGATE_URL: opts.url, LOOPGATE_BRIDGE_TOKEN: opts.token, LOOPGATE_BRIDGE_DATA: opts.dataDir, LOOPGATE_BRIDGE_HEARTBEAT_MS: String(opts.heartbeatMs ?? 500), ...opts.env },
+    env: {
+      ...process.env,
+      PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+      LOOPGATE_URL: opts.url,
+      LOOPGATE_BRIDGE_TOKEN: opts.token,
+      LOOPGATE_BRIDGE_DATA: opts.dataDir,
+      LOOPGATE_BRIDGE_HEARTBEAT_MS: String(opts.heartbeatMs ?? 500),
+      ...opts.env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -51,7 +51,13 @@ export function cliRunner(configHome: string, env: Record<string, string> = {}):
   };
   return {
     cli,
-    start: (args, options = {}) => spawn(process.execPath, [CLI_BIN, ...args], { cwd: ROOT, env: baseEnv(options.env), stdio: ["ignore", "pipe", "pipe"], detached: options.detached ?? false }),
+    start: (args, options = {}) =>
+      spawn(process.execPath, [CLI_BIN, ...args], {
+        cwd: ROOT,
+        env: baseEnv(options.env),
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: options.detached ?? false,
+      }),
     async cliJson<T>(args: string[], extra?: Record<string, string>): Promise<T> {
       const r = await cli([...args, "--json"], { env: extra });
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);

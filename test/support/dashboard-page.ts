@@ -56,6 +56,7 @@ export async function logIn(page: Page, username: string, password: string): Pro
 export function screenshotFailures(page: () => Page | undefined, prefix: string): void {
   afterEach(async ({ task }) => {
     const open = page();
-    if ((task.result?.state === "fail" || task.result?.errors?.length) && open) await screenshot(open, `${prefix}${task.name.replace(/\W+/g, "-").slice(0, 60)}`).catch(() => undefined);
+    if ((task.result?.state === "fail" || task.result?.errors?.length) && open)
+      await screenshot(open, `${prefix}${task.name.replace(/\W+/g, "-").slice(0, 60)}`).catch(() => undefined);
   });
 }

@@ -12,8 +12,16 @@ afterAll(() => fake.close());
 const valid = { model: "claude-sonnet-5-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] };
 
 async function post(body: unknown, headers: Record<string, string> = { "x-api-key": KEY, "anthropic-version": "2023-06-01" }) {
-  const res = await fetch(`${fake.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { type: string; error?: { type: string; message: string }; usage?: Record<string, number> } };
+  const res = await fetch(`${fake.url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { type: string; error?: { type: string; message: string }; usage?: Record<string, number> },
+  };
 }
 
 describe("the fake Messages API", () => {
@@ -46,8 +54,23 @@ describe("the fake Messages API", () => {
     ["no messages", { ...valid, messages: [] }, "messages"],
     ["an unknown field", { ...valid, colour: "red" }, "Extra inputs are not permitted"],
     ["an empty text block", { ...valid, messages: [{ role: "user", content: [{ type: "text", text: "" }] }] }, "non-empty"],
-    ["an unanswered tool_use", { ...valid, messages: [{ role: "user", content: "x" }, { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: {} }] }, { role: "user", content: "y" }] }, "without `tool_result`"],
-    ["five breakpoints", { ...valid, system: Array.from({ length: 5 }, (_, i) => ({ type: "text", text: `s${i}`, cache_control: { type: "ephemeral" } })) }, "A maximum of 4 blocks"],
+    [
+      "an unanswered tool_use",
+      {
+        ...valid,
+        messages: [
+          { role: "user", content: "x" },
+          { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "f", input: {} }] },
+          { role: "user", content: "y" },
+        ],
+      },
+      "without `tool_result`",
+    ],
+    [
+      "five breakpoints",
+      { ...valid, system: Array.from({ length: 5 }, (_, i) => ({ type: "text", text: `s${i}`, cache_control: { type: "ephemeral" } })) },
+      "A maximum of 4 blocks",
+    ],
   ])("rejects %s with 400 invalid_request_error", async (_, body, message) => {
     const r = await post(body);
     expect(r.status).toBe(400);
@@ -61,7 +84,11 @@ describe("the fake Messages API", () => {
   });
 
   it("sends 429 with retry-after and rate-limit headers, 529 overloaded_error, and a spend-limit 429 without retry-after", async () => {
-    fake.enqueue({ kind: "error", status: 429, retryAfter: 7 }, { kind: "error", status: 529 }, { kind: "error", status: 429, errorCode: "enforced_spend_limit_reached" });
+    fake.enqueue(
+      { kind: "error", status: 429, retryAfter: 7 },
+      { kind: "error", status: 529 },
+      { kind: "error", status: 429, errorCode: "enforced_spend_limit_reached" },
+    );
     const a = await post(valid);
     expect(a.status).toBe(429);
     expect(a.headers.get("retry-after")).toBe("7");
@@ -78,7 +105,8 @@ describe("the fake Messages API", () => {
   it("streams the documented event sequence with cumulative usage in message_delta", async () => {
     fake.enqueue({ kind: "tool_use", name: "current_time", input: { timezone: "UTC" }, text: "Checking." });
     const res = await fetch(`${fake.url}/v1/messages`, {
-      method: "POST", headers: { "content-type": "application/json", "x-api-key": KEY, "anthropic-version": "2023-06-01" },
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": KEY, "anthropic-version": "2023-06-01" },
       body: JSON.stringify({ ...valid, stream: true, tools: [{ name: "current_time", input_schema: { type: "object" } }] }),
     });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
@@ -93,9 +121,15 @@ describe("the fake Messages API", () => {
     const deltas = events.filter((e) => e.event === "content_block_delta").map((e) => (e.data.delta as { type: string }).type);
     expect(deltas).toContain("text_delta");
     expect(deltas).toContain("input_json_delta");
-    const json = events.filter((e) => (e.data.delta as { type?: string } | undefined)?.type === "input_json_delta").map((e) => (e.data.delta as { partial_json: string }).partial_json).join("");
+    const json = events
+      .filter((e) => (e.data.delta as { type?: string } | undefined)?.type === "input_json_delta")
+      .map((e) => (e.data.delta as { partial_json: string }).partial_json)
+      .join("");
     expect(JSON.parse(json)).toEqual({ timezone: "UTC" });
-    const delta = events.find((e) => e.event === "message_delta")!.data as { delta: { stop_reason: string }; usage: { input_tokens: number; output_tokens: number } };
+    const delta = events.find((e) => e.event === "message_delta")!.data as {
+      delta: { stop_reason: string };
+      usage: { input_tokens: number; output_tokens: number };
+    };
     expect(delta.delta.stop_reason).toBe("tool_use");
     expect(delta.usage.input_tokens).toBeGreaterThan(0);
     expect(delta.usage.output_tokens).toBeGreaterThan(1);

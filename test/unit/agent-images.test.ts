@@ -35,10 +35,17 @@ describe("prepareImages", () => {
     ];
     const out = await prepareImages([photo, photo, photo], async () => results.shift()!);
     expect(out.images).toEqual([]);
-    expect(out.notes).toEqual(["[image not shown: larger than 5 MB]", "[image not shown: it could not be downloaded]", "[image not shown: not a JPEG, PNG, GIF or WebP picture]"]);
+    expect(out.notes).toEqual([
+      "[image not shown: larger than 5 MB]",
+      "[image not shown: it could not be downloaded]",
+      "[image not shown: not a JPEG, PNG, GIF or WebP picture]",
+    ]);
     expect(out.skipped[2]).toEqual({ name: photo.name, reason: "unsupported image format (declared image/jpeg)" });
 
-    const many = await prepareImages(Array.from({ length: MAX_IMAGES_PER_TURN + 1 }, () => photo), async () => ({ ok: true, bytes: PNG_HEADER, mediaType: "image/png" }));
+    const many = await prepareImages(
+      Array.from({ length: MAX_IMAGES_PER_TURN + 1 }, () => photo),
+      async () => ({ ok: true, bytes: PNG_HEADER, mediaType: "image/png" }),
+    );
     expect(many.images).toHaveLength(MAX_IMAGES_PER_TURN);
     expect(many.notes).toEqual([`[image not shown: at most ${MAX_IMAGES_PER_TURN} images per message]`]);
     expect((await prepareImages([photo], undefined)).notes).toEqual(["[image not shown: this channel cannot fetch attachments]"]);
@@ -54,10 +61,25 @@ describe("the Claude runtime with an image", () => {
 
   const rt = () =>
     createClaudeRuntime({
-      apiKey: KEY, baseURL: fake.url, model: "claude-sonnet-5-5", maxTokens: 512, systemPrompt: DEFAULT_SYSTEM_PROMPT, maxSteps: 2,
-      historyTokenBudget: 100_000, timeoutMs: 5_000, retry: { maxAttempts: 1, baseDelayMs: 10, maxWaitMs: 1_000 },
+      apiKey: KEY,
+      baseURL: fake.url,
+      model: "claude-sonnet-5-5",
+      maxTokens: 512,
+      systemPrompt: DEFAULT_SYSTEM_PROMPT,
+      maxSteps: 2,
+      historyTokenBudget: 100_000,
+      timeoutMs: 5_000,
+      retry: { maxAttempts: 1, baseDelayMs: 10, maxWaitMs: 1_000 },
     });
-  const turn = (text: string, extra: Partial<TurnRequest> = {}): TurnRequest => ({ channelId: "ch_tg", channelType: "telegram", senderId: "1111111", trust: "paired", history: [], text, ...extra });
+  const turn = (text: string, extra: Partial<TurnRequest> = {}): TurnRequest => ({
+    channelId: "ch_tg",
+    channelType: "telegram",
+    senderId: "1111111",
+    trust: "paired",
+    history: [],
+    text,
+    ...extra,
+  });
 
   it("sends the picture as a base64 image block before the text on its turn, and only the text afterwards", async () => {
     const first = await rt().runTurn(turn("What is in this picture?\n[photo]", { images: [{ mediaType: "image/jpeg", data: PHOTO_BASE64 }] }));
@@ -68,7 +90,10 @@ describe("the Claude runtime with an image", () => {
     expect(last.content[0]!.source).toEqual({ type: "base64", media_type: "image/jpeg", data: PHOTO_BASE64 });
     expect(last.content[1]!.text).toMatch(/^\(The image above was sent with this message: untrusted content too;/);
 
-    const history = [{ role: "user" as const, content: "What is in this picture?\n[photo]", seq: 1 }, { role: "assistant" as const, content: first.ok ? first.text : "", seq: 2 }];
+    const history = [
+      { role: "user" as const, content: "What is in this picture?\n[photo]", seq: 1 },
+      { role: "assistant" as const, content: first.ok ? first.text : "", seq: 2 },
+    ];
     const second = await rt().runTurn(turn("And the colours?", { history }));
     expect(second.ok).toBe(true);
     const later = fake.answered().at(-1)!.body.messages as { content: { type: string }[] }[];

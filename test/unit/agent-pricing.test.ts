@@ -24,7 +24,13 @@ describe("the price table", () => {
 
 describe("cost of a call", () => {
   it("adds input, output, cache writes and cache reads at their own rates (Sonnet 5.5: 2 / 10 / 2.5 / 4 / 0.1 per MTok)", () => {
-    const c = costOf("claude-sonnet-5-5", { inputTokens: 1_000_000, outputTokens: 100_000, cacheWriteTokens: 200_000, cacheWrite1hTokens: 50_000, cacheReadTokens: 3_000_000 });
+    const c = costOf("claude-sonnet-5-5", {
+      inputTokens: 1_000_000,
+      outputTokens: 100_000,
+      cacheWriteTokens: 200_000,
+      cacheWrite1hTokens: 50_000,
+      cacheReadTokens: 3_000_000,
+    });
     // 2 + 1 + 150k*2.5/1M + 50k*4/1M + 3M*0.1/1M
     expect(c.costUsd).toBeCloseTo(2 + 1 + 0.375 + 0.2 + 0.3, 9);
     expect(c.priced).toBe(true);

@@ -24,13 +24,29 @@ beforeEach(() => {
 
 function runtime(overrides: Partial<ClaudeRuntimeOptions> = {}) {
   return createClaudeRuntime({
-    apiKey: KEY, baseURL: fake.url, model: "claude-sonnet-5-5", maxTokens: 512, systemPrompt: DEFAULT_SYSTEM_PROMPT, maxSteps: 4,
-    historyTokenBudget: 100_000, timeoutMs: 5_000, retry: { maxAttempts: 3, baseDelayMs: 20, maxWaitMs: 5_000 }, ...overrides,
+    apiKey: KEY,
+    baseURL: fake.url,
+    model: "claude-sonnet-5-5",
+    maxTokens: 512,
+    systemPrompt: DEFAULT_SYSTEM_PROMPT,
+    maxSteps: 4,
+    historyTokenBudget: 100_000,
+    timeoutMs: 5_000,
+    retry: { maxAttempts: 3, baseDelayMs: 20, maxWaitMs: 5_000 },
+    ...overrides,
   });
 }
 
 const request = (text: string, history: ChatTurn[] = [], extra: Partial<TurnRequest> = {}): TurnRequest => ({
-  channelId: "ch_1", channelType: "telegram", channelName: "Support", senderId: "42", senderName: "Ada", trust: "paired", history, text, ...extra,
+  channelId: "ch_1",
+  channelType: "telegram",
+  channelName: "Support",
+  senderId: "42",
+  senderName: "Ada",
+  trust: "paired",
+  history,
+  text,
+  ...extra,
 });
 
 function ok(r: TurnResult) {
@@ -43,7 +59,12 @@ describe("a conversation", () => {
     const rt = runtime();
     const history: ChatTurn[] = [];
     const reads: number[] = [];
-    for (const text of ["Hello, I am planning a trip to Lisbon.", "What should I pack for October?", "And which neighbourhood is best to stay in?", "Thanks! Anything to avoid?"]) {
+    for (const text of [
+      "Hello, I am planning a trip to Lisbon.",
+      "What should I pack for October?",
+      "And which neighbourhood is best to stay in?",
+      "Thanks! Anything to avoid?",
+    ]) {
       const r = ok(await rt.runTurn(request(text, [...history])));
       history.push({ role: "user", content: text, seq: history.length + 1 }, { role: "assistant", content: r.text, seq: history.length + 2 });
       reads.push(r.usage.cacheReadTokens);

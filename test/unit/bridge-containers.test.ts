@@ -20,18 +20,41 @@ import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messa
 const KEY = "sk-ant-unit-containers";
 
 const spec = (over: Partial<ContainerTurnSpec> = {}): ContainerTurnSpec => ({
-  model: "claude-haiku-5-5", maxTokens: 300, maxSteps: 3, tokenBudget: 100_000,
-  system: [{ type: "text", text: "You are terse." }], messages: [{ role: "user", content: [{ type: "text", text: "hello" }] }], tools: [], ...over,
+  model: "claude-haiku-5-5",
+  maxTokens: 300,
+  maxSteps: 3,
+  tokenBudget: 100_000,
+  system: [{ type: "text", text: "You are terse." }],
+  messages: [{ role: "user", content: [{ type: "text", text: "hello" }] }],
+  tools: [],
+  ...over,
 });
 
 describe("docker run arguments", () => {
   const settings = readContainerSettings({});
   if (!settings.ok) throw new Error(settings.error);
-  const args = dockerRunArgs({ name: containerName("run_ABC"), runId: "run_ABC", instance: "i1", volume: workspaceVolume("ch_1", "ana"), settings: settings.settings });
+  const args = dockerRunArgs({
+    name: containerName("run_ABC"),
+    runId: "run_ABC",
+    instance: "i1",
+    volume: workspaceVolume("ch_1", "ana"),
+    settings: settings.settings,
+  });
 
   it("harden every run and mount only the sender's volume", () => {
     const joined = args.join(" ");
-    for (const flag of ["--network none", "--read-only", "--cap-drop ALL", "--security-opt no-new-privileges", "--user 1000:1000", "--pids-limit 128", "--memory 512m", "--memory-swap 512m", "--cpus 1"]) expect(joined).toContain(flag);
+    for (const flag of [
+      "--network none",
+      "--read-only",
+      "--cap-drop ALL",
+      "--security-opt no-new-privileges",
+      "--user 1000:1000",
+      "--pids-limit 128",
+      "--memory 512m",
+      "--memory-swap 512m",
+      "--cpus 1",
+    ])
+      expect(joined).toContain(flag);
     expect(joined).toContain("--tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m");
     expect(args.filter((a) => a === "--mount" || a === "-v" || a === "--volume")).toEqual(["--mount"]);
     expect(joined).not.toContain("docker.sock");
@@ -50,7 +73,10 @@ describe("docker run arguments", () => {
   it("reject limits Docker would not understand", () => {
     expect(readContainerSettings({ CONTAINER_MEMORY: "lots" })).toMatchObject({ ok: false });
     expect(readContainerSettings({ MAX_CONCURRENT_CONTAINERS: "0" })).toMatchObject({ ok: false });
-    expect(readContainerSettings({ MAX_CONCURRENT_CONTAINERS: "5", CONTAINER_CPUS: "0.5" })).toMatchObject({ ok: true, settings: { maxConcurrent: 5, cpus: "0.5" } });
+    expect(readContainerSettings({ MAX_CONCURRENT_CONTAINERS: "5", CONTAINER_CPUS: "0.5" })).toMatchObject({
+      ok: true,
+      settings: { maxConcurrent: 5, cpus: "0.5" },
+    });
   });
 });
 
@@ -59,10 +85,11 @@ describe("run queue", () => {
     const queue = new RunQueue(2);
     const order: string[] = [];
     const gates = new Map<string, () => void>();
-    const task = (id: string) => () => new Promise<string>((resolve) => {
-      order.push(id);
-      gates.set(id, () => resolve(id));
-    });
+    const task = (id: string) => () =>
+      new Promise<string>((resolve) => {
+        order.push(id);
+        gates.set(id, () => resolve(id));
+      });
     const positions: number[] = [];
     const runs = ["a", "b", "c", "d", "e"].map((id) => queue.run(id, task(id), (p) => positions.push(p)));
     expect(order).toEqual(["a", "b"]);
@@ -92,7 +119,13 @@ describe("model proxy", () => {
 
   it("adds the key and sends the run's model and output cap, whatever the container asked", async () => {
     const proxy = new ModelProxy({ settings: settings(), spec: spec() });
-    const answer = await proxy.call({ model: "claude-opus-9", max_tokens: 64_000, system: spec().system, messages: spec().messages, metadata: { user_id: "x" } });
+    const answer = await proxy.call({
+      model: "claude-opus-9",
+      max_tokens: 64_000,
+      system: spec().system,
+      messages: spec().messages,
+      metadata: { user_id: "x" },
+    });
     expect(answer.ok).toBe(true);
     const sent = fake.requests.at(-1)!;
     expect(sent.headers["x-api-key"]).toBe(KEY);
@@ -134,7 +167,9 @@ describe("runner tools", () => {
     writeFileSync(join(outside, "secret.txt"), "not yours");
     mkdirSync(join(root, "docs"));
     symlinkSync(outside, join(root, "docs", "escape"));
-    expect(await runTool("write_file", { path: "docs/a.txt", content: "hi" }, root, limits)).toMatchObject({ content: expect.stringContaining("wrote 2 bytes") });
+    expect(await runTool("write_file", { path: "docs/a.txt", content: "hi" }, root, limits)).toMatchObject({
+      content: expect.stringContaining("wrote 2 bytes"),
+    });
     expect(await runTool("read_file", { path: "docs/a.txt" }, root, limits)).toEqual({ content: "hi" });
     expect(await runTool("read_file", { path: "../../etc/passwd" }, root, limits)).toMatchObject({ isError: true });
     expect(await runTool("read_file", { path: "docs/escape/secret.txt" }, root, limits)).toMatchObject({ isError: true });
@@ -159,16 +194,36 @@ describe("gateway side", () => {
   it("choose container mode per channel, with the channel's own bridge or the global one", () => {
     expect(containerTarget(cfg, null, {})).toEqual({ mode: "direct" });
     expect(containerTarget({ ...cfg, AGENT_CONTAINER_MODE: true }, null, { bridgeId: "brg_irc" })).toEqual({ mode: "container", bridgeId: "brg_irc" });
-    expect(containerTarget({ ...cfg, AGENT_CONTAINER_MODE: true, AGENT_CONTAINER_BRIDGE: "brg_main" }, null, {})).toEqual({ mode: "container", bridgeId: "brg_main" });
+    expect(containerTarget({ ...cfg, AGENT_CONTAINER_MODE: true, AGENT_CONTAINER_BRIDGE: "brg_main" }, null, {})).toEqual({
+      mode: "container",
+      bridgeId: "brg_main",
+    });
     expect(containerTarget({ ...cfg, AGENT_CONTAINER_MODE: true, AGENT_CONTAINER_BRIDGE: "brg_main" }, { container: false }, {})).toEqual({ mode: "direct" });
     expect(containerTarget(cfg, { container: true, containerBridgeId: "brg_x" }, { bridgeId: "brg_irc" })).toEqual({ mode: "container", bridgeId: "brg_x" });
     expect(containerTarget(cfg, { container: true }, {})).toMatchObject({ mode: "misconfigured" });
   });
 
   it("record a killed run as failed, with its calls priced and marked container, and tell the sender plainly", () => {
-    const call = { at: 1, model: "claude-haiku-5-5", inputTokens: 1000, outputTokens: 100, cacheWriteTokens: 0, cacheWrite1hTokens: 0, cacheReadTokens: 0, latencyMs: 10, stopReason: "tool_use", status: "ok" as const };
+    const call = {
+      at: 1,
+      model: "claude-haiku-5-5",
+      inputTokens: 1000,
+      outputTokens: 100,
+      cacheWriteTokens: 0,
+      cacheWrite1hTokens: 0,
+      cacheReadTokens: 0,
+      latencyMs: 10,
+      stopReason: "tool_use",
+      status: "ok" as const,
+    };
     const out = containerStageOutput({
-      channelId: "ch_1", senderId: "ana", runId: "run_1", bridgeId: "brg_1", model: "claude-haiku-5-5", text: "hi", dispatchedAt: Date.now() - 5000,
+      channelId: "ch_1",
+      senderId: "ana",
+      runId: "run_1",
+      bridgeId: "brg_1",
+      model: "claude-haiku-5-5",
+      text: "hi",
+      dispatchedAt: Date.now() - 5000,
       result: { outcome: "timeout", error: "killed after 600000 ms", calls: [call], steps: 1, toolCalls: 1, queuedMs: 0, runMs: 600_000 },
     });
     expect(out.reply.text).toMatch(/took too long/);

@@ -88,12 +88,16 @@ describe("flood queue", () => {
 describe("bridge frames", () => {
   it("accepts the frames a bridge sends", () => {
     expect(bridgeFrame.safeParse({ t: "hello", version: "0.1.0", heartbeatMs: 15000 }).success).toBe(true);
-    expect(bridgeFrame.safeParse({ t: "inbound", id: "x", channelId: "ch_1", message: { senderId: "a", platformMessageId: "p", text: "hi" } }).success).toBe(true);
+    expect(bridgeFrame.safeParse({ t: "inbound", id: "x", channelId: "ch_1", message: { senderId: "a", platformMessageId: "p", text: "hi" } }).success).toBe(
+      true,
+    );
     expect(bridgeFrame.safeParse({ t: "state", channelId: "ch_1", state: "needs_login", reason: "scan the QR code" }).success).toBe(true);
   });
   it("rejects malformed frames", () => {
     expect(bridgeFrame.safeParse({ t: "hello", version: "0.1.0", heartbeatMs: 5 }).success).toBe(false);
-    expect(bridgeFrame.safeParse({ t: "inbound", id: "x", channelId: "ch_1", message: { senderId: "", platformMessageId: "p", text: "hi" } }).success).toBe(false);
+    expect(bridgeFrame.safeParse({ t: "inbound", id: "x", channelId: "ch_1", message: { senderId: "", platformMessageId: "p", text: "hi" } }).success).toBe(
+      false,
+    );
     expect(bridgeFrame.safeParse({ t: "state", channelId: "ch_1", state: "exploded" }).success).toBe(false);
     expect(bridgeFrame.safeParse({ t: "drop table" }).success).toBe(false);
   });

@@ -9,7 +9,17 @@ function jobsOf(jobs: unknown[]) {
 }
 
 function current(over: Partial<CurrentJob> = {}): CurrentJob {
-  return { id: "job_1", name: "digest", cron: "0 9 * * *", timezone: "UTC", steps: [{ prompt: "Summarise" }], deliverTo: null, catchUp: "skip", retry: { attempts: 1, backoffSeconds: 60 }, ...over };
+  return {
+    id: "job_1",
+    name: "digest",
+    cron: "0 9 * * *",
+    timezone: "UTC",
+    steps: [{ prompt: "Summarise" }],
+    deliverTo: null,
+    catchUp: "skip",
+    retry: { attempts: 1, backoffSeconds: 60 },
+    ...over,
+  };
 }
 
 const digest = { name: "digest", cron: "0 9 * * *", steps: [{ prompt: "Summarise" }] };
@@ -25,13 +35,20 @@ describe("planJobs", () => {
   it("updates exactly the fields that differ", () => {
     const [cron] = planJobs(jobsOf([{ ...digest, cron: "30 8 * * MON-FRI" }]), [current()], { prune: false });
     expect(cron).toEqual({ kind: "update", name: "digest", id: "job_1", changes: ["cron"], body: { cron: "30 8 * * MON-FRI" } });
-    const [many] = planJobs(jobsOf([{ ...digest, timezone: "Europe/Paris", steps: [{ prompt: "Summarise" }, { prompt: "Shorten" }], retry: { attempts: 3 } }]), [current()], { prune: false });
+    const [many] = planJobs(
+      jobsOf([{ ...digest, timezone: "Europe/Paris", steps: [{ prompt: "Summarise" }, { prompt: "Shorten" }], retry: { attempts: 3 } }]),
+      [current()],
+      { prune: false },
+    );
     expect(many).toMatchObject({ changes: ["timezone", "steps", "retry"], body: { timezone: "Europe/Paris", retry: { attempts: 3, backoffSeconds: 60 } } });
   });
 
   it("a field left out returns to the API default; deliverTo removed is sent as null", () => {
     const have = current({ catchUp: "run-once", deliverTo: { channelId: "ch_1", recipient: "alice" } });
-    expect(planJobs(jobsOf([digest]), [have], { prune: false })[0]).toMatchObject({ changes: ["deliverTo", "catchUp"], body: { deliverTo: null, catchUp: "skip" } });
+    expect(planJobs(jobsOf([digest]), [have], { prune: false })[0]).toMatchObject({
+      changes: ["deliverTo", "catchUp"],
+      body: { deliverTo: null, catchUp: "skip" },
+    });
   });
 
   it("removes unmentioned jobs only with prune, and refuses ambiguous names", () => {
@@ -43,7 +60,11 @@ describe("planJobs", () => {
 });
 
 describe("resolveDeliveryChannels", () => {
-  const channels = [{ id: "ch_1", name: "ops" }, { id: "ch_2", name: "dup" }, { id: "ch_3", name: "dup" }];
+  const channels = [
+    { id: "ch_1", name: "ops" },
+    { id: "ch_2", name: "dup" },
+    { id: "ch_3", name: "dup" },
+  ];
   const withTarget = (channelId: string) => jobsOf([{ ...digest, deliverTo: { channelId, recipient: "alice" } }]);
 
   it("accepts an id, maps a name to its id, and marks a channel the same run creates", () => {

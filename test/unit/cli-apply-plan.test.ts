@@ -6,7 +6,17 @@ import { parseConfigText } from "../../src/cli/config-file";
 const options = { secretFields: (type: string) => (type === "webhook" ? ["secret"] : []), prune: false, updateSecrets: false, builtInTypes: ["web"] };
 
 function current(over: Partial<CurrentChannel> = {}): CurrentChannel {
-  return { id: "ch_1", name: "crm", type: "webhook", policy: "pairing", allowlist: [], rateLimitPerMinute: null, agent: null, config: { callbackUrl: "https://crm.example/hook", secret: HIDDEN_SECRET }, ...over };
+  return {
+    id: "ch_1",
+    name: "crm",
+    type: "webhook",
+    policy: "pairing",
+    allowlist: [],
+    rateLimitPerMinute: null,
+    agent: null,
+    config: { callbackUrl: "https://crm.example/hook", secret: HIDDEN_SECRET },
+    ...over,
+  };
 }
 
 function desired(text: string) {
@@ -20,16 +30,24 @@ describe("planChannels", () => {
   });
 
   it("plans nothing when the gateway matches, with defaults, allowlist order and a hidden secret", () => {
-    const want = desired('{"channels":[{"name":"crm","type":"webhook","allowlist":["b","a"],"config":{"callbackUrl":"https://crm.example/hook","secret":"${CRM_SECRET}"}}]}');
+    const want = desired(
+      '{"channels":[{"name":"crm","type":"webhook","allowlist":["b","a"],"config":{"callbackUrl":"https://crm.example/hook","secret":"${CRM_SECRET}"}}]}',
+    );
     const plan = planChannels(want, [current({ allowlist: ["a", "b"] })], options);
     expect(plan).toEqual([{ kind: "unchanged", name: "crm", type: "webhook", id: "ch_1" }]);
   });
 
   it("updates only what differs, keeping the stored secret", () => {
-    const want = desired('{"channels":[{"name":"crm","type":"webhook","policy":"open","rateLimitPerMinute":5,"config":{"callbackUrl":"https://crm.example/v2"}}]}');
+    const want = desired(
+      '{"channels":[{"name":"crm","type":"webhook","policy":"open","rateLimitPerMinute":5,"config":{"callbackUrl":"https://crm.example/v2"}}]}',
+    );
     const [action] = planChannels(want, [current()], options);
     expect(action).toMatchObject({ kind: "update", changes: ["policy", "rateLimitPerMinute", "config"] });
-    expect(action?.kind === "update" && action.body).toEqual({ policy: "open", rateLimitPerMinute: 5, config: { callbackUrl: "https://crm.example/v2", secret: HIDDEN_SECRET } });
+    expect(action?.kind === "update" && action.body).toEqual({
+      policy: "open",
+      rateLimitPerMinute: 5,
+      config: { callbackUrl: "https://crm.example/v2", secret: HIDDEN_SECRET },
+    });
   });
 
   it("a field left out of the file returns to the API default", () => {
@@ -59,7 +77,10 @@ describe("planChannels", () => {
     expect(set).toMatchObject({ kind: "update", changes: ["agent"], body: { agent: { model: "claude-x", tools: ["current_time"] } } });
     const have = current({ agent: { tools: ["current_time"], model: "claude-x" } });
     expect(planChannels(file('"agent":{"model":"claude-x","tools":["current_time"]},'), [have], options)[0]?.kind).toBe("unchanged");
-    expect(planChannels(file('"agent":{"model":"claude-y","tools":["current_time"]},'), [have], options)[0]).toMatchObject({ changes: ["agent"], body: { agent: { model: "claude-y" } } });
+    expect(planChannels(file('"agent":{"model":"claude-y","tools":["current_time"]},'), [have], options)[0]).toMatchObject({
+      changes: ["agent"],
+      body: { agent: { model: "claude-y" } },
+    });
     expect(planChannels(file(""), [have], options)[0]).toMatchObject({ kind: "update", changes: ["agent"], body: { agent: null } });
     expect(() => file('"agent":{"temperature":1},')).toThrow(/channels\.0\.agent/);
   });
@@ -67,7 +88,9 @@ describe("planChannels", () => {
   it("refuses a type change and ambiguous names", () => {
     const want = desired('{"channels":[{"name":"crm","type":"telegram","config":{}}]}');
     expect(() => planChannels(want, [current()], options)).toThrow(PlanError);
-    expect(() => planChannels(want, [current({ type: "telegram", config: {} }), current({ id: "ch_9", type: "telegram", config: {} })], options)).toThrow(/several channels named "crm"/);
+    expect(() => planChannels(want, [current({ type: "telegram", config: {} }), current({ id: "ch_9", type: "telegram", config: {} })], options)).toThrow(
+      /several channels named "crm"/,
+    );
   });
 });
 
@@ -83,6 +106,8 @@ describe("config file", () => {
   it("replaces ${NAME} from the environment and names an unset variable", () => {
     const [c] = desired('{"channels":[{"name":"a","type":"webhook","config":{"secret":"${CRM_SECRET}","note":"x-${CRM_SECRET}"}}]}');
     expect(c?.config).toEqual({ secret: "s3cret-s3cret-s3cret", note: "x-s3cret-s3cret-s3cret" });
-    expect(() => desired('{"channels":[{"name":"a","type":"webhook","config":{"secret":"${NOPE}"}}]}')).toThrow(/channels\[0\]\.config\.secret uses \$\{NOPE\}, but NOPE is not set/);
+    expect(() => desired('{"channels":[{"name":"a","type":"webhook","config":{"secret":"${NOPE}"}}]}')).toThrow(
+      /channels\[0\]\.config\.secret uses \$\{NOPE\}, but NOPE is not set/,
+    );
   });
 });

@@ -27,7 +27,10 @@ describe("credentials", () => {
     saveLogin(path, { url: "https://b.example", token: "t2", tokenId: "tok_2", savedAt: 2 });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
-    expect(readCredentials(path)).toMatchObject({ current: "https://b.example", logins: { "http://a:1": { token: "t1" }, "https://b.example": { token: "t2" } } });
+    expect(readCredentials(path)).toMatchObject({
+      current: "https://b.example",
+      logins: { "http://a:1": { token: "t1" }, "https://b.example": { token: "t2" } },
+    });
     expect(removeLogin(path, "https://b.example")?.tokenId).toBe("tok_2");
     expect(readCredentials(path).current).toBe("http://a:1");
     expect(JSON.parse(readFileSync(path, "utf8")).logins["https://b.example"]).toBeUndefined();
@@ -45,7 +48,14 @@ describe("credentials", () => {
 
 describe("output", () => {
   it("aligns columns and cuts long cells", () => {
-    const table = renderTable(["id", "name"], [["ch_1", "a"], ["ch_22", "x".repeat(100)]], 10);
+    const table = renderTable(
+      ["id", "name"],
+      [
+        ["ch_1", "a"],
+        ["ch_22", "x".repeat(100)],
+      ],
+      10,
+    );
     expect(table.split("\n")).toEqual(["ID     NAME", "ch_1   a", `ch_22  ${"x".repeat(9)}…`]);
   });
 

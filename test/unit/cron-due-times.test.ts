@@ -14,7 +14,10 @@ function every(expr: string) {
 
 describe("planDueTimes", () => {
   it("queues a due time that is on time and moves to the next", () => {
-    expect(planDueTimes(every("*/5 * * * *"), T, T, "skip")).toEqual({ decisions: [{ scheduledFor: T, status: "queued", trigger: "schedule" }], nextRunAt: T + 5 * MINUTE });
+    expect(planDueTimes(every("*/5 * * * *"), T, T, "skip")).toEqual({
+      decisions: [{ scheduledFor: T, status: "queued", trigger: "schedule" }],
+      nextRunAt: T + 5 * MINUTE,
+    });
   });
 
   it("tolerates one lost heartbeat, not two", () => {
@@ -24,18 +27,31 @@ describe("planDueTimes", () => {
 
   it("skip records every missed time as missed", () => {
     const plan = planDueTimes(every("0 * * * *"), T, T + 3 * 60 * MINUTE + 30 * MINUTE, "skip");
-    expect(plan.decisions.map((d) => [d.scheduledFor - T, d.status])).toEqual([[0, "missed"], [60 * MINUTE, "missed"], [120 * MINUTE, "missed"], [180 * MINUTE, "missed"]]);
+    expect(plan.decisions.map((d) => [d.scheduledFor - T, d.status])).toEqual([
+      [0, "missed"],
+      [60 * MINUTE, "missed"],
+      [120 * MINUTE, "missed"],
+      [180 * MINUTE, "missed"],
+    ]);
     expect(plan.nextRunAt).toBe(T + 4 * 60 * MINUTE);
   });
 
   it("run-once runs the latest missed time and skips the rest", () => {
     const plan = planDueTimes(every("0 * * * *"), T, T + 150 * MINUTE, "run-once");
-    expect(plan.decisions.map((d) => [d.scheduledFor - T, d.status, d.trigger])).toEqual([[0, "skipped", "schedule"], [60 * MINUTE, "skipped", "schedule"], [120 * MINUTE, "queued", "catch-up"]]);
+    expect(plan.decisions.map((d) => [d.scheduledFor - T, d.status, d.trigger])).toEqual([
+      [0, "skipped", "schedule"],
+      [60 * MINUTE, "skipped", "schedule"],
+      [120 * MINUTE, "queued", "catch-up"],
+    ]);
   });
 
   it("run-once with an on-time run needs no extra catch-up run", () => {
     const plan = planDueTimes(every("*/5 * * * *"), T, T + 10 * MINUTE, "run-once");
-    expect(plan.decisions.map((d) => [d.scheduledFor - T, d.status])).toEqual([[0, "skipped"], [5 * MINUTE, "skipped"], [10 * MINUTE, "queued"]]);
+    expect(plan.decisions.map((d) => [d.scheduledFor - T, d.status])).toEqual([
+      [0, "skipped"],
+      [5 * MINUTE, "skipped"],
+      [10 * MINUTE, "queued"],
+    ]);
   });
 
   it("records at most the newest due times after a long outage, and says so", () => {

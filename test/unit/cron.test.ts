@@ -34,7 +34,11 @@ describe("documented examples (UTC)", () => {
       "30 4 1,15 * 5",
       ["2026-01-01T04:30Z", "2026-01-02T04:30Z", "2026-01-09T04:30Z", "2026-01-15T04:30Z", "2026-01-16T04:30Z"],
     ],
-    ["crontab(5): range 8-11 in hours means 8, 9, 10 and 11", "0 8-11 * * *", ["2026-01-01T08:00Z", "2026-01-01T09:00Z", "2026-01-01T10:00Z", "2026-01-01T11:00Z", "2026-01-02T08:00Z"]],
+    [
+      "crontab(5): range 8-11 in hours means 8, 9, 10 and 11",
+      "0 8-11 * * *",
+      ["2026-01-01T08:00Z", "2026-01-01T09:00Z", "2026-01-01T10:00Z", "2026-01-01T11:00Z", "2026-01-02T08:00Z"],
+    ],
     ["crontab(5): list 1,2,5,9", "0 0 1,2,5,9 * *", ["2026-01-02T00:00Z", "2026-01-05T00:00Z", "2026-01-09T00:00Z", "2026-02-01T00:00Z"]],
     ["crontab(5): */15 in minutes", "*/15 * * * *", ["2026-01-01T00:15Z", "2026-01-01T00:30Z", "2026-01-01T00:45Z"]],
     ["crontab(5): month and day names", "0 12 * feb,jun sat", ["2026-02-07T12:00Z", "2026-02-14T12:00Z"]],
@@ -83,22 +87,26 @@ describe("time zones", () => {
 
   it("fall back: a wildcard job runs in both passes of the repeated hour", () => {
     expect(next("0,30 * * * *", "2026-11-01T04:45:00Z", 5, "America/New_York")).toEqual([
-      "2026-11-01T05:00Z", "2026-11-01T05:30Z", "2026-11-01T06:00Z", "2026-11-01T06:30Z", "2026-11-01T07:00Z",
+      "2026-11-01T05:00Z",
+      "2026-11-01T05:30Z",
+      "2026-11-01T06:00Z",
+      "2026-11-01T06:30Z",
+      "2026-11-01T07:00Z",
     ]);
   });
 });
 
 describe("invalid expressions name the bad field", () => {
   const table: [expr: string, field: string, mentions: string][] = [
-    ["61 * * * *", "minute", "minute field \"61\""],
-    ["*/0 * * * *", "minute", "minute field \"*/0\""],
-    ["* 24 * * *", "hour", "hour field \"24\""],
-    ["* * 0 * *", "day-of-month", "day-of-month field \"0\""],
-    ["* * 32 * *", "day-of-month", "day-of-month field \"32\""],
-    ["* * * 13 *", "month", "month field \"13\""],
-    ["* * * * 8", "day-of-week", "day-of-week field \"8\""],
-    ["* * * * FOO", "day-of-week", "day-of-week field \"FOO\""],
-    ["5-2 * * * *", "minute", "minute field \"5-2\""],
+    ["61 * * * *", "minute", 'minute field "61"'],
+    ["*/0 * * * *", "minute", 'minute field "*/0"'],
+    ["* 24 * * *", "hour", 'hour field "24"'],
+    ["* * 0 * *", "day-of-month", 'day-of-month field "0"'],
+    ["* * 32 * *", "day-of-month", 'day-of-month field "32"'],
+    ["* * * 13 *", "month", 'month field "13"'],
+    ["* * * * 8", "day-of-week", 'day-of-week field "8"'],
+    ["* * * * FOO", "day-of-week", 'day-of-week field "FOO"'],
+    ["5-2 * * * *", "minute", 'minute field "5-2"'],
     ["* * * *", "expression", "expected 5 fields"],
     ["0 * * * * *", "expression", "got 6"],
     ["", "expression", "got 0"],

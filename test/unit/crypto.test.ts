@@ -42,7 +42,10 @@ describe("crypto", () => {
     const now = 1_700_000_000_000;
     const headers = new Headers(await signBody("s3cret-s3cret-s3cret", '{"a":1}', now));
     expect(await checkSignature("s3cret-s3cret-s3cret", headers, '{"a":1}', now + 299_000)).toEqual({ ok: true });
-    expect(await checkSignature("s3cret-s3cret-s3cret", headers, '{"a":1}', now + 301_000)).toMatchObject({ ok: false, error: expect.stringMatching(/replay/) });
+    expect(await checkSignature("s3cret-s3cret-s3cret", headers, '{"a":1}', now + 301_000)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/replay/),
+    });
     expect(await checkSignature("s3cret-s3cret-s3cret", headers, '{"a":2}', now)).toMatchObject({ ok: false });
     expect(await checkSignature("other-secret-value!!", headers, '{"a":1}', now)).toMatchObject({ ok: false });
   });

@@ -45,8 +45,16 @@ describe("feed catch-up", () => {
     const got = await fetchMissedEvents(api.fetchPage, "evt_000010", { pageSize: 200, maxRows: 500 });
     expect(got.requests).toBe(3);
     // Contiguous from the newest: nothing between the rows it returns is missing.
-    const sorted = got.events.map((e) => e.id).sort().reverse();
-    expect(sorted.slice(0, 500)).toEqual(ids(5000).slice(4500).map((r) => r.id).reverse());
+    const sorted = got.events
+      .map((e) => e.id)
+      .sort()
+      .reverse();
+    expect(sorted.slice(0, 500)).toEqual(
+      ids(5000)
+        .slice(4500)
+        .map((r) => r.id)
+        .reverse(),
+    );
   });
 
   it("asks once when nothing, or less than a page, was missed", async () => {

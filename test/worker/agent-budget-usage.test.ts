@@ -18,13 +18,42 @@ beforeEach(async () => {
 });
 
 let seq = 0;
-async function spend(channelId: string, senderId: string, fields: { costUsd?: number; inputTokens?: number; outputTokens?: number; cacheReadTokens?: number; cacheWriteTokens?: number; model?: string; at?: number; status?: string; cacheSavingsUsd?: number }) {
+async function spend(
+  channelId: string,
+  senderId: string,
+  fields: {
+    costUsd?: number;
+    inputTokens?: number;
+    outputTokens?: number;
+    cacheReadTokens?: number;
+    cacheWriteTokens?: number;
+    model?: string;
+    at?: number;
+    status?: string;
+    cacheSavingsUsd?: number;
+  },
+) {
   const n = ++seq;
   await env.DB.prepare(
     `INSERT INTO api_calls (id, created_at, channel_id, sender_id, session_id, run_id, purpose, mode, model, input_tokens, output_tokens, cache_write_tokens, cache_read_tokens, latency_ms, stop_reason, status, cost_usd, cache_savings_usd)
      VALUES (?, ?, ?, ?, ?, ?, 'turn', 'direct', ?, ?, ?, ?, ?, 100, 'end_turn', ?, ?, ?)`,
   )
-    .bind(`run_seed${n}:001`, fields.at ?? Date.now(), channelId, senderId, `${channelId}:${senderId}`, `run_seed${n}`, fields.model ?? "claude-sonnet-5-5", fields.inputTokens ?? 0, fields.outputTokens ?? 0, fields.cacheWriteTokens ?? 0, fields.cacheReadTokens ?? 0, fields.status ?? "ok", fields.costUsd ?? 0, fields.cacheSavingsUsd ?? 0)
+    .bind(
+      `run_seed${n}:001`,
+      fields.at ?? Date.now(),
+      channelId,
+      senderId,
+      `${channelId}:${senderId}`,
+      `run_seed${n}`,
+      fields.model ?? "claude-sonnet-5-5",
+      fields.inputTokens ?? 0,
+      fields.outputTokens ?? 0,
+      fields.cacheWriteTokens ?? 0,
+      fields.cacheReadTokens ?? 0,
+      fields.status ?? "ok",
+      fields.costUsd ?? 0,
+      fields.cacheSavingsUsd ?? 0,
+    )
     .run();
 }
 
@@ -46,9 +75,18 @@ describe("budgets", () => {
     const other = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "frugal"));
     expect(other.body.text).toContain("You said: hello");
 
-    const events = await call<{ events: { kind: string; senderId: string; detail: { scope: string; used: number; limit: number } }[] }>("GET", `/api/events?kind=budget.exceeded&channelId=${ch.id}`, undefined, token);
-    expect(events.body.events).toEqual([expect.objectContaining({ senderId: "spender", detail: expect.objectContaining({ scope: "sender_cost", used: 2.5, limit: 2 }) })]);
-    const inbound = await env.DB.prepare("SELECT outcome, run_id FROM messages WHERE channel_id = ? AND sender_id = 'spender' AND direction = 'in'").bind(ch.id).first<{ outcome: string; run_id: string | null }>();
+    const events = await call<{ events: { kind: string; senderId: string; detail: { scope: string; used: number; limit: number } }[] }>(
+      "GET",
+      `/api/events?kind=budget.exceeded&channelId=${ch.id}`,
+      undefined,
+      token,
+    );
+    expect(events.body.events).toEqual([
+      expect.objectContaining({ senderId: "spender", detail: expect.objectContaining({ scope: "sender_cost", used: 2.5, limit: 2 }) }),
+    ]);
+    const inbound = await env.DB.prepare("SELECT outcome, run_id FROM messages WHERE channel_id = ? AND sender_id = 'spender' AND direction = 'in'")
+      .bind(ch.id)
+      .first<{ outcome: string; run_id: string | null }>();
     expect(inbound).toEqual({ outcome: "over_budget", run_id: null });
   });
 
@@ -84,7 +122,11 @@ describe("budgets", () => {
     const now = Date.now();
     await env.DB.prepare("DELETE FROM job_runs WHERE job_id = 'job_x'").run();
     // Summaries of spend whose calls are already rows: counting them again would pass the $50 cap.
-    await env.DB.prepare("INSERT INTO job_runs (id, job_id, scheduled_for, trigger, status, attempts, cost_usd, created_at) VALUES ('jr_1', 'job_x', ?, 'schedule', 'ok', 1, 30, ?)").bind(now, now).run();
+    await env.DB.prepare(
+      "INSERT INTO job_runs (id, job_id, scheduled_for, trigger, status, attempts, cost_usd, created_at) VALUES ('jr_1', 'job_x', ?, 'schedule', 'ok', 1, 30, ?)",
+    )
+      .bind(now, now)
+      .run();
     await spend("scheduler", "job:job_x", { costUsd: 30 });
     await signedPost(ch.url, ch.secret, message("early", "hi"));
     const answer = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "early"));
@@ -102,13 +144,40 @@ describe("budgets", () => {
 describe("usage endpoints", () => {
   it("add up exactly the calls recorded, overall and per day, model, channel, sender and cache", async () => {
     const day = Date.UTC(2026, 10, 18, 12);
-    await spend("ch_a", "u1", { model: "claude-sonnet-5-5", inputTokens: 100, outputTokens: 50, cacheWriteTokens: 1000, cacheReadTokens: 0, costUsd: 0.003, cacheSavingsUsd: -0.0005, at: day });
-    await spend("ch_a", "u1", { model: "claude-sonnet-5-5", inputTokens: 20, outputTokens: 60, cacheWriteTokens: 100, cacheReadTokens: 1000, costUsd: 0.001, cacheSavingsUsd: 0.0019, at: day + 1000 });
+    await spend("ch_a", "u1", {
+      model: "claude-sonnet-5-5",
+      inputTokens: 100,
+      outputTokens: 50,
+      cacheWriteTokens: 1000,
+      cacheReadTokens: 0,
+      costUsd: 0.003,
+      cacheSavingsUsd: -0.0005,
+      at: day,
+    });
+    await spend("ch_a", "u1", {
+      model: "claude-sonnet-5-5",
+      inputTokens: 20,
+      outputTokens: 60,
+      cacheWriteTokens: 100,
+      cacheReadTokens: 1000,
+      costUsd: 0.001,
+      cacheSavingsUsd: 0.0019,
+      at: day + 1000,
+    });
     await spend("ch_b", "u2", { model: "claude-opus-5-5", inputTokens: 300, outputTokens: 10, costUsd: 0.0014, status: "error", at: day + 86_400_000 });
     const get = <T>(path: string) => call<T>("GET", path, undefined, token).then((r) => r.body);
 
     const all = await get<{ totals: Record<string, number> }>("/api/usage");
-    expect(all.totals).toMatchObject({ calls: 3, errors: 1, runs: 3, inputTokens: 420, outputTokens: 120, cacheWriteTokens: 1100, cacheReadTokens: 1000, avgLatencyMs: 100 });
+    expect(all.totals).toMatchObject({
+      calls: 3,
+      errors: 1,
+      runs: 3,
+      inputTokens: 420,
+      outputTokens: 120,
+      cacheWriteTokens: 1100,
+      cacheReadTokens: 1000,
+      avgLatencyMs: 100,
+    });
     expect(all.totals.costUsd).toBeCloseTo(0.0054, 9);
     expect(all.totals.cacheHitRatio).toBeCloseTo(1000 / 2520, 4);
 
@@ -116,10 +185,16 @@ describe("usage endpoints", () => {
     expect(filtered.totals.calls).toBe(1);
 
     const daily = await get<{ days: { day: string; calls: number; costUsd: number }[] }>(`/api/usage/daily?from=${day - 86_400_000}`);
-    expect(daily.days.map((d) => [d.day, d.calls])).toEqual([["2026-11-18", 2], ["2026-11-19", 1]]);
+    expect(daily.days.map((d) => [d.day, d.calls])).toEqual([
+      ["2026-11-18", 2],
+      ["2026-11-19", 1],
+    ]);
 
     const models = await get<{ models: { model: string; calls: number; outputTokens: number }[] }>("/api/usage/models");
-    expect(models.models.map((m) => [m.model, m.calls, m.outputTokens])).toEqual([["claude-sonnet-5-5", 2, 110], ["claude-opus-5-5", 1, 10]]);
+    expect(models.models.map((m) => [m.model, m.calls, m.outputTokens])).toEqual([
+      ["claude-sonnet-5-5", 2, 110],
+      ["claude-opus-5-5", 1, 10],
+    ]);
 
     const channels = await get<{ channels: { channelId: string; calls: number }[] }>("/api/usage/channels");
     expect(Object.fromEntries(channels.channels.map((c) => [c.channelId, c.calls]))).toEqual({ ch_a: 2, ch_b: 1 });

@@ -45,9 +45,22 @@ describe("a sender's alarm that keeps failing", () => {
     const texts = await eventually(async () => callbacks.captured.length >= 2 && callbacks.captured.map((c) => c.body.text));
     expect(texts[0]).toMatch(/could not be processed/);
     expect(texts[1]).toContain("You said: and then a normal question");
-    const msgs = await call<{ messages: { direction: string; outcome: string; text: string }[] }>("GET", `/api/messages?channelId=${ch.id}&senderId=olga&limit=10`, undefined, token);
-    expect(Object.fromEntries(msgs.body.messages.filter((m) => m.direction === "in").map((m) => [m.text, m.outcome]))).toEqual({ boom: "failed", "and then a normal question": "accepted" });
-    const events = await call<{ events: { kind: string; detail: { attempts: number } }[] }>("GET", `/api/events?channelId=${ch.id}&kind=message.failed`, undefined, token);
+    const msgs = await call<{ messages: { direction: string; outcome: string; text: string }[] }>(
+      "GET",
+      `/api/messages?channelId=${ch.id}&senderId=olga&limit=10`,
+      undefined,
+      token,
+    );
+    expect(Object.fromEntries(msgs.body.messages.filter((m) => m.direction === "in").map((m) => [m.text, m.outcome]))).toEqual({
+      boom: "failed",
+      "and then a normal question": "accepted",
+    });
+    const events = await call<{ events: { kind: string; detail: { attempts: number } }[] }>(
+      "GET",
+      `/api/events?channelId=${ch.id}&kind=message.failed`,
+      undefined,
+      token,
+    );
     expect(events.body.events).toEqual([expect.objectContaining({ detail: expect.objectContaining({ attempts: 5 }) })]);
   });
 

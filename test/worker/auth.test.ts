@@ -53,13 +53,18 @@ describe("admin setup, login, logout and tokens", () => {
   it("throttles failed logins per username and per IP with 429 and Retry-After", async () => {
     await adminToken();
     const from = { "cf-connecting-ip": "203.0.113.7" };
-    for (let i = 0; i < 10; i++) expect((await call("POST", "/api/auth/login", { username: "ghost", password: `nope ${i}` }, undefined, from)).status).toBe(401);
+    for (let i = 0; i < 10; i++)
+      expect((await call("POST", "/api/auth/login", { username: "ghost", password: `nope ${i}` }, undefined, from)).status).toBe(401);
     const blocked = await call<{ error: string }>("POST", "/api/auth/login", { username: "admin", password: PASSWORD }, undefined, from);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
     // The username is throttled from any address; other users from other addresses are not.
-    expect((await call("POST", "/api/auth/login", { username: "ghost", password: "again" }, undefined, { "cf-connecting-ip": "198.51.100.9" })).status).toBe(429);
-    expect((await call("POST", "/api/auth/login", { username: "admin", password: PASSWORD }, undefined, { "cf-connecting-ip": "198.51.100.9" })).status).toBe(200);
+    expect((await call("POST", "/api/auth/login", { username: "ghost", password: "again" }, undefined, { "cf-connecting-ip": "198.51.100.9" })).status).toBe(
+      429,
+    );
+    expect((await call("POST", "/api/auth/login", { username: "admin", password: PASSWORD }, undefined, { "cf-connecting-ip": "198.51.100.9" })).status).toBe(
+      200,
+    );
   });
 
   it("limits /api/* to 120 requests a minute per IP", async () => {

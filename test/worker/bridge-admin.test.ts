@@ -20,7 +20,15 @@ async function connectBridge(token: string): Promise<WebSocket> {
   return ws;
 }
 
-type BridgeBody = { bridge: { id: string; status: string; notifyChannelId: string | null; notifyRecipient: string | null; channels: { id: string; status: string; statusDetail: string | null }[] } };
+type BridgeBody = {
+  bridge: {
+    id: string;
+    status: string;
+    notifyChannelId: string | null;
+    notifyRecipient: string | null;
+    channels: { id: string; status: string; statusDetail: string | null }[];
+  };
+};
 
 describe("bridge state and notices for the admin", () => {
   let callbacks: ReturnType<typeof fakeCallbacks> | undefined;
@@ -36,8 +44,18 @@ describe("bridge state and notices for the admin", () => {
 
     const created = await call<BridgeBody>("POST", "/api/bridges", { name: "b" }, token);
     const bridgeId = created.body.bridge.id;
-    const served = await call<{ channel: { id: string } }>("POST", "/api/channels", { type: "signal", name: "s", config: { bridgeId, account: "+15550000009", daemon: "127.0.0.1:1" } }, token);
-    const own = await call<{ error: string }>("PUT", `/api/bridges/${bridgeId}`, { notifyChannelId: served.body.channel.id, notifyRecipient: "+15550000010" }, token);
+    const served = await call<{ channel: { id: string } }>(
+      "POST",
+      "/api/channels",
+      { type: "signal", name: "s", config: { bridgeId, account: "+15550000009", daemon: "127.0.0.1:1" } },
+      token,
+    );
+    const own = await call<{ error: string }>(
+      "PUT",
+      `/api/bridges/${bridgeId}`,
+      { notifyChannelId: served.body.channel.id, notifyRecipient: "+15550000010" },
+      token,
+    );
     expect(own.status).toBe(400);
     expect(own.body.error).toMatch(/served by this bridge/);
 
@@ -52,7 +70,12 @@ describe("bridge state and notices for the admin", () => {
     const token = await adminToken();
     const created = await call<BridgeBody & { token: string }>("POST", "/api/bridges", { name: "qr" }, token);
     const bridgeId = created.body.bridge.id;
-    const ch = await call<{ channel: { id: string; config: Record<string, unknown> } }>("POST", "/api/channels", { type: "whatsapp-web", name: "WhatsApp", config: { bridgeId } }, token);
+    const ch = await call<{ channel: { id: string; config: Record<string, unknown> } }>(
+      "POST",
+      "/api/channels",
+      { type: "whatsapp-web", name: "WhatsApp", config: { bridgeId } },
+      token,
+    );
     expect(ch.status).toBe(201);
     expect(ch.body.channel.config).toEqual({ bridgeId, groups: true });
     const channelId = ch.body.channel.id;
@@ -60,11 +83,21 @@ describe("bridge state and notices for the admin", () => {
     await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up");
 
     ws.send(JSON.stringify({ t: "state", channelId, state: "needs_login", reason: "scan the QR code with WhatsApp", detail: QR }));
-    const row = async () => (await call<{ channel: { status: string; lastError: string | null; statusDetail: string | null } }>("GET", `/api/channels/${channelId}`, undefined, token)).body.channel;
+    const row = async () =>
+      (
+        await call<{ channel: { status: string; lastError: string | null; statusDetail: string | null } }>(
+          "GET",
+          `/api/channels/${channelId}`,
+          undefined,
+          token,
+        )
+      ).body.channel;
     await eventually(async () => (await row()).status === "needs_login");
     expect(await row()).toMatchObject({ lastError: "scan the QR code with WhatsApp", statusDetail: QR });
     const listed = await call<{ bridges: BridgeBody["bridge"][] }>("GET", "/api/bridges", undefined, token);
-    expect(listed.body.bridges.find((b) => b.id === bridgeId)?.channels).toEqual([expect.objectContaining({ id: channelId, status: "needs_login", statusDetail: QR })]);
+    expect(listed.body.bridges.find((b) => b.id === bridgeId)?.channels).toEqual([
+      expect.objectContaining({ id: channelId, status: "needs_login", statusDetail: QR }),
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.token);
 
     ws.send(JSON.stringify({ t: "state", channelId, state: "connected" }));
@@ -77,7 +110,12 @@ describe("bridge state and notices for the admin", () => {
     const token = await adminToken();
     callbacks = fakeCallbacks();
     const hook = await createWebhookChannel(token, { policy: "open" });
-    const created = await call<BridgeBody & { token: string }>("POST", "/api/bridges", { name: "vps-7", notifyChannelId: hook.id, notifyRecipient: "ops-oncall" }, token);
+    const created = await call<BridgeBody & { token: string }>(
+      "POST",
+      "/api/bridges",
+      { name: "vps-7", notifyChannelId: hook.id, notifyRecipient: "ops-oncall" },
+      token,
+    );
     const bridgeId = created.body.bridge.id;
     const hub = env.BRIDGE_HUB.get(env.BRIDGE_HUB.idFromName(bridgeId));
 
@@ -89,7 +127,11 @@ describe("bridge state and notices for the admin", () => {
     await runDurableObjectAlarm(hub);
     await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "down");
     await eventually(async () => callbacks!.captured.length >= 1);
-    expect(callbacks.captured[0]!.body).toMatchObject({ channelId: hook.id, recipient: "ops-oncall", text: expect.stringMatching(/^Bridge "vps-7" is down \(bridge offline: no heartbeat/) });
+    expect(callbacks.captured[0]!.body).toMatchObject({
+      channelId: hook.id,
+      recipient: "ops-oncall",
+      text: expect.stringMatching(/^Bridge "vps-7" is down \(bridge offline: no heartbeat/),
+    });
 
     const again = await connectBridge(created.body.token);
     await eventually(async () => callbacks!.captured.length >= 2);

@@ -19,7 +19,12 @@ interface ChannelView {
 describe("channel administration", () => {
   it("creates a webhook channel, returns its inbound URL, and hides the secret everywhere but D1 (sealed)", async () => {
     const secret = "a-very-secret-signing-key";
-    const created = await call<{ channel: ChannelView; generatedSecrets: Record<string, string> }>("POST", "/api/channels", { type: "webhook", name: "CRM", config: { secret, callbackUrl: "https://crm.example/hook" } }, token);
+    const created = await call<{ channel: ChannelView; generatedSecrets: Record<string, string> }>(
+      "POST",
+      "/api/channels",
+      { type: "webhook", name: "CRM", config: { secret, callbackUrl: "https://crm.example/hook" } },
+      token,
+    );
     expect(created.status).toBe(201);
     const ch = created.body.channel;
     expect(ch).toMatchObject({ type: "webhook", name: "CRM", policy: "pairing", config: { secret: "[hidden]", callbackUrl: "https://crm.example/hook" } });
@@ -34,7 +39,12 @@ describe("channel administration", () => {
   });
 
   it("generates a secret when none is given and shows it exactly once", async () => {
-    const created = await call<{ channel: ChannelView; generatedSecrets: { secret: string } }>("POST", "/api/channels", { type: "webhook", name: "Generated", config: { callbackUrl: "https://x.example/cb" } }, token);
+    const created = await call<{ channel: ChannelView; generatedSecrets: { secret: string } }>(
+      "POST",
+      "/api/channels",
+      { type: "webhook", name: "Generated", config: { callbackUrl: "https://x.example/cb" } },
+      token,
+    );
     expect(created.status).toBe(201);
     expect(created.body.generatedSecrets.secret).toMatch(/^[\w-]{40,}$/);
     const again = await call<{ channel: ChannelView }>("GET", `/api/channels/${created.body.channel.id}`, undefined, token);
@@ -42,11 +52,26 @@ describe("channel administration", () => {
   });
 
   it("updates fields, keeps a secret sent back hidden, and deletes", async () => {
-    const created = await call<{ channel: ChannelView }>("POST", "/api/channels", { type: "webhook", name: "Edit me", config: { secret: "first-secret-value-1", callbackUrl: "https://a.example/1" } }, token);
+    const created = await call<{ channel: ChannelView }>(
+      "POST",
+      "/api/channels",
+      { type: "webhook", name: "Edit me", config: { secret: "first-secret-value-1", callbackUrl: "https://a.example/1" } },
+      token,
+    );
     const id = created.body.channel.id;
-    const updated = await call<{ channel: ChannelView & { allowlist: string[] } }>("PUT", `/api/channels/${id}`, { name: "Edited", policy: "allowlist", allowlist: ["u1"], config: { secret: "[hidden]", callbackUrl: "https://a.example/2" } }, token);
+    const updated = await call<{ channel: ChannelView & { allowlist: string[] } }>(
+      "PUT",
+      `/api/channels/${id}`,
+      { name: "Edited", policy: "allowlist", allowlist: ["u1"], config: { secret: "[hidden]", callbackUrl: "https://a.example/2" } },
+      token,
+    );
     expect(updated.status).toBe(200);
-    expect(updated.body.channel).toMatchObject({ name: "Edited", policy: "allowlist", allowlist: ["u1"], config: { callbackUrl: "https://a.example/2", secret: "[hidden]" } });
+    expect(updated.body.channel).toMatchObject({
+      name: "Edited",
+      policy: "allowlist",
+      allowlist: ["u1"],
+      config: { callbackUrl: "https://a.example/2", secret: "[hidden]" },
+    });
     const row = await env.DB.prepare("SELECT config FROM channels WHERE id = ?").bind(id).first<{ config: string }>();
     expect(JSON.parse(row!.config).secret).toMatch(/^enc:v1:/);
     expect((await call("DELETE", `/api/channels/${id}`, undefined, token)).status).toBe(200);
@@ -74,7 +99,12 @@ describe("channel administration", () => {
   });
 
   it("returns setup instructions for the generic webhook", async () => {
-    const created = await call<{ channel: ChannelView }>("POST", "/api/channels", { type: "webhook", name: "Setup", config: { callbackUrl: "https://x.example/cb" } }, token);
+    const created = await call<{ channel: ChannelView }>(
+      "POST",
+      "/api/channels",
+      { type: "webhook", name: "Setup", config: { callbackUrl: "https://x.example/cb" } },
+      token,
+    );
     const setup = await call<{ ok: boolean; steps: string[]; inboundUrl: string }>("POST", `/api/channels/${created.body.channel.id}/setup`, undefined, token);
     expect(setup.status).toBe(200);
     expect(setup.body.steps.join("\n")).toMatch(/X-Loopgate-Signature/);

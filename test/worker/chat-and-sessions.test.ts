@@ -10,12 +10,22 @@ beforeAll(async () => {
 
 describe("web chat", () => {
   it("answers through the pipeline, resumes the conversation, and is idempotent per clientMessageId", async () => {
-    const first = await call<{ status: string; reply: string; messageId: string }>("POST", "/api/chat?wait=10", { text: "remember me", clientMessageId: "c-1" }, token);
+    const first = await call<{ status: string; reply: string; messageId: string }>(
+      "POST",
+      "/api/chat?wait=10",
+      { text: "remember me", clientMessageId: "c-1" },
+      token,
+    );
     expect(first.status).toBe(200);
     expect(first.body.reply).toMatch(/offline echo.*\(turn 1\) You said: remember me/);
     const second = await call<{ reply: string }>("POST", "/api/chat?wait=10", { text: "again", clientMessageId: "c-2" }, token);
     expect(second.body.reply).toMatch(/\(turn 2\)/);
-    const retried = await call<{ duplicate: boolean; messageId: string; reply: string }>("POST", "/api/chat?wait=10", { text: "remember me", clientMessageId: "c-1" }, token);
+    const retried = await call<{ duplicate: boolean; messageId: string; reply: string }>(
+      "POST",
+      "/api/chat?wait=10",
+      { text: "remember me", clientMessageId: "c-1" },
+      token,
+    );
     expect(retried.body).toMatchObject({ duplicate: true, messageId: first.body.messageId, reply: first.body.reply });
 
     const stub = env.SENDER_SESSION.get(env.SENDER_SESSION.idFromName("web:admin:admin"));
@@ -41,7 +51,11 @@ describe("stale sessions", () => {
   it("the heartbeat marks idle sessions stale and cleans up long-idle ones", async () => {
     await call("POST", "/api/chat?wait=10", { text: "soon stale" }, token);
     const now = Date.now();
-    await env.DB.prepare("INSERT INTO sessions (id, channel_id, sender_id, status, message_count, created_at, last_activity_at) VALUES ('web:old', 'web', 'old', 'stale', 2, ?, ?)").bind(now - 40 * 86_400_000, now - 40 * 86_400_000).run();
+    await env.DB.prepare(
+      "INSERT INTO sessions (id, channel_id, sender_id, status, message_count, created_at, last_activity_at) VALUES ('web:old', 'web', 'old', 'stale', 2, ?, ?)",
+    )
+      .bind(now - 40 * 86_400_000, now - 40 * 86_400_000)
+      .run();
     const ctrl = createScheduledController({ scheduledTime: now + 2 * 86_400_000, cron: "* * * * *" });
     await worker.scheduled(ctrl, env);
     const rows = await env.DB.prepare("SELECT id, status FROM sessions WHERE id IN ('web:admin:admin', 'web:old')").all<{ id: string; status: string }>();

@@ -41,7 +41,11 @@ export async function signedPost(url: string, secret: string, payload: unknown, 
   const body = opts.raw ?? JSON.stringify(payload);
   const ts = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
   const signature = `sha256=${await hmacHex(secret, `${ts}.${body}`)}`;
-  return SELF.fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-loopgate-timestamp": ts, "x-loopgate-signature": signature }, body });
+  return SELF.fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-loopgate-timestamp": ts, "x-loopgate-signature": signature },
+    body,
+  });
 }
 
 export interface CapturedCallback {
@@ -85,7 +89,12 @@ export function fakeCallbacks(statuses: number[] = []) {
 
 export async function createWebhookChannel(token: string, extra: Record<string, unknown> = {}) {
   const secret = `secret-${crypto.randomUUID()}`;
-  const res = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "webhook", name: `hook-${crypto.randomUUID().slice(0, 8)}`, config: { secret, callbackUrl: "https://callback.test/replies" }, ...extra }, token);
+  const res = await call<{ channel: { id: string; inboundUrl: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "webhook", name: `hook-${crypto.randomUUID().slice(0, 8)}`, config: { secret, callbackUrl: "https://callback.test/replies" }, ...extra },
+    token,
+  );
   if (res.status !== 201) throw new Error(`channel create failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.channel.id, url: res.body.channel.inboundUrl, secret };
 }

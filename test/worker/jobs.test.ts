@@ -48,7 +48,12 @@ async function heartbeat(at: number): Promise<void> {
 }
 
 async function createJob(body: Record<string, unknown>): Promise<Job> {
-  const res = await call<{ job: Job }>("POST", "/api/jobs", { name: `job-${crypto.randomUUID().slice(0, 6)}`, cron: "* * * * *", steps: [{ prompt: "Say hello" }], ...body }, token);
+  const res = await call<{ job: Job }>(
+    "POST",
+    "/api/jobs",
+    { name: `job-${crypto.randomUUID().slice(0, 6)}`, cron: "* * * * *", steps: [{ prompt: "Say hello" }], ...body },
+    token,
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.job;
 }
@@ -70,7 +75,11 @@ describe("a job on the heartbeat", () => {
     vi.spyOn(schedulerAgent, "runtime").mockReturnValue(fake.runtime);
     const callbacks = fakeCallbacks();
     const channel = await createWebhookChannel(token);
-    const job = await createJob({ name: "weather", steps: [{ prompt: "Check the weather" }, { prompt: "Summarise it", model: "claude-haiku-4-5" }], deliverTo: { channelId: channel.id, recipient: "alice" } });
+    const job = await createJob({
+      name: "weather",
+      steps: [{ prompt: "Check the weather" }, { prompt: "Summarise it", model: "claude-haiku-4-5" }],
+      deliverTo: { channelId: channel.id, recipient: "alice" },
+    });
     expect(job.nextRuns).toHaveLength(5);
     expect(job.nextRuns[0]).toBe(job.nextRunAt);
     expect(job.nextRuns[1]! - job.nextRuns[0]!).toBe(MINUTE);
@@ -78,17 +87,34 @@ describe("a job on the heartbeat", () => {
     await heartbeat(job.nextRunAt);
     await eventually(async () => (await runStatuses(job.id)).join() === "ok");
     const [run] = await runs(job.id);
-    expect(run).toMatchObject({ scheduledFor: job.nextRunAt, trigger: "schedule", status: "ok", attempts: 1, output: "Summary: fine weather.", delivered: true, inputTokens: 20 });
+    expect(run).toMatchObject({
+      scheduledFor: job.nextRunAt,
+      trigger: "schedule",
+      status: "ok",
+      attempts: 1,
+      output: "Summary: fine weather.",
+      delivered: true,
+      inputTokens: 20,
+    });
     expect(run!.stepOutputs).toEqual(["The weather is fine.", "Summary: fine weather."]);
     // The second step saw the first step's prompt and output, and ran on its own model.
-    expect(fake.requests[1]).toMatchObject({ text: "Summarise it", model: "claude-haiku-4-5", history: [{ role: "user", content: "Check the weather" }, { role: "assistant", content: "The weather is fine." }] });
+    expect(fake.requests[1]).toMatchObject({
+      text: "Summarise it",
+      model: "claude-haiku-4-5",
+      history: [
+        { role: "user", content: "Check the weather" },
+        { role: "assistant", content: "The weather is fine." },
+      ],
+    });
     const delivered = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "alice"));
     expect(delivered.body.text).toBe("[weather] Summary: fine weather.");
 
     const after = await call<{ job: Job }>("GET", `/api/jobs/${job.id}`, undefined, token);
     expect(after.body.job.nextRunAt).toBe(job.nextRunAt + MINUTE);
     const events = await env.DB.prepare("SELECT detail FROM events WHERE kind = 'job.run'").all<{ detail: string }>();
-    expect(events.results.map((e) => JSON.parse(e.detail) as { jobId: string; status: string }).filter((d) => d.jobId === job.id)).toMatchObject([{ status: "ok" }]);
+    expect(events.results.map((e) => JSON.parse(e.detail) as { jobId: string; status: string }).filter((d) => d.jobId === job.id)).toMatchObject([
+      { status: "ok" },
+    ]);
   });
 
   it("does not fire while paused", async () => {
@@ -125,7 +151,12 @@ describe("catch-up", () => {
     const t = job.nextRunAt;
     await heartbeat(t + 17 * MINUTE);
     const recorded = await runs(job.id);
-    expect(recorded.map((r) => [r.scheduledFor - t, r.status])).toEqual([[0, "missed"], [5 * MINUTE, "missed"], [10 * MINUTE, "missed"], [15 * MINUTE, "missed"]]);
+    expect(recorded.map((r) => [r.scheduledFor - t, r.status])).toEqual([
+      [0, "missed"],
+      [5 * MINUTE, "missed"],
+      [10 * MINUTE, "missed"],
+      [15 * MINUTE, "missed"],
+    ]);
     expect(recorded[0]!.error).toContain("catch-up policy skip");
     await new Promise((r) => setTimeout(r, 200));
     expect(madeBy(fake, job)).toHaveLength(0);
@@ -146,7 +177,10 @@ describe("catch-up", () => {
     await eventually(async () => (await runStatuses(job.id)).includes("ok"));
     const recorded = await runs(job.id);
     expect(recorded.map((r) => [r.scheduledFor - t, r.status, r.trigger])).toEqual([
-      [0, "skipped", "schedule"], [5 * MINUTE, "skipped", "schedule"], [10 * MINUTE, "skipped", "schedule"], [15 * MINUTE, "ok", "catch-up"],
+      [0, "skipped", "schedule"],
+      [5 * MINUTE, "skipped", "schedule"],
+      [10 * MINUTE, "skipped", "schedule"],
+      [15 * MINUTE, "ok", "catch-up"],
     ]);
     expect(recorded[0]!.error).toContain("covered by the catch-up run");
     expect(recorded[3]!.output).toBe("caught up");
@@ -185,13 +219,23 @@ describe("the jobs API", () => {
     const before = await call<{ jobs: unknown[] }>("GET", "/api/jobs", undefined, token);
     const bad = await call<{ error: string }>("POST", "/api/jobs", { name: "bad", cron: "0 25 * * *", steps: [{ prompt: "x" }] }, token);
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toContain("hour field \"25\"");
-    const tz = await call<{ error: string }>("POST", "/api/jobs", { name: "bad", cron: "0 9 * * *", timezone: "Europe/Atlantis", steps: [{ prompt: "x" }] }, token);
+    expect(bad.body.error).toContain('hour field "25"');
+    const tz = await call<{ error: string }>(
+      "POST",
+      "/api/jobs",
+      { name: "bad", cron: "0 9 * * *", timezone: "Europe/Atlantis", steps: [{ prompt: "x" }] },
+      token,
+    );
     expect(tz.status).toBe(400);
     expect(tz.body.error).toContain("timezone");
     const noSteps = await call<{ error: string }>("POST", "/api/jobs", { name: "bad", cron: "0 9 * * *", steps: [] }, token);
     expect(noSteps.status).toBe(400);
-    const noChannel = await call<{ error: string }>("POST", "/api/jobs", { name: "bad", cron: "0 9 * * *", steps: [{ prompt: "x" }], deliverTo: { channelId: "ch_nope", recipient: "a" } }, token);
+    const noChannel = await call<{ error: string }>(
+      "POST",
+      "/api/jobs",
+      { name: "bad", cron: "0 9 * * *", steps: [{ prompt: "x" }], deliverTo: { channelId: "ch_nope", recipient: "a" } },
+      token,
+    );
     expect(noChannel).toMatchObject({ status: 400, body: { error: "deliverTo.channelId: no channel ch_nope" } });
     const after = await call<{ jobs: unknown[] }>("GET", "/api/jobs", undefined, token);
     expect(after.body.jobs).toHaveLength(before.body.jobs.length);
@@ -212,7 +256,12 @@ describe("the jobs API", () => {
 
   it("updates, reschedules on a new cron, and deletes", async () => {
     const job = await createJob({ cron: "0 9 * * *" });
-    const put = await call<{ job: Job & { cron: string; timezone: string; catchUp: string } }>("PUT", `/api/jobs/${job.id}`, { cron: "@hourly", timezone: "Asia/Tokyo", catchUp: "run-once" }, token);
+    const put = await call<{ job: Job & { cron: string; timezone: string; catchUp: string } }>(
+      "PUT",
+      `/api/jobs/${job.id}`,
+      { cron: "@hourly", timezone: "Asia/Tokyo", catchUp: "run-once" },
+      token,
+    );
     expect(put.status).toBe(200);
     expect(put.body.job).toMatchObject({ cron: "@hourly", timezone: "Asia/Tokyo", catchUp: "run-once" });
     expect(put.body.job.nextRunAt % (60 * MINUTE)).toBe(0);

@@ -34,7 +34,12 @@ interface Iteration {
 }
 
 async function createTask(body: Record<string, unknown>): Promise<Task> {
-  const res = await call<{ task: Task }>("POST", "/api/tasks", { name: `task-${crypto.randomUUID().slice(0, 6)}`, prompt: "Write a haiku about the sea.", maxIterations: 5, ...body }, token);
+  const res = await call<{ task: Task }>(
+    "POST",
+    "/api/tasks",
+    { name: `task-${crypto.randomUUID().slice(0, 6)}`, prompt: "Write a haiku about the sea.", maxIterations: 5, ...body },
+    token,
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.task;
 }
@@ -68,14 +73,22 @@ describe("a loop task ends", () => {
     expect(done).toMatchObject({ status: "completed", stopReason: "completed", iterations: 2 });
     expect(done.costUsd).toBeCloseTo(0.002);
     // The second iteration saw the prompt and the first output.
-    expect(fake.requests[1]).toMatchObject({ text: "Write a haiku about the sea.", history: [{ role: "user", content: "Write a haiku about the sea." }, { role: "assistant", content: "first draft" }] });
+    expect(fake.requests[1]).toMatchObject({
+      text: "Write a haiku about the sea.",
+      history: [
+        { role: "user", content: "Write a haiku about the sea." },
+        { role: "assistant", content: "first draft" },
+      ],
+    });
     const out = await output(task.id);
     expect(out.output).toBe("final haiku <promise>DONE</promise>");
     expect(out.iterations.map((i) => i.output)).toEqual(["first draft", "final haiku <promise>DONE</promise>"]);
     expect(out.transcript).toContain("--- iteration 1 (ok) ---\nfirst draft");
     const notice = await eventually(async () => callbacks.captured.find((c) => c.body.recipient === "bob"));
     expect(notice.body.text).toContain('Loop task "haiku" completed');
-    const kinds = await env.DB.prepare("SELECT kind FROM events WHERE kind LIKE 'loop.%' AND json_extract(detail, '$.taskId') = ? ORDER BY id").bind(task.id).all<{ kind: string }>();
+    const kinds = await env.DB.prepare("SELECT kind FROM events WHERE kind LIKE 'loop.%' AND json_extract(detail, '$.taskId') = ? ORDER BY id")
+      .bind(task.id)
+      .all<{ kind: string }>();
     // Ids within one millisecond are not ordered, so compare the kinds as a set with counts.
     expect(kinds.results.map((k) => k.kind).sort()).toEqual(["loop.finished", "loop.iteration", "loop.iteration", "loop.started"]);
   });
@@ -116,11 +129,18 @@ describe("a loop task ends", () => {
     const restarted = await call<{ task: Task }>("POST", `/api/tasks/${task.id}/start`, undefined, token);
     expect(restarted.status).toBe(200);
     expect(await finished(task.id)).toMatchObject({ status: "completed", stopReason: "max_iterations", iterations: 4 });
-    expect(fake.requests[2]!.history).toEqual([{ role: "user", content: "Write a haiku about the sea." }, { role: "assistant", content: "two" }]);
+    expect(fake.requests[2]!.history).toEqual([
+      { role: "user", content: "Write a haiku about the sea." },
+      { role: "assistant", content: "two" },
+    ]);
   });
 
   it("at its cost cap", async () => {
-    const fake = scriptedRuntime([{ text: "a", costUsd: 0.02 }, { text: "b", costUsd: 0.02 }, { text: "c", costUsd: 0.02 }]);
+    const fake = scriptedRuntime([
+      { text: "a", costUsd: 0.02 },
+      { text: "b", costUsd: 0.02 },
+      { text: "c", costUsd: 0.02 },
+    ]);
     vi.spyOn(schedulerAgent, "runtime").mockReturnValue(fake.runtime);
     const task = await createTask({ maxIterations: 10, costCapUsd: 0.035 });
     expect(await finished(task.id)).toMatchObject({ status: "completed", stopReason: "cost_cap", iterations: 2 });
@@ -143,7 +163,11 @@ describe("a loop task survives a restart", () => {
   async function expectFinishedInOrder(id: number) {
     expect(await finished(id)).toMatchObject({ status: "completed", stopReason: "max_iterations", iterations: 3 });
     const out = await output(id);
-    expect(out.iterations.map((i) => [i.iteration, i.output])).toEqual([[1, "one"], [2, "answer 3"], [3, "answer 4"]]);
+    expect(out.iterations.map((i) => [i.iteration, i.output])).toEqual([
+      [1, "one"],
+      [2, "answer 3"],
+      [3, "answer 4"],
+    ]);
   }
 
   it("resumes from its own storage when its object is torn down mid-iteration", async () => {
@@ -168,7 +192,12 @@ describe("the tasks API", () => {
     const before = (await call<{ tasks: Task[] }>("GET", "/api/tasks", undefined, token)).body.tasks.length;
     expect((await call("POST", "/api/tasks", { name: "x", prompt: "y", maxIterations: 0 }, token)).status).toBe(400);
     expect((await call("POST", "/api/tasks", { name: "x", prompt: "", maxIterations: 3 }, token)).status).toBe(400);
-    const badNotify = await call<{ error: string }>("POST", "/api/tasks", { name: "x", prompt: "y", maxIterations: 3, notify: { channelId: "ch_nope", recipient: "a" } }, token);
+    const badNotify = await call<{ error: string }>(
+      "POST",
+      "/api/tasks",
+      { name: "x", prompt: "y", maxIterations: 3, notify: { channelId: "ch_nope", recipient: "a" } },
+      token,
+    );
     expect(badNotify).toMatchObject({ status: 400, body: { error: "notify.channelId: no channel ch_nope" } });
     expect((await call<{ tasks: Task[] }>("GET", "/api/tasks", undefined, token)).body.tasks).toHaveLength(before);
     expect((await call("GET", "/api/tasks/999999/output", undefined, token)).status).toBe(404);

@@ -21,7 +21,12 @@ describe("pairing", () => {
     const code = CODE.exec(notice!)?.[1];
     expect(code, notice).toBeDefined();
 
-    const pending = await call<{ pairings: { code: string; channelId: string; senderId: string; senderName: string }[] }>("GET", "/api/pairings?status=pending", undefined, token);
+    const pending = await call<{ pairings: { code: string; channelId: string; senderId: string; senderName: string }[] }>(
+      "GET",
+      "/api/pairings?status=pending",
+      undefined,
+      token,
+    );
     expect(pending.body.pairings).toContainEqual(expect.objectContaining({ code, channelId: ch.id, senderId: "gina", senderName: "Name of gina" }));
 
     // A second message before approval shows the same code, not a new one.
@@ -81,7 +86,11 @@ describe("pairing", () => {
     const ch = await createWebhookChannel(token);
     for (let i = 0; i < 6; i++) await signedPost(ch.url, ch.secret, message("kim", "/pair 23456A"));
     await eventually(async () => texts("kim").length === 6);
-    expect(texts("kim").slice(0, 4).every((t) => /did not work/.test(t))).toBe(true);
+    expect(
+      texts("kim")
+        .slice(0, 4)
+        .every((t) => /did not work/.test(t)),
+    ).toBe(true);
     expect(texts("kim")[4]).toMatch(/Too many wrong pairing codes/);
     expect(texts("kim")[5]).toMatch(/Too many wrong pairing codes/);
   });
@@ -108,7 +117,9 @@ describe("sender policies", () => {
     callbacks = fakeCallbacks();
     const ch = await createWebhookChannel(token, { policy: "disabled" });
     await signedPost(ch.url, ch.secret, message("ned", "anyone?"));
-    await eventually(async () => (await env.DB.prepare("SELECT outcome FROM messages WHERE channel_id = ?").bind(ch.id).first<{ outcome: string }>())?.outcome === "disabled");
+    await eventually(
+      async () => (await env.DB.prepare("SELECT outcome FROM messages WHERE channel_id = ?").bind(ch.id).first<{ outcome: string }>())?.outcome === "disabled",
+    );
     expect(texts("ned")).toHaveLength(0);
   });
 });

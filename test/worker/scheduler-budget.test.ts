@@ -38,7 +38,11 @@ interface Event {
   detail: Record<string, unknown>;
 }
 async function eventsOf(kind: string, senderId: string): Promise<Event[]> {
-  const rows = await env.DB.prepare("SELECT kind, channel_id AS channelId, sender_id AS senderId, detail FROM events WHERE kind = ? AND sender_id = ? ORDER BY at").bind(kind, senderId).all<Omit<Event, "detail"> & { detail: string }>();
+  const rows = await env.DB.prepare(
+    "SELECT kind, channel_id AS channelId, sender_id AS senderId, detail FROM events WHERE kind = ? AND sender_id = ? ORDER BY at",
+  )
+    .bind(kind, senderId)
+    .all<Omit<Event, "detail"> & { detail: string }>();
   return rows.results.map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
 }
 
@@ -58,20 +62,39 @@ describe("over the account's daily cost cap", () => {
     const fake = scriptedRuntime([]);
     vi.spyOn(schedulerAgent, "runtime").mockReturnValue(fake.runtime);
     await spentToday(50.25);
-    const job = (await call<{ job: { id: string; nextRunAt: number } }>("POST", "/api/jobs", { name: "digest", cron: "* * * * *", steps: [{ prompt: "Summarise the day" }] }, token)).body.job;
+    const job = (
+      await call<{ job: { id: string; nextRunAt: number } }>(
+        "POST",
+        "/api/jobs",
+        { name: "digest", cron: "* * * * *", steps: [{ prompt: "Summarise the day" }] },
+        token,
+      )
+    ).body.job;
 
     await worker.scheduled(createScheduledController({ scheduledTime: job.nextRunAt, cron: "* * * * *" }), env);
-    const skipped = await eventually(async () => (await env.DB.prepare("SELECT id, status, error, attempts FROM job_runs WHERE job_id = ? AND status = 'skipped'").bind(job.id).first<{ id: string; error: string; attempts: number }>()) ?? undefined);
-    expect(skipped.error).toBe(`skipped: the account's daily cost cap is reached ($50.25 of $50.00 spent today); it resets at ${new Date(utcDayStart(Date.now()) + DAY_MS).toISOString().slice(0, 16)}Z`);
+    const skipped = await eventually(
+      async () =>
+        (await env.DB.prepare("SELECT id, status, error, attempts FROM job_runs WHERE job_id = ? AND status = 'skipped'")
+          .bind(job.id)
+          .first<{ id: string; error: string; attempts: number }>()) ?? undefined,
+    );
+    expect(skipped.error).toBe(
+      `skipped: the account's daily cost cap is reached ($50.25 of $50.00 spent today); it resets at ${new Date(utcDayStart(Date.now()) + DAY_MS).toISOString().slice(0, 16)}Z`,
+    );
     expect(skipped.attempts).toBe(0);
     expect(fake.requests).toHaveLength(0);
     const [exceeded] = await eventsOf("budget.exceeded", `job:${job.id}`);
-    expect(exceeded).toMatchObject({ channelId: "scheduler", detail: { scope: "account_cost", used: 50.25, limit: 50, jobId: job.id, runId: skipped.id, action: "run skipped" } });
+    expect(exceeded).toMatchObject({
+      channelId: "scheduler",
+      detail: { scope: "account_cost", used: 50.25, limit: 50, jobId: job.id, runId: skipped.id, action: "run skipped" },
+    });
     expect((await eventsOf("job.run", `job:${job.id}`)).map((e) => e.detail.status)).toEqual(["skipped"]);
 
     // Run now is held back the same way, visibly.
     const manual = await call<{ run: { id: string } }>("POST", `/api/jobs/${job.id}/run`, undefined, token);
-    await eventually(async () => (await env.DB.prepare("SELECT status FROM job_runs WHERE id = ?").bind(manual.body.run.id).first<{ status: string }>())?.status === "skipped");
+    await eventually(
+      async () => (await env.DB.prepare("SELECT status FROM job_runs WHERE id = ?").bind(manual.body.run.id).first<{ status: string }>())?.status === "skipped",
+    );
 
     await clearConversationSpend();
     await worker.scheduled(createScheduledController({ scheduledTime: job.nextRunAt + 60_000, cron: "* * * * *" }), env);
@@ -101,7 +124,9 @@ describe("over the account's daily cost cap", () => {
     expect(await runDurableObjectAlarm(loopTask(env, task.id))).toBe(true);
     expect(await statusIs(task.id, "completed")).toMatchObject({ stopReason: "max_iterations", iterations: 3 });
     expect(fake.requests.map((r) => r.history.at(-1)?.content ?? null)).toEqual([null, "first", "second"]);
-    const resumed = await env.DB.prepare("SELECT detail FROM events WHERE kind = 'loop.resumed' AND json_extract(detail, '$.taskId') = ?").bind(task.id).all<{ detail: string }>();
+    const resumed = await env.DB.prepare("SELECT detail FROM events WHERE kind = 'loop.resumed' AND json_extract(detail, '$.taskId') = ?")
+      .bind(task.id)
+      .all<{ detail: string }>();
     expect(resumed.results.map((r) => (JSON.parse(r.detail) as { by: string }).by)).toEqual(["budget_reset"]);
   });
 
@@ -119,7 +144,9 @@ describe("over the account's daily cost cap", () => {
 
     // The midnight alarm was lost and the task has been paused since yesterday: the heartbeat re-arms it.
     await runInDurableObject(loopTask(env, task.id), (_o, state) => state.storage.deleteAlarm());
-    await env.DB.prepare("UPDATE loop_tasks SET updated_at = ? WHERE id = ?").bind(utcDayStart(Date.now()) - 1, task.id).run();
+    await env.DB.prepare("UPDATE loop_tasks SET updated_at = ? WHERE id = ?")
+      .bind(utcDayStart(Date.now()) - 1, task.id)
+      .run();
     await clearConversationSpend();
     await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
     expect(await statusIs(task.id, "completed")).toMatchObject({ stopReason: "max_iterations", iterations: 2 });

@@ -57,11 +57,27 @@ function schedulingModel(jobName: string, prompt: string) {
     mode: "anthropic",
     async runTurn(req) {
       requests.push(req);
-      const call: ApiCallRecord = { at: Date.now(), purpose: "turn", model: SCRIPTED_MODEL, inputTokens: 40, outputTokens: 20, cacheWriteTokens: 0, cacheReadTokens: 0, latencyMs: 1, stopReason: "end_turn", status: "ok", costUsd: TURN_COST_USD, cacheSavingsUsd: 0 };
+      const call: ApiCallRecord = {
+        at: Date.now(),
+        purpose: "turn",
+        model: SCRIPTED_MODEL,
+        inputTokens: 40,
+        outputTokens: 20,
+        cacheWriteTokens: 0,
+        cacheReadTokens: 0,
+        latencyMs: 1,
+        stopReason: "end_turn",
+        status: "ok",
+        costUsd: TURN_COST_USD,
+        cacheSavingsUsd: 0,
+      };
       const usage = { inputTokens: 40, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: TURN_COST_USD };
       const tool = toolsFor(req.trust ?? "public", req.settings?.tools, req.capabilities).find((t) => t.name === "schedule_job");
       if (!tool) return { ok: true, text: "I cannot schedule anything here.", model: SCRIPTED_MODEL, usage, calls: [call], latencyMs: 1 };
-      const outcome = await tool.run({ name: jobName, cron: "* * * * *", prompt }, { now: Date.now, notes: [], notesAdded: [], scheduleJob: req.capabilities?.scheduleJob });
+      const outcome = await tool.run(
+        { name: jobName, cron: "* * * * *", prompt },
+        { now: Date.now, notes: [], notesAdded: [], scheduleJob: req.capabilities?.scheduleJob },
+      );
       return { ok: true, text: `${outcome.isError ? "failed" : "done"}: ${outcome.content}`, model: SCRIPTED_MODEL, usage, calls: [call], latencyMs: 1 };
     },
   };
@@ -75,7 +91,12 @@ const get = async <T>(path: string) => {
 };
 const heartbeat = (at: number) => worker.scheduled(createScheduledController({ scheduledTime: at, cron: "* * * * *" }), env);
 const runOf = (jobId: string, status: string) =>
-  eventually(async () => (await env.DB.prepare("SELECT id, status, error, attempts, cost_usd AS costUsd FROM job_runs WHERE job_id = ? AND status = ?").bind(jobId, status).first<{ id: string; error: string | null; attempts: number; costUsd: number }>()) ?? undefined);
+  eventually(
+    async () =>
+      (await env.DB.prepare("SELECT id, status, error, attempts, cost_usd AS costUsd FROM job_runs WHERE job_id = ? AND status = ?")
+        .bind(jobId, status)
+        .first<{ id: string; error: string | null; attempts: number; costUsd: number }>()) ?? undefined,
+  );
 
 /** `sender` asks on an allowlisted (paired) webhook channel; the agent schedules the job through its tool. */
 async function scheduleThroughAgent(sender: string, jobName: string): Promise<{ channelId: string; job: Job }> {
@@ -120,8 +141,12 @@ describe("a job the agent creates for a sender", () => {
     const scheduler = await get<{ senders: SenderUsage[] }>("/api/usage/senders?channelId=scheduler");
     expect(scheduler.senders.find((s) => s.senderId === `job:${job.id}`)).toBeUndefined();
     // The rows still name the job: its run id and its own session.
-    const { calls } = await get<{ calls: { id: string; channelId: string; senderId: string; sessionId: string; runId: string }[] }>(`/api/usage/calls?runId=${run.id}`);
-    expect(calls).toEqual([expect.objectContaining({ id: `${run.id}:t1:001`, channelId, senderId: "alice", sessionId: `scheduler:job:${job.id}`, runId: run.id })]);
+    const { calls } = await get<{ calls: { id: string; channelId: string; senderId: string; sessionId: string; runId: string }[] }>(
+      `/api/usage/calls?runId=${run.id}`,
+    );
+    expect(calls).toEqual([
+      expect.objectContaining({ id: `${run.id}:t1:001`, channelId, senderId: "alice", sessionId: `scheduler:job:${job.id}`, runId: run.id }),
+    ]);
   });
 
   it("is skipped, with the reason and a budget.exceeded event, once its sender's daily cap is spent, while an admin's job still runs", async () => {
@@ -140,15 +165,31 @@ describe("a job the agent creates for a sender", () => {
     await heartbeat(Math.max(job.nextRunAt, admin.nextRunAt));
     const skipped = await runOf(job.id, "skipped");
     const resetsAt = utcDayStart(Date.now()) + DAY_MS;
-    expect(skipped.error).toBe(`skipped: the sender's daily cost cap is reached ($2.50 of $2.00 spent today); it resets at ${new Date(resetsAt).toISOString().slice(0, 16)}Z`);
+    expect(skipped.error).toBe(
+      `skipped: the sender's daily cost cap is reached ($2.50 of $2.00 spent today); it resets at ${new Date(resetsAt).toISOString().slice(0, 16)}Z`,
+    );
     expect(skipped.attempts).toBe(0);
     await runOf(admin.id, "ok");
     // The model was asked for the admin's job only (once, or twice if the two jobs' first times straddle a minute).
     expect(new Set(model.requests.map((r) => r.senderId))).toEqual(new Set([`job:${admin.id}`]));
 
-    const { events } = await get<{ events: { kind: string; channelId: string; senderId: string; detail: Record<string, unknown> }[] }>(`/api/events?kind=budget.exceeded&channelId=${channelId}`);
+    const { events } = await get<{ events: { kind: string; channelId: string; senderId: string; detail: Record<string, unknown> }[] }>(
+      `/api/events?kind=budget.exceeded&channelId=${channelId}`,
+    );
     expect(events).toEqual([
-      expect.objectContaining({ channelId, senderId: "bob", detail: { scope: "sender_cost", used: expect.closeTo(2.5 + TURN_COST_USD, 9), limit: 2, resetsAt, jobId: job.id, runId: skipped.id, action: "run skipped" } }),
+      expect.objectContaining({
+        channelId,
+        senderId: "bob",
+        detail: {
+          scope: "sender_cost",
+          used: expect.closeTo(2.5 + TURN_COST_USD, 9),
+          limit: 2,
+          resetsAt,
+          jobId: job.id,
+          runId: skipped.id,
+          action: "run skipped",
+        },
+      }),
     ]);
     // Nothing was charged for the skipped run; bob's spend is still only his conversations'.
     const { senders } = await get<{ senders: SenderUsage[] }>(`/api/usage/senders?channelId=${channelId}&senderId=bob`);

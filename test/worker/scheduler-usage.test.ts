@@ -27,17 +27,38 @@ const get = async <T>(path: string) => (await call<T>("GET", path, undefined, to
 
 describe("usage of scheduled work", () => {
   it("records each step of a job run and each loop iteration as an api_calls row, counted once in the account's spend", async () => {
-    const fake = scriptedRuntime([{ text: "step one", costUsd: 0.0125 }, { text: "step two", costUsd: 0.0075 }, { text: "draft", costUsd: 0.03 }, { text: "done <promise>DONE</promise>", costUsd: 0.02 }]);
+    const fake = scriptedRuntime([
+      { text: "step one", costUsd: 0.0125 },
+      { text: "step two", costUsd: 0.0075 },
+      { text: "draft", costUsd: 0.03 },
+      { text: "done <promise>DONE</promise>", costUsd: 0.02 },
+    ]);
     vi.spyOn(schedulerAgent, "runtime").mockReturnValue(fake.runtime);
 
-    const job = (await call<{ job: { id: string } }>("POST", "/api/jobs", { name: "digest", cron: "0 9 * * *", steps: [{ prompt: "Collect" }, { prompt: "Summarise" }] }, token)).body.job;
+    const job = (
+      await call<{ job: { id: string } }>(
+        "POST",
+        "/api/jobs",
+        { name: "digest", cron: "0 9 * * *", steps: [{ prompt: "Collect" }, { prompt: "Summarise" }] },
+        token,
+      )
+    ).body.job;
     const manual = await call<{ run: { id: string } }>("POST", `/api/jobs/${job.id}/run`, undefined, token);
     expect(manual.status).toBe(202);
     const runId = manual.body.run.id;
-    const run = await eventually(async () => (await env.DB.prepare("SELECT status, cost_usd AS cost, input_tokens AS input FROM job_runs WHERE id = ? AND status = 'ok'").bind(runId).first<{ cost: number; input: number }>()) ?? undefined);
+    const run = await eventually(
+      async () =>
+        (await env.DB.prepare("SELECT status, cost_usd AS cost, input_tokens AS input FROM job_runs WHERE id = ? AND status = 'ok'")
+          .bind(runId)
+          .first<{ cost: number; input: number }>()) ?? undefined,
+    );
 
     const task = (await call<{ task: { id: number } }>("POST", "/api/tasks", { name: "essay", prompt: "Write it", maxIterations: 5 }, token)).body.task;
-    const loop = await eventually(async () => (await env.DB.prepare("SELECT cost_usd AS cost FROM loop_tasks WHERE id = ? AND status = 'completed'").bind(task.id).first<{ cost: number }>()) ?? undefined);
+    const loop = await eventually(
+      async () =>
+        (await env.DB.prepare("SELECT cost_usd AS cost FROM loop_tasks WHERE id = ? AND status = 'completed'").bind(task.id).first<{ cost: number }>()) ??
+        undefined,
+    );
 
     // What the model served: 4 calls, 10 input and 5 output tokens each, $0.07 in all.
     expect(fake.requests).toHaveLength(4);
@@ -68,7 +89,14 @@ describe("usage of scheduled work", () => {
   it("adds a retried run's tries as separate rows", async () => {
     const fake = scriptedRuntime([{ fail: "500 api_error" }, { text: "ok now", costUsd: 0.004 }]);
     vi.spyOn(schedulerAgent, "runtime").mockReturnValue(fake.runtime);
-    const job = (await call<{ job: { id: string } }>("POST", "/api/jobs", { name: "flaky", cron: "0 9 * * *", steps: [{ prompt: "Try" }], retry: { attempts: 2, backoffSeconds: 0 } }, token)).body.job;
+    const job = (
+      await call<{ job: { id: string } }>(
+        "POST",
+        "/api/jobs",
+        { name: "flaky", cron: "0 9 * * *", steps: [{ prompt: "Try" }], retry: { attempts: 2, backoffSeconds: 0 } },
+        token,
+      )
+    ).body.job;
     const runId = (await call<{ run: { id: string } }>("POST", `/api/jobs/${job.id}/run`, undefined, token)).body.run.id;
     await eventually(async () => (await env.DB.prepare("SELECT 1 AS done FROM job_runs WHERE id = ? AND status = 'ok'").bind(runId).first()) ?? undefined);
     const calls = await get<{ calls: { id: string; costUsd: number }[] }>(`/api/usage/calls?runId=${runId}`);

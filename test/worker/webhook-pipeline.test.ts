@@ -97,9 +97,32 @@ describe("generic webhook channel, through the whole pipeline", () => {
     const ts = Math.floor(Date.now() / 1000);
     const cases: [string, RequestInit, number, RegExp][] = [
       ["no signature", { method: "POST", body, headers: { "content-type": "application/json" } }, 401, /missing/],
-      ["wrong signature", { method: "POST", body, headers: { "x-loopgate-timestamp": String(ts), "x-loopgate-signature": `sha256=${"0".repeat(64)}` } }, 401, /does not match/],
-      ["signed with another secret", { method: "POST", body, headers: { "x-loopgate-timestamp": String(ts), "x-loopgate-signature": `sha256=${await hmacHex("other-secret-123456", `${ts}.${body}`)}` } }, 401, /does not match/],
-      ["replayed (10 minutes old)", { method: "POST", body, headers: { "x-loopgate-timestamp": String(ts - 600), "x-loopgate-signature": `sha256=${await hmacHex(ch.secret, `${ts - 600}.${body}`)}` } }, 401, /replay window/],
+      [
+        "wrong signature",
+        { method: "POST", body, headers: { "x-loopgate-timestamp": String(ts), "x-loopgate-signature": `sha256=${"0".repeat(64)}` } },
+        401,
+        /does not match/,
+      ],
+      [
+        "signed with another secret",
+        {
+          method: "POST",
+          body,
+          headers: { "x-loopgate-timestamp": String(ts), "x-loopgate-signature": `sha256=${await hmacHex("other-secret-123456", `${ts}.${body}`)}` },
+        },
+        401,
+        /does not match/,
+      ],
+      [
+        "replayed (10 minutes old)",
+        {
+          method: "POST",
+          body,
+          headers: { "x-loopgate-timestamp": String(ts - 600), "x-loopgate-signature": `sha256=${await hmacHex(ch.secret, `${ts - 600}.${body}`)}` },
+        },
+        401,
+        /replay window/,
+      ],
       ["too large", { method: "POST", body: "x".repeat(300 * 1024), headers: { "x-loopgate-timestamp": String(ts) } }, 413, /exceeds/],
     ];
     for (const [name, init, status, error] of cases) {

@@ -41,8 +41,14 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   const proxy = new ModelProxy({ settings, spec: turn.spec });
   const started = Date.now();
   const result = (outcome: ContainerOutcome, extra: { text?: string; error?: string; steps?: number; toolCalls?: number }): ContainerTurnResult => ({
-    outcome, calls: proxy.calls, steps: extra.steps ?? proxy.calls.length, toolCalls: extra.toolCalls ?? 0, queuedMs: input.queuedMs, runMs: Date.now() - started,
-    ...(extra.text !== undefined ? { text: extra.text } : {}), ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
+    outcome,
+    calls: proxy.calls,
+    steps: extra.steps ?? proxy.calls.length,
+    toolCalls: extra.toolCalls ?? 0,
+    queuedMs: input.queuedMs,
+    runMs: Date.now() - started,
+    ...(extra.text !== undefined ? { text: extra.text } : {}),
+    ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
   });
 
   // The gateway's deadline can be nearer than the bridge's own limit (the run waited in the queue).
@@ -53,7 +59,9 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   if (signal.aborted) return result(abortOutcome(signal), { error: String(signal.reason ?? "stopped") });
 
   const name = containerName(turn.id);
-  const child = spawn(settings.docker, dockerRunArgs({ name, runId: turn.id, instance: input.instance, volume, settings }), { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(settings.docker, dockerRunArgs({ name, runId: turn.id, instance: input.instance, volume, settings }), {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   hooks.started({ container: name, volume, timeoutMs, memory: settings.memory, cpus: settings.cpus });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString("utf8")).slice(-STDERR_TAIL_BYTES)));

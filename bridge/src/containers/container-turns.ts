@@ -48,7 +48,8 @@ export class ContainerTurns {
       const removed = await removeLeftovers(this.o.settings.docker, this.instance);
       if (removed.length) this.o.log.warn("removed containers left by a previous run of the bridge", { containers: removed.length });
       for (const stored of this.store.open()) {
-        if (!stored.result) this.finish(stored.turn.id, { ...EMPTY_RESULT, outcome: "interrupted", error: "the bridge restarted while this run was in progress" });
+        if (!stored.result)
+          this.finish(stored.turn.id, { ...EMPTY_RESULT, outcome: "interrupted", error: "the bridge restarted while this run was in progress" });
       }
     })();
     return this.ready;
@@ -95,7 +96,8 @@ export class ContainerTurns {
     const controller = new AbortController();
     this.active.set(turn.id, controller);
     const enqueuedAt = Date.now();
-    const event = (kind: "container.queued" | "container.started" | "container.tool", detail: Record<string, unknown>) => this.o.send({ t: "turn.event", id: turn.id, kind, detail });
+    const event = (kind: "container.queued" | "container.started" | "container.tool", detail: Record<string, unknown>) =>
+      this.o.send({ t: "turn.event", id: turn.id, kind, detail });
     try {
       const result = await this.queue.run(
         turn.id,
@@ -105,7 +107,10 @@ export class ContainerTurns {
           event("container.queued", { position, maxConcurrent: this.o.settings.maxConcurrent });
         },
       );
-      this.finish(turn.id, result ?? { ...EMPTY_RESULT, outcome: "cancelled", error: "cancelled by the gateway before it started", queuedMs: Date.now() - enqueuedAt });
+      this.finish(
+        turn.id,
+        result ?? { ...EMPTY_RESULT, outcome: "cancelled", error: "cancelled by the gateway before it started", queuedMs: Date.now() - enqueuedAt },
+      );
     } catch (err) {
       this.finish(turn.id, { ...EMPTY_RESULT, outcome: "failed", error: `the bridge could not run the container: ${String(err)}` });
     } finally {
@@ -113,12 +118,21 @@ export class ContainerTurns {
     }
   }
 
-  private async run(turn: ContainerTurnFrame, signal: AbortSignal, queuedMs: number, event: (kind: "container.started" | "container.tool", detail: Record<string, unknown>) => void): Promise<ContainerTurnResult> {
+  private async run(
+    turn: ContainerTurnFrame,
+    signal: AbortSignal,
+    queuedMs: number,
+    event: (kind: "container.started" | "container.tool", detail: Record<string, unknown>) => void,
+  ): Promise<ContainerTurnResult> {
     if (Date.now() > turn.expiresAt) return { ...EMPTY_RESULT, outcome: "expired", error: "the gateway stopped waiting before a container was free", queuedMs };
     const unavailable = await dockerUnavailable(this.o.settings.docker);
     if (unavailable) return { ...EMPTY_RESULT, outcome: "failed", error: unavailable, queuedMs };
     return runInContainer({
-      turn, settings: this.o.settings, instance: this.instance, signal, queuedMs,
+      turn,
+      settings: this.o.settings,
+      instance: this.instance,
+      signal,
+      queuedMs,
       hooks: {
         started: (detail) => {
           this.o.log.info("container started", { turnId: turn.id, ...detail });
@@ -140,7 +154,13 @@ export class ContainerTurns {
   private finish(id: string, result: ContainerTurnResult): void {
     this.store.finish(id, result);
     this.o.log.info(result.outcome === "timeout" ? "container killed" : "container finished", {
-      turnId: id, outcome: result.outcome, steps: result.steps, toolCalls: result.toolCalls, runMs: result.runMs, queuedMs: result.queuedMs, ...(result.error ? { error: result.error } : {}),
+      turnId: id,
+      outcome: result.outcome,
+      steps: result.steps,
+      toolCalls: result.toolCalls,
+      runMs: result.runMs,
+      queuedMs: result.queuedMs,
+      ...(result.error ? { error: result.error } : {}),
     });
     const stored = this.store.get(id);
     if (stored?.result) this.sendResult(id, stored.result);

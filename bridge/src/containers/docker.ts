@@ -35,7 +35,12 @@ export async function removeContainer(bin: string, name: string): Promise<void> 
 /** Containers this bridge started and did not remove (it was killed mid-run): removed now. */
 export async function removeLeftovers(bin: string, instance: string): Promise<string[]> {
   const listed = await docker(bin, ["ps", "-aq", "--filter", `label=${LABEL_INSTANCE}=${instance}`]);
-  const ids = listed.ok ? listed.stdout.split("\n").map((l) => l.trim()).filter(Boolean) : [];
+  const ids = listed.ok
+    ? listed.stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
   if (ids.length) await docker(bin, ["rm", "-f", "-v", ...ids]);
   return ids;
 }

@@ -74,9 +74,17 @@ export class ModelProxy {
     const record = (usage: Json | undefined, stopReason: string | null, error?: string) => {
       const cacheCreation = (usage?.cache_creation ?? {}) as Json;
       this.calls.push({
-        at: started, model: spec.model, inputTokens: num(usage?.input_tokens), outputTokens: num(usage?.output_tokens),
-        cacheWriteTokens: num(usage?.cache_creation_input_tokens), cacheWrite1hTokens: num(cacheCreation.ephemeral_1h_input_tokens),
-        cacheReadTokens: num(usage?.cache_read_input_tokens), latencyMs: Date.now() - started, stopReason, status: error ? "error" : "ok", ...(error ? { error: error.slice(0, 1000) } : {}),
+        at: started,
+        model: spec.model,
+        inputTokens: num(usage?.input_tokens),
+        outputTokens: num(usage?.output_tokens),
+        cacheWriteTokens: num(usage?.cache_creation_input_tokens),
+        cacheWrite1hTokens: num(cacheCreation.ephemeral_1h_input_tokens),
+        cacheReadTokens: num(usage?.cache_read_input_tokens),
+        latencyMs: Date.now() - started,
+        stopReason,
+        status: error ? "error" : "ok",
+        ...(error ? { error: error.slice(0, 1000) } : {}),
       });
     };
     let res: Response;
@@ -88,7 +96,8 @@ export class ModelProxy {
         signal: AbortSignal.timeout(settings.modelTimeoutMs),
       });
     } catch (err) {
-      const error = err instanceof Error && err.name === "TimeoutError" ? `no answer within ${settings.modelTimeoutMs} ms` : `connection failed: ${String(err)}`;
+      const error =
+        err instanceof Error && err.name === "TimeoutError" ? `no answer within ${settings.modelTimeoutMs} ms` : `connection failed: ${String(err)}`;
       record(undefined, null, error);
       return { ok: false, error, retryAfterMs: backoff };
     }

@@ -22,10 +22,12 @@ export class RunQueue {
     return new Promise<T | null>((resolve, reject) => {
       const start = () => {
         this.running++;
-        task().then(resolve, reject).finally(() => {
-          this.running--;
-          this.waiting.shift()?.start();
-        });
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            this.running--;
+            this.waiting.shift()?.start();
+          });
       };
       if (this.running < this.limit) return start();
       this.waiting.push({ id, start, drop: () => resolve(null) });

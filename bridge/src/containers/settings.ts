@@ -12,8 +12,14 @@ const schema = z.object({
   MAX_CONCURRENT_CONTAINERS: int(3),
   CONTAINER_TIMEOUT_MS: int(600_000, 1000),
   /** docker --memory (and --memory-swap: no swap beyond it). */
-  CONTAINER_MEMORY: z.string().regex(/^\d+[bkmg]?$/i, "CONTAINER_MEMORY is a docker size such as 512m").default("512m"),
-  CONTAINER_CPUS: z.string().regex(/^\d+(\.\d+)?$/, "CONTAINER_CPUS is a number such as 1 or 0.5").default("1"),
+  CONTAINER_MEMORY: z
+    .string()
+    .regex(/^\d+[bkmg]?$/i, "CONTAINER_MEMORY is a docker size such as 512m")
+    .default("512m"),
+  CONTAINER_CPUS: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "CONTAINER_CPUS is a number such as 1 or 0.5")
+    .default("1"),
   CONTAINER_PIDS_LIMIT: int(128, 8),
   /** Size of the noexec tmpfs at /tmp, MiB. */
   CONTAINER_TMPFS_MB: int(64),
@@ -56,9 +62,19 @@ export function readContainerSettings(env: Record<string, string | undefined>): 
   return {
     ok: true,
     settings: {
-      image: e.AGENT_CONTAINER_IMAGE, maxConcurrent: e.MAX_CONCURRENT_CONTAINERS, timeoutMs: e.CONTAINER_TIMEOUT_MS, memory: e.CONTAINER_MEMORY, cpus: e.CONTAINER_CPUS,
-      pidsLimit: e.CONTAINER_PIDS_LIMIT, tmpfsMb: e.CONTAINER_TMPFS_MB, commandTimeoutMs: e.CONTAINER_COMMAND_TIMEOUT_MS, outputBytes: e.CONTAINER_TOOL_OUTPUT_BYTES,
-      docker: e.DOCKER_BIN, apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL.replace(/\/$/, ""), modelTimeoutMs: e.AGENT_TIMEOUT_MS,
+      image: e.AGENT_CONTAINER_IMAGE,
+      maxConcurrent: e.MAX_CONCURRENT_CONTAINERS,
+      timeoutMs: e.CONTAINER_TIMEOUT_MS,
+      memory: e.CONTAINER_MEMORY,
+      cpus: e.CONTAINER_CPUS,
+      pidsLimit: e.CONTAINER_PIDS_LIMIT,
+      tmpfsMb: e.CONTAINER_TMPFS_MB,
+      commandTimeoutMs: e.CONTAINER_COMMAND_TIMEOUT_MS,
+      outputBytes: e.CONTAINER_TOOL_OUTPUT_BYTES,
+      docker: e.DOCKER_BIN,
+      apiKey: e.ANTHROPIC_API_KEY,
+      baseUrl: e.ANTHROPIC_BASE_URL.replace(/\/$/, ""),
+      modelTimeoutMs: e.AGENT_TIMEOUT_MS,
     },
   };
 }

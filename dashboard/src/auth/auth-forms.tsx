@@ -8,7 +8,23 @@ import { useSubmit } from "../ui/actions";
 import { ErrorBanner } from "../ui/bits";
 import { type SignedOutReason, signIn } from "./session";
 
-function Field({ label, name, type = "text", value, onInput, autoComplete, hint }: { label: string; name: string; type?: "text" | "password"; value: string; onInput: (v: string) => void; autoComplete?: string; hint?: string }) {
+function Field({
+  label,
+  name,
+  type = "text",
+  value,
+  onInput,
+  autoComplete,
+  hint,
+}: {
+  label: string;
+  name: string;
+  type?: "text" | "password";
+  value: string;
+  onInput: (v: string) => void;
+  autoComplete?: string;
+  hint?: string;
+}) {
   return (
     <label class="field">
       <span>{label}</span>
@@ -33,9 +49,19 @@ export function SetupForm({ initialToken }: { initialToken: string }) {
   return (
     <form class="card auth" onSubmit={submit} aria-label="Create the first admin">
       <h1>Welcome to Loopgate</h1>
-      <p class="muted">Create the first admin. The setup token is printed by <code>npm start</code> (or set as LOOPGATE_SETUP_TOKEN).</p>
+      <p class="muted">
+        Create the first admin. The setup token is printed by <code>npm start</code> (or set as LOOPGATE_SETUP_TOKEN).
+      </p>
       <Field label="Username" name="username" value={username} onInput={setUsername} autoComplete="username" />
-      <Field label="Password" name="password" type="password" value={password} onInput={setPassword} autoComplete="new-password" hint="At least 10 characters." />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        value={password}
+        onInput={setPassword}
+        autoComplete="new-password"
+        hint="At least 10 characters."
+      />
       <Field label="Setup token" name="setupToken" type="password" value={setupToken} onInput={setSetupToken} autoComplete="off" />
       <ErrorBanner error={error} />
       <button type="submit" disabled={busy}>

@@ -23,7 +23,9 @@ export function NewBridge({ onCreated, onClose }: { onCreated: () => void; onClo
     return (
       <section class="card" aria-label="Bridge token">
         <h2>{minted.name} is ready to connect</h2>
-        <p class="banner warn">Copy the token now: it is shown only this once. The gateway keeps only its hash; if it is lost, revoke the bridge and mint another.</p>
+        <p class="banner warn">
+          Copy the token now: it is shown only this once. The gateway keeps only its hash; if it is lost, revoke the bridge and mint another.
+        </p>
         <dl class="kv">
           <dt>Token</dt>
           <dd data-secret="bridge-token">
@@ -38,7 +40,10 @@ export function NewBridge({ onCreated, onClose }: { onCreated: () => void; onClo
             <Copyable value={`${env} docker compose -f bridge/compose.yaml up -d`} label="docker command" />
           </dd>
         </dl>
-        <p class="muted">Then add channels for it (IRC, Signal, Slack Socket Mode…) on the Channels screen, naming this bridge in their config. The bridge appears as up here once it connects.</p>
+        <p class="muted">
+          Then add channels for it (IRC, Signal, Slack Socket Mode…) on the Channels screen, naming this bridge in their config. The bridge appears as up here
+          once it connects.
+        </p>
         <div class="actions">
           <button type="button" onClick={onClose}>
             Done

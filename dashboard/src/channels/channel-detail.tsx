@@ -16,11 +16,27 @@ function configValue(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-export function ChannelDetail({ channel, type, bridgeName, onChanged, onDeleted }: { channel: Channel; type: ChannelType | undefined; bridgeName?: string | null; onChanged: () => void; onDeleted: () => void }) {
+export function ChannelDetail({
+  channel,
+  type,
+  bridgeName,
+  onChanged,
+  onDeleted,
+}: {
+  channel: Channel;
+  type: ChannelType | undefined;
+  bridgeName?: string | null;
+  onChanged: () => void;
+  onDeleted: () => void;
+}) {
   const [editing, setEditing] = useState(false);
   const state = channelState(channel.status);
   const bridgeId = bridgeOf(channel);
-  const { busy: removing, error, submit: remove } = useSubmit(async () => {
+  const {
+    busy: removing,
+    error,
+    submit: remove,
+  } = useSubmit(async () => {
     await body(api.channels[":id"].$delete({ param: { id: channel.id } }));
     onDeleted();
   });
@@ -54,7 +70,9 @@ export function ChannelDetail({ channel, type, bridgeName, onChanged, onDeleted 
           {channel.lastError && <span class="block">{channel.lastError}</span>}
         </p>
       )}
-      {bridgeId && channel.status === "needs_login" && channel.statusDetail && <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />}
+      {bridgeId && channel.status === "needs_login" && channel.statusDetail && (
+        <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />
+      )}
       <dl class="kv">
         <dt>Type</dt>
         <dd>{channel.type}</dd>

@@ -25,7 +25,19 @@ export interface ChannelFormValue {
   config: Record<string, unknown>;
 }
 
-export function ChannelForm({ type, channel, submitLabel, onSubmit, onCancel }: { type: ChannelType; channel?: Channel; submitLabel: string; onSubmit: (v: ChannelFormValue) => Promise<void>; onCancel?: () => void }) {
+export function ChannelForm({
+  type,
+  channel,
+  submitLabel,
+  onSubmit,
+  onCancel,
+}: {
+  type: ChannelType;
+  channel?: Channel;
+  submitLabel: string;
+  onSubmit: (v: ChannelFormValue) => Promise<void>;
+  onCancel?: () => void;
+}) {
   const fields = useMemo(() => fieldsOf(asSchema(type.configSchema), type.secretFields), [type]);
   const [name, setName] = useState(channel?.name ?? "");
   const [policy, setPolicy] = useState<Policy>(channel?.policy ?? "pairing");
@@ -37,7 +49,10 @@ export function ChannelForm({ type, channel, submitLabel, onSubmit, onCancel }: 
     await onSubmit({
       name: name.trim(),
       policy,
-      allowlist: allowlist.split(/\r?\n|,/).map((x) => x.trim()).filter(Boolean),
+      allowlist: allowlist
+        .split(/\r?\n|,/)
+        .map((x) => x.trim())
+        .filter(Boolean),
       rateLimitPerMinute: rate.trim() ? Number(rate) : null,
       config: toConfig(fields, values),
     });
@@ -70,7 +85,15 @@ export function ChannelForm({ type, channel, submitLabel, onSubmit, onCancel }: 
         <span>
           Messages per minute per sender <small>(optional)</small>
         </span>
-        <input name="rateLimitPerMinute" type="number" min={1} max={10000} value={rate} placeholder="gateway default" onInput={(e) => setRate(e.currentTarget.value)} />
+        <input
+          name="rateLimitPerMinute"
+          type="number"
+          min={1}
+          max={10000}
+          value={rate}
+          placeholder="gateway default"
+          onInput={(e) => setRate(e.currentTarget.value)}
+        />
       </label>
       <SchemaFields fields={fields} values={values} editing={Boolean(channel)} onChange={(n, v) => setValues((cur) => ({ ...cur, [n]: v }))} />
       <FormFooter error={error} busy={busy} label={submitLabel} busyLabel="Saving…" onCancel={onCancel} />

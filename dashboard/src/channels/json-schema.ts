@@ -37,7 +37,10 @@ export function asSchema(value: unknown): JsonSchema {
 
 /** "callbackUrl" → "Callback URL" */
 export function humanize(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase();
   return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\b(url|id|api|irc|smtp|imap|http)\b/gi, (w) => w.toUpperCase());
 }
 
@@ -50,7 +53,7 @@ function primaryType(s: JsonSchema): string | undefined {
 
 function kindOf(name: string, s: JsonSchema, secretFields: readonly string[]): Pick<FormField, "kind" | "options"> {
   if (secretFields.includes(name)) return { kind: "secret" };
-  const options = s.enum ?? s.anyOf?.flatMap((b) => (b.const !== undefined ? [b.const] : b.enum ?? []));
+  const options = s.enum ?? s.anyOf?.flatMap((b) => (b.const !== undefined ? [b.const] : (b.enum ?? [])));
   if (options?.length && options.every((o) => typeof o === "string")) return { kind: "select", options: options as string[] };
   const type = primaryType(s);
   if (type === "boolean") return { kind: "boolean" };
@@ -99,7 +102,11 @@ export function toConfig(fields: FormField[], values: FormValues): Record<string
     const text = typeof v === "string" ? v.trim() : "";
     if (text === "") continue;
     if (f.kind === "number") out[f.name] = Number(text);
-    else if (f.kind === "list") out[f.name] = text.split(/\r?\n|,/).map((x) => x.trim()).filter(Boolean);
+    else if (f.kind === "list")
+      out[f.name] = text
+        .split(/\r?\n|,/)
+        .map((x) => x.trim())
+        .filter(Boolean);
     else if (f.kind === "json") {
       try {
         out[f.name] = JSON.parse(text);

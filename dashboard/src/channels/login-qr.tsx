@@ -33,7 +33,9 @@ export function LoginQr({ value, label, channelType }: { value: string; label: s
   return (
     <figure class="login-qr">
       <img src={src} alt={label} data-qr={value} width={264} height={264} />
-      <figcaption class="muted">{HOW_TO_SCAN[channelType] ?? "Scan this code with the platform's app to link the device; the channel connects once it is scanned."}</figcaption>
+      <figcaption class="muted">
+        {HOW_TO_SCAN[channelType] ?? "Scan this code with the platform's app to link the device; the channel connects once it is scanned."}
+      </figcaption>
     </figure>
   );
 }

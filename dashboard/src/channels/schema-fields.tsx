@@ -2,12 +2,27 @@
 import type { FormField, FormValues } from "./json-schema";
 
 function hint(f: FormField, editing: boolean): string | undefined {
-  if (f.kind === "secret") return editing ? "Stored encrypted. Leave empty to keep the current value." : f.required ? f.description : `${f.description ? f.description + " " : ""}Leave empty to have one generated.`;
+  if (f.kind === "secret")
+    return editing
+      ? "Stored encrypted. Leave empty to keep the current value."
+      : f.required
+        ? f.description
+        : `${f.description ? f.description + " " : ""}Leave empty to have one generated.`;
   if (f.kind === "list") return `${f.description ? f.description + " " : ""}One per line.`;
   return f.description;
 }
 
-export function SchemaFields({ fields, values, onChange, editing = false }: { fields: FormField[]; values: FormValues; onChange: (name: string, value: string | boolean) => void; editing?: boolean }) {
+export function SchemaFields({
+  fields,
+  values,
+  onChange,
+  editing = false,
+}: {
+  fields: FormField[];
+  values: FormValues;
+  onChange: (name: string, value: string | boolean) => void;
+  editing?: boolean;
+}) {
   return (
     <>
       {fields.map((f) => {
@@ -40,7 +55,16 @@ export function SchemaFields({ fields, values, onChange, editing = false }: { fi
             ) : f.kind === "list" || f.kind === "json" ? (
               <textarea id={id} name={f.name} value={text} required={required} onInput={input} />
             ) : f.kind === "secret" ? (
-              <input id={id} name={f.name} type="password" autoComplete="new-password" value={text} required={required} placeholder={editing ? "unchanged" : ""} onInput={input} />
+              <input
+                id={id}
+                name={f.name}
+                type="password"
+                autoComplete="new-password"
+                value={text}
+                required={required}
+                placeholder={editing ? "unchanged" : ""}
+                onInput={input}
+              />
             ) : f.kind === "number" ? (
               <input id={id} name={f.name} type="number" value={text} required={required} onInput={input} />
             ) : f.kind === "url" ? (

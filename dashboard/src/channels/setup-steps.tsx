@@ -12,7 +12,11 @@ interface SetupResult {
 export function SetupSteps({ channelId, onDone }: { channelId: string; onDone?: () => void }) {
   const [result, setResult] = useState<SetupResult | null>(null);
 
-  const { busy, error, submit: run } = useSubmit(async () => {
+  const {
+    busy,
+    error,
+    submit: run,
+  } = useSubmit(async () => {
     const res = await api.channels[":id"].setup.$post({ param: { id: channelId } });
     // A failed setup (502) still carries the steps that explain what went wrong.
     const data = (await res.json()) as Partial<SetupResult> & { error?: string };

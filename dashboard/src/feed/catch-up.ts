@@ -22,7 +22,11 @@ export interface CatchUpResult<E> {
   requests: number;
 }
 
-export async function fetchMissedEvents<E extends { id: string }>(fetchPage: FetchEventPage<E>, lastSeenId: string | undefined, options: CatchUpOptions): Promise<CatchUpResult<E>> {
+export async function fetchMissedEvents<E extends { id: string }>(
+  fetchPage: FetchEventPage<E>,
+  lastSeenId: string | undefined,
+  options: CatchUpOptions,
+): Promise<CatchUpResult<E>> {
   if (!lastSeenId) return { events: await fetchPage({ limit: options.pageSize }), requests: 1 };
   const events: E[] = [];
   let before: string | undefined;

@@ -11,11 +11,13 @@ function tone(kind: string): string {
 
 function summary(detail: Record<string, unknown>): string {
   if (typeof detail.text === "string") return detail.text;
-  return Object.entries(detail)
-    // The row already names the channel and sender.
-    .filter(([k, v]) => k !== "channelId" && k !== "senderId" && v !== null && v !== undefined && typeof v !== "object")
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(" · ");
+  return (
+    Object.entries(detail)
+      // The row already names the channel and sender.
+      .filter(([k, v]) => k !== "channelId" && k !== "senderId" && v !== null && v !== undefined && typeof v !== "object")
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join(" · ")
+  );
 }
 
 export function EventRow({ event, channelName }: { event: FeedEvent; channelName: (id: string) => string }) {

@@ -63,7 +63,18 @@ export function NewJobForm({ channels, onCreated, onCancel }: { channels: Channe
       <div class="grid-2 tight">
         <label class="field">
           <span>Cron expression</span>
-          <input name="cron" type="text" required spellcheck={false} autocomplete="off" class="mono" value={cron} aria-invalid={cronError ? true : undefined} aria-describedby="cron-help" onInput={(e) => setCron(e.currentTarget.value)} />
+          <input
+            name="cron"
+            type="text"
+            required
+            spellcheck={false}
+            autocomplete="off"
+            class="mono"
+            value={cron}
+            aria-invalid={cronError ? true : undefined}
+            aria-describedby="cron-help"
+            onInput={(e) => setCron(e.currentTarget.value)}
+          />
           {cronError ? (
             <small id="cron-help" class="error-text" role="alert" data-field-error="cron">
               {cronError}
@@ -74,7 +85,15 @@ export function NewJobForm({ channels, onCreated, onCancel }: { channels: Channe
         </label>
         <label class="field">
           <span>Time zone</span>
-          <input name="timezone" type="text" list="time-zones" spellcheck={false} value={timezone} aria-invalid={zoneError ? true : undefined} onInput={(e) => setTimezone(e.currentTarget.value)} />
+          <input
+            name="timezone"
+            type="text"
+            list="time-zones"
+            spellcheck={false}
+            value={timezone}
+            aria-invalid={zoneError ? true : undefined}
+            onInput={(e) => setTimezone(e.currentTarget.value)}
+          />
           <datalist id="time-zones">
             {zoneList.map((z) => (
               <option key={z} value={z} />
@@ -118,7 +137,14 @@ export function NewJobForm({ channels, onCreated, onCancel }: { channels: Channe
         {channelId && (
           <label class="field">
             <span>Recipient</span>
-            <input name="recipient" type="text" required placeholder="the sender's id on that channel" value={recipient} onInput={(e) => setRecipient(e.currentTarget.value)} />
+            <input
+              name="recipient"
+              type="text"
+              required
+              placeholder="the sender's id on that channel"
+              value={recipient}
+              onInput={(e) => setRecipient(e.currentTarget.value)}
+            />
           </label>
         )}
       </div>
@@ -132,11 +158,29 @@ export function NewJobForm({ channels, onCreated, onCancel }: { channels: Channe
         </label>
         <label class="inline">
           <span>Tries</span>
-          <input name="retryAttempts" type="number" min={1} max={10} required value={attempts} style={{ width: "5em" }} onInput={(e) => setAttempts(e.currentTarget.value)} />
+          <input
+            name="retryAttempts"
+            type="number"
+            min={1}
+            max={10}
+            required
+            value={attempts}
+            style={{ width: "5em" }}
+            onInput={(e) => setAttempts(e.currentTarget.value)}
+          />
         </label>
         <label class="inline">
           <span>First retry after (s)</span>
-          <input name="retryBackoff" type="number" min={0} max={86400} required value={backoffSeconds} style={{ width: "6em" }} onInput={(e) => setBackoffSeconds(e.currentTarget.value)} />
+          <input
+            name="retryBackoff"
+            type="number"
+            min={0}
+            max={86400}
+            required
+            value={backoffSeconds}
+            style={{ width: "6em" }}
+            onInput={(e) => setBackoffSeconds(e.currentTarget.value)}
+          />
         </label>
       </div>
       <FormFooter error={error} busy={busy} label="Schedule job" busyLabel="Scheduling…" blocked={preview.kind === "error"} onCancel={onCancel} />

@@ -22,7 +22,13 @@ export function StepsEditor({ steps, onChange }: { steps: StepDraft[]; onChange:
             <div class="toolbar">
               <label class="inline">
                 <span>Model</span>
-                <input name={`step-${i}-model`} type="text" placeholder="gateway default" value={step.model} onInput={(e) => update(i, { model: e.currentTarget.value })} />
+                <input
+                  name={`step-${i}-model`}
+                  type="text"
+                  placeholder="gateway default"
+                  value={step.model}
+                  onInput={(e) => update(i, { model: e.currentTarget.value })}
+                />
               </label>
               {steps.length > 1 && (
                 <button type="button" class="ghost small" onClick={() => onChange(steps.filter((_, j) => j !== i))}>

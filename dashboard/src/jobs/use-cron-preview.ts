@@ -35,7 +35,8 @@ export function useCronPreview(expr: string, timezone: string): CronPreview {
         if (res.ok && json.next) setPreview({ kind: "ok", next: json.next, timezone: json.timezone ?? timezone });
         else setPreview({ kind: "error", field: json.field ?? "expression", error: json.error ?? `the gateway answered ${res.status}` });
       } catch (err) {
-        if (mine === latest.current) setPreview({ kind: "error", field: "expression", error: `cannot check the expression: ${err instanceof Error ? err.message : String(err)}` });
+        if (mine === latest.current)
+          setPreview({ kind: "error", field: "expression", error: `cannot check the expression: ${err instanceof Error ? err.message : String(err)}` });
       }
     }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
@@ -47,7 +48,15 @@ export function useCronPreview(expr: string, timezone: string): CronPreview {
 /** A due time as the wall clock of the job's own time zone, e.g. "Mon 3 Mar, 09:00". */
 export function inZone(iso: string, timezone: string): string {
   try {
-    return new Intl.DateTimeFormat(undefined, { timeZone: timezone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hour12: false }).format(new Date(iso));
+    return new Intl.DateTimeFormat(undefined, {
+      timeZone: timezone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    }).format(new Date(iso));
   } catch {
     return iso;
   }

@@ -75,7 +75,12 @@ function Bridges() {
                 <Badge tone={state.tone}>{state.label}</Badge>
                 <div class="actions">
                   {b.connected && (
-                    <button type="button" class="ghost" title="Drops the connection; the bridge dials back in" onClick={() => void act(() => body(api.bridges[":id"].disconnect.$post({ param })))}>
+                    <button
+                      type="button"
+                      class="ghost"
+                      title="Drops the connection; the bridge dials back in"
+                      onClick={() => void act(() => body(api.bridges[":id"].disconnect.$post({ param })))}
+                    >
                       Reconnect
                     </button>
                   )}

@@ -32,13 +32,7 @@ function Channels() {
         <span class="muted">{channels.length === 1 ? "1 channel" : `${channels.length} channels`}</span>
       </div>
       <ErrorBanner error={list.error ?? types.error} />
-      {adding && types.data && (
-        <NewChannel
-          types={types.data}
-          onCreated={() => void list.reload()}
-          onClose={() => setAdding(false)}
-        />
-      )}
+      {adding && types.data && <NewChannel types={types.data} onCreated={() => void list.reload()} onClose={() => setAdding(false)} />}
       <div class="split">
         {channels.length === 0 ? (
           <Empty>{list.loading ? "Loading…" : "No channels yet. Add one to let a platform reach the agent."}</Empty>

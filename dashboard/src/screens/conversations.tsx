@@ -73,7 +73,14 @@ function Conversations() {
   return (
     <section>
       <div class="toolbar">
-        <input type="search" name="filter" placeholder="Find a sender or channel" value={filter} style={{ maxWidth: "20rem" }} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <input
+          type="search"
+          name="filter"
+          placeholder="Find a sender or channel"
+          value={filter}
+          style={{ maxWidth: "20rem" }}
+          onInput={(e) => setFilter(e.currentTarget.value)}
+        />
       </div>
       <ErrorBanner error={sessions.error} />
       <div class="split">

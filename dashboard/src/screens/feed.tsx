@@ -8,8 +8,18 @@ import { Empty } from "../ui/bits";
 import { useLoad } from "../ui/use-load";
 
 function ConnectionPill({ state, retryNow }: ReturnType<typeof useLiveFeed>) {
-  if (state.kind === "live") return <span class="pill ok" data-state="live">● Live</span>;
-  if (state.kind === "connecting") return <span class="pill warn" data-state="connecting">Connecting…</span>;
+  if (state.kind === "live")
+    return (
+      <span class="pill ok" data-state="live">
+        ● Live
+      </span>
+    );
+  if (state.kind === "connecting")
+    return (
+      <span class="pill warn" data-state="connecting">
+        Connecting…
+      </span>
+    );
   const seconds = Math.max(0, Math.round((state.retryAt - Date.now()) / 1000));
   return (
     <span class="pill bad" data-state="waiting">

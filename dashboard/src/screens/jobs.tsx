@@ -95,7 +95,11 @@ function Jobs() {
                       Resume
                     </button>
                   )}
-                  <ConfirmButton label="Delete" confirmLabel="Delete job and its history" onConfirm={() => act(() => body(api.jobs[":id"].$delete({ param })))} />
+                  <ConfirmButton
+                    label="Delete"
+                    confirmLabel="Delete job and its history"
+                    onConfirm={() => act(() => body(api.jobs[":id"].$delete({ param })))}
+                  />
                 </div>
                 {openId === j.id && (
                   <div class="row-detail">

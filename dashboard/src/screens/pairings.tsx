@@ -17,7 +17,11 @@ function InviteForm({ channels }: { channels: Channel[] }) {
   const [channelId, setChannelId] = useState("");
   const [ttl, setTtl] = useState("60");
   const [invite, setInvite] = useState<{ code: string; expiresAt: number; howToUse: string } | null>(null);
-  const { busy, error, submit: mint } = useSubmit(async () => {
+  const {
+    busy,
+    error,
+    submit: mint,
+  } = useSubmit(async () => {
     const res = await body(api.pairings.$post({ json: { channelId: channelId || undefined, ttlMinutes: Number(ttl) } }));
     setInvite({ code: res.code, expiresAt: res.expiresAt, howToUse: res.howToUse });
   });
@@ -85,7 +89,11 @@ function Pairings() {
                 <button type="button" onClick={() => void act(() => body(api.pairings[":code"].approve.$post({ param: { code: p.code } })))}>
                   Approve
                 </button>
-                <button type="button" class="danger ghost" onClick={() => void act(() => body(api.pairings[":code"].reject.$post({ param: { code: p.code } })))}>
+                <button
+                  type="button"
+                  class="danger ghost"
+                  onClick={() => void act(() => body(api.pairings[":code"].reject.$post({ param: { code: p.code } })))}
+                >
                   Reject
                 </button>
               </div>
@@ -111,7 +119,13 @@ function Pairings() {
                 </div>
               </div>
               <Badge tone={s.status === "paired" ? "ok" : "muted"}>{s.status}</Badge>
-              {s.status === "paired" && <ConfirmButton label="Revoke" confirmLabel="Revoke access" onConfirm={() => act(() => body(api.senders[":id"].$delete({ param: { id: s.id } })))} />}
+              {s.status === "paired" && (
+                <ConfirmButton
+                  label="Revoke"
+                  confirmLabel="Revoke access"
+                  onConfirm={() => act(() => body(api.senders[":id"].$delete({ param: { id: s.id } })))}
+                />
+              )}
             </li>
           ))}
         </ul>

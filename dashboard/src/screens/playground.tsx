@@ -14,9 +14,12 @@ interface Line {
 const WAIT_SECONDS = 30;
 
 async function askAgent(text: string, clientMessageId: string): Promise<{ reply: string; kind: string }> {
-  let res: { status: "pending"; messageId: string } | { status: "done"; reply: string; kind: string } = await body(api.chat.$post({ json: { text, clientMessageId }, query: { wait: String(WAIT_SECONDS) } }));
+  let res: { status: "pending"; messageId: string } | { status: "done"; reply: string; kind: string } = await body(
+    api.chat.$post({ json: { text, clientMessageId }, query: { wait: String(WAIT_SECONDS) } }),
+  );
   // A slow model answers after the wait: keep asking for the same message's reply.
-  for (let i = 0; res.status === "pending" && i < 10; i++) res = await body(api.chat[":messageId"].$get({ param: { messageId: res.messageId }, query: { wait: String(WAIT_SECONDS) } }));
+  for (let i = 0; res.status === "pending" && i < 10; i++)
+    res = await body(api.chat[":messageId"].$get({ param: { messageId: res.messageId }, query: { wait: String(WAIT_SECONDS) } }));
   if (res.status !== "done") throw new Error("the agent did not answer in time; its reply will still appear under Conversations");
   return { reply: res.reply, kind: res.kind };
 }

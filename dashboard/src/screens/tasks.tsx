@@ -51,7 +51,10 @@ function Tasks() {
                     <span>
                       {t.iterations} / {t.maxIterations} iterations
                     </span>
-                    <span>{usd(t.costUsd)}{t.costCapUsd ? ` of ${usd(t.costCapUsd)}` : ""}</span>
+                    <span>
+                      {usd(t.costUsd)}
+                      {t.costCapUsd ? ` of ${usd(t.costCapUsd)}` : ""}
+                    </span>
                     <span>updated {timeAgo(t.updatedAt)}</span>
                     {t.stopReason && <span>ended: {t.stopReason.replace("_", " ")}</span>}
                   </div>

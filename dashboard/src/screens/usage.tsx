@@ -28,7 +28,19 @@ interface Figures {
   costUsd: number;
   calls: number;
 }
-const ZERO = { calls: 0, errors: 0, runs: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, costUsd: 0, cacheSavingsUsd: 0, avgLatencyMs: 0, cacheHitRatio: 0 };
+const ZERO = {
+  calls: 0,
+  errors: 0,
+  runs: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheWriteTokens: 0,
+  cacheReadTokens: 0,
+  costUsd: 0,
+  cacheSavingsUsd: 0,
+  avgLatencyMs: 0,
+  cacheHitRatio: 0,
+};
 const tokensOf = (f: Figures) => f.inputTokens + f.cacheWriteTokens + f.cacheReadTokens + f.outputTokens;
 const detail = (f: Figures) => `${f.calls} calls · ${compact(tokensOf(f))} tokens · ${usd(f.costUsd)}`;
 

@@ -43,22 +43,55 @@ export function NewTaskForm({ onCreated, onCancel }: { onCreated: () => void; on
       <div class="toolbar">
         <label class="inline">
           <span>Max iterations</span>
-          <input name="maxIterations" type="number" min={1} max={1000} required value={maxIterations} style={{ width: "6em" }} onInput={(e) => setMaxIterations(e.currentTarget.value)} />
+          <input
+            name="maxIterations"
+            type="number"
+            min={1}
+            max={1000}
+            required
+            value={maxIterations}
+            style={{ width: "6em" }}
+            onInput={(e) => setMaxIterations(e.currentTarget.value)}
+          />
         </label>
         <label class="inline">
           <span>Cost cap (USD)</span>
-          <input name="costCapUsd" type="number" min={0} step="0.01" value={costCap} placeholder="none" style={{ width: "7em" }} onInput={(e) => setCostCap(e.currentTarget.value)} />
+          <input
+            name="costCapUsd"
+            type="number"
+            min={0}
+            step="0.01"
+            value={costCap}
+            placeholder="none"
+            style={{ width: "7em" }}
+            onInput={(e) => setCostCap(e.currentTarget.value)}
+          />
         </label>
         <label class="inline">
           <span>Stop after iterations without progress</span>
-          <input name="noProgressLimit" type="number" min={1} max={100} value={noProgressLimit} placeholder="default" style={{ width: "6em" }} onInput={(e) => setNoProgressLimit(e.currentTarget.value)} />
+          <input
+            name="noProgressLimit"
+            type="number"
+            min={1}
+            max={100}
+            value={noProgressLimit}
+            placeholder="default"
+            style={{ width: "6em" }}
+            onInput={(e) => setNoProgressLimit(e.currentTarget.value)}
+          />
         </label>
       </div>
       <label class="field">
         <span>
           Done when the output says <small>(optional)</small>
         </span>
-        <input name="completionPromise" type="text" value={completionPromise} placeholder="the gateway's default completion phrase" onInput={(e) => setCompletionPromise(e.currentTarget.value)} />
+        <input
+          name="completionPromise"
+          type="text"
+          value={completionPromise}
+          placeholder="the gateway's default completion phrase"
+          onInput={(e) => setCompletionPromise(e.currentTarget.value)}
+        />
       </label>
       <FormFooter error={error} busy={busy} label="Start task" busyLabel="Starting…" onCancel={onCancel} />
     </form>

@@ -14,7 +14,8 @@ export function TaskOutput({ taskId, running }: { taskId: number; running: boole
           <ol class="iterations">
             {out.data.iterations.map((i) => (
               <li key={i.iteration} class={i.status === "ok" ? "" : "error-text"}>
-                #{i.iteration} {i.status} · {i.model} · {i.inputTokens} in / {i.outputTokens} out · {usd(i.costUsd)} · {i.latencyMs} ms{i.progress ? "" : " · no progress"}
+                #{i.iteration} {i.status} · {i.model} · {i.inputTokens} in / {i.outputTokens} out · {usd(i.costUsd)} · {i.latencyMs} ms
+                {i.progress ? "" : " · no progress"}
                 {i.error && ` · ${i.error}`}
               </li>
             ))}

@@ -16,7 +16,17 @@ export function Badge({ tone, children }: { tone: "ok" | "warn" | "bad" | "muted
 }
 
 /** A destructive action that asks once more in place, instead of a modal dialog. */
-export function ConfirmButton({ label, confirmLabel, onConfirm, busy }: { label: string; confirmLabel: string; onConfirm: () => void | Promise<void>; busy?: boolean }) {
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  onConfirm,
+  busy,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => void | Promise<void>;
+  busy?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   if (!asking)
     return (

@@ -1,7 +1,19 @@
 /** One daily cap and how close today's spend is to it; a cap of 0 is off. */
 import { percent } from "../ui/format";
 
-export function BudgetMeter({ label, used, limit, format, note }: { label: string; used: number; limit: number; format: (n: number) => string; note?: string }) {
+export function BudgetMeter({
+  label,
+  used,
+  limit,
+  format,
+  note,
+}: {
+  label: string;
+  used: number;
+  limit: number;
+  format: (n: number) => string;
+  note?: string;
+}) {
   const fraction = limit > 0 ? used / limit : 0;
   const tone = limit <= 0 ? "muted" : fraction >= 1 ? "bad" : fraction >= 0.75 ? "warn" : "ok";
   return (

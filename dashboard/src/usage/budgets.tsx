@@ -27,10 +27,14 @@ export function Budgets({ data }: { data: UsageData }) {
 
   return (
     <section class="card" aria-label="Budgets">
-      <h2>
-        Budgets today {b.accountPaused && <Badge tone="bad">paused: gateway cap reached</Badge>}
-      </h2>
-      <BudgetMeter label="Gateway cost" used={b.accountCostTodayUsd} limit={b.accountDailyCostLimitUsd} format={usd} note="All conversations, job runs and loop iterations; at the cap, replies stop and scheduled work pauses until midnight UTC." />
+      <h2>Budgets today {b.accountPaused && <Badge tone="bad">paused: gateway cap reached</Badge>}</h2>
+      <BudgetMeter
+        label="Gateway cost"
+        used={b.accountCostTodayUsd}
+        limit={b.accountDailyCostLimitUsd}
+        format={usd}
+        note="All conversations, job runs and loop iterations; at the cap, replies stop and scheduled work pauses until midnight UTC."
+      />
       <p class="muted">
         Per sender: {tokenCap ? `${compact(tokenCap)} tokens` : "no token cap"} and {costCap ? usd(costCap) : "no cost cap"} a day.
       </p>

@@ -33,7 +33,12 @@ export function DailyChart({ title, days, values, series, format }: DailyChartPr
         <strong>{title}</strong>
         <span class="muted">peak {format(max)} a day</span>
       </figcaption>
-      <svg viewBox={`0 0 ${days.length * BAR_STEP} 100`} preserveAspectRatio="none" role="img" aria-label={`${title}: ${series.map((s, i) => `${s.label} ${format(totals[i] ?? 0)}`).join(", ")}`}>
+      <svg
+        viewBox={`0 0 ${days.length * BAR_STEP} 100`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${title}: ${series.map((s, i) => `${s.label} ${format(totals[i] ?? 0)}`).join(", ")}`}
+      >
         <line x1="0" y1="100" x2={days.length * BAR_STEP} y2="100" class="axis" />
         {days.map((day, i) => {
           let base = 100;

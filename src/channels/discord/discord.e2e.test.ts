@@ -24,7 +24,9 @@ describe("Discord channel end to end", () => {
   it("passes Discord's endpoint check, pairs with /pair and answers /ask by editing the deferred response", async () => {
     const { api } = await setupAdmin(platform.gw);
     const channel = await createChannelWithSetup(api, {
-      type: "discord", name: "Discord", config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken: BOT_TOKEN, apiBase: `${platform.fakeUrl}/api/v10` },
+      type: "discord",
+      name: "Discord",
+      config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken: BOT_TOKEN, apiBase: `${platform.fakeUrl}/api/v10` },
     });
     const url = channel.inboundUrl;
     expect(fake.state.endpointUrl).toBe(url);

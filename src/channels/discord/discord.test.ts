@@ -37,7 +37,11 @@ function respond(result: VerifyResult): Response {
 async function signed(body: string, opts: { timestamp?: string; signature?: string } = {}) {
   const timestamp = opts.timestamp ?? String(Math.floor(Date.now() / 1000));
   const signature = opts.signature ?? (await fake.sign(timestamp, body));
-  return new Request("https://gw.example/hooks/ch_dc", { method: "POST", headers: { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp }, body });
+  return new Request("https://gw.example/hooks/ch_dc", {
+    method: "POST",
+    headers: { "x-signature-ed25519": signature, "x-signature-timestamp": timestamp },
+    body,
+  });
 }
 
 describe("Discord interaction normalisation (fixtures from Discord's documentation)", () => {
@@ -45,7 +49,14 @@ describe("Discord interaction normalisation (fixtures from Discord's documentati
     expect(normalizeInteraction(fixture("ask"))).toEqual({
       kind: "message",
       ephemeral: false,
-      message: { senderId: "53908232506183680", senderName: "Mason", conversationId: "645027906669510667", platformMessageId: "786008729715212338", text: "What does the Gitrog Monster do?", replyContext: { interactionToken: "A_UNIQUE_TOKEN" } },
+      message: {
+        senderId: "53908232506183680",
+        senderName: "Mason",
+        conversationId: "645027906669510667",
+        platformMessageId: "786008729715212338",
+        text: "What does the Gitrog Monster do?",
+        replyContext: { interactionToken: "A_UNIQUE_TOKEN" },
+      },
     });
     const pair = normalizeInteraction(fixture("pair-dm"));
     expect(pair).toMatchObject({ kind: "message", ephemeral: true, message: { senderId: "53908232506183680" } });
@@ -54,7 +65,10 @@ describe("Discord interaction normalisation (fixtures from Discord's documentati
 
   it("answers PING with PONG and an unknown command with an ephemeral notice", () => {
     expect(normalizeInteraction(fixture("ping"))).toEqual({ kind: "respond", body: { type: 1 } });
-    expect(normalizeInteraction(fixture("slash-command-example"))).toMatchObject({ kind: "respond", body: { type: 4, data: { content: "Unknown command /cardsearch.", flags: 64 } } });
+    expect(normalizeInteraction(fixture("slash-command-example"))).toMatchObject({
+      kind: "respond",
+      body: { type: 4, data: { content: "Unknown command /cardsearch.", flags: 64 } },
+    });
   });
 });
 
@@ -104,7 +118,11 @@ describe("Discord request verification", () => {
 
 describe("Discord delivery", () => {
   const out = (text: string, chunk = 0, token: string | null = "A_UNIQUE_TOKEN") => ({
-    recipient: "53908232506183680", conversationId: "645027906669510667", text, deliveryId: `msg_1:${String(chunk).padStart(4, "0")}`, replyContext: token ? { interactionToken: token } : undefined,
+    recipient: "53908232506183680",
+    conversationId: "645027906669510667",
+    text,
+    deliveryId: `msg_1:${String(chunk).padStart(4, "0")}`,
+    replyContext: token ? { interactionToken: token } : undefined,
   });
   const deferAsk = () => fake.deliver("https://gw.example/hooks/ch_dc", fixture("ask"));
 
@@ -122,7 +140,11 @@ describe("Discord delivery", () => {
     fake.failNext(`PATCH /webhooks/${APP_ID}/:token/messages/@original`, rateLimited(0.25));
     expect(await discordAdapter.send(out("hi"), ctx)).toMatchObject({ ok: false, retryable: true, retryAfterMs: 250 });
     expect(await discordAdapter.send(out("hi"), ctx)).toMatchObject({ ok: true });
-    expect(await discordAdapter.send(out("hi", 0, "never-deferred"), ctx)).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining("50027") });
+    expect(await discordAdapter.send(out("hi", 0, "never-deferred"), ctx)).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: expect.stringContaining("50027"),
+    });
     fake.failNext(`POST /webhooks/${APP_ID}/:token`, { status: 503, body: { message: "upstream" } });
     expect(await discordAdapter.send(out("more", 1), ctx)).toMatchObject({ ok: false, retryable: true });
   });

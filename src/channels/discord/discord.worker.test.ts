@@ -21,7 +21,12 @@ async function discordChannel() {
   const botToken = `bot-${crypto.randomUUID()}`;
   const fake = await createDiscordFake({ applicationId: APP_ID, botToken, deliverFetch: (url, init) => SELF.fetch(url, init) });
   routeFetchTo(`${API_BASE}/`, fake.handle);
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "discord", name: "discord", policy: "open", config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken, apiBase: API_BASE } }, admin);
+  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "discord", name: "discord", policy: "open", config: { applicationId: APP_ID, publicKey: fake.publicKey, botToken, apiBase: API_BASE } },
+    admin,
+  );
   expect(created.status).toBe(201);
   const setup = await call<{ ok: boolean; steps: string[] }>("POST", `/api/channels/${created.body.channel.id}/setup`, {}, admin);
   expect(setup.body).toMatchObject({ ok: true });

@@ -31,10 +31,17 @@ const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toSt
 
 /** Discord's 429 body: `retry_after` in seconds (fractional). */
 export function rateLimited(retryAfterSeconds: number): Failure {
-  return { status: 429, body: { message: "You are being rate limited.", retry_after: retryAfterSeconds, global: false }, retryAfter: String(Math.ceil(retryAfterSeconds)) };
+  return {
+    status: 429,
+    body: { message: "You are being rate limited.", retry_after: retryAfterSeconds, global: false },
+    retryAfter: String(Math.ceil(retryAfterSeconds)),
+  };
 }
 
-const invalidFormBody = (field: string, code: string, message: string) => ({ status: 400, body: { code: 50035, message: "Invalid Form Body", errors: { [field]: { _errors: [{ code, message }] } } } });
+const invalidFormBody = (field: string, code: string, message: string) => ({
+  status: 400,
+  body: { code: 50035, message: "Invalid Form Body", errors: { [field]: { _errors: [{ code, message }] } } },
+});
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => Response.json(body, { status, headers });
 
 export async function createDiscordFake(options: DiscordFakeOptions) {
@@ -42,7 +49,12 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
   const publicKey = hex((await crypto.subtle.exportKey("raw", keys.publicKey)) as ArrayBuffer);
   const deferred = new Set<string>();
   const failures = new Map<string, Failure[]>();
-  const state = { messages: [] as DiscordMessage[], commands: [] as unknown[], endpointUrl: null as string | null, interactionResponses: [] as { id: string; status: number; body: unknown }[] };
+  const state = {
+    messages: [] as DiscordMessage[],
+    commands: [] as unknown[],
+    endpointUrl: null as string | null,
+    interactionResponses: [] as { id: string; status: number; body: unknown }[],
+  };
   let nextId = 1_100_000_000_000_000_000n;
   const snowflake = () => String(nextId++);
 
@@ -114,7 +126,12 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     if (method === "PATCH" && path === "/applications/@me") {
       const url = body.interactions_endpoint_url;
       if (typeof url === "string") {
-        if (!(await endpointAccepted(url))) return invalidFormBody("interactions_endpoint_url", "APPLICATION_INTERACTIONS_ENDPOINT_URL_INVALID", "The specified interactions endpoint url could not be verified.");
+        if (!(await endpointAccepted(url)))
+          return invalidFormBody(
+            "interactions_endpoint_url",
+            "APPLICATION_INTERACTIONS_ENDPOINT_URL_INVALID",
+            "The specified interactions endpoint url could not be verified.",
+          );
         state.endpointUrl = url;
       }
       return { status: 200, body: { id: app, name: "Loopgate", interactions_endpoint_url: state.endpointUrl } };

@@ -82,7 +82,8 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     const failed = async (what: string, res: Response | unknown) =>
       `${what} failed: ${res instanceof Response ? ((await discordSendResult(res)) as { error?: string }).error : String(res)}`;
     const commands = await discordCall(client, "PUT", `/applications/${config.applicationId}/commands`, DISCORD_COMMANDS).catch((e: unknown) => e);
-    if (!(commands instanceof Response) || !commands.ok) return { ok: false, steps: [await failed("Registering /ask and /pair", commands), "Check applicationId and botToken."] };
+    if (!(commands instanceof Response) || !commands.ok)
+      return { ok: false, steps: [await failed("Registering /ask and /pair", commands), "Check applicationId and botToken."] };
     // Discord checks the URL before saving it: a signed PING must get PONG, a bad signature 401.
     const endpoint = await discordCall(client, "PATCH", "/applications/@me", { interactions_endpoint_url: url }).catch((e: unknown) => e);
     if (!(endpoint instanceof Response) || !endpoint.ok) {
@@ -105,3 +106,6 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     };
   },
 };
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [discordAdapter];

@@ -13,8 +13,7 @@ export interface MailHeader {
 
 export type AuthVerdict =
   /** `checked` is false when no result from the trusted server was present. */
-  | { ok: true; checked: boolean; results: Record<string, string> }
-  | { ok: false; reason: string; results: Record<string, string> };
+  { ok: true; checked: boolean; results: Record<string, string> } | { ok: false; reason: string; results: Record<string, string> };
 
 interface ParsedResults {
   authServId: string;
@@ -36,7 +35,9 @@ function stripComments(value: string): string {
 }
 
 export function parseAuthResults(value: string, arc: boolean): ParsedResults | null {
-  const parts = stripComments(value).split(";").map((p) => p.trim());
+  const parts = stripComments(value)
+    .split(";")
+    .map((p) => p.trim());
   let instance = 0;
   if (arc) {
     const i = /^i\s*=\s*(\d+)$/i.exec(parts.shift() ?? "");

@@ -36,15 +36,24 @@ describe("quoted history and signatures", () => {
 
 describe("SPF / DKIM / DMARC results", () => {
   it("passes when the trusted server says DMARC passed", () => {
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dmarc=pass header.from=a.example; spf=fail"]), TRUSTED)).toMatchObject({ ok: true, checked: true });
+    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dmarc=pass header.from=a.example; spf=fail"]), TRUSTED)).toMatchObject({
+      ok: true,
+      checked: true,
+    });
   });
   it("fails on DMARC fail, and on SPF fail without a passing DKIM signature", () => {
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dmarc=fail; dkim=pass"]), TRUSTED)).toMatchObject({ ok: false, reason: "DMARC check failed" });
+    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dmarc=fail; dkim=pass"]), TRUSTED)).toMatchObject({
+      ok: false,
+      reason: "DMARC check failed",
+    });
     expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; spf=fail smtp.mailfrom=a@b"]), TRUSTED)).toMatchObject({ ok: false });
     expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dkim=fail; spf=none"]), TRUSTED)).toMatchObject({ ok: false });
   });
   it("accepts a forwarded message: SPF broken, DKIM intact", () => {
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; spf=fail; dkim=pass header.d=a.example"]), TRUSTED)).toMatchObject({ ok: true, checked: true });
+    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; spf=fail; dkim=pass header.d=a.example"]), TRUSTED)).toMatchObject({
+      ok: true,
+      checked: true,
+    });
   });
   it("trusts only the receiving server's topmost header, never one the sender added below it", () => {
     const verdict = checkAuthentication(
@@ -56,7 +65,10 @@ describe("SPF / DKIM / DMARC results", () => {
   });
   it("falls back to the newest ARC-Authentication-Results instance, ignoring comments", () => {
     const verdict = checkAuthentication(
-      headers(["arc-authentication-results", "i=2; mx.cloudflare.net; dmarc=fail (p=reject; dis=none)"], ["arc-authentication-results", "i=1; mx.cloudflare.net; dmarc=pass"]),
+      headers(
+        ["arc-authentication-results", "i=2; mx.cloudflare.net; dmarc=fail (p=reject; dis=none)"],
+        ["arc-authentication-results", "i=1; mx.cloudflare.net; dmarc=pass"],
+      ),
       TRUSTED,
     );
     expect(verdict).toMatchObject({ ok: false, reason: "DMARC check failed" });
@@ -75,7 +87,12 @@ describe("reading an inbound e-mail", () => {
         platformMessageId: "<1234@local.machine.example>",
         text: 'This is a message just to say hello.\nSo, "Hello".',
         attachments: undefined,
-        replyContext: { subject: "Saying Hello", messageId: "<1234@local.machine.example>", references: "<1234@local.machine.example>", channelAddress: "mary@example.net" },
+        replyContext: {
+          subject: "Saying Hello",
+          messageId: "<1234@local.machine.example>",
+          references: "<1234@local.machine.example>",
+          channelAddress: "mary@example.net",
+        },
       },
     });
   });
@@ -86,10 +103,17 @@ describe("reading an inbound e-mail", () => {
     expect(result.message.replyContext?.references).toBe("<1234@local.machine.example> <3456@example.net> <5678@local.machine.example>");
   });
   it("refuses a DMARC failure even when a forged passing header follows", async () => {
-    expect(await readInboundEmail(fixture("forged-dmarc-fail.eml"), envelope, TRUSTED)).toEqual({ kind: "auth-failed", reason: "DMARC check failed", senderId: "jdoe@machine.example" });
+    expect(await readInboundEmail(fixture("forged-dmarc-fail.eml"), envelope, TRUSTED)).toEqual({
+      kind: "auth-failed",
+      reason: "DMARC check failed",
+      senderId: "jdoe@machine.example",
+    });
   });
   it("never answers auto-replies, bounces or list mail", async () => {
-    expect(await readInboundEmail(fixture("auto-reply.eml"), envelope, TRUSTED)).toMatchObject({ kind: "unanswerable", reason: "Auto-Submitted: auto-replied" });
+    expect(await readInboundEmail(fixture("auto-reply.eml"), envelope, TRUSTED)).toMatchObject({
+      kind: "unanswerable",
+      reason: "Auto-Submitted: auto-replied",
+    });
     expect(await readInboundEmail(fixture("mailing-list.eml"), envelope, TRUSTED)).toMatchObject({ kind: "unanswerable", reason: "Precedence: list" });
     const bounce = fixture("hello.eml").replace("Subject:", "Content-Type: multipart/report; report-type=delivery-status; boundary=x\r\nSubject:");
     expect(await readInboundEmail(bounce, { ...envelope, from: "" }, TRUSTED)).toMatchObject({ kind: "unanswerable", reason: "bounce (empty return path)" });
@@ -106,7 +130,16 @@ describe("reading an inbound e-mail", () => {
 
 describe("the reply", () => {
   it("threads under the original: In-Reply-To, References, one 'Re:', stable Message-ID", async () => {
-    const raw = buildReply({ from: "mary@example.net", fromName: "Mary's agent", to: "jdoe@machine.example", subject: "RE: Re: Saying Hello", inReplyTo: "<5678@local.machine.example>", references: "<1234@local.machine.example> <5678@local.machine.example>", text: "Canberra. Ünïcode survives.", deliveryId: "msg_abc:0000" });
+    const raw = buildReply({
+      from: "mary@example.net",
+      fromName: "Mary's agent",
+      to: "jdoe@machine.example",
+      subject: "RE: Re: Saying Hello",
+      inReplyTo: "<5678@local.machine.example>",
+      references: "<1234@local.machine.example> <5678@local.machine.example>",
+      text: "Canberra. Ünïcode survives.",
+      deliveryId: "msg_abc:0000",
+    });
     const parsed = await PostalMime.parse(raw);
     expect(parsed.subject).toBe("Re: Saying Hello");
     expect(parsed.inReplyTo).toBe("<5678@local.machine.example>");
@@ -120,7 +153,12 @@ describe("the reply", () => {
 
   const config: EmailConfig = { address: "mary@example.net", authFailure: "reject", unanswerable: "reject", trustedAuthServId: TRUSTED };
   const ctx = { channelId: "ch_1", config, publicUrl: "", now: Date.UTC(2026, 0, 1), fetch };
-  const outbound = { recipient: "jdoe@machine.example", text: "Canberra.", deliveryId: "msg_1:0000", replyContext: { subject: "Capital?", messageId: "<5678@local.machine.example>" } };
+  const outbound = {
+    recipient: "jdoe@machine.example",
+    text: "Canberra.",
+    deliveryId: "msg_1:0000",
+    replyContext: { subject: "Capital?", messageId: "<5678@local.machine.example>" },
+  };
 
   it("sends through the injected send_email transport with the channel address as envelope sender", async () => {
     const sent: { envelope: { from: string; to: string }; raw: string }[] = [];

@@ -39,14 +39,28 @@ async function deliver(raw: string, from: string, to: string): Promise<Delivered
 /** A fresh e-mail channel; each test gets its own address so tests never share senders. */
 async function emailChannel(extra: Record<string, unknown> = {}, config: Record<string, unknown> = {}) {
   const address = `agent-${crypto.randomUUID().slice(0, 8)}@example.net`;
-  const res = await call<{ channel: { id: string; config: Record<string, unknown> } }>("POST", "/api/channels", { type: "email", name: `mail ${address}`, config: { address: address.toUpperCase(), ...config }, ...extra }, token);
+  const res = await call<{ channel: { id: string; config: Record<string, unknown> } }>(
+    "POST",
+    "/api/channels",
+    { type: "email", name: `mail ${address}`, config: { address: address.toUpperCase(), ...config }, ...extra },
+    token,
+  );
   expect(res.status).toBe(201);
   return { id: res.body.channel.id, address, config: res.body.channel.config };
 }
 
 type MessageRow = { direction: string; text: string; outcome: string; platformMessageId?: string };
-const messagesOf = async (channelId: string) => (await call<{ messages: MessageRow[] }>("GET", `/api/messages?channelId=${channelId}&limit=50`, undefined, token)).body.messages;
-const runsOf = async (channelId: string) => (await call<{ runs: { status: string; deliveryStatus: string; deliveryError: string | null }[] }>("GET", `/api/runs?channelId=${channelId}`, undefined, token)).body.runs;
+const messagesOf = async (channelId: string) =>
+  (await call<{ messages: MessageRow[] }>("GET", `/api/messages?channelId=${channelId}&limit=50`, undefined, token)).body.messages;
+const runsOf = async (channelId: string) =>
+  (
+    await call<{ runs: { status: string; deliveryStatus: string; deliveryError: string | null }[] }>(
+      "GET",
+      `/api/runs?channelId=${channelId}`,
+      undefined,
+      token,
+    )
+  ).body.runs;
 const to = (raw: string, address: string) => raw.replaceAll("mary@example.net", address);
 
 describe("e-mail channel through the Worker's email handler", () => {
@@ -97,7 +111,9 @@ describe("e-mail channel through the Worker's email handler", () => {
     expect(await deliver(to(autoReply, ch.address), "", ch.address)).toEqual({});
     const events = await call<{ events: { kind: string; detail: Record<string, unknown> }[] }>("GET", `/api/events?channelId=${ch.id}`, undefined, token);
     expect(events.status).toBe(200);
-    expect(events.body.events).toEqual([expect.objectContaining({ kind: "message.dropped", detail: expect.objectContaining({ reason: "Auto-Submitted: auto-replied" }) })]);
+    expect(events.body.events).toEqual([
+      expect.objectContaining({ kind: "message.dropped", detail: expect.objectContaining({ reason: "Auto-Submitted: auto-replied" }) }),
+    ]);
     expect(await messagesOf(ch.id)).toEqual([]);
   });
 

@@ -85,9 +85,7 @@ export async function readInboundEmail(raw: Uint8Array | string, envelope: Email
       // Without a Message-ID, the content itself identifies a redelivery.
       platformMessageId: messageId ?? `sha256:${await sha256Hex(typeof raw === "string" ? raw : new TextDecoder().decode(raw))}`,
       text,
-      attachments: email.attachments.length
-        ? email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }))
-        : undefined,
+      attachments: email.attachments.length ? email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) })) : undefined,
       replyContext: {
         subject,
         ...(messageId ? { messageId } : {}),

@@ -50,7 +50,7 @@ export const emailAdapter: ChannelAdapter<EmailConfig> = {
   },
 
   async send(message, { config, sendEmail, now }) {
-    if (!sendEmail) return { ok: false, retryable: false, error: "no send_email binding: add [[send_email]] name = \"SEND_EMAIL\" to wrangler.toml" };
+    if (!sendEmail) return { ok: false, retryable: false, error: 'no send_email binding: add [[send_email]] name = "SEND_EMAIL" to wrangler.toml' };
     const context = message.replyContext ?? {};
     const raw = buildReply({
       from: config.address,
@@ -85,3 +85,6 @@ export const emailAdapter: ChannelAdapter<EmailConfig> = {
     };
   },
 };
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [emailAdapter];

@@ -36,3 +36,6 @@ export const ircAdapter = createBridgedAdapter<IrcConfig>({
   maxMessageLength: 2000,
   setupSteps: ["Address the bot in a channel as `<nick>: question`; private messages need no prefix."],
 });
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [ircAdapter];

@@ -30,7 +30,10 @@ const inboundMessage = z.object({
   platformMessageId: z.string().min(1).max(300),
   text: z.string().max(100_000),
   /** What was attached (e.g. a WhatsApp photo); described, not carried: the bytes stay on the platform. */
-  attachments: z.array(z.object({ type: z.string().min(1).max(100), name: z.string().max(200).optional() })).max(10).optional(),
+  attachments: z
+    .array(z.object({ type: z.string().min(1).max(100), name: z.string().max(200).optional() }))
+    .max(10)
+    .optional(),
   replyContext: z.record(z.string(), z.string()).optional(),
 });
 export type BridgeInboundMessage = z.infer<typeof inboundMessage>;
@@ -42,7 +45,13 @@ export const bridgeFrame = z.discriminatedUnion("t", [
   z.object({ t: z.literal("inbound"), id: z.string().min(1).max(100), channelId: z.string().min(1).max(100), message: inboundMessage }),
   /** A reply was handled (sent, or failed for good); the hub forgets it. */
   z.object({ t: z.literal("reply.ack"), id: z.string().min(1).max(200), ok: z.boolean(), error: z.string().max(500).optional() }),
-  z.object({ t: z.literal("state"), channelId: z.string().min(1).max(100), state: z.enum(channelStates), reason: z.string().max(500).optional(), detail: z.string().max(4000).optional() }),
+  z.object({
+    t: z.literal("state"),
+    channelId: z.string().min(1).max(100),
+    state: z.enum(channelStates),
+    reason: z.string().max(500).optional(),
+    detail: z.string().max(4000).optional(),
+  }),
   /** Container runs (src/agent/container-protocol.ts). */
   ...containerBridgeFrames,
 ]);
@@ -77,10 +86,19 @@ export type HubFrame =
 
 export const hubFrame = z.discriminatedUnion("t", [
   z.object({ t: z.literal("welcome"), bridgeId: z.string(), name: z.string() }),
-  z.object({ t: z.literal("channels"), channels: z.array(z.object({ id: z.string(), type: z.string(), name: z.string(), config: z.record(z.string(), z.unknown()) })) }),
   z.object({
-    t: z.literal("reply"), id: z.string(), channelId: z.string(), recipient: z.string(), conversationId: z.string().optional(), inReplyTo: z.string().optional(),
-    text: z.string(), replyContext: z.record(z.string(), z.string()).optional(),
+    t: z.literal("channels"),
+    channels: z.array(z.object({ id: z.string(), type: z.string(), name: z.string(), config: z.record(z.string(), z.unknown()) })),
+  }),
+  z.object({
+    t: z.literal("reply"),
+    id: z.string(),
+    channelId: z.string(),
+    recipient: z.string(),
+    conversationId: z.string().optional(),
+    inReplyTo: z.string().optional(),
+    text: z.string(),
+    replyContext: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ t: z.literal("inbound.ack"), id: z.string(), duplicate: z.boolean(), rejected: z.string().optional() }),
   ...containerHubFrames,

@@ -47,7 +47,10 @@ export async function markBridgeUp(db: Db, bridgeId: string, at: number): Promis
 /** Heartbeats stopped: the bridge and every channel it serves are down. */
 export async function markBridgeDown(db: Db, bridgeId: string, reason: string, lastSeenAt: number | null): Promise<void> {
   await db.batch([
-    db.update(bridges).set({ status: "down", lastError: reason, ...(lastSeenAt ? { lastSeenAt } : {}) }).where(eq(bridges.id, bridgeId)),
+    db
+      .update(bridges)
+      .set({ status: "down", lastError: reason, ...(lastSeenAt ? { lastSeenAt } : {}) })
+      .where(eq(bridges.id, bridgeId)),
     db.update(channels).set({ status: "down", lastError: reason, statusDetail: null }).where(servedBy(bridgeId)),
   ]);
 }
@@ -56,14 +59,31 @@ export async function markBridgeDown(db: Db, bridgeId: string, reason: string, l
  * A state reported by the bridge for one of its channels; ignored for channels it does not serve.
  * `detail` is what the admin needs to act on (a login QR string), kept until the next report.
  */
-export async function setBridgedChannelState(db: Db, bridgeId: string, channelId: string, status: string, lastError: string | null, detail: string | null = null): Promise<void> {
-  await db.update(channels).set({ status, lastError, statusDetail: detail }).where(and(eq(channels.id, channelId), servedBy(bridgeId)));
+export async function setBridgedChannelState(
+  db: Db,
+  bridgeId: string,
+  channelId: string,
+  status: string,
+  lastError: string | null,
+  detail: string | null = null,
+): Promise<void> {
+  await db
+    .update(channels)
+    .set({ status, lastError, statusDetail: detail })
+    .where(and(eq(channels.id, channelId), servedBy(bridgeId)));
 }
 
 /** The states of the channels a bridge serves, for GET /api/bridges. */
 export async function bridgedChannelStates(db: Db, bridgeId: string) {
   return db
-    .select({ id: channels.id, type: channels.type, name: channels.name, status: channels.status, lastError: channels.lastError, statusDetail: channels.statusDetail })
+    .select({
+      id: channels.id,
+      type: channels.type,
+      name: channels.name,
+      status: channels.status,
+      lastError: channels.lastError,
+      statusDetail: channels.statusDetail,
+    })
     .from(channels)
     .where(servedBy(bridgeId))
     .orderBy(channels.id);
@@ -71,5 +91,11 @@ export async function bridgedChannelStates(db: Db, bridgeId: string) {
 
 /** Whether a channel is served by this bridge (such a channel cannot carry the bridge's own down notice). */
 export async function isServedBy(db: Db, bridgeId: string, channelId: string): Promise<boolean> {
-  return (await db.select({ id: channels.id }).from(channels).where(and(eq(channels.id, channelId), servedBy(bridgeId))).get()) !== undefined;
+  return (
+    (await db
+      .select({ id: channels.id })
+      .from(channels)
+      .where(and(eq(channels.id, channelId), servedBy(bridgeId)))
+      .get()) !== undefined
+  );
 }

@@ -44,8 +44,10 @@ export function normalizeSlackPayload(value: unknown): SlackPayload {
   if (event.bot_id || event.subtype) return { kind: "ignored", reason: `not a person's new message (${event.subtype ?? "bot message"})` };
   const mention = event.type === "app_mention";
   const directMessage = event.type === "message" && event.channel_type === "im";
-  if (!mention && !directMessage) return { kind: "ignored", reason: `event ${event.type}${event.channel_type ? ` in ${event.channel_type}` : ""} is not handled` };
-  if (!event.user || !event.channel || !event.ts || event.text === undefined) return { kind: "invalid", error: "message event without user, channel, ts or text" };
+  if (!mention && !directMessage)
+    return { kind: "ignored", reason: `event ${event.type}${event.channel_type ? ` in ${event.channel_type}` : ""} is not handled` };
+  if (!event.user || !event.channel || !event.ts || event.text === undefined)
+    return { kind: "invalid", error: "message event without user, channel, ts or text" };
 
   // Mentions in channels are answered in a thread; DMs inline unless already in a thread.
   const threadTs = mention ? (event.thread_ts ?? event.ts) : event.thread_ts;

@@ -44,7 +44,16 @@ export function createSlackFake(options: SlackFakeOptions) {
   function answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
       case "auth.test":
-        return { ok: true, url: "https://fake-team.slack.com/", team: "Fake Team", user: "loopgate", team_id: "T123ABC456", user_id: "U0LAN0Z89", bot_id: "B0FAKE01", is_enterprise_install: false };
+        return {
+          ok: true,
+          url: "https://fake-team.slack.com/",
+          team: "Fake Team",
+          user: "loopgate",
+          team_id: "T123ABC456",
+          user_id: "U0LAN0Z89",
+          bot_id: "B0FAKE01",
+          is_enterprise_install: false,
+        };
       case "chat.postMessage": {
         if (typeof body.channel !== "string" || body.channel === "") return { ok: false, error: "channel_not_found" };
         if (typeof body.text !== "string" || body.text === "") return { ok: false, error: "no_text" };

@@ -3,6 +3,7 @@
  * handshake, DMs and @mentions (slack-events.ts); replies in the thread with chat.postMessage
  * in mrkdwn. Retried deliveries (X-Slack-Retry-Num) repeat the event_id, which dedupes them.
  */
+import { slackSocketAdapter } from "./socket-mode";
 import { z } from "zod";
 import { parseJson, readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
@@ -55,15 +56,29 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
 
   async send(message, { config, fetch, now }) {
     const threadTs = message.replyContext?.threadTs;
-    const body = { channel: message.conversationId ?? message.recipient, text: toSlackMrkdwn(message.text), mrkdwn: true, ...(threadTs ? { thread_ts: threadTs } : {}) };
-    return networkSafe(async () => slackSendResult(await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "chat.postMessage", body), now));
+    const body = {
+      channel: message.conversationId ?? message.recipient,
+      text: toSlackMrkdwn(message.text),
+      mrkdwn: true,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    };
+    return networkSafe(async () =>
+      slackSendResult(await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "chat.postMessage", body), now),
+    );
   },
 
   async setup({ channelId, config, publicUrl, fetch }) {
     const url = `${publicUrl.replace(/\/$/, "")}/hooks/${channelId}`;
     const res = await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "auth.test", {}).catch((err: unknown) => err);
-    const auth = res instanceof Response ? ((await res.json().catch(() => ({}))) as { ok?: boolean; error?: string; team?: string; user?: string }) : { ok: false, error: String(res) };
-    if (!auth.ok) return { ok: false, steps: [`Slack rejected the bot token (auth.test: ${auth.error ?? "no answer"}). Copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions.`] };
+    const auth =
+      res instanceof Response
+        ? ((await res.json().catch(() => ({}))) as { ok?: boolean; error?: string; team?: string; user?: string })
+        : { ok: false, error: String(res) };
+    if (!auth.ok)
+      return {
+        ok: false,
+        steps: [`Slack rejected the bot token (auth.test: ${auth.error ?? "no answer"}). Copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions.`],
+      };
     // Slack has no API that sets an app's Request URL with a bot token: these steps are manual.
     return {
       ok: true,
@@ -76,3 +91,6 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
     };
   },
 };
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [slackAdapter, slackSocketAdapter];

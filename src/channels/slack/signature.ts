@@ -24,7 +24,8 @@ export async function verifySlackSignature(signingSecret: string, headers: Heade
   const signature = headers.get(SLACK_SIGNATURE_HEADER);
   if (!timestamp || !signature) return { ok: false, error: "missing X-Slack-Request-Timestamp or X-Slack-Signature header" };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, error: "X-Slack-Request-Timestamp must be unix seconds" };
-  if (Math.abs(nowMs - Number(timestamp) * 1000) > SLACK_REPLAY_WINDOW_MS) return { ok: false, error: "request timestamp is outside the 5-minute window (replayed or clock skew)" };
+  if (Math.abs(nowMs - Number(timestamp) * 1000) > SLACK_REPLAY_WINDOW_MS)
+    return { ok: false, error: "request timestamp is outside the 5-minute window (replayed or clock skew)" };
   const expected = await slackSignature(signingSecret, timestamp, body);
   return timingSafeEqual(expected, signature) ? { ok: true } : { ok: false, error: "signature does not match" };
 }

@@ -22,7 +22,10 @@ describe("Slack channel end to end", () => {
   it("verifies its URL, answers a mention in its thread and a DM, once per event", async () => {
     const { api } = await setupAdmin(platform.gw);
     const { inboundUrl: url } = await createChannelWithSetup(api, {
-      type: "slack", name: "Slack", policy: "open", config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiBase: `${platform.fakeUrl}/api` },
+      type: "slack",
+      name: "Slack",
+      policy: "open",
+      config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiBase: `${platform.fakeUrl}/api` },
     });
 
     const challenge = await fake.deliver(url, urlVerification);

@@ -40,8 +40,14 @@ describe("Slack request signing", () => {
     const headers = new Headers({ "x-slack-request-timestamp": vector.timestamp, "x-slack-signature": vector.signature });
     const sentAt = Number(vector.timestamp) * 1000;
     expect(await verifySlackSignature(vector.signingSecret, headers, vector.body, sentAt + 299_000)).toEqual({ ok: true });
-    expect(await verifySlackSignature(vector.signingSecret, headers, vector.body, sentAt + 301_000)).toMatchObject({ ok: false, error: expect.stringContaining("5-minute window") });
-    expect(await verifySlackSignature(vector.signingSecret, headers, `${vector.body}x`, sentAt)).toMatchObject({ ok: false, error: "signature does not match" });
+    expect(await verifySlackSignature(vector.signingSecret, headers, vector.body, sentAt + 301_000)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("5-minute window"),
+    });
+    expect(await verifySlackSignature(vector.signingSecret, headers, `${vector.body}x`, sentAt)).toMatchObject({
+      ok: false,
+      error: "signature does not match",
+    });
     expect(await verifySlackSignature("another-secret", headers, vector.body, sentAt)).toMatchObject({ ok: false });
   });
 });
@@ -49,7 +55,9 @@ describe("Slack request signing", () => {
 describe("Slack formatting", () => {
   it("escapes &, < and > and converts Markdown to mrkdwn", () => {
     expect(escapeSlack("a < b && c > d")).toBe("a &lt; b &amp;&amp; c &gt; d");
-    expect(toSlackMrkdwn("**bold**, *italic*, ~~gone~~ and [docs](https://e.com/?a=1&b=2)")).toBe("*bold*, _italic_, ~gone~ and <https://e.com/?a=1&amp;b=2|docs>");
+    expect(toSlackMrkdwn("**bold**, *italic*, ~~gone~~ and [docs](https://e.com/?a=1&b=2)")).toBe(
+      "*bold*, _italic_, ~gone~ and <https://e.com/?a=1&amp;b=2|docs>",
+    );
     expect(toSlackMrkdwn("# Title\n`a<b>` and ```\nx && y\n```")).toBe("*Title*\n`a&lt;b&gt;` and ```x &amp;&amp; y\n```");
     expect(toSlackMrkdwn("<@U123> <!channel>")).toBe("&lt;@U123&gt; &lt;!channel&gt;");
   });
@@ -63,11 +71,23 @@ describe("Slack events (fixtures from Slack's documentation)", () => {
   it("normalises a DM and a mention; the mention is answered in a thread", () => {
     expect(normalizeSlackPayload(fixture("message-im"))).toEqual({
       kind: "message",
-      message: { senderId: "U2147483697", conversationId: "D024BE91L", platformMessageId: "Ev0PV52K21", text: "Hello hello can you hear me?", replyContext: undefined },
+      message: {
+        senderId: "U2147483697",
+        conversationId: "D024BE91L",
+        platformMessageId: "Ev0PV52K21",
+        text: "Hello hello can you hear me?",
+        replyContext: undefined,
+      },
     });
     expect(normalizeSlackPayload(fixture("app-mention"))).toMatchObject({
       kind: "message",
-      message: { senderId: "U061F7AUR", conversationId: "C123ABC456", platformMessageId: "Ev123ABC456", text: "is it everything a river should be?", replyContext: { threadTs: "1515449522.000016" } },
+      message: {
+        senderId: "U061F7AUR",
+        conversationId: "C123ABC456",
+        platformMessageId: "Ev123ABC456",
+        text: "is it everything a river should be?",
+        replyContext: { threadTs: "1515449522.000016" },
+      },
     });
   });
 
@@ -91,16 +111,29 @@ describe("Slack Events API verification", () => {
   it("accepts a signed event and rejects a wrong secret, a changed body, a stale timestamp and missing headers", async () => {
     const { ctx } = setup();
     expect(await slackAdapter.verify!(await event(fixture("message-im")), ctx)).toMatchObject({ kind: "messages" });
-    expect(await slackAdapter.verify!(await event(fixture("message-im"), { secret: "wrong-secret-wrong-secret" }), ctx)).toMatchObject({ kind: "rejected", status: 401 });
+    expect(await slackAdapter.verify!(await event(fixture("message-im"), { secret: "wrong-secret-wrong-secret" }), ctx)).toMatchObject({
+      kind: "rejected",
+      status: 401,
+    });
     expect(await slackAdapter.verify!(await event(fixture("message-im"), { tamper: true }), ctx)).toMatchObject({ kind: "rejected", status: 401 });
-    expect(await slackAdapter.verify!(await event(fixture("message-im"), { timestamp: Math.floor(Date.now() / 1000) - 600 }), ctx)).toMatchObject({ kind: "rejected", status: 401, error: expect.stringContaining("window") });
+    expect(await slackAdapter.verify!(await event(fixture("message-im"), { timestamp: Math.floor(Date.now() / 1000) - 600 }), ctx)).toMatchObject({
+      kind: "rejected",
+      status: 401,
+      error: expect.stringContaining("window"),
+    });
     const unsigned = new Request("https://gw.example/hooks/x", { method: "POST", body: JSON.stringify(fixture("message-im")) });
     expect(await slackAdapter.verify!(unsigned, ctx)).toMatchObject({ kind: "rejected", status: 401, error: expect.stringContaining("missing") });
   });
 });
 
 describe("Slack delivery", () => {
-  const out = (text: string, threadTs?: string) => ({ recipient: "U061F7AUR", conversationId: "C123ABC456", text, deliveryId: "msg_1:0000", replyContext: threadTs ? { threadTs } : undefined });
+  const out = (text: string, threadTs?: string) => ({
+    recipient: "U061F7AUR",
+    conversationId: "C123ABC456",
+    text,
+    deliveryId: "msg_1:0000",
+    replyContext: threadTs ? { threadTs } : undefined,
+  });
 
   it("posts mrkdwn in the thread with the bot token", async () => {
     const { fake, ctx } = setup();

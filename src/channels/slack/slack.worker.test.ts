@@ -22,7 +22,12 @@ async function slackChannel(signingSecret = `signing-${crypto.randomUUID()}`) {
   const botToken = `xoxb-${crypto.randomUUID()}`;
   const fake = createSlackFake({ botToken, signingSecret, deliverFetch: (url, init) => SELF.fetch(url, init) });
   routeFetchTo(`${API_BASE}/`, fake.handle);
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "slack", name: "slack", policy: "open", config: { botToken, signingSecret, apiBase: API_BASE } }, admin);
+  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "slack", name: "slack", policy: "open", config: { botToken, signingSecret, apiBase: API_BASE } },
+    admin,
+  );
   expect(created.status).toBe(201);
   return { fake, id: created.body.channel.id, url: created.body.channel.inboundUrl };
 }
@@ -36,7 +41,8 @@ function dm(text: string) {
   return payload;
 }
 
-const messagesOf = async (channelId: string) => (await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
+const messagesOf = async (channelId: string) =>
+  (await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
 
 describe("Slack channel, through the whole pipeline", () => {
   it("answers the url_verification challenge and checks the bot token on setup", async () => {
@@ -63,7 +69,11 @@ describe("Slack channel, through the whole pipeline", () => {
     const { fake, id, url } = await slackChannel(signatureExample.signingSecret);
     const replay = await SELF.fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": signatureExample.timestamp, "x-slack-signature": signatureExample.signature },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": signatureExample.timestamp,
+        "x-slack-signature": signatureExample.signature,
+      },
       body: signatureExample.body,
     });
     expect(replay.status).toBe(401);

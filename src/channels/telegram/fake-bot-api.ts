@@ -38,7 +38,10 @@ const MAX_TEXT = 4096;
 
 /** Telegram's 429 body: the retry delay is in `parameters.retry_after`, in seconds. */
 export function tooManyRequests(retryAfterSeconds: number): Failure {
-  return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfterSeconds}`, parameters: { retry_after: retryAfterSeconds } } };
+  return {
+    status: 429,
+    body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfterSeconds}`, parameters: { retry_after: retryAfterSeconds } },
+  };
 }
 
 function badRequest(description: string): Failure {
@@ -55,7 +58,8 @@ export function parseTelegramHtml(html: string): { ok: true; text: string } | { 
       const tag = m[2].toLowerCase();
       if (!TAGS.has(tag)) return { ok: false, error: `Unsupported start tag "${tag}" at byte offset ${m.index}` };
       if (m[1]) {
-        if (stack.pop() !== tag) return { ok: false, error: `Unmatched end tag at byte offset ${m.index}, expected "</${stack.at(-1) ?? ""}>", found "</${tag}>"` };
+        if (stack.pop() !== tag)
+          return { ok: false, error: `Unmatched end tag at byte offset ${m.index}, expected "</${stack.at(-1) ?? ""}>", found "</${tag}>"` };
       } else stack.push(tag);
     } else if (m[4] !== undefined) text += { lt: "<", gt: ">", amp: "&", quot: '"' }[m[4].toLowerCase()] ?? "?";
     else if (m[0] === "<" || m[0] === ">" || m[0] === "&") {
@@ -95,11 +99,21 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     const ok = (result: unknown) => ({ status: 200 as const, body: { ok: true as const, result } });
     switch (method) {
       case "getMe":
-        return ok({ id: botId, is_bot: true, first_name: "Loopgate", username, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+        return ok({
+          id: botId,
+          is_bot: true,
+          first_name: "Loopgate",
+          username,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
       case "setWebhook": {
-        if (typeof params.url !== "string" || !/^https?:\/\//.test(params.url)) return badRequest("bad webhook: Failed to resolve host: Name or service not known");
+        if (typeof params.url !== "string" || !/^https?:\/\//.test(params.url))
+          return badRequest("bad webhook: Failed to resolve host: Name or service not known");
         const secret = params.secret_token;
-        if (secret !== undefined && (typeof secret !== "string" || !/^[A-Za-z0-9_-]{1,256}$/.test(secret))) return badRequest("secret token contains unallowed characters");
+        if (secret !== undefined && (typeof secret !== "string" || !/^[A-Za-z0-9_-]{1,256}$/.test(secret)))
+          return badRequest("secret token contains unallowed characters");
         if (params.allowed_updates !== undefined && !Array.isArray(params.allowed_updates)) return badRequest("can't parse allowed updates");
         state.webhook = { url: params.url, secret_token: secret as string | undefined, allowed_updates: params.allowed_updates as string[] | undefined };
         return ok(true);
@@ -108,7 +122,8 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         return ok({ url: state.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: 0, allowed_updates: state.webhook?.allowed_updates });
       case "setMyCommands": {
         const commands = params.commands as { command?: string; description?: string }[] | undefined;
-        if (!Array.isArray(commands) || commands.some((c) => !/^[a-z0-9_]{1,32}$/.test(c.command ?? "") || !c.description || c.description.length > 256)) return badRequest("BOT_COMMAND_INVALID");
+        if (!Array.isArray(commands) || commands.some((c) => !/^[a-z0-9_]{1,32}$/.test(c.command ?? "") || !c.description || c.description.length > 256))
+          return badRequest("BOT_COMMAND_INVALID");
         state.commands = commands as { command: string; description: string }[];
         return ok(true);
       }
@@ -135,8 +150,20 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         }
         if (visible.length > MAX_TEXT) return badRequest("message is too long");
         const message_id = nextMessageId++;
-        state.sent.push({ chat_id: String(params.chat_id), text: params.text, parse_mode: params.parse_mode as string | undefined, reply_parameters: params.reply_parameters as SentMessage["reply_parameters"], message_id });
-        return ok({ message_id, date: Math.floor(Date.now() / 1000), chat: { id: Number(params.chat_id), type: "private" }, from: { id: botId, is_bot: true, first_name: "Loopgate", username }, text: visible });
+        state.sent.push({
+          chat_id: String(params.chat_id),
+          text: params.text,
+          parse_mode: params.parse_mode as string | undefined,
+          reply_parameters: params.reply_parameters as SentMessage["reply_parameters"],
+          message_id,
+        });
+        return ok({
+          message_id,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(params.chat_id), type: "private" },
+          from: { id: botId, is_bot: true, first_name: "Loopgate", username },
+          text: visible,
+        });
       }
       default:
         return { status: 404, body: { ok: false, error_code: 404, description: "Not Found: method not found" } };

@@ -31,7 +31,8 @@ export async function fetchTelegramFile(api: Api, fileId: string, fallbackType: 
     return { ok: false, reason: "unavailable", error: telegramSendResult(err).error };
   }
   if (!file.file_path) return { ok: false, reason: "unavailable", error: "Telegram getFile returned no file_path" };
-  if (file.file_size !== undefined && file.file_size > maxBytes) return { ok: false, reason: "too_large", error: `the file is ${megabytes(file.file_size)}, over the ${megabytes(maxBytes)} limit` };
+  if (file.file_size !== undefined && file.file_size > maxBytes)
+    return { ok: false, reason: "too_large", error: `the file is ${megabytes(file.file_size)}, over the ${megabytes(maxBytes)} limit` };
 
   const root = api.options?.apiRoot ?? "https://api.telegram.org";
   let response: Response;

@@ -26,9 +26,15 @@ const configSchema = z.object({
   /** From @BotFather: `<bot id>:<secret>`. */
   botToken: z.string().regex(/^\d+:[\w-]+$/, "botToken must look like 123456789:AA... (from @BotFather)"),
   /** Sent by Telegram on every webhook call; generated at creation when omitted. */
-  secretToken: z.string().regex(/^[\w-]{16,256}$/, "secretToken must be 16-256 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  secretToken: z
+    .string()
+    .regex(/^[\w-]{16,256}$/, "secretToken must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+    .optional(),
   /** The bot's username for @mentions in groups; looked up with getMe when omitted. */
-  botUsername: z.string().regex(/^\w{3,64}$/, "botUsername is the bot's @name without the @").optional(),
+  botUsername: z
+    .string()
+    .regex(/^\w{3,64}$/, "botUsername is the bot's @name without the @")
+    .optional(),
   /** Bot API root (a self-hosted telegram-bot-api server); default https://api.telegram.org. */
   apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
 });
@@ -102,11 +108,21 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   /** Photos reach the agent as images: the file is fetched with the bot token, server-side only. */
   async fetchAttachment(attachment, { config, fetch }, maxBytes) {
     if (!attachment.url?.startsWith(TELEGRAM_FILE_SCHEME)) return { ok: false, reason: "unavailable", error: "not a Telegram file" };
-    return fetchTelegramFile(telegramApi(config.botToken, config.apiBase, fetch), attachment.url.slice(TELEGRAM_FILE_SCHEME.length), attachment.type, fetch, maxBytes);
+    return fetchTelegramFile(
+      telegramApi(config.botToken, config.apiBase, fetch),
+      attachment.url.slice(TELEGRAM_FILE_SCHEME.length),
+      attachment.type,
+      fetch,
+      maxBytes,
+    );
   },
 
   async setup({ channelId, config, publicUrl, fetch }) {
-    if (!config.secretToken) return { ok: false, steps: ["This channel has no secretToken: update the channel with one (16-256 characters of A-Z, a-z, 0-9, _ -) and run setup again."] };
+    if (!config.secretToken)
+      return {
+        ok: false,
+        steps: ["This channel has no secretToken: update the channel with one (16-256 characters of A-Z, a-z, 0-9, _ -) and run setup again."],
+      };
     const api = telegramApi(config.botToken, config.apiBase, fetch);
     const url = `${publicUrl.replace(/\/$/, "")}/hooks/${channelId}`;
     try {
@@ -122,7 +138,16 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
         ],
       };
     } catch (err) {
-      return { ok: false, steps: [`Telegram refused the webhook: ${telegramSendResult(err).error}`, "Check botToken, and that the public URL is HTTPS on port 443, 80, 88 or 8443."] };
+      return {
+        ok: false,
+        steps: [
+          `Telegram refused the webhook: ${telegramSendResult(err).error}`,
+          "Check botToken, and that the public URL is HTTPS on port 443, 80, 88 or 8443.",
+        ],
+      };
     }
   },
 };
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [telegramAdapter];

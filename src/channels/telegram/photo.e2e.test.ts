@@ -34,7 +34,11 @@ describe("a Telegram photo, end to end", () => {
   afterAll(async () => {
     await anthropic?.close();
   });
-  const platform = platformGateway({ port: PORT, fake: () => telegram.handle, env: () => ({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50" }) });
+  const platform = platformGateway({
+    port: PORT,
+    fake: () => telegram.handle,
+    env: () => ({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50" }),
+  });
 
   const deliver = async (update: { update_id: number; message: { message_id: number } }) => {
     update.update_id = nextId;
@@ -48,7 +52,12 @@ describe("a Telegram photo, end to end", () => {
 
   it("shows the picture to the model as an image block and answers about it", async () => {
     const { api } = await setupAdmin(platform.gw);
-    const channel = await createChannelWithSetup(api, { type: "telegram", name: "Photos", policy: "open", config: { botToken: TOKEN, apiBase: platform.fakeUrl } });
+    const channel = await createChannelWithSetup(api, {
+      type: "telegram",
+      name: "Photos",
+      policy: "open",
+      config: { botToken: TOKEN, apiBase: platform.fakeUrl },
+    });
     telegram.addFile(LARGEST, PHOTO, "photos/file_42.jpg");
 
     const reply = await deliver(structuredClone(photoCaption));

@@ -18,7 +18,13 @@ const PHOTO = new Uint8Array(readFileSync(new URL("./fixtures/photo.jpg", import
 function setup() {
   const fake = createTelegramFake({ token: TOKEN });
   const config: TelegramConfig = { botToken: TOKEN, secretToken: "s".repeat(32), apiBase: API_BASE };
-  const ctx = { channelId: "ch_tg", config, publicUrl: "", now: Date.now(), fetch: (input: RequestInfo | URL, init?: RequestInit) => fake.handle(new Request(input, init)) };
+  const ctx = {
+    channelId: "ch_tg",
+    config,
+    publicUrl: "",
+    now: Date.now(),
+    fetch: (input: RequestInfo | URL, init?: RequestInit) => fake.handle(new Request(input, init)),
+  };
   const fetchAttachment = (url: string, maxBytes = 5 * 1024 * 1024) => telegramAdapter.fetchAttachment!({ type: "image/jpeg", url }, ctx, maxBytes);
   return { fake, fetchAttachment };
 }
@@ -62,7 +68,11 @@ describe("a Telegram photo for the agent", () => {
       return new URL(request.url).pathname.startsWith("/file/") ? new Response("gone", { status: 404 }) : fake.handle(request);
     };
     const config: TelegramConfig = { botToken: TOKEN, secretToken: "s".repeat(32), apiBase: API_BASE };
-    const fetched = await telegramAdapter.fetchAttachment!({ type: "image/jpeg", url: "telegram-file:moved" }, { channelId: "ch_tg", config, publicUrl: "", now: 0, fetch: fetchFn }, 1024 * 1024);
+    const fetched = await telegramAdapter.fetchAttachment!(
+      { type: "image/jpeg", url: "telegram-file:moved" },
+      { channelId: "ch_tg", config, publicUrl: "", now: 0, fetch: fetchFn },
+      1024 * 1024,
+    );
     expect(fetched).toEqual({ ok: false, reason: "unavailable", error: "Telegram file download failed: HTTP 404" });
   });
 

@@ -26,7 +26,11 @@ function setup(config: Partial<TelegramConfig> = {}) {
 }
 
 const update = (body: unknown, secret: string | null = SECRET) =>
-  new Request("https://gw.example/hooks/ch_tg", { method: "POST", headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  new Request("https://gw.example/hooks/ch_tg", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("Telegram HTML formatting", () => {
   const cases = [
@@ -58,22 +62,37 @@ describe("Telegram update normalisation (fixtures from Telegram's webhook guide)
     const n = normalizeUpdate(fixture("text-private") as never, bot);
     expect(n).toMatchObject({
       kind: "message",
-      message: { senderId: "1111111", senderName: "Test Firstname Test Lastname", conversationId: "1111111", platformMessageId: "1111111:1365", text: "/start", replyContext: { messageId: "1365" } },
+      message: {
+        senderId: "1111111",
+        senderName: "Test Firstname Test Lastname",
+        conversationId: "1111111",
+        platformMessageId: "1111111:1365",
+        text: "/start",
+        replyContext: { messageId: "1365" },
+      },
     });
   });
 
   it("passes photos as image attachments with the caption, and notes documents and voice", () => {
     const photo = normalizeUpdate(fixture("photo-caption") as never, bot);
-    expect(photo).toMatchObject({ kind: "message", message: { text: "What is in this picture?\n[photo]", attachments: [{ type: "image/jpeg", url: "telegram-file:AgACAgQAAxkBAAIBZ2Large" }] } });
+    expect(photo).toMatchObject({
+      kind: "message",
+      message: { text: "What is in this picture?\n[photo]", attachments: [{ type: "image/jpeg", url: "telegram-file:AgACAgQAAxkBAAIBZ2Large" }] },
+    });
     expect(normalizeUpdate(fixture("document") as never, bot)).toMatchObject({ message: { text: "[document: Testfile.pdf (application/pdf, 524 KiB)]" } });
-    expect(normalizeUpdate(fixture("voice") as never, bot)).toMatchObject({ message: { text: "[voice message, 5 s, not transcribed]", attachments: [{ type: "audio/ogg" }] } });
+    expect(normalizeUpdate(fixture("voice") as never, bot)).toMatchObject({
+      message: { text: "[voice message, 5 s, not transcribed]", attachments: [{ type: "audio/ogg" }] },
+    });
   });
 
   it("ignores edits, button callbacks and group chatter; answers mentions and replies to the bot", () => {
     expect(normalizeUpdate(fixture("edited-message") as never, bot).kind).toBe("ignored");
     expect(normalizeUpdate(fixture("callback-query") as never, bot).kind).toBe("ignored");
     expect(normalizeUpdate(fixture("group-chatter") as never, bot)).toMatchObject({ kind: "ignored", reason: "group message not addressed to the bot" });
-    expect(normalizeUpdate(fixture("group-mention") as never, bot)).toMatchObject({ kind: "message", message: { text: "what is 2+2?", conversationId: "-1001234567890", senderId: "1111111" } });
+    expect(normalizeUpdate(fixture("group-mention") as never, bot)).toMatchObject({
+      kind: "message",
+      message: { text: "what is 2+2?", conversationId: "-1001234567890", senderId: "1111111" },
+    });
     expect(normalizeUpdate(fixture("group-reply-to-bot") as never, bot)).toMatchObject({ kind: "message", message: { text: "and 3+3?" } });
     // Without a known username a mention cannot be recognised, but a reply to the bot still can.
     expect(normalizeUpdate(fixture("group-mention") as never, { id: bot.id }).kind).toBe("ignored");
@@ -99,8 +118,16 @@ describe("Telegram webhook verification", () => {
 
   it("rejects a missing or wrong secret token with 401 before reading the body", async () => {
     const { ctx } = setup();
-    expect(await telegramAdapter.verify!(update(fixture("text-private"), null), ctx)).toMatchObject({ kind: "rejected", status: 401, error: expect.stringContaining("missing") });
-    expect(await telegramAdapter.verify!(update(fixture("text-private"), `${SECRET}x`), ctx)).toMatchObject({ kind: "rejected", status: 401, error: "secret token does not match" });
+    expect(await telegramAdapter.verify!(update(fixture("text-private"), null), ctx)).toMatchObject({
+      kind: "rejected",
+      status: 401,
+      error: expect.stringContaining("missing"),
+    });
+    expect(await telegramAdapter.verify!(update(fixture("text-private"), `${SECRET}x`), ctx)).toMatchObject({
+      kind: "rejected",
+      status: 401,
+      error: "secret token does not match",
+    });
     expect(await telegramAdapter.verify!(update("not json"), ctx)).toMatchObject({ kind: "rejected", status: 400 });
     expect(await telegramAdapter.verify!(update({ hello: 1 }), ctx)).toMatchObject({ kind: "rejected", status: 400, error: "body is not a Telegram Update" });
   });
@@ -132,7 +159,12 @@ describe("Telegram delivery", () => {
   it("sends HTML as a reply to the message", async () => {
     const { fake, ctx } = setup();
     expect(await telegramAdapter.send(out("**hi** <there>"), ctx)).toMatchObject({ ok: true, platformMessageId: "5000" });
-    expect(fake.state.sent[0]).toMatchObject({ chat_id: "1111111", text: "<b>hi</b> &lt;there&gt;", parse_mode: "HTML", reply_parameters: { message_id: 1365, allow_sending_without_reply: true } });
+    expect(fake.state.sent[0]).toMatchObject({
+      chat_id: "1111111",
+      text: "<b>hi</b> &lt;there&gt;",
+      parse_mode: "HTML",
+      reply_parameters: { message_id: 1365, allow_sending_without_reply: true },
+    });
   });
 
   it("maps 429 to a retry after Telegram's retry_after, other errors by status", async () => {
@@ -149,7 +181,10 @@ describe("Telegram delivery", () => {
 
   it("falls back to plain text when Telegram cannot parse the HTML", async () => {
     const { fake, ctx } = setup();
-    fake.failNext("sendMessage", { status: 400, body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag" } });
+    fake.failNext("sendMessage", {
+      status: 400,
+      body: { ok: false, error_code: 400, description: "Bad Request: can't parse entities: Unsupported start tag" },
+    });
     expect(await telegramAdapter.send(out("**hi**"), ctx)).toMatchObject({ ok: true });
     expect(fake.state.sent[0]).toMatchObject({ text: "**hi**" });
     expect(fake.state.sent[0]?.parse_mode).toBeUndefined();

@@ -21,7 +21,12 @@ async function telegramChannel() {
   const token = `${100_000 + Math.floor(Math.random() * 900_000)}:AAfake${crypto.randomUUID().replaceAll("-", "")}`;
   const fake = createTelegramFake({ token, deliverFetch: (url, init) => SELF.fetch(url, init) });
   routeFetchTo(`${API_BASE}/`, fake.handle);
-  const created = await call<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secretToken?: string } }>("POST", "/api/channels", { type: "telegram", name: "tg", policy: "open", config: { botToken: token, apiBase: API_BASE } }, admin);
+  const created = await call<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secretToken?: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "telegram", name: "tg", policy: "open", config: { botToken: token, apiBase: API_BASE } },
+    admin,
+  );
   expect(created.status).toBe(201);
   expect(created.body.generatedSecrets.secretToken).toMatch(/^[\w-]{43}$/);
   const setup = await call<{ ok: boolean }>("POST", `/api/channels/${created.body.channel.id}/setup`, {}, admin);
@@ -38,7 +43,8 @@ function update(fake: TelegramFake, text: string, chatId = Math.floor(Math.rando
   return { update: u, chatId: String(chatId), send: () => fake.deliver(u) };
 }
 
-const messagesOf = async (channelId: string) => (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
+const messagesOf = async (channelId: string) =>
+  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
 
 describe("Telegram channel, through the whole pipeline", () => {
   it("registers the webhook, answers a private message as an HTML reply to it", async () => {

@@ -14,9 +14,7 @@ export interface BotIdentity {
   username?: string;
 }
 
-export type NormalizedUpdate =
-  | { kind: "message"; message: Omit<InboundMessage, "receivedAt">; chatId: number }
-  | { kind: "ignored"; reason: string };
+export type NormalizedUpdate = { kind: "message"; message: Omit<InboundMessage, "receivedAt">; chatId: number } | { kind: "ignored"; reason: string };
 
 /** The bot's numeric id: Telegram bot tokens are `<bot id>:<secret>`. */
 export function botIdFromToken(token: string): number {

@@ -18,3 +18,6 @@ export const webAdapter: ChannelAdapter<z.infer<typeof configSchema>> = {
     return { ok: true };
   },
 };
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [webAdapter];

@@ -82,3 +82,6 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
     };
   },
 };
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [webhookAdapter];

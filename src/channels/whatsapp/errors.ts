@@ -40,7 +40,11 @@ export async function whatsappSendResult(res: Response, now = Date.now()): Promi
   const error = `Graph API HTTP ${res.status}${err.code !== undefined ? ` code ${err.code}` : ""}${detail ? `: ${detail}` : ""}`;
   const code = err.code ?? -1;
   if (code === 131047) {
-    return { ok: false, retryable: false, error: `outside WhatsApp's 24-hour customer service window (re-engagement required; only template messages may be sent): ${error}` };
+    return {
+      ok: false,
+      retryable: false,
+      error: `outside WhatsApp's 24-hour customer service window (re-engagement required; only template messages may be sent): ${error}`,
+    };
   }
   if (code === 190) return { ok: false, retryable: false, error: `WhatsApp access token is invalid or expired; update the channel's accessToken: ${error}` };
   if (RATE_LIMIT_CODES.has(code) || res.status === 429) {

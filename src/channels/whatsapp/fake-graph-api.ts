@@ -33,10 +33,22 @@ const ERRORS: Record<number, { status: number; message: string; details?: string
   4: { status: 429, message: "(#4) Application request limit reached" },
   100: { status: 400, message: "(#100) Invalid parameter" },
   190: { status: 401, message: "Invalid OAuth access token - Cannot parse access token" },
-  130429: { status: 400, message: "(#130429) Rate limit hit", details: "Message failed to send because there were too many messages sent from this phone number in a short period of time" },
+  130429: {
+    status: 400,
+    message: "(#130429) Rate limit hit",
+    details: "Message failed to send because there were too many messages sent from this phone number in a short period of time",
+  },
   131000: { status: 500, message: "(#131000) Something went wrong", details: "Message failed to send due to an unknown error." },
-  131047: { status: 400, message: "(#131047) Re-engagement message", details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
-  131056: { status: 400, message: "(#131056) (Business Account, Consumer Account) pair rate limit hit", details: "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time." },
+  131047: {
+    status: 400,
+    message: "(#131047) Re-engagement message",
+    details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+  },
+  131056: {
+    status: 400,
+    message: "(#131056) (Business Account, Consumer Account) pair rate limit hit",
+    details: "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+  },
   2200: { status: 400, message: "(#2200) Callback verification failed" },
 };
 
@@ -44,7 +56,15 @@ const WINDOW_MS = 24 * 60 * 60_000;
 
 function graphError(code: number, details?: string): Response {
   const e = ERRORS[code] ?? ERRORS[100]!;
-  const body = { error: { message: e.message, type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details: details ?? e.details ?? e.message }, fbtrace_id: "AbCdEfGhIjKlMnOp" } };
+  const body = {
+    error: {
+      message: e.message,
+      type: "OAuthException",
+      code,
+      error_data: { messaging_product: "whatsapp", details: details ?? e.details ?? e.message },
+      fbtrace_id: "AbCdEfGhIjKlMnOp",
+    },
+  };
   return Response.json(body, { status: e.status });
 }
 

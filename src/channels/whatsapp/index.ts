@@ -3,6 +3,7 @@
  * WhatsApp without the bridge. Verification and payloads: whatsapp-webhook.ts; Graph errors:
  * whatsapp-errors.ts; markup: whatsapp-format.ts.
  */
+import { whatsappWebAdapter } from "./web";
 import { z } from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
@@ -133,7 +134,9 @@ async function subscribeWebhook(ctx: ChannelContext<WhatsAppConfig>): Promise<{ 
   steps.push(`Webhook ${callbackUrl(ctx)} subscribed to "messages" for app ${config.appId}.`);
   if (config.wabaId) {
     const waba = await networkSafe(async () =>
-      whatsappSendResult(await fetch(`${base}/${config.wabaId}/subscribed_apps`, { method: "POST", headers: { authorization: `Bearer ${config.accessToken}` } })),
+      whatsappSendResult(
+        await fetch(`${base}/${config.wabaId}/subscribed_apps`, { method: "POST", headers: { authorization: `Bearer ${config.accessToken}` } }),
+      ),
     );
     if (!waba.ok) return { ok: false, steps: [`subscribing the app to WhatsApp Business Account ${config.wabaId} failed: ${waba.error}`, ...steps] };
     steps.push(`App subscribed to WhatsApp Business Account ${config.wabaId}.`);
@@ -142,3 +145,6 @@ async function subscribeWebhook(ctx: ChannelContext<WhatsAppConfig>): Promise<{ 
   }
   return { ok: true, steps };
 }
+
+/** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
+export default [whatsappAdapter, whatsappWebAdapter];

@@ -28,11 +28,14 @@ const message = z.object({
   video: media.optional(),
   document: media.optional(),
   button: z.object({ text: z.string() }).optional(),
-  interactive: z
-    .object({ button_reply: z.object({ title: z.string() }).optional(), list_reply: z.object({ title: z.string() }).optional() })
-    .optional(),
+  interactive: z.object({ button_reply: z.object({ title: z.string() }).optional(), list_reply: z.object({ title: z.string() }).optional() }).optional(),
 });
-const status = z.object({ id: z.string(), status: z.string(), recipient_id: z.string().optional(), errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional() });
+const status = z.object({
+  id: z.string(),
+  status: z.string(),
+  recipient_id: z.string().optional(),
+  errors: z.array(z.object({ code: z.number(), title: z.string().optional() })).optional(),
+});
 const value = z.object({
   messaging_product: z.literal("whatsapp"),
   metadata: z.object({ phone_number_id: z.string() }),
@@ -81,7 +84,8 @@ export function normaliseNotification(n: Notification, phoneNumberId: string): N
         out.skipped.push(`phone number ${v.metadata.phone_number_id}`);
         continue;
       }
-      for (const s of v.statuses ?? []) out.skipped.push(`status ${s.status}${s.errors?.length ? ` (error ${s.errors.map((e) => `${e.code} ${e.title ?? ""}`.trim()).join(", ")})` : ""}`);
+      for (const s of v.statuses ?? [])
+        out.skipped.push(`status ${s.status}${s.errors?.length ? ` (error ${s.errors.map((e) => `${e.code} ${e.title ?? ""}`.trim()).join(", ")})` : ""}`);
       for (const m of v.messages ?? []) {
         const text = textOf(m);
         if (text === null) {

@@ -33,7 +33,9 @@ describe("WhatsApp Cloud API channel against npm start", () => {
   beforeAll(async () => {
     api = (await setupAdmin(platform.gw)).api;
     const created = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
-      type: "whatsapp", name: "WhatsApp", policy: "open",
+      type: "whatsapp",
+      name: "WhatsApp",
+      policy: "open",
       config: { phoneNumberId: PHONE_NUMBER_ID, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, appId: APP_ID, apiBase: `${platform.fakeUrl}/v21.0` },
     });
     expect(created.status).toBe(201);
@@ -58,7 +60,11 @@ describe("WhatsApp Cloud API channel against npm start", () => {
     const res = await signedPost(inboundUrl, payload);
     expect(res.status).toBe(200);
     await waitFor(async () => graph.sent.length === 1, 30_000, "the WhatsApp reply");
-    expect(graph.sent[0]).toMatchObject({ to: USER, contextMessageId: "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W", body: expect.stringContaining("You said: Hello this is an answer") });
+    expect(graph.sent[0]).toMatchObject({
+      to: USER,
+      contextMessageId: "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W",
+      body: expect.stringContaining("You said: Hello this is an answer"),
+    });
 
     const runs = await api<{ runs: { deliveryStatus: string }[] }>("GET", `/api/runs?channelId=${channelId}`);
     expect(runs.body.runs).toEqual([expect.objectContaining({ deliveryStatus: "sent" })]);

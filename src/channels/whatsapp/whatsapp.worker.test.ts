@@ -24,8 +24,14 @@ function fakeGraph(phoneNumberId: string, extra: { appId?: string } = {}): Graph
 async function whatsappChannel(extraConfig: Record<string, unknown> = {}) {
   const phoneNumberId = String(Date.now()) + String(Math.floor(Math.random() * 1000));
   const res = await call<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { verifyToken: string } }>(
-    "POST", "/api/channels",
-    { type: "whatsapp", name: `wa ${phoneNumberId}`, policy: "open", config: { phoneNumberId, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, apiBase: GRAPH, ...extraConfig } },
+    "POST",
+    "/api/channels",
+    {
+      type: "whatsapp",
+      name: `wa ${phoneNumberId}`,
+      policy: "open",
+      config: { phoneNumberId, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, apiBase: GRAPH, ...extraConfig },
+    },
     token,
   );
   expect(res.status).toBe(201);
@@ -38,18 +44,30 @@ function notification(phoneNumberId: string, from: string, text: string, opts: {
   const value = n.entry[0]!.changes[0]!.value;
   value.metadata.phone_number_id = phoneNumberId;
   value.contacts[0]!.wa_id = from;
-  Object.assign(value.messages[0]!, { from, text: { body: text }, id: opts.id ?? `wamid.${crypto.randomUUID()}`, timestamp: String(Math.floor((Date.now() - (opts.ageMs ?? 0)) / 1000)) });
+  Object.assign(value.messages[0]!, {
+    from,
+    text: { body: text },
+    id: opts.id ?? `wamid.${crypto.randomUUID()}`,
+    timestamp: String(Math.floor((Date.now() - (opts.ageMs ?? 0)) / 1000)),
+  });
   return n;
 }
 
 async function postSigned(url: string, payload: unknown, secret = APP_SECRET) {
   const body = JSON.stringify(payload);
-  return SELF.fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${await hmacHex(secret, body)}` }, body });
+  return SELF.fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${await hmacHex(secret, body)}` },
+    body,
+  });
 }
 
 type Run = { status: string; deliveryStatus: string; deliveryAttempts: number; deliveryError: string | null };
 const runsOf = async (channelId: string) => (await call<{ runs: Run[] }>("GET", `/api/runs?channelId=${channelId}`, undefined, token)).body.runs;
-const inboundOf = async (channelId: string) => (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, token)).body.messages.filter((m) => m.direction === "in");
+const inboundOf = async (channelId: string) =>
+  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, token)).body.messages.filter(
+    (m) => m.direction === "in",
+  );
 
 describe("WhatsApp Cloud API channel through the whole pipeline", () => {
   it("answers the GET handshake with hub.challenge only for the right verify token", async () => {
@@ -79,7 +97,14 @@ describe("WhatsApp Cloud API channel through the whole pipeline", () => {
     expect((await postSigned(ch.url, payload)).status).toBe(200);
     await eventually(async () => graph.sent.length > 0);
     await new Promise((r) => setTimeout(r, 200));
-    expect(graph.sent).toEqual([{ id: expect.any(String), to: "16315551234", body: expect.stringContaining("You said: Hello this is an answer"), contextMessageId: "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W" }]);
+    expect(graph.sent).toEqual([
+      {
+        id: expect.any(String),
+        to: "16315551234",
+        body: expect.stringContaining("You said: Hello this is an answer"),
+        contextMessageId: "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W",
+      },
+    ]);
     expect(await inboundOf(ch.id)).toHaveLength(1);
     expect(await runsOf(ch.id)).toEqual([expect.objectContaining({ deliveryStatus: "sent" })]);
   });

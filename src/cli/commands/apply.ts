@@ -20,18 +20,24 @@ type Kind = ChannelAction["kind"];
 const SYMBOL: Record<Kind, string> = { create: "+", update: "~", unchanged: "=", remove: "-" };
 
 /** Checks each channel's type against the gateway and its config against the type's own zod schema. */
-async function validateChannels(gw: Gateway, channels: DesiredChannel[], source: string): Promise<{ desired: DesiredChannel[]; secretFields: Map<string, readonly string[]> }> {
+async function validateChannels(
+  gw: Gateway,
+  channels: DesiredChannel[],
+  source: string,
+): Promise<{ desired: DesiredChannel[]; secretFields: Map<string, readonly string[]> }> {
   const { types } = await unwrap(gw, gw.client.api.channels.types.$get());
   const secretFields = new Map(types.map((t) => [t.type, t.secretFields]));
   // The CLI ships with the same adapters as the gateway; a type only the gateway knows is checked there.
   const { getAdapter } = await import("../../channels/registry");
   const desired = channels.map((channel, i) => {
     const where = `${source}: channels[${i}] "${channel.name}"`;
-    if (!secretFields.has(channel.type)) throw new CliError(`${where}: the gateway has no channel type "${channel.type}"`, `known types: ${[...secretFields.keys()].join(", ")}`);
+    if (!secretFields.has(channel.type))
+      throw new CliError(`${where}: the gateway has no channel type "${channel.type}"`, `known types: ${[...secretFields.keys()].join(", ")}`);
     const adapter = getAdapter(channel.type);
     if (!adapter) return channel;
     const parsed = adapter.configSchema.safeParse(channel.config);
-    if (!parsed.success) throw new CliError(`${where}: invalid ${channel.type} config: ${describeZodError(parsed.error)}`, "fix the file; nothing was changed on the gateway");
+    if (!parsed.success)
+      throw new CliError(`${where}: invalid ${channel.type} config: ${describeZodError(parsed.error)}`, "fix the file; nothing was changed on the gateway");
     return { ...channel, config: parsed.data as Record<string, unknown> };
   });
   return { desired, secretFields };
@@ -99,7 +105,7 @@ export const applyCommand: CommandSpec = {
     'File format: {"channels": [{"name", "type", "policy"?, "allowlist"?, "rateLimitPerMinute"?, "agent"?, "config"?}],',
     '              "jobs": [{"name", "cron", "steps": [{"prompt"}], "timezone"?, "deliverTo"?, "catchUp"?, "retry"?}]}.',
     "Channels and jobs are matched by name. A field left out means the API's default. A job's",
-    "deliverTo.channelId may be a channel's name. \"${NAME}\" in any string is replaced by the",
+    'deliverTo.channelId may be a channel\'s name. "${NAME}" in any string is replaced by the',
     "environment variable NAME, so secrets need not be committed. Budgets are gateway settings",
     "(environment), not applied here. See docs/cli.md.",
   ].join("\n"),
@@ -123,14 +129,21 @@ export const applyCommand: CommandSpec = {
       // Planned before any change, so a job naming an unknown channel stops the run with nothing done.
       const creating = channelActions.filter((a) => a.kind === "create").map((a) => a.name);
       const removing = new Set(channelActions.flatMap((a) => (a.kind === "remove" ? [a.id] : [])));
-      jobActions = await jobPlan(gw, file.jobs, currentChannels.filter((c) => !removing.has(c.id)), creating, pruneJobs);
+      jobActions = await jobPlan(
+        gw,
+        file.jobs,
+        currentChannels.filter((c) => !removing.has(c.id)),
+        creating,
+        pruneJobs,
+      );
     } catch (err) {
       if (err instanceof PlanError) throw new CliError(err.message, "nothing was changed on the gateway");
       throw err;
     }
     const changingChannels = channelActions.filter((a) => a.kind !== "unchanged");
     out.say(`${dryRun ? "Plan for" : "Applying"} ${path} to ${gw.url}:`);
-    for (const a of channelActions) out.say(`  ${SYMBOL[a.kind]} ${a.kind.padEnd(9)} channel ${a.name} (${a.type})${a.kind === "update" ? `: ${a.changes.join(", ")}` : ""}`);
+    for (const a of channelActions)
+      out.say(`  ${SYMBOL[a.kind]} ${a.kind.padEnd(9)} channel ${a.name} (${a.type})${a.kind === "update" ? `: ${a.changes.join(", ")}` : ""}`);
     for (const a of jobActions) out.say(`  ${SYMBOL[a.kind]} ${a.kind.padEnd(9)} job ${a.name}${a.kind === "update" ? `: ${a.changes.join(", ")}` : ""}`);
 
     let generated: Record<string, Record<string, unknown>> = {};
@@ -138,27 +151,55 @@ export const applyCommand: CommandSpec = {
       generated = await executeChannels(gw, changingChannels, out);
       // New channels have ids now; jobs that deliver to them are planned against the real ids.
       if (changingChannels.some((a) => a.kind === "create")) jobActions = await jobPlan(gw, file.jobs, await listChannels(gw), [], pruneJobs);
-      await executeJobs(gw, jobActions.filter((a) => a.kind !== "unchanged"), out);
+      await executeJobs(
+        gw,
+        jobActions.filter((a) => a.kind !== "unchanged"),
+        out,
+      );
     }
     const all = [...channelActions, ...jobActions];
     const changing = all.filter((a) => a.kind !== "unchanged").length;
     const summary = counts(all);
     out.data({
-      url: gw.url, config: path, dryRun, changed: !dryRun && changing > 0, ...summary,
-      channels: counts(channelActions), jobs: counts(jobActions),
+      url: gw.url,
+      config: path,
+      dryRun,
+      changed: !dryRun && changing > 0,
+      ...summary,
+      channels: counts(channelActions),
+      jobs: counts(jobActions),
       actions: [
-        ...channelActions.map((a) => ({ kind: a.kind, resource: "channel", name: a.name, type: a.type, ...("id" in a ? { id: a.id } : {}), ...(a.kind === "update" ? { changes: a.changes } : {}) })),
-        ...jobActions.map((a) => ({ kind: a.kind, resource: "job", name: a.name, ...("id" in a ? { id: a.id } : {}), ...(a.kind === "update" ? { changes: a.changes } : {}) })),
+        ...channelActions.map((a) => ({
+          kind: a.kind,
+          resource: "channel",
+          name: a.name,
+          type: a.type,
+          ...("id" in a ? { id: a.id } : {}),
+          ...(a.kind === "update" ? { changes: a.changes } : {}),
+        })),
+        ...jobActions.map((a) => ({
+          kind: a.kind,
+          resource: "job",
+          name: a.name,
+          ...("id" in a ? { id: a.id } : {}),
+          ...(a.kind === "update" ? { changes: a.changes } : {}),
+        })),
       ],
       generatedSecrets: generated,
     });
     if (changing === 0) {
-      const what = jobActions.length ? `${plural(channelActions.length, "channel")} and ${plural(jobActions.length, "job")}` : plural(channelActions.length, "channel");
+      const what = jobActions.length
+        ? `${plural(channelActions.length, "channel")} and ${plural(jobActions.length, "job")}`
+        : plural(channelActions.length, "channel");
       out.say(`No changes: ${what} already match${all.length === 1 ? "es" : ""} the file.`);
     } else if (dryRun) out.say(`Dry run: ${plural(changing, "change")} not applied.`);
     else out.say(`Applied: ${summary.created} created, ${summary.updated} updated, ${summary.removed} removed, ${summary.unchanged} unchanged.`);
     for (const [name, secrets] of Object.entries(generated)) {
-      out.say(`\nGenerated secrets for ${name} (shown only now):\n${Object.entries(secrets).map(([k, v]) => `  ${k}: ${String(v)}`).join("\n")}`);
+      out.say(
+        `\nGenerated secrets for ${name} (shown only now):\n${Object.entries(secrets)
+          .map(([k, v]) => `  ${k}: ${String(v)}`)
+          .join("\n")}`,
+      );
     }
   },
 };

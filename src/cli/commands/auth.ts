@@ -59,10 +59,12 @@ export const loginCommand: CommandSpec = {
       return;
     }
     const status = await unwrap(gw, gw.client.api.auth.status.$get());
-    if (status.setupRequired) throw new CliError(`${gw.url} has no admin yet`, "create one with `loopgate setup --setup-token TOKEN` (the token `loopgate start` printed)");
+    if (status.setupRequired)
+      throw new CliError(`${gw.url} has no admin yet`, "create one with `loopgate setup --setup-token TOKEN` (the token `loopgate start` printed)");
     const { username, password } = await credentialsFrom(ctx);
     const login = await unwrap(gw, gw.client.api.auth.login.$post({ json: { username, password } })).catch((err: unknown) => {
-      if (err instanceof CliError && err.exitCode === EXIT.auth) throw new CliError(err.message.replace(/^the gateway refused the token: /, ""), "check the username and password", EXIT.auth);
+      if (err instanceof CliError && err.exitCode === EXIT.auth)
+        throw new CliError(err.message.replace(/^the gateway refused the token: /, ""), "check the username and password", EXIT.auth);
       throw err;
     });
     await storeApiToken(ctx, gw, login.token, login.username);
@@ -106,10 +108,15 @@ export const logoutCommand: CommandSpec = {
     if (removed.tokenId) {
       const authed = { ...gw, token: removed.token };
       try {
-        await unwrap(authed, gw.client.api.tokens[":id"].$delete({ param: { id: removed.tokenId } }, { headers: { authorization: `Bearer ${removed.token}` } }));
+        await unwrap(
+          authed,
+          gw.client.api.tokens[":id"].$delete({ param: { id: removed.tokenId } }, { headers: { authorization: `Bearer ${removed.token}` } }),
+        );
         revoked = true;
       } catch (err) {
-        ctx.out.progress(`loopgate: could not revoke the token on the gateway (${err instanceof Error ? err.message : String(err)}); it was removed from this machine. Revoke it in the dashboard under API tokens.`);
+        ctx.out.progress(
+          `loopgate: could not revoke the token on the gateway (${err instanceof Error ? err.message : String(err)}); it was removed from this machine. Revoke it in the dashboard under API tokens.`,
+        );
       }
     }
     ctx.out.data({ url: gw.url, loggedOut: true, revoked });

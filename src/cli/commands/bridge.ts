@@ -28,15 +28,22 @@ const token: CommandSpec = {
     const created = await unwrap(gw, gw.client.api.bridges.$post({ json: { name: args[0]! } }));
     const env = { LOOPGATE_URL: gw.url, LOOPGATE_BRIDGE_TOKEN: created.token };
     out.data({ bridge: created.bridge, token: created.token, run: { env, command: "npm run bridge" } });
-    out.say(renderPairs([["created", `bridge ${created.bridge.name} (${created.bridge.id})`], ["token", created.token]]));
-    out.say([
-      "",
-      "The token is shown only now: the gateway stores only its hash. Keep it where the bridge runs.",
-      "Start the bridge (in this repository) with:",
-      `  LOOPGATE_URL=${env.LOOPGATE_URL} LOOPGATE_BRIDGE_TOKEN=${env.LOOPGATE_BRIDGE_TOKEN} npm run bridge`,
-      "or on a server: the same two variables with `docker compose -f bridge/compose.yaml up -d`.",
-      `Then add its channels with "bridgeId": "${created.bridge.id}" in their config; \`loopgate bridge list\` shows when it is up.`,
-    ].join("\n"));
+    out.say(
+      renderPairs([
+        ["created", `bridge ${created.bridge.name} (${created.bridge.id})`],
+        ["token", created.token],
+      ]),
+    );
+    out.say(
+      [
+        "",
+        "The token is shown only now: the gateway stores only its hash. Keep it where the bridge runs.",
+        "Start the bridge (in this repository) with:",
+        `  LOOPGATE_URL=${env.LOOPGATE_URL} LOOPGATE_BRIDGE_TOKEN=${env.LOOPGATE_BRIDGE_TOKEN} npm run bridge`,
+        "or on a server: the same two variables with `docker compose -f bridge/compose.yaml up -d`.",
+        `Then add its channels with "bridgeId": "${created.bridge.id}" in their config; \`loopgate bridge list\` shows when it is up.`,
+      ].join("\n"),
+    );
   },
 };
 

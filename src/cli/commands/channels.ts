@@ -46,7 +46,15 @@ const list: CommandSpec = {
     out.data({ channels });
     out.table(
       ["id", "name", "type", "policy", "status", "last message", "inbound url"],
-      channels.map((c) => [c.id, c.name, c.type, c.policy, c.lastError ? `${c.status}: ${c.lastError}` : c.status, formatTime(c.lastMessageAt), c.inboundUrl ?? "(built in)"]),
+      channels.map((c) => [
+        c.id,
+        c.name,
+        c.type,
+        c.policy,
+        c.lastError ? `${c.status}: ${c.lastError}` : c.status,
+        formatTime(c.lastMessageAt),
+        c.inboundUrl ?? "(built in)",
+      ]),
       "No channels yet. Add one with `loopgate channels add --type webhook --name NAME --set callbackUrl=URL`.",
     );
   },
@@ -60,7 +68,11 @@ const types: CommandSpec = {
     const gw = gateway();
     const body = await unwrap(gw, gw.client.api.channels.types.$get());
     out.data(body);
-    out.table(["type", "secret fields", "description"], body.types.map((t) => [t.type, t.secretFields.join(", "), t.description]), "No channel types.");
+    out.table(
+      ["type", "secret fields", "description"],
+      body.types.map((t) => [t.type, t.secretFields.join(", "), t.description]),
+      "No channel types.",
+    );
   },
 };
 
@@ -80,9 +92,14 @@ const add: CommandSpec = {
   async run({ values, gateway, out }) {
     const type = stringOption(values, "type");
     const name = stringOption(values, "name");
-    if (!type || !name) throw usageError(`missing ${!type ? "--type" : "--name"}`, "e.g. loopgate channels add --type webhook --name crm --set callbackUrl=https://crm.example/hook");
+    if (!type || !name)
+      throw usageError(
+        `missing ${!type ? "--type" : "--name"}`,
+        "e.g. loopgate channels add --type webhook --name crm --set callbackUrl=https://crm.example/hook",
+      );
     const body = channelCreateBody.safeParse({
-      type, name,
+      type,
+      name,
       policy: choiceOption(values, "policy", channelPolicy.options),
       allowlist: listOption(values, "allow"),
       rateLimitPerMinute: intOption(values, "rate-limit", 1, 10_000),
@@ -93,8 +110,18 @@ const add: CommandSpec = {
     const created = await unwrap(gw, gw.client.api.channels.$post({ json: body.data }));
     out.data(created);
     const secrets = Object.entries(created.generatedSecrets);
-    out.say(renderPairs([["created", `${created.channel.name} (${created.channel.id})`], ["type", created.channel.type], ["policy", created.channel.policy], ["inbound url", created.channel.inboundUrl ?? "(built in)"]]));
-    if (secrets.length) out.say(`\nGenerated secrets (shown only now; store them where the integration can read them):\n${secrets.map(([k, v]) => `  ${k}: ${String(v)}`).join("\n")}`);
+    out.say(
+      renderPairs([
+        ["created", `${created.channel.name} (${created.channel.id})`],
+        ["type", created.channel.type],
+        ["policy", created.channel.policy],
+        ["inbound url", created.channel.inboundUrl ?? "(built in)"],
+      ]),
+    );
+    if (secrets.length)
+      out.say(
+        `\nGenerated secrets (shown only now; store them where the integration can read them):\n${secrets.map(([k, v]) => `  ${k}: ${String(v)}`).join("\n")}`,
+      );
   },
 };
 

@@ -35,7 +35,10 @@ const chat: CommandSpec = {
     let body = await unwrap(gw, gw.client.api.chat.$post({ json, query: { wait: slice() } }));
     if (body.status === "pending" && waitS > 0) out.progress(`Waiting for the reply to ${body.messageId}...`);
     while (body.status === "pending" && Date.now() < deadline) {
-      body = { ...(await unwrap(gw, gw.client.api.chat[":messageId"].$get({ param: { messageId: body.messageId }, query: { wait: slice() } }))), duplicate: body.duplicate };
+      body = {
+        ...(await unwrap(gw, gw.client.api.chat[":messageId"].$get({ param: { messageId: body.messageId }, query: { wait: slice() } }))),
+        duplicate: body.duplicate,
+      };
     }
     out.data(body);
     if (body.status === "done") {
@@ -46,7 +49,10 @@ const chat: CommandSpec = {
       out.say(`Sent as ${body.messageId}; the reply will be in \`loopgate messages --channel web\`.`);
       return;
     }
-    throw new CliError(`no reply to ${body.messageId} within ${waitS} s`, "the agent may still answer: see `loopgate messages --channel web`, or wait longer with --wait");
+    throw new CliError(
+      `no reply to ${body.messageId} within ${waitS} s`,
+      "the agent may still answer: see `loopgate messages --channel web`, or wait longer with --wait",
+    );
   },
 };
 

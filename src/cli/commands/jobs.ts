@@ -32,7 +32,16 @@ const list: CommandSpec = {
     out.data(body);
     out.table(
       ["id", "name", "cron", "timezone", "status", "next run", "steps", "deliver to"],
-      body.jobs.map((j) => [j.id, j.name, j.cron, j.timezone, j.status, formatTime(j.nextRuns[0] ?? null), j.steps.length, j.deliverTo ? `${j.deliverTo.channelId}:${j.deliverTo.recipient}` : ""]),
+      body.jobs.map((j) => [
+        j.id,
+        j.name,
+        j.cron,
+        j.timezone,
+        j.status,
+        formatTime(j.nextRuns[0] ?? null),
+        j.steps.length,
+        j.deliverTo ? `${j.deliverTo.channelId}:${j.deliverTo.recipient}` : "",
+      ]),
       'No jobs yet. Add one with `loopgate jobs add --name NAME --cron "0 9 * * MON-FRI" --prompt "..."`.',
     );
   },
@@ -67,7 +76,19 @@ const add: CommandSpec = {
     if (!body.success) throw usageError(describeZodError(body.error).replace(/^steps: /, "--prompt: "), "see `loopgate jobs add --help`");
     const { job } = await unwrap(gw, gw.client.api.jobs.$post({ json: body.data }));
     out.data({ job });
-    out.say(renderPairs([["created", `${job.name} (${job.id})`], ["schedule", `${job.cron} (${job.timezone})`], ["next runs", job.nextRuns.slice(0, 3).map((t) => formatTime(t)).join(", ")]]));
+    out.say(
+      renderPairs([
+        ["created", `${job.name} (${job.id})`],
+        ["schedule", `${job.cron} (${job.timezone})`],
+        [
+          "next runs",
+          job.nextRuns
+            .slice(0, 3)
+            .map((t) => formatTime(t))
+            .join(", "),
+        ],
+      ]),
+    );
   },
 };
 
@@ -90,7 +111,11 @@ function jobAction(verb: "pause" | "resume" | "remove", summary: string): Comman
       const route = gw.client.api.jobs[":id"][verb];
       const { job: updated } = await unwrap(gw, route.$post(param));
       out.data({ job: updated });
-      out.say(verb === "pause" ? `Paused ${updated.name}; it will not run until resumed.` : `Resumed ${updated.name}; next run ${formatTime(updated.nextRuns[0] ?? null) || "per its catch-up policy"}.`);
+      out.say(
+        verb === "pause"
+          ? `Paused ${updated.name}; it will not run until resumed.`
+          : `Resumed ${updated.name}; next run ${formatTime(updated.nextRuns[0] ?? null) || "per its catch-up policy"}.`,
+      );
     },
   };
 }
@@ -126,7 +151,11 @@ const run: CommandSpec = {
         if (current.status !== "ok") throw new CliError(`run ${current.id} of ${job.name} ended ${current.status}${current.error ? `: ${current.error}` : ""}`);
         return;
       }
-      if (Date.now() > deadline) throw new CliError(`run ${queued.id} is still ${lastStatus} after ${WAIT_LIMIT_MS / 60_000} minutes`, `it keeps going; check later with \`loopgate jobs runs ${job.id}\``);
+      if (Date.now() > deadline)
+        throw new CliError(
+          `run ${queued.id} is still ${lastStatus} after ${WAIT_LIMIT_MS / 60_000} minutes`,
+          `it keeps going; check later with \`loopgate jobs runs ${job.id}\``,
+        );
     }
   },
 };
@@ -156,9 +185,11 @@ const runs: CommandSpec = {
 };
 
 export const jobCommands = [
-  list, add,
+  list,
+  add,
   jobAction("pause", "pause a job (id or name); its schedule is kept"),
   jobAction("resume", "resume a paused job"),
-  run, runs,
+  run,
+  runs,
   jobAction("remove", "delete a job and its run history"),
 ];

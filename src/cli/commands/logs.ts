@@ -39,7 +39,10 @@ export function formatEvent(e: FeedEvent): string {
 class EventPrinter {
   private readonly seen = new Set<string>();
   lastId: string | undefined;
-  constructor(private readonly out: Output, private readonly filter: (e: FeedEvent) => boolean) {}
+  constructor(
+    private readonly out: Output,
+    private readonly filter: (e: FeedEvent) => boolean,
+  ) {}
 
   print(e: FeedEvent): void {
     if (this.seen.has(e.id)) return;

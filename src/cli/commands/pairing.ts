@@ -59,7 +59,13 @@ const invite: CommandSpec = {
     const ttlMinutes = intOption(values, "ttl-minutes", 1, 60 * 24 * 30);
     const invite = await unwrap(gw, gw.client.api.pairings.$post({ json: { channelId, ttlMinutes } }));
     out.data(invite);
-    out.say(renderPairs([["code", invite.code], ["expires", formatTime(invite.expiresAt)], ["how to use", invite.howToUse]]));
+    out.say(
+      renderPairs([
+        ["code", invite.code],
+        ["expires", formatTime(invite.expiresAt)],
+        ["how to use", invite.howToUse],
+      ]),
+    );
   },
 };
 

@@ -23,13 +23,27 @@ export const statusCommand: CommandSpec = {
           unwrap(gw, gw.client.api.pairings.$get({ query: { status: "pending" } })),
           unwrap(gw, gw.client.api.senders.$get({ query: {} })),
         ]);
-        counts = { channels: channels.channels.length, pendingPairings: pairings.pairings.length, pairedSenders: senders.senders.filter((s) => s.status === "paired").length };
+        counts = {
+          channels: channels.channels.length,
+          pendingPairings: pairings.pairings.length,
+          pairedSenders: senders.senders.filter((s) => s.status === "paired").length,
+        };
       } catch (err) {
         if (!(err instanceof CliError) || err.exitCode !== EXIT.auth) throw err;
         authProblem = err;
       }
     }
-    out.data({ url: gw.url, status: health.status, version: health.version, uptimeSeconds: health.uptime, model: health.model, setupRequired: auth.setupRequired, user, tokenSource: gw.tokenSource, ...counts });
+    out.data({
+      url: gw.url,
+      status: health.status,
+      version: health.version,
+      uptimeSeconds: health.uptime,
+      model: health.model,
+      setupRequired: auth.setupRequired,
+      user,
+      tokenSource: gw.tokenSource,
+      ...counts,
+    });
     out.say(
       renderPairs([
         ["gateway", `${gw.url} (${health.status})`],
@@ -38,7 +52,13 @@ export const statusCommand: CommandSpec = {
         ["model", `${health.model.name} (${health.model.mode})`],
         ["admin", auth.setupRequired ? "none yet: run `loopgate setup`" : "set up"],
         ["logged in", user ? `as ${user} (token from ${gw.tokenSource})` : authProblem ? "no: the token was refused" : "no"],
-        ...(counts ? ([["channels", counts.channels], ["paired senders", counts.pairedSenders], ["pending pairings", counts.pendingPairings]] as [string, number][]) : []),
+        ...(counts
+          ? ([
+              ["channels", counts.channels],
+              ["paired senders", counts.pairedSenders],
+              ["pending pairings", counts.pendingPairings],
+            ] as [string, number][])
+          : []),
       ]),
     );
     if (authProblem) throw authProblem;

@@ -32,7 +32,15 @@ const list: CommandSpec = {
     out.data(body);
     out.table(
       ["id", "name", "status", "iterations", "cost usd", "started", "finished"],
-      body.tasks.map((t) => [t.id, t.name, t.stopReason ? `${t.status} (${t.stopReason})` : t.status, `${t.iterations}/${t.maxIterations}`, t.costUsd.toFixed(4), formatTime(t.startedAt), formatTime(t.finishedAt)]),
+      body.tasks.map((t) => [
+        t.id,
+        t.name,
+        t.stopReason ? `${t.status} (${t.stopReason})` : t.status,
+        `${t.iterations}/${t.maxIterations}`,
+        t.costUsd.toFixed(4),
+        formatTime(t.startedAt),
+        formatTime(t.finishedAt),
+      ]),
       'No loop tasks. Start one with `loopgate tasks start --name NAME --prompt "..." --max-iterations 10`.',
     );
   },
@@ -68,18 +76,23 @@ const start: CommandSpec = {
     const gw = gateway();
     let task: Task;
     if (args[0]) {
-      for (const flag of ["name", "prompt", "max-iterations"]) if (values[flag] !== undefined) throw usageError(`--${flag} is for a new task; \`tasks start ${args[0]}\` restarts an existing one`);
+      for (const flag of ["name", "prompt", "max-iterations"])
+        if (values[flag] !== undefined) throw usageError(`--${flag} is for a new task; \`tasks start ${args[0]}\` restarts an existing one`);
       task = (await unwrap(gw, gw.client.api.tasks[":id"].start.$post({ param: { id: taskId(args[0]) } }))).task;
     } else {
       const name = stringOption(values, "name");
       const prompt = stringOption(values, "prompt");
       const maxIterations = intOption(values, "max-iterations", 1, 1000);
-      if (!name || !prompt || !maxIterations) throw usageError("a new task needs --name, --prompt and --max-iterations", "or pass the ID of a task to restart it");
+      if (!name || !prompt || !maxIterations)
+        throw usageError("a new task needs --name, --prompt and --max-iterations", "or pass the ID of a task to restart it");
       const costCap = stringOption(values, "cost-cap-usd");
       const costCapUsd = costCap === undefined ? undefined : Number(costCap);
       if (costCapUsd !== undefined && !(costCapUsd > 0)) throw usageError(`--cost-cap-usd must be a positive number, got "${costCap}"`);
       const json = {
-        name, prompt, maxIterations, costCapUsd,
+        name,
+        prompt,
+        maxIterations,
+        costCapUsd,
         completionPromise: stringOption(values, "completion-promise"),
         noProgressLimit: intOption(values, "no-progress-limit", 1, 100),
         notify: await deliveryTarget(gw, "notify", stringOption(values, "notify")),
@@ -96,7 +109,8 @@ const start: CommandSpec = {
     const result = await unwrap(gw, gw.client.api.tasks[":id"].output.$get({ param: { id: String(task.id) }, query: {} }));
     out.data({ task: ended, output: result.output });
     out.say(`${describeTask(ended)}\n\n${result.output ?? "(no output)"}`);
-    if (ended.status === "failed") throw new CliError(`task ${ended.id} failed${ended.stopReason ? ` (${ended.stopReason})` : ""}`, "see `loopgate tasks output --transcript`");
+    if (ended.status === "failed")
+      throw new CliError(`task ${ended.id} failed${ended.stopReason ? ` (${ended.stopReason})` : ""}`, "see `loopgate tasks output --transcript`");
   },
 };
 

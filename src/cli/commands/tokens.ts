@@ -31,7 +31,14 @@ const list: CommandSpec = {
     ctx.out.data({ tokens: body.tokens.map((t) => ({ ...t, current: t.id === own })) });
     ctx.out.table(
       ["id", "name", "created", "expires", "last used", ""],
-      body.tokens.map((t) => [t.id, t.name, formatTime(t.createdAt), t.expiresAt ? formatTime(t.expiresAt) : "never", formatTime(t.lastUsedAt), t.id === own ? "(this CLI)" : ""]),
+      body.tokens.map((t) => [
+        t.id,
+        t.name,
+        formatTime(t.createdAt),
+        t.expiresAt ? formatTime(t.expiresAt) : "never",
+        formatTime(t.lastUsedAt),
+        t.id === own ? "(this CLI)" : "",
+      ]),
       "No API tokens. Create one with `loopgate tokens create NAME`.",
     );
   },
@@ -49,7 +56,13 @@ const create: CommandSpec = {
     const gw = gateway();
     const minted = await unwrap(gw, gw.client.api.tokens.$post({ json: { name: args[0]!, ...(expiresInDays ? { expiresInDays } : {}) } }));
     out.data(minted);
-    out.say(renderPairs([["created", `${minted.name} (${minted.id})`], ["expires", minted.expiresAt ? formatTime(minted.expiresAt) : "never"], ["token", minted.token]]));
+    out.say(
+      renderPairs([
+        ["created", `${minted.name} (${minted.id})`],
+        ["expires", minted.expiresAt ? formatTime(minted.expiresAt) : "never"],
+        ["token", minted.token],
+      ]),
+    );
     out.say(`\nThe token is shown only now. Use it as LOOPGATE_URL=${gw.url} LOOPGATE_TOKEN=<token>, or send it as \`Authorization: Bearer <token>\`.`);
   },
 };

@@ -54,40 +54,78 @@ export const usageCommand: CommandSpec = {
     const from = stringOption(values, "from");
     const to = stringOption(values, "to");
     const senderId = stringOption(values, "sender");
-    const query = { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(senderId ? { senderId } : {}), ...(ref ? { channelId: (await findChannel(gw, ref)).id } : {}) };
+    const query = {
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      ...(senderId ? { senderId } : {}),
+      ...(ref ? { channelId: (await findChannel(gw, ref)).id } : {}),
+    };
     const usage = gw.client.api.usage;
     if (views[0] === "daily") {
       const body = await unwrap(gw, usage.daily.$get({ query }));
       out.data(body);
-      out.table(["day", ...TOTAL_HEADERS], body.days.map((d) => [d.day, ...totalCells(d)]), "No model calls in this range.");
+      out.table(
+        ["day", ...TOTAL_HEADERS],
+        body.days.map((d) => [d.day, ...totalCells(d)]),
+        "No model calls in this range.",
+      );
     } else if (views[0] === "models") {
       const body = await unwrap(gw, usage.models.$get({ query }));
       out.data(body);
-      out.table(["model", ...TOTAL_HEADERS], body.models.map((m) => [m.model, ...totalCells(m)]), "No model calls in this range.");
+      out.table(
+        ["model", ...TOTAL_HEADERS],
+        body.models.map((m) => [m.model, ...totalCells(m)]),
+        "No model calls in this range.",
+      );
     } else if (views[0] === "channels") {
       const body = await unwrap(gw, usage.channels.$get({ query }));
       out.data(body);
-      out.table(["channel", ...TOTAL_HEADERS], body.channels.map((c) => [c.channelId ?? "(none: jobs, tasks)", ...totalCells(c)]), "No model calls in this range.");
+      out.table(
+        ["channel", ...TOTAL_HEADERS],
+        body.channels.map((c) => [c.channelId ?? "(none: jobs, tasks)", ...totalCells(c)]),
+        "No model calls in this range.",
+      );
     } else if (views[0] === "senders") {
       const body = await unwrap(gw, usage.senders.$get({ query: { ...query, ...limit } }));
       out.data(body);
-      out.table(["channel", "sender", ...TOTAL_HEADERS], body.senders.map((s) => [s.channelId, s.senderId, ...totalCells(s)]), "No model calls in this range.");
+      out.table(
+        ["channel", "sender", ...TOTAL_HEADERS],
+        body.senders.map((s) => [s.channelId, s.senderId, ...totalCells(s)]),
+        "No model calls in this range.",
+      );
     } else if (views[0] === "cache") {
       const body = await unwrap(gw, usage.cache.$get({ query }));
       out.data(body);
-      out.say(renderPairs([
-        ["cache hit ratio", `${percent(body.hitRatio)} of prompt tokens`],
-        ["prompt tokens", `${body.uncachedInputTokens} uncached, ${body.cacheReadTokens} read from cache, ${body.cacheWriteTokens} written to it`],
-        ["cost", `${usd(body.costUsd)}; without caching ${usd(body.costWithoutCacheUsd)} (saved ${usd(body.savedUsd)})`],
-      ]));
+      out.say(
+        renderPairs([
+          ["cache hit ratio", `${percent(body.hitRatio)} of prompt tokens`],
+          ["prompt tokens", `${body.uncachedInputTokens} uncached, ${body.cacheReadTokens} read from cache, ${body.cacheWriteTokens} written to it`],
+          ["cost", `${usd(body.costUsd)}; without caching ${usd(body.costWithoutCacheUsd)} (saved ${usd(body.savedUsd)})`],
+        ]),
+      );
       if (body.models.length) out.say("");
-      out.table(["model", "hit ratio", "read", "written", "uncached", "saved", "cost"], body.models.map((m) => [m.model, percent(m.hitRatio), m.cacheReadTokens, m.cacheWriteTokens, m.uncachedInputTokens, usd(m.savedUsd), usd(m.costUsd)]), "");
+      out.table(
+        ["model", "hit ratio", "read", "written", "uncached", "saved", "cost"],
+        body.models.map((m) => [m.model, percent(m.hitRatio), m.cacheReadTokens, m.cacheWriteTokens, m.uncachedInputTokens, usd(m.savedUsd), usd(m.costUsd)]),
+        "",
+      );
     } else if (views[0] === "calls") {
       const body = await unwrap(gw, usage.calls.$get({ query: { ...query, ...limit } }));
       out.data(body);
       out.table(
         ["time", "model", "status", "channel", "sender", "input", "output", "cache read", "cost", "ms"],
-        body.calls.map((c) => [formatTime(c.createdAt), c.model, c.status, c.channelId, c.senderId, c.inputTokens, c.outputTokens, c.cacheReadTokens, usd(c.costUsd), c.latencyMs]),
+        body.calls.map((c) => [
+          formatTime(c.createdAt),
+          c.model,
+          c.status,
+          c.channelId,
+          c.senderId,
+          c.inputTokens,
+          c.outputTokens,
+          c.cacheReadTokens,
+          usd(c.costUsd),
+          c.latencyMs,
+        ]),
         "No model calls in this range.",
       );
     } else {
@@ -95,13 +133,18 @@ export const usageCommand: CommandSpec = {
       out.data(body);
       const t = body.totals;
       const b = body.budgets;
-      out.say(renderPairs([
-        ["model calls", `${t.calls} (${t.errors} failed) in ${t.runs} runs`],
-        ["tokens", `${t.inputTokens} in, ${t.outputTokens} out, ${t.cacheReadTokens} read from cache, ${t.cacheWriteTokens} written to it`],
-        ["cache hit ratio", `${percent(t.cacheHitRatio)} (saved ${usd(t.cacheSavingsUsd ?? 0)})`],
-        ["estimated cost", usd(t.costUsd ?? 0)],
-        ["today", `${usd(b.accountCostTodayUsd)}${b.accountDailyCostLimitUsd ? ` of ${usd(b.accountDailyCostLimitUsd)} daily limit` : ""}${b.accountPaused ? " (limit reached: agent paused)" : ""}`],
-      ]));
+      out.say(
+        renderPairs([
+          ["model calls", `${t.calls} (${t.errors} failed) in ${t.runs} runs`],
+          ["tokens", `${t.inputTokens} in, ${t.outputTokens} out, ${t.cacheReadTokens} read from cache, ${t.cacheWriteTokens} written to it`],
+          ["cache hit ratio", `${percent(t.cacheHitRatio)} (saved ${usd(t.cacheSavingsUsd ?? 0)})`],
+          ["estimated cost", usd(t.costUsd ?? 0)],
+          [
+            "today",
+            `${usd(b.accountCostTodayUsd)}${b.accountDailyCostLimitUsd ? ` of ${usd(b.accountDailyCostLimitUsd)} daily limit` : ""}${b.accountPaused ? " (limit reached: agent paused)" : ""}`,
+          ],
+        ]),
+      );
     }
   },
 };

@@ -40,10 +40,13 @@ export class FloodQueue {
       item.done(true);
     }
     if (this.queue.length) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        this.drain();
-      }, Math.max(1, this.intervalMs - (Date.now() - this.lastRefill)));
+      this.timer = setTimeout(
+        () => {
+          this.timer = null;
+          this.drain();
+        },
+        Math.max(1, this.intervalMs - (Date.now() - this.lastRefill)),
+      );
     }
   }
 

@@ -43,7 +43,9 @@ describe("IRC through the bridge", () => {
     api = (await setupAdmin(gw)).api;
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "irc-host" });
     const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "irc", name: "IRC", policy: "open",
+      type: "irc",
+      name: "IRC",
+      policy: "open",
       config: { bridgeId: created.body.bridge.id, host: "127.0.0.1", port: IRC_PORT, tls: false, nick: "loopbot", channels: ["#lobby"], floodIntervalMs: 300 },
     });
     expect(ch.status).toBe(201);
@@ -62,7 +64,11 @@ describe("IRC through the bridge", () => {
 
   it("answers a private message in private", async () => {
     alice.client.say("loopbot", "hello bot");
-    await waitFor(async () => alice.received.some((m) => m.nick === "loopbot" && m.target === "alice" && m.message.includes("You said: hello bot")), 30_000, "PM reply");
+    await waitFor(
+      async () => alice.received.some((m) => m.nick === "loopbot" && m.target === "alice" && m.message.includes("You said: hello bot")),
+      30_000,
+      "PM reply",
+    );
   });
 
   it("answers in a channel only when addressed by nick, addressing the asker", async () => {
@@ -95,6 +101,10 @@ describe("IRC through the bridge", () => {
     await waitFor(async () => (await status()) === "connected", 60_000, "channel connected again");
     alice = await human("alice", "#lobby");
     alice.client.say("#lobby", "loopbot, are you back?");
-    await waitFor(async () => alice.received.some((m) => m.target === "#lobby" && m.message.includes("You said: are you back?")), 30_000, "reply after the restart");
+    await waitFor(
+      async () => alice.received.some((m) => m.target === "#lobby" && m.message.includes("You said: are you back?")),
+      30_000,
+      "reply after the restart",
+    );
   });
 });

@@ -48,7 +48,9 @@ describe("addressed channel messages", () => {
     ["  loopbot:   spaced  ", "spaced"],
   ])("answers %j", (message, text) => expect(addressedText(message, "loopbot")).toBe(text));
 
-  it.each(["hello loopbot", "loopbotter: hi", "loopbo: hi", "I told loopbot: no"])("ignores %j", (message) => expect(addressedText(message, "loopbot")).toBeNull());
+  it.each(["hello loopbot", "loopbotter: hi", "loopbo: hi", "I told loopbot: no"])("ignores %j", (message) =>
+    expect(addressedText(message, "loopbot")).toBeNull(),
+  );
 
   it("treats regex characters in nicks literally", () => {
     expect(addressedText("bot|away: hi", "bot|away")).toBe("hi");

@@ -86,7 +86,8 @@ class IrcConnection implements RunningChannel {
       if (!this.registered) client.changeNick(`${client.user.nick}_`);
     });
     client.on("kick", (e: { kicked: string; channel: string }) => {
-      if (client.caseCompare(e.kicked, client.user.nick)) setTimeout(() => this.client === client && this.registered && client.join(e.channel), REJOIN_AFTER_KICK_MS);
+      if (client.caseCompare(e.kicked, client.user.nick))
+        setTimeout(() => this.client === client && this.registered && client.join(e.channel), REJOIN_AFTER_KICK_MS);
     });
     client.on("irc error", (e: { error: string; reason?: string }) => {
       host.log.warn("irc error", { error: e.error, reason: e.reason });
@@ -105,16 +106,27 @@ class IrcConnection implements RunningChannel {
       this.retry = setTimeout(() => this.connect(), delay);
     });
     client.connect({
-      host: config.host, port: config.port ?? (config.tls ? 6697 : 6667), tls: config.tls, nick: config.nick,
-      username: config.username ?? config.nick, gecos: config.realname ?? "Loopgate", password: config.password,
+      host: config.host,
+      port: config.port ?? (config.tls ? 6697 : 6667),
+      tls: config.tls,
+      nick: config.nick,
+      username: config.username ?? config.nick,
+      gecos: config.realname ?? "Loopgate",
+      password: config.password,
       account: config.saslAccount && config.saslPassword ? { account: config.saslAccount, password: config.saslPassword } : undefined,
-      auto_reconnect: false, message_max_length: 512,
+      auto_reconnect: false,
+      message_max_length: 512,
     });
   }
 
   private onMessage(client: Client, e: IrcMessageEvent): void {
     if (e.type !== "privmsg" || client.caseCompare(e.nick, client.user.nick)) return;
-    const base = { senderId: client.caseLower(e.nick), senderName: e.nick, platformMessageId: e.tags?.msgid ? `irc:${e.tags.msgid}` : `irc:${randomUUID()}`, replyContext: { nick: e.nick } };
+    const base = {
+      senderId: client.caseLower(e.nick),
+      senderName: e.nick,
+      platformMessageId: e.tags?.msgid ? `irc:${e.tags.msgid}` : `irc:${randomUUID()}`,
+      replyContext: { nick: e.nick },
+    };
     if (client.caseCompare(e.target, client.user.nick)) {
       this.host.receive({ ...base, text: e.message });
       return;

@@ -23,9 +23,23 @@ export async function startNgircd(port: number) {
   writeFileSync(
     conf,
     [
-      "[Global]", "Name = irc.loopgate.test", "Info = Loopgate test IRC server", "AdminInfo1 = tests", "AdminInfo2 = tests", "AdminEMail = tests@loopgate.test",
-      "Listen = 127.0.0.1", `Ports = ${port}`, 'MotdPhrase = "Loopgate test server"', `PidFile = ${join(dir, "ngircd.pid")}`,
-      "[Limits]", "MaxNickLength = 30", "[Options]", "PAM = no", "Ident = no", "DNS = no", "",
+      "[Global]",
+      "Name = irc.loopgate.test",
+      "Info = Loopgate test IRC server",
+      "AdminInfo1 = tests",
+      "AdminInfo2 = tests",
+      "AdminEMail = tests@loopgate.test",
+      "Listen = 127.0.0.1",
+      `Ports = ${port}`,
+      'MotdPhrase = "Loopgate test server"',
+      `PidFile = ${join(dir, "ngircd.pid")}`,
+      "[Limits]",
+      "MaxNickLength = 30",
+      "[Options]",
+      "PAM = no",
+      "Ident = no",
+      "DNS = no",
+      "",
     ].join("\n"),
   );
   let child: ChildProcess | null = null;

@@ -57,10 +57,20 @@ export async function startFakeSignalCli(account: string) {
         const groupId = params.groupId as string | undefined;
         if (typeof params.message !== "string") return answer(socket, req.id, { error: { code: -32602, message: "Invalid params: message is required" } });
         if (!recipient?.length && !groupId) return answer(socket, req.id, { error: { code: -32602, message: "No recipients given" } });
-        if (recipient?.some((r) => !/^(\+[1-9]\d{6,14}|[0-9a-f-]{36})$/.test(r))) return answer(socket, req.id, { error: { code: -1, message: "Invalid number" } });
-        sent.push({ recipient, groupId, message: params.message, quoteTimestamp: params.quoteTimestamp as number | undefined, quoteAuthor: params.quoteAuthor as string | undefined, at: Date.now() });
+        if (recipient?.some((r) => !/^(\+[1-9]\d{6,14}|[0-9a-f-]{36})$/.test(r)))
+          return answer(socket, req.id, { error: { code: -1, message: "Invalid number" } });
+        sent.push({
+          recipient,
+          groupId,
+          message: params.message,
+          quoteTimestamp: params.quoteTimestamp as number | undefined,
+          quoteAuthor: params.quoteAuthor as string | undefined,
+          at: Date.now(),
+        });
         const timestamp = ++clock;
-        return answer(socket, req.id, { result: { timestamp, results: (recipient ?? []).map((number) => ({ recipientAddress: { number }, type: "SUCCESS" })) } });
+        return answer(socket, req.id, {
+          result: { timestamp, results: (recipient ?? []).map((number) => ({ recipientAddress: { number }, type: "SUCCESS" })) },
+        });
       }
       default:
         return answer(socket, req.id, { error: { code: -32601, message: `Method not implemented: ${req.method}` } });
@@ -99,9 +109,20 @@ export async function startFakeSignalCli(account: string) {
       const mentions = (m.mentions ?? []).map((number, start) => ({ name: number, number, uuid: `uuid-${number.slice(1)}`, start, length: 1 }));
       const text = "\uFFFC".repeat(mentions.length) + m.text;
       const envelope = {
-        source: m.from, sourceNumber: m.from, sourceUuid: `uuid-${m.from.slice(1)}`, sourceName: m.name ?? "", sourceDevice: 1, timestamp,
+        source: m.from,
+        sourceNumber: m.from,
+        sourceUuid: `uuid-${m.from.slice(1)}`,
+        sourceName: m.name ?? "",
+        sourceDevice: 1,
+        timestamp,
         dataMessage: {
-          timestamp, message: text, expiresInSeconds: 0, viewOnce: false, mentions, attachments: [], contacts: [],
+          timestamp,
+          message: text,
+          expiresInSeconds: 0,
+          viewOnce: false,
+          mentions,
+          attachments: [],
+          contacts: [],
           ...(m.groupId ? { groupInfo: { groupId: m.groupId, type: "DELIVER" } } : {}),
         },
       };

@@ -49,7 +49,9 @@ class SignalConnection implements RunningChannel {
     const rpc = this.rpc;
     if (!rpc || !this.ready) return { ok: false, retryable: true, error: "signal-cli is not connected" };
     const group = reply.conversationId?.startsWith("group:") ? reply.conversationId.slice(6) : undefined;
-    const quote = reply.replyContext?.timestamp ? { quoteTimestamp: Number(reply.replyContext.timestamp), quoteAuthor: reply.replyContext.author ?? reply.recipient } : {};
+    const quote = reply.replyContext?.timestamp
+      ? { quoteTimestamp: Number(reply.replyContext.timestamp), quoteAuthor: reply.replyContext.author ?? reply.recipient }
+      : {};
     try {
       await rpc.request("send", { ...(group ? { groupId: group } : { recipient: [reply.recipient] }), message: reply.text, ...quote });
       return { ok: true };
@@ -77,7 +79,16 @@ class SignalConnection implements RunningChannel {
     const [hostname, port] = [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
     const socket = connect({ host: hostname, port });
     this.socket = socket;
-    socket.on("connect", () => this.attach(new JsonRpcLines(socket, socket, (n) => this.onNotification(n), (l) => this.garbage(l))));
+    socket.on("connect", () =>
+      this.attach(
+        new JsonRpcLines(
+          socket,
+          socket,
+          (n) => this.onNotification(n),
+          (l) => this.garbage(l),
+        ),
+      ),
+    );
     socket.on("error", (err) => this.host.log.warn("signal-cli daemon connection error", { error: err.message }));
     socket.on("close", () => this.lost(`connection to signal-cli at ${address} closed`));
   }
@@ -89,14 +100,29 @@ class SignalConnection implements RunningChannel {
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.on("error", (err: NodeJS.ErrnoException) => {
       this.stopped = true;
-      const reason = err.code === "ENOENT" ? `signal-cli not found (${this.config.cliPath}): install it, or set "daemon" to a running signal-cli daemon` : `cannot start signal-cli: ${err.message}`;
+      const reason =
+        err.code === "ENOENT"
+          ? `signal-cli not found (${this.config.cliPath}): install it, or set "daemon" to a running signal-cli daemon`
+          : `cannot start signal-cli: ${err.message}`;
       this.host.state("failed", reason);
     });
-    child.on("spawn", () => this.attach(new JsonRpcLines(child.stdout, child.stdin, (n) => this.onNotification(n), (l) => this.garbage(l))));
+    child.on("spawn", () =>
+      this.attach(
+        new JsonRpcLines(
+          child.stdout,
+          child.stdin,
+          (n) => this.onNotification(n),
+          (l) => this.garbage(l),
+        ),
+      ),
+    );
     child.on("exit", (code) => {
       if (/not registered|User .* is not registered|No local account/i.test(stderr)) {
         this.stopped = true;
-        this.host.state("needs_login", `account ${this.config.account} is not registered with signal-cli: run \`signal-cli -a ${this.config.account} register\` (or link it)`);
+        this.host.state(
+          "needs_login",
+          `account ${this.config.account} is not registered with signal-cli: run \`signal-cli -a ${this.config.account} register\` (or link it)`,
+        );
         return;
       }
       this.lost(`signal-cli exited with code ${code}: ${stderr.trim().split("\n").pop() ?? ""}`);

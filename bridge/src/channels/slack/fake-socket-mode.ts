@@ -60,7 +60,14 @@ export async function startSlackSocketModeFake(opts: { botToken: string; appToke
       if (typeof id !== "string" || !state.envelopes.some((e) => e.envelope_id === id)) state.protocolErrors.push(`ack for unknown envelope ${String(id)}`);
       else state.acks.push({ envelope_id: id, payload: frame.payload });
     });
-    ws.send(JSON.stringify({ type: "hello", num_connections: sockets.size, debug_info: { host: "applink-fake", build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: appId } }));
+    ws.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: sockets.size,
+        debug_info: { host: "applink-fake", build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: appId },
+      }),
+    );
   });
 
   const http = await serveFake(async (request) => {
@@ -68,7 +75,8 @@ export async function startSlackSocketModeFake(opts: { botToken: string; appToke
     if (method !== "apps.connections.open") return web.handle(request);
     const auth = request.headers.get("authorization");
     if (!auth) return Response.json({ ok: false, error: "not_authed" });
-    if (auth !== `Bearer ${opts.appToken}`) return Response.json({ ok: false, error: auth.startsWith("Bearer xapp-") ? "invalid_auth" : "not_allowed_token_type" });
+    if (auth !== `Bearer ${opts.appToken}`)
+      return Response.json({ ok: false, error: auth.startsWith("Bearer xapp-") ? "invalid_auth" : "not_allowed_token_type" });
     const ticket = randomUUID();
     tickets.add(ticket);
     return Response.json({ ok: true, url: `ws://127.0.0.1:${wsPort}/link/?ticket=${ticket}&app_id=${appId}` });
@@ -86,7 +94,14 @@ export async function startSlackSocketModeFake(opts: { botToken: string; appToke
     deliver(payload: unknown, retry: { attempt: number; reason: string } = { attempt: 0, reason: "" }): string {
       const ws = [...sockets].at(-1);
       if (!ws) throw new Error("no Socket Mode connection open");
-      const envelope: Envelope = { envelope_id: randomUUID(), type: "events_api", payload, accepts_response_payload: false, retry_attempt: retry.attempt, retry_reason: retry.reason };
+      const envelope: Envelope = {
+        envelope_id: randomUUID(),
+        type: "events_api",
+        payload,
+        accepts_response_payload: false,
+        retry_attempt: retry.attempt,
+        retry_reason: retry.reason,
+      };
       state.envelopes.push(envelope);
       ws.send(JSON.stringify(envelope));
       return envelope.envelope_id;

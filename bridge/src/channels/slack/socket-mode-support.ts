@@ -8,7 +8,17 @@ import type { Logger } from "../../log";
 import type { DeliveryOutcome } from "../shared/types";
 
 /** Codes that mean the token itself is wrong, revoked or of the wrong kind: retrying cannot help. */
-const TOKEN_ERRORS = new Set(["not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type", "user_removed_from_team", "team_disabled", "missing_scope"]);
+const TOKEN_ERRORS = new Set([
+  "not_authed",
+  "invalid_auth",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "not_allowed_token_type",
+  "user_removed_from_team",
+  "team_disabled",
+  "missing_scope",
+]);
 
 /** bolt logs its own chatter at debug level; only warnings and errors reach the bridge's log. */
 export function boltLogger(log: Logger): BoltLogger {
@@ -51,7 +61,10 @@ export function slackDeliveryOutcome(err: unknown): { result: DeliveryOutcome; r
 export function slackStartFailure(err: unknown): { final: boolean; reason: string } {
   const platform = platformCode(err);
   if (platform && TOKEN_ERRORS.has(platform)) {
-    return { final: true, reason: `Slack rejected a token (${platform}): check the bot token (xoxb-) and the app-level token (xapp-, scope connections:write)` };
+    return {
+      final: true,
+      reason: `Slack rejected a token (${platform}): check the bot token (xoxb-) and the app-level token (xapp-, scope connections:write)`,
+    };
   }
   if (platform) return { final: false, reason: `Slack refused the connection (${platform})` };
   return { final: false, reason: `cannot reach Slack: ${err instanceof Error ? err.message : String(err)}` };

@@ -35,7 +35,10 @@ describe("Slack Socket Mode through the bridge", () => {
     api = (await setupAdmin(gw)).api;
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "office" });
     const ch = await api<{ channel: { id: string; config: Record<string, unknown> } }>("POST", "/api/channels", {
-      type: "slack-socket", name: "Slack (Socket Mode)", policy: "open", config: { bridgeId: created.body.bridge.id, botToken: BOT_TOKEN, appToken: APP_TOKEN, apiBase: slack.apiUrl },
+      type: "slack-socket",
+      name: "Slack (Socket Mode)",
+      policy: "open",
+      config: { bridgeId: created.body.bridge.id, botToken: BOT_TOKEN, appToken: APP_TOKEN, apiBase: slack.apiUrl },
     });
     expect(ch.status).toBe(201);
     // Both tokens are secrets: never shown by the API.
@@ -69,7 +72,10 @@ describe("Slack Socket Mode through the bridge", () => {
     const first = slack.deliver(appMention);
     await waitFor(async () => postedTo("C123ABC456").length >= 1, 20_000, "reply to the mention");
     expect(slack.acked(first)).toBe(true);
-    expect(postedTo("C123ABC456")[0]).toMatchObject({ thread_ts: "1515449522.000016", text: expect.stringContaining("You said: is it everything a river should be?") });
+    expect(postedTo("C123ABC456")[0]).toMatchObject({
+      thread_ts: "1515449522.000016",
+      text: expect.stringContaining("You said: is it everything a river should be?"),
+    });
 
     // Slack redelivers an event it thinks was not handled: same event_id, a new envelope, retry_attempt 1.
     const again = slack.deliver(appMention, { attempt: 1, reason: "timeout" });
@@ -84,7 +90,11 @@ describe("Slack Socket Mode through the bridge", () => {
     await waitFor(async () => postedTo("D024BE91L").length >= 1, 20_000, "reply to the DM");
     expect(postedTo("D024BE91L")[0]).toMatchObject({ text: expect.stringContaining("You said: Hello hello can you hear me?"), thread_ts: undefined });
 
-    const own = { ...messageIm, event_id: "Ev0OWNBOT01", event: { ...messageIm.event, ts: "1355517524.000001", bot_id: "B0FAKE01", text: "a reply the bot posted" } };
+    const own = {
+      ...messageIm,
+      event_id: "Ev0OWNBOT01",
+      event: { ...messageIm.event, ts: "1355517524.000001", bot_id: "B0FAKE01", text: "a reply the bot posted" },
+    };
     const ownEnvelope = slack.deliver(own);
     const long = "word ".repeat(900).trim();
     slack.deliver({ ...messageIm, event_id: "Ev0LONGMSG1", event: { ...messageIm.event, ts: "1355517525.000001", text: long } });
@@ -95,7 +105,13 @@ describe("Slack Socket Mode through the bridge", () => {
     expect(dm.some((p) => p.text.includes("a reply the bot posted"))).toBe(false);
     expect(dm).toHaveLength(3);
     for (const part of dm.slice(1)) expect(part.text.length).toBeLessThanOrEqual(4000);
-    expect(dm.slice(1).map((p) => p.text).join(" ").split("word").length - 1).toBe(900);
+    expect(
+      dm
+        .slice(1)
+        .map((p) => p.text)
+        .join(" ")
+        .split("word").length - 1,
+    ).toBe(900);
   });
 
   it("reconnects when Slack asks it to (disconnect: refresh_requested) and keeps answering", async () => {

@@ -29,7 +29,14 @@ function recordingHost() {
   return { host, states, received };
 }
 
-const reply = (text: string, extra: Record<string, string> = {}) => ({ id: `r-${text}`, channelId: "ch_1", recipient: "U061F7AUR", conversationId: "C123ABC456", text, replyContext: extra });
+const reply = (text: string, extra: Record<string, string> = {}) => ({
+  id: `r-${text}`,
+  channelId: "ch_1",
+  recipient: "U061F7AUR",
+  conversationId: "C123ABC456",
+  text,
+  replyContext: extra,
+});
 
 describe("bridge Slack Socket Mode channel", () => {
   let slack: SlackSocketModeFake;
@@ -43,7 +50,10 @@ describe("bridge Slack Socket Mode channel", () => {
   it("fails once with a clear reason when the app-level token is rejected, without a reconnect loop", async () => {
     slack = await startSlackSocketModeFake({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
     const { host, states } = recordingHost();
-    running = slackSocketChannel.start({ id: "ch_1", type: "slack-socket", name: "s", config: { bridgeId: "brg_x", botToken: BOT_TOKEN, appToken: "xapp-1-wrong", apiBase: slack.apiUrl } }, host);
+    running = slackSocketChannel.start(
+      { id: "ch_1", type: "slack-socket", name: "s", config: { bridgeId: "brg_x", botToken: BOT_TOKEN, appToken: "xapp-1-wrong", apiBase: slack.apiUrl } },
+      host,
+    );
     await waitFor(async () => states.some((s) => s.state === "failed"), 10_000, "failed state");
     expect(states.find((s) => s.state === "failed")?.reason).toMatch(/invalid_auth.*xapp-/);
     await new Promise((r) => setTimeout(r, 1500));
@@ -53,18 +63,29 @@ describe("bridge Slack Socket Mode channel", () => {
 
   it("rejects a config without an app-level token before connecting", () => {
     const { host } = recordingHost();
-    expect(() => slackSocketChannel.start({ id: "ch_1", type: "slack-socket", name: "s", config: { bridgeId: "brg_x", botToken: BOT_TOKEN } }, host)).toThrow(/appToken/);
+    expect(() => slackSocketChannel.start({ id: "ch_1", type: "slack-socket", name: "s", config: { bridgeId: "brg_x", botToken: BOT_TOKEN } }, host)).toThrow(
+      /appToken/,
+    );
   });
 
   it("receives events, holds replies through a 429 for its Retry-After, and maps Slack errors", async () => {
     slack = await startSlackSocketModeFake({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
     const { host, states, received } = recordingHost();
-    running = slackSocketChannel.start({ id: "ch_1", type: "slack-socket", name: "s", config: { bridgeId: "brg_x", botToken: BOT_TOKEN, appToken: APP_TOKEN, apiBase: slack.apiUrl } }, host);
+    running = slackSocketChannel.start(
+      { id: "ch_1", type: "slack-socket", name: "s", config: { bridgeId: "brg_x", botToken: BOT_TOKEN, appToken: APP_TOKEN, apiBase: slack.apiUrl } },
+      host,
+    );
     await waitFor(async () => states.at(-1)?.state === "connected", 10_000, "connected");
 
     slack.deliver(appMention);
     await waitFor(async () => received.length === 1, 5000, "event received");
-    expect(received[0]).toMatchObject({ senderId: "U061F7AUR", conversationId: "C123ABC456", platformMessageId: "Ev123ABC456", text: "is it everything a river should be?", replyContext: { threadTs: "1515449522.000016" } });
+    expect(received[0]).toMatchObject({
+      senderId: "U061F7AUR",
+      conversationId: "C123ABC456",
+      platformMessageId: "Ev123ABC456",
+      text: "is it everything a river should be?",
+      replyContext: { threadTs: "1515449522.000016" },
+    });
 
     slack.web.failNext("chat.postMessage", { status: 429, retryAfterSeconds: 1, error: "ratelimited" });
     expect(await running.send(reply("one", { threadTs: "1515449522.000016" }))).toMatchObject({ ok: false, retryable: true });

@@ -47,7 +47,12 @@ class SlackSocketConnection implements RunningChannel {
     if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Slack rate limit: waiting for Retry-After" };
     const threadTs = reply.replyContext?.threadTs;
     try {
-      await this.app.client.chat.postMessage({ channel: reply.conversationId ?? reply.recipient, text: toSlackMrkdwn(reply.text), mrkdwn: true, ...(threadTs ? { thread_ts: threadTs } : {}) });
+      await this.app.client.chat.postMessage({
+        channel: reply.conversationId ?? reply.recipient,
+        text: toSlackMrkdwn(reply.text),
+        mrkdwn: true,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
       return { ok: true };
     } catch (err) {
       const outcome = slackDeliveryOutcome(err);

@@ -26,7 +26,11 @@ function contentOf(msg: WAMessage): { text: string; mentioned: string[]; image?:
   if (m.extendedTextMessage?.text) return { text: m.extendedTextMessage.text, mentioned: m.extendedTextMessage.contextInfo?.mentionedJid ?? [] };
   if (m.imageMessage) {
     const caption = m.imageMessage.caption ?? undefined;
-    return { text: caption ?? "", mentioned: m.imageMessage.contextInfo?.mentionedJid ?? [], image: { mimetype: m.imageMessage.mimetype ?? "image/jpeg", caption } };
+    return {
+      text: caption ?? "",
+      mentioned: m.imageMessage.contextInfo?.mentionedJid ?? [],
+      image: { mimetype: m.imageMessage.mimetype ?? "image/jpeg", caption },
+    };
   }
   return null;
 }
@@ -75,7 +79,9 @@ export function normalizeWhatsAppMessage(msg: WAMessage, { self, groups }: Norma
     // A message id is unique per chat and author; a redelivery repeats all three.
     platformMessageId: `wa:${chat}:${author}:${key.id}`,
     text,
-    ...(content.image ? { attachments: [{ type: content.image.mimetype, ...(content.image.caption ? { name: content.image.caption.slice(0, 200) } : {}) }] } : {}),
+    ...(content.image
+      ? { attachments: [{ type: content.image.mimetype, ...(content.image.caption ? { name: content.image.caption.slice(0, 200) } : {}) }] }
+      : {}),
     // Enough to quote the message in the reply (Baileys rebuilds the quote from key + content).
     replyContext: {
       chat,

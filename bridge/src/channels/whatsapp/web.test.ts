@@ -43,7 +43,11 @@ describe("WhatsApp Web messages", () => {
   });
 
   it("takes an image's caption as the text and describes the image", () => {
-    expect(normalize(dmImage)).toMatchObject({ senderId: "15551230001@s.whatsapp.net", text: "What plant is this?", attachments: [{ type: "image/jpeg", name: "What plant is this?" }] });
+    expect(normalize(dmImage)).toMatchObject({
+      senderId: "15551230001@s.whatsapp.net",
+      text: "What plant is this?",
+      attachments: [{ type: "image/jpeg", name: "What plant is this?" }],
+    });
   });
 
   it("answers in a group only when the bot is mentioned (by its LID), without the mention", () => {
@@ -150,8 +154,24 @@ describe("WhatsApp Web connection", () => {
 
     // Replies go to the chat and quote the message they answer.
     const [dm] = again.received;
-    expect(await restarted.send({ id: "r1", channelId: "ch_wa", recipient: dm!.senderId, conversationId: dm!.conversationId, text: "Two meetings.", replyContext: dm!.replyContext })).toEqual({ ok: true });
-    expect(socket.sent[0]).toMatchObject({ jid: "215678901234567@lid", text: "Two meetings.", quoted: { key: { remoteJid: "215678901234567@lid", id: "3EB0C431C26A1916E07E", fromMe: false }, message: { conversation: "What is on my calendar today?" } } });
+    expect(
+      await restarted.send({
+        id: "r1",
+        channelId: "ch_wa",
+        recipient: dm!.senderId,
+        conversationId: dm!.conversationId,
+        text: "Two meetings.",
+        replyContext: dm!.replyContext,
+      }),
+    ).toEqual({ ok: true });
+    expect(socket.sent[0]).toMatchObject({
+      jid: "215678901234567@lid",
+      text: "Two meetings.",
+      quoted: {
+        key: { remoteJid: "215678901234567@lid", id: "3EB0C431C26A1916E07E", fromMe: false },
+        message: { conversation: "What is on my calendar today?" },
+      },
+    });
     await restarted.stop();
   });
 

@@ -23,7 +23,10 @@ const MAX_UNSCANNED_QR_ROUNDS = 3;
 /** The part of a Baileys socket this channel uses; tests supply a fake. */
 export interface WhatsAppSocket {
   ev: {
-    on(event: "connection.update", listener: (update: { connection?: "open" | "connecting" | "close"; qr?: string; lastDisconnect?: { error: Error | undefined } }) => void): void;
+    on(
+      event: "connection.update",
+      listener: (update: { connection?: "open" | "connecting" | "close"; qr?: string; lastDisconnect?: { error: Error | undefined } }) => void,
+    ): void;
     on(event: "creds.update", listener: () => void): void;
     on(event: "messages.upsert", listener: (upsert: { messages: WAMessage[]; type: string }) => void): void;
   };
@@ -73,7 +76,9 @@ export class WhatsAppWebConnection implements RunningChannel {
     } catch (err) {
       // A send that fails while the connection drops is retried once it is back; anything else is final.
       const message = err instanceof Error ? err.message : String(err);
-      return this.open ? { ok: false, retryable: false, error: `WhatsApp: ${message}` } : { ok: false, retryable: true, error: `WhatsApp disconnected: ${message}` };
+      return this.open
+        ? { ok: false, retryable: false, error: `WhatsApp: ${message}` }
+        : { ok: false, retryable: true, error: `WhatsApp disconnected: ${message}` };
     }
   }
 
@@ -96,7 +101,10 @@ export class WhatsAppWebConnection implements RunningChannel {
     if (this.stopped) return;
     const socket = this.deps.openSocket(auth.state, this.host.log);
     this.socket = socket;
-    socket.ev.on("creds.update", () => void auth.saveCreds().catch((err: unknown) => this.host.log.error("cannot save the WhatsApp session", { error: String(err) })));
+    socket.ev.on(
+      "creds.update",
+      () => void auth.saveCreds().catch((err: unknown) => this.host.log.error("cannot save the WhatsApp session", { error: String(err) })),
+    );
     socket.ev.on("connection.update", (update) => {
       if (this.socket !== socket) return;
       if (update.qr) {
@@ -174,7 +182,8 @@ function baileysLogger(log: Logger): Parameters<typeof makeWASocket>[0]["logger"
 
 const baileysDeps: WhatsAppDeps = {
   loadAuth: (folder) => useMultiFileAuthState(folder),
-  openSocket: (auth, log) => makeWASocket({ auth, logger: baileysLogger(log), browser: Browsers.ubuntu("Loopgate"), markOnlineOnConnect: false, syncFullHistory: false }),
+  openSocket: (auth, log) =>
+    makeWASocket({ auth, logger: baileysLogger(log), browser: Browsers.ubuntu("Loopgate"), markOnlineOnConnect: false, syncFullHistory: false }),
 };
 
 export function createWhatsAppWebChannel(deps: WhatsAppDeps): BridgeChannelType {
