@@ -1,7 +1,7 @@
 /** Per-channel agent settings (the channel row's `agent` column), validated by the channels API. */
 import { z } from "zod";
 import { CONTAINER_TOOL_NAMES } from "./container-protocol";
-import { TOOL_NAMES } from "./tools";
+import { TOOL_NAMES } from "./tool-names";
 
 export const agentSettingsSchema = z
   .object({

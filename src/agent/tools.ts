@@ -5,6 +5,7 @@
  * Definitions are emitted sorted by name so the request prefix stays byte-stable.
  */
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
+import type { ToolName } from "./tool-names";
 import type { ScheduleJob } from "./types";
 import type { TrustTier } from "./trust";
 
@@ -28,7 +29,7 @@ export interface ToolOutcome {
 }
 
 export interface AgentTool {
-  name: string;
+  name: ToolName;
   description: string;
   inputSchema: Tool["input_schema"];
   /** True when running it changes something outside the conversation's reply. */
@@ -106,7 +107,6 @@ const scheduleJob: AgentTool = {
 };
 
 export const TOOLS: readonly AgentTool[] = [currentTime, rememberNote, scheduleJob].sort((a, b) => a.name.localeCompare(b.name));
-export const TOOL_NAMES = TOOLS.map((t) => t.name) as [string, ...string[]];
 
 /** The tools this sender may use: the channel's explicit allow list, or the tier's default; never one whose capability is missing. */
 export function toolsFor(tier: TrustTier, allowList: readonly string[] | null | undefined, capabilities: { scheduleJob?: unknown } = {}): AgentTool[] {

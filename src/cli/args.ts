@@ -3,7 +3,8 @@
  * stray argument is a usage error that names the command's --help, never silently ignored.
  */
 import { parseArgs } from "node:util";
-import { GLOBAL_OPTIONS, REMOTE_OPTIONS, type CommandSpec, type OptionSpec, type OptionValues } from "./command";
+import type { CommandSpec } from "./command";
+import { GLOBAL_OPTIONS, REMOTE_OPTIONS, type OptionSpec, type OptionValues } from "./options";
 import { usageError } from "./errors";
 
 export function optionsFor(spec: CommandSpec): Record<string, OptionSpec> {
@@ -48,37 +49,4 @@ function parseErrorText(err: unknown): string {
   const noValue = /Option '(?:-\w, )?(--[\w-]+)[^']*' does not take an argument/.exec(message);
   if (noValue) return `option ${noValue[1]} takes no value`;
   return message.split(/\. ?To specify/)[0] ?? message;
-}
-
-/** A string flag, or undefined when not given. */
-export function stringOption(values: OptionValues, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === "string" ? v : undefined;
-}
-
-/** A repeatable string flag, also accepting comma-separated lists ("--allow a,b --allow c"). */
-export function listOption(values: OptionValues, name: string): string[] | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const items = (Array.isArray(v) ? v : [String(v)]).flatMap((s) => s.split(",")).map((s) => s.trim());
-  return items.filter((s) => s.length > 0);
-}
-
-/** An integer flag within [min, max]; anything else is a usage error naming the flag. */
-export function intOption(values: OptionValues, name: string, min: number, max: number): number | undefined {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw usageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return n;
-}
-
-/** A flag whose value must be one of a few words. */
-export function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[]): T | undefined {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return undefined;
-  if (!(choices as readonly string[]).includes(raw)) throw usageError(`--${name} must be one of ${choices.join(", ")}, got "${raw}"`);
-  return raw as T;
 }

@@ -6,8 +6,8 @@
  */
 import { hc } from "hono/client";
 import type { AppType } from "../api/app";
-import { stringOption } from "./args";
-import type { OptionValues } from "./command";
+import { stringOption } from "./options";
+import type { OptionValues } from "./options";
 import { credentialsPath, normalizeUrl, readCredentials } from "./credentials";
 import { CliError, EXIT } from "./errors";
 

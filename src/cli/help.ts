@@ -1,7 +1,7 @@
 /** --help text: the command list, a group's subcommands, and one command's flags. */
 import { commandName } from "./args";
-import type { CommandSpec, OptionSpec } from "./command";
-import { GLOBAL_OPTIONS, REMOTE_OPTIONS } from "./command";
+import type { CommandSpec } from "./command";
+import { GLOBAL_OPTIONS, REMOTE_OPTIONS, type OptionSpec } from "./options";
 
 function flagLabel(name: string, spec: OptionSpec): string {
   const short = spec.short ? `-${spec.short}, ` : "";

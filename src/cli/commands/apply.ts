@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { describeZodError } from "../../lib/zod-error";
 import { type ChannelRef, type JobAction, planJobs, resolveDeliveryChannels } from "../apply-jobs";
 import { type ChannelAction, planChannels, PlanError } from "../apply-plan";
-import { stringOption } from "../args";
+import { stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { type DesiredChannel, type DesiredJob, readConfigFile } from "../config-file";
 import { type Gateway, unwrap } from "../connection";

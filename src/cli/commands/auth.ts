@@ -4,7 +4,7 @@
  * session and `logout` can revoke exactly what this machine holds.
  */
 import { hostname } from "node:os";
-import { intOption, stringOption } from "../args";
+import { intOption, stringOption } from "../options";
 import type { CommandContext, CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { credentialsPath, removeLogin, saveLogin } from "../credentials";

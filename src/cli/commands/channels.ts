@@ -1,7 +1,7 @@
 /** `loopgate channels list|types|add|remove|setup`: the platforms the gateway listens on. */
 import { channelCreateBody, channelPolicy } from "../../api/channel-schemas";
 import { describeZodError } from "../../lib/zod-error";
-import { choiceOption, intOption, listOption, stringOption } from "../args";
+import { choiceOption, intOption, listOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { CliError, usageError } from "../errors";

@@ -4,7 +4,7 @@
  * message records of every channel, newest first.
  */
 import { randomUUID } from "node:crypto";
-import { intOption, stringOption } from "../args";
+import { intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { unwrap } from "../connection";
 import { CliError } from "../errors";

@@ -4,7 +4,7 @@
  */
 import { jobCreateBody } from "../../scheduler/job-schema";
 import { describeZodError } from "../../lib/zod-error";
-import { choiceOption, intOption, stringOption } from "../args";
+import { choiceOption, intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { CliError, usageError } from "../errors";

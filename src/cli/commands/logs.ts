@@ -4,7 +4,7 @@
  * header, not the URL, so it never lands in access logs. A dropped feed reconnects and fills the
  * gap from `/api/events?after=`, so no event is missed or shown twice.
  */
-import { intOption, stringOption } from "../args";
+import { intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { CliError, EXIT } from "../errors";

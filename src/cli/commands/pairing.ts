@@ -2,7 +2,7 @@
  * `loopgate pairing list|approve|reject|invite` and `loopgate senders list|revoke`: who may talk
  * to the agent. A new sender on a pairing channel gets a 6-character code; the admin approves it here.
  */
-import { choiceOption, intOption, stringOption } from "../args";
+import { choiceOption, intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { unwrap } from "../connection";
 import { formatTime, renderPairs } from "../output";

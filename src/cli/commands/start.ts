@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { delimiter, resolve } from "node:path";
-import { choiceOption, intOption, stringOption } from "../args";
+import { choiceOption, intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { CliError, usageError } from "../errors";
 import { PROJECT_ROOT } from "../paths";

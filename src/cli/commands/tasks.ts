@@ -2,7 +2,7 @@
  * `loopgate tasks list|start|stop|output|remove`: loop tasks, an agent re-reading its prompt and
  * its previous output until it says it is done (or hits its iteration or cost cap).
  */
-import { intOption, stringOption } from "../args";
+import { intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { CliError, usageError } from "../errors";

@@ -2,7 +2,7 @@
  * `loopgate tokens list|create|revoke`: long-lived API tokens for scripts and CI. A token is
  * shown once, at `create`; the gateway keeps only its hash. `login` mints one of these too.
  */
-import { intOption } from "../args";
+import { intOption } from "../options";
 import type { CommandContext, CommandSpec } from "../command";
 import { type Gateway, unwrap } from "../connection";
 import { credentialsPath, readCredentials } from "../credentials";

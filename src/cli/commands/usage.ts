@@ -2,7 +2,7 @@
  * `loopgate usage [--daily|--models|--channels|--senders|--cache|--calls]`: tokens, cache hits
  * and estimated cost, over `GET /api/usage` and its views.
  */
-import { intOption, stringOption } from "../args";
+import { intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { unwrap } from "../connection";
 import { usageError } from "../errors";
