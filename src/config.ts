@@ -3,6 +3,7 @@
  * process environment locally). Every knob is listed here and in .dev.vars.example.
  */
 import { z } from "zod";
+import { BRIDGE_ID_PATTERN } from "./protocol/bridge";
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -35,10 +36,7 @@ const configSchema = z.object({
     .default("false")
     .transform((v) => v === "true" || v === "1"),
   /** The bridge that runs containers for channels that do not name one (bridged channels default to their own bridge). */
-  AGENT_CONTAINER_BRIDGE: z
-    .string()
-    .regex(/^brg_[a-z0-9]+$/, "must be a bridge id (brg_...)")
-    .optional(),
+  AGENT_CONTAINER_BRIDGE: z.string().regex(BRIDGE_ID_PATTERN, "must be a bridge id (brg_...)").optional(),
   /** How long a sender's object waits for a container run's result before telling the sender it failed. */
   AGENT_CONTAINER_RESULT_TIMEOUT_MS: int(900_000),
   /** Tokens (uncached input + cache writes + output) one container run may use; the bridge enforces it. */

@@ -3,10 +3,10 @@
  * is kept and re-sent on every connection until the bridge accepts it (it is then on the
  * bridge's disk); its result is handed to the sender's object before it is acknowledged.
  */
-import type { ContainerTurnFrame } from "../src/agent/container-protocol";
+import type { ContainerTurnFrame } from "../src/protocol/container";
+import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
 
 /** Finished turn rows are kept this long, so a late duplicate result still finds its sender. */
-const DONE_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 export function migrateTurns(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS turns (
@@ -52,5 +52,5 @@ export function markDone(sql: SqlStorage, id: string, now: number): void {
 }
 
 export function pruneTurns(sql: SqlStorage, now: number): void {
-  sql.exec("DELETE FROM turns WHERE done_at IS NOT NULL AND done_at < ?", now - DONE_RETENTION_MS);
+  sql.exec("DELETE FROM turns WHERE done_at IS NOT NULL AND done_at < ?", now - LEDGER_RETENTION_MS);
 }

@@ -7,9 +7,9 @@
  * and its channels down when the bridge goes quiet.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { ContainerTurnFrame } from "../src/agent/container-protocol";
-import { senderSession } from "../src/api/sender-stub";
-import { bridgeDownNotice, bridgeUpNotice, notifyBridgeAdmin } from "../src/channels/bridge-notify";
+import type { ContainerTurnFrame } from "../src/protocol/container";
+import { senderSession } from "../src/objects/addresses";
+import { bridgeDownNotice, bridgeUpNotice, notifyBridgeAdmin } from "./bridge-notify";
 import {
   bridgeFrame,
   CLOSE_KICKED,
@@ -21,18 +21,22 @@ import {
   type BridgeFrame,
   type BridgeReply,
   type HubFrame,
-} from "../src/channels/shared/bridged-protocol";
+} from "../src/protocol/bridge";
 import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridgedChannelState } from "../src/channels/shared/bridged-store";
 import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
 import { openDb } from "../src/db/client";
-import { eventStatement, feedEvent, type FeedEvent } from "../src/pipeline/records";
+import { eventStatement, feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { markAccepted, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
 import { publishEvents } from "./live-feed";
+import { bridgeHub } from "../src/objects/addresses";
+import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
+import { createLogger } from "../src/lib/log";
+
+const log = createLogger("bridge-hub");
 
 /** Until the bridge says otherwise in its hello. */
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** Acknowledged reply ids are kept this long, so a reply queued twice is not sent twice. */
-const ACKED_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 export interface BridgeLiveStatus {
   /** A bridge socket is open right now. */
@@ -148,7 +152,7 @@ export class BridgeHub extends DurableObject<Env> {
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? "invalid frame");
       frame = parsed.data;
     } catch (err) {
-      console.warn(JSON.stringify({ msg: "bridge frame rejected", bridgeId: this.kvGet<string>("bridgeId"), error: String(err) }));
+      log.warn("bridge frame rejected", { bridgeId: this.kvGet<string>("bridgeId"), error: String(err) });
       return;
     }
     switch (frame.t) {
@@ -181,7 +185,7 @@ export class BridgeHub extends DurableObject<Env> {
     const bridgeId = this.kvGet<string>("bridgeId");
     if (!bridgeId || this.kvGet<boolean>("revoked")) return;
     const now = Date.now();
-    this.sql.exec("DELETE FROM replies WHERE acked_at IS NOT NULL AND acked_at < ?", now - ACKED_RETENTION_MS);
+    this.sql.exec("DELETE FROM replies WHERE acked_at IS NOT NULL AND acked_at < ?", now - LEDGER_RETENTION_MS);
     pruneTurns(this.sql, now);
     const lastSeen = this.lastSeen() ?? 0;
     const timeoutMs = this.heartbeatMs() * MISSED_HEARTBEATS_BEFORE_DOWN;
@@ -323,10 +327,6 @@ function safeClose(ws: WebSocket, code: number, reason: string): void {
   } catch {
     // already closed
   }
-}
-
-export function bridgeHub(env: Env, bridgeId: string) {
-  return env.BRIDGE_HUB.get(env.BRIDGE_HUB.idFromName(bridgeId));
 }
 
 /** The reply queue bridged channel adapters send into (see ChannelContext.bridges). */

@@ -7,15 +7,18 @@
  * answered, so a forged or automatic sender cannot start a mail loop.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { senderSession } from "../src/api/sender-stub";
+import { senderSession } from "../src/objects/addresses";
 import type { EmailConfig } from "../src/channels/email";
 import { MAX_EMAIL_BYTES, readInboundEmail } from "../src/channels/email/inbound";
 import { openDb, type Db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";
 import { policyVerdict } from "../src/pipeline/policy";
-import { eventStatement, feedEvent } from "../src/pipeline/records";
+import { eventStatement, feedEvent } from "../src/db/feed-events";
 import { publishEvents } from "./live-feed";
+import { createLogger } from "../src/lib/log";
+
+const log = createLogger("email");
 
 /** The e-mail channel whose address is the recipient; addresses are stored lowercased. */
 async function findEmailChannel(db: Db, recipient: string, masterKey: string | undefined): Promise<LoadedChannel | null> {
@@ -44,15 +47,13 @@ interface Refusal {
 
 /** Rejects at SMTP time (logged only) or drops with an audit event in D1 and the live feed. */
 async function refuse(message: ForwardableEmailMessage, env: Env, db: Db, r: Refusal): Promise<void> {
-  const log = {
-    msg: r.disposition === "reject" ? "email rejected" : "email dropped",
+  log.warn(r.disposition === "reject" ? "email rejected" : "email dropped", {
     channelId: r.channelId,
     senderId: r.senderId,
     envelopeFrom: message.from,
     to: message.to,
     reason: r.reason,
-  };
-  console.warn(JSON.stringify(log));
+  });
   if (r.disposition === "reject") {
     message.setReject(r.smtp);
     return;
@@ -108,14 +109,11 @@ export async function handleEmail(message: ForwardableEmailMessage, env: Env): P
     });
   }
   const received = await senderSession(env, channel.id, senderId).receive(channel.id, { ...inbound.message, receivedAt: Date.now() });
-  console.log(
-    JSON.stringify({
-      msg: "email received",
-      channelId: channel.id,
-      senderId,
-      messageId: received.messageId,
-      duplicate: received.duplicate,
-      authChecked: inbound.authChecked,
-    }),
-  );
+  log.info("email received", {
+    channelId: channel.id,
+    senderId,
+    messageId: received.messageId,
+    duplicate: received.duplicate,
+    authChecked: inbound.authChecked,
+  });
 }

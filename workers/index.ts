@@ -3,12 +3,15 @@
  * Durable Object classes are exported from here so wrangler can bind them.
  */
 import { app } from "../src/api/app";
-import { senderSession } from "../src/api/sender-stub";
+import { senderSession } from "../src/objects/addresses";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
+import { createLogger } from "../src/lib/log";
+
+const log = createLogger("worker");
 
 export { BridgeHub } from "./bridge-hub";
 export { JobRunner } from "./job-runner";
@@ -27,6 +30,6 @@ export default {
     const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) =>
       senderSession(env, channelId, senderId).cleanup(),
     );
-    if (swept.staled || swept.cleaned) console.log(JSON.stringify({ msg: "session sweep", ...swept }));
+    if (swept.staled || swept.cleaned) log.info("session sweep", { ...swept });
   },
 } satisfies ExportedHandler<Env>;

@@ -7,9 +7,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
-import { schedulerAgent } from "../src/scheduler/agent";
+import { schedulerAgent } from "../src/scheduler/runtime-factory";
 import { dueRuns, executeRun, nextTryAt } from "../src/scheduler/run-job";
-import { notifySender } from "../src/api/sender-stub";
+import { notifySender } from "../src/objects/addresses";
 import { publishEvents } from "./live-feed";
 
 export class JobRunner extends DurableObject<Env> {

@@ -4,9 +4,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { LIVE_FEED_PROTOCOL } from "../src/api/require-auth";
-import type { FeedEvent } from "../src/pipeline/records";
+import type { FeedEvent } from "../src/db/feed-events";
+import { liveFeed } from "../src/objects/addresses";
+import { createLogger } from "../src/lib/log";
 
-export const LIVE_FEED_NAME = "global";
+const log = createLogger("live-feed");
 
 export class LiveFeed extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
@@ -55,8 +57,8 @@ export class LiveFeed extends DurableObject<Env> {
 export async function publishEvents(env: Env, events: FeedEvent[]): Promise<void> {
   if (events.length === 0) return;
   try {
-    await env.LIVE_FEED.get(env.LIVE_FEED.idFromName(LIVE_FEED_NAME)).publish(events);
+    await liveFeed(env).publish(events);
   } catch (err) {
-    console.warn(JSON.stringify({ msg: "live feed publish failed", error: String(err) }));
+    log.warn("live feed publish failed", { error: String(err) });
   }
 }

@@ -10,17 +10,20 @@
 import { DurableObject } from "cloudflare:workers";
 import { accountBudget } from "../src/agent/budget";
 import { ZERO_USAGE, type TurnResult } from "../src/agent/types";
-import { notifySender } from "../src/api/sender-stub";
+import { notifySender } from "../src/objects/addresses";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
-import { feedEvent, type FeedEvent } from "../src/pipeline/records";
-import { schedulerAgent } from "../src/scheduler/agent";
+import { feedEvent, type FeedEvent } from "../src/db/feed-events";
+import { schedulerAgent } from "../src/scheduler/runtime-factory";
 import { budgetExceededEvent, overBudgetNote, type OverBudget } from "../src/scheduler/budget-gate";
 import type { DeliveryTarget } from "../src/scheduler/job-schema";
 import { iterationCallRows, SCHEDULER_CHANNEL_ID, taskSender } from "../src/scheduler/usage-attribution";
 import { iterationTurn, judgeIteration, type LoopCounters, type LoopLimits, type PauseReason, type StopReason } from "../src/scheduler/loop-policy";
 import { finishNotice, loopRecordStatements, type LoopRecord, type TaskSnapshot } from "../src/scheduler/loop-records";
 import { publishEvents } from "./live-feed";
+import { createLogger } from "../src/lib/log";
+
+const log = createLogger("loop-task");
 
 /** First wait after a failed model call; it doubles with each failure in a row. */
 const FAILURE_BACKOFF_MS = 5_000;
@@ -306,7 +309,7 @@ export class LoopTask extends DurableObject<Env> {
               await notifySender(this.env, channelId, recipient, record.notify.text);
             } catch (err) {
               // The task's own record is written; a notice that cannot be queued must not block it.
-              console.error(JSON.stringify({ msg: "loop task notice failed", taskId: record.taskId, channelId, error: String(err) }));
+              log.error("loop task notice failed", { taskId: record.taskId, channelId, error: String(err) });
             }
           }
           await this.ctx.storage.delete(key);

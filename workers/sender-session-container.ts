@@ -5,7 +5,7 @@
  * through `SenderSession.containerResult`, or the wait times out (AGENT_CONTAINER_RESULT_TIMEOUT_MS)
  * and the sender is told; either way the turn is then recorded like a direct one.
  */
-import { containerTurnResult, type ContainerTurnResult } from "../src/agent/container-protocol";
+import { containerTurnResult, type ContainerTurnResult } from "../src/protocol/container";
 import { containerSpec, containerStageOutput, containerTarget } from "../src/agent/container-turn";
 import { activeHistory, loadAgentMemory } from "../src/agent/memory-store";
 import type { AgentStageInput, AgentStageOutput } from "../src/agent/pipeline-turn";
@@ -14,8 +14,8 @@ import { DEFAULT_SYSTEM_PROMPT } from "../src/agent/system-prompt.generated";
 import { trustTier } from "../src/agent/trust";
 import { ZERO_USAGE } from "../src/agent/types";
 import type { GatewayConfig } from "../src/config";
-import { feedEvent } from "../src/pipeline/records";
-import { bridgeHub } from "./bridge-hub";
+import { feedEvent } from "../src/db/feed-events";
+import { bridgeHub } from "../src/objects/addresses";
 import { publishEvents } from "./live-feed";
 
 type WaitRow = {

@@ -7,7 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
 import { agentStage, budgetStage } from "../src/agent/pipeline-turn";
-import type { ContainerTurnResult } from "../src/agent/container-protocol";
+import type { ContainerTurnResult } from "../src/protocol/container";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
 import type { Attachment, InboundMessage } from "../src/channels/shared/types";
 import { readConfig, type GatewayConfig } from "../src/config";
@@ -16,7 +16,8 @@ import { openDb, type Db } from "../src/db/client";
 import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";
 import { decidePairing } from "../src/pipeline/pairing-stage";
 import { policyVerdict } from "../src/pipeline/policy";
-import { deliveryStatements, feedEvent, messageStatements, type FeedEvent, type MessageRecord } from "../src/pipeline/records";
+import { deliveryStatements, messageStatements, type MessageRecord } from "../src/pipeline/records";
+import { feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { checkWindow, type WindowState } from "../src/pipeline/sliding-window";
 import { notices } from "../src/pipeline/notices";
 import { splitText } from "../src/pipeline/split-text";
@@ -25,9 +26,12 @@ import { emailTransport } from "./email-transport";
 import { publishEvents } from "./live-feed";
 import { containerWakeAt, dispatchContainerTurn, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
 import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-session-storage";
+import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
+import { createLogger } from "../src/lib/log";
+
+const log = createLogger("sender-session");
 
 /** Inbox rows and delivered outbox rows are kept this long for dedupe and inspection. */
-const RETENTION_MS = 7 * 24 * 60 * 60_000;
 /** Processing attempts before a message is answered with a failure notice instead. */
 const POISON_ATTEMPTS = 5;
 const ALARM_RETRY_BASE_MS = 1000;
@@ -63,7 +67,7 @@ export class SenderSession extends DurableObject<Env> {
   async receive(channelId: string, message: InboundMessage): Promise<ReceiveResult> {
     const seen = this.sql.exec<{ id: string }>("SELECT id FROM inbox WHERE platform_id = ?", message.platformMessageId).toArray()[0];
     if (seen) {
-      console.log(JSON.stringify({ msg: "duplicate dropped", channelId, senderId: message.senderId, platformMessageId: message.platformMessageId }));
+      log.info("duplicate dropped", { channelId, senderId: message.senderId, platformMessageId: message.platformMessageId });
       return { duplicate: true, messageId: seen.id };
     }
     const id = newId("msg");
@@ -126,7 +130,7 @@ export class SenderSession extends DurableObject<Env> {
       const failures = kvGet<number>(this.sql, "alarm_failures", 0) + 1;
       kvSet(this.sql, "alarm_failures", failures);
       const retryInMs = Math.min(ALARM_RETRY_BASE_MS * 2 ** (failures - 1), ALARM_RETRY_MAX_MS);
-      console.error(JSON.stringify({ msg: "sender session alarm failed; retrying", failures, retryInMs, error: String(err) }));
+      log.error("sender session alarm failed; retrying", { failures, retryInMs, error: String(err) });
       await this.ctx.storage.setAlarm(Date.now() + retryInMs);
     }
   }
@@ -156,8 +160,8 @@ export class SenderSession extends DurableObject<Env> {
       await this.writeRecord(row.id, db);
     }
     await this.deliverDue(db, cfg, channelFor);
-    this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", Date.now() - RETENTION_MS);
-    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", Date.now() - RETENTION_MS);
+    this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", Date.now() - LEDGER_RETENTION_MS);
+    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", Date.now() - LEDGER_RETENTION_MS);
     await this.scheduleNext();
   }
 
@@ -310,16 +314,13 @@ export class SenderSession extends DurableObject<Env> {
       const record = JSON.parse(row.record) as MessageRecord;
       await db.batch(messageStatements(db, record));
       await publishEvents(this.env, record.events);
-      console.log(
-        JSON.stringify({
-          msg: "message processed",
-          channelId: record.channelId,
-          senderId: record.senderId,
-          messageId: id,
-          outcome: record.inbound.outcome,
-          runId: record.run?.id ?? null,
-        }),
-      );
+      log.info("message processed", {
+        channelId: record.channelId,
+        senderId: record.senderId,
+        messageId: id,
+        outcome: record.inbound.outcome,
+        runId: record.run?.id ?? null,
+      });
     }
     this.sql.exec("UPDATE inbox SET state = 'done', record = NULL WHERE id = ?", id);
   }
@@ -393,7 +394,7 @@ export class SenderSession extends DurableObject<Env> {
         this.sql.exec("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?", attempts, result.error, row.id);
         status = "failed";
         event = feedEvent("reply.failed", row.channel_id, row.recipient, { ...base, error: result.error }, now);
-        console.error(JSON.stringify({ msg: "reply delivery failed", ...base, error: result.error }));
+        log.error("reply delivery failed", { ...base, error: result.error });
       }
       await db.batch(deliveryStatements(db, { runId: row.run_id, status, attempts, error: result.ok ? undefined : result.error, at: now }, event) as [never]);
       await publishEvents(this.env, [event]);

@@ -4,14 +4,14 @@
  * end to end. Inbound: platform → outbox (disk) → gateway → ack → removed from the outbox.
  * Outbound: gateway queue → platform → delivered log (disk) → ack → removed from the queue.
  */
-import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/channels/shared/bridged-protocol";
+import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/protocol/bridge";
 import { ChannelManager } from "./channel-manager";
 import { ContainerTurns } from "./containers/container-turns";
 import type { ContainerSettings } from "./containers/settings";
 import { DeliveredLog } from "./delivered-log";
 import { InboundOutbox, type OutboxEntry } from "./inbound-outbox";
 import { Link } from "./link";
-import type { Logger } from "./log";
+import type { Logger } from "../../src/lib/log";
 
 export interface BridgeOptions {
   url: string;

@@ -4,10 +4,10 @@
  * retried rather than failed, so a platform outage delays replies without losing them.
  */
 import { join } from "node:path";
-import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../src/channels/shared/bridged-protocol";
+import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../src/protocol/bridge";
 import { bridgeChannelTypes } from "./channels/registry";
 import type { DeliveryOutcome, RunningChannel } from "./channels/shared/types";
-import type { Logger } from "./log";
+import type { Logger } from "../../src/lib/log";
 
 /** How often a held reply is retried while its platform is unreachable. */
 const HELD_REPLY_RETRY_MS = 1000;

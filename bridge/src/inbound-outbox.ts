@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { BridgeInboundMessage } from "../../src/channels/shared/bridged-protocol";
+import type { BridgeInboundMessage } from "../../src/protocol/bridge";
 import { syncDir, writeFileDurably } from "./durable-file";
 
 export interface OutboxEntry {

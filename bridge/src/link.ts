@@ -11,9 +11,9 @@ import {
   MISSED_HEARTBEATS_BEFORE_DOWN,
   type BridgeFrame,
   type HubFrame,
-} from "../../src/channels/shared/bridged-protocol";
+} from "../../src/protocol/bridge";
 import { backoffDelayMs } from "./backoff";
-import type { Logger } from "./log";
+import type { Logger } from "../../src/lib/log";
 
 export interface LinkOptions {
   /** The gateway's base URL (http or https). */

@@ -7,8 +7,8 @@ import { resolve } from "node:path";
 import { Bridge } from "./bridge";
 import { loadBridgeChannels } from "./channels/registry";
 import { readContainerSettings } from "./containers/settings";
-import { createLogger } from "./log";
-import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/channels/shared/bridged-protocol";
+import { createLogger } from "../../src/lib/log";
+import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/protocol/bridge";
 
 const log = createLogger("bridge");
 

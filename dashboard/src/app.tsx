@@ -4,7 +4,7 @@ import { api, body } from "./api/client";
 import { LoginForm, SetupForm } from "./auth/auth-forms";
 import { type Session, type SignedOutReason, currentSession, onSessionChange } from "./auth/session";
 import { Layout } from "./shell/layout";
-import { ErrorBanner } from "./ui/bits";
+import { ErrorBanner } from "./ui/widgets";
 
 /** `npm start` prints `/#setup=TOKEN`; read it once and drop it from the address bar. */
 function takeSetupToken(): string {

@@ -5,7 +5,7 @@
  * scheduling, the clock) are not offered there: they would act outside the container.
  */
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
-import { CONTAINER_TOOL_NAMES, type ContainerToolName } from "./container-protocol";
+import { CONTAINER_TOOL_NAMES, type ContainerToolName } from "../protocol/container";
 import type { TrustTier } from "./trust";
 
 const DEFINITIONS: Record<ContainerToolName, Omit<Tool, "name">> = {

@@ -5,12 +5,13 @@
  * and D1 records — one api_calls row per model request, marked `container`.
  */
 import type { GatewayConfig } from "../config";
-import { feedEvent, sessionId, type RunRecord } from "../pipeline/records";
+import { feedEvent } from "../db/feed-events";
+import { sessionId } from "../objects/session-id";
 import { apiCallRows } from "./call-rows";
 import { planCompaction } from "./compaction";
-import type { ContainerTurnResult, ContainerTurnSpec } from "./container-protocol";
+import type { ContainerTurnResult, ContainerTurnSpec } from "../protocol/container";
 import { containerTools } from "./container-tools";
-import type { ApiCallRecord } from "./types";
+import type { ApiCallRecord, RunRecord } from "./types";
 import type { AgentStageOutput } from "./pipeline-turn";
 import { costOf } from "./pricing";
 import { buildRequest, type PromptInput } from "./prompt";

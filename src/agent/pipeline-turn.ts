@@ -8,7 +8,9 @@
 import type { Attachment, ChannelAdapter } from "../channels/shared/types";
 import type { GatewayConfig } from "../config";
 import type { Db } from "../db/client";
-import { feedEvent, sessionId, type FeedEvent, type MessageRecord, type RunRecord } from "../pipeline/records";
+import type { apiCalls } from "../db/schema";
+import { feedEvent, type FeedEvent } from "../db/feed-events";
+import { sessionId } from "../objects/session-id";
 import { budgetReply, checkBudget } from "./budget";
 import { apiCallRows } from "./call-rows";
 import { prepareImages, type AttachmentFetcher } from "./images";
@@ -17,7 +19,8 @@ import { jobScheduler } from "./schedule-job";
 import { conversationAgent, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
 import { trustTier } from "./trust";
-import { sumUsage, type AgentRuntime, type ChatTurn, type MemoryUpdate } from "./types";
+import { sumUsage, type AgentRuntime, type ChatTurn, type MemoryUpdate, type RunRecord } from "./types";
+import type { SenderPolicy } from "../lib/sender-policy";
 
 export interface AgentStageInput {
   env: AgentConfig;
@@ -30,7 +33,7 @@ export interface AgentStageInput {
     id: string;
     type: string;
     name: string;
-    policy: "pairing" | "allowlist" | "open" | "disabled";
+    policy: SenderPolicy;
     agent: AgentSettings | null;
     adapter?: ChannelAdapter<unknown>;
     config?: unknown;
@@ -49,7 +52,7 @@ export interface AgentStageInput {
 export interface AgentStageOutput {
   reply: { text: string; kind: "reply" | "notice" };
   run?: RunRecord;
-  apiCalls: NonNullable<MessageRecord["apiCalls"]>;
+  apiCalls: (typeof apiCalls.$inferInsert)[];
   events: FeedEvent[];
   /** Turns to append to the history (the exchange, when the turn succeeded). */
   turns: ChatTurn[];

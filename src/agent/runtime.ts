@@ -27,7 +27,7 @@ export function createAgentRuntime(env: AgentConfig): AgentRuntime {
 /**
  * The runtime a conversation turn uses. Reached through this object rather than called
  * directly so Worker-layer tests (which share the Worker's isolate) can script the model with
- * `vi.spyOn(conversationAgent, "runtime")`, as src/scheduler/agent.ts does for scheduled work.
+ * `vi.spyOn(conversationAgent, "runtime")`, as src/scheduler/runtime-factory.ts does for scheduled work.
  */
 export const conversationAgent = {
   runtime(config: AgentConfig): AgentRuntime {

@@ -9,7 +9,7 @@ import { and, count, eq } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { jobs } from "../db/schema";
-import { DEFAULT_TIMEZONE, parseCron } from "../scheduler/cron";
+import { DEFAULT_TIMEZONE, parseCron } from "../cron/cron";
 import type { ScheduleJob } from "./types";
 
 export const MAX_JOBS_PER_SENDER = 10;

@@ -1,7 +1,8 @@
 /** Per-channel agent settings (the channel row's `agent` column), validated by the channels API. */
 import { z } from "zod";
-import { CONTAINER_TOOL_NAMES } from "./container-protocol";
+import { CONTAINER_TOOL_NAMES } from "../protocol/container";
 import { TOOL_NAMES } from "./tool-names";
+import { BRIDGE_ID_PATTERN } from "../protocol/bridge";
 
 export const agentSettingsSchema = z
   .object({
@@ -19,10 +20,7 @@ export const agentSettingsSchema = z
     /** Run this channel's turns in containers on a bridge (true) or in the Worker (false); AGENT_CONTAINER_MODE when unset. */
     container: z.boolean().optional(),
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */
-    containerBridgeId: z
-      .string()
-      .regex(/^brg_[a-z0-9]+$/, "containerBridgeId must be a bridge id (brg_...)")
-      .optional(),
+    containerBridgeId: z.string().regex(BRIDGE_ID_PATTERN, "containerBridgeId must be a bridge id (brg_...)").optional(),
   })
   .strict();
 

@@ -144,3 +144,13 @@ export type ScheduleJobResult = { ok: true; jobId: string; nextRuns: number[] } 
 
 /** Creates a scheduler job whose answers go to the current sender (src/agent/schedule-job.ts). */
 export type ScheduleJob = (input: ScheduleJobInput) => Promise<ScheduleJobResult>;
+
+/** What one agent turn leaves as its D1 `runs` row (written with the message's record). */
+export interface RunRecord {
+  id: string;
+  status: "ok" | "failed";
+  model: string;
+  usage: TurnUsage;
+  latencyMs: number;
+  error?: string;
+}

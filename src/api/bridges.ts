@@ -17,15 +17,12 @@ import { bridges, channels } from "../db/schema";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { validate } from "./validate";
+import { bridgeHub } from "../objects/addresses";
 
 type BridgeRow = typeof bridges.$inferSelect;
 
-function hub(env: Env, bridgeId: string) {
-  return env.BRIDGE_HUB.get(env.BRIDGE_HUB.idFromName(bridgeId));
-}
-
 async function present(env: Env, db: Db, row: BridgeRow) {
-  const [live, served] = await Promise.all([hub(env, row.id).status(), bridgedChannelStates(db, row.id)]);
+  const [live, served] = await Promise.all([bridgeHub(env, row.id).status(), bridgedChannelStates(db, row.id)]);
   const { tokenHash: _hidden, ...shown } = row;
   return {
     ...shown,
@@ -109,12 +106,12 @@ export const bridgeRoutes = new Hono<AppEnv>()
   })
   .post("/:id/disconnect", async (c) => {
     const row = await getRow(c.var.db, c.req.param("id"));
-    return c.json({ ok: true, wasConnected: await hub(c.env, row.id).disconnect() });
+    return c.json({ ok: true, wasConnected: await bridgeHub(c.env, row.id).disconnect() });
   })
   .delete("/:id", async (c) => {
     const row = await getRow(c.var.db, c.req.param("id"));
     await c.var.db.delete(bridges).where(eq(bridges.id, row.id));
-    await hub(c.env, row.id).revoke();
+    await bridgeHub(c.env, row.id).revoke();
     return c.json({ ok: true });
   });
 
@@ -132,5 +129,5 @@ export const bridgeConnectRoutes = new Hono<AppEnv>().get("/connect", async (c) 
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-loopgate-bridge-id", row.id);
   headers.set("x-loopgate-bridge-name", row.name);
-  return hub(c.env, row.id).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
+  return bridgeHub(c.env, row.id).fetch(new Request(c.req.raw.url, { method: "GET", headers }));
 });

@@ -4,8 +4,9 @@
  */
 import { z } from "zod";
 import { agentSettingsSchema } from "../agent/settings";
+import { SENDER_POLICIES } from "../lib/sender-policy";
 
-export const channelPolicy = z.enum(["pairing", "allowlist", "open", "disabled"]);
+export const channelPolicy = z.enum(SENDER_POLICIES);
 
 const common = {
   name: z.string().trim().min(1, "name is required").max(100),

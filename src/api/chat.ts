@@ -10,7 +10,7 @@ import { channels, messages } from "../db/schema";
 import type { Db } from "../db/client";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
-import { senderSession } from "./sender-stub";
+import { senderSession } from "../objects/addresses";
 import { validate } from "./validate";
 
 export const WEB_CHANNEL_ID = "web";

@@ -6,6 +6,9 @@
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { MissingMasterKeyError } from "../channels/shared/config-codec";
+import { createLogger } from "../lib/log";
+
+const log = createLogger("api");
 
 export function fail(status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503, message: string, headers?: Record<string, string>): never {
   throw new HTTPException(status, { message, res: headers ? new Response(null, { headers }) : undefined });
@@ -18,6 +21,6 @@ export const onError: ErrorHandler = (err, c) => {
   }
   if (err instanceof MissingMasterKeyError) return c.json({ error: err.message }, 503);
   if (err instanceof SyntaxError) return c.json({ error: `malformed JSON body: ${err.message}` }, 400);
-  console.error(JSON.stringify({ msg: "unhandled API error", path: c.req.path, error: String(err), stack: err instanceof Error ? err.stack : undefined }));
+  log.error("unhandled API error", { path: c.req.path, error: String(err), stack: err instanceof Error ? err.stack : undefined });
   return c.json({ error: "internal error" }, 500);
 };

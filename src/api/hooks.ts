@@ -7,7 +7,10 @@ import { Hono } from "hono";
 import { openDb } from "../db/client";
 import { loadChannel } from "../pipeline/channel-store";
 import type { AppEnv } from "./context";
-import { senderSession } from "./sender-stub";
+import { senderSession } from "../objects/addresses";
+import { createLogger } from "../lib/log";
+
+const log = createLogger("hooks");
 
 export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   const channelId = c.req.param("channelId");
@@ -22,7 +25,7 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
     fetch: (i, init) => fetch(i, init),
   });
   if (result.kind === "rejected") {
-    console.warn(JSON.stringify({ msg: "webhook rejected", channelId, status: result.status, error: result.error }));
+    log.warn("webhook rejected", { channelId, status: result.status, error: result.error });
     return c.json({ error: result.error }, result.status);
   }
   if (result.kind === "response") return result.response;

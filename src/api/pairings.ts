@@ -11,7 +11,7 @@ import { decideRequest, mintInvite } from "../pipeline/pairing-store";
 import { notices } from "../pipeline/notices";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
-import { notifySender } from "./sender-stub";
+import { notifySender } from "../objects/addresses";
 import { validate } from "./validate";
 
 const listQuery = z.object({ status: z.enum(["pending", "approved", "rejected", "used", "expired"]).optional() });

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { channels, loopIterations, loopTasks } from "../db/schema";
 import { deliveryTarget, type DeliveryTarget } from "../scheduler/job-schema";
 import { DEFAULT_COMPLETION_PROMISE, DEFAULT_NO_PROGRESS_LIMIT } from "../scheduler/loop-policy";
-import { loopTask } from "../scheduler/stubs";
+import { loopTask } from "../objects/addresses";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { validate } from "./validate";

@@ -3,9 +3,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { clientIp } from "./client-ip";
 import { fail } from "./errors";
+import { throttle } from "../objects/addresses";
 
 export async function throttleHit(env: Env, key: string, max: number, windowMs: number, count = true) {
-  return env.THROTTLE.get(env.THROTTLE.idFromName(key)).hit(max, windowMs, count);
+  return throttle(env, key).hit(max, windowMs, count);
 }
 
 export function tooMany(retryAfterMs: number, what: string): never {

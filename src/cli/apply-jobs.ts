@@ -5,7 +5,7 @@
  * (`loopgate jobs pause`) and is neither compared nor changed.
  */
 import type { z } from "zod";
-import { DEFAULT_TIMEZONE } from "../scheduler/cron";
+import { DEFAULT_TIMEZONE } from "../cron/cron";
 import { DEFAULT_RETRY_BACKOFF_MS, type jobCreateBody, type jobUpdateBody } from "../scheduler/job-schema";
 import { byUniqueName, canonical, PlanError } from "./apply-plan";
 import type { DesiredJob } from "./config-file";

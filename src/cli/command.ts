@@ -6,7 +6,6 @@ import type { Gateway } from "./connection";
 import type { OptionSpec, OptionValues } from "./options";
 import type { Output } from "./output";
 
-
 export interface CommandContext {
   /** Parsed flags, by long name. */
   values: OptionValues;

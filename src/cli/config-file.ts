@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { channelCreateBody } from "../api/channel-schemas";
 import { describeZodError } from "../lib/zod-error";
-import { DEFAULT_TIMEZONE } from "../scheduler/cron";
+import { DEFAULT_TIMEZONE } from "../cron/cron";
 import { cronError, jobCreateBody } from "../scheduler/job-schema";
 import { CliError } from "./errors";
 

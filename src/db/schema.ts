@@ -5,6 +5,7 @@
  * Times are unix milliseconds.
  */
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { SENDER_POLICIES } from "../lib/sender-policy";
 
 export const users = sqliteTable("users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -32,7 +33,7 @@ export const channels = sqliteTable("channels", {
   id: text("id").primaryKey(),
   type: text("type").notNull(),
   name: text("name").notNull(),
-  policy: text("policy", { enum: ["pairing", "allowlist", "open", "disabled"] }).notNull(),
+  policy: text("policy", { enum: SENDER_POLICIES }).notNull(),
   /** JSON array of platform sender ids allowed by the `allowlist` policy. */
   allowlist: text("allowlist").notNull().default("[]"),
   /** Messages per minute per sender; null means the gateway default. */

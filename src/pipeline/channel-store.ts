@@ -6,10 +6,9 @@ import { openConfig, secretBoxFor } from "../channels/shared/config-codec";
 import type { ChannelAdapter } from "../channels/shared/types";
 import type { Db } from "../db/client";
 import { channels } from "../db/schema";
+import type { SenderPolicy } from "../lib/sender-policy";
 
 type ChannelRow = typeof channels.$inferSelect;
-
-export type SenderPolicy = "pairing" | "allowlist" | "open" | "disabled";
 
 export interface LoadedChannel {
   id: string;

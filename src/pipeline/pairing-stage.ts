@@ -4,7 +4,8 @@
  * the admin. Returns null when the message may go on to the agent.
  */
 import type { Db } from "../db/client";
-import { feedEvent, type FeedEvent, type InboundOutcome } from "./records";
+import { type InboundOutcome } from "./records";
+import { feedEvent, type FeedEvent } from "../db/feed-events";
 import { isPaired, redeemInvite, requestCode } from "./pairing-store";
 import { PAIRING_CODE_TTL_MS, PAIRING_LOCKOUT_MS, PAIRING_MAX_GUESSES, parsePairCommand } from "./pairing-code";
 import { notices } from "./notices";

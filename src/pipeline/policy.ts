@@ -1,5 +1,5 @@
 /** Pipeline stage 4: what the channel's sender policy says about this sender, before pairing. */
-import type { SenderPolicy } from "./channel-store";
+import type { SenderPolicy } from "../lib/sender-policy";
 
 export type PolicyVerdict = "allow" | "needs-pairing" | "not_allowed" | "disabled";
 

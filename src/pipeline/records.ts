@@ -6,30 +6,13 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { newId } from "../crypto/random";
-import type { TurnUsage } from "../agent/types";
+import type { RunRecord } from "../agent/types";
 import type { Db } from "../db/client";
-import { apiCalls, channels, events, messages, runs, sessions } from "../db/schema";
+import { eventStatement, type FeedEvent } from "../db/feed-events";
+import { sessionId } from "../objects/session-id";
+import { apiCalls, channels, messages, runs, sessions } from "../db/schema";
 
 export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed" | "over_budget" | "failed";
-
-export interface FeedEvent {
-  id: string;
-  at: number;
-  kind: string;
-  channelId?: string;
-  senderId?: string;
-  detail?: Record<string, unknown>;
-}
-
-export interface RunRecord {
-  id: string;
-  status: "ok" | "failed";
-  model: string;
-  usage: TurnUsage;
-  latencyMs: number;
-  error?: string;
-}
 
 export interface MessageRecord {
   at: number;
@@ -44,20 +27,6 @@ export interface MessageRecord {
   events: FeedEvent[];
   /** One row per model request made for this message (src/agent/pipeline-turn.ts). */
   apiCalls?: (typeof apiCalls.$inferInsert)[];
-}
-
-export function feedEvent(
-  kind: string,
-  channelId: string | undefined,
-  senderId: string | undefined,
-  detail: Record<string, unknown> = {},
-  at = Date.now(),
-): FeedEvent {
-  return { id: newId("evt"), at, kind, channelId, senderId, detail };
-}
-
-export function sessionId(channelId: string, senderId: string): string {
-  return `${channelId}:${senderId}`;
 }
 
 export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
@@ -152,13 +121,6 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
   for (const call of r.apiCalls ?? []) stmts.push(db.insert(apiCalls).values(call).onConflictDoNothing());
   for (const e of r.events) stmts.push(eventStatement(db, e));
   return stmts;
-}
-
-export function eventStatement(db: Db, e: FeedEvent): BatchItem<"sqlite"> {
-  return db
-    .insert(events)
-    .values({ id: e.id, at: e.at, kind: e.kind, channelId: e.channelId ?? null, senderId: e.senderId ?? null, detail: JSON.stringify(e.detail ?? {}) })
-    .onConflictDoNothing();
 }
 
 export interface DeliveryRecord {

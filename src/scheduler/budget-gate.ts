@@ -10,7 +10,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { accountBudget, checkBudget, type BudgetLimits, type BudgetVerdict } from "../agent/budget";
 import type { Db } from "../db/client";
 import { jobRuns } from "../db/schema";
-import { eventStatement, feedEvent, type FeedEvent } from "../pipeline/records";
+import { eventStatement, feedEvent, type FeedEvent } from "../db/feed-events";
 import type { JobOwner } from "./job-schema";
 import { jobAccount, SCHEDULER_CHANNEL_ID } from "./usage-attribution";
 

@@ -9,9 +9,12 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/random";
 import { openDb, type Db } from "../db/client";
 import { jobRuns, jobs, loopTasks } from "../db/schema";
-import { parseCron } from "./cron";
-import { planDueTimes } from "./due-times";
-import { jobRunner, loopTask } from "./stubs";
+import { parseCron } from "../cron/cron";
+import { planDueTimes } from "../cron/due-times";
+import { jobRunner, loopTask } from "../objects/addresses";
+import { createLogger } from "../lib/log";
+
+const log = createLogger("scheduler");
 
 /** A running loop task that has not written for this long is resumed by the heartbeat. */
 export const LOOP_STALL_MS = 3 * 60_000;
@@ -26,7 +29,7 @@ export async function claimDueTimes(db: Db, job: Job, now: number): Promise<{ qu
   const parsed = parseCron(job.cron, job.timezone);
   if (!parsed.ok) {
     await db.update(jobs).set({ nextRunAt: null, updatedAt: now }).where(eq(jobs.id, job.id));
-    console.error(JSON.stringify({ msg: "job has an invalid cron expression; not scheduling it", jobId: job.id, error: parsed.error }));
+    log.error("job has an invalid cron expression; not scheduling it", { jobId: job.id, error: parsed.error });
     return { queued: [], recorded: 0 };
   }
   const plan = planDueTimes(parsed.schedule, pendingFrom, now, job.catchUp);
@@ -122,8 +125,8 @@ export async function schedulerHeartbeat(env: Env, now: number): Promise<void> {
     try {
       summary[name] = await part();
     } catch (err) {
-      console.error(JSON.stringify({ msg: "scheduler heartbeat part failed", part: name, error: String(err) }));
+      log.error("scheduler heartbeat part failed", { part: name, error: String(err) });
     }
   }
-  if (Object.values(summary).some((n) => n > 0)) console.log(JSON.stringify({ msg: "scheduler heartbeat", at: now, ...summary }));
+  if (Object.values(summary).some((n) => n > 0)) log.info("scheduler heartbeat", { at: now, ...summary });
 }

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { jobs } from "../db/schema";
-import { parseCron } from "./cron";
+import { parseCron } from "../cron/cron";
 
 export const MAX_RECIPE_STEPS = 20;
 export const MAX_RETRY_ATTEMPTS = 10;

@@ -8,7 +8,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { ApiCallRow } from "../agent/call-rows";
 import type { Db } from "../db/client";
 import { apiCalls, loopIterations, loopTasks } from "../db/schema";
-import { eventStatement, type FeedEvent } from "../pipeline/records";
+import { eventStatement, type FeedEvent } from "../db/feed-events";
 import type { DeliveryTarget } from "./job-schema";
 
 export type IterationRow = typeof loopIterations.$inferInsert;

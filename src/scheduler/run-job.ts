@@ -11,7 +11,7 @@ import { trustTier, type TrustTier } from "../agent/trust";
 import type { AgentRuntime, ApiCallRecord } from "../agent/types";
 import type { Db } from "../db/client";
 import { apiCalls, channels, jobRuns, jobs } from "../db/schema";
-import { eventStatement, feedEvent, type FeedEvent } from "../pipeline/records";
+import { eventStatement, feedEvent, type FeedEvent } from "../db/feed-events";
 import { jobOwner, type DeliveryTarget, type JobOwner } from "./job-schema";
 import { jobBudget, skipRunOverBudget } from "./budget-gate";
 import { runRecipe, type RecipeStep } from "./recipe";

@@ -8,7 +8,7 @@
  */
 import { apiCallRows, type ApiCallRow } from "../agent/call-rows";
 import type { ApiCallRecord } from "../agent/types";
-import { sessionId } from "../pipeline/records";
+import { sessionId } from "../objects/session-id";
 import type { JobOwner } from "./job-schema";
 
 export const SCHEDULER_CHANNEL_ID = "scheduler";

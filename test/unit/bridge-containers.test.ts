@@ -13,7 +13,7 @@ import { containerName, dockerRunArgs, workspaceVolume } from "../../bridge/src/
 import { ModelProxy } from "../../bridge/src/containers/model-proxy";
 import { RunQueue } from "../../bridge/src/containers/run-queue";
 import { readContainerSettings } from "../../bridge/src/containers/settings";
-import type { ContainerTurnSpec } from "../../src/agent/container-protocol";
+import type { ContainerTurnSpec } from "../../src/protocol/container";
 import { containerStageOutput, containerTarget } from "../../src/agent/container-turn";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 

@@ -6,7 +6,7 @@ import { backoffDelayMs } from "../../bridge/src/backoff";
 import { FloodQueue } from "../../bridge/src/channels/irc/flood-queue";
 import { DeliveredLog } from "../../bridge/src/delivered-log";
 import { InboundOutbox } from "../../bridge/src/inbound-outbox";
-import { bridgeFrame } from "../../src/channels/shared/bridged-protocol";
+import { bridgeFrame } from "../../src/protocol/bridge";
 
 const dir = () => mkdtempSync(join(tmpdir(), "bridge-unit-"));
 

@@ -1,7 +1,7 @@
 /** The heartbeat's decisions for due times: on time, missed, and each catch-up policy. */
 import { describe, expect, it } from "vitest";
-import { parseCron } from "../../src/scheduler/cron";
-import { MAX_RECORDED_DUE_TIMES, planDueTimes } from "../../src/scheduler/due-times";
+import { parseCron } from "../../src/cron/cron";
+import { MAX_RECORDED_DUE_TIMES, planDueTimes } from "../../src/cron/due-times";
 
 const MINUTE = 60_000;
 const T = Date.parse("2026-01-01T00:00:00Z");

@@ -3,7 +3,7 @@
  * documents' own words (crontab(5) of Debian's cron, croner's README), not from the code.
  */
 import { describe, expect, it } from "vitest";
-import { parseCron } from "../../src/scheduler/cron";
+import { parseCron } from "../../src/cron/cron";
 
 const iso = (ms: number[]) => ms.map((t) => new Date(t).toISOString().replace(":00.000Z", "Z"));
 const at = (s: string) => Date.parse(s);

@@ -6,7 +6,7 @@
 import { createScheduledController, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers";
-import { schedulerAgent } from "../../src/scheduler/agent";
+import { schedulerAgent } from "../../src/scheduler/runtime-factory";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
 import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, isolateScheduledWork } from "./helpers";
 

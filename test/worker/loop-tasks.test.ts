@@ -8,8 +8,8 @@ import { abortAllDurableObjects, createScheduledController, env, runInDurableObj
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers";
 import { ECHO_PREFIX } from "../../src/agent/echo";
-import { schedulerAgent } from "../../src/scheduler/agent";
-import { loopTask } from "../../src/scheduler/stubs";
+import { schedulerAgent } from "../../src/scheduler/runtime-factory";
+import { loopTask } from "../../src/objects/addresses";
 import { gate, scriptedRuntime } from "../fakes/scripted-runtime";
 import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks } from "./helpers";
 

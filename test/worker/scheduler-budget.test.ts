@@ -8,8 +8,8 @@ import { createScheduledController, env, runDurableObjectAlarm, runInDurableObje
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers";
 import { utcDayStart } from "../../src/agent/budget";
-import { schedulerAgent } from "../../src/scheduler/agent";
-import { loopTask } from "../../src/scheduler/stubs";
+import { schedulerAgent } from "../../src/scheduler/runtime-factory";
+import { loopTask } from "../../src/objects/addresses";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
 import { adminToken, call, eventually, isolateScheduledWork } from "./helpers";
 

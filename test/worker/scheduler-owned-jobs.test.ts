@@ -12,7 +12,7 @@ import { utcDayStart } from "../../src/agent/budget";
 import { conversationAgent } from "../../src/agent/runtime";
 import { toolsFor } from "../../src/agent/tools";
 import type { AgentRuntime, ApiCallRecord, TurnRequest } from "../../src/agent/types";
-import { schedulerAgent } from "../../src/scheduler/agent";
+import { schedulerAgent } from "../../src/scheduler/runtime-factory";
 import { scriptedRuntime, SCRIPTED_MODEL } from "../fakes/scripted-runtime";
 import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, isolateScheduledWork, message, signedPost } from "./helpers";
 

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { schedulerAgent } from "../../src/scheduler/agent";
+import { schedulerAgent } from "../../src/scheduler/runtime-factory";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
 import { adminToken, call, eventually, isolateScheduledWork } from "./helpers";
 

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Logger } from "../log";
+import type { Logger } from "../../../src/lib/log";
 import type { BridgeChannelType } from "./shared/types";
 
 const CHANNELS_DIR = import.meta.dirname;

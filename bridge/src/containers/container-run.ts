@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/agent/container-protocol";
+import type { ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
 import { containerName, dockerRunArgs, workspaceVolume } from "./docker-args";
 import { ensureVolume, removeContainer } from "./docker";
 import { ModelProxy } from "./model-proxy";

@@ -7,10 +7,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ContainerHubFrame, ContainerTurnFrame, ContainerTurnResult } from "../../../src/agent/container-protocol";
-import type { BridgeFrame } from "../../../src/channels/shared/bridged-protocol";
+import type { ContainerHubFrame, ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
+import type { BridgeFrame } from "../../../src/protocol/bridge";
 import { writeFileDurably } from "../durable-file";
-import type { Logger } from "../log";
+import type { Logger } from "../../../src/lib/log";
 import { runInContainer } from "./container-run";
 import { dockerUnavailable, removeLeftovers } from "./docker";
 import { RunQueue } from "./run-queue";

@@ -6,7 +6,7 @@
  * attempt's usage for the gateway. Transient failures (429 with a short retry-after, 5xx,
  * 529, timeouts, broken connections) are retried a few times; each attempt is a call record.
  */
-import type { ContainerCall, ContainerTurnSpec } from "../../../src/agent/container-protocol";
+import type { ContainerCall, ContainerTurnSpec } from "../../../src/protocol/container";
 import type { ContainerSettings } from "./settings";
 
 type Json = Record<string, unknown>;

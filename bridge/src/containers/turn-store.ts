@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { ContainerTurnFrame, ContainerTurnResult } from "../../../src/agent/container-protocol";
+import type { ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
 import { writeFileDurably } from "../durable-file";
 
 export interface StoredTurn {

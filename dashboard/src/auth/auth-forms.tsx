@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import { useSubmit } from "../ui/actions";
-import { ErrorBanner } from "../ui/bits";
+import { ErrorBanner } from "../ui/widgets";
 import { type SignedOutReason, signIn } from "./session";
 
 function Field({

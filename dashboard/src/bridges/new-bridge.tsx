@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { API_BASE, api, body } from "../api/client";
 import { useSubmit } from "../ui/actions";
-import { Copyable } from "../ui/bits";
+import { Copyable } from "../ui/widgets";
 import { FormFooter } from "../ui/form-footer";
 
 export function NewBridge({ onCreated, onClose }: { onCreated: () => void; onClose: () => void }) {

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { Channel, ChannelType } from "../api/types";
 import { useSubmit } from "../ui/actions";
-import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/bits";
+import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/widgets";
 import { dateTime, timeAgo } from "../ui/format";
 import { ChannelForm } from "./channel-form";
 import { bridgeOf, channelState } from "./channel-state";

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { Channel, ChannelType } from "../api/types";
-import { Copyable } from "../ui/bits";
+import { Copyable } from "../ui/widgets";
 import { ChannelForm } from "./channel-form";
 import { SetupSteps } from "./setup-steps";
 

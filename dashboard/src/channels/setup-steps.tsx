@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, ApiError } from "../api/client";
 import { useSubmit } from "../ui/actions";
-import { ErrorBanner } from "../ui/bits";
+import { ErrorBanner } from "../ui/widgets";
 
 interface SetupResult {
   ok: boolean;

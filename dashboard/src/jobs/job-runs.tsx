@@ -1,7 +1,7 @@
 /** A job's run history, newest first: status, trigger, tries, tokens, cost, delivery, and the output or error. */
 import { api, body } from "../api/client";
 import type { JobRun } from "../api/types";
-import { Badge, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, Empty, ErrorBanner } from "../ui/widgets";
 import { dateTime, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

@@ -6,7 +6,7 @@ import { NewBridge } from "../bridges/new-bridge";
 import { bridgeOf, channelState } from "../channels/channel-state";
 import type { ScreenDef } from "../shell/screens";
 import { useRowActions } from "../ui/actions";
-import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
 import { dateTime, timeAgo } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

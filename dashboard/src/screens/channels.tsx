@@ -5,7 +5,7 @@ import { ChannelDetail } from "../channels/channel-detail";
 import { bridgeOf, channelState } from "../channels/channel-state";
 import { NewChannel } from "../channels/new-channel";
 import type { ScreenDef } from "../shell/screens";
-import { Badge, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, Empty, ErrorBanner } from "../ui/widgets";
 import { timeAgo } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

@@ -3,7 +3,7 @@ import { useMemo, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { MessageRow, RunRow, SessionRow } from "../api/types";
 import type { ScreenDef } from "../shell/screens";
-import { Badge, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, Empty, ErrorBanner } from "../ui/widgets";
 import { clockTime, dateTime, timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

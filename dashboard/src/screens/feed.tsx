@@ -4,7 +4,7 @@ import { api, body } from "../api/client";
 import { EventRow } from "../feed/event-row";
 import { useLiveFeed } from "../feed/use-live-feed";
 import type { ScreenDef } from "../shell/screens";
-import { Empty } from "../ui/bits";
+import { Empty } from "../ui/widgets";
 import { useLoad } from "../ui/use-load";
 
 function ConnectionPill({ state, retryNow }: ReturnType<typeof useLiveFeed>) {

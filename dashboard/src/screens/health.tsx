@@ -2,7 +2,7 @@
 import { api, body } from "../api/client";
 import { navigate } from "../shell/router";
 import type { ScreenDef } from "../shell/screens";
-import { Badge, ErrorBanner, Stat } from "../ui/bits";
+import { Badge, ErrorBanner, Stat } from "../ui/widgets";
 import { duration } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

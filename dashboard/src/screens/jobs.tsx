@@ -7,7 +7,7 @@ import { NewJobForm } from "../jobs/new-job-form";
 import { inZone } from "../jobs/use-cron-preview";
 import type { ScreenDef } from "../shell/screens";
 import { useRowActions } from "../ui/actions";
-import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
 import { useLoad } from "../ui/use-load";
 
 function JobMeta({ job, channelName }: { job: Job; channelName: (id: string) => string }) {

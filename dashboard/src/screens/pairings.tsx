@@ -4,7 +4,7 @@ import { api, body } from "../api/client";
 import type { Channel } from "../api/types";
 import type { ScreenDef } from "../shell/screens";
 import { useRowActions, useSubmit } from "../ui/actions";
-import { Badge, ConfirmButton, Copyable, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, ConfirmButton, Copyable, Empty, ErrorBanner } from "../ui/widgets";
 import { dateTime, timeAgo } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

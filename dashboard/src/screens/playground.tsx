@@ -2,7 +2,7 @@
 import { useRef, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { ScreenDef } from "../shell/screens";
-import { ErrorBanner } from "../ui/bits";
+import { ErrorBanner } from "../ui/widgets";
 
 interface Line {
   id: string;

@@ -5,7 +5,7 @@ import type { ScreenDef } from "../shell/screens";
 import { NewTaskForm } from "../tasks/new-task-form";
 import { TaskOutput } from "../tasks/task-output";
 import { useRowActions } from "../ui/actions";
-import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/bits";
+import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
 import { timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

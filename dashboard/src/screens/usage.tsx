@@ -1,7 +1,7 @@
 /** Usage: what the agent's model calls cost, per day, model, channel and sender; cache savings; today's budgets. */
 import { useMemo, useState } from "preact/hooks";
 import type { ScreenDef } from "../shell/screens";
-import { Empty, ErrorBanner, Stat } from "../ui/bits";
+import { Empty, ErrorBanner, Stat } from "../ui/widgets";
 import { compact, percent, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 import { type BarItem, BarList } from "../usage/bar-list";

@@ -1,6 +1,6 @@
 /** A loop task's run history: one line per iteration, and the whole transcript. */
 import { api, body } from "../api/client";
-import { ErrorBanner } from "../ui/bits";
+import { ErrorBanner } from "../ui/widgets";
 import { usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 

@@ -1,5 +1,5 @@
 /** The end of every create/edit form: what went wrong, the submit button (its busy label while it runs) and Cancel. */
-import { ErrorBanner } from "./bits";
+import { ErrorBanner } from "./widgets";
 
 export interface FormFooterProps {
   /** The last submit's failure (from useSubmit). */

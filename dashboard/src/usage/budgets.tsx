@@ -4,7 +4,7 @@
  * against the gateway cap only, so the `scheduler` channel's job and task senders are left out
  * of the per-sender list.
  */
-import { Badge } from "../ui/bits";
+import { Badge } from "../ui/widgets";
 import { compact, usd } from "../ui/format";
 import { BudgetMeter } from "./budget-meter";
 import type { UsageData } from "./load-usage";

@@ -1,5 +1,5 @@
 /** The newest model calls: when, who, which model, tokens, cost, latency, and the error of a failed one. */
-import { Badge } from "../ui/bits";
+import { Badge } from "../ui/widgets";
 import { compact, timeAgo, usd } from "../ui/format";
 import type { UsageData } from "./load-usage";
 

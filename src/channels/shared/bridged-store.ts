@@ -5,7 +5,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { bridges, channels } from "../../db/schema";
-import type { BridgeChannelConfig } from "./bridged-protocol";
+import type { BridgeChannelConfig } from "../../protocol/bridge";
 import { openConfig, secretBoxFor } from "./config-codec";
 import { getAdapter } from "../registry";
 

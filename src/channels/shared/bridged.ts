@@ -6,9 +6,10 @@
  */
 import { z } from "zod";
 import type { ChannelAdapter } from "./types";
+import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
 
 /** Every bridged config names the bridge that serves it. */
-export const bridgeIdField = z.string().regex(/^brg_[a-z0-9]+$/, "bridgeId must be the id of a bridge (brg_...), see GET /api/bridges");
+export const bridgeIdField = z.string().regex(BRIDGE_ID_PATTERN, "bridgeId must be the id of a bridge (brg_...), see GET /api/bridges");
 
 export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
   type: string;

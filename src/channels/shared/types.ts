@@ -5,7 +5,7 @@
  * See docs/channels.md.
  */
 import type { z } from "zod";
-import type { BridgeReply } from "./bridged-protocol";
+import type { BridgeReply } from "../../protocol/bridge";
 
 /** A message as every later stage sees it, whatever the platform. */
 export interface InboundMessage {

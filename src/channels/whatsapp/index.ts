@@ -14,6 +14,9 @@ import type { ChannelAdapter, ChannelContext } from "../shared/types";
 import { whatsappSendResult } from "./errors";
 import { toWhatsAppText, WHATSAPP_MAX_TEXT } from "./format";
 import { checkHubSignature, normaliseNotification, notificationSchema, SIGNATURE_HEADER } from "./webhook";
+import { createLogger } from "../../lib/log";
+
+const log = createLogger("whatsapp");
 
 export const DEFAULT_GRAPH_API = "https://graph.facebook.com/v21.0";
 /** Free-form replies are allowed for 24 hours after the user's last message. */
@@ -68,7 +71,7 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppConfig> = {
     const parsed = notificationSchema.safeParse(json.value);
     if (!parsed.success) return { kind: "rejected", status: 400, error: describeZodError(parsed.error) };
     const { messages, skipped } = normaliseNotification(parsed.data, config.phoneNumberId);
-    if (skipped.length) console.log(JSON.stringify({ msg: "whatsapp events skipped", skipped }));
+    if (skipped.length) log.info("whatsapp events skipped", { skipped });
     if (messages.length === 0) return { kind: "response", response: Response.json({ ok: true, accepted: 0, skipped: skipped.length }) };
     return { kind: "messages", messages };
   },

@@ -7,6 +7,7 @@ import { type Gateway, unwrap } from "../connection";
 import { CliError, usageError } from "../errors";
 import { formatTime, renderPairs } from "../output";
 import { pickByRef } from "../pick-by-ref";
+import { SENDER_POLICIES } from "../../lib/sender-policy";
 
 type ChannelList = Awaited<ReturnType<typeof listChannels>>;
 
@@ -83,7 +84,7 @@ const add: CommandSpec = {
   options: {
     type: { type: "string", valueName: "type", description: "channel type (see `loopgate channels types`)" },
     name: { type: "string", valueName: "name", description: "a name for people (unique names let `apply` and other commands find it)" },
-    policy: { type: "string", valueName: "policy", description: "who may talk: pairing (default), allowlist, open or disabled" },
+    policy: { type: "string", valueName: "policy", description: `who may talk: ${SENDER_POLICIES.join(", ")} (default: pairing)` },
     allow: { type: "string", multiple: true, valueName: "sender", description: "sender id for the allowlist (repeat, or comma-separate)" },
     "rate-limit": { type: "string", valueName: "n", description: "messages per minute per sender (default: the gateway's)" },
     set: { type: "string", multiple: true, valueName: "key=value", description: "a config field of the type, e.g. --set callbackUrl=https://..." },

@@ -3,8 +3,8 @@
  * events into inbound messages and delivers replies. One file per platform in this folder,
  * one line in registry.ts. Configs are validated with the Worker's own schemas.
  */
-import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../../../src/channels/shared/bridged-protocol";
-import type { Logger } from "../../log";
+import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../../../src/protocol/bridge";
+import type { Logger } from "../../../../src/lib/log";
 
 /** What a running channel may do to the rest of the bridge. */
 export interface ChannelHost {

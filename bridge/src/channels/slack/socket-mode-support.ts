@@ -4,7 +4,7 @@
  */
 import { LogLevel, type Logger as BoltLogger, webApi } from "@slack/bolt";
 import { isTransientSlackError } from "../../../../src/channels/slack/api";
-import type { Logger } from "../../log";
+import type { Logger } from "../../../../src/lib/log";
 import type { DeliveryOutcome } from "../shared/types";
 
 /** Codes that mean the token itself is wrong, revoked or of the wrong kind: retrying cannot help. */

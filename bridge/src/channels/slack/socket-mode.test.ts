@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { slackSocketChannel } from "./socket-mode";
 import type { ChannelHost, RunningChannel } from "../shared/types";
-import type { BridgeInboundMessage } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 import { type SlackSocketModeFake, startSlackSocketModeFake } from "./fake-socket-mode";
 import appMention from "../../../../src/channels/slack/fixtures/app-mention.json";
 import { waitFor } from "../../../../test/support/gateway-process";

@@ -5,7 +5,7 @@
  * `…Alt`; the sender id prefers the phone number, which is what an admin recognises.
  */
 import { isJidBroadcast, isJidGroup, isJidStatusBroadcast, jidNormalizedUser, type WAMessage } from "baileys";
-import type { BridgeInboundMessage } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 
 /** The linked account: its phone-number jid and its LID (mentions in LID groups use the latter). */
 export interface WhatsAppSelf {

@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import type { ChannelHost, RunningChannel } from "../shared/types";
 import { createWhatsAppWebChannel, type WhatsAppSocket } from "./web";
 import { normalizeWhatsAppMessage } from "./web-messages";
-import type { BridgeInboundMessage } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 import dmImage from "./fixtures/dm-image.json";
 import dmText from "./fixtures/dm-text.json";
 import fromMe from "./fixtures/from-me.json";

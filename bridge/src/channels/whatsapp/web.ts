@@ -12,7 +12,7 @@ import { type AuthenticationState, Browsers, DisconnectReason, makeWASocket, use
 import { type WhatsAppWebConfig, whatsappWebConfigSchema } from "../../../../src/channels/whatsapp/web";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
-import type { Logger } from "../../log";
+import type { Logger } from "../../../../src/lib/log";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
 import { normalizeWhatsAppMessage, quotedMessage } from "./web-messages";
 

@@ -3,7 +3,10 @@
  * (served by something other than that bridge) and a recipient on it, and the message goes
  * through that recipient's SenderSession like any notice, so it is queued, retried and recorded.
  */
-import { notifySender } from "../api/sender-stub";
+import { notifySender } from "../src/objects/addresses";
+import { createLogger } from "../src/lib/log";
+
+const log = createLogger("bridge-notify");
 
 /** The bridge's notify setting as stored on its row. */
 export interface BridgeNotifyTarget {
@@ -36,7 +39,7 @@ export async function notifyBridgeAdmin(env: Env, bridge: BridgeNotifyTarget, te
     await notifySender(env, channelId, recipient, text);
     return true;
   } catch (err) {
-    console.warn(JSON.stringify({ msg: "bridge notice not sent", bridge: bridge.name, channelId, error: String(err) }));
+    log.warn("bridge notice not sent", { bridge: bridge.name, channelId, error: String(err) });
     return false;
   }
 }

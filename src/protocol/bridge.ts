@@ -5,7 +5,10 @@
  * Heartbeats are the bare strings "ping" / "pong" (answered without waking the hub).
  */
 import { z } from "zod";
-import { containerBridgeFrames, containerHubFrames, type ContainerHubFrame } from "../../agent/container-protocol";
+import { containerBridgeFrames, containerHubFrames, type ContainerHubFrame } from "./container";
+
+/** A bridge id as the API mints it (POST /api/bridges). */
+export const BRIDGE_ID_PATTERN = /^brg_[a-z0-9]+$/;
 
 export const HEARTBEAT_PING = "ping";
 export const HEARTBEAT_PONG = "pong";
@@ -52,7 +55,7 @@ export const bridgeFrame = z.discriminatedUnion("t", [
     reason: z.string().max(500).optional(),
     detail: z.string().max(4000).optional(),
   }),
-  /** Container runs (src/agent/container-protocol.ts). */
+  /** Container runs (src/protocol/container.ts). */
   ...containerBridgeFrames,
 ]);
 export type BridgeFrame = z.infer<typeof bridgeFrame>;
