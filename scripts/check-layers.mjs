@@ -6,12 +6,13 @@
  * src/; the bridge may use only the web-standard bottom of src/ (BRIDGE_MAY_USE). Cycles are
  * checked between files, so two files of one layer cannot import each other either.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { execSync } from "node:child_process";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The tree to check: the repository, or a folder given as the first argument (the checker's own test). */
+const root = resolve(process.argv[2] ?? resolve(dirname(fileURLToPath(import.meta.url)), ".."));
 
 /** Bottom-up: each entry is a layer; a path belongs to the first prefix it starts with. */
 export const LAYERS = [
@@ -38,8 +39,21 @@ function layerOf(path) {
 }
 
 const isTest = (f) => /\.test\.tsx?$|\/fake-[^/]*\.ts$|^test\/|^bench\//.test(f);
-const files = execSync("git ls-files --cached --others --exclude-standard -- src workers bridge", { cwd: root, encoding: "utf8" })
-  .split("\n")
+function listFiles() {
+  if (existsSync(resolve(root, ".git"))) return execSync("git ls-files --cached --others --exclude-standard -- src workers bridge", { cwd: root, encoding: "utf8" }).split("\n");
+  const out = [];
+  const walk = (dir) => {
+    if (!existsSync(resolve(root, dir))) return;
+    for (const e of readdirSync(resolve(root, dir), { withFileTypes: true })) {
+      if (e.name === "node_modules") continue;
+      if (e.isDirectory()) walk(`${dir}/${e.name}`);
+      else out.push(`${dir}/${e.name}`);
+    }
+  };
+  for (const top of ["src", "workers", "bridge"]) walk(top);
+  return out;
+}
+const files = listFiles()
   .filter((f) => /\.(ts|tsx)$/.test(f) && !f.endsWith(".d.ts") && !isTest(f));
 
 const EXTS = ["", ".ts", ".tsx", "/index.ts"];
