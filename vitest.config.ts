@@ -23,6 +23,7 @@ export default defineConfig({
             main: "./workers/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              d1Databases: { UPGRADE_DB: "loopgate-upgrade-test" },
               bindings: {
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 LOOPGATE_MASTER_KEY: "test-master-key-0123456789abcdef",

@@ -40,7 +40,8 @@ function layerOf(path) {
 
 const isTest = (f) => /\.test\.tsx?$|\/fake-[^/]*\.ts$|^test\/|^bench\//.test(f);
 function listFiles() {
-  if (existsSync(resolve(root, ".git"))) return execSync("git ls-files --cached --others --exclude-standard -- src workers bridge", { cwd: root, encoding: "utf8" }).split("\n");
+  if (existsSync(resolve(root, ".git")))
+    return execSync("git ls-files --cached --others --exclude-standard -- src workers bridge", { cwd: root, encoding: "utf8" }).split("\n");
   const out = [];
   const walk = (dir) => {
     if (!existsSync(resolve(root, dir))) return;
@@ -53,8 +54,7 @@ function listFiles() {
   for (const top of ["src", "workers", "bridge"]) walk(top);
   return out;
 }
-const files = listFiles()
-  .filter((f) => /\.(ts|tsx)$/.test(f) && !f.endsWith(".d.ts") && !isTest(f));
+const files = listFiles().filter((f) => /\.(ts|tsx)$/.test(f) && !f.endsWith(".d.ts") && !isTest(f));
 
 const EXTS = ["", ".ts", ".tsx", "/index.ts"];
 function resolveImport(from, spec) {
