@@ -3,8 +3,10 @@
  * stage 2 (each message handed to its sender's object, which persists it) before the 200.
  * A rejected request is answered with the adapter's status and stores nothing.
  */
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { openDb } from "../db/client";
+import { channels } from "../db/schema";
 import { loadChannel } from "../pipeline/channel-store";
 import type { AppEnv } from "./context";
 import { senderSession } from "../objects/addresses";
@@ -28,7 +30,13 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
     log.warn("webhook rejected", { channelId, status: result.status, error: result.error });
     return c.json({ error: result.error }, result.status);
   }
-  if (result.kind === "response") return result.response;
+  if (result.kind === "response") {
+    if (result.channelError) {
+      console.warn(JSON.stringify({ msg: "channel broken", channelId, error: result.channelError }));
+      await openDb(c.env.DB).update(channels).set({ status: "error", lastError: result.channelError, updatedAt: now }).where(eq(channels.id, channelId));
+    }
+    return result.response;
+  }
   const received = await Promise.all(result.messages.map((m) => senderSession(c.env, channelId, m.senderId).receive(channelId, { ...m, receivedAt: now })));
   if (result.ack) return result.ack();
   return c.json({ ok: true, accepted: received.filter((r) => !r.duplicate).length, duplicates: received.filter((r) => r.duplicate).length });

@@ -50,8 +50,12 @@ export interface OutboundMessage {
 export type VerifyResult =
   /** Verified: these messages enter the pipeline; `ack` overrides the default 200 `{ok:true}`. */
   | { kind: "messages"; messages: Omit<InboundMessage, "receivedAt">[]; ack?: () => Response }
-  /** A handshake or event with nothing to process (challenge, ping, a bot's own message). */
-  | { kind: "response"; response: Response }
+  /**
+   * A handshake or event with nothing to process (challenge, ping, a bot's own message).
+   * `channelError`: the platform says the channel no longer works (e.g. a revoked
+   * subscription); the channel is marked `error` with this as its lastError.
+   */
+  | { kind: "response"; response: Response; channelError?: string }
   /** Rejected: nothing is stored. */
   | { kind: "rejected"; status: 400 | 401 | 403 | 413 | 415; error: string };
 
