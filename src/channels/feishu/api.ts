@@ -42,7 +42,10 @@ export async function tenantToken(client: LarkClient): Promise<string> {
     });
     const body = (await res.json().catch(() => ({}))) as { code?: number; msg?: string; tenant_access_token?: string; expire?: number };
     if (body.code !== 0 || !body.tenant_access_token)
-      throw new TokenError(`Feishu refused the app credentials (HTTP ${res.status}, code ${body.code ?? "none"}: ${body.msg ?? ""})`, res.status === 429 || res.status >= 500);
+      throw new TokenError(
+        `Feishu refused the app credentials (HTTP ${res.status}, code ${body.code ?? "none"}: ${body.msg ?? ""})`,
+        res.status === 429 || res.status >= 500,
+      );
     return { token: body.tenant_access_token, expiresInSeconds: Number(body.expire) || 7200 };
   });
 }
@@ -71,7 +74,11 @@ export async function botOpenId(client: LarkClient): Promise<{ openId: string; n
 
 /** Replies to a message; `uuid` (at most 50 characters) makes a retried reply idempotent for an hour. */
 export async function replyToMessage(client: LarkClient, messageId: string, msgType: string, content: unknown, uuid: string): Promise<Response> {
-  return call(client, "POST", `/open-apis/im/v1/messages/${encodeURIComponent(messageId)}/reply`, { msg_type: msgType, content: JSON.stringify(content), uuid });
+  return call(client, "POST", `/open-apis/im/v1/messages/${encodeURIComponent(messageId)}/reply`, {
+    msg_type: msgType,
+    content: JSON.stringify(content),
+    uuid,
+  });
 }
 
 /**

@@ -23,7 +23,10 @@ export const messageEventSchema = z.looseObject({
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
 
-export type NormalizedLarkEvent = { kind: "message"; message: Omit<InboundMessage, "receivedAt"> } | { kind: "ignored"; reason: string } | { kind: "invalid"; error: string };
+export type NormalizedLarkEvent =
+  | { kind: "message"; message: Omit<InboundMessage, "receivedAt"> }
+  | { kind: "ignored"; reason: string }
+  | { kind: "invalid"; error: string };
 
 /** The text of a text or post message; mention placeholders (`@_user_1`) become names, the bot's own is dropped. */
 function messageText(event: MessageEvent, botOpenId: string | undefined): string | null {

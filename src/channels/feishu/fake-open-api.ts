@@ -44,14 +44,18 @@ export function createLarkFake(options: LarkFakeOptions) {
       return Response.json({ code: 0, msg: "ok", tenant_access_token: token, expire: 7200 });
     }
     const auth = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
-    if (!auth || !tokens.has(auth)) return Response.json({ code: 99991663, msg: "Invalid access token for authorization. Please make a request with token attached." }, { status: 400 });
+    if (!auth || !tokens.has(auth))
+      return Response.json({ code: 99991663, msg: "Invalid access token for authorization. Please make a request with token attached." }, { status: 400 });
     if (path === "/open-apis/bot/v3/info" && request.method === "GET")
       return Response.json({ code: 0, msg: "ok", bot: { activate_status: 2, app_name: "Loopgate", avatar_url: "", ip_white_list: [], open_id: botOpenId } });
     const reply = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/reply$/.exec(path);
     if (reply && request.method === "POST") {
       const status = failures.shift();
       if (status === 429)
-        return Response.json({ code: 99991400, msg: "request trigger frequency limit" }, { status: 429, headers: { "x-ogw-ratelimit-limit": "50", "x-ogw-ratelimit-reset": "1" } });
+        return Response.json(
+          { code: 99991400, msg: "request trigger frequency limit" },
+          { status: 429, headers: { "x-ogw-ratelimit-limit": "50", "x-ogw-ratelimit-reset": "1" } },
+        );
       if (status) return Response.json({ code: 1, msg: "internal error" }, { status });
       const body = (await request.json()) as { msg_type?: string; content?: string; uuid?: string };
       if (!body.msg_type || !["text", "post", "interactive", "image"].includes(body.msg_type) || typeof body.content !== "string")
@@ -61,7 +65,12 @@ export function createLarkFake(options: LarkFakeOptions) {
       if (body.uuid && byUuid.has(body.uuid)) return Response.json({ code: 0, msg: "success", data: { message_id: byUuid.get(body.uuid) } });
       const messageId = `om_${crypto.randomUUID().replaceAll("-", "")}`;
       if (body.uuid) byUuid.set(body.uuid, messageId);
-      state.replies.push({ messageId: decodeURIComponent(reply[1] ?? ""), msgType: body.msg_type, content: JSON.parse(body.content) as Record<string, unknown>, uuid: body.uuid });
+      state.replies.push({
+        messageId: decodeURIComponent(reply[1] ?? ""),
+        msgType: body.msg_type,
+        content: JSON.parse(body.content) as Record<string, unknown>,
+        uuid: body.uuid,
+      });
       return Response.json({ code: 0, msg: "success", data: { message_id: messageId } });
     }
     return Response.json({ code: 404, msg: `no route ${path}` }, { status: 404 });
@@ -84,7 +93,11 @@ export function createLarkFake(options: LarkFakeOptions) {
       if (key && !opts.unsigned) {
         const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
         const nonce = crypto.randomUUID().slice(0, 12);
-        Object.assign(headers, { "x-lark-request-timestamp": timestamp, "x-lark-request-nonce": nonce, "x-lark-signature": await larkSignature(timestamp, nonce, key, body) });
+        Object.assign(headers, {
+          "x-lark-request-timestamp": timestamp,
+          "x-lark-request-nonce": nonce,
+          "x-lark-signature": await larkSignature(timestamp, nonce, key, body),
+        });
       }
       return (options.deliverFetch ?? fetch)(url, { method: "POST", headers, body });
     },

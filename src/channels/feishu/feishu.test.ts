@@ -62,7 +62,9 @@ describe("Feishu events", () => {
   });
 
   it("ignores apps' messages and unsupported message types", () => {
-    expect(normalizeMessageEvent("e", messageEventSchema.parse({ ...p2p.event, sender: { ...p2p.event.sender, sender_type: "app" } }), {})).toMatchObject({ kind: "ignored" });
+    expect(normalizeMessageEvent("e", messageEventSchema.parse({ ...p2p.event, sender: { ...p2p.event.sender, sender_type: "app" } }), {})).toMatchObject({
+      kind: "ignored",
+    });
     const image = { ...p2p.event, message: { ...p2p.event.message, message_type: "image", content: '{"image_key":"img_x"}' } };
     expect(normalizeMessageEvent("e", messageEventSchema.parse(image), {})).toMatchObject({ kind: "ignored" });
   });
@@ -70,7 +72,10 @@ describe("Feishu events", () => {
 
 describe("Feishu replies", () => {
   it("sends Markdown as a post with an md element, headings bold", () => {
-    expect(larkReply("# Title\n**b** [x](https://e.com)")).toEqual({ msgType: "post", content: { zh_cn: { content: [[{ tag: "md", text: "**Title**\n**b** [x](https://e.com)" }]] } } });
+    expect(larkReply("# Title\n**b** [x](https://e.com)")).toEqual({
+      msgType: "post",
+      content: { zh_cn: { content: [[{ tag: "md", text: "**Title**\n**b** [x](https://e.com)" }]] } },
+    });
   });
 
   it("sends a table as an interactive card with a table component", () => {

@@ -25,7 +25,12 @@ async function larkChannel(opts: { encryptKey?: string | null; policy?: string }
   const fake = createLarkFake({ appId: APP_ID, appSecret, verificationToken: TOKEN, encryptKey, deliverFetch: (url, init) => SELF.fetch(url, init) });
   routeFetchTo(`${base}/`, fake.handle);
   const config = { appId: APP_ID, appSecret, verificationToken: TOKEN, encryptKey, apiBase: base, domain: "lark" };
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "feishu", name: "feishu", policy: opts.policy ?? "open", config }, admin);
+  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "feishu", name: "feishu", policy: opts.policy ?? "open", config },
+    admin,
+  );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return { fake, config, id: created.body.channel.id, url: created.body.channel.inboundUrl };
 }
@@ -40,7 +45,9 @@ function dm(text: string, sender = `ou_${crypto.randomUUID().replaceAll("-", "")
 }
 
 const inboundOf = async (channelId: string) =>
-  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages.filter((m) => m.direction === "in");
+  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages.filter(
+    (m) => m.direction === "in",
+  );
 
 describe("Feishu channel, through the whole pipeline", () => {
   it("answers the url_verification challenge, encrypted and plain, and checks the app on setup", async () => {
@@ -93,7 +100,9 @@ describe("Feishu channel, through the whole pipeline", () => {
     wrongToken.header.token = "someone-elses-token";
     expect((await fake.deliver(url, wrongToken)).status).toBe(401);
     expect((await fake.deliver(url, {}, { raw: "{nope" })).status).toBe(400);
-    expect((await fake.deliver(url, { schema: "2.0", header: { event_id: "x", event_type: "im.message.receive_v1", token: TOKEN }, event: {} })).status).toBe(400);
+    expect((await fake.deliver(url, { schema: "2.0", header: { event_id: "x", event_type: "im.message.receive_v1", token: TOKEN }, event: {} })).status).toBe(
+      400,
+    );
     expect(await inboundOf(id)).toEqual([]);
   });
 

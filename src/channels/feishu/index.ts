@@ -16,7 +16,10 @@ import type { ChannelAdapter, ChannelContext } from "../shared/types";
 export const FEISHU_MAX_MESSAGE_LENGTH = 8000;
 
 const configSchema = z.object({
-  appId: z.string().regex(/^cli_\w+$/, "appId is the app's App ID (cli_...)").describe("App ID from Credentials & Basic Info (cli_...)"),
+  appId: z
+    .string()
+    .regex(/^cli_\w+$/, "appId is the app's App ID (cli_...)")
+    .describe("App ID from Credentials & Basic Info (cli_...)"),
   appSecret: z.string().min(16, "appSecret must be the app's App Secret").describe("App Secret from Credentials & Basic Info"),
   verificationToken: z.string().min(8).describe("Events & Callbacks → Encryption Strategy → Verification Token"),
   encryptKey: z
@@ -27,7 +30,10 @@ const configSchema = z.object({
   domain: z.enum(["feishu", "lark"]).optional().describe("feishu for open.feishu.cn (China), lark for open.larksuite.com (international); default feishu"),
   botOpenId: z.string().optional().describe("The bot's open_id for @mentions in groups; looked up with bot/v3/info when empty"),
   prefix: z.string().min(1).max(20).optional().describe("In groups, also answer messages starting with this text (besides @mentions), e.g. !ai"),
-  apiBase: z.url({ protocol: /^https?$/ }).optional().describe("Advanced: Open API root, overrides domain; changing it requires the secrets again"),
+  apiBase: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Advanced: Open API root, overrides domain; changing it requires the secrets again"),
 });
 export type FeishuConfig = z.infer<typeof configSchema>;
 
@@ -57,7 +63,8 @@ async function openBody(raw: string, config: FeishuConfig, headers: Headers, now
     const check = await verifyLarkSignature(config.encryptKey, headers, raw, now);
     if (!check.ok) return { kind: "rejected", status: 401, error: check.error };
   }
-  if (typeof encrypted !== "string") return { kind: "rejected", status: 400, error: "this channel has an encryptKey: events must be encrypted ({\"encrypt\": ...})" };
+  if (typeof encrypted !== "string")
+    return { kind: "rejected", status: 400, error: 'this channel has an encryptKey: events must be encrypted ({"encrypt": ...})' };
   const plain = await decryptLark(config.encryptKey, encrypted);
   if (plain === null) return { kind: "rejected", status: 401, error: "event does not decrypt with this channel's encryptKey" };
   const inner = parseJson(plain);
@@ -93,11 +100,16 @@ export const feishuAdapter: ChannelAdapter<FeishuConfig> = {
     if (!tokenMatches(config.verificationToken, header.token)) return { kind: "rejected", status: 401, error: "verification token does not match" };
     if (header.app_id && header.app_id !== config.appId) return { kind: "rejected", status: 401, error: "event is for another app" };
     // Feishu redelivers anything not answered 200, so events the gateway does not handle are acknowledged.
-    if (header.event_type !== "im.message.receive_v1") return { kind: "response", response: Response.json({ ok: true, ignored: `${header.event_type} is not handled` }) };
+    if (header.event_type !== "im.message.receive_v1")
+      return { kind: "response", response: Response.json({ ok: true, ignored: `${header.event_type} is not handled` }) };
     const message = messageEventSchema.safeParse(event);
     if (!message.success) return { kind: "rejected", status: 400, error: "im.message.receive_v1 without sender or message" };
     let openId = config.botOpenId;
-    if (!openId && message.data.message.chat_type !== "p2p") openId = await botOpenId(client(config, ctx)).then((b) => b.openId, () => undefined);
+    if (!openId && message.data.message.chat_type !== "p2p")
+      openId = await botOpenId(client(config, ctx)).then(
+        (b) => b.openId,
+        () => undefined,
+      );
     const normalized = normalizeMessageEvent(header.event_id, message.data, { openId, prefix: config.prefix });
     if (normalized.kind === "invalid") return { kind: "rejected", status: 400, error: normalized.error };
     if (normalized.kind === "ignored") return { kind: "response", response: Response.json({ ok: true, ignored: normalized.reason }) };
@@ -133,11 +145,16 @@ export const feishuAdapter: ChannelAdapter<FeishuConfig> = {
           `App credentials work; the bot's open_id is ${bot.openId}${bot.name ? ` (${bot.name})` : ""}.`,
           `${console} → your app → Events & Callbacks → Event configuration: subscription mode "Send events to developer's server", Request URL ${url} (Feishu sends a url_verification challenge; the gateway answers it).`,
           "Add the event im.message.receive_v1; permissions im:message, im:message.p2p_msg:readonly, im:message.group_at_msg:readonly, im:message:send_as_bot. Publish a version of the app.",
-          config.encryptKey ? "Encryption Strategy: the Encrypt Key matches this channel's; events are signed and encrypted." : "Set an Encrypt Key (Encryption Strategy) and add it to this channel: without it events are not signed.",
+          config.encryptKey
+            ? "Encryption Strategy: the Encrypt Key matches this channel's; events are signed and encrypted."
+            : "Set an Encrypt Key (Encryption Strategy) and add it to this channel: without it events are not signed.",
         ],
       };
     } catch (err) {
-      return { ok: false, steps: [`Feishu refused the app: ${err instanceof Error ? err.message : String(err)}`, "Check appId, appSecret and domain (feishu or lark)."] };
+      return {
+        ok: false,
+        steps: [`Feishu refused the app: ${err instanceof Error ? err.message : String(err)}`, "Check appId, appSecret and domain (feishu or lark)."],
+      };
     }
   },
 };

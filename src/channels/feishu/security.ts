@@ -32,7 +32,8 @@ export async function verifyLarkSignature(encryptKey: string, headers: Headers, 
   const signature = headers.get(LARK_SIGNATURE_HEADER);
   if (!timestamp || !nonce || !signature) return { ok: false, error: "missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header" };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, error: "X-Lark-Request-Timestamp must be unix seconds" };
-  if (Math.abs(nowMs - Number(timestamp) * 1000) > LARK_REPLAY_WINDOW_MS) return { ok: false, error: "request timestamp is outside the 5-minute window (replayed or clock skew)" };
+  if (Math.abs(nowMs - Number(timestamp) * 1000) > LARK_REPLAY_WINDOW_MS)
+    return { ok: false, error: "request timestamp is outside the 5-minute window (replayed or clock skew)" };
   const expected = await larkSignature(timestamp, nonce, encryptKey, body);
   return timingSafeEqual(expected, signature.toLowerCase()) ? { ok: true } : { ok: false, error: "signature does not match" };
 }
@@ -52,8 +53,12 @@ export async function decryptLark(encryptKey: string, encrypted: string): Promis
   }
   if (bytes.length < 32 || bytes.length % 16 !== 0) return null;
   try {
-    const plain = await crypto.subtle.decrypt({ name: "AES-CBC", iv: plainBytes(bytes.slice(0, 16)) }, await aesKey(encryptKey, "decrypt"), plainBytes(bytes.slice(16)));
-    return new TextDecoder("utf-8", { fatal: true }).decode(plain);
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-CBC", iv: plainBytes(bytes.slice(0, 16)) },
+      await aesKey(encryptKey, "decrypt"),
+      plainBytes(bytes.slice(16)),
+    );
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(plain);
   } catch {
     return null;
   }

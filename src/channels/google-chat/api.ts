@@ -75,7 +75,10 @@ export async function chatAccessToken(client: ChatClient): Promise<string> {
     });
     const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
     if (!res.ok || !body.access_token)
-      throw new TokenError(`Google refused the service account (HTTP ${res.status}: ${body.error ?? "no error code"})`, res.status === 429 || res.status >= 500);
+      throw new TokenError(
+        `Google refused the service account (HTTP ${res.status}: ${body.error ?? "no error code"})`,
+        res.status === 429 || res.status >= 500,
+      );
     return { token: body.access_token, expiresInSeconds: Number(body.expires_in) || 3600 };
   });
 }

@@ -17,7 +17,9 @@ const ID_TOKEN_ISSUERS = ["https://accounts.google.com", "accounts.google.com"];
 /** Google's libraries allow a few minutes of skew; one is enough for Google's own clocks. */
 const CLOCK_SKEW_SECONDS = 60;
 
-export type ChatAudience = { kind: "project-number"; projectNumber: string; certsUrl: string } | { kind: "endpoint-url"; endpointUrl: string; certsUrl: string };
+export type ChatAudience =
+  | { kind: "project-number"; projectNumber: string; certsUrl: string }
+  | { kind: "endpoint-url"; endpointUrl: string; certsUrl: string };
 
 export type ChatAuthCheck = { ok: true } | { ok: false; error: string };
 

@@ -38,11 +38,16 @@ export type ChatEvent = z.infer<typeof chatEventSchema>;
 /** Event types Chat sends that need no answer from the agent. */
 const KNOWN_IGNORED = new Set(["ADDED_TO_SPACE", "REMOVED_FROM_SPACE", "CARD_CLICKED", "WIDGET_UPDATED"]);
 
-export type NormalizedChatEvent = { kind: "message"; message: Omit<InboundMessage, "receivedAt"> } | { kind: "ignored"; reason: string } | { kind: "invalid"; error: string };
+export type NormalizedChatEvent =
+  | { kind: "message"; message: Omit<InboundMessage, "receivedAt"> }
+  | { kind: "ignored"; reason: string }
+  | { kind: "invalid"; error: string };
 
 export function normalizeChatEvent(event: ChatEvent, prefix: string | undefined): NormalizedChatEvent {
   if (event.type !== "MESSAGE" && event.type !== "APP_COMMAND") {
-    return KNOWN_IGNORED.has(event.type) ? { kind: "ignored", reason: `${event.type} needs no reply` } : { kind: "invalid", error: `unknown event type ${event.type}` };
+    return KNOWN_IGNORED.has(event.type)
+      ? { kind: "ignored", reason: `${event.type} needs no reply` }
+      : { kind: "invalid", error: `unknown event type ${event.type}` };
   }
   const message = event.message;
   const space = event.space ?? message?.space;

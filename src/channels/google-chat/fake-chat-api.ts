@@ -72,10 +72,17 @@ export async function createChatFake(options: ChatFakeOptions = {}) {
     const existing = requestId ? byRequestId.get(`${space}/${requestId}`) : undefined;
     if (existing) return Response.json({ name: existing.name });
     const body = (await request.json()) as CreatedMessage["body"];
-    if (!body.text && !body.cardsV2?.length) return Response.json({ error: { code: 400, message: "Message cannot be empty.", status: "INVALID_ARGUMENT" } }, { status: 400 });
+    if (!body.text && !body.cardsV2?.length)
+      return Response.json({ error: { code: 400, message: "Message cannot be empty.", status: "INVALID_ARGUMENT" } }, { status: 400 });
     if ((body.text ?? "").length > MAX_TEXT)
       return Response.json({ error: { code: 400, message: "Message text is too long.", status: "INVALID_ARGUMENT" } }, { status: 400 });
-    const message: CreatedMessage = { space, requestId, messageReplyOption: url.searchParams.get("messageReplyOption"), body, name: `${space}/messages/${crypto.randomUUID()}` };
+    const message: CreatedMessage = {
+      space,
+      requestId,
+      messageReplyOption: url.searchParams.get("messageReplyOption"),
+      body,
+      name: `${space}/messages/${crypto.randomUUID()}`,
+    };
     state.created.push(message);
     if (requestId) byRequestId.set(`${space}/${requestId}`, message);
     return Response.json({ name: message.name, text: body.text, thread: body.thread });
@@ -92,7 +99,10 @@ export async function createChatFake(options: ChatFakeOptions = {}) {
   }
 
   /** A bearer token as Chat sends it: project-number audience (Chat's own key) or endpoint URL (a Google ID token). */
-  async function signEventToken(audience: { projectNumber: string } | { endpointUrl: string }, overrides: { email?: string; expiresInSeconds?: number; forged?: boolean } = {}) {
+  async function signEventToken(
+    audience: { projectNumber: string } | { endpointUrl: string },
+    overrides: { email?: string; expiresInSeconds?: number; forged?: boolean } = {},
+  ) {
     const now = Math.floor(Date.now() / 1000);
     const key = "projectNumber" in audience ? chatKey : googleKey;
     const privateKey = overrides.forged ? (await signingKey()).privateKey : key.privateKey;

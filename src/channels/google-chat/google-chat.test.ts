@@ -65,7 +65,9 @@ describe("Chat events", () => {
 
   it("ignores ADDED_TO_SPACE and app senders, refuses unknown event types", () => {
     expect(normalizeChatEvent(parse(addedToSpace), undefined)).toMatchObject({ kind: "ignored" });
-    expect(normalizeChatEvent(parse({ ...dm, message: { ...dm.message, sender: { name: "users/1", type: "BOT" } } }), undefined)).toMatchObject({ kind: "ignored" });
+    expect(normalizeChatEvent(parse({ ...dm, message: { ...dm.message, sender: { name: "users/1", type: "BOT" } } }), undefined)).toMatchObject({
+      kind: "ignored",
+    });
     expect(normalizeChatEvent(parse({ ...dm, type: "SOMETHING_NEW" }), undefined)).toMatchObject({ kind: "invalid" });
   });
 });
@@ -80,8 +82,14 @@ describe("Chat replies", () => {
   it("sends a reply with a table as a Card v2 with a grid, in the thread", () => {
     const body = chatMessageBody("## Builds\n| job | status |\n|---|---|\n| api | green |", "d1", "spaces/A/threads/B");
     expect(body.thread).toEqual({ name: "spaces/A/threads/B" });
-    const [card] = body.cardsV2 as { cardId: string; card: { header: { title: string }; sections: { widgets: { grid?: { columnCount: number; items: unknown[] } }[] }[] } }[];
+    const [card] = body.cardsV2 as {
+      cardId: string;
+      card: { header: { title: string }; sections: { widgets: { grid?: { columnCount: number; items: unknown[] } }[] }[] };
+    }[];
     expect(card?.card.header.title).toBe("Builds");
-    expect(card?.card.sections[0]?.widgets[0]?.grid).toMatchObject({ columnCount: 2, items: [{ title: "*job*" }, { title: "*status*" }, { title: "api" }, { title: "green" }] });
+    expect(card?.card.sections[0]?.widgets[0]?.grid).toMatchObject({
+      columnCount: 2,
+      items: [{ title: "*job*" }, { title: "*status*" }, { title: "api" }, { title: "green" }],
+    });
   });
 });

@@ -24,7 +24,12 @@ async function chatChannel(audienceType: "project-number" | "endpoint-url" = "pr
   routeFetchTo(`${base}/`, fake.handle);
   const certsUrl = audienceType === "project-number" ? `${base}/service_accounts/v1/jwk/chat@system.gserviceaccount.com` : `${base}/oauth2/v3/certs`;
   const config = { audienceType, projectNumber: PROJECT.projectNumber, serviceAccountKey: await fake.serviceAccountKey(), apiBase: base, certsUrl };
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", { type: "google-chat", name: "chat", policy: extra.policy ?? "open", config }, admin);
+  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "google-chat", name: "chat", policy: extra.policy ?? "open", config },
+    admin,
+  );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const url = created.body.channel.inboundUrl;
   const audience = audienceType === "project-number" ? PROJECT : { endpointUrl: url };
@@ -40,7 +45,9 @@ function dm(text: string) {
 }
 
 const inboundOf = async (channelId: string) =>
-  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages.filter((m) => m.direction === "in");
+  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages.filter(
+    (m) => m.direction === "in",
+  );
 
 describe("Google Chat channel, through the whole pipeline", () => {
   it("gets a service-account token on setup and names the endpoint", async () => {
@@ -57,7 +64,11 @@ describe("Google Chat channel, through the whole pipeline", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({});
     const [created] = await eventually(async () => fake.state.created.length > 0 && fake.state.created);
-    expect(created).toMatchObject({ space: "spaces/AAAAAAAAAAA", messageReplyOption: "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD", body: { thread: dmFixture.message.thread } });
+    expect(created).toMatchObject({
+      space: "spaces/AAAAAAAAAAA",
+      messageReplyOption: "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD",
+      body: { thread: dmFixture.message.thread },
+    });
     expect(created!.body.text).toContain("You said: is *this* bold?");
     expect(created!.requestId).toBeTruthy();
   });
@@ -115,7 +126,12 @@ describe("Google Chat channel, through the whole pipeline", () => {
 
   it("requires the key again when the API base changes", async () => {
     const { id, config } = await chatChannel();
-    const moved = await call("PUT", `/api/channels/${id}`, { config: { ...config, serviceAccountKey: "[hidden]", apiBase: "https://attacker.example" } }, admin);
+    const moved = await call(
+      "PUT",
+      `/api/channels/${id}`,
+      { config: { ...config, serviceAccountKey: "[hidden]", apiBase: "https://attacker.example" } },
+      admin,
+    );
     expect(moved.status).toBe(400);
   });
 });

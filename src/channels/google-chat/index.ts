@@ -32,16 +32,30 @@ const configSchema = z
       .describe("For the endpoint-url audience: the HTTP endpoint URL exactly as entered in Chat (default: this channel's inbound URL)"),
     serviceAccountKey: z
       .string()
-      .refine((v) => parseServiceAccountKey(v) !== null, "serviceAccountKey must be a service account's JSON key (type service_account, client_email, private_key)")
+      .refine(
+        (v) => parseServiceAccountKey(v) !== null,
+        "serviceAccountKey must be a service account's JSON key (type service_account, client_email, private_key)",
+      )
       .describe("The Chat app's service account JSON key, pasted whole (IAM → Service accounts → Keys → Add key → JSON)"),
-    prefix: z.string().min(1).max(20).optional().describe("In spaces, also answer messages starting with this text (besides @mentions and slash commands), e.g. !ai"),
-    apiBase: z.url({ protocol: /^https?$/ }).optional().describe("Advanced: Chat API root (default https://chat.googleapis.com); changing it requires the key again"),
+    prefix: z
+      .string()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe("In spaces, also answer messages starting with this text (besides @mentions and slash commands), e.g. !ai"),
+    apiBase: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("Advanced: Chat API root (default https://chat.googleapis.com); changing it requires the key again"),
     certsUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe("Advanced: key set that signs Chat's tokens (default Google's for the chosen audience); changing it requires the key again"),
   })
-  .refine((c) => c.audienceType !== "project-number" || c.projectNumber, { message: "projectNumber is required for the project-number audience", path: ["projectNumber"] });
+  .refine((c) => c.audienceType !== "project-number" || c.projectNumber, {
+    message: "projectNumber is required for the project-number audience",
+    path: ["projectNumber"],
+  });
 export type GoogleChatConfig = z.infer<typeof configSchema>;
 
 function client(config: GoogleChatConfig, ctx: Pick<ChannelContext<GoogleChatConfig>, "fetch" | "now">): ChatClient {

@@ -69,7 +69,12 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
   if (activity.from.id === botId) return { kind: "ignored", reason: "the bot's own message" };
   const personal = (activity.conversation.conversationType ?? "personal") === "personal" && activity.conversation.isGroup !== true;
   const mentioned = (activity.entities ?? []).some((e) => e.type === "mention" && e.mentioned?.id === botId);
-  const prefixed = !!prefix && (activity.text ?? "").replace(/<at>[^<]*<\/at>/g, "").trim().startsWith(prefix);
+  const prefixed =
+    !!prefix &&
+    (activity.text ?? "")
+      .replace(/<at>[^<]*<\/at>/g, "")
+      .trim()
+      .startsWith(prefix);
   if (!personal && !mentioned && !prefixed) return { kind: "ignored", reason: "group message not addressed to the bot" };
   const text = cleanText(activity, botId, prefix);
   if (!text) return { kind: "ignored", reason: "message without text (attachments only)" };

@@ -48,7 +48,10 @@ export async function botToken(creds: TeamsCredentials): Promise<string> {
     });
     const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
     if (!res.ok || !body.access_token)
-      throw new TokenError(`Entra ID refused the bot's credentials (HTTP ${res.status}: ${body.error ?? "no error code"})`, res.status === 429 || res.status >= 500);
+      throw new TokenError(
+        `Entra ID refused the bot's credentials (HTTP ${res.status}: ${body.error ?? "no error code"})`,
+        res.status === 429 || res.status >= 500,
+      );
     return { token: body.access_token, expiresInSeconds: Number(body.expires_in) || 3600 };
   });
 }

@@ -19,8 +19,13 @@ export const TEAMS_MAX_MESSAGE_LENGTH = 8000;
 const TYPING_TIMEOUT_MS = 2000;
 
 const configSchema = z.object({
-  appId: z.uuid({ error: "appId must be the bot's Microsoft App ID (a GUID)" }).describe("Microsoft App ID of the Azure Bot (a GUID, from the bot's Configuration page)"),
-  appPassword: z.string().min(8, "appPassword must be the app's client secret value").describe("Client secret of the app registration (Certificates & secrets → the secret's Value)"),
+  appId: z
+    .uuid({ error: "appId must be the bot's Microsoft App ID (a GUID)" })
+    .describe("Microsoft App ID of the Azure Bot (a GUID, from the bot's Configuration page)"),
+  appPassword: z
+    .string()
+    .min(8, "appPassword must be the app's client secret value")
+    .describe("Client secret of the app registration (Certificates & secrets → the secret's Value)"),
   tenantId: z
     .string()
     .regex(/^[\w.-]{3,100}$/, "tenantId must be a directory (tenant) id or domain")
@@ -97,7 +102,8 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
     const creds = credentials(ctx.config, ctx);
     const serviceUrl = message.replyContext?.serviceUrl;
     const conversationId = message.conversationId;
-    if (!serviceUrl || !conversationId) return { ok: false, retryable: false, error: "no Teams conversation to reply to (serviceUrl and conversation id come with an inbound activity)" };
+    if (!serviceUrl || !conversationId)
+      return { ok: false, retryable: false, error: "no Teams conversation to reply to (serviceUrl and conversation id come with an inbound activity)" };
     const replyToId = message.replyContext?.activityId;
     try {
       return await teamsSendResult(await postActivity(creds, serviceUrl, conversationId, replyActivity(message.text, replyToId), replyToId), creds);

@@ -31,7 +31,12 @@ describe("Teams channel end to end", () => {
       type: "teams",
       name: "Teams",
       policy: "open",
-      config: { appId: APP_ID, appPassword: APP_PASSWORD, openIdMetadataUrl: `${platform.fakeUrl}/v1/.well-known/openidconfiguration`, loginBase: platform.fakeUrl },
+      config: {
+        appId: APP_ID,
+        appPassword: APP_PASSWORD,
+        openIdMetadataUrl: `${platform.fakeUrl}/v1/.well-known/openidconfiguration`,
+        loginBase: platform.fakeUrl,
+      },
     });
     expect(steps.join(" ")).toContain(url);
 

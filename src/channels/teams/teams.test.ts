@@ -20,7 +20,15 @@ describe("Bot Framework token", () => {
     const fake = await createTeamsFake({ appId: APP_ID, appPassword: "secret-value-123", baseUrl: base });
     const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => fake.handle(new Request(input, init))) as typeof fetch;
     const check = (token: string, serviceUrl = base, channelId = "msteams") =>
-      verifyTeamsToken({ token, appId: APP_ID, openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`, serviceUrl, channelId, fetch: fetcher, now: Date.now() });
+      verifyTeamsToken({
+        token,
+        appId: APP_ID,
+        openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`,
+        serviceUrl,
+        channelId,
+        fetch: fetcher,
+        now: Date.now(),
+      });
     return { fake, base, check };
   }
 
@@ -32,13 +40,25 @@ describe("Bot Framework token", () => {
 
   it("refuses a wrong audience, issuer, serviceUrl, expiry, key or channel", async () => {
     const { fake, base, check } = await setup();
-    expect(await check(await fake.signToken({ serviceUrl: base, audience: "another-app" }))).toMatchObject({ ok: false, error: expect.stringContaining("aud") });
-    expect(await check(await fake.signToken({ serviceUrl: base, issuer: "https://evil.example" }))).toMatchObject({ ok: false, error: expect.stringContaining("iss") });
-    expect(await check(await fake.signToken({ serviceUrl: "https://evil.example/" }))).toMatchObject({ ok: false, error: expect.stringContaining("serviceUrl") });
+    expect(await check(await fake.signToken({ serviceUrl: base, audience: "another-app" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("aud"),
+    });
+    expect(await check(await fake.signToken({ serviceUrl: base, issuer: "https://evil.example" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("iss"),
+    });
+    expect(await check(await fake.signToken({ serviceUrl: "https://evil.example/" }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("serviceUrl"),
+    });
     // Five minutes of skew are allowed, six are not.
     expect(await check(await fake.signToken({ serviceUrl: base, expiresInSeconds: -240 }))).toEqual({ ok: true });
     expect(await check(await fake.signToken({ serviceUrl: base, expiresInSeconds: -360 }))).toMatchObject({ ok: false, error: expect.stringContaining("exp") });
-    expect(await check(await fake.signToken({ serviceUrl: base, key: await fake.unpublishedKey() }))).toMatchObject({ ok: false, error: expect.stringContaining("kid") });
+    expect(await check(await fake.signToken({ serviceUrl: base, key: await fake.unpublishedKey() }))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("kid"),
+    });
     expect(await check(await fake.signToken({ serviceUrl: base }), base, "skype")).toMatchObject({ ok: false, error: expect.stringContaining("endorsed") });
     expect(await check("not.a.jwt")).toMatchObject({ ok: false });
   });
@@ -96,7 +116,9 @@ describe("Teams replies", () => {
 
   it("sends a reply with a table as an Adaptive Card 1.5 with a Table", () => {
     const activity = replyActivity("## Builds\nLatest runs:\n\n| job | status |\n|---|---|\n| api | green |\n| web | red |");
-    const card = (activity.attachments as { contentType: string; content: { version: string; body: { type: string; text?: string; rows?: unknown[] }[] } }[])[0]!;
+    const card = (
+      activity.attachments as { contentType: string; content: { version: string; body: { type: string; text?: string; rows?: unknown[] }[] } }[]
+    )[0]!;
     expect(card.contentType).toBe("application/vnd.microsoft.card.adaptive");
     expect(card.content.version).toBe("1.5");
     expect(card.content.body.map((b) => b.type)).toEqual(["TextBlock", "TextBlock", "Table"]);

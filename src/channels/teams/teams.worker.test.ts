@@ -21,7 +21,13 @@ beforeAll(async () => {
 async function teamsChannel(extra: { policy?: string; rateLimitPerMinute?: number; tenantId?: string } = {}) {
   const base = `https://bf-${crypto.randomUUID().slice(0, 8)}.fake`;
   const appPassword = `secret-${crypto.randomUUID()}`;
-  const fake = await createTeamsFake({ appId: APP_ID, appPassword, tenantId: extra.tenantId, baseUrl: base, deliverFetch: (url, init) => SELF.fetch(url, init) });
+  const fake = await createTeamsFake({
+    appId: APP_ID,
+    appPassword,
+    tenantId: extra.tenantId,
+    baseUrl: base,
+    deliverFetch: (url, init) => SELF.fetch(url, init),
+  });
   routeFetchTo(`${base}/`, fake.handle);
   const config = { appId: APP_ID, appPassword, tenantId: extra.tenantId, openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`, loginBase: base };
   const created = await call<{ channel: { id: string; inboundUrl: string } }>(
@@ -45,7 +51,9 @@ function dm(text: string, sender = crypto.randomUUID()) {
 
 /** What the gateway stored as received on this channel. */
 const inboundOf = async (channelId: string) =>
-  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages.filter((m) => m.direction === "in");
+  (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages.filter(
+    (m) => m.direction === "in",
+  );
 
 describe("Teams channel, through the whole pipeline", () => {
   it("checks the app's credentials on setup and names the messaging endpoint (single-tenant too)", async () => {
@@ -61,7 +69,11 @@ describe("Teams channel, through the whole pipeline", () => {
     const first = dm("is 1 < 2?");
     expect((await fake.deliver(url, first)).status).toBe(200);
     const [posted] = await eventually(async () => fake.state.posted.length > 0 && fake.state.posted);
-    expect(posted).toMatchObject({ conversationId: personal.conversation.id, replyToId: first.id, activity: { type: "message", textFormat: "markdown", replyToId: first.id } });
+    expect(posted).toMatchObject({
+      conversationId: personal.conversation.id,
+      replyToId: first.id,
+      activity: { type: "message", textFormat: "markdown", replyToId: first.id },
+    });
     expect(posted!.activity.text).toContain("You said: is 1 < 2?");
     expect(fake.state.typing).toContain(personal.conversation.id);
     await fake.deliver(url, dm("again"));
@@ -92,7 +104,11 @@ describe("Teams channel, through the whole pipeline", () => {
     const stale = await fake.signToken({ serviceUrl: fake.baseUrl, expiresInSeconds: -600 });
     expect((await fake.deliver(url, dm("stale"), { token: stale })).status).toBe(401);
     const token = await fake.signToken({ serviceUrl: fake.baseUrl });
-    const malformed = await SELF.fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{not json" });
+    const malformed = await SELF.fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(malformed.status).toBe(400);
     expect((await fake.deliver(url, { ...dm("x"), type: "brandNewType" })).status).toBe(400);
     expect(await inboundOf(id)).toEqual([]);
@@ -144,7 +160,12 @@ describe("Teams channel, through the whole pipeline", () => {
 
   it("requires the secret again when an endpoint changes", async () => {
     const { id, config } = await teamsChannel();
-    const moved = await call<{ error: string }>("PUT", `/api/channels/${id}`, { config: { ...config, appPassword: "[hidden]", loginBase: "https://attacker.example" } }, admin);
+    const moved = await call<{ error: string }>(
+      "PUT",
+      `/api/channels/${id}`,
+      { config: { ...config, appPassword: "[hidden]", loginBase: "https://attacker.example" } },
+      admin,
+    );
     expect(moved.status).toBe(400);
     expect(moved.body.error).toContain("requires the secrets again");
     const kept = await call("PUT", `/api/channels/${id}`, { config: { ...config, appPassword: "[hidden]", prefix: "!ai" } }, admin);
