@@ -38,9 +38,18 @@ export function redactConfig(adapter: ChannelAdapter<unknown>, stored: Config): 
   return out;
 }
 
-/** On update, a secret sent back as HIDDEN_SECRET (or left out) keeps its stored value. */
+/** The endpoint fields (ChannelAdapter.endpointFields) whose value an update changes. */
+export function changedEndpoints(adapter: ChannelAdapter<unknown>, incoming: Config, stored: Config): string[] {
+  return (adapter.endpointFields ?? []).filter((field) => incoming[field] !== stored[field]);
+}
+
+/**
+ * On update, a secret sent back as HIDDEN_SECRET (or left out) keeps its stored value, unless
+ * the update changes an endpoint: then no stored secret is carried over, so each must be given again.
+ */
 export function mergeSecrets(adapter: ChannelAdapter<unknown>, incoming: Config, stored: Config): Config {
   const out: Config = { ...incoming };
+  if (changedEndpoints(adapter, incoming, stored).length > 0) return out;
   for (const field of adapter.secretFields) {
     if ((out[field] === undefined || out[field] === HIDDEN_SECRET) && stored[field] !== undefined) out[field] = stored[field];
   }

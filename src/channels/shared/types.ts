@@ -98,6 +98,12 @@ export interface ChannelAdapter<C = unknown> {
   configSchema: z.ZodType<C>;
   /** Config keys encrypted at rest and never returned by the API. */
   secretFields: readonly string[];
+  /**
+   * Config keys naming hosts the secrets are sent to or trusted from (API bases, token and key
+   * URLs). Changing one on update requires every secret again, so a changed endpoint cannot
+   * carry a stored secret to another host.
+   */
+  endpointFields?: readonly string[];
   /** Longest single message the platform accepts; longer replies are split. */
   maxMessageLength: number;
   /** Fills config defaults at creation (e.g. generates a signing secret). */

@@ -1,0 +1,54 @@
+/**
+ * Google Chat end to end: `npm start` as a process and a fake of Google on 127.0.0.1 (Chat's key
+ * set, the OAuth token endpoint, spaces.messages.create). Documented events with signed bearer
+ * tokens go in; replies come back asynchronously in their threads.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { type ChatFake, createChatFake } from "./fake-chat-api";
+import dm from "./fixtures/message-dm.json";
+import mention from "./fixtures/message-space-mention.json";
+import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
+import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+
+const PORT = 9151;
+const PROJECT = { projectNumber: "1234567890" };
+
+describe("Google Chat channel end to end", () => {
+  let fake: ChatFake;
+  const platform = platformGateway({
+    port: PORT,
+    fake: async () => {
+      fake = await createChatFake();
+      return fake.handle;
+    },
+  });
+  beforeAll(() => fake.setBaseUrl(platform.fakeUrl));
+
+  it("verifies Chat's token and answers a DM and a mention in their threads, once each", async () => {
+    const { api } = await setupAdmin(platform.gw);
+    const { inboundUrl: url } = await createChannelWithSetup(api, {
+      type: "google-chat",
+      name: "Google Chat",
+      policy: "open",
+      config: {
+        audienceType: "project-number",
+        projectNumber: PROJECT.projectNumber,
+        serviceAccountKey: await fake.serviceAccountKey(),
+        apiBase: platform.fakeUrl,
+        certsUrl: `${platform.fakeUrl}/service_accounts/v1/jwk/chat@system.gserviceaccount.com`,
+      },
+    });
+    expect((await fake.deliver(url, dm, PROJECT)).status).toBe(200);
+    expect((await fake.deliver(url, dm, PROJECT)).status).toBe(200);
+    expect((await fake.deliver(url, mention, PROJECT)).status).toBe(200);
+    expect((await fake.deliver(url, dm, PROJECT, { token: null })).status).toBe(401);
+
+    await waitFor(async () => fake.state.created.length >= 2, 20_000, "two replies");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fake.state.created).toHaveLength(2);
+    expect(fake.state.created.find((c) => c.space === "spaces/AAAAAAAAAAA")).toMatchObject({
+      body: { thread: dm.message.thread, text: expect.stringContaining("You said: Hello Chat app") },
+    });
+    expect(fake.state.created.find((c) => c.space === "spaces/AAAAjKaM1AE")?.body.text).toContain("You said: what changed in the release?");
+  });
+});

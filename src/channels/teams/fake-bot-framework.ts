@@ -1,0 +1,147 @@
+/**
+ * A fake of the Bot Framework as a web-standard handler, all under one base URL: the OpenID
+ * metadata and its key set (RS256 keys endorsed for msteams), Entra ID's client-credentials token
+ * endpoint (`/{tenant}/oauth2/v2.0/token`), and the Connector (`/v3/conversations/{id}/activities
+ * [/{replyToId}]`) that checks the bot token and the 28 KB limit and answers 201 `{id}`. It also
+ * plays Teams: `deliver` signs an activity's JWT (issuer, audience = app id, serviceurl claim)
+ * with its current key and posts it to the messaging endpoint.
+ */
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+
+export interface TeamsFakeOptions {
+  appId: string;
+  appPassword: string;
+  /** Single-tenant app: tokens only from this tenant; otherwise only from botframework.com. */
+  tenantId?: string;
+  /** Base URL the fake is reached at (serviceUrl, jwks_uri); set later with setBaseUrl for a served fake. */
+  baseUrl?: string;
+  /** How activities reach the messaging endpoint: global fetch for a real server, SELF.fetch inside workerd. */
+  deliverFetch?: (input: string, init: RequestInit) => Promise<Response>;
+}
+
+export interface PostedActivity {
+  conversationId: string;
+  replyToId?: string;
+  activity: { type: string; text?: string; textFormat?: string; replyToId?: string; attachments?: { contentType: string; content: Record<string, unknown> }[] };
+}
+
+type Failure = { status: number; retryAfterSeconds?: number };
+type SigningKey = { kid: string; privateKey: CryptoKey; jwk: Record<string, unknown> };
+
+/** Teams refuses activities over about 28 KB. */
+const MAX_ACTIVITY_BYTES = 28 * 1024;
+const ISSUER = "https://api.botframework.com";
+
+async function newKey(): Promise<SigningKey> {
+  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const kid = `fake-${crypto.randomUUID().slice(0, 8)}`;
+  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, kty: "RSA", use: "sig", endorsements: ["msteams"] } };
+}
+
+export async function createTeamsFake(options: TeamsFakeOptions) {
+  let baseUrl = options.baseUrl ?? "";
+  let keys = [await newKey()];
+  const failures: Failure[] = [];
+  const issuedTokens = new Set<string>();
+  const state = { posted: [] as PostedActivity[], typing: [] as string[], tokenRequests: 0, keyRequests: 0 };
+
+  async function token(tenant: string, request: Request): Promise<Response> {
+    state.tokenRequests++;
+    const form = new URLSearchParams(await request.text());
+    const expectedTenant = options.tenantId ?? "botframework.com";
+    if (form.get("grant_type") !== "client_credentials") return Response.json({ error: "unsupported_grant_type" }, { status: 400 });
+    if (form.get("scope") !== "https://api.botframework.com/.default") return Response.json({ error: "invalid_scope" }, { status: 400 });
+    if (form.get("client_id") !== options.appId || tenant !== expectedTenant)
+      return Response.json({ error: "unauthorized_client", error_description: "AADSTS700016: Application not found in the directory." }, { status: 400 });
+    if (form.get("client_secret") !== options.appPassword)
+      return Response.json({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided." }, { status: 401 });
+    const accessToken = `fake-bot-token-${crypto.randomUUID()}`;
+    issuedTokens.add(accessToken);
+    return Response.json({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
+  }
+
+  async function connector(conversationId: string, replyToId: string | undefined, request: Request): Promise<Response> {
+    const auth = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    if (!auth || !issuedTokens.has(auth)) return Response.json({ message: "Authorization has been denied for this request." }, { status: 401 });
+    const raw = await request.text();
+    if (new TextEncoder().encode(raw).byteLength > MAX_ACTIVITY_BYTES)
+      return Response.json({ error: { code: "MessageSizeTooBig", message: "Activity body too large for processing." } }, { status: 413 });
+    const activity = JSON.parse(raw) as PostedActivity["activity"];
+    if (activity.type === "typing") {
+      state.typing.push(conversationId);
+      return Response.json({}, { status: 201 });
+    }
+    const failure = failures.shift();
+    if (failure)
+      return Response.json(
+        { error: { code: failure.status === 429 ? "TooManyRequests" : "ServiceError", message: "fake failure" } },
+        { status: failure.status, headers: failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {} },
+      );
+    if (activity.type !== "message" || (!activity.text && !activity.attachments?.length))
+      return Response.json({ error: { code: "BadArgument", message: "Activity must be a message with text or attachments" } }, { status: 400 });
+    state.posted.push({ conversationId, replyToId, activity });
+    return Response.json({ id: `1:${crypto.randomUUID()}` }, { status: 201 });
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === "/v1/.well-known/openidconfiguration")
+      return Response.json({ issuer: ISSUER, jwks_uri: `${baseUrl}/v1/.well-known/keys`, id_token_signing_alg_values_supported: ["RS256"] });
+    if (path === "/v1/.well-known/keys") {
+      state.keyRequests++;
+      return Response.json({ keys: keys.map((k) => k.jwk) });
+    }
+    const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
+    if (tokenPath && request.method === "POST") return token(decodeURIComponent(tokenPath[1] ?? ""), request);
+    const activities = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
+    if (activities && request.method === "POST")
+      return connector(decodeURIComponent(activities[1] ?? ""), activities[2] ? decodeURIComponent(activities[2]) : undefined, request);
+    return Response.json({ error: { code: "NotFound", message: `no route ${path}` } }, { status: 404 });
+  }
+
+  /** A Bot Framework JWT for an activity (overrides let tests forge a wrong issuer, audience or expiry). */
+  async function signToken(claims: { serviceUrl: string; audience?: string; issuer?: string; expiresInSeconds?: number; key?: SigningKey }): Promise<string> {
+    const key = claims.key ?? keys[0]!;
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ serviceurl: claims.serviceUrl })
+      .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
+      .setIssuer(claims.issuer ?? ISSUER)
+      .setAudience(claims.audience ?? options.appId)
+      .setIssuedAt(now - 60)
+      .setNotBefore(now - 60)
+      .setExpirationTime(now + (claims.expiresInSeconds ?? 3600))
+      .sign(key.privateKey);
+  }
+
+  return {
+    handle,
+    state,
+    get baseUrl() {
+      return baseUrl;
+    },
+    setBaseUrl(url: string) {
+      baseUrl = url.replace(/\/$/, "");
+    },
+    /** Publishes a new signing key in place of the old ones, as Bot Framework does when it rotates. */
+    async rotateKeys() {
+      keys = [await newKey()];
+    },
+    /** A key that is not published, for forged tokens. */
+    unpublishedKey: newKey,
+    signToken,
+    /** The next `count` connector posts fail, e.g. `{status: 429, retryAfterSeconds: 1}`. */
+    failNext(failure: Failure, count = 1) {
+      for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    /** Posts an activity (serviceUrl set to this fake) to the messaging endpoint with a signed token; `token: null` sends none. */
+    async deliver(url: string, activity: Record<string, unknown>, opts: { token?: string | null } = {}): Promise<Response> {
+      const body = { ...activity, serviceUrl: baseUrl };
+      const token = opts.token === undefined ? await signToken({ serviceUrl: baseUrl }) : opts.token;
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (token) headers.authorization = `Bearer ${token}`;
+      return (options.deliverFetch ?? fetch)(url, { method: "POST", headers, body: JSON.stringify(body) });
+    },
+  };
+}
+
+export type TeamsFake = Awaited<ReturnType<typeof createTeamsFake>>;

@@ -1,0 +1,55 @@
+/**
+ * Teams end to end: `npm start` as a process and a fake Bot Framework on 127.0.0.1 serving the
+ * OpenID metadata, key set, token endpoint and Connector. Documented activities, signed with the
+ * fake's key, go to the messaging endpoint; replies come back to the Connector.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTeamsFake, type TeamsFake } from "./fake-bot-framework";
+import channelMention from "./fixtures/message-channel-mention.json";
+import personal from "./fixtures/message-personal.json";
+import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
+import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+
+const PORT = 9150;
+const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
+const APP_PASSWORD = "e2e-teams-client-secret-value";
+
+describe("Teams channel end to end", () => {
+  let fake: TeamsFake;
+  const platform = platformGateway({
+    port: PORT,
+    fake: async () => {
+      fake = await createTeamsFake({ appId: APP_ID, appPassword: APP_PASSWORD });
+      return fake.handle;
+    },
+  });
+  beforeAll(() => fake.setBaseUrl(platform.fakeUrl));
+
+  it("verifies the Bot Framework token, answers a personal chat and a channel mention once each", async () => {
+    const { api } = await setupAdmin(platform.gw);
+    const { inboundUrl: url, steps } = await createChannelWithSetup(api, {
+      type: "teams",
+      name: "Teams",
+      policy: "open",
+      config: {
+        appId: APP_ID,
+        appPassword: APP_PASSWORD,
+        openIdMetadataUrl: `${platform.fakeUrl}/v1/.well-known/openidconfiguration`,
+        loginBase: platform.fakeUrl,
+      },
+    });
+    expect(steps.join(" ")).toContain(url);
+
+    expect((await fake.deliver(url, personal)).status).toBe(200);
+    expect((await fake.deliver(url, personal)).status).toBe(200);
+    expect((await fake.deliver(url, channelMention)).status).toBe(200);
+    expect((await fake.deliver(url, personal, { token: null })).status).toBe(401);
+
+    await waitFor(async () => fake.state.posted.length >= 2, 20_000, "two replies");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fake.state.posted).toHaveLength(2);
+    expect(fake.state.posted.find((p) => p.replyToId === personal.id)?.activity.text).toContain("You said: Hello Teams bot");
+    expect(fake.state.posted.find((p) => p.replyToId === channelMention.id)?.activity.text).toContain("You said: what is the status of the build?");
+    expect(fake.state.typing.length).toBeGreaterThanOrEqual(2);
+  });
+});
