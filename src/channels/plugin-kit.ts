@@ -36,3 +36,5 @@ export { hmacSha256, hmacSha256Hex, verifyHmacSha256Hex } from "../crypto/hmac";
 export { randomToken } from "../crypto/random";
 /** How the gateway splits long replies by maxMessageLength; exported for plugins that format chunks themselves. */
 export { splitText } from "../pipeline/split-text";
+/** The Worker side of a socket channel the bridge runs (a plugin's `loopgate.bridge` entry runs the connection). */
+export { bridgeIdField, createBridgedAdapter, type BridgedAdapterOptions } from "./shared/bridged";
