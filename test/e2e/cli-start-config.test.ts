@@ -62,7 +62,7 @@ describe("loopgate start --config", () => {
         input: "correct horse battery staple\n",
       });
       expect(setup.code, setup.stderr).toBe(0);
-      await waitFor(async () => output.includes("Applied: 2 created"), 60_000, `the file applied\n${output}`);
+      await waitFor(async () => output.includes("Applied: 2 created"), 120_000, `the file applied\n${output}`);
 
       const minted = await cli(["tokens", "create", "check", "--url", URL, "--json"]);
       expect(minted.code, minted.stderr).toBe(0);
