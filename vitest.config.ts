@@ -4,19 +4,23 @@
  * as a process, real HTTP clients, fakes of external services on 127.0.0.1).
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
  * A platform's tests sit in its folder (src/channels/<platform>/, bridge/src/channels/<platform>/),
  * named by layer: `*.test.ts` unit, `*.worker.test.ts` workerd, `*.e2e.test.ts` against `npm start`.
  */
-const UNIT_TESTS = ["test/unit/**/*.test.ts", "src/**/*.test.ts", "bridge/src/**/*.test.ts"];
+const UNIT_TESTS = ["test/unit/**/*.test.ts", "src/**/*.test.ts", "bridge/src/**/*.test.ts", "examples/*/src/**/*.test.ts"];
+
+/** Channel plugins import Loopgate's public contract by package name, as wrangler.toml aliases it. */
+const PLUGIN_KIT = { "loopgate/plugin-kit": fileURLToPath(new URL("./src/channels/plugin-kit.ts", import.meta.url)) };
 const NOT_UNIT = [...configDefaults.exclude, "**/*.worker.test.ts", "**/*.e2e.test.ts"];
 
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "unit", include: [...UNIT_TESTS], exclude: [...NOT_UNIT], environment: "node" } },
+      { resolve: { alias: PLUGIN_KIT }, test: { name: "unit", include: [...UNIT_TESTS], exclude: [...NOT_UNIT], environment: "node" } },
       {
         plugins: [
           cloudflareTest(async () => ({

@@ -7,7 +7,8 @@ import { BRIDGE_ID_PATTERN } from "./protocol/bridge";
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const configSchema = z.object({
+/** Every gateway setting; `loopgate start --config` checks a file's `settings:` with it. */
+export const configSchema = z.object({
   LOOPGATE_VERSION: z.string().default("0.0.0"),
   /** Encrypts channel secrets at rest (AES-GCM via HKDF). */
   LOOPGATE_MASTER_KEY: z.string().optional(),

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { changedEndpoints, HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
-import { channelRegistry, getAdapter } from "../channels/registry";
+import { channelLoadErrors, channelRegistry, getAdapter, isPluginType, type ChannelLoadError } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
@@ -22,6 +22,26 @@ import { validate } from "./validate";
 const BUILT_IN_TYPES = new Set(["web"]);
 
 type ChannelRow = typeof channels.$inferSelect;
+
+/** Plugin types whose config schema cannot be described as JSON Schema; they are not offered. */
+const schemaErrors: ChannelLoadError[] = [];
+
+/** The types an admin can create, with the JSON Schema of their config (forms, the CLI). */
+function describeTypes() {
+  return [...channelRegistry.values()]
+    .filter((a) => !BUILT_IN_TYPES.has(a.type))
+    .flatMap((a) => {
+      let configSchema: unknown;
+      try {
+        configSchema = z.toJSONSchema(a.configSchema, { io: "input", unrepresentable: "any" });
+      } catch (err) {
+        if (!schemaErrors.some((e) => e.source === a.type))
+          schemaErrors.push({ source: a.type, error: `configSchema cannot be described: ${err instanceof Error ? err.message : String(err)}` });
+        return [];
+      }
+      return [{ type: a.type, description: a.description, secretFields: a.secretFields, configSchema, plugin: isPluginType(a.type) }];
+    });
+}
 
 export function inboundUrl(base: string, id: string): string {
   return `${base.replace(/\/$/, "")}/hooks/${id}`;
@@ -63,14 +83,9 @@ async function getRow(c: { var: AppEnv["Variables"] }, id: string): Promise<Chan
 export const channelRoutes = new Hono<AppEnv>()
   .get("/types", (c) =>
     c.json({
-      types: [...channelRegistry.values()]
-        .filter((a) => !BUILT_IN_TYPES.has(a.type))
-        .map((a) => ({
-          type: a.type,
-          description: a.description,
-          secretFields: a.secretFields,
-          configSchema: z.toJSONSchema(a.configSchema, { io: "input", unrepresentable: "any" }),
-        })),
+      types: describeTypes(),
+      /** Channel modules found at build time that could not be used, and why. */
+      loadErrors: [...channelLoadErrors, ...schemaErrors],
     }),
   )
   .get("/", async (c) => {
@@ -138,6 +153,8 @@ export const channelRoutes = new Hono<AppEnv>()
       rateLimitPerMinute: body.rateLimitPerMinute === undefined ? row.rateLimitPerMinute : body.rateLimitPerMinute,
       agent: body.agent === undefined ? row.agent : body.agent ? JSON.stringify(body.agent) : null,
       config,
+      // Saving a channel clears a failed setup's or a plugin fault's error: the next call reports afresh.
+      ...(row.status === "error" ? { status: "ok", lastError: null } : {}),
       updatedAt: Date.now(),
     };
     await c.var.db.update(channels).set(updated).where(eq(channels.id, row.id));

@@ -5,6 +5,7 @@
  */
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { ChannelPluginError } from "../channels/plugin-guard";
 import { MissingMasterKeyError } from "../channels/shared/config-codec";
 import { createLogger } from "../lib/log";
 
@@ -19,6 +20,8 @@ export const onError: ErrorHandler = (err, c) => {
     const headers = err.res ? Object.fromEntries(err.res.headers) : {};
     return c.json({ error: err.message }, err.status, headers);
   }
+  // A broken channel plugin (src/channels/plugin-guard.ts): its message names the package, nothing internal.
+  if (err instanceof ChannelPluginError) return c.json({ error: err.message }, 500);
   if (err instanceof MissingMasterKeyError) return c.json({ error: err.message }, 503);
   if (err instanceof SyntaxError) return c.json({ error: `malformed JSON body: ${err.message}` }, 400);
   log.error("unhandled API error", { path: c.req.path, error: String(err), stack: err instanceof Error ? err.stack : undefined });

@@ -6,10 +6,28 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { channelCreateBody } from "../api/channel-schemas";
-import { describeZodError } from "../lib/zod-error";
+import { configSchema as gatewaySettings } from "../config";
 import { DEFAULT_TIMEZONE } from "../cron/cron";
 import { cronError, jobCreateBody } from "../scheduler/job-schema";
+import { lineOf } from "./config-locate";
 import { CliError } from "./errors";
+
+/** Settings the file may not set: `loopgate start` owns them (the master key and setup token stay in the state directory). */
+const START_OWNED = new Set(["LOOPGATE_MASTER_KEY", "LOOPGATE_SETUP_TOKEN", "LOOPGATE_VERSION"]);
+
+/** A `settings:` map: gateway environment settings (src/config.ts), as `loopgate start --config` passes them. */
+const settingsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).superRefine((settings, ctx) => {
+  const known = Object.keys(gatewaySettings.shape);
+  for (const [key, value] of Object.entries(settings)) {
+    if (START_OWNED.has(key)) ctx.addIssue({ code: "custom", path: [key], message: `${key} cannot be set from the file; loopgate start manages it` });
+    else if (!known.includes(key))
+      ctx.addIssue({ code: "custom", path: [key], message: `unknown setting; known: ${known.filter((k) => !START_OWNED.has(k)).join(", ")}` });
+    else {
+      const parsed = gatewaySettings.shape[key as keyof typeof gatewaySettings.shape].safeParse(String(value));
+      if (!parsed.success) ctx.addIssue({ code: "custom", path: [key], message: parsed.error.issues[0]?.message ?? "invalid value" });
+    }
+  }
+});
 
 /** Names must be unique within a list, since apply matches by name. */
 function uniqueNames(items: readonly { name: string }[], key: string, ctx: z.RefinementCtx): void {
@@ -28,6 +46,8 @@ export const configFileSchema = z
     channels: z.array(channelCreateBody.strict()).default([]),
     /** `deliverTo.channelId` may also be a channel's name (resolved by apply). */
     jobs: z.array(jobCreateBody).default([]),
+    /** Gateway settings for `loopgate start --config` (environment variables such as AGENT_MODEL); `apply` ignores them. */
+    settings: settingsSchema.default({}),
   })
   .superRefine((file, ctx) => {
     uniqueNames(file.channels, "channels", ctx);
@@ -48,7 +68,7 @@ export type DesiredJob = ConfigFile["jobs"][number];
  * that declares them would otherwise be silently half-applied.
  */
 const BUDGET_HINT =
-  "set SENDER_DAILY_TOKEN_LIMIT, SENDER_DAILY_COST_LIMIT_USD and ACCOUNT_DAILY_COST_LIMIT_USD in the gateway's environment (.dev.vars or the shell for `loopgate start`, wrangler.toml [vars] or `wrangler secret put` when deployed); see docs/agent.md";
+  "set SENDER_DAILY_TOKEN_LIMIT, SENDER_DAILY_COST_LIMIT_USD and ACCOUNT_DAILY_COST_LIMIT_USD in the gateway's environment (the file's `settings:` with `loopgate start --config`, .dev.vars or the shell, wrangler.toml [vars] or `wrangler secret put` when deployed); see docs/agent.md";
 
 /** Replaces `${NAME}` in every string with env[NAME]; an unset variable is an error naming where. */
 export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ""): unknown {
@@ -66,19 +86,32 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ""
   return value;
 }
 
-/** Parses and validates a config document; errors name the file and the field. */
+/** " (line N)" for JSON syntax errors that give a position. */
+function lineAtPosition(text: string, message: string): string {
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position === undefined ? "" : ` (line ${text.slice(0, Number(position)).split("\n").length})`;
+}
+
+/** Parses and validates a config document; errors name the file, the line and the field. */
 export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv): ConfigFile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${source} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new CliError(`${source} is not valid JSON${lineAtPosition(text, message)}: ${message}`);
   }
   if (raw && typeof raw === "object" && "budgets" in raw) {
-    throw new CliError(`${source}: "budgets" cannot be applied: budgets are gateway settings, not API state`, BUDGET_HINT);
+    throw new CliError(`${source}:${lineOf(text, ["budgets"])}: "budgets" cannot be applied: budgets are gateway settings, not API state`, BUDGET_HINT);
   }
   const parsed = configFileSchema.safeParse(interpolateEnv(raw, env));
-  if (!parsed.success) throw new CliError(`${source} is invalid: ${describeZodError(parsed.error)}`, "fix the file; nothing was changed on the gateway");
+  if (!parsed.success) {
+    const where = parsed.error.issues.slice(0, 3).map((issue) => {
+      const field = issue.path.map(String).join(".") || "(top level)";
+      return `${source}:${lineOf(text, issue.path) ?? 1}: ${field}: ${issue.message}`;
+    });
+    throw new CliError(`invalid config file:\n  ${where.join("\n  ")}`, "fix the file; nothing was changed on the gateway");
+  }
   return parsed.data;
 }
 

@@ -27,10 +27,15 @@ export interface LoadedChannel {
 export async function loadChannel(db: Db, channelId: string, masterKey: string | undefined): Promise<LoadedChannel | null> {
   const row = await db.select().from(channels).where(eq(channels.id, channelId)).get();
   if (!row) return null;
-  const adapter = getAdapter(row.type);
+  const adapter = getAdapter(row.type, (id, error) => markChannelFault(db, id, error));
   if (!adapter) return null;
   const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(masterKey));
   return { ...channelSettings(row), adapter, config };
+}
+
+/** A plugin failed for this channel: its status says so (GET /api/channels/:id) until it is set up or saved again. */
+export async function markChannelFault(db: Db, channelId: string, error: string): Promise<void> {
+  await db.update(channels).set({ status: "error", lastError: error }).where(eq(channels.id, channelId));
 }
 
 /** A channel row's settings with their stored JSON parsed: what the pipeline obeys and the API shows. */

@@ -25,6 +25,8 @@ export interface StartOptions {
   /** Reuse a state directory (restart tests); default: a fresh temporary one. */
   stateDir?: string;
   env?: Record<string, string>;
+  /** The checkout to run `npm start` in (a scratch copy with its own node_modules); default: this one. */
+  root?: string;
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -41,7 +43,7 @@ export async function startGateway(options: StartOptions): Promise<GatewayProces
   const setupToken = options.env?.LOOPGATE_SETUP_TOKEN ?? `setup-${options.port}-${Date.now()}`;
   let output = "";
   const child: ChildProcess = spawn("npm", ["start"], {
-    cwd: ROOT,
+    cwd: options.root ?? ROOT,
     env: { ...process.env, PORT: String(options.port), LOOPGATE_STATE_DIR: stateDir, LOOPGATE_SETUP_TOKEN: setupToken, CI: "true", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,

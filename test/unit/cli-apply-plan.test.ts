@@ -111,3 +111,31 @@ describe("config file", () => {
     );
   });
 });
+
+describe("config file errors name the line", () => {
+  const file = [
+    "{",
+    '  "channels": [',
+    '    { "name": "ops", "type": "webhook",',
+    '      "policy": "everyone" }',
+    "  ],",
+    '  "settings": { "AGENT_MAX_TOKENS": "lots" }',
+    "}",
+  ].join("\n");
+
+  it("points at the line of the bad field, and of a missing field's parent", () => {
+    expect(() => parseConfigText(file, "loopgate.json", {})).toThrow(/loopgate\.json:4: channels\.0\.policy: /);
+    expect(() => parseConfigText(file, "loopgate.json", {})).toThrow(/loopgate\.json:6: settings\.AGENT_MAX_TOKENS: /);
+    expect(() => parseConfigText('{\n  "jobs": [\n    {"name": "x"}\n  ]\n}', "f.json", {})).toThrow(/f\.json:3: jobs\.0\.cron: /);
+    expect(() => parseConfigText('{\n  "channels": [],\n}', "f.json", {})).toThrow(/f\.json is not valid JSON \(line 3\)/);
+  });
+
+  it("checks settings against the gateway's own schema and keeps the keys loopgate start owns out", () => {
+    expect(parseConfigText('{"settings": {"AGENT_MODEL": "claude-haiku-5", "AGENT_MAX_TOKENS": 512}}', "f.json", {}).settings).toEqual({
+      AGENT_MODEL: "claude-haiku-5",
+      AGENT_MAX_TOKENS: 512,
+    });
+    expect(() => parseConfigText('{"settings": {"AGENT_MODLE": "x"}}', "f.json", {})).toThrow(/settings\.AGENT_MODLE: unknown setting/);
+    expect(() => parseConfigText('{"settings": {"LOOPGATE_MASTER_KEY": "x"}}', "f.json", {})).toThrow(/loopgate start manages it/);
+  });
+});

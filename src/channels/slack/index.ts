@@ -12,9 +12,9 @@ import { normalizeSlackPayload } from "./events";
 import { toSlackMrkdwn } from "./format";
 import { verifySlackSignature } from "./signature";
 import type { ChannelAdapter } from "../shared/types";
+import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 
-/** Slack recommends at most 4,000 characters per message (it truncates past 40,000). */
-export const SLACK_MAX_MESSAGE_LENGTH = 4000;
+export { SLACK_MAX_MESSAGE_LENGTH };
 
 const configSchema = z.object({
   /** Bot User OAuth Token (xoxb-...), scopes chat:write, im:history, app_mentions:read. */

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
-import { SLACK_MAX_MESSAGE_LENGTH } from ".";
+import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 
 export const slackSocketConfigSchema = z.object({
   bridgeId: bridgeIdField,
