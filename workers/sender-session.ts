@@ -20,7 +20,7 @@ import { deliveryStatements, messageStatements, type MessageRecord } from "../sr
 import { feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { checkWindow, type WindowState } from "../src/pipeline/sliding-window";
 import { notices } from "../src/pipeline/notices";
-import { splitText } from "../src/pipeline/split-text";
+import { splitText } from "../src/lib/split-text";
 import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import { publishEvents } from "./live-feed";

@@ -35,6 +35,6 @@ export { hmacSha256, hmacSha256Hex, verifyHmacSha256Hex } from "../crypto/hmac";
 /** Random secrets, e.g. for prepareConfig to generate a webhook token. */
 export { randomToken } from "../crypto/random";
 /** How the gateway splits long replies by maxMessageLength; exported for plugins that format chunks themselves. */
-export { splitText } from "../pipeline/split-text";
+export { splitText } from "../lib/split-text";
 /** The Worker side of a socket channel the bridge runs (a plugin's `loopgate.bridge` entry runs the connection). */
 export { bridgeIdField, createBridgedAdapter, type BridgedAdapterOptions } from "./shared/bridged";

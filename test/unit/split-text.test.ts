@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitText } from "../../src/pipeline/split-text";
+import { splitText } from "../../src/lib/split-text";
 
 describe("splitText", () => {
   it("leaves short text alone", () => {

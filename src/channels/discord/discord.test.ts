@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { splitText } from "../../pipeline/split-text";
+import { splitText } from "../../lib/split-text";
 import { parsePairCommand } from "../../pipeline/pairing-code";
 import { discordAdapter, type DiscordConfig } from ".";
 import { normalizeInteraction } from "./interaction";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { splitText } from "../../pipeline/split-text";
+import { splitText } from "../../lib/split-text";
 import { slackAdapter, type SlackConfig } from ".";
 import { normalizeSlackPayload } from "./events";
 import { escapeSlack, fromSlackText, toSlackMrkdwn } from "./format";

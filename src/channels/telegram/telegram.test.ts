@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parsePairCommand } from "../../pipeline/pairing-code";
-import { splitText } from "../../pipeline/split-text";
+import { splitText } from "../../lib/split-text";
 import { telegramAdapter, type TelegramConfig } from ".";
 import { toTelegramHtml } from "./format";
 import { normalizeUpdate } from "./update";
