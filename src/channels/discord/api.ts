@@ -8,6 +8,8 @@ import { retryAfterMs } from "../shared/send-result";
 import type { SendResult } from "../shared/types";
 
 export const DISCORD_API_BASE = "https://discord.com/api/v10";
+/** Discord's limit for a message's `content`. */
+export const DISCORD_MAX_MESSAGE_LENGTH = 2000;
 
 export interface DiscordClient {
   apiBase?: string;

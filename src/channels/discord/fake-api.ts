@@ -4,7 +4,9 @@
  * Ed25519 key, signs interactions (signature over timestamp + body), remembers which
  * interactions were deferred so only their tokens can edit `@original`, enforces the
  * 2000-character limit, and checks an Interactions Endpoint URL the way Discord does before
- * saving it: a signed PING must get `{type:1}`, a badly signed one a 401.
+ * saving it: a signed PING must get `{type:1}`, a badly signed one a 401. For the gateway
+ * channel it answers GET /gateway/bot with the fake gateway's URL, takes typing indicators,
+ * and checks embeds against Discord's embed limits.
  */
 
 export interface DiscordFakeOptions {
@@ -12,6 +14,8 @@ export interface DiscordFakeOptions {
   botToken: string;
   /** How interactions reach the endpoint: global fetch for a real server, SELF.fetch inside workerd. */
   deliverFetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** What GET /gateway/bot answers as `url` (a fake gateway's ws:// URL). */
+  gatewayUrl?: string;
 }
 
 export interface DiscordMessage {
@@ -22,6 +26,32 @@ export interface DiscordMessage {
   channel_id?: string;
   content: string;
   allowed_mentions?: unknown;
+  embeds?: Embed[];
+  message_reference?: { message_id?: string; fail_if_not_exists?: boolean };
+}
+
+interface Embed {
+  title?: string;
+  description?: string;
+  fields?: { name?: string; value?: string }[];
+}
+
+/** Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
+function embedProblem(embeds: unknown): string | null {
+  if (!Array.isArray(embeds) || embeds.length > 10) return "embeds must be an array of at most 10";
+  let total = 0;
+  for (const e of embeds as Embed[]) {
+    if ((e.title?.length ?? 0) > 256) return "embeds.0.title: Must be 256 or fewer in length.";
+    if ((e.description?.length ?? 0) > 4096) return "embeds.0.description: Must be 4096 or fewer in length.";
+    if ((e.fields?.length ?? 0) > 25) return "embeds.0.fields: Must be 25 or fewer in length.";
+    for (const f of e.fields ?? []) {
+      if (!f.name || !f.value) return "embeds.0.fields.0: This field is required";
+      if (f.name.length > 256 || f.value.length > 1024) return "embeds.0.fields.0: too long";
+      total += f.name.length + f.value.length;
+    }
+    total += (e.title?.length ?? 0) + (e.description?.length ?? 0);
+  }
+  return total > 6000 ? "embeds: Embed size exceeds maximum size of 6000" : null;
 }
 
 type Failure = { status: number; body: Record<string, unknown>; retryAfter?: string };
@@ -53,6 +83,8 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     messages: [] as DiscordMessage[],
     commands: [] as unknown[],
     endpointUrl: null as string | null,
+    /** Channel ids a typing indicator was triggered in, in order. */
+    typing: [] as string[],
     interactionResponses: [] as { id: string; status: number; body: unknown }[],
   };
   let nextId = 1_100_000_000_000_000_000n;
@@ -94,9 +126,24 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
   }
 
   function message(kind: DiscordMessage["kind"], body: Record<string, unknown>, extra: Partial<DiscordMessage>): Failure | DiscordMessage {
-    if (typeof body.content !== "string" || body.content === "") return invalidFormBody("content", "BASE_TYPE_REQUIRED", "This field is required");
-    if (body.content.length > MAX_CONTENT) return invalidFormBody("content", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_CONTENT} or fewer in length.`);
-    const m: DiscordMessage = { id: snowflake(), kind, content: body.content, allowed_mentions: body.allowed_mentions, ...extra };
+    const content = typeof body.content === "string" ? body.content : "";
+    if (body.embeds !== undefined) {
+      const problem = embedProblem(body.embeds);
+      if (problem) return invalidFormBody("embeds", "BASE_TYPE_BAD_LENGTH", problem);
+    }
+    // A message needs content or an embed (Discord: "Cannot send an empty message", code 50006).
+    if (content === "" && !(Array.isArray(body.embeds) && body.embeds.length > 0))
+      return { status: 400, body: { code: 50006, message: "Cannot send an empty message" } };
+    if (content.length > MAX_CONTENT) return invalidFormBody("content", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_CONTENT} or fewer in length.`);
+    const m: DiscordMessage = {
+      id: snowflake(),
+      kind,
+      content,
+      allowed_mentions: body.allowed_mentions,
+      embeds: body.embeds as Embed[] | undefined,
+      message_reference: body.message_reference as DiscordMessage["message_reference"],
+      ...extra,
+    };
     state.messages.push(m);
     return m;
   }
@@ -136,11 +183,22 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
       }
       return { status: 200, body: { id: app, name: "Loopgate", interactions_endpoint_url: state.endpointUrl } };
     }
+    if (method === "GET" && path === "/users/@me") return { status: 200, body: { id: app, username: "loopgate", discriminator: "0", bot: true } };
+    if (method === "GET" && path === "/gateway/bot") {
+      if (!options.gatewayUrl) return { status: 404, body: { message: "404: Not Found", code: 0 } };
+      const limit = { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 };
+      return { status: 200, body: { url: options.gatewayUrl, shards: 1, session_start_limit: limit } };
+    }
+    const typing = /^\/channels\/([^/]+)\/typing$/.exec(path);
+    if (method === "POST" && typing) {
+      state.typing.push(typing[1] ?? "");
+      return { status: 204, body: null };
+    }
     if (method === "POST" && path === "/users/@me/channels") return { status: 200, body: { id: `dm-${String(body.recipient_id)}`, type: 1 } };
     const channel = /^\/channels\/([^/]+)\/messages$/.exec(path);
     if (method === "POST" && channel) {
       const m = message("dm", body, { channel_id: channel[1] });
-      return "status" in m ? m : { status: 200, body: { id: m.id, channel_id: channel[1], content: m.content } };
+      return "status" in m ? m : { status: 200, body: { id: m.id, channel_id: channel[1], content: m.content, embeds: m.embeds ?? [] } };
     }
     return { status: 404, body: { message: "404: Not Found", code: 0 } };
   }
@@ -153,6 +211,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     const failure = failures.get(key)?.shift();
     if (failure) return json(failure.body, failure.status, failure.retryAfter ? { "retry-after": failure.retryAfter } : {});
     const result = await route(request.method, path, request, body);
+    if (result.status === 204) return new Response(null, { status: 204 });
     return json(result.body, result.status);
   }
 

@@ -1,5 +1,6 @@
 /**
- * Discord through interactions (HTTP, no gateway socket): requests are verified with the
+ * Discord through interactions (HTTP, no gateway socket; gateway.ts is the bridge-served
+ * gateway connection for DMs and mentions): requests are verified with the
  * application's Ed25519 public key (discord-interactions' verifyKey; a bad signature gets the
  * 401 Discord probes for), /ask and /pair are acknowledged at once with a deferred response,
  * and the reply edits that response when the agent is done.
@@ -7,13 +8,14 @@
 import { verifyKey } from "discord-interactions";
 import { z } from "zod";
 import { DISCORD_COMMANDS } from "./commands";
-import { discordCall, discordSendResult, sendDirectMessage } from "./api";
+import { DISCORD_MAX_MESSAGE_LENGTH, discordCall, discordSendResult, sendDirectMessage } from "./api";
+import { discordGatewayAdapter } from "./gateway";
 import { DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, normalizeInteraction } from "./interaction";
 import { networkSafe } from "../shared/send-result";
 import { parseJson, readBody } from "../shared/read-body";
 import type { ChannelAdapter } from "../shared/types";
 
-export const DISCORD_MAX_MESSAGE_LENGTH = 2000;
+export { DISCORD_MAX_MESSAGE_LENGTH };
 export const DISCORD_SIGNATURE_HEADER = "x-signature-ed25519";
 export const DISCORD_TIMESTAMP_HEADER = "x-signature-timestamp";
 /** The agent may not ping @everyone, roles or users by writing their mention. */
@@ -108,4 +110,4 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
 };
 
 /** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
-export default [discordAdapter];
+export default [discordAdapter, discordGatewayAdapter];

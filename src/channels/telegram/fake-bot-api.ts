@@ -5,8 +5,11 @@
  * required parameters, the 4096-character limit and HTML parse_mode markup, and, like
  * Telegram, delivers updates to the registered webhook with the secret token header. Files
  * (`addFile`) are served like the real server: `getFile` gives a `file_path`, and the bytes are
- * at `/file/bot<token>/<file_path>`; files over 20 MB cannot be downloaded by bots.
+ * at `/file/bot<token>/<file_path>`; files over 20 MB cannot be downloaded by bots. Without a
+ * webhook, updates wait for getUpdates (`enqueue`, fake-update-queue.ts).
  */
+import type { Update } from "grammy/types";
+import { createUpdateQueue } from "./fake-update-queue";
 
 export interface SentMessage {
   chat_id: string;
@@ -94,6 +97,9 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     commands: [] as { command: string; description: string }[],
   };
   let nextMessageId = 5000;
+  const updates = createUpdateQueue();
+  /** Called with each batch getUpdates hands out, before the answer leaves (tests kill the poller here). */
+  let onHandOut: ((batch: Update[]) => void) | undefined;
 
   function answer(method: string, params: Params): Failure | { status: 200; body: { ok: true; result: unknown } } {
     const ok = (result: unknown) => ({ status: 200 as const, body: { ok: true as const, result } });
@@ -116,10 +122,20 @@ export function createTelegramFake(options: TelegramFakeOptions) {
           return badRequest("secret token contains unallowed characters");
         if (params.allowed_updates !== undefined && !Array.isArray(params.allowed_updates)) return badRequest("can't parse allowed updates");
         state.webhook = { url: params.url, secret_token: secret as string | undefined, allowed_updates: params.allowed_updates as string[] | undefined };
+        updates.release();
         return ok(true);
       }
+      case "deleteWebhook":
+        state.webhook = null;
+        if (params.drop_pending_updates === true || params.drop_pending_updates === "true") updates.drop();
+        return ok(true);
       case "getWebhookInfo":
-        return ok({ url: state.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: 0, allowed_updates: state.webhook?.allowed_updates });
+        return ok({
+          url: state.webhook?.url ?? "",
+          has_custom_certificate: false,
+          pending_update_count: updates.pendingCount(),
+          allowed_updates: state.webhook?.allowed_updates,
+        });
       case "setMyCommands": {
         const commands = params.commands as { command?: string; description?: string }[] | undefined;
         if (!Array.isArray(commands) || commands.some((c) => !/^[a-z0-9_]{1,32}$/.test(c.command ?? "") || !c.description || c.description.length > 256))
@@ -188,7 +204,14 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     const method = m[2] ?? "";
     const params = await readParams(request);
     state.calls.push({ method, params });
-    const result = failures.get(method)?.shift() ?? answer(method, params);
+    const failure = failures.get(method)?.shift();
+    const poll = () =>
+      updates.poll(
+        params,
+        () => state.webhook !== null,
+        (batch) => onHandOut?.(batch),
+      );
+    const result = failure ?? (method === "getUpdates" ? await poll() : answer(method, params));
     return Response.json(result.body, { status: result.status });
   }
 
@@ -204,6 +227,15 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     /** The next `count` calls of `method` fail with `failure` (e.g. tooManyRequests(1)). */
     failNext(method: string, failure: Failure, count = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
+    },
+    /** An update waiting for getUpdates, as Telegram keeps it while no webhook is set. */
+    enqueue(update: unknown) {
+      updates.enqueue(update as Update);
+    },
+    updates: updates.state,
+    pendingUpdates: updates.pendingCount,
+    onHandOut(hook: ((batch: Update[]) => void) | undefined) {
+      onHandOut = hook;
     },
     /** Sends an update to the registered webhook as Telegram does, with the secret token header. */
     async deliver(update: unknown, secretOverride?: string | null): Promise<Response> {

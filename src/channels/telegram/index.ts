@@ -1,5 +1,5 @@
 /**
- * Telegram bots in webhook mode. Inbound updates are checked against the channel's
+ * Telegram bots in webhook mode (polling.ts is the bridge-served long-polling mode). Inbound updates are checked against the channel's
  * secret_token (X-Telegram-Bot-Api-Secret-Token, compared in constant time) and normalised by
  * telegram-update.ts; replies go out through grammY's Api as HTML replies to the message.
  */
@@ -7,18 +7,16 @@ import { z } from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
 import { parseJson, readBody } from "../shared/read-body";
-import { botUsername, isEntityParseError, telegramApi, telegramSendResult } from "./api";
+import { botUsername, telegramApi, telegramSendResult } from "./api";
 import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
-import { toTelegramHtml } from "./format";
+import { telegramPollingAdapter } from "./polling";
+import { sendTelegramReply, TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
 import { botIdFromToken, normalizeUpdate } from "./update";
 import type { Update } from "grammy/types";
 import type { ChannelAdapter } from "../shared/types";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
-/** Telegram allows 4096 characters per message (after entity parsing). */
-export const TELEGRAM_MAX_MESSAGE_LENGTH = 4096;
-/** Updates the webhook subscribes to; everything else is never sent to the gateway. */
-export const TELEGRAM_ALLOWED_UPDATES = ["message"] as const;
+export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
 /** How long a Bot API call inside the webhook request (typing, getMe) may delay its answer. */
 const IN_REQUEST_TIMEOUT_SECONDS = 2;
 
@@ -87,22 +85,11 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   },
 
   async send(message, { config, fetch }) {
-    const api = telegramApi(config.botToken, config.apiBase, fetch);
-    const chatId = message.conversationId ?? message.recipient;
-    const replyTo = Number(message.replyContext?.messageId);
-    const reply = Number.isInteger(replyTo) && replyTo > 0 ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
-    try {
-      const sent = await api.sendMessage(chatId, toTelegramHtml(message.text), { parse_mode: "HTML", ...reply });
-      return { ok: true, platformMessageId: String(sent.message_id) };
-    } catch (err) {
-      if (!isEntityParseError(err)) return telegramSendResult(err);
-      try {
-        const sent = await api.sendMessage(chatId, message.text, reply);
-        return { ok: true, platformMessageId: String(sent.message_id) };
-      } catch (plainErr) {
-        return telegramSendResult(plainErr);
-      }
-    }
+    return sendTelegramReply(telegramApi(config.botToken, config.apiBase, fetch), {
+      chatId: message.conversationId ?? message.recipient,
+      text: message.text,
+      replyToMessageId: message.replyContext?.messageId,
+    });
   },
 
   /** Photos reach the agent as images: the file is fetched with the bot token, server-side only. */
@@ -150,4 +137,4 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
 };
 
 /** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
-export default [telegramAdapter];
+export default [telegramAdapter, telegramPollingAdapter];

@@ -1,0 +1,174 @@
+/**
+ * Telegram long polling end to end: the gateway (`npm start`) and the bridge as processes,
+ * grammY pointed at a fake Bot API on 127.0.0.1 that holds updates for getUpdates as Telegram
+ * does. The bot starts in webhook mode and is switched to polling; a bridge killed while an
+ * update is on its way loses nothing and answers nothing twice; a webhook channel's setup makes
+ * the poller stand aside, and the polling channel's setup takes the bot back.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import groupChatter from "../../../../src/channels/telegram/fixtures/group-chatter.json";
+import groupMention from "../../../../src/channels/telegram/fixtures/group-mention.json";
+import textPrivate from "../../../../src/channels/telegram/fixtures/text-private.json";
+import { createTelegramFake } from "../../../../src/channels/telegram/fake-bot-api";
+import { serveFake } from "../../../../test/fakes/http-fake-server";
+import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
+import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+
+const PORT = 9200;
+const TOKEN = "123456789:AAE2eFakeTelegramPollingToken";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("Telegram long polling through the bridge", () => {
+  const fake = createTelegramFake({ token: TOKEN });
+  let server: Awaited<ReturnType<typeof serveFake>>;
+  let gw: GatewayProcess;
+  let bridge: BridgeProcess;
+  let bridgeToken: string;
+  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
+  let channelId: string;
+  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-telegram-"));
+  const channel = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${channelId}`)).body.channel;
+  const calls = (method: string) => fake.state.calls.filter((c) => c.method === method);
+
+  let nextId = 20_000;
+  /** A private message from the fixture's user, queued on the fake server for getUpdates. */
+  const say = (text: string) => {
+    const update = structuredClone(textPrivate);
+    update.update_id = nextId;
+    update.message.message_id = nextId++;
+    update.message.text = text;
+    fake.enqueue(update);
+    return update;
+  };
+  const repliesTo = (messageId: number) => fake.state.sent.filter((s) => s.reply_parameters?.message_id === messageId);
+  const answered = (messageId: number) => waitFor(async () => repliesTo(messageId).length > 0, 20_000, `a reply to ${messageId}`);
+
+  beforeAll(async () => {
+    server = await serveFake(fake.handle);
+    // The bot was in webhook mode before: switching to polling must delete the webhook.
+    fake.state.webhook = { url: "https://old-gateway.example/hooks/ch_old", secret_token: "old-secret-token-0000" };
+    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000" } });
+    api = (await setupAdmin(gw)).api;
+    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "home-lab" });
+    bridgeToken = created.body.token;
+    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "telegram-polling",
+      name: "Telegram (polling)",
+      policy: "open",
+      config: { bridgeId: created.body.bridge.id, botToken: TOKEN, apiBase: server.url, pollTimeoutSeconds: 2 },
+    });
+    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
+    expect(JSON.stringify(ch.body)).not.toContain(TOKEN);
+    channelId = ch.body.channel.id;
+    bridge = startBridge({ url: gw.url, token: bridgeToken, dataDir });
+  });
+
+  afterAll(async () => {
+    fake.onHandOut(undefined);
+    await bridge?.stop();
+    await gw?.stop();
+    await server?.close();
+    if (gw) removeState(gw.stateDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("switches the bot from its webhook to polling and reports the channel connected", async () => {
+    await waitFor(async () => (await channel()).status === "connected", 30_000, "telegram-polling channel connected");
+    expect(fake.state.webhook).toBeNull();
+    expect(calls("deleteWebhook")).toHaveLength(1);
+    // Pending updates are kept on the switch, to be polled.
+    expect(calls("deleteWebhook")[0]?.params.drop_pending_updates).not.toBe(true);
+    const poll = calls("getUpdates")[0]?.params;
+    expect(poll).toMatchObject({ timeout: 2, allowed_updates: ["message"] });
+  });
+
+  it("answers a private message as an HTML reply, with the typing indicator", async () => {
+    const update = say("is 1 < 2 & 3 > 2?");
+    await answered(update.message.message_id);
+    expect(repliesTo(update.message.message_id)[0]).toMatchObject({ chat_id: "1111111", parse_mode: "HTML" });
+    expect(repliesTo(update.message.message_id)[0]?.text).toContain("You said: is 1 &lt; 2 &amp; 3 &gt; 2?");
+    expect(fake.state.chatActions).toContainEqual({ chat_id: "1111111", action: "typing" });
+  });
+
+  it("answers a mention in a group and ignores the group's chatter", async () => {
+    fake.enqueue({ ...groupChatter, update_id: nextId++ });
+    fake.enqueue({ ...groupMention, update_id: nextId++ });
+    await answered(groupMention.message.message_id);
+    await sleep(1500);
+    const inGroup = fake.state.sent.filter((s) => s.chat_id === String(groupMention.message.chat.id));
+    expect(inGroup).toHaveLength(1);
+    expect(inGroup[0]?.text).toContain("You said: what is 2+2?");
+  });
+
+  it("loses nothing and answers nothing twice when the bridge is killed with an update on its way", async () => {
+    const before = say("first half of a thought");
+    await answered(before.message.message_id);
+
+    // Kill the bridge the moment the fake hands it the next update, before it can confirm it.
+    const inFlight = say("second half, in flight when the bridge dies");
+    let killed: Promise<void> | null = null;
+    fake.onHandOut((batch) => {
+      if (!killed && batch.some((u) => u.update_id === inFlight.update_id)) killed = bridge.kill();
+    });
+    await waitFor(async () => killed !== null, 20_000, "the update handed out");
+    await killed;
+    fake.onHandOut(undefined);
+    // Written while the bridge is down: Telegram keeps it.
+    const whileDown = say("and a third message while the bridge is down");
+    const offsetOnDisk = (JSON.parse(readFileSync(join(dataDir, "channels", channelId, "telegram-poll.json"), "utf8")) as { offset: number }).offset;
+
+    const pollsBefore = calls("getUpdates").length;
+    bridge = startBridge({ url: gw.url, token: bridgeToken, dataDir });
+    await answered(inFlight.message.message_id);
+    await answered(whileDown.message.message_id);
+    // The restarted bridge resumed from the offset it had written down, not from scratch.
+    expect(calls("getUpdates")[pollsBefore]?.params.offset).toBe(offsetOnDisk);
+    await sleep(3000);
+    for (const u of [before, inFlight, whileDown]) expect(repliesTo(u.message.message_id)).toHaveLength(1);
+    // Updates confirmed before the kill were never handed out again.
+    expect(fake.updates.handedOut.get(before.update_id)).toBe(1);
+    const recorded = await api<{ messages: { platformMessageId: string | null; direction: string }[] }>(
+      "GET",
+      `/api/messages?channelId=${channelId}&limit=200`,
+    );
+    const inbound = recorded.body.messages.filter((m) => m.direction === "in" && m.platformMessageId === `1111111:${inFlight.message.message_id}`);
+    expect(inbound).toHaveLength(1);
+  });
+
+  it("stands aside when a webhook channel takes the bot, and takes it back on its own setup", async () => {
+    const webhook = await api<{ channel: { id: string; inboundUrl: string } }>("POST", "/api/channels", {
+      type: "telegram",
+      name: "Telegram (webhook)",
+      policy: "open",
+      config: { botToken: TOKEN, apiBase: server.url },
+    });
+    expect(webhook.status).toBe(201);
+    const setWebhook = await api<{ ok: boolean }>("POST", `/api/channels/${webhook.body.channel.id}/setup`, {});
+    expect(setWebhook.body.ok).toBe(true);
+    await waitFor(async () => (await channel()).status === "failed", 20_000, "the poller stands aside");
+    expect((await channel()).lastError).toContain("webhook mode");
+
+    // The webhook channel now has the bot; the poller neither polls past the 409 nor deletes the webhook.
+    const viaWebhook = structuredClone(textPrivate);
+    viaWebhook.update_id = nextId;
+    viaWebhook.message.message_id = nextId++;
+    viaWebhook.message.text = "over the webhook now";
+    expect((await fake.deliver(viaWebhook)).status).toBe(200);
+    await answered(viaWebhook.message.message_id);
+    const deletes = calls("deleteWebhook").length;
+    await sleep(5000);
+    expect(calls("deleteWebhook")).toHaveLength(deletes);
+    expect(fake.state.webhook?.url).toBe(webhook.body.channel.inboundUrl);
+
+    // Back to polling: the polling channel's setup deletes the webhook, and the bridge resumes.
+    const back = await api<{ ok: boolean; steps: string[] }>("POST", `/api/channels/${channelId}/setup`, {});
+    expect(back.body.ok).toBe(true);
+    expect(fake.state.webhook).toBeNull();
+    await waitFor(async () => (await channel()).status === "connected", 20_000, "polling again");
+    const again = say("polled again");
+    await answered(again.message.message_id);
+  });
+});
