@@ -8,6 +8,7 @@ import { sha256Hex } from "../../crypto/hmac";
 import { checkAuthentication, type MailHeader } from "./auth";
 import { checkAlignedAuthentication } from "./auth-aligned";
 import { attachmentsForAgent } from "./attachments";
+import { htmlToText } from "./html";
 import { stripQuotedText } from "./text";
 import type { InboundMessage } from "../shared/types";
 
@@ -98,8 +99,8 @@ export async function readInboundEmail(
   if (unanswerable) return { kind: "unanswerable", reason: unanswerable, senderId };
 
   const subject = (email.subject ?? "").trim();
-  // postal-mime derives the text from the HTML part when a message has no text/plain part.
-  const body = stripQuotedText(email.text ?? "");
+  // An HTML-only message (no text/plain part) is read from its HTML.
+  const body = stripQuotedText(email.text ?? (email.html ? htmlToText(email.html) : ""));
   const inlined = options.inlineTextAttachments ? attachmentsForAgent(email.attachments) : null;
   // A message with only a subject ("What time is it in Tokyo?") is still a question.
   const text = [body || subject, ...(inlined?.blocks ?? [])].filter(Boolean).join("\n\n");
