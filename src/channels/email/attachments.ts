@@ -24,7 +24,7 @@ export interface AgentAttachments {
 function decodeUtf8(content: MailAttachment["content"]): string | null {
   if (typeof content === "string") return content;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(content);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(content);
   } catch {
     // Not UTF-8 (or not text at all): better named than shown as mojibake.
     return null;

@@ -5,7 +5,20 @@
  * postal-mime fills `text` only from a text/plain part, so this covers the rest.
  */
 
-const NAMED_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " ", ndash: "–", mdash: "—", hellip: "…", copy: "©", reg: "®", euro: "€" };
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  ndash: "–",
+  mdash: "—",
+  hellip: "…",
+  copy: "©",
+  reg: "®",
+  euro: "€",
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (whole, name: string) => {
@@ -21,7 +34,10 @@ function decodeEntities(text: string): string {
 function quoteBlockquotes(html: string): string {
   let out = html;
   for (let i = 0; i < 20 && /<blockquote\b/i.test(out); i++) {
-    const next = out.replace(/<blockquote\b[^>]*>((?:(?!<blockquote\b)[\s\S])*?)<\/blockquote>/gi, (_m, inner: string) => `\n${htmlLines(inner).replace(/^/gm, "> ")}\n`);
+    const next = out.replace(
+      /<blockquote\b[^>]*>((?:(?!<blockquote\b)[\s\S])*?)<\/blockquote>/gi,
+      (_m, inner: string) => `\n${htmlLines(inner).replace(/^/gm, "> ")}\n`,
+    );
     if (next === out) break;
     out = next;
   }

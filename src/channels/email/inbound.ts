@@ -104,9 +104,7 @@ export async function readInboundEmail(
   const inlined = options.inlineTextAttachments ? attachmentsForAgent(email.attachments) : null;
   // A message with only a subject ("What time is it in Tokyo?") is still a question.
   const text = [body || subject, ...(inlined?.blocks ?? [])].filter(Boolean).join("\n\n");
-  const attachments = inlined
-    ? inlined.described
-    : email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }));
+  const attachments = inlined ? inlined.described : email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }));
   if (!text) return { kind: "invalid", reason: "message has no text" };
 
   const messageId = email.messageId?.trim() || undefined;

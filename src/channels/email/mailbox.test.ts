@@ -12,11 +12,21 @@ const FROM = "ann@example.org";
 describe("aligned sender authentication (fail closed)", () => {
   it("accepts DMARC pass for the From domain, and aligned DKIM or SPF passes", () => {
     expect(checkAlignedAuthentication([ar(`${AUTHSERV}; dmarc=pass (p=reject) header.from=example.org`)], AUTHSERV, FROM)).toEqual({ ok: true, via: "dmarc" });
-    expect(checkAlignedAuthentication([ar(`${AUTHSERV}; dkim=pass header.d=example.org header.s=s1; spf=fail`)], AUTHSERV, FROM)).toEqual({ ok: true, via: "dkim" });
-    expect(checkAlignedAuthentication([ar(`${AUTHSERV}; spf=pass smtp.mailfrom=bounces@mail.example.org`)], AUTHSERV, "ann@mail.example.org")).toEqual({ ok: true, via: "spf" });
+    expect(checkAlignedAuthentication([ar(`${AUTHSERV}; dkim=pass header.d=example.org header.s=s1; spf=fail`)], AUTHSERV, FROM)).toEqual({
+      ok: true,
+      via: "dkim",
+    });
+    expect(checkAlignedAuthentication([ar(`${AUTHSERV}; spf=pass smtp.mailfrom=bounces@mail.example.org`)], AUTHSERV, "ann@mail.example.org")).toEqual({
+      ok: true,
+      via: "spf",
+    });
   });
   it("refuses a pass for someone else's domain: the From header could name anyone", () => {
-    const verdict = checkAlignedAuthentication([ar(`${AUTHSERV}; dkim=pass header.d=attacker.example; spf=pass smtp.mailfrom=x@attacker.example`)], AUTHSERV, FROM);
+    const verdict = checkAlignedAuthentication(
+      [ar(`${AUTHSERV}; dkim=pass header.d=attacker.example; spf=pass smtp.mailfrom=x@attacker.example`)],
+      AUTHSERV,
+      FROM,
+    );
     expect(verdict).toEqual({ ok: false, reason: "no DMARC pass and no DKIM or SPF pass aligned with example.org" });
     expect(checkAlignedAuthentication([ar(`${AUTHSERV}; dmarc=pass header.from=attacker.example`)], AUTHSERV, FROM).ok).toBe(false);
   });
@@ -38,7 +48,8 @@ describe("aligned sender authentication (fail closed)", () => {
 
 describe("HTML mail as text", () => {
   it("keeps the words and line structure, drops markup, styles and entities", () => {
-    const html = "<html><head><style>p{color:red}</style></head><body><p>Hello&nbsp;<b>there</b> &amp; welcome</p><ul><li>one</li><li>two</li></ul>Line<br>break</body></html>";
+    const html =
+      "<html><head><style>p{color:red}</style></head><body><p>Hello&nbsp;<b>there</b> &amp; welcome</p><ul><li>one</li><li>two</li></ul>Line<br>break</body></html>";
     expect(htmlToText(html)).toBe("Hello there & welcome\n\n* one\n* two\n\nLine\nbreak");
   });
   it("turns blockquoted history into quote lines, which are then stripped", async () => {
@@ -100,6 +111,8 @@ describe("email-imap config", () => {
   it("allows a password in clear only to a server on this machine", () => {
     expect(mailboxConfigSchema.safeParse({ ...base, imapSecurity: "none" }).success).toBe(false);
     expect(mailboxConfigSchema.safeParse({ ...base, smtpSecurity: "none" }).success).toBe(false);
-    expect(mailboxConfigSchema.safeParse({ ...base, imapHost: "127.0.0.1", imapSecurity: "none", smtpHost: "localhost", smtpSecurity: "none" }).success).toBe(true);
+    expect(mailboxConfigSchema.safeParse({ ...base, imapHost: "127.0.0.1", imapSecurity: "none", smtpHost: "localhost", smtpSecurity: "none" }).success).toBe(
+      true,
+    );
   });
 });

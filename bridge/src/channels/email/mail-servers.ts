@@ -102,7 +102,27 @@ function writePostfixConfig(dir: string, o: MailServersOptions): string {
   mkdirSync(conf);
   const cert = join(conf, "cert.pem");
   const key = join(conf, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", cert], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    { stdio: "ignore" },
+  );
   chmodSync(key, 0o600);
   const mailboxes = o.accounts.map((a) => `${a.user}@${MAIL_DOMAIN}=${a.user}/Maildir/`).join(", ");
   writeFileSync(

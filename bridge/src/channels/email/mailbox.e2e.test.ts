@@ -24,14 +24,22 @@ const AUTHSERV = "mx.loopgate.test";
 type Parsed = Awaited<ReturnType<typeof PostalMime.parse>>;
 
 function imap(account: { user: string; password: string }) {
-  return new ImapFlow({ host: "127.0.0.1", port: IMAP_PORT, secure: false, doSTARTTLS: false, auth: { user: `${account.user}@loopgate.test`, pass: account.password }, logger: false });
+  return new ImapFlow({
+    host: "127.0.0.1",
+    port: IMAP_PORT,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user: `${account.user}@loopgate.test`, pass: account.password },
+    logger: false,
+  });
 }
 
 let counter = 0;
 /** A message from alice as the receiving server stores it: its Authentication-Results on top. */
 function mail(opts: { subject: string; body?: string; html?: string; headers?: string[]; id?: string; auth?: string | null; parts?: string }) {
   const id = opts.id ?? `<q${++counter}.${Date.now()}@loopgate.test>`;
-  const auth = opts.auth === undefined ? `Authentication-Results: ${AUTHSERV}; dkim=pass header.d=loopgate.test; dmarc=pass header.from=loopgate.test` : opts.auth;
+  const auth =
+    opts.auth === undefined ? `Authentication-Results: ${AUTHSERV}; dkim=pass header.d=loopgate.test; dmarc=pass header.from=loopgate.test` : opts.auth;
   const head = [
     ...(auth ? [auth] : []),
     "From: Alice Example <alice@loopgate.test>",
@@ -42,7 +50,9 @@ function mail(opts: { subject: string; body?: string; html?: string; headers?: s
     "MIME-Version: 1.0",
     ...(opts.headers ?? []),
   ];
-  const body = opts.parts ?? (opts.html ? `Content-Type: text/html; charset=utf-8\r\n\r\n${opts.html}` : `Content-Type: text/plain; charset=utf-8\r\n\r\n${opts.body ?? ""}`);
+  const body =
+    opts.parts ??
+    (opts.html ? `Content-Type: text/html; charset=utf-8\r\n\r\n${opts.html}` : `Content-Type: text/plain; charset=utf-8\r\n\r\n${opts.body ?? ""}`);
   return { id, raw: `${head.join("\r\n")}\r\n${body}\r\n` };
 }
 
@@ -55,8 +65,7 @@ describe("e-mail over IMAP and SMTP through the bridge", () => {
   let channelId: string;
   const bridgeData = mkdtempSync(join(tmpdir(), "loopgate-mail-bridge-"));
   const status = async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${channelId}`)).body.channel.status;
-  const runBridge = () =>
-    startBridge({ url: gw.url, token: bridgeToken, dataDir: bridgeData, env: { NODE_EXTRA_CA_CERTS: servers.certFile } });
+  const runBridge = () => startBridge({ url: gw.url, token: bridgeToken, dataDir: bridgeData, env: { NODE_EXTRA_CA_CERTS: servers.certFile } });
 
   /** Puts a message into the bot's INBOX, as the receiving server does. */
   async function deliver(raw: string): Promise<void> {
@@ -131,7 +140,10 @@ describe("e-mail over IMAP and SMTP through the bridge", () => {
   });
 
   it("answers a mail by SMTP in its thread, without the quoted history and signature", async () => {
-    const q = mail({ subject: "Lunch plans", body: "What about Friday?\r\n\r\n-- \r\nAlice\r\n\r\nOn Mon, 7 Dec 2026, Bot <bot@loopgate.test> wrote:\r\n> an older answer" });
+    const q = mail({
+      subject: "Lunch plans",
+      body: "What about Friday?\r\n\r\n-- \r\nAlice\r\n\r\nOn Mon, 7 Dec 2026, Bot <bot@loopgate.test> wrote:\r\n> an older answer",
+    });
     await deliver(q.raw);
     const reply = await replyTo(q.id);
     expect(reply.subject).toBe("Re: Lunch plans");

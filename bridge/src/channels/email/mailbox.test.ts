@@ -35,14 +35,20 @@ describe("a mailbox message as an inbound message", () => {
   it("checks the sender with the configured server's verdict, failing closed", async () => {
     const strict = { ...config, trustedAuthServId: "mx.example.net" };
     expect(await readMailboxMessage(message(), strict)).toMatchObject({ kind: "skipped", reason: "no Authentication-Results from mx.example.net" });
-    expect(await readMailboxMessage(message("Authentication-Results: mx.example.net; dmarc=pass header.from=example.org"), strict)).toMatchObject({ kind: "message" });
+    expect(await readMailboxMessage(message("Authentication-Results: mx.example.net; dmarc=pass header.from=example.org"), strict)).toMatchObject({
+      kind: "message",
+    });
   });
 });
 
 describe("SMTP errors as delivery outcomes", () => {
   it("retries 4xx and network failures, gives up on 5xx and refused logins", () => {
     expect(smtpDeliveryOutcome({ responseCode: 451, response: "451 4.3.0 try later" })).toMatchObject({ ok: false, retryable: true });
-    expect(smtpDeliveryOutcome({ responseCode: 550, response: "550 5.1.1 no such user" })).toMatchObject({ ok: false, retryable: false, error: "SMTP 550: 550 5.1.1 no such user" });
+    expect(smtpDeliveryOutcome({ responseCode: 550, response: "550 5.1.1 no such user" })).toMatchObject({
+      ok: false,
+      retryable: false,
+      error: "SMTP 550: 550 5.1.1 no such user",
+    });
     expect(smtpDeliveryOutcome({ code: "EAUTH", message: "Invalid login" })).toMatchObject({ ok: false, retryable: false });
     expect(smtpDeliveryOutcome({ code: "ECONNECTION", message: "connect ECONNREFUSED" })).toMatchObject({ ok: false, retryable: true });
   });

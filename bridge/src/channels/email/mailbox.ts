@@ -97,7 +97,9 @@ class MailboxConnection implements RunningChannel {
     const saved = this.cursor.read();
     if (saved?.uidValidity === uidValidity) return;
     if (saved) this.host.log.warn("mailbox UIDVALIDITY changed; reading mail newer than the last handled", { was: saved.uidValidity, now: uidValidity });
-    this.cursor.write(saved ? { uidValidity, lastUid: 0, lastInternalDate: saved.lastInternalDate } : { uidValidity, lastUid: uidNext - 1, lastInternalDate: 0 });
+    this.cursor.write(
+      saved ? { uidValidity, lastUid: 0, lastInternalDate: saved.lastInternalDate } : { uidValidity, lastUid: uidNext - 1, lastInternalDate: 0 },
+    );
   }
 
   private readNewMail(client: ImapFlow): Promise<void> {
@@ -121,7 +123,9 @@ class MailboxConnection implements RunningChannel {
     if (!position || this.client !== client) return;
     // "N:*" always includes the highest UID, even below N (RFC 3501 §6.4.8): filter again.
     const list = await client.fetchAll(`${position.lastUid + 1}:*`, { uid: true, size: true, internalDate: true }, { uid: true });
-    const fresh = list.filter((m) => m.uid > position.lastUid && (position.lastUid > 0 || dateMs(m.internalDate) > position.lastInternalDate)).sort((a, b) => a.uid - b.uid);
+    const fresh = list
+      .filter((m) => m.uid > position.lastUid && (position.lastUid > 0 || dateMs(m.internalDate) > position.lastInternalDate))
+      .sort((a, b) => a.uid - b.uid);
     for (const meta of fresh) {
       if (this.stopped || this.client !== client) return;
       await this.handle(client, meta.uid, meta.size ?? 0);

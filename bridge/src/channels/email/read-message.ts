@@ -51,7 +51,9 @@ export async function readMailboxMessage(raw: Buffer, config: MailboxConfig): Pr
       ...(m.senderName ? { senderName: m.senderName.slice(0, 200) } : {}),
       platformMessageId,
       text: m.text.length > MAX_TEXT_CHARS ? `${m.text.slice(0, MAX_TEXT_CHARS - 40)}\n[... message cut here]` : m.text,
-      ...(m.attachments?.length ? { attachments: m.attachments.slice(0, 10).map((a) => ({ type: a.type.slice(0, 100), ...(a.name ? { name: a.name.slice(0, 200) } : {}) })) } : {}),
+      ...(m.attachments?.length
+        ? { attachments: m.attachments.slice(0, 10).map((a) => ({ type: a.type.slice(0, 100), ...(a.name ? { name: a.name.slice(0, 200) } : {}) })) }
+        : {}),
       replyContext: m.replyContext ?? {},
     },
   };
