@@ -253,6 +253,32 @@ describe("e-mail over IMAP and SMTP through the bridge", () => {
     expect(counts.get(other.id)).toBe(1);
   });
 
+  it("reports a refused IMAP login as failed, with the server's answer", async () => {
+    const bridges = await api<{ bridges: { id: string }[] }>("GET", "/api/bridges");
+    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "email-imap",
+      name: "Wrong password",
+      policy: "open",
+      config: {
+        bridgeId: bridges.body.bridges[0]!.id,
+        address: "bot@loopgate.test",
+        imapHost: "127.0.0.1",
+        imapPort: IMAP_PORT,
+        imapSecurity: "none",
+        imapUser: "bot@loopgate.test",
+        imapPassword: "not-the-password",
+        smtpHost: "localhost",
+        smtpPort: SMTPS_PORT,
+        smtpSecurity: "tls",
+      },
+    });
+    expect(ch.status).toBe(201);
+    const channel = async () => (await api<{ channel: { status: string; lastError?: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel;
+    await waitFor(async () => (await channel()).status === "failed", 60_000, "channel failed");
+    expect((await channel()).lastError).toContain("IMAP login refused for bot@loopgate.test");
+    await api("DELETE", `/api/channels/${ch.body.channel.id}`);
+  });
+
   it("reconnects after the IMAP server restarts and reads what arrived meanwhile", async () => {
     await servers.stopDovecot();
     await waitFor(async () => (await status()) === "connecting", 30_000, "channel reported connecting");

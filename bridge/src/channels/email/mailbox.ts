@@ -21,6 +21,8 @@ class MailboxConnection implements RunningChannel {
   private readonly cursor: UidCursor;
   private readonly smtp: ReturnType<typeof createSmtpTransport>;
   private client: ImapFlow | null = null;
+  /** The client whose folder is open and whose cursor is settled: only then is new mail read. */
+  private ready: ImapFlow | null = null;
   private stopped = false;
   private attempt = 0;
   private retry: NodeJS.Timeout | null = null;
@@ -47,6 +49,7 @@ class MailboxConnection implements RunningChannel {
     if (this.retry) clearTimeout(this.retry);
     const client = this.client;
     this.client = null;
+    this.ready = null;
     await client?.logout().catch(() => client.close());
     this.smtp.close();
     this.host.state("stopped");
@@ -70,7 +73,10 @@ class MailboxConnection implements RunningChannel {
     try {
       await client.connect();
       const mailbox = await client.mailboxOpen(c.mailbox);
+      // Stopped (or replaced) while logging in: this connection is no longer wanted.
+      if (this.client !== client) return void client.close();
       this.startPosition(String(mailbox.uidValidity), mailbox.uidNext);
+      this.ready = client;
       this.attempt = 0;
       this.host.state("connected");
       // Everything that arrived while nobody was listening; IDLE starts once this is done.
@@ -85,6 +91,8 @@ class MailboxConnection implements RunningChannel {
       }
       this.host.log.warn("imap connect failed", { error: error.message ?? String(err) });
       client.close();
+      // A connection refused before it opened emits no "close": schedule the retry here (once).
+      this.onClose(client, `IMAP ${c.imapHost}: ${error.responseText ?? error.message ?? String(err)}; retrying`);
     }
   }
 
@@ -103,6 +111,8 @@ class MailboxConnection implements RunningChannel {
   }
 
   private readNewMail(client: ImapFlow): Promise<void> {
+    // EXISTS arrives while the folder is being selected, before the cursor is checked against it.
+    if (this.ready !== client) return Promise.resolve();
     if (this.reading) {
       this.readAgain = true;
       return this.reading;
@@ -120,14 +130,14 @@ class MailboxConnection implements RunningChannel {
 
   private async readOnce(client: ImapFlow): Promise<void> {
     const position = this.cursor.read();
-    if (!position || this.client !== client) return;
+    if (!position || this.ready !== client) return;
     // "N:*" always includes the highest UID, even below N (RFC 3501 §6.4.8): filter again.
     const list = await client.fetchAll(`${position.lastUid + 1}:*`, { uid: true, size: true, internalDate: true }, { uid: true });
     const fresh = list
       .filter((m) => m.uid > position.lastUid && (position.lastUid > 0 || dateMs(m.internalDate) > position.lastInternalDate))
       .sort((a, b) => a.uid - b.uid);
     for (const meta of fresh) {
-      if (this.stopped || this.client !== client) return;
+      if (this.stopped || this.ready !== client) return;
       await this.handle(client, meta.uid, meta.size ?? 0);
       this.cursor.write({ uidValidity: position.uidValidity, lastUid: meta.uid, lastInternalDate: dateMs(meta.internalDate) } satisfies UidPosition);
     }
@@ -149,12 +159,13 @@ class MailboxConnection implements RunningChannel {
     this.host.receive(read.message);
   }
 
-  private onClose(client: ImapFlow): void {
+  private onClose(client: ImapFlow, reason = `IMAP connection to ${this.config.imapHost} lost; reconnecting`): void {
     if (this.client !== client) return;
     this.client = null;
+    this.ready = null;
     if (this.stopped) return;
     const delay = backoffDelayMs(this.attempt++, RECONNECT);
-    this.host.state("connecting", `IMAP connection to ${this.config.imapHost} lost; reconnecting`);
+    this.host.state("connecting", reason);
     this.retry = setTimeout(() => void this.connect(), delay);
   }
 }
