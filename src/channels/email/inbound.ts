@@ -6,6 +6,9 @@
 import PostalMime from "postal-mime";
 import { sha256Hex } from "../../crypto/hmac";
 import { checkAuthentication, type MailHeader } from "./auth";
+import { checkAlignedAuthentication } from "./auth-aligned";
+import { attachmentsForAgent } from "./attachments";
+import { htmlToText } from "./html";
 import { stripQuotedText } from "./text";
 import type { InboundMessage } from "../shared/types";
 
@@ -53,10 +56,28 @@ function referencesOf(references: string | undefined, messageId: string | undefi
   return (ids.length > 20 ? [ids[0]!, ...ids.slice(-19)] : ids).join(" ");
 }
 
-export async function readInboundEmail(raw: Uint8Array | string, envelope: EmailEnvelope, trustedAuthServId: string): Promise<InboundEmail> {
+/** How a mailbox read over IMAP differs from Email Routing (src/channels/email/mailbox.ts). */
+export interface InboundEmailOptions {
+  /**
+   * Fail closed: only a DMARC pass or an aligned DKIM/SPF pass in the trusted server's topmost
+   * Authentication-Results admits the message (auth-aligned.ts). Without it, no result from the
+   * trusted server means "not checked", as Email Routing always stamps its own.
+   */
+  requireAlignedAuth?: boolean;
+  /** Put the text of text attachments into the message and name the others (attachments.ts). */
+  inlineTextAttachments?: boolean;
+}
+
+/** `trustedAuthServId` undefined: the receiving server's results are not consulted at all. */
+export async function readInboundEmail(
+  raw: Uint8Array | string,
+  envelope: EmailEnvelope,
+  trustedAuthServId: string | undefined,
+  options: InboundEmailOptions = {},
+): Promise<InboundEmail> {
   let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
-    email = await PostalMime.parse(raw);
+    email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
   } catch (err) {
     return { kind: "invalid", reason: `message could not be parsed: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -64,28 +85,39 @@ export async function readInboundEmail(raw: Uint8Array | string, envelope: Email
   const senderId = (from?.address ?? envelope.from).trim().toLowerCase();
   if (!senderId.includes("@")) return { kind: "invalid", reason: "message has no sender address" };
 
-  const auth = checkAuthentication(email.headers, trustedAuthServId);
-  if (!auth.ok) return { kind: "auth-failed", reason: auth.reason, senderId };
+  let authChecked = false;
+  if (trustedAuthServId && options.requireAlignedAuth) {
+    const aligned = checkAlignedAuthentication(email.headers, trustedAuthServId, senderId);
+    if (!aligned.ok) return { kind: "auth-failed", reason: aligned.reason, senderId };
+    authChecked = true;
+  } else if (trustedAuthServId) {
+    const auth = checkAuthentication(email.headers, trustedAuthServId);
+    if (!auth.ok) return { kind: "auth-failed", reason: auth.reason, senderId };
+    authChecked = auth.checked;
+  }
   const unanswerable = unanswerableReason(email.headers, envelope.from, senderId);
   if (unanswerable) return { kind: "unanswerable", reason: unanswerable, senderId };
 
   const subject = (email.subject ?? "").trim();
-  const body = stripQuotedText(email.text ?? "");
+  // An HTML-only message (no text/plain part) is read from its HTML.
+  const body = stripQuotedText(email.text ?? (email.html ? htmlToText(email.html) : ""));
+  const inlined = options.inlineTextAttachments ? attachmentsForAgent(email.attachments) : null;
   // A message with only a subject ("What time is it in Tokyo?") is still a question.
-  const text = body || subject;
+  const text = [body || subject, ...(inlined?.blocks ?? [])].filter(Boolean).join("\n\n");
+  const attachments = inlined ? inlined.described : email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }));
   if (!text) return { kind: "invalid", reason: "message has no text" };
 
   const messageId = email.messageId?.trim() || undefined;
   return {
     kind: "message",
-    authChecked: auth.checked,
+    authChecked,
     message: {
       senderId,
       senderName: from?.name || undefined,
       // Without a Message-ID, the content itself identifies a redelivery.
       platformMessageId: messageId ?? `sha256:${await sha256Hex(typeof raw === "string" ? raw : new TextDecoder().decode(raw))}`,
       text,
-      attachments: email.attachments.length ? email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) })) : undefined,
+      attachments: attachments.length ? attachments : undefined,
       replyContext: {
         subject,
         ...(messageId ? { messageId } : {}),

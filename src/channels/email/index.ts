@@ -5,6 +5,7 @@
  * through the Worker's send_email binding, injected as `ctx.sendEmail`.
  */
 import { z } from "zod";
+import { mailboxAdapter } from "./mailbox";
 import { buildReply } from "./reply";
 import type { ChannelAdapter, SendResult } from "../shared/types";
 
@@ -87,4 +88,4 @@ export const emailAdapter: ChannelAdapter<EmailConfig> = {
 };
 
 /** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
-export default [emailAdapter];
+export default [emailAdapter, mailboxAdapter];

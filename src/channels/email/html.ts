@@ -1,0 +1,68 @@
+/**
+ * An HTML-only e-mail as the text the agent reads (before quote stripping in text.ts):
+ * markup, styles and scripts gone, blocks and line breaks kept as lines, entities decoded.
+ * Quoted history in <blockquote> becomes "> " lines, which text.ts then drops like any quote.
+ * postal-mime fills `text` only from a text/plain part, so this covers the rest.
+ */
+
+const NAMED_ENTITIES: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  ndash: "–",
+  mdash: "—",
+  hellip: "…",
+  copy: "©",
+  reg: "®",
+  euro: "€",
+};
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (whole, name: string) => {
+    if (name[0] === "#") {
+      const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
+  });
+}
+
+/** Marks every line inside <blockquote> with "> ", innermost first so nesting adds markers. */
+function quoteBlockquotes(html: string): string {
+  let out = html;
+  for (let i = 0; i < 20 && /<blockquote\b/i.test(out); i++) {
+    const next = out.replace(
+      /<blockquote\b[^>]*>((?:(?!<blockquote\b)[\s\S])*?)<\/blockquote>/gi,
+      (_m, inner: string) => `\n${htmlLines(inner).replace(/^/gm, "> ")}\n`,
+    );
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+function htmlLines(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<li\b[^>]*>/gi, "\n* ")
+    .replace(/<\/?(p|div|tr|table|ul|ol|h[1-6]|pre|section|article|header|footer|hr)\b[^>]*>/gi, "\n\n")
+    .replace(/<\/t[dh]>/gi, " ")
+    .replace(/<[^>]*>/g, "");
+}
+
+export function htmlToText(html: string): string {
+  const withoutNoise = html
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, "")
+    // Source line breaks mean nothing in HTML; only markup breaks lines.
+    .replace(/\s*\r?\n\s*/g, " ");
+  return decodeEntities(htmlLines(quoteBlockquotes(withoutNoise)))
+    .split("\n")
+    .map((l) => l.replace(/[ \t\u00a0]+/g, " ").trim())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
