@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
+import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, redirectWithoutSecrets, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
 import { channelRegistry, getAdapter } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
@@ -121,9 +121,17 @@ export const channelRoutes = new Hono<AppEnv>()
     if (body.config) {
       const stored = JSON.parse(row.config) as Record<string, unknown>;
       const box = await secretBoxFor(c.env.LOOPGATE_MASTER_KEY);
-      const merged = mergeSecrets(adapter, body.config, await openConfig(adapter, stored, box));
+      const opened = await openConfig(adapter, stored, box);
+      const merged = mergeSecrets(adapter, body.config, opened);
       for (const field of adapter.secretFields) if (merged[field] === HIDDEN_SECRET) fail(400, `${field} must be set`);
-      config = JSON.stringify(await sealConfig(adapter, parseConfig(adapter, merged), box));
+      const parsed = parseConfig(adapter, merged);
+      const redirect = redirectWithoutSecrets(adapter, body.config, opened, parsed);
+      if (redirect.changed.length > 0 && redirect.missing.length > 0)
+        fail(
+          400,
+          `changing ${redirect.changed.join(", ")} sends this channel's secrets to a new place: send ${redirect.missing.join(", ")} again in the same update`,
+        );
+      config = JSON.stringify(await sealConfig(adapter, parsed, box));
     }
     const updated: ChannelRow = {
       ...row,

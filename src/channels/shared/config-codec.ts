@@ -47,6 +47,32 @@ export function mergeSecrets(adapter: ChannelAdapter<unknown>, incoming: Config,
   return out;
 }
 
+/** Config keys that name a place by convention: `apiBase`, `callbackUrl`, `host`, `daemon`, `bridgeId`... */
+const ENDPOINT_KEY = /(url|uri|base|host|hostname|port|tls|endpoint|server|daemon|bridgeid)$/i;
+
+/** The adapter's declared endpoint fields, plus every key of `configs` named like one. */
+export function endpointFieldsOf(adapter: ChannelAdapter<unknown>, ...configs: Config[]): string[] {
+  const named = configs.flatMap((c) => Object.keys(c)).filter((k) => ENDPOINT_KEY.test(k) && !adapter.secretFields.includes(k));
+  return [...new Set([...(adapter.endpointFields ?? []), ...named])];
+}
+
+/**
+ * On update: which endpoint fields change, and which stored secrets were not sent again.
+ * When both lists are non-empty the update must be refused: the stored secrets would go to
+ * the new place on the next setup or reply (a token exfiltrated by changing only `apiBase`).
+ * `parsed` is the new config after its schema (defaults applied), `stored` the opened old one.
+ */
+export function redirectWithoutSecrets(
+  adapter: ChannelAdapter<unknown>,
+  incoming: Config,
+  stored: Config,
+  parsed: Config,
+): { changed: string[]; missing: string[] } {
+  const changed = endpointFieldsOf(adapter, parsed, stored).filter((f) => JSON.stringify(parsed[f]) !== JSON.stringify(stored[f]));
+  const missing = adapter.secretFields.filter((f) => stored[f] !== undefined && (incoming[f] === undefined || incoming[f] === HIDDEN_SECRET));
+  return { changed, missing };
+}
+
 export class MissingMasterKeyError extends Error {
   constructor() {
     super("LOOPGATE_MASTER_KEY is not set: channel secrets cannot be encrypted at rest. Set it (wrangler secret put LOOPGATE_MASTER_KEY).");

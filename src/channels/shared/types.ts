@@ -94,6 +94,13 @@ export interface ChannelAdapter<C = unknown> {
   configSchema: z.ZodType<C>;
   /** Config keys encrypted at rest and never returned by the API. */
   secretFields: readonly string[];
+  /**
+   * Config keys that say where the channel talks (an API root, a callback URL, a server, a
+   * bridge): changing one on update requires every secret to be sent again, so a secret the API
+   * never returns cannot be redirected to another host. Keys named like endpoints (`apiBase`,
+   * `*Url`, `host`, `port`, `tls`, `bridgeId`, ...) count even when not listed (config-codec.ts).
+   */
+  endpointFields?: readonly string[];
   /** Longest single message the platform accepts; longer replies are split. */
   maxMessageLength: number;
   /** Fills config defaults at creation (e.g. generates a signing secret). */

@@ -47,6 +47,7 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   description: "Telegram bot (webhook mode, private chats and groups)",
   configSchema,
   secretFields: ["botToken", "secretToken"],
+  endpointFields: ["apiBase"],
   maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
 
   prepareConfig: (config) => ({ ...config, secretToken: config.secretToken ?? randomToken() }),
