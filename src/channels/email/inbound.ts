@@ -64,7 +64,7 @@ export async function readInboundEmail(raw: Uint8Array | string, envelope: Email
   const senderId = (from?.address ?? envelope.from).trim().toLowerCase();
   if (!senderId.includes("@")) return { kind: "invalid", reason: "message has no sender address" };
 
-  const auth = checkAuthentication(email.headers, trustedAuthServId);
+  const auth = checkAuthentication(email.headers, trustedAuthServId, from?.address);
   if (!auth.ok) return { kind: "auth-failed", reason: auth.reason, senderId };
   const unanswerable = unanswerableReason(email.headers, envelope.from, senderId);
   if (unanswerable) return { kind: "unanswerable", reason: unanswerable, senderId };
