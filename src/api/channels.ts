@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { changedEndpoints, HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
+import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, redirectWithoutSecrets, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
 import { channelLoadErrors, channelRegistry, getAdapter, isPluginType, type ChannelLoadError } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
@@ -138,12 +138,15 @@ export const channelRoutes = new Hono<AppEnv>()
       const box = await secretBoxFor(c.env.LOOPGATE_MASTER_KEY);
       const opened = await openConfig(adapter, stored, box);
       const merged = mergeSecrets(adapter, body.config, opened);
-      const endpoints = changedEndpoints(adapter, body.config, opened);
-      const missing = adapter.secretFields.filter((f) => opened[f] !== undefined && (merged[f] === undefined || merged[f] === HIDDEN_SECRET));
-      if (endpoints.length > 0 && missing.length > 0)
-        fail(400, `changing ${endpoints.join(", ")} requires the secrets again (${missing.join(", ")}), so a stored secret never goes to a new host`);
       for (const field of adapter.secretFields) if (merged[field] === HIDDEN_SECRET) fail(400, `${field} must be set`);
-      config = JSON.stringify(await sealConfig(adapter, parseConfig(adapter, merged), box));
+      const parsed = parseConfig(adapter, merged);
+      const redirect = redirectWithoutSecrets(adapter, body.config, opened, parsed);
+      if (redirect.changed.length > 0 && redirect.missing.length > 0)
+        fail(
+          400,
+          `changing ${redirect.changed.join(", ")} requires the secrets again (${redirect.missing.join(", ")}) in the same update, so a stored secret never goes to a new place`,
+        );
+      config = JSON.stringify(await sealConfig(adapter, parsed, box));
     }
     const updated: ChannelRow = {
       ...row,

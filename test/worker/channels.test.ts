@@ -62,7 +62,7 @@ describe("channel administration", () => {
     const updated = await call<{ channel: ChannelView & { allowlist: string[] } }>(
       "PUT",
       `/api/channels/${id}`,
-      { name: "Edited", policy: "allowlist", allowlist: ["u1"], config: { secret: "[hidden]", callbackUrl: "https://a.example/2" } },
+      { name: "Edited", policy: "allowlist", allowlist: ["u1"], config: { secret: "[hidden]", callbackUrl: "https://a.example/1" } },
       token,
     );
     expect(updated.status).toBe(200);
@@ -70,7 +70,7 @@ describe("channel administration", () => {
       name: "Edited",
       policy: "allowlist",
       allowlist: ["u1"],
-      config: { callbackUrl: "https://a.example/2", secret: "[hidden]" },
+      config: { callbackUrl: "https://a.example/1", secret: "[hidden]" },
     });
     const row = await env.DB.prepare("SELECT config FROM channels WHERE id = ?").bind(id).first<{ config: string }>();
     expect(JSON.parse(row!.config).secret).toMatch(/^enc:v1:/);

@@ -55,17 +55,31 @@ export interface CapturedCallback {
   raw: string;
 }
 
+/** The end of every route chain: a URL no route matched fails like an unreachable network. */
+async function notRouted(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  throw new TypeError(`fetch to ${new Request(input, init).url} is not routed to a fake in this test (worker tests never use the real network)`);
+}
+
+/**
+ * Replaces the isolate's fetch with `route`, which gets each request and the route installed
+ * before it (or notRouted): routes stack, and a test never reaches the real network whatever
+ * URL a channel's config names. Returns the undo, which reinstates the route before.
+ */
+function installRoute(route: (request: Request, next: typeof fetch) => Promise<Response>): () => void {
+  const current = globalThis.fetch;
+  const previous = vi.isMockFunction(current) ? (current.getMockImplementation() as typeof fetch | undefined) : undefined;
+  const next = previous ?? notRouted;
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => route(new Request(input, init), next));
+  return () => (previous ? spy.mockImplementation(previous) : spy.mockRestore());
+}
+
 /**
  * Sends the Worker's fetches under `base` (its objects share the test isolate, so theirs too) to
- * a platform fake; every other fetch goes out as usual. Undone when the calling test ends.
+ * a platform fake; any other URL goes to an earlier route or fails as a network error. Undone
+ * when the calling test ends.
  */
 export function routeFetchTo(base: string, handle: (request: Request) => Promise<Response>): void {
-  const original = globalThis.fetch;
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    return request.url.startsWith(base) ? handle(request) : original(input, init);
-  });
-  onTestFinished(() => spy.mockRestore());
+  onTestFinished(installRoute((request, next) => (request.url.startsWith(base) ? handle(request) : next(request))));
 }
 
 /**
@@ -75,16 +89,14 @@ export function routeFetchTo(base: string, handle: (request: Request) => Promise
 export function fakeCallbacks(statuses: number[] = []) {
   const captured: CapturedCallback[] = [];
   const script = [...statuses];
-  const original = globalThis.fetch;
-  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (!request.url.startsWith("https://callback.test/")) return original(input, init);
+  const restore = installRoute(async (request, next) => {
+    if (!request.url.startsWith("https://callback.test/")) return next(request);
     const raw = await request.text();
     captured.push({ url: request.url, headers: request.headers, body: JSON.parse(raw) as CapturedCallback["body"], raw });
     const status = script.shift() ?? 200;
     return new Response(status === 200 ? "{}" : "unavailable", { status, headers: status === 429 ? { "retry-after": "0" } : {} });
   });
-  return { captured, restore: () => spy.mockRestore() };
+  return { captured, restore };
 }
 
 export async function createWebhookChannel(token: string, extra: Record<string, unknown> = {}) {

@@ -1,12 +1,14 @@
 /**
  * The container's only road to the model. A run's model requests arrive over its stdio; the
  * bridge rebuilds each one from the fields the Messages API needs (the model and output cap
- * are the run's, whatever the container asked), refuses it once the run's steps or token
+ * are the run's, whatever the container asked; only client tools and inline content pass,
+ * model-request-allowlist.ts), refuses it once the run's steps or token
  * budget are used up, adds the key and base URL from its own environment, and records each
  * attempt's usage for the gateway. Transient failures (429 with a short retry-after, 5xx,
  * 529, timeouts, broken connections) are retried a few times; each attempt is a call record.
  */
 import type { ContainerCall, ContainerTurnSpec } from "../../../src/protocol/container";
+import { clientTools, containerRequestProblem } from "./model-request-allowlist";
 import type { ContainerSettings } from "./settings";
 
 type Json = Record<string, unknown>;
@@ -44,6 +46,8 @@ export class ModelProxy {
     const { spec, settings } = this.o;
     if (!settings.apiKey) return { ok: false, error: "the bridge has no ANTHROPIC_API_KEY set, so container runs cannot call the model" };
     if (++this.requests > spec.maxSteps) return { ok: false, error: `the run made more than ${spec.maxSteps} model requests` };
+    const refused = containerRequestProblem(asked);
+    if (refused) return { ok: false, error: `request refused by the bridge: ${refused}` };
     const remaining = spec.tokenBudget - this.usedTokens;
     if (remaining <= 0) return { ok: false, budget: true, error: `the run used its token budget (${spec.tokenBudget} tokens)` };
     const body: Json = {
@@ -51,7 +55,7 @@ export class ModelProxy {
       max_tokens: Math.max(1, Math.min(spec.maxTokens, Number(asked.max_tokens) || spec.maxTokens, remaining)),
       system: asked.system,
       messages: asked.messages,
-      ...(asked.tools !== undefined ? { tools: asked.tools } : {}),
+      ...(asked.tools !== undefined ? { tools: clientTools(asked.tools) } : {}),
       ...(asked.tool_choice !== undefined ? { tool_choice: asked.tool_choice } : {}),
     };
     const payload = JSON.stringify(body);

@@ -44,6 +44,7 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
   description: "Discord app through interactions (/ask and /pair slash commands)",
   configSchema,
   secretFields: ["botToken"],
+  endpointFields: ["apiBase"],
   maxMessageLength: DISCORD_MAX_MESSAGE_LENGTH,
 
   async verify(request, { config }) {

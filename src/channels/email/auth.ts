@@ -1,8 +1,22 @@
 /**
  * E-mail sender authentication (part of stage 1 for the e-mail channel): reads the SPF, DKIM
  * and DMARC results that the receiving server (Cloudflare Email Routing) wrote into
- * Authentication-Results or ARC-Authentication-Results (RFC 8601, RFC 8617). Only results
- * stamped by the trusted authserv-id count: a sender can forge any header added before ours.
+ * Authentication-Results or ARC-Authentication-Results (RFC 8601, RFC 8617).
+ *
+ * What a sender cannot forge, and so what counts:
+ * - Only the receiving server's own result: the topmost Authentication-Results header (a
+ *   receiving server prepends its own, RFC 8601 section 5), or failing that the topmost
+ *   ARC-Authentication-Results (the instance it just added). Headers further down were written
+ *   by earlier hops or by the sender, whatever authserv-id or ARC instance number they claim,
+ *   and the ARC chain is not verified here, so they are never read.
+ * - It must be stamped with the trusted authserv-id.
+ * - Fail closed: no trusted result means the sender is not authenticated.
+ * - The passing domain must be aligned with the From address the gateway keys the sender on
+ *   (RFC 7489 section 3.1, relaxed): DMARC pass for the From domain, or DKIM pass with an aligned
+ *   `header.d`, or SPF pass with an aligned `smtp.mailfrom`.
+ *
+ * Exported names are kept for every caller (Email Routing, the IMAP bridge): checkAuthentication
+ * takes the From address as an optional third argument and reads the From header otherwise.
  */
 
 /** One header of the message, as postal-mime lists them (lowercase key, top to bottom). */
@@ -12,14 +26,23 @@ export interface MailHeader {
 }
 
 export type AuthVerdict =
-  /** `checked` is false when no result from the trusted server was present. */
+  /** `checked` is always true when ok: an unchecked message is refused (kept for callers that log it). */
   { ok: true; checked: boolean; results: Record<string, string> } | { ok: false; reason: string; results: Record<string, string> };
+
+/** One `method=result prop=value ...` clause of a results header. */
+export interface AuthResultEntry {
+  method: string;
+  result: string;
+  /** Properties such as `header.d`, `header.from`, `smtp.mailfrom`, lowercased keys. */
+  props: Record<string, string>;
+}
 
 interface ParsedResults {
   authServId: string;
   /** ARC instance (`i=`), 0 for a plain Authentication-Results header. */
   instance: number;
   results: Record<string, string[]>;
+  entries: AuthResultEntry[];
 }
 
 /** Removes RFC 5322 comments `( ... )`, nested ones included. */
@@ -48,50 +71,89 @@ export function parseAuthResults(value: string, arc: boolean): ParsedResults | n
   const authServId = (parts.shift() ?? "").split(/\s+/)[0]?.toLowerCase() ?? "";
   if (!authServId) return null;
   const results: Record<string, string[]> = {};
+  const entries: AuthResultEntry[] = [];
   for (const part of parts) {
-    const m = /^([a-z0-9_.-]+)\s*=\s*([a-z]+)/i.exec(part);
+    const m = /^([a-z0-9_.-]+)\s*=\s*([a-z]+)(.*)$/is.exec(part);
     if (!m) continue;
     const method = m[1]!.toLowerCase();
-    (results[method] ??= []).push(m[2]!.toLowerCase());
+    const result = m[2]!.toLowerCase();
+    const props: Record<string, string> = {};
+    for (const p of m[3]!.matchAll(/([a-z0-9_-]+\.[a-z0-9_-]+)\s*=\s*("?)([^\s";]+)\2/gi)) props[p[1]!.toLowerCase()] = p[3]!.toLowerCase();
+    (results[method] ??= []).push(result);
+    entries.push({ method, result, props });
   }
-  return { authServId, instance, results };
+  return { authServId, instance, results, entries };
 }
 
 /**
- * The results the trusted server recorded: its topmost Authentication-Results header, or
- * failing that its most recent ARC-Authentication-Results instance.
+ * The results the trusted server recorded: the topmost Authentication-Results header, or
+ * failing that the topmost ARC-Authentication-Results, when stamped by the trusted server.
+ * Anything lower in the message could have been written by the sender and is not read.
  */
 export function trustedResults(headers: readonly MailHeader[], trustedAuthServId: string): ParsedResults | null {
   const trusted = trustedAuthServId.toLowerCase();
-  for (const h of headers) {
-    if (h.key !== "authentication-results") continue;
-    const parsed = parseAuthResults(h.value, false);
-    if (parsed?.authServId === trusted) return parsed;
+  for (const [key, arc] of [
+    ["authentication-results", false],
+    ["arc-authentication-results", true],
+  ] as const) {
+    const top = headers.find((h) => h.key === key);
+    if (!top) continue;
+    const parsed = parseAuthResults(top.value, arc);
+    return parsed?.authServId === trusted ? parsed : null;
   }
-  let best: ParsedResults | null = null;
-  for (const h of headers) {
-    if (h.key !== "arc-authentication-results") continue;
-    const parsed = parseAuthResults(h.value, true);
-    if (parsed?.authServId === trusted && (!best || parsed.instance > best.instance)) best = parsed;
+  return null;
+}
+
+/** The domain of the single From address, or null when there is none or more than one header. */
+function fromDomainOf(headers: readonly MailHeader[], fromAddress: string | undefined): string | null {
+  let address = fromAddress;
+  if (address === undefined) {
+    const from = headers.filter((h) => h.key === "from");
+    if (from.length !== 1) return null;
+    const value = stripComments(from[0]!.value);
+    address = /<([^<>]+)>/.exec(value)?.[1] ?? value;
   }
-  return best;
+  const at = address.trim().toLowerCase().lastIndexOf("@");
+  return at > 0
+    ? address
+        .trim()
+        .toLowerCase()
+        .slice(at + 1)
+    : null;
 }
 
 /**
- * DMARC decides when it was evaluated. Without it, the message fails when SPF or DKIM
- * failed outright and nothing else passed (a forwarded message breaks SPF but keeps DKIM).
+ * Relaxed alignment: the same domain, or one a subdomain of the other (an organisational-domain
+ * match without the Public Suffix List); never a bare top-level domain such as `org`.
  */
-export function checkAuthentication(headers: readonly MailHeader[], trustedAuthServId: string): AuthVerdict {
+export function aligned(domain: string | undefined, fromDomain: string): boolean {
+  if (!domain) return false;
+  const d = domain.replace(/^.*@/, "").replace(/\.$/, "").toLowerCase();
+  if (!d.includes(".") || !fromDomain.includes(".")) return false;
+  return d === fromDomain || fromDomain.endsWith(`.${d}`) || d.endsWith(`.${fromDomain}`);
+}
+
+/**
+ * Authenticated when the receiving server's own result shows DMARC pass for the From domain,
+ * or a DKIM or SPF pass aligned with it; DMARC fail refuses even an aligned pass.
+ */
+export function checkAuthentication(headers: readonly MailHeader[], trustedAuthServId: string, fromAddress?: string): AuthVerdict {
   const parsed = trustedResults(headers, trustedAuthServId);
-  if (!parsed) return { ok: true, checked: false, results: {} };
-  const r = parsed.results;
-  const summary = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.join(",")]));
-  const has = (method: string, result: string) => (r[method] ?? []).includes(result);
-  if (has("dmarc", "fail")) return { ok: false, reason: "DMARC check failed", results: summary };
-  if (has("dmarc", "pass")) return { ok: true, checked: true, results: summary };
-  const dkimPass = has("dkim", "pass");
-  const spfPass = has("spf", "pass");
-  if (has("spf", "fail") && !dkimPass) return { ok: false, reason: "SPF check failed and no valid DKIM signature", results: summary };
-  if (has("dkim", "fail") && !dkimPass && !spfPass) return { ok: false, reason: "DKIM check failed and SPF did not pass", results: summary };
-  return { ok: true, checked: true, results: summary };
+  if (!parsed)
+    return {
+      ok: false,
+      reason: `no authentication results from ${trustedAuthServId.toLowerCase()} (the receiving server) at the top of the message`,
+      results: {},
+    };
+  const summary = Object.fromEntries(Object.entries(parsed.results).map(([k, v]) => [k, v.join(",")]));
+  const fromDomain = fromDomainOf(headers, fromAddress);
+  if (!fromDomain) return { ok: false, reason: "message has no single From address to authenticate", results: summary };
+  const passes = (method: string) => parsed.entries.filter((e) => e.method === method && e.result === "pass");
+  if (parsed.entries.some((e) => e.method === "dmarc" && e.result === "fail")) return { ok: false, reason: "DMARC check failed", results: summary };
+  // A DMARC pass without header.from is taken as the receiver's verdict on the message's (single) From.
+  if (passes("dmarc").some((e) => e.props["header.from"] === undefined || aligned(e.props["header.from"], fromDomain)))
+    return { ok: true, checked: true, results: summary };
+  if (passes("dkim").some((e) => aligned(e.props["header.d"] ?? e.props["header.i"], fromDomain))) return { ok: true, checked: true, results: summary };
+  if (passes("spf").some((e) => aligned(e.props["smtp.mailfrom"], fromDomain))) return { ok: true, checked: true, results: summary };
+  return { ok: false, reason: `no DMARC pass, and no DKIM or SPF pass aligned with ${fromDomain}`, results: summary };
 }

@@ -12,6 +12,8 @@ const fixture = (name: string) => readFileSync(join(import.meta.dirname, "fixtur
 const envelope = { from: "jdoe@machine.example", to: "mary@example.net" };
 const TRUSTED = "mx.cloudflare.net";
 const headers = (...lines: [string, string][]) => lines.map(([key, value]) => ({ key, value }));
+/** Results headers of a message from ceo@a.example, as postal-mime lists them (top to bottom). */
+const fromA = (...lines: [string, string][]) => [...headers(...lines), { key: "from", value: "The CEO <ceo@a.example>" }];
 
 describe("quoted history and signatures", () => {
   it("keeps only the new text of a reply (RFC 3676 signature, wrapped 'On ... wrote:', quotes)", () => {
@@ -36,42 +38,78 @@ describe("quoted history and signatures", () => {
 
 describe("SPF / DKIM / DMARC results", () => {
   it("passes when the trusted server says DMARC passed", () => {
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dmarc=pass header.from=a.example; spf=fail"]), TRUSTED)).toMatchObject({
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; dmarc=pass header.from=a.example; spf=fail"]), TRUSTED)).toMatchObject({
       ok: true,
       checked: true,
     });
   });
   it("fails on DMARC fail, and on SPF fail without a passing DKIM signature", () => {
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dmarc=fail; dkim=pass"]), TRUSTED)).toMatchObject({
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; dmarc=fail; dkim=pass"]), TRUSTED)).toMatchObject({
       ok: false,
       reason: "DMARC check failed",
     });
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; spf=fail smtp.mailfrom=a@b"]), TRUSTED)).toMatchObject({ ok: false });
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dkim=fail; spf=none"]), TRUSTED)).toMatchObject({ ok: false });
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; spf=fail smtp.mailfrom=a@b"]), TRUSTED)).toMatchObject({ ok: false });
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; dkim=fail; spf=none"]), TRUSTED)).toMatchObject({ ok: false });
   });
   it("accepts a forwarded message: SPF broken, DKIM intact", () => {
-    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; spf=fail; dkim=pass header.d=a.example"]), TRUSTED)).toMatchObject({
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; spf=fail; dkim=pass header.d=a.example"]), TRUSTED)).toMatchObject({
       ok: true,
       checked: true,
     });
   });
   it("trusts only the receiving server's topmost header, never one the sender added below it", () => {
     const verdict = checkAuthentication(
-      headers(["authentication-results", "mx.cloudflare.net; dmarc=fail"], ["authentication-results", "mx.cloudflare.net; dmarc=pass"]),
+      fromA(["authentication-results", "mx.cloudflare.net; dmarc=fail"], ["authentication-results", "mx.cloudflare.net; dmarc=pass"]),
       TRUSTED,
     );
     expect(verdict.ok).toBe(false);
-    expect(checkAuthentication(headers(["authentication-results", "evil.example; dmarc=fail"]), TRUSTED)).toEqual({ ok: true, checked: false, results: {} });
+    expect(checkAuthentication(fromA(["authentication-results", "evil.example; dmarc=fail"]), TRUSTED)).toMatchObject({ ok: false });
   });
-  it("falls back to the newest ARC-Authentication-Results instance, ignoring comments", () => {
+  it("falls back to the topmost ARC-Authentication-Results, ignoring comments", () => {
     const verdict = checkAuthentication(
-      headers(
+      fromA(
         ["arc-authentication-results", "i=2; mx.cloudflare.net; dmarc=fail (p=reject; dis=none)"],
         ["arc-authentication-results", "i=1; mx.cloudflare.net; dmarc=pass"],
       ),
       TRUSTED,
     );
     expect(verdict).toMatchObject({ ok: false, reason: "DMARC check failed" });
+  });
+  it("ignores a sender-supplied ARC result further down, whatever instance number it claims", () => {
+    const verdict = checkAuthentication(
+      fromA(
+        ["arc-authentication-results", "i=1; mx.cloudflare.net; dmarc=fail header.from=a.example"],
+        ["arc-authentication-results", "i=9; mx.cloudflare.net; dmarc=pass header.from=a.example"],
+      ),
+      TRUSTED,
+    );
+    expect(verdict).toMatchObject({ ok: false, reason: "DMARC check failed" });
+  });
+  it("ignores a forged trusted header below another server's results", () => {
+    const verdict = checkAuthentication(
+      fromA(["authentication-results", "mx.other.example; dmarc=fail"], ["authentication-results", "mx.cloudflare.net; dmarc=pass header.from=a.example"]),
+      TRUSTED,
+    );
+    expect(verdict.ok).toBe(false);
+  });
+  it("fails closed when the receiving server recorded nothing", () => {
+    expect(checkAuthentication(fromA(), TRUSTED)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^no authentication results from mx.cloudflare.net/),
+    });
+  });
+  it("requires the passing domain to be aligned with From", () => {
+    const forged = "mx.cloudflare.net; dkim=pass header.d=attacker.example; spf=pass smtp.mailfrom=bounce@attacker.example";
+    expect(checkAuthentication(fromA(["authentication-results", forged]), TRUSTED)).toMatchObject({
+      ok: false,
+      reason: "no DMARC pass, and no DKIM or SPF pass aligned with a.example",
+    });
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; dmarc=pass header.from=attacker.example"]), TRUSTED).ok).toBe(false);
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; dkim=pass header.d=mail.a.example"]), TRUSTED).ok).toBe(true);
+    expect(checkAuthentication(fromA(["authentication-results", "mx.cloudflare.net; spf=pass smtp.mailfrom=bounces@a.example"]), TRUSTED).ok).toBe(true);
+    // The address the gateway keys the sender on decides, when the caller gives it.
+    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dkim=pass header.d=a.example"]), TRUSTED, "ceo@a.example").ok).toBe(true);
+    expect(checkAuthentication(headers(["authentication-results", "mx.cloudflare.net; dkim=pass header.d=a.example"]), TRUSTED).ok).toBe(false);
   });
 });
 
@@ -119,12 +157,14 @@ describe("reading an inbound e-mail", () => {
     expect(await readInboundEmail(bounce, { ...envelope, from: "" }, TRUSTED)).toMatchObject({ kind: "unanswerable", reason: "bounce (empty return path)" });
   });
   it("uses the subject when the body is empty, and a content hash when there is no Message-ID", async () => {
-    const raw = "From: a@b.example\r\nTo: mary@example.net\r\nSubject: What time is it in Tokyo?\r\n\r\n";
+    const raw =
+      "Authentication-Results: mx.cloudflare.net; dkim=pass header.d=b.example\r\nFrom: a@b.example\r\nTo: mary@example.net\r\nSubject: What time is it in Tokyo?\r\n\r\n";
     const result = await readInboundEmail(raw, envelope, TRUSTED);
     if (result.kind !== "message") throw new Error(result.kind);
     expect(result.message.text).toBe("What time is it in Tokyo?");
     expect(result.message.platformMessageId).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(result.authChecked).toBe(false);
+    expect(result.authChecked).toBe(true);
+    expect(await readInboundEmail(raw.replace(/^Authentication-Results:[^\n]*\n/, ""), envelope, TRUSTED)).toMatchObject({ kind: "auth-failed" });
   });
 });
 

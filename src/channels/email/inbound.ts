@@ -6,7 +6,6 @@
 import PostalMime from "postal-mime";
 import { sha256Hex } from "../../crypto/hmac";
 import { checkAuthentication, type MailHeader } from "./auth";
-import { checkAlignedAuthentication } from "./auth-aligned";
 import { attachmentsForAgent } from "./attachments";
 import { htmlToText } from "./html";
 import { stripQuotedText } from "./text";
@@ -58,12 +57,6 @@ function referencesOf(references: string | undefined, messageId: string | undefi
 
 /** How a mailbox read over IMAP differs from Email Routing (src/channels/email/mailbox.ts). */
 export interface InboundEmailOptions {
-  /**
-   * Fail closed: only a DMARC pass or an aligned DKIM/SPF pass in the trusted server's topmost
-   * Authentication-Results admits the message (auth-aligned.ts). Without it, no result from the
-   * trusted server means "not checked", as Email Routing always stamps its own.
-   */
-  requireAlignedAuth?: boolean;
   /** Put the text of text attachments into the message and name the others (attachments.ts). */
   inlineTextAttachments?: boolean;
 }
@@ -86,12 +79,8 @@ export async function readInboundEmail(
   if (!senderId.includes("@")) return { kind: "invalid", reason: "message has no sender address" };
 
   let authChecked = false;
-  if (trustedAuthServId && options.requireAlignedAuth) {
-    const aligned = checkAlignedAuthentication(email.headers, trustedAuthServId, senderId);
-    if (!aligned.ok) return { kind: "auth-failed", reason: aligned.reason, senderId };
-    authChecked = true;
-  } else if (trustedAuthServId) {
-    const auth = checkAuthentication(email.headers, trustedAuthServId);
+  if (trustedAuthServId) {
+    const auth = checkAuthentication(email.headers, trustedAuthServId, from?.address);
     if (!auth.ok) return { kind: "auth-failed", reason: auth.reason, senderId };
     authChecked = auth.checked;
   }

@@ -16,7 +16,7 @@ const configSchema = z.object({
   address: z.email("address must be an e-mail address").toLowerCase(),
   /** Display name on replies. */
   fromName: z.string().trim().max(100).optional(),
-  /** SPF/DKIM/DMARC failed: refuse at SMTP time ("reject") or accept and discard ("drop"). */
+  /** Not authenticated (no trusted result, DMARC fail, nothing aligned with From): refuse at SMTP time ("reject") or accept and discard ("drop"). */
   authFailure: disposition.default("reject"),
   /** Auto-replies, list mail, bounces and senders the policy refuses: "reject" or "drop". */
   unanswerable: disposition.default("reject"),
@@ -81,7 +81,7 @@ export const emailAdapter: ChannelAdapter<EmailConfig> = {
         `Routing rules → Custom addresses → Create address: "${config.address}", action "Send to a Worker", destination: this gateway's Worker (loopgate).`,
         `Replies are sent from ${config.address} through the Worker's send_email binding (SEND_EMAIL in wrangler.toml). To answer any sender, onboard ${domain} to Email Sending (Email → Email Sending); with Email Routing alone, Cloudflare delivers only to verified destination addresses.`,
         `Senders are checked with the channel's policy (pairing by default): add trusted addresses to the allowlist, or set the policy to "open".`,
-        `Test locally: curl -X POST 'http://localhost:8787/cdn-cgi/handler/email?from=you@example.org&to=${config.address}' --data-binary @message.eml`,
+        `Test locally: curl -X POST 'http://localhost:8787/cdn-cgi/handler/email?from=you@example.org&to=${config.address}' --data-binary @message.eml (the message needs an "Authentication-Results: mx.cloudflare.net; dmarc=pass header.from=<its From domain>" header at the top: unauthenticated mail is refused)`,
       ],
     };
   },

@@ -32,6 +32,7 @@ export const ircAdapter = createBridgedAdapter<IrcConfig>({
   description: "IRC (via the bridge): private messages per nick, channel messages when addressed by nick",
   configSchema: ircConfigSchema as z.ZodType<IrcConfig>,
   secretFields: ["password", "saslPassword", "nickservPassword"],
+  endpointFields: ["host", "port", "tls"],
   // The bridge splits further, at the protocol's 512-byte line limit.
   maxMessageLength: 2000,
   setupSteps: ["Address the bot in a channel as `<nick>: question`; private messages need no prefix."],

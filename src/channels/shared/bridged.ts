@@ -16,6 +16,8 @@ export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
   description: string;
   configSchema: z.ZodType<C>;
   secretFields: readonly string[];
+  /** Where the bridge connects with the secrets (see ChannelAdapter.endpointFields); `bridgeId` always counts. */
+  endpointFields?: readonly string[];
   maxMessageLength: number;
   /** What the admin must do besides running the bridge (log in, register, invite the bot...). */
   setupSteps: string[];
@@ -27,6 +29,7 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
     description: options.description,
     configSchema: options.configSchema,
     secretFields: options.secretFields,
+    endpointFields: ["bridgeId", ...(options.endpointFields ?? [])],
     maxMessageLength: options.maxMessageLength,
 
     async send(message, { channelId, config, bridges }) {

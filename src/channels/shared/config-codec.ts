@@ -38,22 +38,42 @@ export function redactConfig(adapter: ChannelAdapter<unknown>, stored: Config): 
   return out;
 }
 
-/** The endpoint fields (ChannelAdapter.endpointFields) whose value an update changes. */
-export function changedEndpoints(adapter: ChannelAdapter<unknown>, incoming: Config, stored: Config): string[] {
-  return (adapter.endpointFields ?? []).filter((field) => incoming[field] !== stored[field]);
-}
-
 /**
- * On update, a secret sent back as HIDDEN_SECRET (or left out) keeps its stored value, unless
- * the update changes an endpoint: then no stored secret is carried over, so each must be given again.
+ * On update, a secret sent back as HIDDEN_SECRET (or left out) keeps its stored value; an update
+ * that also moves an endpoint is refused unless the secrets come again (redirectWithoutSecrets).
  */
 export function mergeSecrets(adapter: ChannelAdapter<unknown>, incoming: Config, stored: Config): Config {
   const out: Config = { ...incoming };
-  if (changedEndpoints(adapter, incoming, stored).length > 0) return out;
   for (const field of adapter.secretFields) {
     if ((out[field] === undefined || out[field] === HIDDEN_SECRET) && stored[field] !== undefined) out[field] = stored[field];
   }
   return out;
+}
+
+/** Config keys that name a place by convention: `apiBase`, `callbackUrl`, `host`, `daemon`, `bridgeId`... */
+const ENDPOINT_KEY = /(url|uri|base|host|hostname|port|tls|endpoint|server|daemon|bridgeid)$/i;
+
+/** The adapter's declared endpoint fields, plus every key of `configs` named like one. */
+export function endpointFieldsOf(adapter: ChannelAdapter<unknown>, ...configs: Config[]): string[] {
+  const named = configs.flatMap((c) => Object.keys(c)).filter((k) => ENDPOINT_KEY.test(k) && !adapter.secretFields.includes(k));
+  return [...new Set([...(adapter.endpointFields ?? []), ...named])];
+}
+
+/**
+ * On update: which endpoint fields change, and which stored secrets were not sent again.
+ * When both lists are non-empty the update must be refused: the stored secrets would go to
+ * the new place on the next setup or reply (a token exfiltrated by changing only `apiBase`).
+ * `parsed` is the new config after its schema (defaults applied), `stored` the opened old one.
+ */
+export function redirectWithoutSecrets(
+  adapter: ChannelAdapter<unknown>,
+  incoming: Config,
+  stored: Config,
+  parsed: Config,
+): { changed: string[]; missing: string[] } {
+  const changed = endpointFieldsOf(adapter, parsed, stored).filter((f) => JSON.stringify(parsed[f]) !== JSON.stringify(stored[f]));
+  const missing = adapter.secretFields.filter((f) => stored[f] !== undefined && (incoming[f] === undefined || incoming[f] === HIDDEN_SECRET));
+  return { changed, missing };
 }
 
 export class MissingMasterKeyError extends Error {

@@ -99,9 +99,10 @@ export interface ChannelAdapter<C = unknown> {
   /** Config keys encrypted at rest and never returned by the API. */
   secretFields: readonly string[];
   /**
-   * Config keys naming hosts the secrets are sent to or trusted from (API bases, token and key
-   * URLs). Changing one on update requires every secret again, so a changed endpoint cannot
-   * carry a stored secret to another host.
+   * Config keys that say where the channel talks (an API root, a callback URL, a server, a
+   * bridge): changing one on update requires every secret to be sent again, so a secret the API
+   * never returns cannot be redirected to another host. Keys named like endpoints (`apiBase`,
+   * `*Url`, `host`, `port`, `tls`, `bridgeId`, ...) count even when not listed (config-codec.ts).
    */
   endpointFields?: readonly string[];
   /** Longest single message the platform accepts; longer replies are split. */

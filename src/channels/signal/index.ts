@@ -1,4 +1,7 @@
-/** Signal through the bridge, via signal-cli's JSON-RPC interface (a daemon it connects to, or one it spawns). */
+/**
+ * Signal through the bridge, via signal-cli's JSON-RPC interface (a daemon it connects to, or one
+ * it spawns). Which executable it spawns is the bridge's setting (SIGNAL_CLI_PATH), not this config.
+ */
 import { z } from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
@@ -11,8 +14,6 @@ export const signalConfigSchema = z.object({
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, "daemon must be host:port")
     .optional(),
-  /** signal-cli executable the bridge spawns when no daemon is given. */
-  cliPath: z.string().min(1).max(500).default("signal-cli"),
 });
 export type SignalConfig = z.infer<typeof signalConfigSchema>;
 

@@ -31,6 +31,7 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
   description: "Slack app through the Events API (DMs and @mentions, replies in threads)",
   configSchema,
   secretFields: ["botToken", "signingSecret"],
+  endpointFields: ["apiBase"],
   maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
 
   async verify(request, { config, now }) {

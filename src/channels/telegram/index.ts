@@ -6,12 +6,14 @@
 import { z } from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
+import { describeZodError } from "../../lib/zod-error";
 import { parseJson, readBody } from "../shared/read-body";
 import { botUsername, telegramApi, telegramSendResult } from "./api";
 import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
 import { telegramPollingAdapter } from "./polling";
 import { sendTelegramReply, TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
 import { botIdFromToken, normalizeUpdate } from "./update";
+import { updateSchema } from "./update-schema";
 import type { Update } from "grammy/types";
 import type { ChannelAdapter } from "../shared/types";
 
@@ -38,23 +40,12 @@ const configSchema = z.object({
 });
 export type TelegramConfig = z.infer<typeof configSchema>;
 
-/** The fields the adapter reads before trusting the rest of an update. */
-const updateShape = z.looseObject({
-  update_id: z.number().int(),
-  message: z
-    .looseObject({
-      message_id: z.number().int(),
-      chat: z.looseObject({ id: z.number().int(), type: z.string().optional() }),
-      from: z.looseObject({ id: z.number().int() }).optional(),
-    })
-    .optional(),
-});
-
 export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   type: "telegram",
   description: "Telegram bot (webhook mode, private chats and groups)",
   configSchema,
   secretFields: ["botToken", "secretToken"],
+  endpointFields: ["apiBase"],
   maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
 
   prepareConfig: (config) => ({ ...config, secretToken: config.secretToken ?? randomToken() }),
@@ -70,7 +61,8 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
-    if (!updateShape.safeParse(json.value).success) return { kind: "rejected", status: 400, error: "body is not a Telegram Update" };
+    const shape = updateSchema.safeParse(json.value);
+    if (!shape.success) return { kind: "rejected", status: 400, error: `body is not a Telegram Update: ${describeZodError(shape.error)}` };
     const update = json.value as Update;
 
     const api = telegramApi(config.botToken, config.apiBase, fetch, IN_REQUEST_TIMEOUT_SECONDS);

@@ -70,6 +70,28 @@ describe("Telegram channel, through the whole pipeline", () => {
     expect(fake.state.sent).toEqual([]);
   });
 
+  it("answers signed updates whose fields have the wrong types with a 4xx or an ignored 200, storing nothing", async () => {
+    const { fake, id } = await telegramChannel();
+    const malformed: Array<(u: ReturnType<typeof update>["update"]) => void> = [
+      (u) => Object.assign(u.message, { text: 42 }),
+      (u) => Object.assign(u.message, { text: { bold: "hello" } }),
+      (u) => Object.assign(u.message, { text: "hi @someone", entities: [{ type: "mention", offset: "0", length: null }] }),
+      (u) => Object.assign(u.message, { caption: ["a"], text: undefined }),
+      (u) => Object.assign(u.message, { photo: "not a list" }),
+      (u) => Object.assign(u.message.from, { is_bot: "no", first_name: 7 }),
+    ];
+    for (const [i, mutate] of malformed.entries()) {
+      const u = update(fake, "valid text", undefined, 2000 + i);
+      mutate(u.update);
+      const res = await u.send();
+      expect(res.status, `case ${i}: ${JSON.stringify(u.update.message)}`).toBeLessThan(500);
+      if (res.status === 200) expect(await res.json(), `case ${i}`).toMatchObject({ ignored: expect.any(String) });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await messagesOf(id)).toEqual([]);
+    expect(fake.state.sent).toEqual([]);
+  });
+
   it("answers a redelivered update once", async () => {
     const { fake } = await telegramChannel();
     const u = update(fake, "only once");

@@ -30,6 +30,7 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
   description: "Generic signed JSON webhook for custom integrations",
   configSchema,
   secretFields: ["secret"],
+  endpointFields: ["callbackUrl"],
   maxMessageLength: 100_000,
 
   prepareConfig: (config) => ({ ...config, secret: config.secret ?? randomToken() }),

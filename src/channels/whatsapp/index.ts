@@ -48,6 +48,7 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppConfig> = {
   description: "WhatsApp Cloud API (Meta webhooks and the Graph API messages endpoint)",
   configSchema,
   secretFields: ["accessToken", "appSecret", "verifyToken"],
+  endpointFields: ["apiBase"],
   maxMessageLength: WHATSAPP_MAX_TEXT,
 
   prepareConfig: (config) => ({ ...config, verifyToken: config.verifyToken ?? randomToken() }),

@@ -17,7 +17,7 @@ import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { GatewaySessionStore } from "./session-store";
 import { TypingIndicator } from "./typing";
-import type { BridgeReply } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
 
 const START_RETRY = { baseMs: 1000, maxMs: 60_000 };

@@ -209,7 +209,7 @@ describe("e-mail over IMAP and SMTP through the bridge", () => {
         "Auto-Submitted: auto-replied",
         "mailing-list message",
         "Precedence: bulk",
-        `no Authentication-Results from ${AUTHSERV}`,
+        `no authentication results from ${AUTHSERV} (the receiving server) at the top of the message`,
         "DMARC check failed",
       ]),
     );

@@ -34,7 +34,10 @@ describe("a mailbox message as an inbound message", () => {
   });
   it("checks the sender with the configured server's verdict, failing closed", async () => {
     const strict = { ...config, trustedAuthServId: "mx.example.net" };
-    expect(await readMailboxMessage(message(), strict)).toMatchObject({ kind: "skipped", reason: "no Authentication-Results from mx.example.net" });
+    expect(await readMailboxMessage(message(), strict)).toMatchObject({
+      kind: "skipped",
+      reason: expect.stringContaining("no authentication results from mx.example.net"),
+    });
     expect(await readMailboxMessage(message("Authentication-Results: mx.example.net; dmarc=pass header.from=example.org"), strict)).toMatchObject({
       kind: "message",
     });

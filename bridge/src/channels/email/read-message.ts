@@ -8,7 +8,7 @@
 import { sha256Hex } from "../../../../src/crypto/hmac";
 import { readInboundEmail } from "../../../../src/channels/email/inbound";
 import type { MailboxConfig } from "../../../../src/channels/email/mailbox";
-import type { BridgeInboundMessage } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 
 /** The gateway's limits on an inbound frame (bridged-protocol.ts). */
 const MAX_TEXT_CHARS = 100_000;
@@ -32,7 +32,7 @@ export async function readMailboxMessage(raw: Buffer, config: MailboxConfig): Pr
     // No Return-Path (a message APPENDed by a client): not a bounce, the From address stands in.
     { from: path === undefined ? "unknown@unknown.invalid" : path.replace(/^<|>$/g, ""), to: config.address },
     config.trustedAuthServId,
-    { requireAlignedAuth: true, inlineTextAttachments: true },
+    { inlineTextAttachments: true },
   );
   switch (read.kind) {
     case "invalid":

@@ -7,7 +7,7 @@
 import nodemailer from "nodemailer";
 import { buildReply } from "../../../../src/channels/email/reply";
 import { type MailboxConfig, smtpPortOf } from "../../../../src/channels/email/mailbox";
-import type { BridgeReply } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { DeliveryOutcome } from "../shared/types";
 
 /** An SMTP server that does not answer within this is treated as down (retried). */

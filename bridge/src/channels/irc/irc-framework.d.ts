@@ -26,6 +26,8 @@ declare module "irc-framework" {
     target: string;
     message: string;
     tags: Record<string, string>;
+    /** The sender's services account, from the IRCv3 account-tag; absent when not identified or not supported. */
+    account?: string;
   }
 
   export class Client extends EventEmitter {

@@ -11,6 +11,7 @@ import { ircConfigSchema, type IrcConfig } from "../../../../src/channels/irc";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { FloodQueue } from "./flood-queue";
+import { IrcAccounts, ircSenderId } from "./identity";
 import { privmsgTextBudget, splitIrcMessage } from "./lines";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
 
@@ -73,6 +74,7 @@ class IrcConnection implements RunningChannel {
     const client = new Client();
     this.client = client;
     this.registered = false;
+    const accounts = new IrcAccounts((s) => client.caseLower(s));
     if (this.attempt === 0) host.state("connecting");
     client.on("registered", () => {
       this.registered = true;
@@ -93,7 +95,11 @@ class IrcConnection implements RunningChannel {
       host.log.warn("irc error", { error: e.error, reason: e.reason });
       if (e.error === "sasl" || e.error === "password_mismatch") host.state("failed", `IRC login refused: ${e.reason ?? e.error}`);
     });
-    client.on("message", (e: IrcMessageEvent) => this.onMessage(client, e));
+    client.on("account", (e: { nick: string; account: string | false }) => accounts.set(e.nick, e.account));
+    client.on("join", (e: { nick: string; account?: string | false }) => accounts.set(e.nick, e.account));
+    client.on("nick", (e: { nick: string; new_nick: string }) => accounts.renamed(e.nick, e.new_nick));
+    client.on("quit", (e: { nick: string }) => accounts.forget(e.nick));
+    client.on("message", (e: IrcMessageEvent) => this.onMessage(client, e, accounts));
     client.on("close", () => {
       if (this.client !== client) return;
       this.registered = false;
@@ -119,10 +125,10 @@ class IrcConnection implements RunningChannel {
     });
   }
 
-  private onMessage(client: Client, e: IrcMessageEvent): void {
+  private onMessage(client: Client, e: IrcMessageEvent, accounts: IrcAccounts): void {
     if (e.type !== "privmsg" || client.caseCompare(e.nick, client.user.nick)) return;
     const base = {
-      senderId: client.caseLower(e.nick),
+      senderId: ircSenderId(e.nick, e.account || undefined, accounts, (s) => client.caseLower(s)),
       senderName: e.nick,
       platformMessageId: e.tags?.msgid ? `irc:${e.tags.msgid}` : `irc:${randomUUID()}`,
       replyContext: { nick: e.nick },

@@ -5,6 +5,7 @@
  * Replies quote the message they answer.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { signalCliEnv, signalCliPath } from "./cli-process";
 import { connect, type Socket } from "node:net";
 import { signalConfigSchema, type SignalConfig } from "../../../../src/channels/signal";
 import { describeZodError } from "../../../../src/lib/zod-error";
@@ -95,14 +96,15 @@ class SignalConnection implements RunningChannel {
 
   private spawnCli(): void {
     let stderr = "";
-    const child = spawn(this.config.cliPath, ["-a", this.config.account, "jsonRpc"], { stdio: ["pipe", "pipe", "pipe"] });
+    const cliPath = signalCliPath(process.env);
+    const child = spawn(cliPath, ["-a", this.config.account, "jsonRpc"], { stdio: ["pipe", "pipe", "pipe"], env: signalCliEnv(process.env) });
     this.child = child;
     child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
     child.on("error", (err: NodeJS.ErrnoException) => {
       this.stopped = true;
       const reason =
         err.code === "ENOENT"
-          ? `signal-cli not found (${this.config.cliPath}): install it, or set "daemon" to a running signal-cli daemon`
+          ? `signal-cli not found (${cliPath}): install it, set SIGNAL_CLI_PATH on the bridge, or set "daemon" to a running signal-cli daemon`
           : `cannot start signal-cli: ${err.message}`;
       this.host.state("failed", reason);
     });

@@ -16,7 +16,7 @@ import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { pollFailure } from "./poll-failure";
 import { PollState } from "./poll-state";
-import type { BridgeReply } from "../../../../src/channels/shared/bridged-protocol";
+import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
 
 const RETRY = { baseMs: 1000, maxMs: 60_000 };
