@@ -7,6 +7,8 @@ import { DurableObject } from "cloudflare:workers";
 export interface ThrottleResult {
   ok: boolean;
   retryAfterMs: number;
+  /** When the hit was counted (0 when it was not): hand it to `release` to take that hit back. */
+  at: number;
 }
 
 export class Throttle extends DurableObject<Env> {
@@ -29,17 +31,21 @@ export class Throttle extends DurableObject<Env> {
       this.hits = this.hits.filter((t) => t > cutoff);
       this.ctx.storage.sql.exec("DELETE FROM hits WHERE at <= ?", cutoff);
     }
-    if (this.hits.length >= max) return { ok: false, retryAfterMs: (this.hits[0] ?? now) + windowMs - now };
-    if (count) {
-      this.hits.push(now);
-      this.ctx.storage.sql.exec("INSERT INTO hits (at) VALUES (?)", now);
-    }
-    return { ok: true, retryAfterMs: 0 };
+    if (this.hits.length >= max) return { ok: false, retryAfterMs: (this.hits[0] ?? now) + windowMs - now, at: 0 };
+    if (!count) return { ok: true, retryAfterMs: 0, at: 0 };
+    this.hits.push(now);
+    this.ctx.storage.sql.exec("INSERT INTO hits (at) VALUES (?)", now);
+    return { ok: true, retryAfterMs: 0, at: now };
   }
 
-  /** Forgets the window (a successful login clears that username's failures). */
-  async clear(): Promise<void> {
-    this.hits = [];
-    this.ctx.storage.sql.exec("DELETE FROM hits");
+  /**
+   * Takes back one hit counted at `at`. Logins count every attempt before the password is
+   * checked (so parallel guesses cannot all slip under the limit) and release it when it succeeds.
+   */
+  async release(at: number): Promise<void> {
+    const i = this.hits.indexOf(at);
+    if (i < 0) return;
+    this.hits.splice(i, 1);
+    this.ctx.storage.sql.exec("DELETE FROM hits WHERE rowid = (SELECT rowid FROM hits WHERE at = ? LIMIT 1)", at);
   }
 }

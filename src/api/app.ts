@@ -18,6 +18,9 @@ import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
 import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
+import { apiBodyLimit } from "./body-limit";
+import { openLiveFeed } from "./live-feed-access";
+import { securityHeaders } from "./security-headers";
 import { apiRateLimit } from "./throttle";
 
 /** Set on the first request: outside a request, Workers clocks read zero. */
@@ -25,18 +28,21 @@ let startedAt = 0;
 
 const api = new Hono<AppEnv>()
   .use(apiRateLimit())
-  .get("/health", async (c) => {
+  .use(apiBodyLimit())
+  // Public: only whether the gateway answers. Version, model and bridges tell an attacker what to aim at.
+  .get("/health", (c) => c.json({ status: "ok" as const }))
+  .route("/auth", publicAuthRoutes)
+  .use(requireAuth())
+  .get("/health/details", async (c) => {
     const runtime = createAgentRuntime(c.env);
     return c.json({
-      status: "ok",
+      status: "ok" as const,
       uptime: Math.round((Date.now() - startedAt) / 1000),
       version: c.var.config.LOOPGATE_VERSION,
       model: { mode: runtime.mode, name: runtime.model },
       bridges: await bridgeHealth(c.var.db),
     });
   })
-  .route("/auth", publicAuthRoutes)
-  .use(requireAuth())
   .route("/auth", privateAuthRoutes)
   .route("/tokens", tokenRoutes)
   .route("/channels", channelRoutes)
@@ -51,10 +57,11 @@ const api = new Hono<AppEnv>()
   .route("/usage", usageRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
-    return c.env.LIVE_FEED.get(c.env.LIVE_FEED.idFromName("global")).fetch(c.req.raw);
+    return openLiveFeed(c);
   });
 
 export const app = new Hono<AppEnv>()
+  .use(securityHeaders())
   .use(async (c, next) => {
     startedAt ||= Date.now();
     c.set("config", readConfig(c.env));
