@@ -16,28 +16,25 @@ import type { FeedEvent } from "../src/pipeline/records";
 
 export const LIVE_FEED_NAME = "global";
 
-/** What a socket remembers across hibernation: whose token opened it and until when it is valid. */
+/** What a socket remembers across hibernation: which token opened it and until when it is valid. */
 interface SocketCredential {
   tokenHash: string;
-  userId: number;
   expiresAt: number | null;
 }
 
-const userTag = (userId: number) => `user:${userId}`;
 const tokenTag = (hash: string) => `token:${hash}`;
 
 export class LiveFeed extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
     const tokenHash = request.headers.get(FEED_CREDENTIAL_HEADERS.tokenHash);
-    const userId = Number(request.headers.get(FEED_CREDENTIAL_HEADERS.userId));
     const expiresRaw = request.headers.get(FEED_CREDENTIAL_HEADERS.expiresAt);
     // Only the API (after requireAuth) sets these; a socket that belongs to no token is refused.
-    if (!tokenHash || !Number.isInteger(userId)) return new Response("no credential", { status: 401 });
-    const credential: SocketCredential = { tokenHash, userId, expiresAt: expiresRaw ? Number(expiresRaw) : null };
+    if (!tokenHash) return new Response("no credential", { status: 401 });
+    const credential: SocketCredential = { tokenHash, expiresAt: expiresRaw ? Number(expiresRaw) : null };
 
     const pair = new WebSocketPair();
-    this.ctx.acceptWebSocket(pair[1], [tokenTag(tokenHash), userTag(userId)]);
+    this.ctx.acceptWebSocket(pair[1], [tokenTag(tokenHash)]);
     pair[1].serializeAttachment(credential);
     pair[1].send(JSON.stringify({ kind: "feed.hello", at: Date.now() }));
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + LIVE_FEED_RECHECK_MS);
@@ -69,20 +66,10 @@ export class LiveFeed extends DurableObject<Env> {
     return sockets.length;
   }
 
-  /** Closes the sockets opened with these tokens (logout, a revoked API token or session). */
+  /** Closes the sockets opened with these tokens (logout, a revoked token or session, log out everywhere, password change). */
   async closeTokens(tokenHashes: string[]): Promise<number> {
     let closed = 0;
     for (const hash of tokenHashes) for (const ws of this.ctx.getWebSockets(tokenTag(hash))) closed += this.closeRevoked(ws, "token revoked");
-    return closed;
-  }
-
-  /** Closes every socket of a user but those opened with `exceptTokenHash` (log out everywhere, password change). */
-  async closeUser(userId: number, exceptTokenHash?: string): Promise<number> {
-    let closed = 0;
-    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      if (exceptTokenHash && this.credentialOf(ws)?.tokenHash === exceptTokenHash) continue;
-      closed += this.closeRevoked(ws, "logged out everywhere");
-    }
     return closed;
   }
 
@@ -113,7 +100,13 @@ export class LiveFeed extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closed");
+    // 1005 and 1006 (no code, abnormal) are reported but may not be sent back: answer a normal close.
+    const reply = code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+    try {
+      ws.close(reply, "closed");
+    } catch {
+      // already closed
+    }
   }
 
   private credentialOf(ws: WebSocket): SocketCredential | null {

@@ -20,6 +20,7 @@ import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
 import { openLiveFeed } from "./live-feed-access";
+import { sessionRoutes } from "./sessions";
 import { securityHeaders } from "./security-headers";
 import { apiRateLimit } from "./throttle";
 
@@ -44,6 +45,7 @@ const api = new Hono<AppEnv>()
     });
   })
   .route("/auth", privateAuthRoutes)
+  .route("/auth", sessionRoutes)
   .route("/tokens", tokenRoutes)
   .route("/channels", channelRoutes)
   .route("/bridges", bridgeRoutes)

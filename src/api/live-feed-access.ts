@@ -15,7 +15,6 @@ export const LIVE_FEED_RECHECK_MS = 60_000;
 /** Set by the API on the request it forwards to the feed object; whatever a client sent under these names is replaced. */
 export const FEED_CREDENTIAL_HEADERS = {
   tokenHash: "x-loopgate-feed-token-hash",
-  userId: "x-loopgate-feed-user",
   expiresAt: "x-loopgate-feed-expires-at",
 } as const;
 
@@ -27,7 +26,6 @@ function feed(env: Env) {
 export function openLiveFeed(c: Context<AppEnv>): Promise<Response> {
   const headers = new Headers(c.req.raw.headers);
   headers.set(FEED_CREDENTIAL_HEADERS.tokenHash, c.var.credential.hash);
-  headers.set(FEED_CREDENTIAL_HEADERS.userId, String(c.var.user.id));
   if (c.var.credential.expiresAt === null) headers.delete(FEED_CREDENTIAL_HEADERS.expiresAt);
   else headers.set(FEED_CREDENTIAL_HEADERS.expiresAt, String(c.var.credential.expiresAt));
   return feed(c.env).fetch(new Request(c.req.raw, { headers }));
@@ -43,14 +41,5 @@ export async function closeFeedsOfTokens(env: Env, tokenHashes: string[]): Promi
     await feed(env).closeTokens(tokenHashes);
   } catch (err) {
     console.warn(JSON.stringify({ msg: "closing live feeds of revoked tokens failed", error: String(err) }));
-  }
-}
-
-/** Closes every feed socket of a user except the current token's (log out everywhere, password change). */
-export async function closeFeedsOfUser(env: Env, userId: number, exceptTokenHash?: string): Promise<void> {
-  try {
-    await feed(env).closeUser(userId, exceptTokenHash);
-  } catch (err) {
-    console.warn(JSON.stringify({ msg: "closing a user's live feeds failed", error: String(err) }));
   }
 }
