@@ -225,7 +225,7 @@ export class SenderSession extends DurableObject<Env> {
         );
         if (window.decision.notify) reply = { text: notices.slowDown(Math.ceil(window.decision.retryAfterMs / 1000)), kind: "notice" };
       } else {
-        const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, row, now) : null;
+        const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, this.env.THROTTLE, row, now) : null;
         if (gate) {
           record.inbound.outcome = gate.outcome;
           record.events.push(...gate.events);

@@ -1,6 +1,7 @@
 /**
- * Throttle: one object per limited key (a client IP, a username), holding an exact sliding
- * window. Backs the 120 requests/minute API limit and the failed-login limits.
+ * Throttle: one object per limited key (a client, a username, a channel), holding an exact
+ * sliding window. Backs the 120 requests/minute API limit and the guess limits (logins,
+ * password checks, pairing codes; src/lib/attempt-limit.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 
@@ -23,8 +24,8 @@ export class Throttle extends DurableObject<Env> {
       .map((r) => r.at);
   }
 
-  /** Counts one hit when under `max` in the last `windowMs`; `count: false` only checks. */
-  async hit(max: number, windowMs: number, count = true): Promise<ThrottleResult> {
+  /** Counts one hit when under `max` in the last `windowMs`. */
+  async hit(max: number, windowMs: number): Promise<ThrottleResult> {
     const now = Date.now();
     const cutoff = now - windowMs;
     if ((this.hits[0] ?? now) <= cutoff) {
@@ -32,7 +33,6 @@ export class Throttle extends DurableObject<Env> {
       this.ctx.storage.sql.exec("DELETE FROM hits WHERE at <= ?", cutoff);
     }
     if (this.hits.length >= max) return { ok: false, retryAfterMs: (this.hits[0] ?? now) + windowMs - now, at: 0 };
-    if (!count) return { ok: true, retryAfterMs: 0, at: 0 };
     this.hits.push(now);
     this.ctx.storage.sql.exec("INSERT INTO hits (at) VALUES (?)", now);
     return { ok: true, retryAfterMs: 0, at: now };

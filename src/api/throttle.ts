@@ -3,15 +3,12 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { clientKey } from "./client-ip";
 import { fail } from "./errors";
+import { type CountedAttempt, countAttempt } from "../lib/attempt-limit";
 
 const LOGIN_WINDOW_MS = 15 * 60_000;
 
-function throttle(env: Env, key: string) {
-  return env.THROTTLE.get(env.THROTTLE.idFromName(key));
-}
-
-export async function throttleHit(env: Env, key: string, max: number, windowMs: number, count = true) {
-  return throttle(env, key).hit(max, windowMs, count);
+export async function throttleHit(env: Env, key: string, max: number, windowMs: number) {
+  return env.THROTTLE.get(env.THROTTLE.idFromName(key)).hit(max, windowMs);
 }
 
 export function tooMany(retryAfterMs: number, what: string): never {
@@ -19,28 +16,12 @@ export function tooMany(retryAfterMs: number, what: string): never {
   fail(429, `${what}; retry in ${seconds} s`, { "Retry-After": String(seconds) });
 }
 
-export type LoginAttempt = { ok: true; release: () => Promise<void> } | { ok: false; retryAfterMs: number };
-
-/**
- * Counts a login attempt against every key (client, username) BEFORE the password is checked:
- * each Throttle object counts atomically, so N parallel guesses take N places in the window and
- * only `max` of them get as far as a password check. A successful login calls `release` and
- * costs nothing; a refused key gives back the places already taken.
- */
-export async function countLoginAttempt(env: Env, keys: string[], max: number): Promise<LoginAttempt> {
-  const taken: { key: string; at: number }[] = [];
-  const releaseAll = async () => {
-    await Promise.all(taken.map((t) => throttle(env, t.key).release(t.at)));
-  };
-  for (const key of keys) {
-    const r = await throttleHit(env, key, max, LOGIN_WINDOW_MS);
-    if (!r.ok) {
-      await releaseAll();
-      return { ok: false, retryAfterMs: r.retryAfterMs };
-    }
-    taken.push({ key, at: r.at });
-  }
-  return { ok: true, release: releaseAll };
+/** Counts a login (or password check) against each key before the password is checked; see countAttempt. */
+export function countLoginAttempt(env: Env, keys: string[], max: number): Promise<CountedAttempt> {
+  return countAttempt(
+    env.THROTTLE,
+    keys.map((key) => ({ key, max, windowMs: LOGIN_WINDOW_MS })),
+  );
 }
 
 /** API_RATE_LIMIT_PER_MINUTE requests per minute per client on /api/*. */

@@ -1,5 +1,6 @@
 /** Every command, in the order `loopgate --help` lists them. */
 import type { CommandSpec } from "../command";
+import { accountCommands } from "./account";
 import { applyCommand } from "./apply";
 import { loginCommand, logoutCommand, setupCommand } from "./auth";
 import { bridgeCommands } from "./bridge";
@@ -21,6 +22,7 @@ export const COMMANDS: CommandSpec[] = [
   loginCommand,
   logoutCommand,
   ...tokenCommands,
+  ...accountCommands,
   applyCommand,
   ...channelCommands,
   ...pairingCommands,
