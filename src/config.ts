@@ -10,6 +10,8 @@ const configSchema = z.object({
   LOOPGATE_VERSION: z.string().default("0.0.0"),
   /** Encrypts channel secrets at rest (AES-GCM via HKDF). */
   LOOPGATE_MASTER_KEY: z.string().optional(),
+  /** During a rotation: the old master key, which still opens what it sealed until `loopgate reseal` has run. */
+  LOOPGATE_MASTER_KEY_PREVIOUS: z.string().optional(),
   /** Required to create the first admin; see docs/security.md. */
   LOOPGATE_SETUP_TOKEN: z.string().optional(),
   /** Public base URL of the gateway, used for inbound webhook URLs. */

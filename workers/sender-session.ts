@@ -89,7 +89,7 @@ export class SenderSession extends DurableObject<Env> {
   async notify(channelId: string, senderId: string, text: string): Promise<void> {
     const turnId = newId("ntc");
     const conversationId = kvGet<string | null>(this.sql, "conversation", null);
-    const channel = await loadChannel(openDb(this.env.DB), channelId, this.env.LOOPGATE_MASTER_KEY);
+    const channel = await loadChannel(openDb(this.env.DB), channelId, this.env);
     if (!channel) return;
     this.enqueue(channel, { turnId, runId: null, recipient: senderId, conversationId, inReplyTo: null, replyContext: null }, text, Date.now());
     await this.wakeAt(Date.now());
@@ -137,7 +137,7 @@ export class SenderSession extends DurableObject<Env> {
     const channels = new Map<string, Promise<LoadedChannel | null>>();
     const channelFor = (id: string) => {
       let c = channels.get(id);
-      if (!c) channels.set(id, (c = loadChannel(db, id, cfg.LOOPGATE_MASTER_KEY)));
+      if (!c) channels.set(id, (c = loadChannel(db, id, cfg)));
       return c;
     };
     for (;;) {

@@ -16,6 +16,7 @@ import { hookRoutes } from "./hooks";
 import { cronRoutes, jobRoutes } from "./jobs";
 import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
+import { resealRoutes } from "./reseal";
 import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
@@ -57,6 +58,7 @@ const api = new Hono<AppEnv>()
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
   .route("/usage", usageRoutes)
+  .route("/secrets", resealRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
     return openLiveFeed(c);

@@ -6,7 +6,8 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
+import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig } from "../channels/shared/config-codec";
+import { keyringFor } from "../crypto/keyring";
 import { channelRegistry, getAdapter } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
@@ -90,7 +91,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const generatedSecrets = Object.fromEntries(
       adapter.secretFields.filter((f) => provided[f] === undefined && config[f] !== undefined).map((f) => [f, config[f]]),
     );
-    const sealed = await sealConfig(adapter, config, await secretBoxFor(c.env.LOOPGATE_MASTER_KEY));
+    const sealed = await sealConfig(adapter, config, await keyringFor(c.env));
     const now = Date.now();
     const row: ChannelRow = {
       id: newId("ch"),
@@ -120,7 +121,7 @@ export const channelRoutes = new Hono<AppEnv>()
     let config = row.config;
     if (body.config) {
       const stored = JSON.parse(row.config) as Record<string, unknown>;
-      const box = await secretBoxFor(c.env.LOOPGATE_MASTER_KEY);
+      const box = await keyringFor(c.env);
       const merged = mergeSecrets(adapter, body.config, await openConfig(adapter, stored, box));
       for (const field of adapter.secretFields) if (merged[field] === HIDDEN_SECRET) fail(400, `${field} must be set`);
       config = JSON.stringify(await sealConfig(adapter, parseConfig(adapter, merged), box));
@@ -147,7 +148,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const row = await getRow(c, c.req.param("id"));
     const adapter = getAdapter(row.type);
     if (!adapter?.setup) return c.json({ ok: true, steps: [`${row.type} channels need no setup.`] });
-    const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(c.env.LOOPGATE_MASTER_KEY));
+    const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await keyringFor(c.env));
     const result = await adapter.setup({ channelId: row.id, config, publicUrl: publicBase(c), now: Date.now(), fetch: (i, init) => fetch(i, init) });
     await c.var.db
       .update(channels)

@@ -6,6 +6,7 @@
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { MissingMasterKeyError } from "../channels/shared/config-codec";
+import { UnknownSealingKeyError } from "../crypto/keyring";
 
 export function fail(status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 429 | 500 | 503, message: string, headers?: Record<string, string>): never {
   throw new HTTPException(status, { message, res: headers ? new Response(null, { headers }) : undefined });
@@ -16,7 +17,7 @@ export const onError: ErrorHandler = (err, c) => {
     const headers = err.res ? Object.fromEntries(err.res.headers) : {};
     return c.json({ error: err.message }, err.status, headers);
   }
-  if (err instanceof MissingMasterKeyError) return c.json({ error: err.message }, 503);
+  if (err instanceof MissingMasterKeyError || err instanceof UnknownSealingKeyError) return c.json({ error: err.message }, 503);
   if (err instanceof SyntaxError) return c.json({ error: `malformed JSON body: ${err.message}` }, 400);
   console.error(JSON.stringify({ msg: "unhandled API error", path: c.req.path, error: String(err), stack: err instanceof Error ? err.stack : undefined }));
   return c.json({ error: "internal error" }, 500);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { addressKey } from "../../src/api/client-ip";
+import { addressKey } from "../../src/lib/address-key";
 
 const PUBLIC = resolve(import.meta.dirname, "../../dashboard/public");
 

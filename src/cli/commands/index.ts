@@ -9,6 +9,7 @@ import { chatCommands } from "./chat";
 import { jobCommands } from "./jobs";
 import { logsCommand } from "./logs";
 import { pairingCommands, senderCommands } from "./pairing";
+import { resealCommand } from "./reseal";
 import { startCommand } from "./start";
 import { statusCommand } from "./status";
 import { taskCommands } from "./tasks";
@@ -23,6 +24,7 @@ export const COMMANDS: CommandSpec[] = [
   logoutCommand,
   ...tokenCommands,
   ...accountCommands,
+  resealCommand,
   applyCommand,
   ...channelCommands,
   ...pairingCommands,
