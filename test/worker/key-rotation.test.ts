@@ -3,11 +3,11 @@
  * secret still opens, `reseal` seals them again under the new key, and afterwards the old key
  * is no longer needed. A key that sealed nothing in force is a clear 503, not a 500.
  */
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
 import { SecretBox } from "../../src/crypto/secret-box";
-import { adminToken, BASE, createWebhookChannel, hmacHex } from "./helpers";
+import { adminToken, BASE, call, createWebhookChannel, hmacHex } from "./helpers";
 
 const OLD_KEY = env.LOOPGATE_MASTER_KEY!;
 const NEW_KEY = "rotated-master-key-fedcba9876543210";
@@ -91,5 +91,31 @@ describe("master key rotation", () => {
     const res = await withKeys({ LOOPGATE_MASTER_KEY: OLD_KEY }, "POST", "/api/secrets/reseal", { headers: { authorization: `Bearer ${token}` } });
     expect(res.body.resealed).toBeGreaterThanOrEqual(1);
     expect(await storedSecret()).toMatch(/^enc:v2:/);
+  });
+
+  it("a webhook accepts the previous signing secret alongside the new one until it is removed", async () => {
+    const ch = await createWebhookChannel(token, { policy: "disabled" });
+    const NEW_SECRET = `new-secret-${crypto.randomUUID()}`;
+    const put = (config: Record<string, unknown>) =>
+      call("PUT", `/api/channels/${ch.id}`, { config: { callbackUrl: "https://callback.test/replies", ...config } }, token);
+    const post = async (secret: string) => {
+      const body = JSON.stringify({ messageId: crypto.randomUUID(), sender: { id: "switcher" }, text: "hi" });
+      const ts = String(Math.floor(Date.now() / 1000));
+      const res = await SELF.fetch(ch.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-loopgate-timestamp": ts, "x-loopgate-signature": `sha256=${await hmacHex(secret, `${ts}.${body}`)}` },
+        body,
+      });
+      return res.status;
+    };
+    expect((await put({ secret: NEW_SECRET, previousSecret: ch.secret })).status).toBe(200);
+    expect(await post(ch.secret)).toBe(200);
+    expect(await post(NEW_SECRET)).toBe(200);
+    const shown = await call<{ channel: { config: Record<string, unknown> } }>("GET", `/api/channels/${ch.id}`, undefined, token);
+    expect(shown.body.channel.config).toMatchObject({ secret: "[hidden]", previousSecret: "[hidden]" });
+    // The integrator has switched: the old secret is dropped and no longer verifies.
+    expect((await put({ secret: "[hidden]", previousSecret: null })).status).toBe(200);
+    expect(await post(ch.secret)).toBe(401);
+    expect(await post(NEW_SECRET)).toBe(200);
   });
 });

@@ -31,15 +31,38 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<unknown> }) {
       <h2>Change password</h2>
       <label>
         <span>Current password</span>
-        <input name="currentPassword" type="password" autocomplete="current-password" required value={currentPassword} onInput={(e) => setCurrent(e.currentTarget.value)} />
+        <input
+          name="currentPassword"
+          type="password"
+          autocomplete="current-password"
+          required
+          value={currentPassword}
+          onInput={(e) => setCurrent(e.currentTarget.value)}
+        />
       </label>
       <label>
         <span>New password (at least 10 characters)</span>
-        <input name="newPassword" type="password" autocomplete="new-password" minLength={10} required value={newPassword} onInput={(e) => setNew(e.currentTarget.value)} />
+        <input
+          name="newPassword"
+          type="password"
+          autocomplete="new-password"
+          minLength={10}
+          required
+          value={newPassword}
+          onInput={(e) => setNew(e.currentTarget.value)}
+        />
       </label>
       <label>
         <span>New password again</span>
-        <input name="repeatPassword" type="password" autocomplete="new-password" minLength={10} required value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} />
+        <input
+          name="repeatPassword"
+          type="password"
+          autocomplete="new-password"
+          minLength={10}
+          required
+          value={repeat}
+          onInput={(e) => setRepeat(e.currentTarget.value)}
+        />
       </label>
       <button type="submit" disabled={busy}>
         Change password

@@ -36,7 +36,7 @@ export async function openConfig(adapter: ChannelAdapter<unknown>, stored: Confi
 /** What the API shows: every secret field that is set reads as HIDDEN_SECRET. */
 export function redactConfig(adapter: ChannelAdapter<unknown>, stored: Config): Config {
   const out: Config = { ...stored };
-  for (const field of adapter.secretFields) if (out[field] !== undefined) out[field] = HIDDEN_SECRET;
+  for (const field of adapter.secretFields) if (out[field] !== undefined && out[field] !== null) out[field] = HIDDEN_SECRET;
   return out;
 }
 
