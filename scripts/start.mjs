@@ -50,6 +50,8 @@ if (!vars.LOOPGATE_MASTER_KEY) {
 const generatedSetupToken = !vars.LOOPGATE_SETUP_TOKEN;
 if (generatedSetupToken) vars.LOOPGATE_SETUP_TOKEN = randomBytes(18).toString("base64url");
 vars.PUBLIC_URL ??= `http://localhost:${port}`;
+// wrangler dev passes a client's CF-Connecting-IP through untouched: only Cloudflare's edge makes it trustworthy.
+vars.TRUST_CF_CONNECTING_IP ||= "false";
 
 const envFile = join(stateDir, "loopgate.env");
 writeFileSync(

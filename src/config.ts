@@ -12,6 +12,8 @@ export const configSchema = z.object({
   LOOPGATE_VERSION: z.string().default("0.0.0"),
   /** Encrypts channel secrets at rest (AES-GCM via HKDF). */
   LOOPGATE_MASTER_KEY: z.string().optional(),
+  /** During a rotation: the old master key, which still opens what it sealed until `loopgate reseal` has run. */
+  LOOPGATE_MASTER_KEY_PREVIOUS: z.string().optional(),
   /** Required to create the first admin; see docs/security.md. */
   LOOPGATE_SETUP_TOKEN: z.string().optional(),
   /** Public base URL of the gateway, used for inbound webhook URLs. */
@@ -50,6 +52,16 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: int(10),
   /** Requests per minute per client IP on /api/*. */
   API_RATE_LIMIT_PER_MINUTE: int(120),
+  /** Largest request body /api accepts, bytes; bigger ones get 413 before they are read whole. */
+  API_MAX_BODY_BYTES: int(1024 * 1024),
+  /**
+   * Key clients by CF-Connecting-IP. True on Cloudflare, whose edge sets the header; `npm start`
+   * sets it false, since there the header is whatever the client sent.
+   */
+  TRUST_CF_CONNECTING_IP: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   /** Failed logins allowed per 15 minutes, per IP and per username. */
   LOGIN_FAILURES_PER_15_MINUTES: int(10),
   SESSION_TOKEN_TTL_HOURS: int(24 * 7),

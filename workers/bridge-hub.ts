@@ -266,7 +266,7 @@ export class BridgeHub extends DurableObject<Env> {
   private async pushChannels(ws: WebSocket, always: boolean): Promise<void> {
     const bridgeId = this.kvGet<string>("bridgeId");
     if (!bridgeId) return;
-    const served = await channelsForBridge(openDb(this.env.DB), bridgeId, this.env.LOOPGATE_MASTER_KEY);
+    const served = await channelsForBridge(openDb(this.env.DB), bridgeId, this.env);
     if (!always && served.fingerprint === this.kvGet<string>("fingerprint")) return;
     this.kvSet("fingerprint", served.fingerprint);
     this.kvSet(

@@ -12,6 +12,7 @@ import type { EmailConfig } from "../src/channels/email";
 import { MAX_EMAIL_BYTES, readInboundEmail } from "../src/channels/email/inbound";
 import { openDb, type Db } from "../src/db/client";
 import { channels } from "../src/db/schema";
+import type { MasterKeys } from "../src/crypto/keyring";
 import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";
 import { policyVerdict } from "../src/pipeline/policy";
 import { eventStatement, feedEvent } from "../src/db/feed-events";
@@ -21,13 +22,13 @@ import { createLogger } from "../src/lib/log";
 const log = createLogger("email");
 
 /** The e-mail channel whose address is the recipient; addresses are stored lowercased. */
-async function findEmailChannel(db: Db, recipient: string, masterKey: string | undefined): Promise<LoadedChannel | null> {
+async function findEmailChannel(db: Db, recipient: string, keys: MasterKeys): Promise<LoadedChannel | null> {
   const row = await db
     .select({ id: channels.id })
     .from(channels)
     .where(and(eq(channels.type, "email"), sql`lower(json_extract(${channels.config}, '$.address')) = ${recipient}`))
     .get();
-  return row ? loadChannel(db, row.id, masterKey) : null;
+  return row ? loadChannel(db, row.id, keys) : null;
 }
 
 async function readRaw(stream: ReadableStream<Uint8Array>, size: number): Promise<Uint8Array | null> {
@@ -66,7 +67,7 @@ async function refuse(message: ForwardableEmailMessage, env: Env, db: Db, r: Ref
 export async function handleEmail(message: ForwardableEmailMessage, env: Env): Promise<void> {
   const db = openDb(env.DB);
   const recipient = message.to.trim().toLowerCase();
-  const channel = await findEmailChannel(db, recipient, env.LOOPGATE_MASTER_KEY);
+  const channel = await findEmailChannel(db, recipient, env);
   // An unknown mailbox is refused like any mail server would, at SMTP time, so nothing bounces back later.
   if (!channel) return refuse(message, env, db, { disposition: "reject", smtp: "5.1.1 mailbox unavailable", reason: `no e-mail channel for ${recipient}` });
   const config = channel.config as EmailConfig;

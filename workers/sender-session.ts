@@ -93,7 +93,7 @@ export class SenderSession extends DurableObject<Env> {
   async notify(channelId: string, senderId: string, text: string): Promise<void> {
     const turnId = newId("ntc");
     const conversationId = kvGet<string | null>(this.sql, "conversation", null);
-    const channel = await loadChannel(openDb(this.env.DB), channelId, this.env.LOOPGATE_MASTER_KEY);
+    const channel = await loadChannel(openDb(this.env.DB), channelId, this.env);
     if (!channel) return;
     this.enqueue(channel, { turnId, runId: null, recipient: senderId, conversationId, inReplyTo: null, replyContext: null }, text, Date.now());
     await this.wakeAt(Date.now());
@@ -141,7 +141,7 @@ export class SenderSession extends DurableObject<Env> {
     const channels = new Map<string, Promise<LoadedChannel | null>>();
     const channelFor = (id: string) => {
       let c = channels.get(id);
-      if (!c) channels.set(id, (c = loadChannel(db, id, cfg.LOOPGATE_MASTER_KEY)));
+      if (!c) channels.set(id, (c = loadChannel(db, id, cfg)));
       return c;
     };
     for (;;) {
@@ -229,7 +229,7 @@ export class SenderSession extends DurableObject<Env> {
         );
         if (window.decision.notify) reply = { text: notices.slowDown(Math.ceil(window.decision.retryAfterMs / 1000)), kind: "notice" };
       } else {
-        const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, row, now) : null;
+        const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, this.env.THROTTLE, row, now) : null;
         if (gate) {
           record.inbound.outcome = gate.outcome;
           record.events.push(...gate.events);

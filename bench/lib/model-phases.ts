@@ -22,7 +22,8 @@ export interface ConversationFigures {
 
 /** Confirms the gateway answers with a model (not the offline echo) before measuring it. */
 export async function modelMode(target: Target): Promise<string> {
-  const health = (await (await fetch(`${target.dev.url}/api/health`)).json()) as { model?: { mode?: string } };
+  const headers = target.adminToken ? { authorization: `Bearer ${target.adminToken}` } : undefined;
+  const health = (await (await fetch(`${target.dev.url}/api/health/details`, { headers })).json()) as { model?: { mode?: string } };
   return health.model?.mode ?? "unknown";
 }
 

@@ -16,8 +16,13 @@ import { hookRoutes } from "./hooks";
 import { cronRoutes, jobRoutes } from "./jobs";
 import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
+import { resealRoutes } from "./reseal";
 import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
+import { apiBodyLimit } from "./body-limit";
+import { openLiveFeed } from "./live-feed-access";
+import { sessionRoutes } from "./sessions";
+import { securityHeaders } from "./security-headers";
 import { apiRateLimit } from "./throttle";
 import { liveFeed } from "../objects/addresses";
 
@@ -26,19 +31,23 @@ let startedAt = 0;
 
 const api = new Hono<AppEnv>()
   .use(apiRateLimit())
-  .get("/health", async (c) => {
+  .use(apiBodyLimit())
+  // Public: only whether the gateway answers. Version, model and bridges tell an attacker what to aim at.
+  .get("/health", (c) => c.json({ status: "ok" as const }))
+  .route("/auth", publicAuthRoutes)
+  .use(requireAuth())
+  .get("/health/details", async (c) => {
     const runtime = createAgentRuntime(c.env);
     return c.json({
-      status: "ok",
+      status: "ok" as const,
       uptime: Math.round((Date.now() - startedAt) / 1000),
       version: c.var.config.LOOPGATE_VERSION,
       model: { mode: runtime.mode, name: runtime.model },
       bridges: await bridgeHealth(c.var.db),
     });
   })
-  .route("/auth", publicAuthRoutes)
-  .use(requireAuth())
   .route("/auth", privateAuthRoutes)
+  .route("/auth", sessionRoutes)
   .route("/tokens", tokenRoutes)
   .route("/channels", channelRoutes)
   .route("/bridges", bridgeRoutes)
@@ -50,12 +59,14 @@ const api = new Hono<AppEnv>()
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
   .route("/usage", usageRoutes)
+  .route("/secrets", resealRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
-    return liveFeed(c.env).fetch(c.req.raw);
+    return openLiveFeed(c);
   });
 
 export const app = new Hono<AppEnv>()
+  .use(securityHeaders())
   .use(async (c, next) => {
     startedAt ||= Date.now();
     c.set("config", readConfig(c.env));

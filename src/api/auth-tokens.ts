@@ -17,11 +17,18 @@ export async function mintToken(db: Db, userId: number, kind: "session" | "api",
   return { token, id, expiresAt };
 }
 
-export async function userForToken(db: Db, token: string): Promise<{ id: number; username: string; tokenHash: string } | null> {
+/** Who a valid bearer token belongs to, and which token it is (for revocation and the live feed). */
+export interface TokenOwner {
+  id: number;
+  username: string;
+  token: { hash: string; id: string; expiresAt: number | null };
+}
+
+export async function userForToken(db: Db, token: string): Promise<TokenOwner | null> {
   const tokenHash = await sha256Hex(token);
   const now = Date.now();
   const row = await db
-    .select({ id: users.id, username: users.username, lastUsedAt: authTokens.lastUsedAt })
+    .select({ id: users.id, username: users.username, lastUsedAt: authTokens.lastUsedAt, tokenId: authTokens.id, expiresAt: authTokens.expiresAt })
     .from(authTokens)
     .innerJoin(users, eq(users.id, authTokens.userId))
     .where(and(eq(authTokens.tokenHash, tokenHash), or(isNull(authTokens.expiresAt), gt(authTokens.expiresAt, now))))
@@ -30,7 +37,7 @@ export async function userForToken(db: Db, token: string): Promise<{ id: number;
   if (!row.lastUsedAt || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
     await db.update(authTokens).set({ lastUsedAt: now }).where(eq(authTokens.tokenHash, tokenHash));
   }
-  return { id: row.id, username: row.username, tokenHash };
+  return { id: row.id, username: row.username, token: { hash: tokenHash, id: row.tokenId, expiresAt: row.expiresAt } };
 }
 
 export async function revokeToken(db: Db, tokenHash: string): Promise<void> {

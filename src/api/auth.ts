@@ -2,22 +2,21 @@
  * Admin auth, with the original product's paths: status, setup (first admin only, guarded by
  * the setup token), login, logout, and long-lived API tokens for scripts and the CLI.
  */
-import { count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { timingSafeEqual } from "../crypto/compare";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { sha256Hex } from "../crypto/hmac";
 import { authTokens, users } from "../db/schema";
-import { clientIp } from "./client-ip";
+import { clientKey } from "./client-ip";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { mintToken, revokeToken } from "./auth-tokens";
+import { closeFeedsOfTokens } from "./live-feed-access";
 import { requireAuth } from "./require-auth";
-import { throttleHit, tooMany } from "./throttle";
+import { countLoginAttempt, tooMany } from "./throttle";
 import { validate } from "./validate";
-
-const LOGIN_WINDOW_MS = 15 * 60_000;
 
 const credentials = z.object({
   username: z.string().trim().min(1, "username is required").max(64),
@@ -59,19 +58,17 @@ export const publicAuthRoutes = new Hono<AppEnv>()
   })
   .post("/login", validate("json", credentials), async (c) => {
     const { username, password } = c.req.valid("json");
-    const max = c.var.config.LOGIN_FAILURES_PER_15_MINUTES;
-    const keys = [`login-ip:${clientIp(c)}`, `login-user:${username.toLowerCase()}`];
-    for (const key of keys) {
-      const r = await throttleHit(c.env, key, max, LOGIN_WINDOW_MS, false);
-      if (!r.ok) tooMany(r.retryAfterMs, "too many failed logins");
-    }
+    const attempt = await countLoginAttempt(
+      c.env,
+      [`login-ip:${clientKey(c)}`, `login-user:${username.toLowerCase()}`],
+      c.var.config.LOGIN_FAILURES_PER_15_MINUTES,
+    );
+    if (!attempt.ok) tooMany(attempt.retryAfterMs, "too many failed logins");
     const user = await c.var.db.select().from(users).where(eq(users.username, username)).get();
     // Hash even for unknown users so response time does not reveal which usernames exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? "pbkdf2$100000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-    if (!user || !ok) {
-      for (const key of keys) await throttleHit(c.env, key, max, LOGIN_WINDOW_MS);
-      fail(401, "invalid username or password");
-    }
+    if (!user || !ok) fail(401, "invalid username or password");
+    await attempt.release();
     const { token, expiresAt } = await mintToken(c.var.db, user.id, "session", c.var.config.SESSION_TOKEN_TTL_HOURS * 3600_000);
     return c.json({ token, expiresAt, username: user.username });
   });
@@ -83,8 +80,8 @@ const tokenBody = z.object({
 
 export const privateAuthRoutes = new Hono<AppEnv>()
   .post("/logout", async (c) => {
-    const token = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (token) await revokeToken(c.var.db, await sha256Hex(token));
+    await revokeToken(c.var.db, c.var.credential.hash);
+    await closeFeedsOfTokens(c.env, [c.var.credential.hash]);
     return c.json({ ok: true });
   })
   .get("/me", (c) => c.json({ username: c.var.user.username }));
@@ -106,9 +103,13 @@ export const tokenRoutes = new Hono<AppEnv>()
   .delete("/:id", async (c) => {
     const deleted = await c.var.db
       .delete(authTokens)
-      .where(eq(authTokens.id, c.req.param("id")))
-      .returning({ id: authTokens.id });
+      .where(and(eq(authTokens.id, c.req.param("id")), eq(authTokens.kind, "api")))
+      .returning({ hash: authTokens.tokenHash });
     if (deleted.length === 0) fail(404, "no such token");
+    await closeFeedsOfTokens(
+      c.env,
+      deleted.map((d) => d.hash),
+    );
     return c.json({ ok: true });
   });
 

@@ -6,7 +6,8 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, redirectWithoutSecrets, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
+import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, redirectWithoutSecrets, sealConfig } from "../channels/shared/config-codec";
+import { keyringFor } from "../crypto/keyring";
 import { channelLoadErrors, channelRegistry, getAdapter, isPluginType, type ChannelLoadError } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
@@ -105,7 +106,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const generatedSecrets = Object.fromEntries(
       adapter.secretFields.filter((f) => provided[f] === undefined && config[f] !== undefined).map((f) => [f, config[f]]),
     );
-    const sealed = await sealConfig(adapter, config, await secretBoxFor(c.env.LOOPGATE_MASTER_KEY));
+    const sealed = await sealConfig(adapter, config, await keyringFor(c.env));
     const now = Date.now();
     const row: ChannelRow = {
       id: newId("ch"),
@@ -135,7 +136,7 @@ export const channelRoutes = new Hono<AppEnv>()
     let config = row.config;
     if (body.config) {
       const stored = JSON.parse(row.config) as Record<string, unknown>;
-      const box = await secretBoxFor(c.env.LOOPGATE_MASTER_KEY);
+      const box = await keyringFor(c.env);
       const opened = await openConfig(adapter, stored, box);
       const merged = mergeSecrets(adapter, body.config, opened);
       for (const field of adapter.secretFields) if (merged[field] === HIDDEN_SECRET) fail(400, `${field} must be set`);
@@ -172,7 +173,7 @@ export const channelRoutes = new Hono<AppEnv>()
     const row = await getRow(c, c.req.param("id"));
     const adapter = getAdapter(row.type);
     if (!adapter?.setup) return c.json({ ok: true, steps: [`${row.type} channels need no setup.`] });
-    const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(c.env.LOOPGATE_MASTER_KEY));
+    const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await keyringFor(c.env));
     const result = await adapter.setup({ channelId: row.id, config, publicUrl: publicBase(c), now: Date.now(), fetch: (i, init) => fetch(i, init) });
     await c.var.db
       .update(channels)

@@ -9,5 +9,7 @@ export interface AppEnv {
     config: GatewayConfig;
     /** Set by requireAuth. */
     user: { id: number; username: string };
+    /** The bearer token of the request, set by requireAuth: its hash (never the token), public id and expiry. */
+    credential: { hash: string; id: string; expiresAt: number | null };
   };
 }

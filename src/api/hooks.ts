@@ -32,7 +32,7 @@ async function verifySafely(adapter: ChannelAdapter<unknown>, request: Request, 
 
 export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   const channelId = c.req.param("channelId");
-  const channel = await loadChannel(openDb(c.env.DB), channelId, c.env.LOOPGATE_MASTER_KEY);
+  const channel = await loadChannel(openDb(c.env.DB), channelId, c.env);
   if (!channel?.adapter.verify) return c.json({ error: `no channel ${channelId}` }, 404);
   const now = Date.now();
   const result = await verifySafely(channel.adapter, c.req.raw, {

@@ -5,7 +5,7 @@
 import { and, desc, eq, gt, lte, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { pairings, senders } from "../db/schema";
+import { channels, pairings, senders } from "../db/schema";
 import { normalizePairingCode } from "../pipeline/pairing-code";
 import { decideRequest, mintInvite } from "../pipeline/pairing-store";
 import { notices } from "../pipeline/notices";
@@ -15,19 +15,25 @@ import { notifySender } from "../objects/addresses";
 import { validate } from "./validate";
 
 const listQuery = z.object({ status: z.enum(["pending", "approved", "rejected", "used", "expired"]).optional() });
-const inviteBody = z.object({
-  channelId: z.string().min(1).optional(),
-  ttlMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(60 * 24 * 30)
-    .optional(),
-});
+const inviteBody = z
+  .object({
+    channelId: z.string().min(1).optional(),
+    /** An invite for whichever channel redeems it first; must be asked for, a code is bound to one channel by default. */
+    anyChannel: z.boolean().optional(),
+    ttlMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(60 * 24 * 30)
+      .optional(),
+  })
+  .refine((b) => (b.channelId ? !b.anyChannel : b.anyChannel === true), {
+    message: "give channelId (the channel the invite is for), or anyChannel: true for a code any channel accepts",
+  });
 
 function codeParam(raw: string): string {
   const code = normalizePairingCode(raw);
-  if (!code) fail(400, `"${raw}" is not a pairing code (6 characters)`);
+  if (!code) fail(400, `"${raw}" is not a pairing code (6 or 10 characters)`);
   return code;
 }
 
@@ -50,6 +56,7 @@ export const pairingRoutes = new Hono<AppEnv>()
   })
   .post("/", validate("json", inviteBody), async (c) => {
     const { channelId, ttlMinutes } = c.req.valid("json");
+    if (channelId && !(await c.var.db.select({ id: channels.id }).from(channels).where(eq(channels.id, channelId)).get())) fail(404, `no channel ${channelId}`);
     const invite = await mintInvite(c.var.db, channelId ?? null, Date.now(), ttlMinutes ? ttlMinutes * 60_000 : undefined);
     return c.json({ ...invite, howToUse: `The sender sends "/pair ${invite.code}" to the assistant.` }, 201);
   })

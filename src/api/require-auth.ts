@@ -18,6 +18,7 @@ export function requireAuth(): MiddlewareHandler<AppEnv> {
     const user = await userForToken(c.var.db, token);
     if (!user) fail(401, "invalid or expired token; log in again");
     c.set("user", { id: user.id, username: user.username });
+    c.set("credential", user.token);
     await next();
   };
 }

@@ -18,7 +18,43 @@ export function randomString(alphabet: string, length: number): string {
   return out;
 }
 
-/** Time-ordered id with a type prefix, e.g. `msg_lx2k9a0c7h3p2q`: sorts by creation time. */
+const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+const ID_SUFFIX_LENGTH = 8;
+let lastIdMs = 0;
+let lastIdSuffix = "";
+
+/**
+ * Time-ordered id with a type prefix, e.g. `msg_lx2k9a0c7h3p2q`: sorts by creation time. Ids
+ * minted in the same millisecond (common: a Worker's clock stands still while it computes) are
+ * kept in minting order by counting the previous suffix up, as monotonic ULIDs do; across
+ * isolates only the millisecond orders them, which is why the feed's catch-up overlaps.
+ */
 export function newId(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36).padStart(9, "0")}${randomString("0123456789abcdefghijklmnopqrstuvwxyz", 8)}`;
+  const now = Date.now();
+  if (now > lastIdMs) {
+    lastIdMs = now;
+    lastIdSuffix = randomString(ID_ALPHABET, ID_SUFFIX_LENGTH);
+  } else {
+    const next = incrementBase36(lastIdSuffix);
+    // Past "zzzzzzzz" (2.8 * 10^12 ids in one millisecond, never in practice) borrow the next millisecond.
+    if (next === null) {
+      lastIdMs += 1;
+      lastIdSuffix = randomString(ID_ALPHABET, ID_SUFFIX_LENGTH);
+    } else lastIdSuffix = next;
+  }
+  return `${prefix}_${lastIdMs.toString(36).padStart(9, "0")}${lastIdSuffix}`;
+}
+
+/** The next string of the same length in ID_ALPHABET order, or null after the last. */
+function incrementBase36(value: string): string | null {
+  const chars = value.split("");
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const digit = ID_ALPHABET.indexOf(chars[i]!);
+    if (digit < ID_ALPHABET.length - 1) {
+      chars[i] = ID_ALPHABET[digit + 1]!;
+      return chars.join("");
+    }
+    chars[i] = ID_ALPHABET[0]!;
+  }
+  return null;
 }

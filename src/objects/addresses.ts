@@ -31,11 +31,11 @@ export function bridgeHub(env: Env, bridgeId: string) {
 }
 
 /** The one LiveFeed object every dashboard socket connects to. */
-export function liveFeed(env: Env) {
+export function liveFeed(env: Pick<Env, "LIVE_FEED">) {
   return env.LIVE_FEED.get(env.LIVE_FEED.idFromName("global"));
 }
 
 /** One Throttle object per limited key (an IP, a username...). */
-export function throttle(env: Env, key: string) {
+export function throttle(env: Pick<Env, "THROTTLE">, key: string) {
   return env.THROTTLE.get(env.THROTTLE.idFromName(key));
 }

@@ -2,7 +2,8 @@
 import { eq } from "drizzle-orm";
 import { parseAgentSettings, type AgentSettings } from "../agent/settings";
 import { getAdapter } from "../channels/registry";
-import { openConfig, secretBoxFor } from "../channels/shared/config-codec";
+import { openConfig } from "../channels/shared/config-codec";
+import { keyringFor, type MasterKeys } from "../crypto/keyring";
 import type { ChannelAdapter } from "../channels/shared/types";
 import type { Db } from "../db/client";
 import { channels } from "../db/schema";
@@ -24,12 +25,12 @@ export interface LoadedChannel {
   config: unknown;
 }
 
-export async function loadChannel(db: Db, channelId: string, masterKey: string | undefined): Promise<LoadedChannel | null> {
+export async function loadChannel(db: Db, channelId: string, keys: MasterKeys): Promise<LoadedChannel | null> {
   const row = await db.select().from(channels).where(eq(channels.id, channelId)).get();
   if (!row) return null;
   const adapter = getAdapter(row.type, (id, error) => markChannelFault(db, id, error));
   if (!adapter) return null;
-  const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(masterKey));
+  const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await keyringFor(keys));
   return { ...channelSettings(row), adapter, config };
 }
 

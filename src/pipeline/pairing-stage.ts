@@ -1,13 +1,21 @@
 /**
  * Pipeline stage 4 on a `pairing` channel: a paired sender passes; `/pair CODE` redeems an
- * invite (wrong guesses are counted and locked out); anyone else gets a request code to show
- * the admin. Returns null when the message may go on to the agent.
+ * invite (guesses are counted per sender, per channel and per gateway, and locked out); anyone
+ * else gets a request code to show the admin. Returns null when the message may go on to the agent.
  */
 import type { Db } from "../db/client";
 import { type InboundOutcome } from "./records";
 import { feedEvent, type FeedEvent } from "../db/feed-events";
 import { isPaired, redeemInvite, requestCode } from "./pairing-store";
-import { PAIRING_CODE_TTL_MS, PAIRING_LOCKOUT_MS, PAIRING_MAX_GUESSES, parsePairCommand } from "./pairing-code";
+import {
+  PAIRING_CHANNEL_MAX_GUESSES,
+  PAIRING_CODE_TTL_MS,
+  PAIRING_GATEWAY_MAX_GUESSES,
+  PAIRING_LOCKOUT_MS,
+  PAIRING_MAX_GUESSES,
+  parsePairCommand,
+} from "./pairing-code";
+import { countAttempt } from "../objects/attempt-limit";
 import { notices } from "./notices";
 
 /** The few facts the stage needs about the message. */
@@ -44,7 +52,11 @@ function writeGuesses(sql: GuessStore, g: Guesses): void {
   sql.exec("INSERT INTO kv (key, value) VALUES ('pair_guesses', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", JSON.stringify(g));
 }
 
-export async function decidePairing(db: Db, sql: GuessStore, msg: PairingInput, now: number): Promise<PairingGate | null> {
+/**
+ * `throttles` hold the channel's and the gateway's guess windows: a guess takes its place there
+ * before the code is looked up (so parallel senders cannot slip past) and gives it back when right.
+ */
+export async function decidePairing(db: Db, sql: GuessStore, throttles: Env["THROTTLE"], msg: PairingInput, now: number): Promise<PairingGate | null> {
   const { channel_id: channelId, sender_id: senderId } = msg;
   if (await isPaired(db, channelId, senderId)) return null;
   const name = msg.sender_name ?? undefined;
@@ -60,8 +72,17 @@ export async function decidePairing(db: Db, sql: GuessStore, msg: PairingInput, 
   if (guesses.lockedUntil > now) {
     return { outcome: "pairing_failed", reply: notices.pairingLocked(), events: [feedEvent("pairing.locked", channelId, senderId, {}, now)] };
   }
+  const counted = await countAttempt({ THROTTLE: throttles }, [
+    { key: `pair-guess-channel:${channelId}`, max: PAIRING_CHANNEL_MAX_GUESSES, windowMs: PAIRING_LOCKOUT_MS },
+    { key: "pair-guess-gateway", max: PAIRING_GATEWAY_MAX_GUESSES, windowMs: PAIRING_LOCKOUT_MS },
+  ]);
+  if (!counted.ok) {
+    const scope = counted.refusedBy === "pair-guess-gateway" ? "gateway" : "channel";
+    return { outcome: "pairing_failed", reply: notices.pairingLocked(), events: [feedEvent("pairing.locked", channelId, senderId, { scope }, now)] };
+  }
   const result = command === null ? ({ ok: false, reason: "not a valid code" } as const) : await redeemInvite(db, command, channelId, senderId, name, now);
   if (result.ok) {
+    await counted.release();
     writeGuesses(sql, { count: 0, lockedUntil: 0 });
     return { outcome: "paired", reply: notices.paired(), events: [feedEvent("sender.paired", channelId, senderId, { via: "invite" }, now)] };
   }

@@ -7,7 +7,7 @@ import { and, eq, gt } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "../db/client";
 import { pairings, senders } from "../db/schema";
-import { newPairingCode, PAIRING_CODE_TTL_MS } from "./pairing-code";
+import { LONG_INVITE_AFTER_MS, LONG_PAIRING_CODE_LENGTH, newPairingCode, PAIRING_CODE_LENGTH, PAIRING_CODE_TTL_MS } from "./pairing-code";
 
 export async function isPaired(db: Db, channelId: string, senderId: string): Promise<boolean> {
   const row = await db
@@ -47,7 +47,7 @@ export async function requestCode(
 }
 
 export async function mintInvite(db: Db, channelId: string | null, now: number, ttlMs = PAIRING_CODE_TTL_MS): Promise<{ code: string; expiresAt: number }> {
-  const code = newPairingCode();
+  const code = newPairingCode(ttlMs > LONG_INVITE_AFTER_MS ? LONG_PAIRING_CODE_LENGTH : PAIRING_CODE_LENGTH);
   const expiresAt = now + ttlMs;
   await db.insert(pairings).values({ code, kind: "invite", channelId, status: "pending", createdAt: now, expiresAt });
   return { code, expiresAt };

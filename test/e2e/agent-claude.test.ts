@@ -51,8 +51,8 @@ describe("Claude runtime through the gateway", () => {
     if (gw) removeState(gw.stateDir);
   });
 
-  it("reports the Claude runtime on /api/health", async () => {
-    const health = await apiClient(gw.url)<{ model: { mode: string; name: string } }>("GET", "/api/health");
+  it("reports the Claude runtime on /api/health/details", async () => {
+    const health = await api<{ model: { mode: string; name: string } }>("GET", "/api/health/details");
     expect(health.body.model).toEqual({ mode: "anthropic", name: "claude-sonnet-5-5" });
   });
 

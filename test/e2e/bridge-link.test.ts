@@ -128,7 +128,7 @@ describe("bridge link", () => {
     const down = await channel();
     expect(down.status).toBe("down");
     expect(down.lastError).toMatch(/bridge offline/);
-    const health = await api<{ bridges: { up: number; down: number } }>("GET", "/api/health");
+    const health = await api<{ bridges: { up: number; down: number } }>("GET", "/api/health/details");
     expect(health.body.bridges).toEqual({ up: 0, down: 1 });
     const events = await api<{ events: { kind: string }[] }>("GET", "/api/events?kind=bridge.down");
     expect(events.body.events.length).toBeGreaterThanOrEqual(1);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { timingSafeEqual } from "../../src/crypto/compare";
 import { hmacSha256Hex } from "../../src/crypto/hmac";
 import { hashPassword, verifyPassword } from "../../src/crypto/password";
+import { keyringFor } from "../../src/crypto/keyring";
 import { SecretBox } from "../../src/crypto/secret-box";
 import { checkSignature, signBody } from "../../src/channels/shared/signed-webhook";
 
@@ -29,13 +30,26 @@ describe("crypto", () => {
   it("seals secrets so that only the same master key opens them", async () => {
     const box = await SecretBox.fromMasterKey("master-key-one-0123456789");
     const sealed = await box.seal("bot-token-123");
-    expect(sealed).toMatch(/^enc:v1:/);
+    expect(sealed).toMatch(new RegExp(`^enc:v2:${box.keyId}:`));
     expect(sealed).not.toContain("bot-token-123");
     expect(await box.seal("bot-token-123")).not.toBe(sealed);
     expect(await box.open(sealed)).toBe("bot-token-123");
     const other = await SecretBox.fromMasterKey("master-key-two-0123456789");
     await expect(other.open(sealed)).rejects.toThrow();
+    expect(other.keyId).not.toBe(box.keyId);
     await expect(SecretBox.fromMasterKey("short")).rejects.toThrow(/16 characters/);
+  });
+
+  it("opens with the key a value names during a rotation, and says which key is missing", async () => {
+    const oldRing = await keyringFor({ LOOPGATE_MASTER_KEY: "old-master-key-0123456789" });
+    const sealed = await oldRing!.seal("bot-token-456");
+    const rotating = await keyringFor({ LOOPGATE_MASTER_KEY: "new-master-key-0123456789", LOOPGATE_MASTER_KEY_PREVIOUS: "old-master-key-0123456789" });
+    expect(await rotating!.open(sealed)).toBe("bot-token-456");
+    expect(rotating!.isStale(sealed)).toBe(true);
+    expect(rotating!.isStale(await rotating!.seal("x"))).toBe(false);
+    const newOnly = await keyringFor({ LOOPGATE_MASTER_KEY: "new-master-key-0123456789" });
+    await expect(newOnly!.open(sealed)).rejects.toThrow(new RegExp(`master key ${oldRing!.current.keyId}.*LOOPGATE_MASTER_KEY_PREVIOUS`));
+    expect(await keyringFor({})).toBeNull();
   });
 
   it("signs and checks generic-webhook signatures with a 5-minute replay window", async () => {

@@ -4,7 +4,7 @@
  * comes back whatever the outage's length, in a bounded number of requests.
  */
 import { describe, expect, it } from "vitest";
-import { fetchMissedEvents, newerId } from "../../dashboard/src/feed/catch-up";
+import { CATCH_UP_OVERLAP_MS, catchUpCursor, fetchMissedEvents, newerId } from "../../dashboard/src/feed/catch-up";
 
 type Row = { id: string };
 const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `evt_${String(i).padStart(6, "0")}` }));
@@ -67,5 +67,14 @@ describe("feed catch-up", () => {
     expect(newerId(undefined, "evt_b")).toBe("evt_b");
     expect(newerId("evt_c", "evt_b")).toBe("evt_c");
     expect(newerId("evt_a", undefined)).toBe("evt_a");
+  });
+
+  it("starts a reconnection's catch-up an overlap before the last event seen, below every id of that millisecond", () => {
+    const ms = 1_790_000_000_000;
+    const seen = `evt_${ms.toString(36).padStart(9, "0")}k3j2h1g0`;
+    const cursor = catchUpCursor(seen);
+    expect(cursor).toBe(`evt_${(ms - CATCH_UP_OVERLAP_MS).toString(36).padStart(9, "0")}`);
+    expect(`evt_${(ms - CATCH_UP_OVERLAP_MS).toString(36).padStart(9, "0")}00000000` > cursor).toBe(true);
+    expect(catchUpCursor("evt_000549")).toBe("evt_000549");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newPairingCode, normalizePairingCode, PAIRING_CODE_ALPHABET, parsePairCommand } from "../../src/pipeline/pairing-code";
+import { LONG_PAIRING_CODE_LENGTH, newPairingCode, normalizePairingCode, PAIRING_CODE_ALPHABET, parsePairCommand } from "../../src/pipeline/pairing-code";
 
 describe("pairing codes", () => {
   it("are 6 characters from an alphabet without look-alikes", () => {
@@ -14,6 +14,13 @@ describe("pairing codes", () => {
     expect(normalizePairingCode("ab-c2-de")).toBe("ABC2DE");
     expect(normalizePairingCode("ABC2D")).toBeNull();
     expect(normalizePairingCode("ABC2D0")).toBeNull();
+  });
+
+  it("come in a long form (10 characters) for long-lived invites, typed with or without separators", () => {
+    expect(newPairingCode(LONG_PAIRING_CODE_LENGTH)).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
+    expect(normalizePairingCode("abcde-23456")).toBe("ABCDE23456");
+    expect(normalizePairingCode("ABCDE2345")).toBeNull();
+    expect(parsePairCommand("/pair abcde 23456")).toBe("ABCDE23456");
   });
 
   it("parse /pair commands, including Telegram's /pair@bot form", () => {

@@ -83,4 +83,53 @@ describe("admin setup, login, logout and tokens", () => {
     const missing = await call<{ error: string }>("GET", "/api/nothing-here", undefined, await adminToken());
     expect(missing.status).toBe(404);
   });
+
+  it("lists the admin's sessions, marks the current one, and revokes another", async () => {
+    const current = await adminToken();
+    const other = await adminToken();
+    const list = await call<{ sessions: { id: string; current: boolean; lastUsedAt: number | null }[] }>("GET", "/api/auth/sessions", undefined, current);
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.body)).not.toContain(current);
+    const mine = list.body.sessions.filter((s) => s.current);
+    expect(mine).toHaveLength(1);
+    const others = list.body.sessions.filter((s) => !s.current);
+    expect(others.length).toBeGreaterThanOrEqual(1);
+    for (const s of others) expect((await call("DELETE", `/api/auth/sessions/${s.id}`, undefined, current)).status).toBe(200);
+    expect((await call("GET", "/api/runs", undefined, other)).status).toBe(401);
+    expect((await call("GET", "/api/runs", undefined, current)).status).toBe(200);
+    expect((await call("DELETE", `/api/auth/sessions/${others[0]!.id}`, undefined, current)).status).toBe(404);
+  });
+
+  it("logs out everywhere: other sessions end, API tokens only when asked, the caller stays in", async () => {
+    const current = await adminToken();
+    const other = await adminToken();
+    const script = (await call<{ token: string }>("POST", "/api/tokens", { name: "script" }, current)).body.token;
+    const res = await call<{ revoked: number }>("POST", "/api/auth/logout-everywhere", {}, current);
+    expect(res.status).toBe(200);
+    expect(res.body.revoked).toBeGreaterThanOrEqual(1);
+    expect((await call("GET", "/api/runs", undefined, other)).status).toBe(401);
+    expect((await call("GET", "/api/runs", undefined, script)).status).toBe(200);
+    expect((await call("GET", "/api/runs", undefined, current)).status).toBe(200);
+    expect((await call("POST", "/api/auth/logout-everywhere", { includeApiTokens: true }, current)).status).toBe(200);
+    expect((await call("GET", "/api/runs", undefined, script)).status).toBe(401);
+  });
+
+  it("changes the password: the current one is required, other sessions end, the new one logs in", async () => {
+    const current = await adminToken();
+    const other = await adminToken();
+    const NEW = "a brand new passphrase";
+    const wrong = await call<{ error: string }>("POST", "/api/auth/password", { currentPassword: "not it at all", newPassword: NEW }, current);
+    expect(wrong.status).toBe(403);
+    const weak = await call<{ error: string }>("POST", "/api/auth/password", { currentPassword: PASSWORD, newPassword: "short" }, current);
+    expect(weak.status).toBe(400);
+    const ok = await call<{ revokedSessions: number }>("POST", "/api/auth/password", { currentPassword: PASSWORD, newPassword: NEW }, current);
+    expect(ok.status).toBe(200);
+    expect(ok.body.revokedSessions).toBeGreaterThanOrEqual(1);
+    expect((await call("GET", "/api/runs", undefined, other)).status).toBe(401);
+    expect((await call("GET", "/api/runs", undefined, current)).status).toBe(200);
+    expect((await call("POST", "/api/auth/login", { username: "admin", password: PASSWORD })).status).toBe(401);
+    expect((await call("POST", "/api/auth/login", { username: "admin", password: NEW })).status).toBe(200);
+    // Back to the shared password for the tests that follow.
+    expect((await call("POST", "/api/auth/password", { currentPassword: NEW, newPassword: PASSWORD }, current)).status).toBe(200);
+  });
 });

@@ -35,7 +35,7 @@ describe("channel administration", () => {
     expect(JSON.stringify(listed.body)).not.toContain(secret);
     const row = await env.DB.prepare("SELECT config FROM channels WHERE id = ?").bind(ch.id).first<{ config: string }>();
     expect(row!.config).not.toContain(secret);
-    expect(JSON.parse(row!.config).secret).toMatch(/^enc:v1:/);
+    expect(JSON.parse(row!.config).secret).toMatch(/^enc:v2:[\w-]+:/);
   });
 
   it("generates a secret when none is given and shows it exactly once", async () => {
@@ -73,7 +73,7 @@ describe("channel administration", () => {
       config: { callbackUrl: "https://a.example/1", secret: "[hidden]" },
     });
     const row = await env.DB.prepare("SELECT config FROM channels WHERE id = ?").bind(id).first<{ config: string }>();
-    expect(JSON.parse(row!.config).secret).toMatch(/^enc:v1:/);
+    expect(JSON.parse(row!.config).secret).toMatch(/^enc:v2:[\w-]+:/);
     expect((await call("DELETE", `/api/channels/${id}`, undefined, token)).status).toBe(200);
     expect((await call("GET", `/api/channels/${id}`, undefined, token)).status).toBe(404);
     expect((await call("DELETE", `/api/channels/${id}`, undefined, token)).status).toBe(404);

@@ -94,6 +94,73 @@ describe("pairing", () => {
     expect(texts("kim")[4]).toMatch(/Too many wrong pairing codes/);
     expect(texts("kim")[5]).toMatch(/Too many wrong pairing codes/);
   });
+
+  it("limits wrong codes per channel too, so rotating sender names buys no extra guesses", async () => {
+    callbacks = fakeCallbacks();
+    const ch = await createWebhookChannel(token);
+    const invite = await call<{ code: string }>("POST", "/api/pairings", { channelId: ch.id }, token);
+    // Twenty different "senders", one wrong guess each: every one under its own per-sender limit.
+    for (let i = 0; i < 20; i++) await signedPost(ch.url, ch.secret, message(`nick${i}`, "/pair 23456A"));
+    await eventually(async () => texts("nick19").length === 1);
+    // The channel has had its share: even the right code is not looked at now.
+    await signedPost(ch.url, ch.secret, message("nick20", `/pair ${invite.body.code}`));
+    await eventually(async () => texts("nick20").length === 1);
+    expect(texts("nick20")[0]).toMatch(/Too many wrong pairing codes/);
+    const pending = await call<{ pairings: { code: string; status: string }[] }>("GET", "/api/pairings?status=pending", undefined, token);
+    expect(pending.body.pairings.map((p) => p.code)).toContain(invite.body.code);
+    // Other channels are unaffected.
+    const other = await createWebhookChannel(token);
+    const otherInvite = await call<{ code: string }>("POST", "/api/pairings", { channelId: other.id }, token);
+    await signedPost(other.url, other.secret, message("olga", `/pair ${otherInvite.body.code}`));
+    await eventually(async () => texts("olga").length === 1);
+    expect(texts("olga")[0]).toMatch(/You are paired/);
+  });
+
+  it("binds an invite to a channel unless any channel is asked for; long-lived invites get longer codes", async () => {
+    callbacks = fakeCallbacks();
+    const ch = await createWebhookChannel(token);
+    const unbound = await call<{ error: string }>("POST", "/api/pairings", {}, token);
+    expect(unbound.status).toBe(400);
+    expect(unbound.body.error).toMatch(/channelId/);
+    expect((await call("POST", "/api/pairings", { channelId: "ch_nope" }, token)).status).toBe(404);
+    const short = await call<{ code: string }>("POST", "/api/pairings", { channelId: ch.id, ttlMinutes: 60 }, token);
+    expect(short.body.code).toMatch(/^[2-9A-HJKMNP-Z]{6}$/);
+    const long = await call<{ code: string }>("POST", "/api/pairings", { channelId: ch.id, ttlMinutes: 60 * 24 * 7 }, token);
+    expect(long.body.code).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
+    await signedPost(ch.url, ch.secret, message("pam", `/pair ${long.body.code.slice(0, 5)}-${long.body.code.slice(5)}`));
+    await eventually(async () => texts("pam").length === 1);
+    expect(texts("pam")[0]).toMatch(/You are paired/);
+    const anywhere = await call<{ code: string }>("POST", "/api/pairings", { anyChannel: true }, token);
+    expect(anywhere.status).toBe(201);
+  });
+
+  it("an expired invite does not pair, and an expired request cannot be approved", async () => {
+    callbacks = fakeCallbacks();
+    const ch = await createWebhookChannel(token);
+    const invite = await call<{ code: string }>("POST", "/api/pairings", { channelId: ch.id }, token);
+    await env.DB.prepare("UPDATE pairings SET expires_at = ? WHERE code = ?")
+      .bind(Date.now() - 1, invite.body.code)
+      .run();
+    await signedPost(ch.url, ch.secret, message("quinn", `/pair ${invite.body.code}`));
+    await eventually(async () => texts("quinn").length === 1);
+    expect(texts("quinn")[0]).toMatch(/did not work \(it expired\)/);
+
+    await signedPost(ch.url, ch.secret, message("rita", "hello"));
+    const [notice] = await eventually(async () => texts("rita").length === 1 && texts("rita"));
+    const code = CODE.exec(notice!)![1]!;
+    await env.DB.prepare("UPDATE pairings SET expires_at = ? WHERE code = ?")
+      .bind(Date.now() - 1, code)
+      .run();
+    const late = await call<{ error: string }>("POST", `/api/pairings/${code}/approve`, undefined, token);
+    expect(late.status).toBe(410);
+    expect(late.body.error).toMatch(/expired/);
+    const expired = await call<{ pairings: { code: string }[] }>("GET", "/api/pairings?status=expired", undefined, token);
+    expect(expired.body.pairings.map((p) => p.code)).toContain(code);
+    // Writing again gives the sender a fresh code.
+    await signedPost(ch.url, ch.secret, message("rita", "hello again"));
+    await eventually(async () => texts("rita").length === 2);
+    expect(CODE.exec(texts("rita")[1]!)?.[1]).not.toBe(code);
+  });
 });
 
 describe("sender policies", () => {

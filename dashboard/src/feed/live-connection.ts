@@ -7,6 +7,8 @@ const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 const PING_EVERY_MS = 20_000;
 const PONG_TIMEOUT_MS = 8000;
+/** The feed closes a socket with this code when its token was revoked or expired (src/api/live-feed-access.ts). */
+export const FEED_CLOSE_REVOKED = 4001;
 
 export type ConnectionState = { kind: "connecting" } | { kind: "live" } | { kind: "waiting"; retryAt: number; attempt: number };
 
@@ -19,6 +21,8 @@ export interface LiveConnectionOptions {
   onState: (state: ConnectionState) => void;
   /** Called before each (re)connection, to fetch what was missed; may throw to end the connection (e.g. logged out). */
   beforeConnect: () => Promise<void>;
+  /** The gateway closed the feed because the token is gone: no retry, the session is over. */
+  onRevoked: () => void;
 }
 
 export function backoffMs(attempt: number, random = Math.random()): number {
@@ -76,7 +80,14 @@ export class LiveConnection {
       clearTimeout(this.pongTimer);
       this.options.onFrame(e.data);
     };
-    ws.onclose = () => this.dropped(ws);
+    ws.onclose = (e: CloseEvent) => {
+      if (e.code === FEED_CLOSE_REVOKED && this.ws === ws) {
+        this.stop();
+        this.options.onRevoked();
+        return;
+      }
+      this.dropped(ws);
+    };
   }
 
   private dropped(ws: WebSocket): void {

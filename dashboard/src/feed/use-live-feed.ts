@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, body, liveFeedProtocols, liveFeedUrl } from "../api/client";
 import type { FeedEvent } from "../api/types";
-import { currentSession } from "../auth/session";
+import { currentSession, signOut } from "../auth/session";
 import { fetchMissedEvents, newerId } from "./catch-up";
 import { MAX_FEED_ROWS, mergeEvents, parseFeedFrame } from "./event-store";
 import { type ConnectionState, LiveConnection } from "./live-connection";
@@ -26,6 +26,7 @@ export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; re
       url: liveFeedUrl,
       protocols: () => liveFeedProtocols(currentSession()?.token ?? ""),
       onState: setState,
+      onRevoked: () => signOut("expired"),
       onFrame: (data) => {
         const event = parseFeedFrame(data);
         if (event) add([event]);

@@ -7,7 +7,7 @@ import { duration } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
 function Health() {
-  const health = useLoad(() => body(api.health.$get()), [], 10_000);
+  const health = useLoad(() => body(api.health.details.$get()), [], 10_000);
   const h = health.data;
   return (
     <section>

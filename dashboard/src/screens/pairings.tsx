@@ -13,8 +13,12 @@ function channelLabel(channels: Channel[] | undefined, id: string | null): strin
   return channels?.find((c) => c.id === id)?.name ?? id;
 }
 
+/** The select's value for a code any channel accepts (invites are bound to one channel unless asked). */
+const ANY_CHANNEL = "*";
+
 function InviteForm({ channels }: { channels: Channel[] }) {
-  const [channelId, setChannelId] = useState("");
+  const [picked, setChannelId] = useState<string | null>(null);
+  const channelId = picked ?? channels[0]?.id ?? ANY_CHANNEL;
   const [ttl, setTtl] = useState("60");
   const [invite, setInvite] = useState<{ code: string; expiresAt: number; howToUse: string } | null>(null);
   const {
@@ -22,7 +26,8 @@ function InviteForm({ channels }: { channels: Channel[] }) {
     error,
     submit: mint,
   } = useSubmit(async () => {
-    const res = await body(api.pairings.$post({ json: { channelId: channelId || undefined, ttlMinutes: Number(ttl) } }));
+    const target = channelId === ANY_CHANNEL ? { anyChannel: true } : { channelId };
+    const res = await body(api.pairings.$post({ json: { ...target, ttlMinutes: Number(ttl) } }));
     setInvite({ code: res.code, expiresAt: res.expiresAt, howToUse: res.howToUse });
   });
   return (
@@ -32,12 +37,12 @@ function InviteForm({ channels }: { channels: Channel[] }) {
         <label class="inline">
           <span>Channel</span>
           <select name="inviteChannel" value={channelId} onChange={(e) => setChannelId(e.currentTarget.value)}>
-            <option value="">Any channel</option>
             {channels.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
               </option>
             ))}
+            <option value={ANY_CHANNEL}>Any channel (first to use it)</option>
           </select>
         </label>
         <label class="inline">

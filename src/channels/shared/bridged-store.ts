@@ -6,7 +6,8 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { bridges, channels } from "../../db/schema";
 import type { BridgeChannelConfig } from "../../protocol/bridge";
-import { openConfig, secretBoxFor } from "./config-codec";
+import { keyringFor, type MasterKeys } from "../../crypto/keyring";
+import { openConfig } from "./config-codec";
 import { getAdapter } from "../registry";
 
 /** A channel belongs to the bridge its config names; bridgeId is never a secret field, so it is plain JSON. */
@@ -18,9 +19,9 @@ export interface ServedChannels {
   fingerprint: string;
 }
 
-export async function channelsForBridge(db: Db, bridgeId: string, masterKey: string | undefined): Promise<ServedChannels> {
+export async function channelsForBridge(db: Db, bridgeId: string, keys: MasterKeys): Promise<ServedChannels> {
   const rows = await db.select().from(channels).where(servedBy(bridgeId)).orderBy(channels.id);
-  const box = await secretBoxFor(masterKey);
+  const box = await keyringFor(keys);
   const out: BridgeChannelConfig[] = [];
   for (const row of rows) {
     const adapter = getAdapter(row.type);

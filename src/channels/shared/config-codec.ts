@@ -1,7 +1,9 @@
 /**
- * Channel configs at rest: secret fields are sealed with the SecretBox before they reach D1,
- * opened only where a request must be verified or a reply sent, and hidden in API answers.
+ * Channel configs at rest: secret fields are sealed with the master key (Keyring) before they
+ * reach D1, opened only where a request must be verified or a reply sent, hidden in API
+ * answers, and sealed again under the new key after a rotation (resealConfig).
  */
+import type { Keyring } from "../../crypto/keyring";
 import { SecretBox } from "../../crypto/secret-box";
 import type { ChannelAdapter } from "./types";
 
@@ -9,7 +11,7 @@ export const HIDDEN_SECRET = "[hidden]";
 
 type Config = Record<string, unknown>;
 
-export async function sealConfig(adapter: ChannelAdapter<unknown>, config: Config, box: SecretBox | null): Promise<Config> {
+export async function sealConfig(adapter: ChannelAdapter<unknown>, config: Config, box: Keyring | null): Promise<Config> {
   const out: Config = { ...config };
   for (const field of adapter.secretFields) {
     const value = out[field];
@@ -20,7 +22,7 @@ export async function sealConfig(adapter: ChannelAdapter<unknown>, config: Confi
   return out;
 }
 
-export async function openConfig(adapter: ChannelAdapter<unknown>, stored: Config, box: SecretBox | null): Promise<Config> {
+export async function openConfig(adapter: ChannelAdapter<unknown>, stored: Config, box: Keyring | null): Promise<Config> {
   const out: Config = { ...stored };
   for (const field of adapter.secretFields) {
     const value = out[field];
@@ -34,7 +36,7 @@ export async function openConfig(adapter: ChannelAdapter<unknown>, stored: Confi
 /** What the API shows: every secret field that is set reads as HIDDEN_SECRET. */
 export function redactConfig(adapter: ChannelAdapter<unknown>, stored: Config): Config {
   const out: Config = { ...stored };
-  for (const field of adapter.secretFields) if (out[field] !== undefined) out[field] = HIDDEN_SECRET;
+  for (const field of adapter.secretFields) if (out[field] !== undefined && out[field] !== null) out[field] = HIDDEN_SECRET;
   return out;
 }
 
@@ -82,15 +84,20 @@ export class MissingMasterKeyError extends Error {
   }
 }
 
-const boxes = new Map<string, Promise<SecretBox>>();
-
-/** One SecretBox per master key per isolate; key derivation is not free. */
-export function secretBoxFor(masterKey: string | undefined): Promise<SecretBox | null> {
-  if (!masterKey) return Promise.resolve(null);
-  let box = boxes.get(masterKey);
-  if (!box) {
-    box = SecretBox.fromMasterKey(masterKey);
-    boxes.set(masterKey, box);
+/**
+ * Seals again, under the current key, every secret field sealed under another one (after a
+ * rotation); `changed` says whether anything was. Plaintext secrets (stored before sealing
+ * existed) are sealed too.
+ */
+export async function resealConfig(adapter: ChannelAdapter<unknown>, stored: Config, ring: Keyring): Promise<{ config: Config; changed: boolean }> {
+  const out: Config = { ...stored };
+  let changed = false;
+  for (const field of adapter.secretFields) {
+    const value = out[field];
+    if (typeof value !== "string") continue;
+    if (SecretBox.isSealed(value) && !ring.isStale(value)) continue;
+    out[field] = await ring.seal(SecretBox.isSealed(value) ? await ring.open(value) : value);
+    changed = true;
   }
-  return box;
+  return { config: out, changed };
 }

@@ -13,6 +13,11 @@ import type { ChannelAdapter } from "../shared/types";
 const configSchema = z.object({
   /** Shared HMAC secret; generated at creation when omitted. */
   secret: z.string().min(16, "secret must be at least 16 characters").optional(),
+  /**
+   * While the integrator switches to a new `secret`: the old one, still accepted on inbound
+   * requests (replies are signed with `secret` only). Set it to null once they have switched.
+   */
+  previousSecret: z.string().min(16, "previousSecret must be at least 16 characters").nullable().optional(),
   /** Where replies are POSTed. */
   callbackUrl: z.url({ protocol: /^https?$/, error: "callbackUrl must be an http(s) URL" }),
 });
@@ -29,7 +34,7 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
   type: "webhook",
   description: "Generic signed JSON webhook for custom integrations",
   configSchema,
-  secretFields: ["secret"],
+  secretFields: ["secret", "previousSecret"],
   endpointFields: ["callbackUrl"],
   maxMessageLength: 100_000,
 
@@ -39,7 +44,11 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "webhook channels accept POST only" };
     const body = await readBody(request);
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
-    const signature = await checkSignature(config.secret ?? "", request.headers, body.raw, now);
+    let signature = await checkSignature(config.secret ?? "", request.headers, body.raw, now);
+    if (!signature.ok && config.previousSecret) {
+      const old = await checkSignature(config.previousSecret, request.headers, body.raw, now);
+      if (old.ok) signature = old;
+    }
     if (!signature.ok) return { kind: "rejected", status: 401, error: signature.error };
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };

@@ -1,5 +1,6 @@
 /** Every command, in the order `loopgate --help` lists them. */
 import type { CommandSpec } from "../command";
+import { accountCommands } from "./account";
 import { applyCommand } from "./apply";
 import { loginCommand, logoutCommand, setupCommand } from "./auth";
 import { bridgeCommands } from "./bridge";
@@ -8,6 +9,7 @@ import { chatCommands } from "./chat";
 import { jobCommands } from "./jobs";
 import { logsCommand } from "./logs";
 import { pairingCommands, senderCommands } from "./pairing";
+import { resealCommand } from "./reseal";
 import { startCommand } from "./start";
 import { statusCommand } from "./status";
 import { taskCommands } from "./tasks";
@@ -21,6 +23,8 @@ export const COMMANDS: CommandSpec[] = [
   loginCommand,
   logoutCommand,
   ...tokenCommands,
+  ...accountCommands,
+  resealCommand,
   applyCommand,
   ...channelCommands,
   ...pairingCommands,

@@ -5,6 +5,7 @@
 import { choiceOption, intOption, stringOption } from "../options";
 import type { CommandSpec } from "../command";
 import { unwrap } from "../connection";
+import { usageError } from "../errors";
 import { formatTime, renderPairs } from "../output";
 import { findChannel } from "./channels";
 
@@ -49,15 +50,18 @@ const invite: CommandSpec = {
   summary: "mint an invite code a new sender can send to pair themselves",
   remote: true,
   options: {
-    channel: { type: "string", valueName: "channel", description: "limit the code to one channel (id or name); default any channel" },
+    channel: { type: "string", valueName: "channel", description: "the channel the code is for (id or name)" },
+    "any-channel": { type: "boolean", description: "instead of --channel: a code whichever channel redeems it first accepts" },
     "ttl-minutes": { type: "string", valueName: "minutes", description: "how long the code stays valid (default: the gateway's)" },
   },
   async run({ values, gateway, out }) {
     const gw = gateway();
     const ref = stringOption(values, "channel");
+    const anyChannel = values["any-channel"] === true;
+    if (!ref === !anyChannel) throw usageError("give --channel (the channel the code is for) or --any-channel");
     const channelId = ref ? (await findChannel(gw, ref)).id : undefined;
     const ttlMinutes = intOption(values, "ttl-minutes", 1, 60 * 24 * 30);
-    const invite = await unwrap(gw, gw.client.api.pairings.$post({ json: { channelId, ttlMinutes } }));
+    const invite = await unwrap(gw, gw.client.api.pairings.$post({ json: { channelId, ttlMinutes, ...(anyChannel ? { anyChannel } : {}) } }));
     out.data(invite);
     out.say(
       renderPairs([

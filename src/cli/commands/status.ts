@@ -15,9 +15,12 @@ export const statusCommand: CommandSpec = {
     let user: string | null = null;
     let authProblem: CliError | null = null;
     let counts: { channels: number; pendingPairings: number; pairedSenders: number } | null = null;
+    // Version, uptime and model are for admins only (the public health check says only "ok").
+    let details: { version: string; uptime: number; model: { mode: string; name: string } } | null = null;
     if (gw.token) {
       try {
         user = (await unwrap(gw, gw.client.api.auth.me.$get())).username;
+        details = await unwrap(gw, gw.client.api.health.details.$get());
         const [channels, pairings, senders] = await Promise.all([
           unwrap(gw, gw.client.api.channels.$get()),
           unwrap(gw, gw.client.api.pairings.$get({ query: { status: "pending" } })),
@@ -36,9 +39,9 @@ export const statusCommand: CommandSpec = {
     out.data({
       url: gw.url,
       status: health.status,
-      version: health.version,
-      uptimeSeconds: health.uptime,
-      model: health.model,
+      version: details?.version ?? null,
+      uptimeSeconds: details?.uptime ?? null,
+      model: details?.model ?? null,
       setupRequired: auth.setupRequired,
       user,
       tokenSource: gw.tokenSource,
@@ -47,9 +50,13 @@ export const statusCommand: CommandSpec = {
     out.say(
       renderPairs([
         ["gateway", `${gw.url} (${health.status})`],
-        ["version", health.version],
-        ["uptime", formatDuration(health.uptime)],
-        ["model", `${health.model.name} (${health.model.mode})`],
+        ...(details
+          ? ([
+              ["version", details.version],
+              ["uptime", formatDuration(details.uptime)],
+              ["model", `${details.model.name} (${details.model.mode})`],
+            ] as [string, string][])
+          : []),
         ["admin", auth.setupRequired ? "none yet: run `loopgate setup`" : "set up"],
         ["logged in", user ? `as ${user} (token from ${gw.tokenSource})` : authProblem ? "no: the token was refused" : "no"],
         ...(counts
