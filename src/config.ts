@@ -31,6 +31,18 @@ export const configSchema = z.object({
   /** A retry-after longer than this fails the turn instead of waiting. */
   AGENT_RETRY_MAX_WAIT_MS: int(60_000),
   AGENT_TIMEOUT_MS: int(120_000),
+  /** Models that take over, in order, when the model is overloaded, rate-limited or down (comma-separated); channels may override. */
+  AGENT_FALLBACK_MODELS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((m) => m.trim())
+        .filter(Boolean),
+    ),
+  /** Failed attempts (529, 429, 5xx, timeouts) on one model before the next fallback model takes over. */
+  AGENT_FAILOVER_AFTER_ATTEMPTS: int(2),
   /** Estimated tokens of history above which older turns are compacted into a summary. */
   AGENT_HISTORY_TOKEN_BUDGET: int(24_000),
   /** Run agent turns in containers on a bridge (docs/containers.md); channels may override. */

@@ -33,6 +33,10 @@ export interface ClaudeRuntimeOptions {
   historyTokenBudget: number;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** Models that take over when the turn's model is overloaded or down (AGENT_FALLBACK_MODELS). */
+  fallbackModels?: readonly string[];
+  /** Failed attempts on a model before the next one takes over (AGENT_FAILOVER_AFTER_ATTEMPTS). */
+  failoverAfter?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Replaces the SDK's fetch (tests). */
@@ -65,9 +69,18 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
     mode: "anthropic",
     async runTurn(req: TurnRequest): Promise<TurnResult> {
       const started = now();
-      const model = req.model ?? req.settings?.model ?? opts.model;
+      let model = req.model ?? req.settings?.model ?? opts.model;
       const trust = req.trust ?? "public";
-      const callOptions: CallOptions = { client, policy: opts.retry, timeoutMs: opts.timeoutMs, purpose: "turn", now, sleep };
+      const callOptions: CallOptions = {
+        client,
+        policy: opts.retry,
+        timeoutMs: opts.timeoutMs,
+        purpose: "turn",
+        now,
+        sleep,
+        fallbackModels: req.settings?.fallbackModels ?? opts.fallbackModels,
+        failoverAfter: opts.failoverAfter,
+      };
       const calls: ApiCallRecord[] = [];
       const events: AgentEvent[] = [];
       const memoryUpdate: MemoryUpdate = { notesAdded: [] };
@@ -109,7 +122,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
 
       for (let step = 1; step <= opts.maxSteps; step++) {
         const lastStep = step === opts.maxSteps;
-        const result = await callModel(callOptions, finalise(base, messages, lastStep ? { type: "none" } : undefined));
+        const result = await callModel(callOptions, { ...finalise(base, messages, lastStep ? { type: "none" } : undefined), model });
         calls.push(...result.calls);
         events.push(...result.events);
         if (!result.ok) {
@@ -128,6 +141,9 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
             latencyMs: now() - started,
           };
         }
+        // After a failover the turn stays on the model that answered: its later steps and the run record say so.
+        model = result.model;
+        outcome.model = model;
         const m = result.message;
         const toolUses = m.content.flatMap((b) => (b.type === "tool_use" ? [b] : []));
         if (m.stop_reason !== "tool_use" || toolUses.length === 0 || lastStep) {

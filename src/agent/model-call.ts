@@ -1,8 +1,13 @@
 /**
  * One model request with its retries, streamed (long answers never hit an idle timeout, and a
  * stream that breaks after the 200 is seen as a failure like any other). Every attempt is a
- * call record, failed ones included, with whatever usage the API reported before failing.
+ * call record, failed ones included, with whatever usage the API reported before failing, and
+ * priced at the model that answered it. When the model is overloaded, rate-limited or down
+ * (529, 429, 5xx, timeouts, connection failures) past `failoverAfter` attempts, the next model
+ * of `fallbackModels` takes over at once (an `agent.failover` event says so); a request the
+ * API rejects (400, 401, 403...) is not tried on another model: it would be rejected there too.
  */
+import { APIError } from "@anthropic-ai/sdk";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Message } from "@anthropic-ai/sdk/resources/messages";
 import { costOf } from "./pricing";
@@ -18,10 +23,15 @@ export interface CallOptions {
   purpose: ApiCallRecord["purpose"];
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Models that take over, in order, when the requested one is overloaded or down. */
+  fallbackModels?: readonly string[];
+  /** Failed attempts on one model (of the failover kind) before the next one takes over. */
+  failoverAfter?: number;
 }
 
 export type CallResult =
-  | { ok: true; message: Message; calls: ApiCallRecord[]; events: AgentEvent[] }
+  /** `model`: the model that answered (a fallback after a failover), for the turn's later requests. */
+  | { ok: true; message: Message; model: string; calls: ApiCallRecord[]; events: AgentEvent[] }
   | { ok: false; failure: Extract<FailureDecision, { retry: false }>; calls: ApiCallRecord[]; events: AgentEvent[] };
 
 class AttemptTimeout extends Error {
@@ -80,21 +90,40 @@ async function attempt(o: CallOptions, request: ModelRequest): Promise<{ message
   }
 }
 
+/** Failures another model may not share: overload, rate limits, server errors, timeouts, broken connections. */
+function isOutage(err: unknown): boolean {
+  const status = err instanceof APIError && typeof err.status === "number" ? err.status : null;
+  return status === null || status === 408 || status === 429 || status >= 500;
+}
+
 export async function callModel(o: CallOptions, request: ModelRequest): Promise<CallResult> {
   const calls: ApiCallRecord[] = [];
   const events: AgentEvent[] = [];
-  for (let n = 1; ; n++) {
+  const chain = [request.model, ...(o.fallbackModels ?? []).filter((m) => m !== request.model)];
+  const failoverAfter = Math.max(1, o.failoverAfter ?? 2);
+  let current = 0;
+  let attemptsOnModel = 0;
+  for (;;) {
+    const model = chain[current]!;
     const started = o.now();
-    const result = await attempt(o, request);
+    attemptsOnModel++;
+    const result = await attempt(o, { ...request, model });
     if ("message" in result) {
       const m = result.message;
-      calls.push(record(o, m.model || request.model, started, m.usage, { stopReason: m.stop_reason }));
-      return { ok: true, message: m, calls, events };
+      calls.push(record(o, m.model || model, started, m.usage, { stopReason: m.stop_reason }));
+      return { ok: true, message: m, model, calls, events };
     }
-    const decision = decide(result.error, n, o.policy, o.now());
-    calls.push(record(o, request.model, started, result.partial, { stopReason: null, error: decision.reason }));
+    const decision = decide(result.error, attemptsOnModel, o.policy, o.now());
+    calls.push(record(o, model, started, result.partial, { stopReason: null, error: decision.reason }));
+    const next = chain[current + 1];
+    if (next && isOutage(result.error) && (!decision.retry || attemptsOnModel >= failoverAfter)) {
+      events.push({ kind: "agent.failover", detail: { purpose: o.purpose, from: model, to: next, attempts: attemptsOnModel, error: decision.reason } });
+      current++;
+      attemptsOnModel = 0;
+      continue;
+    }
     if (!decision.retry) return { ok: false, failure: decision, calls, events };
-    events.push({ kind: "agent.retry", detail: { purpose: o.purpose, attempt: n, waitMs: decision.waitMs, error: decision.reason } });
+    events.push({ kind: "agent.retry", detail: { purpose: o.purpose, model, attempt: attemptsOnModel, waitMs: decision.waitMs, error: decision.reason } });
     await o.sleep(decision.waitMs);
   }
 }

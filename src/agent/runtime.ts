@@ -21,6 +21,8 @@ export function createAgentRuntime(env: AgentConfig): AgentRuntime {
     historyTokenBudget: cfg.AGENT_HISTORY_TOKEN_BUDGET,
     timeoutMs: cfg.AGENT_TIMEOUT_MS,
     retry: { maxAttempts: cfg.AGENT_MAX_ATTEMPTS, baseDelayMs: cfg.AGENT_RETRY_BASE_MS, maxWaitMs: cfg.AGENT_RETRY_MAX_WAIT_MS },
+    fallbackModels: cfg.AGENT_FALLBACK_MODELS,
+    failoverAfter: cfg.AGENT_FAILOVER_AFTER_ATTEMPTS,
   });
 }
 

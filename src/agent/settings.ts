@@ -8,6 +8,8 @@ export const agentSettingsSchema = z
   .object({
     /** Model id; the gateway's AGENT_MODEL when unset. */
     model: z.string().trim().min(1).max(100).optional(),
+    /** Models that take over, in order, when `model` is overloaded or down; AGENT_FALLBACK_MODELS when unset. */
+    fallbackModels: z.array(z.string().trim().min(1).max(100)).max(5).optional(),
     /** Output token cap per model call; AGENT_MAX_TOKENS when unset. */
     maxTokens: z.number().int().min(1).max(128_000).optional(),
     /** Replaces the default system prompt (system-prompt.md) for this channel. */
