@@ -68,7 +68,7 @@ const problems = [];
 for (const file of files) {
   const text = readFileSync(resolve(root, file), "utf8");
   const targets = [];
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)) {
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["'](\.{1,2}(?:\/[^"']*)?)["']|import\(\s*["'](\.{1,2}(?:\/[^"']*)?)["']\s*\)/g)) {
     const spec = m[1] ?? m[2];
     const target = resolveImport(file, spec);
     if (!target || isTest(target)) continue;

@@ -47,6 +47,16 @@ describe("layer check", () => {
     expect(result.stderr).toContain("import cycle: src/agent/a.ts ↔ src/agent/b.ts");
   });
 
+  it("sees a folder's index imported as \".\" (a platform's adapter and its variant importing each other)", () => {
+    const bad = tree({
+      "src/channels/slack/index.ts": 'import { socket } from "./socket-mode";\nexport const LIMIT = 4000;\nexport default [socket];\n',
+      "src/channels/slack/socket-mode.ts": 'import { LIMIT } from ".";\nexport const socket = { LIMIT };\n',
+    });
+    const result = check(bad);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("import cycle: src/channels/slack/index.ts ↔ src/channels/slack/socket-mode.ts");
+  });
+
   it("keeps the bridge to the shared bottom of src/ and platform code behind the registry", () => {
     const bad = tree({
       "bridge/src/x.ts": 'import { a } from "../../src/api/a";\nexport const x = a;\n',

@@ -11,6 +11,7 @@ import { markdownToPlainText } from "../shared/plain-text";
 import { networkSafe } from "../shared/send-result";
 import { verifyTwitchSignature, TWITCH_MESSAGE_TYPE } from "./signature";
 import { challengeSchema, normalizeNotification, notificationSchema, revocationSchema } from "./events";
+import { configSchema, type TwitchConfig } from "./config";
 import { createSubscriptions } from "./subscriptions";
 import { appAccessToken, forgetAppToken, helix, type TwitchClient, twitchSendResult } from "./api";
 import type { ChannelAdapter, SendResult } from "../shared/types";
@@ -18,43 +19,7 @@ import type { ChannelAdapter, SendResult } from "../shared/types";
 /** Chat messages and whispers to a new recipient are limited to 500 characters. */
 export const TWITCH_MAX_MESSAGE_LENGTH = 500;
 
-const twitchId = (what: string) => z.string().regex(/^\d{1,20}$/, `${what} is a numeric Twitch user id`);
-
-const configSchema = z.object({
-  clientId: z.string().min(10).max(100).describe("Client ID of your app: dev.twitch.tv/console → Applications → Manage."),
-  clientSecret: z.string().min(10).max(100).describe("Client secret of the same app (New Secret). Used for the app access token."),
-  botUserId: twitchId("botUserId").describe(
-    "User id of the bot account that chats (it must have authorized the app with user:read:chat, user:bot, user:write:chat).",
-  ),
-  broadcasterUserId: twitchId("broadcasterUserId").describe(
-    "User id of the channel whose chat the bot joins (the broadcaster authorizes channel:bot, or makes the bot a moderator).",
-  ),
-  eventSubSecret: z
-    .string()
-    .regex(/^[\x21-\x7e]{10,100}$/, "eventSubSecret must be 10-100 printable ASCII characters")
-    .optional()
-    .describe("Secret Twitch signs EventSub messages with; leave empty to have one generated."),
-  userAccessToken: z
-    .string()
-    .min(10)
-    .optional()
-    .describe("Optional: the bot account's user access token with user:manage:whispers, needed to answer whispers."),
-  commandPrefix: z
-    .string()
-    .min(1)
-    .max(20)
-    .optional()
-    .describe("Optional: chat messages starting with this (e.g. !ai) are answered, besides @mentions and replies."),
-  apiBase: z
-    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
-    .optional()
-    .describe("Helix root; leave empty for https://api.twitch.tv/helix."),
-  authBase: z
-    .url({ protocol: /^https?$/, error: "authBase must be an http(s) URL" })
-    .optional()
-    .describe("OAuth root; leave empty for https://id.twitch.tv."),
-});
-export type TwitchConfig = z.infer<typeof configSchema>;
+export type { TwitchConfig };
 
 export function twitchClient(config: TwitchConfig, fetchFn: typeof fetch): TwitchClient {
   return { clientId: config.clientId, clientSecret: config.clientSecret, apiBase: config.apiBase, authBase: config.authBase, fetch: fetchFn };

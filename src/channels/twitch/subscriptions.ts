@@ -5,7 +5,7 @@
  * https://dev.twitch.tv/docs/api/reference/#create-eventsub-subscription
  */
 import { appAccessToken, helix, type TwitchClient } from "./api";
-import type { TwitchConfig } from ".";
+import type { TwitchConfig } from "./config";
 
 interface Wanted {
   type: string;
