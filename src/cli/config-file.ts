@@ -9,7 +9,8 @@ import { channelCreateBody } from "../api/channel-schemas";
 import { configSchema as gatewaySettings } from "../config";
 import { DEFAULT_TIMEZONE } from "../cron/cron";
 import { cronError, jobCreateBody } from "../scheduler/job-schema";
-import { lineOf } from "./config-locate";
+import { LineCounter, parseDocument } from "yaml";
+import { jsonLocator, type LineLocator, yamlLocator } from "./config-locate";
 import { CliError } from "./errors";
 
 /** Settings the file may not set: `loopgate start` owns them (the master key and setup token stay in the state directory). */
@@ -92,23 +93,37 @@ function lineAtPosition(text: string, message: string): string {
   return position === undefined ? "" : ` (line ${text.slice(0, Number(position)).split("\n").length})`;
 }
 
-/** Parses and validates a config document; errors name the file, the line and the field. */
-export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv): ConfigFile {
-  let raw: unknown;
+/** YAML by the file's name (.yaml, .yml), JSON otherwise. */
+const isYaml = (source: string) => /\.ya?ml$/i.test(source);
+
+/** The document's data and where each field is, or a CliError naming the line of a syntax error. */
+function parseText(text: string, source: string): { raw: unknown; lineOf: LineLocator } {
+  if (isYaml(source)) {
+    const counter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+    const error = doc.errors[0];
+    if (error) throw new CliError(`${source}:${counter.linePos(error.pos[0]).line}: not valid YAML: ${error.message.split("\n")[0]}`);
+    return { raw: doc.toJS(), lineOf: yamlLocator(doc, counter) };
+  }
   try {
-    raw = JSON.parse(text);
+    return { raw: JSON.parse(text), lineOf: jsonLocator(text) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new CliError(`${source} is not valid JSON${lineAtPosition(text, message)}: ${message}`);
   }
+}
+
+/** Parses and validates a config document (YAML or JSON); errors name the file, the line and the field. */
+export function parseConfigText(text: string, source: string, env: NodeJS.ProcessEnv): ConfigFile {
+  const { raw, lineOf } = parseText(text, source);
   if (raw && typeof raw === "object" && "budgets" in raw) {
-    throw new CliError(`${source}:${lineOf(text, ["budgets"])}: "budgets" cannot be applied: budgets are gateway settings, not API state`, BUDGET_HINT);
+    throw new CliError(`${source}:${lineOf(["budgets"])}: "budgets" cannot be applied: budgets are gateway settings, not API state`, BUDGET_HINT);
   }
   const parsed = configFileSchema.safeParse(interpolateEnv(raw, env));
   if (!parsed.success) {
     const where = parsed.error.issues.slice(0, 3).map((issue) => {
       const field = issue.path.map(String).join(".") || "(top level)";
-      return `${source}:${lineOf(text, issue.path) ?? 1}: ${field}: ${issue.message}`;
+      return `${source}:${lineOf(issue.path) ?? 1}: ${field}: ${issue.message}`;
     });
     throw new CliError(`invalid config file:\n  ${where.join("\n  ")}`, "fix the file; nothing was changed on the gateway");
   }

@@ -1,8 +1,10 @@
 /**
- * Where a field sits in a JSON config file: the line of the value at a zod issue's path, so
+ * Where a field sits in a config file: the line of the value at a zod issue's path, so
  * `loopgate apply` and `loopgate start --config` can say "loopgate.config.json:14: channels.0.type".
- * A tiny JSON scanner that records each value's line; it assumes the text already parsed.
+ * JSON: a tiny scanner that records each value's line (it assumes the text already parsed);
+ * YAML: the line of the node the parser found at that path.
  */
+import { isCollection, LineCounter, type Document } from "yaml";
 
 /** Line (1-based) of every value, keyed by its path joined with "." (the root is ""). */
 export function valueLines(text: string): Map<string, number> {
@@ -54,12 +56,37 @@ export function valueLines(text: string): Map<string, number> {
   return lines;
 }
 
+/** Finds the line of a path in one parsed file; `undefined` where the path is not in it. */
+export type LineLocator = (path: readonly PropertyKey[]) => number | undefined;
+
 /** The line of the deepest part of `path` present in the file (a missing field points at its parent). */
-export function lineOf(text: string, path: readonly PropertyKey[]): number | undefined {
-  const lines = valueLines(text);
+function deepest(find: LineLocator, path: readonly PropertyKey[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
-    const line = lines.get(path.slice(0, n).map(String).join("."));
+    const line = find(path.slice(0, n));
     if (line !== undefined) return line;
   }
   return undefined;
+}
+
+export function jsonLocator(text: string): LineLocator {
+  const lines = valueLines(text);
+  return (path) => deepest((p) => lines.get(p.map(String).join(".")), path);
+}
+
+export function yamlLocator(doc: Document, counter: LineCounter): LineLocator {
+  const at = (path: readonly PropertyKey[]) => {
+    const node =
+      path.length === 0
+        ? doc.contents
+        : doc.getIn(
+            path.map((k) => (typeof k === "symbol" ? String(k) : k)),
+            true,
+          );
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (!range) return undefined;
+    // A block collection under a key starts at its first entry, the line below its key; a list item starts on its dash's line.
+    const underKey = typeof path[path.length - 1] === "string";
+    return counter.linePos(range[0]).line - (isCollection(node) && underKey && !(node as { flow?: boolean }).flow ? 1 : 0);
+  };
+  return (path) => deepest(at, path);
 }

@@ -130,6 +130,29 @@ describe("config file errors name the line", () => {
     expect(() => parseConfigText('{\n  "channels": [],\n}', "f.json", {})).toThrow(/f\.json is not valid JSON \(line 3\)/);
   });
 
+  it("reads YAML too (by the file's name), with the same lines for the same mistakes", () => {
+    const yaml = [
+      "# channels and settings, as in the JSON above",
+      "channels:",
+      "  - name: ops",
+      "    type: webhook",
+      "    policy: everyone",
+      "settings:",
+      "  AGENT_MAX_TOKENS: lots",
+      "jobs:",
+      "  - name: x",
+    ].join("\n");
+    expect(() => parseConfigText(yaml, "loopgate.yaml", {})).toThrow(/loopgate\.yaml:5: channels\.0\.policy: /);
+    expect(() => parseConfigText(yaml, "loopgate.yaml", {})).toThrow(/loopgate\.yaml:9: jobs\.0\.cron: /);
+    expect(() => parseConfigText("settings:\n  AGENT_MODEL: x\n  AGENT_MAX_TOKENS: lots\n", "s.yaml", {})).toThrow(/s\.yaml:3: settings\.AGENT_MAX_TOKENS: /);
+    expect(() => parseConfigText("channels:\n  - name: a\n", "s.yaml", {})).toThrow(/s\.yaml:2: channels\.0\.type: /);
+    expect(() => parseConfigText("channels:\n  - name: a\n   type: [", "bad.yml", {})).toThrow(/bad\.yml:\d+: not valid YAML/);
+    const ok = parseConfigText('channels:\n  - name: ops\n    type: webhook\n    config: { secret: "${CRM_SECRET}" }\n', "c.yml", {
+      CRM_SECRET: "s3cret-s3cret-s3cret",
+    });
+    expect(ok.channels[0]).toMatchObject({ name: "ops", type: "webhook", config: { secret: "s3cret-s3cret-s3cret" } });
+  });
+
   it("checks settings against the gateway's own schema and keeps the keys loopgate start owns out", () => {
     expect(parseConfigText('{"settings": {"AGENT_MODEL": "claude-haiku-5", "AGENT_MAX_TOKENS": 512}}', "f.json", {}).settings).toEqual({
       AGENT_MODEL: "claude-haiku-5",
