@@ -19,6 +19,22 @@ describe("splitText", () => {
     expect(splitText(text, 100)).toEqual(["a".repeat(60), "b".repeat(60)]);
   });
 
+  it("prefers a paragraph to a line break, and a line break to a sentence end", () => {
+    const text = `${"a".repeat(55)}\n\n${"b".repeat(10)}\n${"c".repeat(10)}. ${"d".repeat(40)}`;
+    expect(splitText(text, 100)[0]).toBe("a".repeat(55));
+    const lines = `${"a".repeat(55)}\n${"b".repeat(10)}. ${"c".repeat(50)}`;
+    expect(splitText(lines, 100)[0]).toBe("a".repeat(55));
+  });
+
+  it("ends a chunk at a sentence rather than mid-sentence when there is no line break", () => {
+    const text = "The first sentence is here. The second one follows! Is this the third? " + "Then a long tail of words ".repeat(5);
+    const chunks = splitText(text, 80);
+    expect(chunks[0]).toBe("The first sentence is here. The second one follows! Is this the third?");
+    expect(chunks.every((c) => c.length <= 80)).toBe(true);
+    expect(chunks.join(" ").replace(/\s+/g, " ").trim()).toBe(text.replace(/\s+/g, " ").trim());
+    expect(splitText(`${"字".repeat(30)}。${"字".repeat(30)}`, 40)).toEqual([`${"字".repeat(30)}。`, "字".repeat(30)]);
+  });
+
   it("cuts unbroken text hard and never splits a surrogate pair", () => {
     const text = "😀".repeat(10); // 20 UTF-16 units
     const chunks = splitText(text, 5);
