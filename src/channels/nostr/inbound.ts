@@ -79,7 +79,8 @@ function openGiftWrap(wrap: NostrEvent, secretKey: Uint8Array, self: string): Op
   } catch (err) {
     return { kind: "rejected", reason: `gift wrap does not open: ${err instanceof Error ? err.message : String(err)}` };
   }
-  if (!validateEvent(rumor) || typeof rumor.id !== "string" || getEventHash(rumor) !== rumor.id) return { kind: "rejected", reason: "rumor id does not match its content" };
+  if (!validateEvent(rumor) || typeof rumor.id !== "string" || getEventHash(rumor) !== rumor.id)
+    return { kind: "rejected", reason: "rumor id does not match its content" };
   if (rumor.pubkey === self) return { kind: "ignored", reason: "the bot's own message" };
   if (rumor.kind !== KIND_PRIVATE_MESSAGE) return { kind: "ignored", reason: `sealed kind ${rumor.kind} is not a chat message (kind 14)` };
   // NIP-17: the chat room is the set of the rumor's author and its p tags. Anyone else there means a group.

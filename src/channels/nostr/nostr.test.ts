@@ -34,7 +34,11 @@ describe("Nostr inbound", () => {
 
   it("opens a NIP-04 message", () => {
     const event = finalizeEvent({ kind: 4, created_at: now(), tags: [["p", botPub]], content: nip04.encrypt(alice, botPub, "old client") }, alice);
-    expect(openEvent(event, bot)).toMatchObject({ kind: "message", protocol: "nip04", message: { senderId: alicePub, text: "old client", platformMessageId: `nip04:${event.id}` } });
+    expect(openEvent(event, bot)).toMatchObject({
+      kind: "message",
+      protocol: "nip04",
+      message: { senderId: alicePub, text: "old client", platformMessageId: `nip04:${event.id}` },
+    });
   });
 
   it("refuses a forged event before opening it: changed content, or a signature by another key", () => {
@@ -57,12 +61,32 @@ describe("Nostr inbound", () => {
 
   it("refuses a rumor whose id is not the hash of its content", () => {
     const rumor = { ...createRumor({ kind: 14, content: "hi", tags: [["p", botPub]] }, alice), id: "ab".repeat(32) };
-    expect(openEvent(createWrap(createSeal(rumor, alice, botPub), botPub), bot)).toMatchObject({ kind: "rejected", reason: expect.stringContaining("rumor id") });
+    expect(openEvent(createWrap(createSeal(rumor, alice, botPub), botPub), bot)).toMatchObject({
+      kind: "rejected",
+      reason: expect.stringContaining("rumor id"),
+    });
   });
 
   it("ignores group chats, the bot's own copies, and events for someone else", () => {
     const carol = getPublicKey(generateSecretKey());
-    const group = createWrap(createSeal(createRumor({ kind: 14, content: "hi all", tags: [["p", botPub], ["p", carol]] }, alice), alice, botPub), botPub);
+    const group = createWrap(
+      createSeal(
+        createRumor(
+          {
+            kind: 14,
+            content: "hi all",
+            tags: [
+              ["p", botPub],
+              ["p", carol],
+            ],
+          },
+          alice,
+        ),
+        alice,
+        botPub,
+      ),
+      botPub,
+    );
     expect(openEvent(group, bot)).toMatchObject({ kind: "ignored", reason: expect.stringContaining("group") });
     const own = createWrap(createSeal(createRumor({ kind: 14, content: "my reply", tags: [["p", alicePub]] }, bot), bot, botPub), botPub);
     expect(openEvent(own, bot)).toMatchObject({ kind: "ignored" });
@@ -86,13 +110,33 @@ describe("Nostr replies", () => {
   it("answers a NIP-04 sender with kind 4", () => {
     const built = buildReplyEvent({ recipient: alicePub, text: "hi old client", replyContext: { protocol: "nip04", eventId: "ef".repeat(32) } }, bot);
     if (!built.ok) throw new Error(built.error);
-    expect(built.event).toMatchObject({ kind: 4, pubkey: botPub, tags: [["p", alicePub], ["e", "ef".repeat(32)]] });
+    expect(built.event).toMatchObject({
+      kind: 4,
+      pubkey: botPub,
+      tags: [
+        ["p", alicePub],
+        ["e", "ef".repeat(32)],
+      ],
+    });
     expect(nip04.decrypt(alice, botPub, built.event.content)).toBe("hi old client");
     expect(buildReplyEvent({ recipient: "npub-not-hex", text: "x" }, bot)).toMatchObject({ ok: false });
   });
 
   it("reads a kind-10050 relay list, ws(s) URLs only", () => {
-    const list = finalizeEvent({ kind: 10050, created_at: now(), content: "", tags: [["relay", "wss://inbox.example"], ["relay", "https://no"], ["r", "wss://other"], ["relay", "wss://inbox.example"]] }, alice);
+    const list = finalizeEvent(
+      {
+        kind: 10050,
+        created_at: now(),
+        content: "",
+        tags: [
+          ["relay", "wss://inbox.example"],
+          ["relay", "https://no"],
+          ["r", "wss://other"],
+          ["relay", "wss://inbox.example"],
+        ],
+      },
+      alice,
+    );
     expect(dmRelaysOf(list)).toEqual(["wss://inbox.example/"]);
     expect(dmRelaysOf(null)).toEqual([]);
   });

@@ -28,7 +28,11 @@ export function buildReplyEvent(reply: ReplyToSend, secretKey: Uint8Array, nowSe
   const inReplyTo = reply.replyContext?.eventId;
   const replyTo = inReplyTo && EVENT_ID.test(inReplyTo) ? inReplyTo : undefined;
   if (protocol === "nip17") {
-    return { ok: true, protocol, event: wrapEvent(secretKey, { publicKey: reply.recipient }, reply.text, undefined, replyTo ? { eventId: replyTo } : undefined) };
+    return {
+      ok: true,
+      protocol,
+      event: wrapEvent(secretKey, { publicKey: reply.recipient }, reply.text, undefined, replyTo ? { eventId: replyTo } : undefined),
+    };
   }
   const tags = [["p", reply.recipient], ...(replyTo ? [["e", replyTo]] : [])];
   const content = nip04.encrypt(secretKey, reply.recipient, reply.text);

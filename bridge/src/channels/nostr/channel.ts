@@ -68,7 +68,14 @@ class NostrConnection implements RunningChannel {
     const outcomes = await Promise.all(targets.map((url) => this.publishTo(url, event)));
     if (outcomes.some((o) => o.ok)) return { ok: true };
     const failures = outcomes.filter((o): o is Extract<PublishOutcome, { ok: false }> => !o.ok);
-    return { ok: false, retryable: failures.some((f) => f.retryable), error: failures.map((f) => f.error).join("; ").slice(0, 400) };
+    return {
+      ok: false,
+      retryable: failures.some((f) => f.retryable),
+      error: failures
+        .map((f) => f.error)
+        .join("; ")
+        .slice(0, 400),
+    };
   }
 
   async stop(): Promise<void> {
@@ -115,14 +122,18 @@ class NostrConnection implements RunningChannel {
     else this.host.log.info("nostr relay connected", { relay });
     const up = this.links.filter((l) => l.connected).length;
     if (up === 0) this.host.state("connecting", `no relay reachable${reason ? ` (${relay}: ${reason})` : ""}; reconnecting`);
-    else this.host.state("connected", up < this.links.length ? `${this.links.length - up} of ${this.links.length} relays unreachable; reconnecting` : undefined);
+    else
+      this.host.state("connected", up < this.links.length ? `${this.links.length - up} of ${this.links.length} relays unreachable; reconnecting` : undefined);
     if (connected && !this.relayListPublished) this.publishRelayList();
   }
 
   /** NIP-17: the bot's kind-10050 list tells clients where to send it gift-wrapped messages. */
   private publishRelayList(): void {
     this.relayListPublished = true;
-    const list = finalizeEvent({ kind: KIND_DM_RELAYS, created_at: Math.floor(Date.now() / 1000), tags: this.config.relays.map((r) => ["relay", r]), content: "" }, this.secretKey);
+    const list = finalizeEvent(
+      { kind: KIND_DM_RELAYS, created_at: Math.floor(Date.now() / 1000), tags: this.config.relays.map((r) => ["relay", r]), content: "" },
+      this.secretKey,
+    );
     for (const link of this.links) void link.publish(list);
   }
 

@@ -79,7 +79,14 @@ export class NostrCursor {
     if (!existsSync(this.file)) return null;
     try {
       const v = JSON.parse(readFileSync(this.file, "utf8")) as Partial<State>;
-      if (typeof v.startedAt !== "number" || typeof v.newest?.wrap !== "number" || typeof v.newest.legacy !== "number" || typeof v.seen !== "object" || v.seen === null) return null;
+      if (
+        typeof v.startedAt !== "number" ||
+        typeof v.newest?.wrap !== "number" ||
+        typeof v.newest.legacy !== "number" ||
+        typeof v.seen !== "object" ||
+        v.seen === null
+      )
+        return null;
       return { startedAt: v.startedAt, newest: { wrap: v.newest.wrap, legacy: v.newest.legacy }, seen: v.seen };
     } catch {
       return null;
