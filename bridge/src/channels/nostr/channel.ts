@@ -30,7 +30,8 @@ class NostrConnection implements RunningChannel {
   private readonly links: RelayLink[];
   private readonly built = new Map<string, NostrEvent>();
   private readonly relayLists = new Map<string, { relays: string[]; at: number }>();
-  private relayListPublished = false;
+  /** NIP-17: the bot's kind-10050 list tells clients where to send it gift-wrapped messages. */
+  private readonly relayList: NostrEvent;
   private stopped = false;
 
   constructor(
@@ -42,6 +43,8 @@ class NostrConnection implements RunningChannel {
     this.secretKey = key;
     this.publicKey = getPublicKey(key);
     this.cursor = new NostrCursor(host.dataDir);
+    const tags = config.relays.map((r) => ["relay", r]);
+    this.relayList = finalizeEvent({ kind: KIND_DM_RELAYS, created_at: Math.floor(Date.now() / 1000), tags, content: "" }, key);
     host.state("connecting");
     host.log.info("nostr channel starting", { npub: npub(this.publicKey), relays: config.relays });
     this.links = [...new Set(config.relays)].map(
@@ -124,17 +127,9 @@ class NostrConnection implements RunningChannel {
     if (up === 0) this.host.state("connecting", `no relay reachable${reason ? ` (${relay}: ${reason})` : ""}; reconnecting`);
     else
       this.host.state("connected", up < this.links.length ? `${this.links.length - up} of ${this.links.length} relays unreachable; reconnecting` : undefined);
-    if (connected && !this.relayListPublished) this.publishRelayList();
-  }
-
-  /** NIP-17: the bot's kind-10050 list tells clients where to send it gift-wrapped messages. */
-  private publishRelayList(): void {
-    this.relayListPublished = true;
-    const list = finalizeEvent(
-      { kind: KIND_DM_RELAYS, created_at: Math.floor(Date.now() / 1000), tags: this.config.relays.map((r) => ["relay", r]), content: "" },
-      this.secretKey,
-    );
-    for (const link of this.links) void link.publish(list);
+    // Every relay that comes (back) up gets the list: a relay that was down at start would miss it.
+    const link = connected ? this.links.find((l) => l.url === relay) : undefined;
+    if (link) void link.publish(this.relayList);
   }
 
   /** The recipient's kind-10050 relays (newest list on any configured relay), else the configured relays. */
