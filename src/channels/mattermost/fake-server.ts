@@ -77,9 +77,12 @@ export function createMattermostFake(options: MattermostFakeOptions) {
     if (request.method === "GET" && path === "/api/v4/users/me") return Response.json({ id: FAKE_BOT_USER_ID, username: FAKE_BOT_USERNAME, is_bot: true });
     const userChannels = /^\/api\/v4\/users\/(me|[a-z0-9]{26})\/channels$/.exec(path);
     if (request.method === "GET" && userChannels) {
-      if (userChannels[1] !== "me" && userChannels[1] !== FAKE_BOT_USER_ID) return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+      if (userChannels[1] !== "me" && userChannels[1] !== FAKE_BOT_USER_ID)
+        return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
       return Response.json(
-        [...channels.values()].filter((c) => state.channels.has(c.id)).map((c) => ({ ...c, team_id: c.type === "D" || c.type === "G" ? "" : "teamteamteamteamteamteam00", delete_at: 0 })),
+        [...channels.values()]
+          .filter((c) => state.channels.has(c.id))
+          .map((c) => ({ ...c, team_id: c.type === "D" || c.type === "G" ? "" : "teamteamteamteamteamteam00", delete_at: 0 })),
       );
     }
     const channelPosts = /^\/api\/v4\/channels\/([a-z0-9]{26})\/posts$/.exec(path);
@@ -105,7 +108,10 @@ export function createMattermostFake(options: MattermostFakeOptions) {
         if (!root || root.root_id !== "" || root.channel_id !== body.channel_id)
           return apiError(400, "api.post.create_post.root_id.app_error", "Invalid RootId parameter.");
       }
-      const post = store({ id: mattermostId(), channel_id: body.channel_id, message: body.message, root_id: rootId, user_id: FAKE_BOT_USER_ID }, { from_bot: "true" });
+      const post = store(
+        { id: mattermostId(), channel_id: body.channel_id, message: body.message, root_id: rootId, user_id: FAKE_BOT_USER_ID },
+        { from_bot: "true" },
+      );
       state.posts.push(post);
       return Response.json(post, { status: 201 });
     }
@@ -116,14 +122,21 @@ export function createMattermostFake(options: MattermostFakeOptions) {
   function postsSince(channelId: string, query: URLSearchParams): Response {
     if (!state.channels.has(channelId)) return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
     const since = Number(query.get("since") ?? "0");
-    if (!Number.isInteger(since) || since <= 0) return apiError(400, "api.context.invalid_url_param.app_error", "Invalid or missing since parameter in request URL.");
+    if (!Number.isInteger(since) || since <= 0)
+      return apiError(400, "api.context.invalid_url_param.app_error", "Invalid or missing since parameter in request URL.");
     if (["before", "after", "page", "per_page"].some((p) => query.has(p)))
       return apiError(400, "api.context.invalid_url_param.app_error", "since cannot be combined with before, after, page or per_page.");
     const found = [...posts.values()]
       .filter((p) => p.channel_id === channelId && p.update_at > since)
       .sort((a, b) => b.create_at - a.create_at)
       .slice(0, SINCE_LIMIT);
-    return Response.json({ order: found.map((p) => p.id), posts: Object.fromEntries(found.map((p) => [p.id, p])), next_post_id: "", prev_post_id: "", has_next: false });
+    return Response.json({
+      order: found.map((p) => p.id),
+      posts: Object.fromEntries(found.map((p) => [p.id, p])),
+      next_post_id: "",
+      prev_post_id: "",
+      has_next: false,
+    });
   }
 
   return {

@@ -46,7 +46,10 @@ export interface PostContext {
   senderName?: string;
 }
 
-export type PostOutcome = { kind: "message"; message: Omit<InboundMessage, "receivedAt"> } | { kind: "ignored"; why: string } | { kind: "invalid"; error: string };
+export type PostOutcome =
+  | { kind: "message"; message: Omit<InboundMessage, "receivedAt"> }
+  | { kind: "ignored"; why: string }
+  | { kind: "invalid"; error: string };
 
 /** Reads a `posted` event's data. */
 export function parsePostedEvent(data: unknown): { post: MattermostPost; context: PostContext } | { error: string } {

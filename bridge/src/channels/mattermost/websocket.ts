@@ -70,7 +70,8 @@ class MattermostWebSocketConnection implements RunningChannel {
     try {
       let result = await mattermostSendResult(await createPost(this.client, channelId, reply.text, rootId));
       // The thread's root is gone (deleted meanwhile): answer in the channel rather than not at all.
-      if (!result.ok && rootId && result.errorId && isBadRootId(result.errorId)) result = await mattermostSendResult(await createPost(this.client, channelId, reply.text));
+      if (!result.ok && rootId && result.errorId && isBadRootId(result.errorId))
+        result = await mattermostSendResult(await createPost(this.client, channelId, reply.text));
       if (result.ok) return { ok: true };
       if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
       return { ok: false, retryable: result.retryable, error: result.error };
@@ -93,7 +94,8 @@ class MattermostWebSocketConnection implements RunningChannel {
         if (this.stopped) return;
         this.open();
       } catch (err) {
-        if (err instanceof MattermostApiError && err.final) return this.fail(`Mattermost rejected the bot token (${err.message}): create a new token for the bot account and update botToken`);
+        if (err instanceof MattermostApiError && err.final)
+          return this.fail(`Mattermost rejected the bot token (${err.message}): create a new token for the bot account and update botToken`);
         this.reconnectLater(`cannot reach Mattermost: ${err instanceof Error ? err.message : String(err)}`);
       }
     })();
