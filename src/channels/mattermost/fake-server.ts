@@ -1,5 +1,6 @@
 /**
- * A fake Mattermost server (REST API v4: users/me, posts) as a web-standard handler, and its
+ * A fake Mattermost server (REST API v4: users/me, posts, and what the WebSocket side reads to
+ * catch up: users/{id}/channels, channels/{id}/posts?since=) as a web-standard handler, and its
  * integrations' side: a slash command POSTs form fields with the command's token, an outgoing
  * webhook JSON or form fields with the webhook's token. It checks what Mattermost checks: the
  * bearer token, channel membership of the bot (403), 16,383 characters, and that a `root_id`
@@ -18,10 +19,25 @@ export interface FakePost {
   message: string;
   root_id: string;
   user_id: string;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+  type: string;
+  props: Record<string, unknown>;
+}
+
+/** A channel the bot is a member of: "D" direct, "G" group, "O" public, "P" private. */
+export interface FakeChannel {
+  id: string;
+  type: "D" | "G" | "O" | "P";
+  last_post_at: number;
 }
 
 const MAX_MESSAGE = 16_383;
 export const FAKE_BOT_USER_ID = "b0tb0tb0tb0tb0tb0tb0tb0tb0";
+export const FAKE_BOT_USERNAME = "loopbot";
+/** Mattermost caps a `since` query at 1000 posts. */
+const SINCE_LIMIT = 1000;
 
 /** A random id in Mattermost's format: 26 lowercase letters and digits. */
 export function mattermostId(): string {
@@ -36,6 +52,21 @@ export function createMattermostFake(options: MattermostFakeOptions) {
   const posts = new Map<string, FakePost>();
   const failures: { status: number; id: string; message: string; retryAfterSeconds?: number }[] = [];
   const state = { posts: [] as FakePost[], channels: new Set<string>(), calls: [] as { method: string; path: string }[] };
+  const channels = new Map<string, FakeChannel>();
+  /** Told of every new post (the WebSocket side broadcasts it as a `posted` event). */
+  const postListeners: ((post: FakePost, channel: FakeChannel) => void)[] = [];
+  // Distinct, increasing create_at even for posts made in the same millisecond.
+  let lastCreateAt = 0;
+  const nextCreateAt = () => (lastCreateAt = Math.max(Date.now(), lastCreateAt + 1));
+  const store = (fields: Omit<FakePost, "create_at" | "update_at" | "delete_at" | "type" | "props">, props: Record<string, unknown> = {}): FakePost => {
+    const at = nextCreateAt();
+    const post: FakePost = { ...fields, create_at: at, update_at: at, delete_at: 0, type: "", props };
+    posts.set(post.id, post);
+    const channel = channels.get(post.channel_id) ?? { id: post.channel_id, type: "O", last_post_at: 0 };
+    channel.last_post_at = at;
+    for (const listener of postListeners) listener(post, channel);
+    return post;
+  };
   const send = (url: string, init: RequestInit) => (options.deliverFetch ?? fetch)(url, init);
 
   async function handle(request: Request): Promise<Response> {
@@ -43,7 +74,19 @@ export function createMattermostFake(options: MattermostFakeOptions) {
     state.calls.push({ method: request.method, path });
     if (request.headers.get("authorization") !== `Bearer ${options.botToken}`)
       return apiError(401, "api.context.session_expired.app_error", "Invalid or expired session, please login again.");
-    if (request.method === "GET" && path === "/api/v4/users/me") return Response.json({ id: FAKE_BOT_USER_ID, username: "loopbot", is_bot: true });
+    if (request.method === "GET" && path === "/api/v4/users/me") return Response.json({ id: FAKE_BOT_USER_ID, username: FAKE_BOT_USERNAME, is_bot: true });
+    const userChannels = /^\/api\/v4\/users\/(me|[a-z0-9]{26})\/channels$/.exec(path);
+    if (request.method === "GET" && userChannels) {
+      if (userChannels[1] !== "me" && userChannels[1] !== FAKE_BOT_USER_ID)
+        return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+      return Response.json(
+        [...channels.values()]
+          .filter((c) => state.channels.has(c.id))
+          .map((c) => ({ ...c, team_id: c.type === "D" || c.type === "G" ? "" : "teamteamteamteamteamteam00", delete_at: 0 })),
+      );
+    }
+    const channelPosts = /^\/api\/v4\/channels\/([a-z0-9]{26})\/posts$/.exec(path);
+    if (request.method === "GET" && channelPosts) return postsSince(channelPosts[1] ?? "", new URL(request.url).searchParams);
     if (request.method === "POST" && path === "/api/v4/posts") {
       const failure = failures.shift();
       if (failure)
@@ -65,26 +108,52 @@ export function createMattermostFake(options: MattermostFakeOptions) {
         if (!root || root.root_id !== "" || root.channel_id !== body.channel_id)
           return apiError(400, "api.post.create_post.root_id.app_error", "Invalid RootId parameter.");
       }
-      const post: FakePost = { id: mattermostId(), channel_id: body.channel_id, message: body.message, root_id: rootId, user_id: FAKE_BOT_USER_ID };
-      posts.set(post.id, post);
+      const post = store(
+        { id: mattermostId(), channel_id: body.channel_id, message: body.message, root_id: rootId, user_id: FAKE_BOT_USER_ID },
+        { from_bot: "true" },
+      );
       state.posts.push(post);
-      return Response.json({ ...post, create_at: Date.now(), type: "" }, { status: 201 });
+      return Response.json(post, { status: 201 });
     }
     return apiError(404, "api.context.404.app_error", "Sorry, we could not find the page.");
+  }
+
+  /** GET /channels/{id}/posts?since=: every post modified after `since`, `order` by create time, newest first. */
+  function postsSince(channelId: string, query: URLSearchParams): Response {
+    if (!state.channels.has(channelId)) return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+    const since = Number(query.get("since") ?? "0");
+    if (!Number.isInteger(since) || since <= 0)
+      return apiError(400, "api.context.invalid_url_param.app_error", "Invalid or missing since parameter in request URL.");
+    if (["before", "after", "page", "per_page"].some((p) => query.has(p)))
+      return apiError(400, "api.context.invalid_url_param.app_error", "since cannot be combined with before, after, page or per_page.");
+    const found = [...posts.values()]
+      .filter((p) => p.channel_id === channelId && p.update_at > since)
+      .sort((a, b) => b.create_at - a.create_at)
+      .slice(0, SINCE_LIMIT);
+    return Response.json({
+      order: found.map((p) => p.id),
+      posts: Object.fromEntries(found.map((p) => [p.id, p])),
+      next_post_id: "",
+      prev_post_id: "",
+      has_next: false,
+    });
   }
 
   return {
     handle,
     state,
-    /** The bot was added to this channel: it may post there. */
-    addBotTo(channelId: string) {
+    /** The bot was added to this channel (type "D" for a direct message with it): it may read and post there. */
+    addBotTo(channelId: string, type: FakeChannel["type"] = "O") {
       state.channels.add(channelId);
+      if (!channels.has(channelId)) channels.set(channelId, { id: channelId, type, last_post_at: 0 });
     },
     /** A post a user wrote (so replies can thread on it); `rootId` makes it a reply itself. */
-    userPost(channelId: string, message: string, rootId = ""): FakePost {
-      const post: FakePost = { id: mattermostId(), channel_id: channelId, message, root_id: rootId, user_id: mattermostId() };
-      posts.set(post.id, post);
-      return post;
+    userPost(channelId: string, message: string, rootId = "", userId = mattermostId()): FakePost {
+      return store({ id: mattermostId(), channel_id: channelId, message, root_id: rootId, user_id: userId });
+    },
+    /** Subscribes to new posts, the bot's own included (as Mattermost broadcasts them). */
+    onPost(listener: (post: FakePost, channel: FakeChannel) => void) {
+      postListeners.push(listener);
     },
     /** The next create-post calls fail with these answers, in order. */
     failNextPost(failure: { status: number; id: string; message: string; retryAfterSeconds?: number }) {

@@ -10,6 +10,7 @@ import { readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
 import { createPost, type MattermostClient, mattermostCall, mattermostSendResult, isBadRootId } from "./api";
 import { fieldsOf, normalizeMattermost } from "./inbound";
+import { mattermostWsAdapter } from "./websocket";
 import type { ChannelAdapter } from "../shared/types";
 
 /** Mattermost posts hold up to 16,383 characters (servers before 5.0: 4,000). */
@@ -110,4 +111,4 @@ export const mattermostAdapter: ChannelAdapter<MattermostConfig> = {
 };
 
 /** The registry picks up every platform folder by its default export (scripts/gen-channel-registry.mjs). */
-export default [mattermostAdapter];
+export default [mattermostAdapter, mattermostWsAdapter];
