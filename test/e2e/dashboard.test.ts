@@ -89,7 +89,8 @@ describe("dashboard", () => {
     const form = page.getByRole("form", { name: "New webhook channel" });
     await form.getByLabel("Name").fill("Orders bot");
     await form.getByLabel("Callback URL").fill(`${receiver.url}/replies`);
-    expect(await form.getByLabel("Secret").getAttribute("type")).toBe("password");
+    // Anchored: "Previous signing secret" would match too, and a locator must name one field.
+    expect(await form.getByLabel(/^Signing secret/).getAttribute("type")).toBe("password");
     expect(await form.getByLabel("Who may talk").inputValue()).toBe("pairing");
     await screenshot(page, "05-channel-form");
     await form.getByRole("button", { name: "Create channel" }).click();

@@ -1,7 +1,8 @@
 /**
  * Every platform folder is offered to the admin: GET /api/channels/types lists each channel type
  * the build found, with a config schema the dashboard can turn into a form whose every field a
- * person can read (a description), and nothing failed to load.
+ * person can read (a title for its label, a description for its help text), and nothing failed
+ * to load.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminToken, call } from "./helpers";
@@ -34,7 +35,7 @@ const EXPECTED = [
 interface TypeInfo {
   type: string;
   description: string;
-  configSchema: { type?: string; properties?: Record<string, { description?: string }> };
+  configSchema: { type?: string; properties?: Record<string, { title?: string; description?: string }> };
 }
 
 let token: string;
@@ -50,14 +51,14 @@ describe("channel types on offer", () => {
     expect(res.body.types.map((t) => t.type)).toEqual(expect.arrayContaining(EXPECTED));
   });
 
-  it("gives each type a form: an object schema whose every field says what it is", async () => {
+  it("gives each type a form: an object schema whose every field has a title and says what it is", async () => {
     const res = await call<{ types: TypeInfo[] }>("GET", "/api/channels/types", undefined, token);
     const undescribed = res.body.types.flatMap((t) => {
       const fields = Object.entries(t.configSchema.properties ?? {});
       expect(t.configSchema.type, t.type).toBe("object");
       expect(fields.length, `${t.type} has no fields`).toBeGreaterThan(0);
       expect(t.description.length, `${t.type} has no description`).toBeGreaterThan(10);
-      return fields.filter(([, f]) => !f.description).map(([name]) => `${t.type}.${name}`);
+      return fields.filter(([, f]) => !f.title || !f.description).map(([name]) => `${t.type}.${name}`);
     });
     expect(undescribed).toEqual([]);
   });

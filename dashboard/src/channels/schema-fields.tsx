@@ -1,15 +1,15 @@
 /** Renders the fields of a channel type's config schema; values live in the parent form. */
 import type { FormField, FormValues } from "./json-schema";
 
+/**
+ * The field's help text: the schema's description, which says itself whether an empty value is
+ * generated (a signing secret) or simply left out (an existing account's password).
+ */
 function hint(f: FormField, editing: boolean): string | undefined {
-  if (f.kind === "secret")
-    return editing
-      ? "Stored encrypted. Leave empty to keep the current value."
-      : f.required
-        ? f.description
-        : `${f.description ? f.description + " " : ""}Leave empty to have one generated.`;
-  if (f.kind === "list") return `${f.description ? f.description + " " : ""}One per line.`;
-  return f.description;
+  const notes = [f.description];
+  if (f.kind === "secret" && editing) notes.push("Stored encrypted; leave empty to keep the current value.");
+  if (f.kind === "list") notes.push("One per line.");
+  return notes.filter(Boolean).join(" ") || undefined;
 }
 
 export function SchemaFields({
@@ -36,6 +36,7 @@ export function SchemaFields({
             <label class="field check" key={f.name}>
               <input id={id} name={f.name} type="checkbox" checked={value === true} onChange={(e) => onChange(f.name, e.currentTarget.checked)} />
               <span>{f.label}</span>
+              {hint(f, editing) && <small>{hint(f, editing)}</small>}
             </label>
           );
         return (

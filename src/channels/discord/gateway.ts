@@ -13,14 +13,33 @@ const snowflake = z.string().regex(/^\d{15,25}$/, "a Discord id (snowflake) is 1
 
 export const discordGatewayConfigSchema = z.object({
   bridgeId: bridgeIdField,
-  /** Bot → Token in the developer portal. */
-  botToken: z.string().min(20, "botToken is the bot's token from the Bot page"),
-  /** Answer direct messages only; server messages are ignored (and the Message Content intent is not requested). */
-  dmOnly: z.boolean().optional(),
-  /** Servers (guild ids) where the bot answers mentions; empty or absent: every server it is in. */
-  guildIds: z.array(snowflake).max(100).optional(),
-  /** REST API root; default https://discord.com/api/v10. The gateway URL comes from its GET /gateway/bot. */
-  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+  botToken: z
+    .string()
+    .min(20, "botToken is the bot's token from the Bot page")
+    .meta({ title: "Bot token" })
+    .describe(
+      "Discord Developer Portal → your app → Bot → Reset Token (shown once). On the same page enable MESSAGE CONTENT INTENT, unless the bot answers direct messages only.",
+    ),
+  dmOnly: z
+    .boolean()
+    .optional()
+    .meta({ title: "Direct messages only" })
+    .describe("Answer direct messages only: messages in servers are ignored and the Message Content intent is not requested. Off: servers too."),
+  guildIds: z
+    .array(snowflake)
+    .max(100)
+    .optional()
+    .meta({ title: "Servers (guild ids)" })
+    .describe(
+      "Optional: ids of the servers where the bot answers mentions, up to 100 (in Discord, with Developer Mode on under Advanced settings: right-click the server → Copy Server ID). Empty: every server the bot is in.",
+    ),
+  apiBase: z
+    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
+    .optional()
+    .meta({ title: "REST API root (advanced)" })
+    .describe(
+      "Optional: leave empty for https://discord.com/api/v10. Set it only for a proxy or a test server; the gateway's address is asked from its GET /gateway/bot.",
+    ),
 });
 export type DiscordGatewayConfig = z.infer<typeof discordGatewayConfigSchema>;
 

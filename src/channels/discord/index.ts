@@ -22,14 +22,28 @@ export const DISCORD_TIMESTAMP_HEADER = "x-signature-timestamp";
 const NO_MENTIONS = { parse: [] as string[] };
 
 const configSchema = z.object({
-  /** General Information → Application ID. */
-  applicationId: z.string().regex(/^\d{15,25}$/, "applicationId is the numeric Application ID"),
-  /** General Information → Public Key (64 hex characters). */
-  publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, "publicKey must be the 64-character hex Public Key"),
-  /** Bot → Token; registers the commands and the endpoint, and sends DMs outside an interaction. */
-  botToken: z.string().min(20, "botToken is the bot's token from the Bot page"),
-  /** REST API root; default https://discord.com/api/v10. */
-  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+  applicationId: z
+    .string()
+    .regex(/^\d{15,25}$/, "applicationId is the numeric Application ID")
+    .meta({ title: "Application ID" })
+    .describe("Discord Developer Portal (discord.com/developers/applications) → your app → General Information → Application ID (digits)."),
+  publicKey: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "publicKey must be the 64-character hex Public Key")
+    .meta({ title: "Public key" })
+    .describe("General Information → Public Key (64 hex characters). Every interaction Discord sends is checked against it."),
+  botToken: z
+    .string()
+    .min(20, "botToken is the bot's token from the Bot page")
+    .meta({ title: "Bot token" })
+    .describe(
+      "Bot page → Reset Token (Discord shows it once). Setup uses it to register /ask and /pair and the Interactions Endpoint URL; replies outside an interaction are sent as DMs with it.",
+    ),
+  apiBase: z
+    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
+    .optional()
+    .meta({ title: "REST API root (advanced)" })
+    .describe("Optional: leave empty for https://discord.com/api/v10. Set it only for a proxy or a test server."),
 });
 export type DiscordConfig = z.infer<typeof configSchema>;
 

@@ -12,16 +12,41 @@ import type { ChannelAdapter, SendResult } from "../shared/types";
 const disposition = z.enum(["reject", "drop"]);
 
 const configSchema = z.object({
-  /** The address Email Routing delivers to this channel, e.g. agent@example.com. */
-  address: z.email("address must be an e-mail address").toLowerCase(),
-  /** Display name on replies. */
-  fromName: z.string().trim().max(100).optional(),
-  /** Not authenticated (no trusted result, DMARC fail, nothing aligned with From): refuse at SMTP time ("reject") or accept and discard ("drop"). */
-  authFailure: disposition.default("reject"),
-  /** Auto-replies, list mail, bounces and senders the policy refuses: "reject" or "drop". */
-  unanswerable: disposition.default("reject"),
-  /** Only Authentication-Results stamped by this server are trusted. */
-  trustedAuthServId: z.string().trim().min(1).default("mx.cloudflare.net"),
+  address: z
+    .email("address must be an e-mail address")
+    .toLowerCase()
+    .meta({ title: "Address" })
+    .describe(
+      "The address people write to, e.g. agent@example.com, on a domain with Cloudflare Email Routing (zone → Email → Email Routing → Routing rules: this address, action Send to a Worker). Replies are sent from it.",
+    ),
+  fromName: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .meta({ title: "Sender name" })
+    .describe("Optional: the display name on replies, e.g. Our agent. Empty: the bare address."),
+  authFailure: disposition
+    .default("reject")
+    .meta({ title: "Unauthenticated mail" })
+    .describe(
+      "What happens to mail that fails SPF/DKIM/DMARC (no trusted result, DMARC fail, nothing aligned with From): reject refuses it at SMTP time (the sender gets a bounce), drop accepts and discards it unanswered. Default reject.",
+    ),
+  unanswerable: disposition
+    .default("reject")
+    .meta({ title: "Mail not to answer" })
+    .describe(
+      "What happens to auto-replies, list and bulk mail, bounces and senders the channel's policy refuses: reject refuses it at SMTP time, drop accepts and discards it. Default reject.",
+    ),
+  trustedAuthServId: z
+    .string()
+    .trim()
+    .min(1)
+    .default("mx.cloudflare.net")
+    .meta({ title: "Trusted authentication server" })
+    .describe(
+      "Only Authentication-Results headers stamped by this server count when deciding who sent a message. Default mx.cloudflare.net (Email Routing's own); change it only if mail reaches Email Routing through another server you trust.",
+    ),
 });
 export type EmailConfig = z.infer<typeof configSchema>;
 

@@ -19,32 +19,79 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 export const mailboxConfigSchema = z
   .object({
     bridgeId: bridgeIdField,
-    /** The bot's address: what people write to, and the From of its replies. */
-    address: z.email("address must be an e-mail address").toLowerCase(),
-    /** Display name on replies. */
-    fromName: z.string().trim().max(100).optional(),
-    imapHost: host,
-    /** Default 993 with tls, 143 otherwise. */
-    imapPort: port.optional(),
-    imapSecurity: security.default("tls"),
-    imapUser: z.string().min(1).max(320),
-    /** The account password, or an app password where the provider requires one (Gmail, Fastmail). */
-    imapPassword: z.string().min(1).max(1000),
-    /** The folder watched for new mail. */
-    mailbox: z.string().min(1).max(200).default("INBOX"),
-    smtpHost: host,
-    /** Default 465 with tls, 587 with starttls, 25 with none. */
-    smtpPort: port.optional(),
-    smtpSecurity: security.default("starttls"),
-    /** Default: the IMAP user and password (most providers use one login for both). */
-    smtpUser: z.string().min(1).max(320).optional(),
-    smtpPassword: z.string().min(1).max(1000).optional(),
-    /**
-     * The authserv-id the receiving server writes in Authentication-Results (e.g. mx.google.com).
-     * Set: a message counts only with a DMARC pass or aligned DKIM/SPF pass in that server's
-     * topmost header; everything else is dropped. Unset: the From address is taken as it is.
-     */
-    trustedAuthServId: z.string().trim().toLowerCase().min(1).max(255).optional(),
+    address: z
+      .email("address must be an e-mail address")
+      .toLowerCase()
+      .meta({ title: "Address" })
+      .describe("The bot's address: what people write to, and the From of its replies, e.g. agent@example.com."),
+    fromName: z
+      .string()
+      .trim()
+      .max(100)
+      .optional()
+      .meta({ title: "Sender name" })
+      .describe("Optional: the display name on replies, e.g. Our agent. Empty: the bare address."),
+    imapHost: host
+      .meta({ title: "IMAP server" })
+      .describe("Host name of the mailbox's IMAP server, e.g. imap.gmail.com or imap.fastmail.com (your provider's mail client settings)."),
+    imapPort: port.optional().meta({ title: "IMAP port" }).describe("Optional: leave empty for 993 with TLS, 143 with STARTTLS or none."),
+    imapSecurity: security
+      .default("tls")
+      .meta({ title: "IMAP encryption" })
+      .describe(
+        "tls: encrypted from the first byte (port 993); starttls: the connection must upgrade, never falls back to clear text (port 143); none: only for a server on this machine. Default tls.",
+      ),
+    imapUser: z.string().min(1).max(320).meta({ title: "IMAP user name" }).describe("The mailbox's login, usually its full address."),
+    imapPassword: z
+      .string()
+      .min(1)
+      .max(1000)
+      .meta({ title: "IMAP password" })
+      .describe(
+        "That account's password, or an app password where the provider requires one (Gmail: Google account → Security → 2-Step Verification → App passwords; Fastmail: Settings → Privacy & Security → Manage app passwords).",
+      ),
+    mailbox: z
+      .string()
+      .min(1)
+      .max(200)
+      .default("INBOX")
+      .meta({ title: "Folder" })
+      .describe("The folder watched for new mail; every new message in it is read as a question. Default INBOX."),
+    smtpHost: host
+      .meta({ title: "SMTP server" })
+      .describe("Host name of the provider's submission (outgoing mail) server, e.g. smtp.gmail.com or smtp.fastmail.com."),
+    smtpPort: port.optional().meta({ title: "SMTP port" }).describe("Optional: leave empty for 465 with TLS, 587 with STARTTLS, 25 with none."),
+    smtpSecurity: security
+      .default("starttls")
+      .meta({ title: "SMTP encryption" })
+      .describe(
+        "tls: encrypted from the first byte (port 465); starttls: the connection must upgrade, never falls back to clear text (port 587); none: only for a server on this machine. Default starttls.",
+      ),
+    smtpUser: z
+      .string()
+      .min(1)
+      .max(320)
+      .optional()
+      .meta({ title: "SMTP user name" })
+      .describe("Optional, for a provider with a separate submission login. Empty: the IMAP user name (most providers use one login for both)."),
+    smtpPassword: z
+      .string()
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({ title: "SMTP password" })
+      .describe("Optional: the password of the SMTP user above (an app password where required). Empty: the IMAP password."),
+    trustedAuthServId: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1)
+      .max(255)
+      .optional()
+      .meta({ title: "Trusted authentication server" })
+      .describe(
+        "Recommended: the authserv-id your provider's receiving server writes at the start of the Authentication-Results header (open a received message's headers: mx.google.com for Gmail, mx.messagingengine.com for Fastmail). Set: only mail with a DMARC pass, or an aligned DKIM/SPF pass, from that server counts; the rest is dropped. Empty: the From address is believed as it is.",
+      ),
   })
   .refine((c) => (c.imapSecurity !== "none" || LOOPBACK.test(c.imapHost)) && (c.smtpSecurity !== "none" || LOOPBACK.test(c.smtpHost)), {
     // A password in clear over a network is readable by anyone on the path.

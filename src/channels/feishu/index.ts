@@ -19,20 +19,33 @@ const configSchema = z.object({
   appId: z
     .string()
     .regex(/^cli_\w+$/, "appId is the app's App ID (cli_...)")
+    .meta({ title: "App ID" })
     .describe("App ID from Credentials & Basic Info (cli_...)"),
-  appSecret: z.string().min(16, "appSecret must be the app's App Secret").describe("App Secret from Credentials & Basic Info"),
-  verificationToken: z.string().min(8).describe("Events & Callbacks → Encryption Strategy → Verification Token"),
+  appSecret: z.string().min(16, "appSecret must be the app's App Secret").meta({ title: "App secret" }).describe("App Secret from Credentials & Basic Info"),
+  verificationToken: z.string().min(8).meta({ title: "Verification token" }).describe("Events & Callbacks → Encryption Strategy → Verification Token"),
   encryptKey: z
     .string()
     .min(8)
     .optional()
+    .meta({ title: "Encrypt key" })
     .describe("Events & Callbacks → Encryption Strategy → Encrypt Key; strongly advised: without it events are neither signed nor encrypted"),
-  domain: z.enum(["feishu", "lark"]).optional().describe("feishu for open.feishu.cn (China), lark for open.larksuite.com (international); default feishu"),
-  botOpenId: z.string().optional().describe("The bot's open_id for @mentions in groups; looked up with bot/v3/info when empty"),
-  prefix: z.string().min(1).max(20).optional().describe("In groups, also answer messages starting with this text (besides @mentions), e.g. !ai"),
+  domain: z
+    .enum(["feishu", "lark"])
+    .optional()
+    .meta({ title: "Region" })
+    .describe("feishu for open.feishu.cn (China), lark for open.larksuite.com (international); default feishu"),
+  botOpenId: z.string().optional().meta({ title: "Bot open_id" }).describe("The bot's open_id for @mentions in groups; looked up with bot/v3/info when empty"),
+  prefix: z
+    .string()
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({ title: "Group prefix" })
+    .describe("In groups, also answer messages starting with this text (besides @mentions), e.g. !ai"),
   apiBase: z
     .url({ protocol: /^https?$/ })
     .optional()
+    .meta({ title: "Open API root (advanced)" })
     .describe("Advanced: Open API root, overrides domain; changing it requires the secrets again"),
 });
 export type FeishuConfig = z.infer<typeof configSchema>;

@@ -20,15 +20,18 @@ const configSchema = z
   .object({
     audienceType: z
       .enum(["project-number", "endpoint-url"])
+      .meta({ title: "Authentication audience" })
       .describe("Chat API → Configuration → Authentication Audience: 'project-number' (Project Number) or 'endpoint-url' (HTTP endpoint URL)"),
     projectNumber: z
       .string()
       .regex(/^\d{6,20}$/, "projectNumber is the Cloud project's number (digits)")
       .optional()
+      .meta({ title: "Project number" })
       .describe("For the project-number audience: the Google Cloud project number (IAM & Admin → Settings)"),
     endpointUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
+      .meta({ title: "Endpoint URL" })
       .describe("For the endpoint-url audience: the HTTP endpoint URL exactly as entered in Chat (default: this channel's inbound URL)"),
     serviceAccountKey: z
       .string()
@@ -36,20 +39,24 @@ const configSchema = z
         (v) => parseServiceAccountKey(v) !== null,
         "serviceAccountKey must be a service account's JSON key (type service_account, client_email, private_key)",
       )
+      .meta({ title: "Service account key" })
       .describe("The Chat app's service account JSON key, pasted whole (IAM → Service accounts → Keys → Add key → JSON)"),
     prefix: z
       .string()
       .min(1)
       .max(20)
       .optional()
+      .meta({ title: "Space prefix" })
       .describe("In spaces, also answer messages starting with this text (besides @mentions and slash commands), e.g. !ai"),
     apiBase: z
       .url({ protocol: /^https?$/ })
       .optional()
+      .meta({ title: "Chat API root (advanced)" })
       .describe("Advanced: Chat API root (default https://chat.googleapis.com); changing it requires the key again"),
     certsUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
+      .meta({ title: "Token signing keys URL (advanced)" })
       .describe("Advanced: key set that signs Chat's tokens (default Google's for the chosen audience); changing it requires the key again"),
   })
   .refine((c) => c.audienceType !== "project-number" || c.projectNumber, {

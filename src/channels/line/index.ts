@@ -25,24 +25,29 @@ const configSchema = z.object({
   channelAccessToken: z
     .string()
     .min(20, "channelAccessToken is the long-lived token from the Messaging API tab")
+    .meta({ title: "Channel access token" })
     .describe("Channel access token (long-lived): LINE Developers Console → your channel → Messaging API tab → Issue."),
   channelSecret: z
     .string()
     .regex(/^[0-9a-zA-Z_-]{8,64}$/, "channelSecret is the channel secret from the Basic settings tab")
+    .meta({ title: "Channel secret" })
     .describe("Channel secret: Basic settings tab. It signs every webhook (x-line-signature)."),
   groupPrefix: z
     .string()
     .min(1)
     .max(20)
     .optional()
+    .meta({ title: "Group prefix" })
     .describe("Optional: in groups the bot answers @mentions, and also messages starting with this prefix (e.g. !ai)."),
   apiBase: z
     .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
     .optional()
+    .meta({ title: "Messaging API root (advanced)" })
     .describe("Messaging API root; leave empty for https://api.line.me."),
   dataApiBase: z
     .url({ protocol: /^https?$/, error: "dataApiBase must be an http(s) URL" })
     .optional()
+    .meta({ title: "Content API root (advanced)" })
     .describe("Content API root for images; leave empty for https://api-data.line.me (or apiBase when that is set)."),
 });
 export type LineConfig = z.infer<typeof configSchema>;

@@ -20,17 +20,24 @@ const configSchema = z
   .object({
     serverUrl: z
       .url({ protocol: /^https?$/, error: "serverUrl must be the server's http(s) URL" })
+      .meta({ title: "Server URL" })
       .describe("Your Mattermost server's URL, e.g. https://chat.example.com."),
-    botToken: z.string().min(20).describe("Access token of a bot account (System Console → Integrations → Bot Accounts → create, then Create New Token)."),
+    botToken: z
+      .string()
+      .min(20)
+      .meta({ title: "Bot token" })
+      .describe("Access token of a bot account (System Console → Integrations → Bot Accounts → create, then Create New Token)."),
     slashCommandToken: z
       .string()
       .min(10)
       .optional()
+      .meta({ title: "Slash command token" })
       .describe("Token of the custom slash command (Integrations → Slash Commands → your command). Set this, the webhook token, or both."),
     outgoingWebhookToken: z
       .string()
       .min(10)
       .optional()
+      .meta({ title: "Outgoing webhook token" })
       .describe("Token of the outgoing webhook (Integrations → Outgoing Webhooks), for messages starting with a trigger word."),
   })
   .refine((c) => c.slashCommandToken || c.outgoingWebhookToken, { message: "set slashCommandToken, outgoingWebhookToken or both" });

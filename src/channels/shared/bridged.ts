@@ -9,7 +9,13 @@ import type { ChannelAdapter } from "./types";
 import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
 
 /** Every bridged config names the bridge that serves it. */
-export const bridgeIdField = z.string().regex(BRIDGE_ID_PATTERN, "bridgeId must be the id of a bridge (brg_...), see GET /api/bridges");
+export const bridgeIdField = z
+  .string()
+  .regex(BRIDGE_ID_PATTERN, "bridgeId must be the id of a bridge (brg_...), see GET /api/bridges")
+  .meta({ title: "Bridge" })
+  .describe(
+    "Id of the bridge that serves this channel (brg_...): the Bridges page, or GET /api/bridges. That bridge holds the connection to the platform; run it with its own token (docs/bridge.md).",
+  );
 
 export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
   type: string;

@@ -7,13 +7,19 @@ import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
 export const signalConfigSchema = z.object({
   bridgeId: bridgeIdField,
-  /** The registered (or linked) account, in E.164 form. */
-  account: z.string().regex(/^\+[1-9]\d{6,14}$/, "account must be a phone number in E.164 form, e.g. +15551234567"),
-  /** host:port of a running `signal-cli -a <account> daemon --tcp`; when absent the bridge spawns `signal-cli jsonRpc`. */
+  account: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, "account must be a phone number in E.164 form, e.g. +15551234567")
+    .meta({ title: "Phone number" })
+    .describe(
+      "The bot's Signal number in international form, e.g. +15551234567: registered with signal-cli (signal-cli -a <number> register) or linked to a phone (signal-cli link).",
+    ),
   daemon: z
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, "daemon must be host:port")
-    .optional(),
+    .optional()
+    .meta({ title: "signal-cli daemon" })
+    .describe("Optional: host:port of an already running signal-cli -a <number> daemon --tcp. Empty: the bridge starts signal-cli jsonRpc itself."),
 });
 export type SignalConfig = z.infer<typeof signalConfigSchema>;
 

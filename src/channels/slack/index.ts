@@ -17,12 +17,23 @@ import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 export { SLACK_MAX_MESSAGE_LENGTH };
 
 const configSchema = z.object({
-  /** Bot User OAuth Token (xoxb-...), scopes chat:write, im:history, app_mentions:read. */
-  botToken: z.string().regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)"),
-  /** Basic Information → Signing Secret. */
-  signingSecret: z.string().min(16, "signingSecret must be at least 16 characters"),
-  /** Web API root (Slack's `slackApiUrl`); default https://slack.com/api. */
-  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+  botToken: z
+    .string()
+    .regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)")
+    .meta({ title: "Bot token" })
+    .describe(
+      "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token (xoxb-...), after installing the app with the scopes chat:write, im:history, app_mentions:read.",
+    ),
+  signingSecret: z
+    .string()
+    .min(16, "signingSecret must be at least 16 characters")
+    .meta({ title: "Signing secret" })
+    .describe("Basic Information → App Credentials → Signing Secret. Every request Slack sends is checked against it."),
+  apiBase: z
+    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
+    .optional()
+    .meta({ title: "Web API root (advanced)" })
+    .describe("Optional: leave empty for https://slack.com/api (the SDKs' slackApiUrl). Set it only for a proxy or a test server."),
 });
 export type SlackConfig = z.infer<typeof configSchema>;
 

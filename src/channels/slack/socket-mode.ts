@@ -9,12 +9,25 @@ import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 
 export const slackSocketConfigSchema = z.object({
   bridgeId: bridgeIdField,
-  /** Bot User OAuth Token (xoxb-...), scopes chat:write, im:history, app_mentions:read. */
-  botToken: z.string().regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)"),
-  /** App-Level Token (xapp-...) with the connections:write scope; it opens the Socket Mode connection. */
-  appToken: z.string().regex(/^xapp-[\w-]+$/, "appToken must be a Slack app-level token (xapp-...)"),
-  /** Web API root (bolt's `slackApiUrl`); default https://slack.com/api/. */
-  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
+  botToken: z
+    .string()
+    .regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)")
+    .meta({ title: "Bot token" })
+    .describe(
+      "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token (xoxb-...), after installing the app with the scopes chat:write, im:history, app_mentions:read.",
+    ),
+  appToken: z
+    .string()
+    .regex(/^xapp-[\w-]+$/, "appToken must be a Slack app-level token (xapp-...)")
+    .meta({ title: "App-level token" })
+    .describe(
+      "Basic Information → App-Level Tokens → Generate Token and Scopes, with the connections:write scope (xapp-...). It opens the Socket Mode connection; turn Socket Mode on under Socket Mode.",
+    ),
+  apiBase: z
+    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
+    .optional()
+    .meta({ title: "Web API root (advanced)" })
+    .describe("Optional: leave empty for https://slack.com/api/ (bolt's slackApiUrl). Set it only for a proxy or a test server."),
 });
 export type SlackSocketConfig = z.infer<typeof slackSocketConfigSchema>;
 

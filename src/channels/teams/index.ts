@@ -21,29 +21,35 @@ const TYPING_TIMEOUT_MS = 2000;
 const configSchema = z.object({
   appId: z
     .uuid({ error: "appId must be the bot's Microsoft App ID (a GUID)" })
+    .meta({ title: "Microsoft App ID" })
     .describe("Microsoft App ID of the Azure Bot (a GUID, from the bot's Configuration page)"),
   appPassword: z
     .string()
     .min(8, "appPassword must be the app's client secret value")
+    .meta({ title: "Client secret" })
     .describe("Client secret of the app registration (Certificates & secrets → the secret's Value)"),
   tenantId: z
     .string()
     .regex(/^[\w.-]{3,100}$/, "tenantId must be a directory (tenant) id or domain")
     .optional()
+    .meta({ title: "Tenant ID" })
     .describe("Single-tenant apps only: the Directory (tenant) ID; leave empty for a multi-tenant app"),
   prefix: z
     .string()
     .min(1)
     .max(20)
     .optional()
+    .meta({ title: "Group prefix" })
     .describe("In group chats and channels, also answer messages starting with this text (besides @mentions), e.g. !ai"),
   openIdMetadataUrl: z
     .url({ protocol: /^https?$/ })
     .optional()
+    .meta({ title: "OpenID metadata URL (advanced)" })
     .describe(`Advanced: Bot Framework OpenID metadata (default ${BOT_FRAMEWORK_OPENID_URL}); changing it requires the secret again`),
   loginBase: z
     .url({ protocol: /^https?$/ })
     .optional()
+    .meta({ title: "Login host (advanced)" })
     .describe("Advanced: Entra ID login host for bot tokens (default https://login.microsoftonline.com); changing it requires the secret again"),
 });
 export type TeamsConfig = z.infer<typeof configSchema>;

@@ -17,17 +17,30 @@ export const DEFAULT_POLL_TIMEOUT_SECONDS = 30;
 
 export const telegramPollingConfigSchema = z.object({
   bridgeId: bridgeIdField,
-  /** From @BotFather: `<bot id>:<secret>`. */
-  botToken: z.string().regex(/^\d+:[\w-]+$/, "botToken must look like 123456789:AA... (from @BotFather)"),
-  /** The bot's username for @mentions in groups; looked up with getMe when omitted. */
+  botToken: z
+    .string()
+    .regex(/^\d+:[\w-]+$/, "botToken must look like 123456789:AA... (from @BotFather)")
+    .meta({ title: "Bot token" })
+    .describe("The token @BotFather gives when you create the bot with /newbot (or /token for an existing one), e.g. 123456789:AA..."),
   botUsername: z
     .string()
     .regex(/^\w{3,64}$/, "botUsername is the bot's @name without the @")
-    .optional(),
-  /** Bot API root (a self-hosted telegram-bot-api server); default https://api.telegram.org. */
-  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
-  /** getUpdates `timeout`: how long one poll waits for an update, 1-50 s. */
-  pollTimeoutSeconds: z.number().int().min(1).max(50).optional(),
+    .optional()
+    .meta({ title: "Bot username" })
+    .describe("Optional: the bot's @name without the @, to recognise mentions in groups. Empty: asked from Telegram (getMe) when needed."),
+  apiBase: z
+    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
+    .optional()
+    .meta({ title: "Bot API root (advanced)" })
+    .describe("Optional: leave empty for https://api.telegram.org. Set it for a self-hosted telegram-bot-api server."),
+  pollTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .optional()
+    .meta({ title: "Poll timeout (seconds)" })
+    .describe(`Optional: how long one getUpdates request waits for a message before asking again, 1-50 seconds. Empty: ${DEFAULT_POLL_TIMEOUT_SECONDS}.`),
 });
 export type TelegramPollingConfig = z.infer<typeof telegramPollingConfigSchema>;
 

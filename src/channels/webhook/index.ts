@@ -11,15 +11,27 @@ import { checkSignature, signBody } from "../shared/signed-webhook";
 import type { ChannelAdapter } from "../shared/types";
 
 const configSchema = z.object({
-  /** Shared HMAC secret; generated at creation when omitted. */
-  secret: z.string().min(16, "secret must be at least 16 characters").optional(),
-  /**
-   * While the integrator switches to a new `secret`: the old one, still accepted on inbound
-   * requests (replies are signed with `secret` only). Set it to null once they have switched.
-   */
-  previousSecret: z.string().min(16, "previousSecret must be at least 16 characters").nullable().optional(),
-  /** Where replies are POSTed. */
-  callbackUrl: z.url({ protocol: /^https?$/, error: "callbackUrl must be an http(s) URL" }),
+  secret: z
+    .string()
+    .min(16, "secret must be at least 16 characters")
+    .optional()
+    .meta({ title: "Signing secret" })
+    .describe(
+      "Shared HMAC secret, at least 16 characters: your system signs its requests with it (X-Loopgate-Signature) and the gateway signs its replies with it. Optional: left empty, one is generated when the channel is created and shown once.",
+    ),
+  previousSecret: z
+    .string()
+    .min(16, "previousSecret must be at least 16 characters")
+    .nullable()
+    .optional()
+    .meta({ title: "Previous signing secret" })
+    .describe(
+      "Optional, while your system switches to a new signing secret: the old one, still accepted on incoming requests (replies are signed with the new one only). Remove it (null through the API) once the switch is done.",
+    ),
+  callbackUrl: z
+    .url({ protocol: /^https?$/, error: "callbackUrl must be an http(s) URL" })
+    .meta({ title: "Callback URL" })
+    .describe("Your system's http(s) address where the agent's replies are POSTed, signed with the signing secret."),
 });
 export type WebhookConfig = z.infer<typeof configSchema>;
 

@@ -25,19 +25,44 @@ export const CUSTOMER_SERVICE_WINDOW_MS = 24 * 60 * 60_000;
 const numericId = (what: string) => z.string().regex(/^\d{1,32}$/, `${what} must be the numeric id from the Meta app dashboard`);
 
 const configSchema = z.object({
-  /** The business phone number's id (not the phone number itself). */
-  phoneNumberId: numericId("phoneNumberId"),
-  /** A system-user access token with whatsapp_business_messaging. */
-  accessToken: z.string().min(20, "accessToken looks too short"),
-  /** The Meta app's secret: it keys X-Hub-Signature-256. */
-  appSecret: z.string().min(16, "appSecret looks too short"),
-  /** Echoed back in the GET handshake; generated when omitted. */
-  verifyToken: z.string().min(16, "verifyToken must be at least 16 characters").optional(),
-  /** Graph API root including the version; for tests and proxies. */
-  apiBase: z.url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" }).optional(),
-  /** With appId (and optionally wabaId), setup subscribes the webhook through the Graph API. */
-  appId: numericId("appId").optional(),
-  wabaId: numericId("wabaId").optional(),
+  phoneNumberId: numericId("phoneNumberId")
+    .meta({ title: "Phone number ID" })
+    .describe("Meta app dashboard → WhatsApp → API Setup → Phone number ID: the id of the business phone number, not the number itself."),
+  accessToken: z
+    .string()
+    .min(20, "accessToken looks too short")
+    .meta({ title: "Access token" })
+    .describe(
+      "A permanent system-user access token with the whatsapp_business_messaging permission (Meta Business settings → Users → System users → Generate new token).",
+    ),
+  appSecret: z
+    .string()
+    .min(16, "appSecret looks too short")
+    .meta({ title: "App secret" })
+    .describe("Meta app dashboard → App settings → Basic → App secret. Every notification Meta sends is checked against it (X-Hub-Signature-256)."),
+  verifyToken: z
+    .string()
+    .min(16, "verifyToken must be at least 16 characters")
+    .optional()
+    .meta({ title: "Verify token" })
+    .describe(
+      "What you enter as Verify token in the Meta app dashboard (WhatsApp → Configuration → Webhook); Meta sends it back when it checks the callback URL. At least 16 characters. Optional: left empty, one is generated when the channel is created and shown once.",
+    ),
+  apiBase: z
+    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
+    .optional()
+    .meta({ title: "Graph API root (advanced)" })
+    .describe(`Optional: leave empty for ${DEFAULT_GRAPH_API}. Include the version; set it only for a proxy or a test server.`),
+  appId: numericId("appId")
+    .optional()
+    .meta({ title: "App ID" })
+    .describe(
+      "Optional: App settings → Basic → App ID. With it, setup subscribes the webhook through the Graph API; without it, setup lists the steps to do it in the dashboard.",
+    ),
+  wabaId: numericId("wabaId")
+    .optional()
+    .meta({ title: "WhatsApp Business Account ID" })
+    .describe("Optional: WhatsApp → API Setup → WhatsApp Business Account ID. With the App ID, setup also subscribes the app to this account's messages."),
 });
 export type WhatsAppConfig = z.infer<typeof configSchema>;
 

@@ -10,8 +10,11 @@ import { WHATSAPP_MAX_TEXT } from "./format";
 
 export const whatsappWebConfigSchema = z.object({
   bridgeId: bridgeIdField,
-  /** Answer in groups when mentioned (true), or only in direct chats (false). */
-  groups: z.boolean().default(true),
+  groups: z
+    .boolean()
+    .default(true)
+    .meta({ title: "Answer in groups" })
+    .describe("On (default): in groups the bot answers when it is mentioned. Off: it answers direct chats only."),
 });
 export type WhatsAppWebConfig = z.infer<typeof whatsappWebConfigSchema>;
 
