@@ -10,16 +10,22 @@ import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { IMESSAGE_MAX_MESSAGE_LENGTH } from "./bluebubbles";
 
 export const imessageConfigSchema = z.object({
-  bridgeId: bridgeIdField.describe("The bridge running on the signed-in Mac, next to the BlueBubbles server (brg_..., see Bridges)."),
+  bridgeId: bridgeIdField.describe("The bridge running on the signed-in Mac, next to the BlueBubbles server (brg_..., see Bridges).").meta({ title: "Bridge" }),
   serverUrl: z
     .url({ protocol: /^https?$/, error: "serverUrl must be the BlueBubbles server's http(s) URL" })
     .default("http://127.0.0.1:1234")
-    .describe("The BlueBubbles server's URL as seen from the bridge; default http://127.0.0.1:1234 (same Mac, BlueBubbles' default port)."),
+    .describe("The BlueBubbles server's URL as seen from the bridge; default http://127.0.0.1:1234 (same Mac, BlueBubbles' default port).")
+    .meta({ title: "BlueBubbles server URL" }),
   password: z
     .string()
     .min(1, "password is the BlueBubbles server password")
-    .describe("The BlueBubbles server password (BlueBubbles → Settings → Server Password); sent on every API call."),
-  groups: z.boolean().optional().describe("Also answer every message in group chats; by default only one-to-one chats are answered."),
+    .describe("The BlueBubbles server password (BlueBubbles → Settings → Server Password); sent on every API call.")
+    .meta({ title: "BlueBubbles password" }),
+  groups: z
+    .boolean()
+    .optional()
+    .describe("Also answer every message in group chats; by default only one-to-one chats are answered.")
+    .meta({ title: "Answer group chats" }),
 });
 export type IMessageConfig = z.infer<typeof imessageConfigSchema>;
 

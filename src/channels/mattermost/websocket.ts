@@ -12,15 +12,17 @@ import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 const MATTERMOST_WS_MAX_MESSAGE_LENGTH = 16_383;
 
 export const mattermostWsConfigSchema = z.object({
-  bridgeId: bridgeIdField.describe("The bridge that holds the WebSocket (brg_..., see Bridges)."),
+  bridgeId: bridgeIdField.describe("The bridge that holds the WebSocket (brg_..., see Bridges).").meta({ title: "Bridge" }),
   serverUrl: z
     .url({ protocol: /^https?$/, error: "serverUrl must be the server's http(s) URL" })
-    .describe("Your Mattermost server's URL, e.g. https://chat.example.com; the WebSocket is wss://<host>/api/v4/websocket."),
+    .describe("Your Mattermost server's URL, e.g. https://chat.example.com; the WebSocket is wss://<host>/api/v4/websocket.")
+    .meta({ title: "Server URL" }),
   botToken: z
     .string()
     .min(20, "botToken is a bot account's access token")
-    .describe("Access token of a bot account (System Console → Integrations → Bot Accounts → create, then Create New Token)."),
-  dmOnly: z.boolean().optional().describe("Answer direct messages only; @mentions in channels are ignored."),
+    .describe("Access token of a bot account (System Console → Integrations → Bot Accounts → create, then Create New Token).")
+    .meta({ title: "Bot access token" }),
+  dmOnly: z.boolean().optional().describe("Answer direct messages only; @mentions in channels are ignored.").meta({ title: "Direct messages only" }),
 });
 export type MattermostWsConfig = z.infer<typeof mattermostWsConfigSchema>;
 

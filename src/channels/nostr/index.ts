@@ -25,20 +25,23 @@ const relayUrl = z
   }, "a relay is a wss:// (or ws://) URL");
 
 export const nostrConfigSchema = z.object({
-  bridgeId: bridgeIdField.describe("The bridge that holds the relay connections (GET /api/bridges)."),
+  bridgeId: bridgeIdField.describe("The bridge that holds the relay connections (GET /api/bridges).").meta({ title: "Bridge" }),
   secretKey: z
     .string()
     .refine((v) => parseSecretKey(v) !== null, "secretKey must be the bot's nsec1… key or its 64 hex characters")
-    .describe("The bot's secret key, nsec1… or 64 hex characters. Give the bot its own key, not a person's. Sealed at rest, never shown again."),
+    .describe("The bot's secret key, nsec1… or 64 hex characters. Give the bot its own key, not a person's. Sealed at rest, never shown again.")
+    .meta({ title: "Bot secret key" }),
   relays: z
     .array(relayUrl)
     .min(1, "at least one relay")
     .max(MAX_RELAYS, `at most ${MAX_RELAYS} relays`)
-    .describe("Relays the bot reads its messages from and publishes to, e.g. wss://relay.damus.io. The bridge publishes them as the bot's kind-10050 list."),
+    .describe("Relays the bot reads its messages from and publishes to, e.g. wss://relay.damus.io. The bridge publishes them as the bot's kind-10050 list.")
+    .meta({ title: "Relays" }),
   legacyDirectMessages: z
     .boolean()
     .optional()
-    .describe("Also accept and answer NIP-04 direct messages (kind 4, older clients). On unless set to false; NIP-17 is always on."),
+    .describe("Also accept and answer NIP-04 direct messages (kind 4, older clients). On unless set to false; NIP-17 is always on.")
+    .meta({ title: "Accept NIP-04 messages" }),
 });
 export type NostrConfig = z.infer<typeof nostrConfigSchema>;
 
