@@ -34,12 +34,18 @@ function columnsOf(sql: SqlStorage, table: string): BackupColumn[] {
     .map((c) => ({ name: c.name, type: c.type }));
 }
 
+/** The object's tables hold text and numbers only; a BLOB would need an encoding the file does not define, so it fails loudly. */
+function cell(table: string, value: SqlStorageValue): BackupValue {
+  if (value instanceof ArrayBuffer) throw new Error(`table ${table} holds a BLOB, which a backup cannot carry`);
+  return value;
+}
+
 /** Every table of the object with all its rows, in rowid order (history's order is its seq). */
 export function dumpSessionTables(sql: SqlStorage): SessionTableDump[] {
   return ownTables(sql).map((name) => {
     const columns = columnsOf(sql, name);
     const list = columns.map((c) => quoteIdent(c.name)).join(", ");
-    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)} ORDER BY rowid`).raw()).map((row) => row.map((v) => (v instanceof ArrayBuffer ? null : v)) as BackupValue[]);
+    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)} ORDER BY rowid`).raw()).map((row) => row.map((v) => cell(name, v)));
     return { name, columns, rows };
   });
 }

@@ -86,9 +86,7 @@ export const backupRoutes = new Hono<AppEnv>()
   })
   .get("/sessions", validate("query", sessionsQuery), async (c) => {
     const { afterChannelId, afterSenderId, limit } = c.req.valid("query");
-    const page = await c.env.DB.prepare(SENDERS_WITH_STATE)
-      .bind(afterChannelId, afterSenderId, limit)
-      .all<{ channel_id: string; sender_id: string }>();
+    const page = await c.env.DB.prepare(SENDERS_WITH_STATE).bind(afterChannelId, afterSenderId, limit).all<{ channel_id: string; sender_id: string }>();
     const sessions = page.results.map((r) => ({ channelId: r.channel_id, senderId: r.sender_id }));
     return c.json({ sessions, more: sessions.length === limit });
   })

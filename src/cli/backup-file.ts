@@ -51,7 +51,9 @@ export async function openBackupFile(path: string, options: { create: boolean })
 /** Creates the bookkeeping tables and records the file's metadata. */
 export function writeHeader(db: DatabaseSync, meta: Record<string, string>): void {
   db.exec("CREATE TABLE loopgate_backup (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-  db.exec("CREATE TABLE loopgate_backup_tables (name TEXT NOT NULL, kind TEXT NOT NULL, file_table TEXT NOT NULL UNIQUE, columns TEXT NOT NULL, PRIMARY KEY (kind, name))");
+  db.exec(
+    "CREATE TABLE loopgate_backup_tables (name TEXT NOT NULL, kind TEXT NOT NULL, file_table TEXT NOT NULL UNIQUE, columns TEXT NOT NULL, PRIMARY KEY (kind, name))",
+  );
   db.exec("CREATE TABLE loopgate_backup_senders (channel_id TEXT NOT NULL, sender_id TEXT NOT NULL, PRIMARY KEY (channel_id, sender_id))");
   const put = db.prepare("INSERT INTO loopgate_backup (key, value) VALUES (?, ?)");
   for (const [key, value] of Object.entries(meta)) put.run(key, value);

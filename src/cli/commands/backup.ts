@@ -65,7 +65,10 @@ async function exportGateway(gw: Gateway, db: DatabaseSync, out: Output) {
         let fileTable = senderTables.get(t.name);
         if (!fileTable) senderTables.set(t.name, (fileTable = addSenderTable(db, t.name, t.columns)));
         if (fileTable.columns.map((c) => c.name).join() !== t.columns.map((c) => c.name).join()) {
-          throw new CliError(`sender ${channelId}:${senderId} has a different ${t.name} table than the others`, "export again once the gateway's objects are migrated");
+          throw new CliError(
+            `sender ${channelId}:${senderId} has a different ${t.name} table than the others`,
+            "export again once the gateway's objects are migrated",
+          );
         }
         appendRows(db, fileTable, t.rows, { channelId, senderId });
       }
@@ -110,7 +113,12 @@ export const exportCommand: CommandSpec = {
         ["file", path],
         ["size", `${bytes} bytes`],
         ["schema", summary.schema ?? "unknown"],
-        ["tables", Object.entries(summary.tables).map(([name, n]) => `${name} ${n}`).join(", ")],
+        [
+          "tables",
+          Object.entries(summary.tables)
+            .map(([name, n]) => `${name} ${n}`)
+            .join(", "),
+        ],
         ["sender sessions", summary.senderSessions],
       ]),
     );
@@ -123,7 +131,9 @@ export const importCommand: CommandSpec = {
   summary: "restore a `loopgate export` file into a fresh gateway",
   args: ["FILE"],
   remote: true,
-  options: { force: { type: "boolean", description: "import into a gateway that already has data: rows with the same id take the backup's values, others stay" } },
+  options: {
+    force: { type: "boolean", description: "import into a gateway that already has data: rows with the same id take the backup's values, others stay" },
+  },
   details:
     "Run it against a fresh gateway (set up an admin first, then import with that admin's token); the backup's admin accounts and API tokens come with it, so afterwards you log in with the original password. The gateway must run with the LOOPGATE_MASTER_KEY of the exported one, or its channel secrets do not open. Rerunning an interrupted import is safe: pass --force.",
   async run({ args, values, gateway, out }) {
@@ -136,7 +146,12 @@ export const importCommand: CommandSpec = {
       out.data(summary);
       out.say(
         renderPairs([
-          ["tables", Object.entries(summary.tables).map(([name, n]) => `${name} ${n}`).join(", ")],
+          [
+            "tables",
+            Object.entries(summary.tables)
+              .map(([name, n]) => `${name} ${n}`)
+              .join(", "),
+          ],
           ["sender sessions", summary.senderSessions],
         ]),
       );
