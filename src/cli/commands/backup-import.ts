@@ -5,40 +5,16 @@
  * so an interrupted import is finished by running it again (with --force).
  */
 import type { DatabaseSync } from "node:sqlite";
-import type { BackupValue } from "../../db/backup-tables";
 import { listSenders, listTables, readD1Rows, readHeader, readSenderRows } from "../backup-file";
 import type { Gateway } from "../connection";
 import { CliError } from "../errors";
 import type { Output } from "../output";
+import { chunkRows } from "../backup-chunks";
 import { paced } from "./backup-pace";
 
-/** Under the API's default 1 MiB body limit (API_MAX_BODY_BYTES), with room for the envelope. */
-const CHUNK_BYTES = 512 * 1024;
 const READ_PAGE_ROWS = 2000;
 /** What a fresh gateway may already hold: the admin set up to run the import, and their tokens. */
 const ACCOUNT_TABLES = new Set(["users", "auth_tokens"]);
-
-/** Splits rows into chunks whose JSON stays under CHUNK_BYTES; a single row over it cannot be sent. */
-export function chunkRows(rows: BackupValue[][], what: string): BackupValue[][][] {
-  const chunks: BackupValue[][][] = [];
-  let current: BackupValue[][] = [];
-  let size = 0;
-  for (const row of rows) {
-    const rowBytes = Buffer.byteLength(JSON.stringify(row)) + 1;
-    if (rowBytes > CHUNK_BYTES) {
-      throw new CliError(`a row of ${what} is ${rowBytes} bytes, more than one request may carry`, "raise API_MAX_BODY_BYTES on the gateway for the import");
-    }
-    if (size + rowBytes > CHUNK_BYTES && current.length > 0) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(row);
-    size += rowBytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
 
 export async function importBackup(gw: Gateway, db: DatabaseSync, options: { force: boolean; out: Output; fileFormat: string }) {
   const header = readHeader(db);
