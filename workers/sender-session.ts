@@ -25,6 +25,8 @@ import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import { publishEvents } from "./live-feed";
 import { containerWakeAt, dispatchContainerTurn, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
+import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
+import type { BackupValue } from "../src/db/backup-tables";
 import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-session-storage";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
 import { createLogger } from "../src/lib/log";
@@ -108,6 +110,21 @@ export class SenderSession extends DurableObject<Env> {
   /** A container run's result, from the BridgeHub; stored before the hub acknowledges it to the bridge. */
   async containerResult(runId: string, result: ContainerTurnResult): Promise<void> {
     if (storeContainerResult(this.sql, runId, result)) await this.wakeAt(Date.now());
+  }
+
+  /** Every table of this object with its rows, for `loopgate export` (see docs/backup.md). */
+  async exportState(): Promise<SessionTableDump[]> {
+    return dumpSessionTables(this.sql);
+  }
+
+  /**
+   * One chunk of a table from `loopgate import`, in one transaction; `replace` empties the table
+   * first. Afterwards the alarm is set for whatever the restored ledgers still owe.
+   */
+  async restoreRows(table: string, columns: string[], rows: BackupValue[][], replace: boolean): Promise<RestoreOutcome> {
+    const outcome = this.ctx.storage.transactionSync(() => restoreSessionRows(this.sql, table, columns, rows, replace));
+    if (outcome.ok) await this.scheduleNext();
+    return outcome;
   }
 
   /** The conversation as the agent sees it, oldest first. */

@@ -17,6 +17,7 @@ import { cronRoutes, jobRoutes } from "./jobs";
 import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
 import { resealRoutes } from "./reseal";
+import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
@@ -60,6 +61,7 @@ const api = new Hono<AppEnv>()
   .route("/", recordRoutes)
   .route("/usage", usageRoutes)
   .route("/secrets", resealRoutes)
+  .route("/backup", backupRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
     return openLiveFeed(c);

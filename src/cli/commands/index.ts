@@ -2,6 +2,7 @@
 import type { CommandSpec } from "../command";
 import { accountCommands } from "./account";
 import { applyCommand } from "./apply";
+import { backupCommands } from "./backup";
 import { loginCommand, logoutCommand, setupCommand } from "./auth";
 import { bridgeCommands } from "./bridge";
 import { channelCommands } from "./channels";
@@ -25,6 +26,7 @@ export const COMMANDS: CommandSpec[] = [
   ...tokenCommands,
   ...accountCommands,
   resealCommand,
+  ...backupCommands,
   applyCommand,
   ...channelCommands,
   ...pairingCommands,

@@ -1,0 +1,70 @@
+/**
+ * Backups, SenderSession side: the object's own SQLite tables (inbox, history, outbox, kv,
+ * agent memory, container waits) dumped whole, and restored table by table. Generic over
+ * sqlite_master, so a table a later change adds to the object is carried without editing this.
+ * The object exposes these as RPC methods (sender-session.ts); src/api/backup.ts calls them.
+ */
+import type { BackupColumn, BackupValue } from "../src/db/backup-tables";
+
+export interface SessionTableDump {
+  name: string;
+  columns: BackupColumn[];
+  rows: BackupValue[][];
+}
+
+/** Tables that are SQLite's or the runtime's own bookkeeping, never state of ours. */
+const INTERNAL_TABLE = /^(sqlite_|_cf_)/;
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function ownTables(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .toArray()
+    .map((t) => t.name)
+    .filter((name) => !INTERNAL_TABLE.test(name));
+}
+
+function columnsOf(sql: SqlStorage, table: string): BackupColumn[] {
+  return sql
+    .exec<{ name: string; type: string }>(`PRAGMA table_info(${quoteIdent(table)})`)
+    .toArray()
+    .map((c) => ({ name: c.name, type: c.type }));
+}
+
+/** The object's tables hold text and numbers only; a BLOB would need an encoding the file does not define, so it fails loudly. */
+function cell(table: string, value: SqlStorageValue): BackupValue {
+  if (value instanceof ArrayBuffer) throw new Error(`table ${table} holds a BLOB, which a backup cannot carry`);
+  return value;
+}
+
+/** Every table of the object with all its rows, in rowid order (history's order is its seq). */
+export function dumpSessionTables(sql: SqlStorage): SessionTableDump[] {
+  return ownTables(sql).map((name) => {
+    const columns = columnsOf(sql, name);
+    const list = columns.map((c) => quoteIdent(c.name)).join(", ");
+    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)} ORDER BY rowid`).raw()).map((row) => row.map((v) => cell(name, v)));
+    return { name, columns, rows };
+  });
+}
+
+export type RestoreOutcome = { ok: true; rows: number } | { ok: false; error: string };
+
+/**
+ * Writes one chunk of a table's rows. `replace` (the first chunk of each table) empties the table
+ * first, so an import run twice leaves the object exactly as the backup has it. A table or column
+ * this object does not have is refused, not guessed at.
+ */
+export function restoreSessionRows(sql: SqlStorage, table: string, columns: string[], rows: BackupValue[][], replace: boolean): RestoreOutcome {
+  if (!ownTables(sql).includes(table)) return { ok: false, error: `the sender session has no table ${table}` };
+  const known = new Set(columnsOf(sql, table).map((c) => c.name));
+  const unknown = columns.filter((c) => !known.has(c));
+  if (unknown.length > 0) return { ok: false, error: `table ${table} has no column ${unknown.join(", ")}` };
+  if (rows.some((r) => r.length !== columns.length)) return { ok: false, error: `every row of ${table} must have ${columns.length} values` };
+  if (replace) sql.exec(`DELETE FROM ${quoteIdent(table)}`);
+  const statement = `INSERT OR REPLACE INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  for (const row of rows) sql.exec(statement, ...row);
+  return { ok: true, rows: rows.length };
+}
