@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CONTAINER_TOOL_NAMES } from "../protocol/container";
 import { TOOL_NAMES } from "./tool-names";
 import { BRIDGE_ID_PATTERN } from "../protocol/bridge";
+import { serverToolsSchema } from "./server-tools";
 
 export const agentSettingsSchema = z
   .object({
@@ -17,6 +18,8 @@ export const agentSettingsSchema = z
       .array(z.enum([...TOOL_NAMES, ...CONTAINER_TOOL_NAMES]))
       .max(TOOL_NAMES.length + CONTAINER_TOOL_NAMES.length)
       .optional(),
+    /** Web search, web fetch and code execution run by the API; none when unset (server-tools.ts). */
+    serverTools: serverToolsSchema.optional(),
     /** Run this channel's turns in containers on a bridge (true) or in the Worker (false); AGENT_CONTAINER_MODE when unset. */
     container: z.boolean().optional(),
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */

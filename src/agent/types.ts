@@ -3,6 +3,7 @@
  * the new message, produce a reply, its usage, and one record per model call. Implementations:
  * the offline echo model (no ANTHROPIC_API_KEY) and the Claude runtime.
  */
+import type { McpServerGrant } from "./mcp-request";
 import type { AgentSettings } from "./settings";
 import type { TrustTier } from "./trust";
 
@@ -35,8 +36,10 @@ export interface TurnRequest {
   senderName?: string;
   /** Decides the default tools; `public` (least privilege) when unset. */
   trust?: TrustTier;
-  /** The channel's overrides of model, max tokens, system prompt and tools. */
+  /** The channel's overrides of model, max tokens, system prompt and tools (server tools included). */
   settings?: AgentSettings | null;
+  /** Remote MCP servers this turn may use, already filtered by the sender's trust tier (src/agent/mcp-servers.ts). */
+  mcpServers?: McpServerGrant[];
   /** Model for this turn only (scheduled jobs); wins over `settings.model`. */
   model?: string;
   /** What the gateway can do for this sender besides answering; tools needing a missing one are not offered. */
@@ -84,6 +87,10 @@ export interface ApiCallRecord {
   error?: string;
   costUsd: number;
   cacheSavingsUsd: number;
+  /** Server tool uses in this call (web search and fetch as the API's usage reports them; code runs counted from the content). */
+  webSearchRequests?: number;
+  webFetchRequests?: number;
+  codeExecutionRequests?: number;
 }
 
 /** Something the admin should see on the feed (retries, compaction, errors). */
