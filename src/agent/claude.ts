@@ -109,7 +109,14 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         text: req.text,
         images: req.images,
       });
-      const toolContext: ToolContext = { now, notes: memory.notes, notesAdded: memoryUpdate.notesAdded, scheduleJob: req.capabilities?.scheduleJob };
+      const toolContext: ToolContext = {
+        now,
+        notes: memory.notes,
+        noteCount: memory.noteCount,
+        notesAdded: memoryUpdate.notesAdded,
+        scheduleJob: req.capabilities?.scheduleJob,
+        recallNotes: req.capabilities?.recallNotes,
+      };
       const messages: MessageParam[] = [...base.messages];
       const outcome = { model, calls, events, memory: memoryUpdate };
       // The answer so far when the API paused a long server-tool turn (pause_turn) to be continued.

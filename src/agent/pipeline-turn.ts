@@ -14,7 +14,7 @@ import { sessionId } from "../objects/session-id";
 import { budgetReply, checkBudget } from "./budget";
 import { apiCallRows } from "./call-rows";
 import { prepareImages, type AttachmentFetcher } from "./images";
-import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
+import { activeHistory, loadAgentMemory, searchNotes, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
 import { conversationAgent, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
@@ -100,7 +100,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     memory,
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),
-    capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId) },
+    capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId), recallNotes: (query) => searchNotes(input.sql, query) },
   });
 
   const calls = result.calls ?? [];

@@ -19,7 +19,10 @@ export interface AgentMemory {
   summary: string | null;
   /** History rows up to this seq are summarised (kept in storage, no longer sent). */
   summaryThroughSeq: number;
+  /** The newest notes (memory-store.ts CONTEXT_NOTES); `recall` searches all of them. */
   notes: string[];
+  /** All notes stored, shown or not; `notes.length` when unknown. */
+  noteCount?: number;
 }
 
 export interface MemoryUpdate {
@@ -43,7 +46,7 @@ export interface TurnRequest {
   /** Model for this turn only (scheduled jobs); wins over `settings.model`. */
   model?: string;
   /** What the gateway can do for this sender besides answering; tools needing a missing one are not offered. */
-  capabilities?: { scheduleJob?: ScheduleJob };
+  capabilities?: { scheduleJob?: ScheduleJob; recallNotes?: RecallNotes };
   /** Earlier turns not yet summarised, oldest first, not including `text`. */
   history: ChatTurn[];
   memory?: AgentMemory;
@@ -148,6 +151,9 @@ export interface ScheduleJobInput {
 }
 
 export type ScheduleJobResult = { ok: true; jobId: string; nextRuns: number[] } | { ok: false; error: string };
+
+/** Searches this sender's saved notes (memory-store.ts searchNotes), best match first. */
+export type RecallNotes = (query: string) => { text: string; at: number }[];
 
 /** Creates a scheduler job whose answers go to the current sender (src/agent/schedule-job.ts). */
 export type ScheduleJob = (input: ScheduleJobInput) => Promise<ScheduleJobResult>;
