@@ -5,6 +5,12 @@
  * channel's or job's `mcpServers` list and the sender's trust tier).
  */
 
+import { z } from "zod";
+
+/** Also the name the model and `mcp_tool_use` blocks know the server by. */
+export const MCP_SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const mcpServerName = z.string().regex(MCP_SERVER_NAME, "name: lowercase letters, digits, - and _, at most 64");
+
 /** The beta the MCP connector's `mcp_servers` shape (with `tool_configuration`) is documented under. */
 export const MCP_CONNECTOR_BETA = "mcp-client-2025-04-04";
 

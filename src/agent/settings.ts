@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CONTAINER_TOOL_NAMES } from "../protocol/container";
 import { TOOL_NAMES } from "./tool-names";
 import { BRIDGE_ID_PATTERN } from "../protocol/bridge";
+import { mcpServerName } from "./mcp-request";
 import { serverToolsSchema } from "./server-tools";
 
 export const agentSettingsSchema = z
@@ -20,6 +21,8 @@ export const agentSettingsSchema = z
       .optional(),
     /** Web search, web fetch and code execution run by the API; none when unset (server-tools.ts). */
     serverTools: serverToolsSchema.optional(),
+    /** Registered MCP servers (by name) this channel's agent may use; admin and paired senders only (mcp-servers.ts). */
+    mcpServers: z.array(mcpServerName).max(20).optional(),
     /** Run this channel's turns in containers on a bridge (true) or in the Worker (false); AGENT_CONTAINER_MODE when unset. */
     container: z.boolean().optional(),
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */

@@ -18,6 +18,7 @@ import { pairingRoutes, senderRoutes } from "./pairings";
 import { recordRoutes } from "./records";
 import { resealRoutes } from "./reseal";
 import { usageRoutes } from "./usage";
+import { mcpServerRoutes } from "./mcp-servers";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
 import { openLiveFeed } from "./live-feed-access";
@@ -59,6 +60,7 @@ const api = new Hono<AppEnv>()
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
   .route("/usage", usageRoutes)
+  .route("/mcp-servers", mcpServerRoutes)
   .route("/secrets", resealRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
