@@ -11,4 +11,5 @@ CREATE TABLE `mcp_servers` (
 CREATE UNIQUE INDEX `mcp_servers_name_unique` ON `mcp_servers` (`name`);--> statement-breakpoint
 ALTER TABLE `api_calls` ADD `web_search_requests` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `api_calls` ADD `web_fetch_requests` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `api_calls` ADD `code_execution_requests` integer DEFAULT 0 NOT NULL;
+ALTER TABLE `api_calls` ADD `code_execution_requests` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `loop_tasks` ADD `server_tools` text;

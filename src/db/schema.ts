@@ -254,6 +254,8 @@ export const loopTasks = sqliteTable(
     noProgressLimit: integer("no_progress_limit").notNull(),
     /** JSON `{channelId, recipient}` told when the task ends. */
     notify: text("notify"),
+    /** JSON server tools config (src/agent/server-tools.ts) for its iterations; null: none. */
+    serverTools: text("server_tools"),
     status: text("status", { enum: ["running", "stopped", "completed", "failed"] }).notNull(),
     /** completed | max_iterations | cost_cap | no_progress | stopped | error; budget while paused by the account's daily cap (it resumes by itself). */
     stopReason: text("stop_reason"),
