@@ -12,6 +12,7 @@ import { accountBudget } from "../src/agent/budget";
 import { ZERO_USAGE, type TurnResult } from "../src/agent/types";
 import { notifySender } from "../src/objects/addresses";
 import { readConfig } from "../src/config";
+import type { ServerToolsConfig } from "../src/agent/server-tools";
 import { openDb } from "../src/db/client";
 import { feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { schedulerAgent } from "../src/scheduler/runtime-factory";
@@ -33,6 +34,8 @@ export interface LoopTaskConfig extends LoopLimits {
   name: string;
   prompt: string;
   notify: DeliveryTarget | null;
+  /** Server tools for each iteration (src/agent/server-tools.ts); none when null or absent (tasks started before they existed). */
+  serverTools?: ServerToolsConfig | null;
 }
 
 interface LoopState {
@@ -149,6 +152,7 @@ export class LoopTask extends DurableObject<Env> {
           senderId: taskSender(config.taskId),
           senderName: config.name,
           trust: "admin",
+          settings: config.serverTools ? { serverTools: config.serverTools } : null,
           ...turn,
         });
       } catch (err) {

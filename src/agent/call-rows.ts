@@ -47,5 +47,8 @@ export function apiCallRows(calls: readonly ApiCallRecord[], who: CallAttributio
     error: c.error ?? null,
     costUsd: c.costUsd,
     cacheSavingsUsd: c.cacheSavingsUsd,
+    webSearchRequests: c.webSearchRequests ?? 0,
+    webFetchRequests: c.webFetchRequests ?? 0,
+    codeExecutionRequests: c.codeExecutionRequests ?? 0,
   }));
 }

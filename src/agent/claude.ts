@@ -4,11 +4,14 @@
  * the model ends its turn (bounded in steps), and reports every call for usage and cost.
  */
 import Anthropic from "@anthropic-ai/sdk";
-import type { Message, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import type { ContentBlock, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { compact, planCompaction } from "./compaction";
 import { callModel, type CallOptions } from "./model-call";
+import { mcpServerDefinitions } from "./mcp-request";
 import { buildRequest, finalise } from "./prompt";
+import { replyText } from "./reply-text";
 import { USER_MESSAGES, type RetryPolicy } from "./retry-policy";
+import { serverToolDefinitions } from "./server-tools";
 import { toolDefinitions, toolsFor, type ToolContext } from "./tools";
 import {
   sumUsage,
@@ -45,11 +48,11 @@ export interface ClaudeRuntimeOptions {
 
 const EMPTY_MEMORY: AgentMemory = { summary: null, summaryThroughSeq: 0, notes: [] };
 
-function textOf(message: Message): string {
-  return message.content
-    .flatMap((b) => (b.type === "text" ? [b.text] : []))
-    .join("\n")
-    .trim();
+/** A continuation after pause_turn extends the paused assistant message instead of adding a second one. */
+function pushAssistant(messages: MessageParam[], content: ContentBlock[]): void {
+  const last = messages.at(-1);
+  if (last?.role === "assistant" && Array.isArray(last.content)) messages[messages.length - 1] = { role: "assistant", content: [...last.content, ...content] };
+  else messages.push({ role: "assistant", content });
 }
 
 export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
@@ -101,11 +104,14 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
       }
 
       const tools = toolsFor(trust, req.settings?.tools, req.capabilities);
+      // Client and server tools share one list sorted by name: the prefix is the same every turn.
+      const definitions = [...toolDefinitions(tools), ...serverToolDefinitions(req.settings?.serverTools, trust)].sort((a, b) => a.name.localeCompare(b.name));
       const base = buildRequest({
         model,
         maxTokens: req.settings?.maxTokens ?? opts.maxTokens,
         systemPrompt: req.settings?.systemPrompt ?? opts.systemPrompt,
-        tools: toolDefinitions(tools),
+        tools: definitions,
+        mcpServers: mcpServerDefinitions(req.mcpServers ?? []),
         channelType: req.channelType,
         channelName: req.channelName,
         senderId: req.senderId,
@@ -116,9 +122,18 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         text: req.text,
         images: req.images,
       });
-      const toolContext: ToolContext = { now, notes: memory.notes, notesAdded: memoryUpdate.notesAdded, scheduleJob: req.capabilities?.scheduleJob };
+      const toolContext: ToolContext = {
+        now,
+        notes: memory.notes,
+        noteCount: memory.noteCount,
+        notesAdded: memoryUpdate.notesAdded,
+        scheduleJob: req.capabilities?.scheduleJob,
+        recallNotes: req.capabilities?.recallNotes,
+      };
       const messages: MessageParam[] = [...base.messages];
       const outcome = { model, calls, events, memory: memoryUpdate };
+      // The answer so far when the API paused a long server-tool turn (pause_turn) to be continued.
+      let paused: ContentBlock[] = [];
 
       for (let step = 1; step <= opts.maxSteps; step++) {
         const lastStep = step === opts.maxSteps;
@@ -145,14 +160,22 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         model = result.model;
         outcome.model = model;
         const m = result.message;
+        for (const b of m.content) if (b.type === "server_tool_use") events.push({ kind: "agent.server_tool", detail: { tool: b.name, step } });
+        if (m.stop_reason === "pause_turn" && !lastStep) {
+          // Sent back as it is, with no new user message: the API resumes the same turn.
+          pushAssistant(messages, m.content);
+          paused = [...paused, ...m.content];
+          continue;
+        }
         const toolUses = m.content.flatMap((b) => (b.type === "tool_use" ? [b] : []));
         if (m.stop_reason !== "tool_use" || toolUses.length === 0 || lastStep) {
-          let text = textOf(m);
+          let text = replyText([...paused, ...m.content]);
           if (m.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
           if (!text) text = m.stop_reason === "refusal" ? "Sorry, I can't help with that." : "(no answer)";
           return { ...outcome, ok: true, text, usage: sumUsage(calls), latencyMs: now() - started };
         }
-        messages.push({ role: "assistant", content: m.content });
+        pushAssistant(messages, m.content);
+        paused = [];
         const results: ToolResultBlockParam[] = [];
         for (const use of toolUses) {
           const tool = tools.find((t) => t.name === use.name);

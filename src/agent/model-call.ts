@@ -10,6 +10,8 @@
 import { APIError } from "@anthropic-ai/sdk";
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Message } from "@anthropic-ai/sdk/resources/messages";
+import { MCP_CONNECTOR_BETA } from "./mcp-request";
+import { serverToolBetas } from "./server-tools";
 import { costOf } from "./pricing";
 import type { ModelRequest } from "./prompt";
 import { decide, type FailureDecision, type RetryPolicy } from "./retry-policy";
@@ -34,6 +36,9 @@ export type CallResult =
   | { ok: true; message: Message; model: string; calls: ApiCallRecord[]; events: AgentEvent[] }
   | { ok: false; failure: Extract<FailureDecision, { retry: false }>; calls: ApiCallRecord[]; events: AgentEvent[] };
 
+/** The server_tool_use names code execution runs under (20250825 runs commands and edits files). */
+const CODE_EXECUTION_CALLS = new Set(["code_execution", "bash_code_execution", "text_editor_code_execution"]);
+
 class AttemptTimeout extends Error {
   override name = "AttemptTimeout";
 }
@@ -43,8 +48,14 @@ function record(
   model: string,
   started: number,
   usage: Message["usage"] | undefined,
-  outcome: { stopReason: string | null; error?: string },
+  outcome: { stopReason: string | null; error?: string; content?: Message["content"] },
 ): ApiCallRecord {
+  const serverUses = {
+    webSearchRequests: usage?.server_tool_use?.web_search_requests ?? 0,
+    webFetchRequests: usage?.server_tool_use?.web_fetch_requests ?? 0,
+    // The API's usage has no code-execution count: count the calls the model made.
+    codeExecutionRequests: (outcome.content ?? []).filter((b) => b.type === "server_tool_use" && CODE_EXECUTION_CALLS.has(b.name)).length,
+  };
   const tokens = {
     inputTokens: usage?.input_tokens ?? 0,
     outputTokens: usage?.output_tokens ?? 0,
@@ -52,7 +63,7 @@ function record(
     cacheWrite1hTokens: usage?.cache_creation?.ephemeral_1h_input_tokens ?? 0,
     cacheReadTokens: usage?.cache_read_input_tokens ?? 0,
   };
-  const cost = costOf(model, tokens);
+  const cost = costOf(model, { ...tokens, ...serverUses });
   const { cacheWrite1hTokens: _, ...stored } = tokens;
   return {
     at: started,
@@ -65,7 +76,15 @@ function record(
     ...(outcome.error ? { error: outcome.error } : {}),
     costUsd: cost.costUsd,
     cacheSavingsUsd: cost.cacheSavingsUsd,
+    ...serverUses,
   };
+}
+
+/** The `anthropic-beta` header a request needs for the server tools and MCP servers it carries. */
+export function betaHeader(request: ModelRequest): Record<string, string> {
+  const betas = serverToolBetas(request.tools ?? []);
+  if (request.mcp_servers?.length) betas.push(MCP_CONNECTOR_BETA);
+  return betas.length ? { "anthropic-beta": betas.join(",") } : {};
 }
 
 async function attempt(o: CallOptions, request: ModelRequest): Promise<{ message: Message } | { error: unknown; partial: Message["usage"] | undefined }> {
@@ -75,7 +94,11 @@ async function attempt(o: CallOptions, request: ModelRequest): Promise<{ message
     timedOut = true;
     controller.abort();
   }, o.timeoutMs);
-  const stream = o.client.messages.stream(request, { signal: controller.signal });
+  // mcp_servers is a beta field the GA request type does not list; the API reads it under the beta header.
+  const stream = o.client.messages.stream(request as Parameters<Anthropic["messages"]["stream"]>[0], {
+    signal: controller.signal,
+    headers: betaHeader(request),
+  });
   // message_start already carries the input usage: a stream that breaks later was still billed for it.
   let partial: Message["usage"] | undefined;
   stream.on("streamEvent", (event, snapshot) => {
@@ -110,7 +133,7 @@ export async function callModel(o: CallOptions, request: ModelRequest): Promise<
     const result = await attempt(o, { ...request, model });
     if ("message" in result) {
       const m = result.message;
-      calls.push(record(o, m.model || model, started, m.usage, { stopReason: m.stop_reason }));
+      calls.push(record(o, m.model || model, started, m.usage, { stopReason: m.stop_reason, content: m.content }));
       return { ok: true, message: m, model, calls, events };
     }
     const decision = decide(result.error, attemptsOnModel, o.policy, o.now());

@@ -13,8 +13,10 @@ import { feedEvent, type FeedEvent } from "../db/feed-events";
 import { sessionId } from "../objects/session-id";
 import { budgetReply, checkBudget } from "./budget";
 import { apiCallRows } from "./call-rows";
+import { keyringFor } from "../crypto/keyring";
 import { prepareImages, type AttachmentFetcher } from "./images";
-import { activeHistory, loadAgentMemory, type SqlLike } from "./memory-store";
+import { mcpGrants } from "./mcp-servers";
+import { activeHistory, loadAgentMemory, searchNotes, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
 import { conversationAgent, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
@@ -88,19 +90,22 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const memory = loadAgentMemory(input.sql);
+  const trust = trustTier(channel.type, channel.policy);
+  const { grants: mcpServers, skipped: mcpSkipped } = await mcpGrants(input.db, await keyringFor(input.cfg), channel.agent?.mcpServers, trust);
   const result = await runtime.runTurn({
     channelId: channel.id,
     channelType: channel.type,
     channelName: channel.name,
     senderId,
     senderName: input.senderName,
-    trust: trustTier(channel.type, channel.policy),
+    trust,
     settings: channel.agent,
+    ...(mcpServers.length ? { mcpServers } : {}),
     history: activeHistory(input.sql, memory.summaryThroughSeq),
     memory,
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),
-    capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId) },
+    capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId), recallNotes: (query) => searchNotes(input.sql, query) },
   });
 
   const calls = result.calls ?? [];
@@ -113,6 +118,8 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     events.push(
       feedEvent("agent.attachments_skipped", channel.id, senderId, { runId: input.runId, skipped: prepared.skipped, shown: prepared.images.length }, at),
     );
+  if (mcpSkipped.length)
+    events.push(feedEvent("agent.mcp_skipped", channel.id, senderId, { runId: input.runId, servers: mcpSkipped, reason: "token cannot be opened" }, at));
   events.push(
     feedEvent(
       "agent.run",

@@ -1,6 +1,7 @@
 /**
  * Cost of a model call from the price table in prices.json (data, not code: a new model or a
- * price change is an edit to that file). Prices are USD per million tokens.
+ * price change is an edit to that file). Prices are USD per million tokens, and server tool uses
+ * (web search) a fixed USD amount each.
  */
 import prices from "./prices.json";
 
@@ -24,6 +25,9 @@ export interface CallTokens {
   cacheWriteTokens: number;
   cacheWrite1hTokens?: number;
   cacheReadTokens: number;
+  /** Server tool uses the API reported in `usage.server_tool_use`, priced per use (prices.json `serverTools`). */
+  webSearchRequests?: number;
+  webFetchRequests?: number;
 }
 
 export interface CallCost {
@@ -51,15 +55,21 @@ export function knownModels(): string[] {
 
 const PER_TOKEN = 1 / 1_000_000;
 
+/** USD for the server tool uses of one call; billed whatever the model, so known even for an unpriced model. */
+export function serverToolCost(t: Pick<CallTokens, "webSearchRequests" | "webFetchRequests">): number {
+  return (t.webSearchRequests ?? 0) * prices.serverTools.webSearchPerRequestUsd + (t.webFetchRequests ?? 0) * prices.serverTools.webFetchPerRequestUsd;
+}
+
 export function costOf(model: string, t: CallTokens): CallCost {
   const base = pricesFor(model);
-  if (!base) return { costUsd: 0, cacheSavingsUsd: 0, priced: false };
+  if (!base) return { costUsd: serverToolCost(t), cacheSavingsUsd: 0, priced: false };
   const promptTokens = t.inputTokens + t.cacheReadTokens + t.cacheWriteTokens;
   const r: Rates = base.longPrompt && promptTokens > base.longPrompt.thresholdTokens ? base.longPrompt : base;
   const write1h = Math.min(t.cacheWrite1hTokens ?? 0, t.cacheWriteTokens);
   const write5m = t.cacheWriteTokens - write1h;
   const costUsd =
-    (t.inputTokens * r.input + t.outputTokens * r.output + write5m * r.cacheWrite5m + write1h * r.cacheWrite1h + t.cacheReadTokens * r.cacheRead) * PER_TOKEN;
+    (t.inputTokens * r.input + t.outputTokens * r.output + write5m * r.cacheWrite5m + write1h * r.cacheWrite1h + t.cacheReadTokens * r.cacheRead) * PER_TOKEN +
+    serverToolCost(t);
   const cacheSavingsUsd =
     (t.cacheReadTokens * (r.input - r.cacheRead) - write5m * (r.cacheWrite5m - r.input) - write1h * (r.cacheWrite1h - r.input)) * PER_TOKEN;
   return { costUsd, cacheSavingsUsd, priced: true };

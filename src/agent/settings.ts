@@ -3,6 +3,8 @@ import { z } from "zod";
 import { CONTAINER_TOOL_NAMES } from "../protocol/container";
 import { TOOL_NAMES } from "./tool-names";
 import { BRIDGE_ID_PATTERN } from "../protocol/bridge";
+import { mcpServerName } from "./mcp-request";
+import { serverToolsSchema } from "./server-tools";
 
 export const agentSettingsSchema = z
   .object({
@@ -19,6 +21,10 @@ export const agentSettingsSchema = z
       .array(z.enum([...TOOL_NAMES, ...CONTAINER_TOOL_NAMES]))
       .max(TOOL_NAMES.length + CONTAINER_TOOL_NAMES.length)
       .optional(),
+    /** Web search, web fetch and code execution run by the API; none when unset (server-tools.ts). */
+    serverTools: serverToolsSchema.optional(),
+    /** Registered MCP servers (by name) this channel's agent may use; admin and paired senders only (mcp-servers.ts). */
+    mcpServers: z.array(mcpServerName).max(20).optional(),
     /** Run this channel's turns in containers on a bridge (true) or in the Worker (false); AGENT_CONTAINER_MODE when unset. */
     container: z.boolean().optional(),
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */

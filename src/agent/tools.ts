@@ -6,17 +6,21 @@
  */
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import type { ToolName } from "./tool-names";
-import type { ScheduleJob } from "./types";
+import type { RecallNotes, ScheduleJob } from "./types";
 import type { TrustTier } from "./trust";
 
-/** Notes a sender's conversation may hold; the oldest stay, new ones are refused past this. */
-export const MAX_NOTES = 50;
+/** Notes a sender's conversation may hold (the newest are in every request, `recall` finds the rest); new ones are refused past this. */
+export const MAX_NOTES = 500;
 export const MAX_NOTE_CHARS = 500;
 
 export interface ToolContext {
   now: () => number;
-  /** Notes already stored for this conversation. */
+  /** The newest notes stored for this conversation (those in the context block). */
   notes: readonly string[];
+  /** How many notes are stored in all; `notes.length` when unset. */
+  noteCount?: number;
+  /** Present when the conversation's notes can be searched. */
+  recallNotes?: RecallNotes;
   /** Notes saved during this turn; the session persists them with the turn. */
   notesAdded: string[];
   /** Present when the gateway can create scheduler jobs for this sender. */
@@ -35,7 +39,7 @@ export interface AgentTool {
   /** True when running it changes something outside the conversation's reply. */
   sideEffects: boolean;
   /** A capability the turn must provide for the tool to be offered. */
-  requires?: "scheduleJob";
+  requires?: "scheduleJob" | "recallNotes";
   run(input: unknown, ctx: ToolContext): ToolOutcome | Promise<ToolOutcome>;
 }
 
@@ -70,10 +74,30 @@ const rememberNote: AgentTool = {
     const note = field(input, "note").trim();
     if (!note) return { content: "note is required", isError: true };
     if (note.length > MAX_NOTE_CHARS) return { content: `note is longer than ${MAX_NOTE_CHARS} characters; shorten it`, isError: true };
-    if (ctx.notes.length + ctx.notesAdded.length >= MAX_NOTES)
+    if ((ctx.noteCount ?? ctx.notes.length) + ctx.notesAdded.length >= MAX_NOTES)
       return { content: `this conversation already has ${MAX_NOTES} notes; no more can be saved`, isError: true };
     ctx.notesAdded.push(note);
     return { content: "saved" };
+  },
+};
+
+const recall: AgentTool = {
+  name: "recall",
+  description:
+    "Search every note you saved about this person with remember_note, including old ones no longer listed in the context. Give a few keywords; the best matches come first.",
+  inputSchema: { type: "object", properties: { query: { type: "string", description: "Keywords, e.g. birthday sister" } }, required: ["query"] },
+  sideEffects: false,
+  requires: "recallNotes",
+  run(input, ctx) {
+    const query = field(input, "query").trim();
+    if (!query) return { content: "query is required", isError: true };
+    if (!ctx.recallNotes) return { content: "notes cannot be searched here", isError: true };
+    const found = ctx.recallNotes(query.slice(0, 500));
+    // Notes saved earlier in this very turn are not in the index yet.
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const fresh = ctx.notesAdded.filter((n) => words.some((w) => n.toLowerCase().includes(w))).map((text) => ({ text, at: ctx.now() }));
+    const notes = [...fresh, ...found].map((n) => ({ note: n.text, saved: new Date(n.at).toISOString() }));
+    return { content: notes.length ? JSON.stringify({ notes }) : "no saved note matches" };
   },
 };
 
@@ -106,10 +130,14 @@ const scheduleJob: AgentTool = {
   },
 };
 
-export const TOOLS: readonly AgentTool[] = [currentTime, rememberNote, scheduleJob].sort((a, b) => a.name.localeCompare(b.name));
+export const TOOLS: readonly AgentTool[] = [currentTime, recall, rememberNote, scheduleJob].sort((a, b) => a.name.localeCompare(b.name));
 
 /** The tools this sender may use: the channel's explicit allow list, or the tier's default; never one whose capability is missing. */
-export function toolsFor(tier: TrustTier, allowList: readonly string[] | null | undefined, capabilities: { scheduleJob?: unknown } = {}): AgentTool[] {
+export function toolsFor(
+  tier: TrustTier,
+  allowList: readonly string[] | null | undefined,
+  capabilities: { scheduleJob?: unknown; recallNotes?: unknown } = {},
+): AgentTool[] {
   const available = TOOLS.filter((t) => !t.requires || capabilities[t.requires] !== undefined);
   if (allowList) return available.filter((t) => allowList.includes(t.name));
   return available.filter((t) => tier !== "public" || !t.sideEffects);

@@ -3,6 +3,7 @@
  * the new message, produce a reply, its usage, and one record per model call. Implementations:
  * the offline echo model (no ANTHROPIC_API_KEY) and the Claude runtime.
  */
+import type { McpServerGrant } from "./mcp-request";
 import type { AgentSettings } from "./settings";
 import type { TrustTier } from "./trust";
 
@@ -18,7 +19,10 @@ export interface AgentMemory {
   summary: string | null;
   /** History rows up to this seq are summarised (kept in storage, no longer sent). */
   summaryThroughSeq: number;
+  /** The newest notes (memory-store.ts CONTEXT_NOTES); `recall` searches all of them. */
   notes: string[];
+  /** All notes stored, shown or not; `notes.length` when unknown. */
+  noteCount?: number;
 }
 
 export interface MemoryUpdate {
@@ -35,12 +39,14 @@ export interface TurnRequest {
   senderName?: string;
   /** Decides the default tools; `public` (least privilege) when unset. */
   trust?: TrustTier;
-  /** The channel's overrides of model, max tokens, system prompt and tools. */
+  /** The channel's overrides of model, max tokens, system prompt and tools (server tools included). */
   settings?: AgentSettings | null;
+  /** Remote MCP servers this turn may use, already filtered by the sender's trust tier (src/agent/mcp-servers.ts). */
+  mcpServers?: McpServerGrant[];
   /** Model for this turn only (scheduled jobs); wins over `settings.model`. */
   model?: string;
   /** What the gateway can do for this sender besides answering; tools needing a missing one are not offered. */
-  capabilities?: { scheduleJob?: ScheduleJob };
+  capabilities?: { scheduleJob?: ScheduleJob; recallNotes?: RecallNotes };
   /** Earlier turns not yet summarised, oldest first, not including `text`. */
   history: ChatTurn[];
   memory?: AgentMemory;
@@ -84,6 +90,10 @@ export interface ApiCallRecord {
   error?: string;
   costUsd: number;
   cacheSavingsUsd: number;
+  /** Server tool uses in this call (web search and fetch as the API's usage reports them; code runs counted from the content). */
+  webSearchRequests?: number;
+  webFetchRequests?: number;
+  codeExecutionRequests?: number;
 }
 
 /** Something the admin should see on the feed (retries, compaction, errors). */
@@ -141,6 +151,9 @@ export interface ScheduleJobInput {
 }
 
 export type ScheduleJobResult = { ok: true; jobId: string; nextRuns: number[] } | { ok: false; error: string };
+
+/** Searches this sender's saved notes (memory-store.ts searchNotes), best match first. */
+export type RecallNotes = (query: string) => { text: string; at: number }[];
 
 /** Creates a scheduler job whose answers go to the current sender (src/agent/schedule-job.ts). */
 export type ScheduleJob = (input: ScheduleJobInput) => Promise<ScheduleJobResult>;

@@ -19,6 +19,7 @@ import { recordRoutes } from "./records";
 import { resealRoutes } from "./reseal";
 import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
+import { mcpServerRoutes } from "./mcp-servers";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
 import { openLiveFeed } from "./live-feed-access";
@@ -60,6 +61,7 @@ const api = new Hono<AppEnv>()
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
   .route("/usage", usageRoutes)
+  .route("/mcp-servers", mcpServerRoutes)
   .route("/secrets", resealRoutes)
   .route("/backup", backupRoutes)
   .get("/live", async (c) => {

@@ -13,6 +13,7 @@ import { loopTask } from "../objects/addresses";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { validate } from "./validate";
+import { serverToolsSchema } from "../agent/server-tools";
 
 export const MAX_LOOP_ITERATIONS = 1000;
 
@@ -24,6 +25,8 @@ const taskCreateBody = z.strictObject({
   costCapUsd: z.number().positive().max(10_000).optional(),
   noProgressLimit: z.int().min(1).max(100).optional(),
   notify: deliveryTarget.optional(),
+  /** Web search, web fetch, code execution for its iterations (src/agent/server-tools.ts). */
+  serverTools: serverToolsSchema.optional(),
 });
 
 const idParam = validate("param", z.object({ id: z.coerce.number().int().positive("id must be a task number") }));
@@ -52,6 +55,7 @@ async function startTask(c: Ctx, row: TaskRow): Promise<void> {
     costCapUsd: row.costCapUsd,
     noProgressLimit: row.noProgressLimit,
     notify: row.notify ? (JSON.parse(row.notify) as DeliveryTarget) : null,
+    serverTools: row.serverTools ? serverToolsSchema.parse(JSON.parse(row.serverTools)) : null,
   });
   if (result.ok) return;
   // A budget-paused task resumes by itself when the cap resets; starting it early needs room in the budget.
@@ -81,6 +85,7 @@ export const taskRoutes = new Hono<AppEnv>()
         costCapUsd: body.costCapUsd ?? null,
         noProgressLimit: body.noProgressLimit ?? DEFAULT_NO_PROGRESS_LIMIT,
         notify: body.notify ? JSON.stringify(body.notify) : null,
+        serverTools: body.serverTools ? JSON.stringify(body.serverTools) : null,
         status: "running",
         createdAt: now,
         startedAt: now,

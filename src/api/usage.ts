@@ -42,6 +42,9 @@ const totals = {
   costUsd: n(sql`sum(${apiCalls.costUsd})`),
   cacheSavingsUsd: n(sql`sum(${apiCalls.cacheSavingsUsd})`),
   avgLatencyMs: n(sql`round(avg(${apiCalls.latencyMs}))`),
+  webSearchRequests: n(sql`sum(${apiCalls.webSearchRequests})`),
+  webFetchRequests: n(sql`sum(${apiCalls.webFetchRequests})`),
+  codeExecutionRequests: n(sql`sum(${apiCalls.codeExecutionRequests})`),
 };
 
 /** Share of prompt tokens served from the cache. */

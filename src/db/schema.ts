@@ -254,6 +254,8 @@ export const loopTasks = sqliteTable(
     noProgressLimit: integer("no_progress_limit").notNull(),
     /** JSON `{channelId, recipient}` told when the task ends. */
     notify: text("notify"),
+    /** JSON server tools config (src/agent/server-tools.ts) for its iterations; null: none. */
+    serverTools: text("server_tools"),
     status: text("status", { enum: ["running", "stopped", "completed", "failed"] }).notNull(),
     /** completed | max_iterations | cost_cap | no_progress | stopped | error; budget while paused by the account's daily cap (it resumes by itself). */
     stopReason: text("stop_reason"),
@@ -318,6 +320,28 @@ export const apiCalls = sqliteTable(
     costUsd: real("cost_usd").notNull().default(0),
     /** Cache reads priced as plain input, minus the cache-write premium (negative on a first turn). */
     cacheSavingsUsd: real("cache_savings_usd").notNull().default(0),
+    /** Server tool uses in the call (web search and fetch from the API's usage, code runs from the content); search cost is in cost_usd. */
+    webSearchRequests: integer("web_search_requests").notNull().default(0),
+    webFetchRequests: integer("web_fetch_requests").notNull().default(0),
+    codeExecutionRequests: integer("code_execution_requests").notNull().default(0),
   },
   (t) => [index("api_calls_created").on(t.createdAt), index("api_calls_sender").on(t.channelId, t.senderId, t.createdAt), index("api_calls_run").on(t.runId)],
 );
+
+/**
+ * Remote MCP servers the admin registered (src/agent/mcp-servers.ts). The API's MCP connector
+ * calls them; a channel's or job's agent settings name which ones its agent may use.
+ */
+export const mcpServers = sqliteTable("mcp_servers", {
+  id: text("id").primaryKey(),
+  /** Unique; the name the model and `mcp_tool_use` blocks know the server by. */
+  name: text("name").notNull().unique(),
+  /** https only. */
+  url: text("url").notNull(),
+  /** The OAuth bearer token, sealed with the master key (enc:v2:...); never returned by the API. */
+  token: text("token"),
+  /** JSON array of the server's tools the agent may call; null means all of them. */
+  allowedTools: text("allowed_tools"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

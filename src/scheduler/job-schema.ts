@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { jobs } from "../db/schema";
 import { parseCron } from "../cron/cron";
+import { serverToolsSchema } from "../agent/server-tools";
 
 export const MAX_RECIPE_STEPS = 20;
 export const MAX_RETRY_ATTEMPTS = 10;
@@ -13,6 +14,8 @@ export const DEFAULT_RETRY_BACKOFF_MS = 60_000;
 const step = z.strictObject({
   prompt: z.string().trim().min(1, "prompt is required").max(20_000),
   model: z.string().trim().min(1).max(100).optional(),
+  /** Web search, web fetch, code execution for this step (src/agent/server-tools.ts); none when unset. */
+  serverTools: serverToolsSchema.optional(),
 });
 
 /** Where a result goes: a channel and the platform id of the recipient on it. */

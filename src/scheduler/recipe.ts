@@ -7,11 +7,15 @@ import type { TrustTier } from "../agent/trust";
 import type { AgentRuntime, ApiCallRecord, ChatTurn, TurnUsage } from "../agent/types";
 import { jobSender, SCHEDULER_CHANNEL_ID } from "./usage-attribution";
 
+import type { ServerToolsConfig } from "../agent/server-tools";
+
 export interface RecipeStep {
   /** What the agent is asked in this step. */
   prompt: string;
   /** Model for this step; the gateway's default when absent. */
   model?: string;
+  /** Server tools for this step; none when absent. */
+  serverTools?: ServerToolsConfig;
 }
 
 /** Who the run is, as the agent sees it: each job is its own sender on the `scheduler` channel. */
@@ -51,6 +55,7 @@ export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who:
       senderName: who.jobName,
       trust: who.trust,
       model: step.model,
+      ...(step.serverTools ? { settings: { serverTools: step.serverTools } } : {}),
       history: [...history],
       text: step.prompt,
     });

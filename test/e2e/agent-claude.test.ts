@@ -162,7 +162,7 @@ describe("Claude runtime through the gateway", () => {
     expect(system(last)).toContain("Summary: the person said");
     expect(system(last)).toContain("my plot is number 17");
     // The sender is paired (allowlist), so the side-effecting tools were offered.
-    expect((last.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "remember_note", "schedule_job"]);
+    expect((last.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "recall", "remember_note", "schedule_job"]);
 
     expect(await say("Could you schedule a daily watering reminder")).toContain('"scheduled":"job_');
     const jobs = await api<{ jobs: { name: string; cron: string; timezone: string; deliverTo: { channelId: string; recipient: string } }[] }>(

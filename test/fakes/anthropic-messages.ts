@@ -23,6 +23,11 @@ type Json = Record<string, unknown>;
 export type Scripted =
   | { kind: "text"; text: string }
   | { kind: "tool_use"; name: string; input: Json; text?: string }
+  /**
+   * Content blocks as the API returns them (server_tool_use, web_search_tool_result, text with
+   * citations, mcp_tool_use ...), ending the turn or pausing it; `serverToolUse` goes in usage.
+   */
+  | { kind: "blocks"; content: Json[]; stop?: "end_turn" | "pause_turn"; serverToolUse?: { web_search_requests: number; web_fetch_requests: number } }
   /** An error response; `retryAfter` seconds become the retry-after header; `errorCode` goes in error.details. */
   | { kind: "error"; status: 400 | 401 | 403 | 429 | 500 | 529; retryAfter?: number; errorCode?: string; message?: string }
   /** 200 and a stream that stops after the first text delta (the connection is destroyed). */
@@ -91,7 +96,7 @@ function offers(body: Json, tool: string): boolean {
   return Array.isArray(body.tools) && body.tools.some((t) => (t as Json).name === tool) && (body.tool_choice as Json | undefined)?.type !== "none";
 }
 
-type Answer = Extract<Scripted, { kind: "text" | "tool_use" }>;
+type Answer = Extract<Scripted, { kind: "text" | "tool_use" | "blocks" }>;
 
 function defaultAnswer(body: Json, n: number): Answer {
   const user = lastUser(body);
@@ -159,8 +164,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
   }
 
   function message(body: Json, answer: Answer, usage: Json) {
-    const content: Json[] = [];
-    if (answer.kind === "text") content.push({ type: "text", text: answer.text, citations: null });
+    let content: Json[] = [];
+    if (answer.kind === "blocks") content = answer.content.map((b) => (b.type === "text" ? { citations: null, ...b } : b));
+    else if (answer.kind === "text") content.push({ type: "text", text: answer.text, citations: null });
     else {
       if (answer.text) content.push({ type: "text", text: answer.text, citations: null });
       content.push({ type: "tool_use", id: id("toolu"), name: answer.name, input: answer.input });
@@ -171,7 +177,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
       role: "assistant",
       model: body.model,
       content,
-      stop_reason: answer.kind === "tool_use" ? "tool_use" : "end_turn",
+      stop_reason: answer.kind === "tool_use" ? "tool_use" : answer.kind === "blocks" ? (answer.stop ?? "end_turn") : "end_turn",
       stop_sequence: null,
       usage,
     };
@@ -188,7 +194,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     sse(res, "ping", {});
     for (const [index, block] of (msg.content as Json[]).entries()) {
       if (block.type === "text") {
-        sse(res, "content_block_start", { index, content_block: { type: "text", text: "", citations: null } });
+        const citations = Array.isArray(block.citations) ? (block.citations as Json[]) : null;
+        sse(res, "content_block_start", { index, content_block: { type: "text", text: "", citations: citations ? [] : null } });
         const text = String(block.text);
         const chunks = text.match(/[\s\S]{1,12}/g) ?? [text];
         for (const [i, chunk] of chunks.entries()) {
@@ -199,8 +206,12 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
             return;
           }
         }
+        for (const citation of citations ?? []) sse(res, "content_block_delta", { index, delta: { type: "citations_delta", citation } });
+      } else if (block.type !== "tool_use" && block.type !== "server_tool_use" && block.type !== "mcp_tool_use") {
+        // Tool results arrive whole in their content_block_start.
+        sse(res, "content_block_start", { index, content_block: block });
       } else {
-        sse(res, "content_block_start", { index, content_block: { type: "tool_use", id: block.id, name: block.name, input: {} } });
+        sse(res, "content_block_start", { index, content_block: { ...block, input: {} } });
         const json = JSON.stringify(block.input);
         for (const part of json.match(/[\s\S]{1,10}/g) ?? [])
           sse(res, "content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } });
@@ -231,7 +242,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     } catch {
       return sendError(res, rec, 400, "There was an error parsing the body of your request.");
     }
-    const invalid = validateRequest(rec.body, version);
+    const betas = String(req.headers["anthropic-beta"] ?? "")
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean);
+    const invalid = validateRequest(rec.body, version, betas);
     if (invalid) return sendError(res, rec, 400, invalid);
 
     const scripted = script.shift() ?? options.respond?.(rec.body);
@@ -245,9 +260,13 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     const c = cache.process(body);
     rec.cache = c;
     answers++;
-    const answer: Answer = scripted?.kind === "text" || scripted?.kind === "tool_use" ? scripted : defaultAnswer(body, answers);
+    const answer: Answer = scripted?.kind === "text" || scripted?.kind === "tool_use" || scripted?.kind === "blocks" ? scripted : defaultAnswer(body, answers);
     const outputTokens =
-      answer.kind === "text" ? estimateTokens(answer.text) : estimateTokens(JSON.stringify(answer.input)) + estimateTokens(answer.text ?? "") + 10;
+      answer.kind === "text"
+        ? estimateTokens(answer.text)
+        : answer.kind === "blocks"
+          ? estimateTokens(JSON.stringify(answer.content))
+          : estimateTokens(JSON.stringify(answer.input)) + estimateTokens(answer.text ?? "") + 10;
     const usage: Json = {
       input_tokens: c.inputTokens,
       cache_creation_input_tokens: c.cacheWriteTokens,
@@ -255,6 +274,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
       cache_creation: { ephemeral_5m_input_tokens: c.cacheWriteTokens - c.cacheWrite1hTokens, ephemeral_1h_input_tokens: c.cacheWrite1hTokens },
       output_tokens: Math.min(outputTokens, Number(body.max_tokens)),
       service_tier: "standard",
+      ...(answer.kind === "blocks" && answer.serverToolUse ? { server_tool_use: answer.serverToolUse } : {}),
     };
     rec.usage = usage;
     rec.answered = scripted?.kind ?? answer.kind;

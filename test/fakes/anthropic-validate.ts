@@ -6,6 +6,7 @@
  * null when the body is valid.
  */
 import { imageInfo } from "./image-info";
+import { SERVER_BLOCK_TYPES, checkMcpServers, checkServerTool } from "./anthropic-validate-server-tools";
 
 type Json = Record<string, unknown>;
 
@@ -29,7 +30,7 @@ const TOP_LEVEL = new Set([
   "mcp_servers",
   "context_management",
 ]);
-const BLOCK_TYPES = new Set(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result"]);
+const BLOCK_TYPES = new Set(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", "search_result", ...SERVER_BLOCK_TYPES]);
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -89,7 +90,8 @@ export function countBreakpoints(body: Json): number {
   return n;
 }
 
-export function validateRequest(body: unknown, apiVersion = "2023-06-01"): string | null {
+/** `betas` are the values of the anthropic-beta header (comma-separated values split). */
+export function validateRequest(body: unknown, apiVersion = "2023-06-01", betas: readonly string[] = []): string | null {
   if (!isObject(body)) return "body: Input should be a valid dictionary";
   for (const key of Object.keys(body)) if (!TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`;
   // API version 2026-10-21 removed the sampling parameters.
@@ -113,6 +115,11 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
       if (!isObject(t) || typeof t.name !== "string" || !TOOL_NAME.test(t.name)) return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`;
       if (names.has(t.name)) return `tools: Tool names must be unique. Duplicate: ${t.name}`;
       names.add(t.name);
+      if (t.type !== undefined && t.type !== "custom") {
+        const err = checkServerTool(t, `tools.${i}`, betas);
+        if (err) return err;
+        continue;
+      }
       if (!isObject(t.input_schema) || t.input_schema.type !== "object") return `tools.${i}.input_schema.type: Input should be 'object'`;
       const cc = checkCacheControl(t, `tools.${i}`);
       if (cc) return cc;
@@ -120,6 +127,10 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
   }
   if (body.tool_choice !== undefined && (!isObject(body.tool_choice) || !["auto", "any", "tool", "none"].includes(String(body.tool_choice.type))))
     return "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
+  if (body.mcp_servers !== undefined) {
+    const err = checkMcpServers(body.mcp_servers, betas);
+    if (err) return err;
+  }
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
   let pendingToolUses: string[] = [];
   for (const [i, m] of body.messages.entries()) {
@@ -137,6 +148,8 @@ export function validateRequest(body: unknown, apiVersion = "2023-06-01"): strin
     const blocks = Array.isArray(m.content) ? (m.content as Json[]) : [];
     if (m.role === "assistant" && blocks.some((b) => b.type === "image"))
       return `messages.${i}.content: image content blocks are only allowed in user messages`;
+    const serverBlock = m.role === "user" ? blocks.find((b) => SERVER_BLOCK_TYPES.includes(String(b.type))) : undefined;
+    if (serverBlock) return `messages.${i}.content: ${String(serverBlock.type)} blocks are only allowed in assistant messages`;
     if (pendingToolUses.length) {
       const answered = new Set(m.role === "user" ? blocks.filter((b) => b.type === "tool_result").map((b) => String(b.tool_use_id)) : []);
       const missing = pendingToolUses.filter((id) => !answered.has(id));
