@@ -15,6 +15,8 @@ import { adminToken, BASE, call, eventually, routeFetchTo, withoutRealNetwork } 
 
 /** Runs per channel type: enough to reach every field of the samples, bounded so the file stays well under 30 s. */
 const RUNS_PER_CHANNEL = 100;
+/** 100 runs take 1-5 s on an idle machine (JWT checks, 256 KB bodies); vitest's 5 s default is too tight on a shared one. */
+const CHANNEL_TIMEOUT_MS = 30_000;
 
 let admin: string;
 beforeAll(async () => {
@@ -91,7 +93,7 @@ const storedCount = async (channelId: string) =>
 
 describe("fuzzing /hooks/:id for every channel type", () => {
   for (const { adapter, profile } of profiledChannels.filter((c) => c.adapter.verify)) {
-    it(`${adapter.type}: never a 5xx, and a refused request stores nothing`, async () => {
+    it(`${adapter.type}: never a 5xx, and a refused request stores nothing`, { timeout: CHANNEL_TIMEOUT_MS }, async () => {
       const prepared = await profile.prepare();
       // Configs name hosts nobody serves: their calls fail as a network error would, without a DNS lookup.
       withoutRealNetwork();
