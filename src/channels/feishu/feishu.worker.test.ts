@@ -117,12 +117,9 @@ describe("Feishu channel, through the whole pipeline", () => {
     expect(posted.status).toBeLessThan(500);
     // Each mention's name holds its own placeholder twice: replaced one mention after the other, the text doubled per mention.
     const echo = dm("@_user_1");
-    echo.event.message.mentions = Array.from({ length: 40 }, () => ({
-      key: "@_user_1",
-      id: { union_id: "", user_id: "", open_id: "ou_someone" },
-      name: "@_user_1 @_user_1",
-      tenant_key: "t",
-    }));
+    Object.assign(echo.event.message, {
+      mentions: Array.from({ length: 40 }, () => ({ key: "@_user_1", id: { union_id: "", user_id: "", open_id: "ou_someone" }, name: "@_user_1 @_user_1" })),
+    });
     const echoed = await fake.deliver(url, echo);
     expect(echoed.status).toBeLessThan(500);
     expect(await echoed.json()).toMatchObject({ ok: true, accepted: 1 });
