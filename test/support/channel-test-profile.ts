@@ -16,6 +16,18 @@ export interface PreparedProfile {
    * computed here (e-mail) or the channel has no webhook (bridged channels).
    */
   sign?(body: string, nowMs: number): Promise<Record<string, string>>;
+  /**
+   * The payload as the platform puts it on the wire, when it wraps it (Feishu's encrypted
+   * `{"encrypt": ...}`, Mattermost's form-encoded slash commands): applied to the requests the
+   * shared tests send as the platform would, before `sign`, so a mutated payload still reaches
+   * the parser behind the wrapping.
+   */
+  seal?(body: string): Promise<string>;
+  /**
+   * Fakes of the platform's endpoints the webhook check itself calls (an OpenID key set), by base
+   * URL; the shared tests route the Worker's fetches under each base to its handler.
+   */
+  fakes?: Record<string, (request: Request) => Promise<Response>>;
 }
 
 export interface ChannelTestProfile {

@@ -32,14 +32,18 @@ describe("changing where a channel talks", () => {
     expect(unprofiledTypes).toEqual([]);
   });
 
-  for (const { adapter, profile } of profiledChannels.filter((c) => c.adapter.secretFields.length > 0)) {
+  for (const [i, { adapter, profile }] of profiledChannels.filter((c) => c.adapter.secretFields.length > 0).entries()) {
     it(`${adapter.type}: needs the secrets again, and keeps them when nothing moves`, async () => {
+      // Each type is edited from its own address (as the edge reports it), so the API's per-client
+      // rate limit counts one admin's edits of one channel, not the whole file's.
+      const client = { "cf-connecting-ip": `198.51.100.${i + 1}` };
       const { config } = await profile.prepare();
       const created = await call<{ channel: { id: string; config: Record<string, unknown> }; generatedSecrets: Record<string, unknown> }>(
         "POST",
         "/api/channels",
         { type: adapter.type, name: `redirect-${adapter.type}`, config },
         admin,
+        client,
       );
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const { id, config: shown } = created.body.channel;
@@ -52,7 +56,7 @@ describe("changing where a channel talks", () => {
       expect(fields.length, "the profile's config names an endpoint").toBeGreaterThan(0);
 
       // The config as the API shows it (secrets hidden) goes back unchanged: nothing moves, secrets stay.
-      const same = await call("PUT", `/api/channels/${id}`, { config: shown }, admin);
+      const same = await call("PUT", `/api/channels/${id}`, { config: shown }, admin, client);
       expect(same.status, JSON.stringify(same.body)).toBe(200);
 
       for (const field of fields) {
@@ -63,6 +67,7 @@ describe("changing where a channel talks", () => {
             `/api/channels/${id}`,
             { config: { ...hiddenOrOmitted, [field]: elsewhere(shown[field]) } },
             admin,
+            client,
           );
           expect(moved.status, `${field}: ${JSON.stringify(moved.body)}`).toBe(400);
           expect(moved.body.error).toContain(field);
@@ -74,11 +79,12 @@ describe("changing where a channel talks", () => {
           `/api/channels/${id}`,
           { config: { ...shown, ...secrets, [field]: elsewhere(shown[field]) } },
           admin,
+          client,
         );
         expect(withSecrets.status, `${field} with the secrets: ${JSON.stringify(withSecrets.body)}`).toBe(200);
         expect(withSecrets.body.channel.config[field]).toEqual(elsewhere(shown[field]));
         // Back to the original place (with the secrets) for the next field.
-        expect((await call("PUT", `/api/channels/${id}`, { config: { ...shown, ...secrets } }, admin)).status).toBe(200);
+        expect((await call("PUT", `/api/channels/${id}`, { config: { ...shown, ...secrets } }, admin, client)).status).toBe(200);
       }
     });
   }

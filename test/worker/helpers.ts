@@ -83,6 +83,15 @@ export function routeFetchTo(base: string, handle: (request: Request) => Promise
 }
 
 /**
+ * Makes every fetch of the calling test that no later route takes fail like an unreachable
+ * network, instead of trying the real one (a channel whose config names a host no test serves).
+ * Undone when the calling test ends.
+ */
+export function withoutRealNetwork(): void {
+  onTestFinished(installRoute((request, next) => next(request)));
+}
+
+/**
  * Intercepts fetches to `https://callback.test/*` (the Worker and its objects share the test
  * isolate) and answers with the scripted statuses in order, then 200.
  */

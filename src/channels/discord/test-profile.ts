@@ -1,5 +1,8 @@
-/** Discord for the shared channel tests: interactions are signed with the application's Ed25519 key. */
-import type { ChannelTestProfile } from "../../../test/support/channel-test-profile";
+/**
+ * Discord for the shared channel tests: interactions are signed with the application's Ed25519 key.
+ * The gateway variant is bridged (no webhook); its bot token and REST root matter for the redirect rule.
+ */
+import { TEST_BRIDGE_ID, type ChannelTestProfile } from "../../../test/support/channel-test-profile";
 import ask from "./fixtures/ask.json";
 import pairDm from "./fixtures/pair-dm.json";
 import ping from "./fixtures/ping.json";
@@ -24,4 +27,12 @@ const profile: ChannelTestProfile = {
   },
 };
 
-export default [profile];
+const gateway: ChannelTestProfile = {
+  type: "discord-gateway",
+  samples: [],
+  prepare: async () => ({
+    config: { bridgeId: TEST_BRIDGE_ID, botToken: `bot-token-${crypto.randomUUID()}`, apiBase: "https://discord.unreachable/api/v10" },
+  }),
+};
+
+export default [profile, gateway];

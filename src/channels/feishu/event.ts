@@ -8,6 +8,9 @@
 import { z } from "zod";
 import type { InboundMessage } from "../shared/types";
 
+/** Message content, and the text made of it, hold at most this many characters. */
+const MAX_CONTENT_CHARS = 200_000;
+
 const mentionSchema = z.looseObject({ key: z.string(), id: z.looseObject({ open_id: z.string().optional() }), name: z.string().optional() });
 
 export const messageEventSchema = z.looseObject({
@@ -17,18 +20,51 @@ export const messageEventSchema = z.looseObject({
     chat_id: z.string().min(1).max(200),
     chat_type: z.string(),
     message_type: z.string(),
-    content: z.string().max(200_000),
+    content: z.string().max(MAX_CONTENT_CHARS),
     mentions: z.array(mentionSchema).optional(),
   }),
 });
 export type MessageEvent = z.infer<typeof messageEventSchema>;
+
+/** Longer display names are cut where a mention placeholder is replaced. */
+const MAX_MENTION_NAME_CHARS = 64;
 
 export type NormalizedLarkEvent =
   | { kind: "message"; message: Omit<InboundMessage, "receivedAt"> }
   | { kind: "ignored"; reason: string }
   | { kind: "invalid"; error: string };
 
-/** The text of a text or post message; mention placeholders (`@_user_1`) become names, the bot's own is dropped. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Mention placeholders (`@_user_1`, `@_all`) become `@name`, the bot's own is dropped, all in one
+ * pass: a name is never searched again, so a name holding a placeholder cannot grow the text per
+ * mention (forty such mentions made 2^40 copies and brought the Worker down). Names are cut to
+ * MAX_MENTION_NAME_CHARS, so the text grows by a bounded factor at most.
+ */
+function withMentionNames(text: string, mentions: MessageEvent["message"]["mentions"], botOpenId: string | undefined): string {
+  const byKey = new Map<string, string>();
+  for (const m of mentions ?? []) {
+    if (!m.key.startsWith("@_") || byKey.has(m.key)) continue;
+    byKey.set(m.key, m.id.open_id && m.id.open_id === botOpenId ? "" : `@${(m.name ?? "someone").slice(0, MAX_MENTION_NAME_CHARS)}`);
+  }
+  if (byKey.size === 0) return text;
+  // Longest first, so `@_user_10` is not read as `@_user_1` followed by a 0.
+  const keys = [...byKey.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return text.replace(new RegExp(keys.join("|"), "g"), (key) => byKey.get(key) ?? key);
+}
+
+/** The text of one element of a post line: `text` elements' text, `at` elements as `@user_id`. */
+function postElementText(element: unknown): string {
+  if (!element || typeof element !== "object") return "";
+  const el = element as { tag?: unknown; text?: unknown; user_id?: unknown };
+  if (el.tag === "at") return `@${typeof el.user_id === "string" ? el.user_id : ""}`;
+  return typeof el.text === "string" ? el.text : "";
+}
+
+/** The text of a text or post message, with mention names (withMentionNames). */
 function messageText(event: MessageEvent, botOpenId: string | undefined): string | null {
   let content: { text?: unknown; title?: unknown; content?: unknown };
   try {
@@ -39,13 +75,11 @@ function messageText(event: MessageEvent, botOpenId: string | undefined): string
   let text: string;
   if (event.message.message_type === "text" && typeof content.text === "string") text = content.text;
   else if (event.message.message_type === "post" && Array.isArray(content.content)) {
-    const lines = (content.content as { tag?: string; text?: string; user_id?: string }[][]).map((line) =>
-      (Array.isArray(line) ? line : []).map((el) => (el.tag === "at" ? `@${el.user_id ?? ""}` : (el.text ?? ""))).join(""),
-    );
+    // Elements are objects as documented; anything else in a line (null, a number) carries no text.
+    const lines = (content.content as unknown[]).map((line) => (Array.isArray(line) ? line : []).map(postElementText).join(""));
     text = [typeof content.title === "string" ? content.title : "", ...lines].filter(Boolean).join("\n");
   } else return null;
-  for (const m of event.message.mentions ?? []) text = text.replaceAll(m.key, m.id.open_id && m.id.open_id === botOpenId ? "" : `@${m.name ?? "someone"}`);
-  return text.trim();
+  return withMentionNames(text, event.message.mentions, botOpenId).trim();
 }
 
 export function normalizeMessageEvent(eventId: string, event: MessageEvent, bot: { openId?: string; prefix?: string }): NormalizedLarkEvent {
@@ -54,6 +88,7 @@ export function normalizeMessageEvent(eventId: string, event: MessageEvent, bot:
   const mentioned = !!bot.openId && (event.message.mentions ?? []).some((m) => m.id.open_id === bot.openId);
   let text = messageText(event, bot.openId);
   if (text === null) return { kind: "ignored", reason: `${event.message.message_type} messages are not handled` };
+  if (text.length > MAX_CONTENT_CHARS) return { kind: "invalid", error: `message text is over ${MAX_CONTENT_CHARS} characters with its mention names` };
   const prefixed = !!bot.prefix && text.startsWith(bot.prefix);
   if (group && !mentioned && !prefixed) return { kind: "ignored", reason: "group message not addressed to the bot" };
   if (prefixed && bot.prefix) text = text.slice(bot.prefix.length).trim();

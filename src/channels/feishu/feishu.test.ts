@@ -61,6 +61,32 @@ describe("Feishu events", () => {
     expect(normalizeMessageEvent("e2", chatter, { openId: BOT })).toMatchObject({ kind: "ignored" });
   });
 
+  it("reads a post whose line holds something other than an element (regression: null threw)", () => {
+    const post = {
+      ...p2p.event,
+      message: {
+        ...p2p.event.message,
+        message_type: "post",
+        content: JSON.stringify({ title: "t", content: [[null, 7, "x", { tag: "text", text: "hi" }], null] }),
+      },
+    };
+    expect(normalizeMessageEvent("e", messageEventSchema.parse(post), {})).toMatchObject({ kind: "message", message: { text: "t\nhi" } });
+  });
+
+  it("replaces mention placeholders once, longest first, so names holding placeholders cannot grow the text (regression: 2^40 copies)", () => {
+    const mention = (key: string, name: string) => ({ key, id: { open_id: `ou_${name.length}` }, name });
+    const event = (text: string, mentions: ReturnType<typeof mention>[]) =>
+      messageEventSchema.parse({ ...p2p.event, message: { ...p2p.event.message, content: JSON.stringify({ text }), mentions } });
+    const echoing = Array.from({ length: 40 }, () => mention("@_user_1", "@_user_1 @_user_1"));
+    expect(normalizeMessageEvent("e", event("@_user_1", echoing), {})).toMatchObject({ message: { text: "@@_user_1 @_user_1" } });
+    const tenth = event("@_user_10 and @_user_1", [mention("@_user_1", "Ann"), mention("@_user_10", "Bob")]);
+    expect(normalizeMessageEvent("e", tenth, {})).toMatchObject({ message: { text: "@Bob and @Ann" } });
+    // Names are cut, and a text that still grows past the content limit is refused rather than stored.
+    const long = "x".repeat(1000);
+    expect(normalizeMessageEvent("e", event("@_a", [mention("@_a", long)]), {})).toMatchObject({ message: { text: `@${long.slice(0, 64)}` } });
+    expect(normalizeMessageEvent("e", event("@_a".repeat(60_000), [mention("@_a", long)]), {})).toMatchObject({ kind: "invalid" });
+  });
+
   it("ignores apps' messages and unsupported message types", () => {
     expect(normalizeMessageEvent("e", messageEventSchema.parse({ ...p2p.event, sender: { ...p2p.event.sender, sender_type: "app" } }), {})).toMatchObject({
       kind: "ignored",

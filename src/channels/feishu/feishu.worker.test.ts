@@ -4,7 +4,7 @@
  * tenant token (each channel has its own fake host, routed by a fetch spy).
  */
 import { SELF } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createLarkFake } from "./fake-open-api";
 import group from "./fixtures/message-receive-group-mention.json";
 import p2p from "./fixtures/message-receive-p2p.json";
@@ -104,6 +104,32 @@ describe("Feishu channel, through the whole pipeline", () => {
       400,
     );
     expect(await inboundOf(id)).toEqual([]);
+  });
+
+  it("answers a signed event whose content is malformed or whose mention names repeat their placeholder with a 4xx or 200, never an error", async () => {
+    const { id, url, fake } = await larkChannel({ policy: "disabled" });
+    const errors = vi.spyOn(console, "error");
+    // A post whose line holds null where an element should be.
+    const post = dm("");
+    post.event.message.message_type = "post";
+    post.event.message.content = JSON.stringify({ title: "t", content: [[null, { tag: "text", text: "hi" }]] });
+    const posted = await fake.deliver(url, post);
+    expect(posted.status).toBeLessThan(500);
+    // Each mention's name holds its own placeholder twice: replaced one mention after the other, the text doubled per mention.
+    const echo = dm("@_user_1");
+    Object.assign(echo.event.message, {
+      mentions: Array.from({ length: 40 }, () => ({ key: "@_user_1", id: { union_id: "", user_id: "", open_id: "ou_someone" }, name: "@_user_1 @_user_1" })),
+    });
+    const echoed = await fake.deliver(url, echo);
+    expect(echoed.status).toBeLessThan(500);
+    expect(await echoed.json()).toMatchObject({ ok: true, accepted: 1 });
+    expect(errors.mock.calls.map((c) => String(c[0])).filter((m) => m.includes("adapter threw"))).toEqual([]);
+    errors.mockRestore();
+    const stored = await eventually(async () => {
+      const list = await call<{ messages: { direction: string; text: string }[] }>("GET", `/api/messages?channelId=${id}`, undefined, admin);
+      return list.body.messages.length >= 2 && list.body.messages;
+    });
+    expect(stored.map((m) => m.text).sort()).toEqual(["@@_user_1 @_user_1", "t\nhi"].sort());
   });
 
   it("deduplicates a redelivered event_id, splits long replies, sends tables as cards", async () => {
