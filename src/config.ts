@@ -2,7 +2,7 @@
  * Gateway configuration from the environment (wrangler vars and secrets; `.dev.vars` and the
  * process environment locally). Every knob is listed here and in .dev.vars.example.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -3,7 +3,7 @@
  * stream that breaks after the 200 is seen as a failure like any other). Every attempt is a
  * call record, failed ones included, with whatever usage the API reported before failing.
  */
-import type Anthropic from "@anthropic-ai/sdk";
+import type { MessagesClient } from "./messages-client";
 import type { Message } from "@anthropic-ai/sdk/resources/messages";
 import { costOf } from "./pricing";
 import type { ModelRequest } from "./prompt";
@@ -11,7 +11,7 @@ import { decide, type FailureDecision, type RetryPolicy } from "./retry-policy";
 import type { AgentEvent, ApiCallRecord } from "./types";
 
 export interface CallOptions {
-  client: Anthropic;
+  client: MessagesClient;
   policy: RetryPolicy;
   /** Per attempt, from sending the request to the last stream event. */
   timeoutMs: number;

@@ -5,7 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, sealConfig, secretBoxFor } from "../channels/shared/config-codec";
 import { channelRegistry, getAdapter } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";

@@ -4,7 +4,7 @@
  * secrets stay out of git.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { channelCreateBody } from "../api/channel-schemas";
 import { describeZodError } from "../lib/zod-error";
 import { DEFAULT_TIMEZONE } from "../scheduler/cron";

@@ -5,7 +5,7 @@
  * and the reply edits that response when the agent is done.
  */
 import { verifyKey } from "discord-interactions";
-import { z } from "zod";
+import * as z from "zod";
 import { DISCORD_COMMANDS } from "./commands";
 import { discordCall, discordSendResult, sendDirectMessage } from "./api";
 import { DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, normalizeInteraction } from "./interaction";

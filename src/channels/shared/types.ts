@@ -4,7 +4,7 @@
  * and delivers replies (stage 8). It never throws for bad input: it returns a rejection.
  * See docs/channels.md.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { BridgeReply } from "./bridged-protocol";
 
 /** A message as every later stage sees it, whatever the platform. */

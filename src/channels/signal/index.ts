@@ -1,5 +1,5 @@
 /** Signal through the bridge, via signal-cli's JSON-RPC interface (a daemon it connects to, or one it spawns). */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
 export const signalConfigSchema = z.object({

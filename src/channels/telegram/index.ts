@@ -3,7 +3,7 @@
  * secret_token (X-Telegram-Bot-Api-Secret-Token, compared in constant time) and normalised by
  * telegram-update.ts; replies go out through grammY's Api as HTML replies to the message.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
 import { parseJson, readBody } from "../shared/read-body";
