@@ -17,7 +17,7 @@ import { jobScheduler } from "./schedule-job";
 import { conversationAgent, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
 import { trustTier } from "./trust";
-import { sumUsage, type AgentRuntime, type ChatTurn, type MemoryUpdate } from "./types";
+import { sumUsage, type AgentMemory, type AgentRuntime, type ChatTurn, type MemoryUpdate } from "./types";
 
 export interface AgentStageInput {
   env: AgentConfig;
@@ -44,6 +44,8 @@ export interface AgentStageInput {
   now: number;
   /** Defaults to the runtime the configuration selects. */
   runtime?: AgentRuntime;
+  /** The conversation as the caller holds it; read from `sql` when absent. */
+  conversation?: { memory: AgentMemory; history: ChatTurn[] };
 }
 
 export interface AgentStageOutput {
@@ -84,7 +86,8 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
   // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
-  const memory = loadAgentMemory(input.sql);
+  const memory = input.conversation?.memory ?? loadAgentMemory(input.sql);
+  const history = input.conversation?.history ?? activeHistory(input.sql, memory.summaryThroughSeq);
   const result = await runtime.runTurn({
     channelId: channel.id,
     channelType: channel.type,
@@ -93,7 +96,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     senderName: input.senderName,
     trust: trustTier(channel.type, channel.policy),
     settings: channel.agent,
-    history: activeHistory(input.sql, memory.summaryThroughSeq),
+    history,
     memory,
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),

@@ -19,6 +19,7 @@ import { recordRoutes } from "./records";
 import { usageRoutes } from "./usage";
 import { taskRoutes } from "./tasks";
 import { apiRateLimit } from "./throttle";
+import { feedWatched } from "../pipeline/live-feed-gate";
 
 /** Set on the first request: outside a request, Workers clocks read zero. */
 let startedAt = 0;
@@ -51,6 +52,7 @@ const api = new Hono<AppEnv>()
   .route("/usage", usageRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
+    feedWatched();
     return c.env.LIVE_FEED.get(c.env.LIVE_FEED.idFromName("global")).fetch(c.req.raw);
   });
 

@@ -25,17 +25,50 @@ export interface LoadedChannel {
   config: unknown;
 }
 
+/** A loaded channel without its adapter: plain data, so the hook can hand it to the sender's object. */
+export type ChannelSnapshot = Omit<LoadedChannel, "adapter">;
+
+/**
+ * Opened configs by channel, with the stored (sealed) JSON they were opened from. The row is
+ * still read on every load, so an edit or a rotated secret applies at once; only the
+ * decryption and the JSON parsing are skipped while the stored text is unchanged.
+ */
+const opened = new Map<string, { stored: string; agentStored: string | null; masterKey: string | undefined; config: unknown; agent: AgentSettings | null }>();
+const OPENED_MAX = 256;
+
 export async function loadChannel(db: Db, channelId: string, masterKey: string | undefined): Promise<LoadedChannel | null> {
   const row = await db.select().from(channels).where(eq(channels.id, channelId)).get();
-  if (!row) return null;
+  return row ? openChannel(row, masterKey) : null;
+}
+
+/** A channel row with its adapter and opened config; null when no adapter serves its type. */
+export async function openChannel(row: ChannelRow, masterKey: string | undefined): Promise<LoadedChannel | null> {
   const adapter = getAdapter(row.type);
   if (!adapter) return null;
+  const hit = opened.get(row.id);
+  if (hit && hit.stored === row.config && hit.agentStored === row.agent && hit.masterKey === masterKey) {
+    return { ...channelSettings(row, hit.agent), adapter, config: hit.config };
+  }
   const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await secretBoxFor(masterKey));
-  return { ...channelSettings(row), adapter, config };
+  const agent = parseAgentSettings(row.agent);
+  if (opened.size >= OPENED_MAX) opened.clear();
+  opened.set(row.id, { stored: row.config, agentStored: row.agent, masterKey, config, agent });
+  return { ...channelSettings(row, agent), adapter, config };
+}
+
+/** The snapshot's adapter looked up again on the receiving side; null when its type is gone. */
+export function fromSnapshot(snapshot: ChannelSnapshot): LoadedChannel | null {
+  const adapter = getAdapter(snapshot.type);
+  return adapter ? { ...snapshot, adapter } : null;
+}
+
+export function toSnapshot(channel: LoadedChannel): ChannelSnapshot {
+  const { adapter: _adapter, ...snapshot } = channel;
+  return snapshot;
 }
 
 /** A channel row's settings with their stored JSON parsed: what the pipeline obeys and the API shows. */
-export function channelSettings(row: ChannelRow): Omit<LoadedChannel, "adapter" | "config"> {
+export function channelSettings(row: ChannelRow, agent: AgentSettings | null = parseAgentSettings(row.agent)): Omit<LoadedChannel, "adapter" | "config"> {
   return {
     id: row.id,
     type: row.type,
@@ -43,6 +76,6 @@ export function channelSettings(row: ChannelRow): Omit<LoadedChannel, "adapter" 
     policy: row.policy,
     allowlist: JSON.parse(row.allowlist) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
-    agent: parseAgentSettings(row.agent),
+    agent,
   };
 }

@@ -1,3 +1,4 @@
+/// <reference path="./babel-runtime.d.ts" />
 /** The native stand-ins behave as the Babel helpers they replace in the Worker bundle. */
 import babelDefineProperty from "@babel/runtime-corejs3/helpers/esm/defineProperty";
 import babelTrim from "@babel/runtime-corejs3/core-js/instance/trim";
@@ -18,7 +19,7 @@ describe("babel runtime stand-ins", () => {
         return "base";
       }
     }
-    for (const helper of [defineProperty, babelDefineProperty as typeof defineProperty]) {
+    for (const helper of [defineProperty, babelDefineProperty]) {
       const fresh = helper({} as Record<string, unknown>, "a", 1);
       expect(fresh).toEqual({ a: 1 });
       expect(Object.getOwnPropertyDescriptor(fresh, "a")).toMatchObject({ enumerable: true, writable: true, configurable: true });
