@@ -11,9 +11,9 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { bridgeIdleMemory } from "./lib/bridge-memory";
 import { removeTempDirs, ROOT, runFrom } from "./lib/dev-process";
 import { BENCH_MODEL_KEY, startModelFake } from "./lib/model-fake";
-import { dashboardJsGzipKiB, workerBundleSize } from "./lib/footprint";
+import { dashboardJsGzipKiB, ensureDashboardBuilt, workerBundleSize } from "./lib/footprint";
 import { idleMemory, measureLoad, type MeasuredLoad } from "./lib/measure";
-import { conversation, modelMode, slowModelLoad } from "./lib/model-phases";
+import { conversation, longConversation, modelMode, slowModelLoad } from "./lib/model-phases";
 import { startReplySink } from "./lib/reply-sink";
 import { type BenchResult, consoleTable, type Maybe, markdown, skippedNotes, tableRows } from "./lib/report";
 import { snapshotTree } from "./lib/snapshot";
@@ -34,7 +34,10 @@ const settings = {
   slowSenders: int("BENCH_SLOW_SENDERS", 20),
   modelDelayMs: int("BENCH_MODEL_DELAY_MS", 2000),
   turns: int("BENCH_TURNS", 20),
+  longTurns: int("BENCH_LONG_TURNS", 200),
   storageMessages: int("BENCH_STORAGE_MESSAGES", 300),
+  preloadMessages: int("BENCH_PRELOAD_MESSAGES", 100_000),
+  preloadCalls: int("BENCH_PRELOAD_CALLS", 50_000),
   port: int("BENCH_PORT", 8860),
   floorPort: int("BENCH_FLOOR_PORT", 8880),
   snapshot: process.env.BENCH_SNAPSHOT !== "0",
@@ -43,6 +46,7 @@ const ports = {
   gateway: settings.port,
   modelGateway: settings.port + 1,
   countedGateway: settings.port + 2,
+  preloadedGateway: settings.port + 3,
   sink: settings.port + 5,
   model: settings.port + 6,
   floor: settings.floorPort,
@@ -123,6 +127,8 @@ if (settings.snapshot) runFrom(snapshotTree());
 const sink = await startReplySink(ports.sink);
 const fake = await startModelFake(ports.model);
 try {
+  log("building the dashboard if missing or stale (the gateway's static assets)");
+  ensureDashboardBuilt();
   log("building the Worker bundles (wrangler deploy --dry-run)");
   const bundles = { gateway: workerBundleSize("wrangler.toml"), floor: workerBundleSize("bench/floor/wrangler.toml") };
 
@@ -168,6 +174,15 @@ try {
     },
     noModel ?? "",
   );
+  const longConvo = await optional(
+    "long conversation",
+    async () => {
+      if (noModel) return null;
+      log(`model case: one conversation of ${settings.longTurns} turns, CPU per turn early and late`);
+      return longConversation(modelGateway, sink, fake, { turns: settings.longTurns, label: `long-${runId}` });
+    },
+    noModel ?? "",
+  );
   await stop(modelGateway);
 
   log(`storage counts: ${settings.storageMessages} messages through instrumented copies of the gateway and the floor`);
@@ -177,9 +192,18 @@ try {
       const opts = { sink, messages: settings.storageMessages, senders: Math.min(settings.senders, 20) };
       // Counted on the production path (the Claude runtime, against the fake model answering at once) when it works here.
       fake.setDelay(0);
-      const gatewayCounts = await storagePerMessage("gateway", { ...opts, port: ports.countedGateway, label: `sg-${runId}`, env: noModel ? {} : modelEnv });
+      const env = noModel ? {} : modelEnv;
+      const gatewayCounts = await storagePerMessage("gateway", { ...opts, port: ports.countedGateway, label: `sg-${runId}`, env });
+      const preload = { messages: settings.preloadMessages, apiCallsToday: settings.preloadCalls };
+      log(`storage counts again with ${preload.messages} stored messages and ${preload.apiCallsToday} model calls today preloaded`);
+      const preloaded = await storagePerMessage("gateway", { ...opts, port: ports.preloadedGateway, label: `sp-${runId}`, env, preload });
       const floorCounts = await storagePerMessage("floor", { ...opts, port: ports.countedFloor, label: `sf-${runId}` });
-      return { model: noModel ? "offline echo" : "Claude runtime, fake model", gateway: gatewayCounts, floor: floorCounts };
+      return {
+        model: noModel ? "offline echo" : "Claude runtime, fake model",
+        gateway: gatewayCounts,
+        preloaded: { ...preload, counts: preloaded },
+        floor: floorCounts,
+      };
     },
     "",
   );
@@ -200,6 +224,7 @@ try {
     throughput: { gateway: gatewayLoad, floor: floorLoad },
     slowModel,
     conversation: convo,
+    longConversation: longConvo,
     storage,
     footprint: {
       gateway: {

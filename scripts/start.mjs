@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: runs the gateway locally the way it runs on Cloudflare — wrangler dev with the
- * Worker, its Durable Objects, a local D1 (migrations applied first) and the Cron heartbeat.
+ * Worker, its Durable Objects, a local D1 (migrations applied by the Worker before its first
+ * request) and the Cron heartbeat.
  * Configuration: the process environment wins over `.dev.vars`; a master key is generated once
  * and kept in the state directory, and a setup token is printed when none is configured.
  */
@@ -52,6 +53,9 @@ if (generatedSetupToken) vars.LOOPGATE_SETUP_TOKEN = randomBytes(18).toString("b
 vars.PUBLIC_URL ??= `http://localhost:${port}`;
 // wrangler dev passes a client's CF-Connecting-IP through untouched: only Cloudflare's edge makes it trustworthy.
 vars.TRUST_CF_CONNECTING_IP ||= "false";
+// The Worker applies pending D1 migrations on its first request (src/db/local-migrations.ts),
+// keeping wrangler's ledger: no separate `wrangler d1 migrations apply` process on every start.
+vars.LOOPGATE_LOCAL_MIGRATIONS = "1";
 
 const envFile = join(stateDir, "loopgate.env");
 writeFileSync(
@@ -64,17 +68,6 @@ writeFileSync(
 chmodSync(envFile, 0o600);
 
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
-const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "loopgate", "--local", "--persist-to", stateDir], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "pipe"],
-  env: { ...process.env, CI: "true" },
-  encoding: "utf8",
-});
-if (migrate.status !== 0) {
-  process.stderr.write(migrate.stdout + migrate.stderr);
-  console.error("loopgate: applying D1 migrations failed");
-  process.exit(1);
-}
 
 // wrangler serves the dashboard from dashboard/dist: rebuild it when its sources changed.
 const dashboardBuild = spawnSync(process.execPath, [join(root, "scripts", "build-dashboard.mjs"), "--if-stale"], {

@@ -2,7 +2,7 @@
  * Gateway configuration from the environment (wrangler vars and secrets; `.dev.vars` and the
  * process environment locally). Every knob is listed here and in .dev.vars.example.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BRIDGE_ID_PATTERN } from "./protocol/bridge";
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -91,13 +91,23 @@ export type GatewayConfig = z.infer<typeof configSchema>;
 /** The settings as the environment holds them, before parsing: every key optional, every value a string. */
 export type GatewaySettings = { [K in keyof z.input<typeof configSchema>]?: string };
 
+/** The last settings parsed and their result: the environment rarely changes within an isolate. */
+let parsedLast: { fingerprint: string; config: GatewayConfig } | null = null;
+
+/**
+ * Parses the settings once per isolate rather than once per request and object call: the
+ * fingerprint of the string values (cheap) decides whether the last parse still holds.
+ */
 export function readConfig(env: object): GatewayConfig {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(env)) if (typeof value === "string" && value !== "") raw[key] = value;
+  const fingerprint = JSON.stringify(raw);
+  if (parsedLast?.fingerprint === fingerprint) return parsedLast.config;
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`invalid configuration: ${issue?.path.join(".")}: ${issue?.message}`);
   }
+  parsedLast = { fingerprint, config: parsed.data };
   return parsed.data;
 }

@@ -6,6 +6,7 @@ import { app } from "../src/api/app";
 import { senderSession } from "../src/objects/addresses";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
+import { applyLocalMigrations } from "../src/db/local-migrations";
 import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
@@ -21,11 +22,18 @@ export { SenderSession } from "./sender-session";
 export { Throttle } from "./throttle";
 
 export default {
-  fetch: app.fetch,
+  async fetch(request, env, ctx) {
+    await applyLocalMigrations(env, env.DB);
+    return app.fetch(request, env, ctx);
+  },
 
-  email: (message, env) => handleEmail(message, env),
+  async email(message, env) {
+    await applyLocalMigrations(env, env.DB);
+    await handleEmail(message, env);
+  },
 
   async scheduled(controller, env) {
+    await applyLocalMigrations(env, env.DB);
     await schedulerHeartbeat(env, controller.scheduledTime);
     const swept = await sweepSessions(openDb(env.DB), readConfig(env), controller.scheduledTime, (channelId, senderId) =>
       senderSession(env, channelId, senderId).cleanup(),

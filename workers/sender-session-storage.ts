@@ -2,7 +2,7 @@
  * The SenderSession object's own SQLite tables: the inbox (persisted before the webhook is
  * acknowledged; its unique platform id is the dedupe), the conversation history, the outbound
  * ledger (one row per reply chunk, keyed by turn, so a reply goes out at most once) and a
- * small key-value table for the limiter window and pairing guesses.
+ * small key-value table for the limiter window, pairing guesses and alarm failures.
  */
 
 export const SCHEMA = [
@@ -18,7 +18,8 @@ export const SCHEMA = [
     reply_context TEXT,
     received_at INTEGER NOT NULL,
     state TEXT NOT NULL,          -- pending | waiting | recording | done
-    record TEXT                   -- the D1 record, kept until it is written
+    record TEXT,                  -- the D1 record, kept until it is written
+    attempts INTEGER NOT NULL DEFAULT 0  -- processing attempts, counted before each
   )`,
   `CREATE INDEX IF NOT EXISTS inbox_state ON inbox(state, received_at)`,
   `CREATE TABLE IF NOT EXISTS history (
@@ -61,6 +62,7 @@ export type InboxRow = {
   /** `waiting`: a container run has the turn (sender-session-container.ts). */
   state: "pending" | "waiting" | "recording" | "done";
   record: string | null;
+  attempts: number;
 };
 
 export type OutboxRow = {
@@ -80,8 +82,15 @@ export type OutboxRow = {
   created_at: number;
 };
 
+/** One call for the whole schema: an object runs it each time it starts. */
 export function migrate(sql: SqlStorage): void {
-  for (const statement of SCHEMA) sql.exec(statement);
+  sql.exec(SCHEMA.join(";\n"));
+  // Objects created before processing attempts were counted in the inbox row.
+  try {
+    sql.exec("ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
+  } catch {
+    // the column exists
+  }
 }
 
 export function kvGet<T>(sql: SqlStorage, key: string, fallback: T): T {

@@ -3,44 +3,50 @@
  * `receive` persists and dedupes inside the webhook request; everything else (policy,
  * pairing, rate limit, agent turn, reply delivery with retries) runs from the alarm, so the
  * platform gets its 200 at once and a crash mid-turn resumes instead of losing the message.
+ * An alarm pass processes the waiting messages, delivers their replies, and only then writes
+ * the records to D1, in one batch that already holds the delivery outcome.
  */
 import { DurableObject } from "cloudflare:workers";
-import { clearAgentMemory, migrateAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
-import { agentStage, budgetStage } from "../src/agent/pipeline-turn";
+import { migrateAgentMemory } from "../src/agent/memory-store";
 import type { ContainerTurnResult } from "../src/protocol/container";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
-import type { Attachment, InboundMessage } from "../src/channels/shared/types";
+import type { InboundMessage } from "../src/channels/shared/types";
 import { readConfig, type GatewayConfig } from "../src/config";
 import { newId } from "../src/crypto/random";
 import { openDb, type Db } from "../src/db/client";
-import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";
-import { decidePairing } from "../src/pipeline/pairing-stage";
-import { policyVerdict } from "../src/pipeline/policy";
-import { deliveryStatements, messageStatements, type MessageRecord } from "../src/pipeline/records";
-import { feedEvent, type FeedEvent } from "../src/db/feed-events";
-import { checkWindow, type WindowState } from "../src/pipeline/sliding-window";
+import { fromSnapshot, loadChannel, type ChannelSnapshot, type LoadedChannel } from "../src/pipeline/channel-store";
 import { notices } from "../src/pipeline/notices";
+import type { MessageRecord } from "../src/pipeline/records";
+import { feedEvent } from "../src/db/feed-events";
+import type { WindowState } from "../src/pipeline/sliding-window";
 import { splitText } from "../src/lib/split-text";
-import { bridgeQueue } from "./bridge-hub";
-import { emailTransport } from "./email-transport";
-import { publishEvents } from "./live-feed";
-import { containerWakeAt, dispatchContainerTurn, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
+import { AlarmClock } from "./alarm-clock";
+import { containerWakeAt, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
+import { ConversationStore } from "./sender-session-conversation";
+import { deliverDue, settledDelivery, type DeliveryPass } from "./sender-session-delivery";
+import { channelGone, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
+import { writeRecords, type PendingRecord } from "./sender-session-records";
+import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
 import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
 import type { BackupValue } from "../src/db/backup-tables";
-import { kvGet, kvSet, migrate, type InboxRow, type OutboxRow } from "./sender-session-storage";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
 import { createLogger } from "../src/lib/log";
 
 const log = createLogger("sender-session");
 
-/** Inbox rows and delivered outbox rows are kept this long for dedupe and inspection. */
+/** How often the object prunes rows past LEDGER_RETENTION_MS (not on every message). */
+const RETENTION_SWEEP_EVERY_MS = 60 * 60_000;
 /** Processing attempts before a message is answered with a failure notice instead. */
 const POISON_ATTEMPTS = 5;
 const ALARM_RETRY_BASE_MS = 1000;
 const ALARM_RETRY_MAX_MS = 5 * 60_000;
+/** Outbox rows per insert: 11 bound values each, at most 100 per statement. */
+const OUTBOX_ROWS_PER_INSERT = 9;
+/** A channel handed over with a message is trusted this long; later work loads it again. */
+const CHANNEL_SNAPSHOT_TTL_MS = 5_000;
 
 /** Where and how a message's reply goes. */
-interface ReplyRoute {
+export interface ReplyRoute {
   turnId: string;
   runId: string | null;
   recipient: string;
@@ -54,28 +60,39 @@ export interface ReceiveResult {
   messageId: string;
 }
 
+type ChannelFor = (id: string) => Promise<LoadedChannel | null>;
+
 export class SenderSession extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly clock: AlarmClock;
+  private readonly conversation: ConversationStore;
+  /** The limiter window, read once per instance and written through. */
+  private window: WindowState | null = null;
+  /** Channels handed over by the webhook with a message, and when. */
+  private readonly handedOver = new Map<string, { channel: LoadedChannel; at: number }>();
+  private lastConversationId: string | null | undefined;
+  private alarmFailures: number | undefined;
+  private sweptAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.clock = new AlarmClock(ctx.storage);
+    this.conversation = new ConversationStore(this.sql);
     migrate(this.sql);
     migrateAgentMemory(this.sql);
     migrateContainerWaits(this.sql);
   }
 
-  /** Stages 2 and 3: persist before acknowledging; a platform id seen before is a duplicate. */
-  async receive(channelId: string, message: InboundMessage): Promise<ReceiveResult> {
-    const seen = this.sql.exec<{ id: string }>("SELECT id FROM inbox WHERE platform_id = ?", message.platformMessageId).toArray()[0];
-    if (seen) {
-      log.info("duplicate dropped", { channelId, senderId: message.senderId, platformMessageId: message.platformMessageId });
-      return { duplicate: true, messageId: seen.id };
-    }
+  /**
+   * Stages 2 and 3: persist before acknowledging; a platform id seen before is a duplicate.
+   * `channel` is the channel as the webhook just loaded it, so the alarm need not load it again.
+   */
+  async receive(channelId: string, message: InboundMessage, channel?: ChannelSnapshot): Promise<ReceiveResult> {
     const id = newId("msg");
-    this.sql.exec(
+    const inserted = this.sql.exec(
       `INSERT INTO inbox (id, platform_id, channel_id, sender_id, sender_name, conversation_id, text, attachments, reply_context, received_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (platform_id) DO NOTHING`,
       id,
       message.platformMessageId,
       channelId,
@@ -87,7 +104,14 @@ export class SenderSession extends DurableObject<Env> {
       message.replyContext ? JSON.stringify(message.replyContext) : null,
       message.receivedAt,
     );
-    await this.wakeAt(Date.now());
+    if (inserted.rowsWritten === 0) {
+      const seen = this.sql.exec<{ id: string }>("SELECT id FROM inbox WHERE platform_id = ?", message.platformMessageId).one();
+      log.info("duplicate dropped", { channelId, senderId: message.senderId, platformMessageId: message.platformMessageId });
+      return { duplicate: true, messageId: seen.id };
+    }
+    const loaded = channel && channel.id === channelId ? fromSnapshot(openDb(this.env.DB), channel) : null;
+    if (loaded) this.handedOver.set(channelId, { channel: loaded, at: Date.now() });
+    await this.clock.wakeBy(Date.now());
     return { duplicate: false, messageId: id };
   }
 
@@ -98,18 +122,17 @@ export class SenderSession extends DurableObject<Env> {
     const channel = await loadChannel(openDb(this.env.DB), channelId, this.env);
     if (!channel) return;
     this.enqueue(channel, { turnId, runId: null, recipient: senderId, conversationId, inReplyTo: null, replyContext: null }, text, Date.now());
-    await this.wakeAt(Date.now());
+    await this.clock.wakeBy(Date.now());
   }
 
   /** Deletes the conversation history of a session cleaned up after long inactivity. */
   async cleanup(): Promise<void> {
-    this.sql.exec("DELETE FROM history");
-    clearAgentMemory(this.sql);
+    this.conversation.clear();
   }
 
   /** A container run's result, from the BridgeHub; stored before the hub acknowledges it to the bridge. */
   async containerResult(runId: string, result: ContainerTurnResult): Promise<void> {
-    if (storeContainerResult(this.sql, runId, result)) await this.wakeAt(Date.now());
+    if (storeContainerResult(this.sql, runId, result)) await this.clock.wakeBy(Date.now());
   }
 
   /** Every table of this object with its rows, for `loopgate export` (see docs/backup.md). */
@@ -123,13 +146,13 @@ export class SenderSession extends DurableObject<Env> {
    */
   async restoreRows(table: string, columns: string[], rows: BackupValue[][], replace: boolean): Promise<RestoreOutcome> {
     const outcome = this.ctx.storage.transactionSync(() => restoreSessionRows(this.sql, table, columns, rows, replace));
-    if (outcome.ok) await this.scheduleNext();
+    if (outcome.ok) await this.clock.wakeBy(Date.now());
     return outcome;
   }
 
   /** The conversation as the agent sees it, oldest first. */
   async history(): Promise<ChatTurn[]> {
-    return this.sql.exec<{ role: "user" | "assistant"; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
+    return this.conversation.all();
   }
 
   /**
@@ -140,166 +163,134 @@ export class SenderSession extends DurableObject<Env> {
    * answered with a failure notice after POISON_ATTEMPTS, so it cannot block the ones behind it.
    */
   override async alarm(): Promise<void> {
+    this.clock.fired();
+    this.alarmFailures ??= kvGet<number>(this.sql, "alarm_failures", 0);
     try {
       await this.work();
-      kvSet(this.sql, "alarm_failures", 0);
+      if (this.alarmFailures > 0) kvSet(this.sql, "alarm_failures", (this.alarmFailures = 0));
     } catch (err) {
-      const failures = kvGet<number>(this.sql, "alarm_failures", 0) + 1;
+      const failures = ++this.alarmFailures;
       kvSet(this.sql, "alarm_failures", failures);
       const retryInMs = Math.min(ALARM_RETRY_BASE_MS * 2 ** (failures - 1), ALARM_RETRY_MAX_MS);
       log.error("sender session alarm failed; retrying", { failures, retryInMs, error: String(err) });
-      await this.ctx.storage.setAlarm(Date.now() + retryInMs);
+      await this.clock.wakeBy(Date.now() + retryInMs);
     }
   }
 
+  /** One pass: process what waits (in order), deliver what is due, then record both in D1. */
   private async work(): Promise<void> {
     const cfg = readConfig(this.env);
     const db = openDb(this.env.DB);
-    const channels = new Map<string, Promise<LoadedChannel | null>>();
-    const channelFor = (id: string) => {
-      let c = channels.get(id);
-      if (!c) channels.set(id, (c = loadChannel(db, id, cfg)));
-      return c;
-    };
-    for (;;) {
-      const row = this.sql.exec<InboxRow>("SELECT * FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1").toArray()[0];
-      if (!row) break;
+    const channelFor = this.channelLoader(db, cfg);
+    const toRecord: PendingRecord[] = [];
+    let blockedBy: InboxRow | null = null;
+    const unfinished = this.sql.exec<InboxRow>("SELECT * FROM inbox WHERE state != 'done' ORDER BY received_at, id").toArray();
+    for (const row of unfinished) {
       if (row.state === "pending") {
-        const attempts = kvGet<number>(this.sql, `attempts:${row.id}`, 0) + 1;
-        kvSet(this.sql, `attempts:${row.id}`, attempts);
-        if (attempts > POISON_ATTEMPTS) await this.failMessage(row, await channelFor(row.channel_id).catch(() => null));
-        else await this.process(row, await channelFor(row.channel_id), db, cfg);
-        this.sql.exec("DELETE FROM kv WHERE key = ?", `attempts:${row.id}`);
+        row.attempts = this.sql.exec<{ attempts: number }>("UPDATE inbox SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", row.id).one().attempts;
+        const channel = await channelFor(row.channel_id).catch((err: unknown) => {
+          if (row.attempts > POISON_ATTEMPTS) return null;
+          throw err;
+        });
+        const record = row.attempts > POISON_ATTEMPTS ? this.failMessage(row, channel) : await this.process(row, channel, db, cfg);
+        if (!record) {
+          blockedBy = row;
+          break;
+        }
+        toRecord.push({ id: row.id, record });
+      } else if (row.state === "waiting") {
+        // A container run still has this message: it and the messages behind it wait.
+        const record = await this.resumeContainerTurn(row, await channelFor(row.channel_id));
+        if (!record) {
+          blockedBy = row;
+          break;
+        }
+        toRecord.push({ id: row.id, record });
+      } else if (row.record) {
+        // Processed in an earlier pass whose D1 write failed: its reply may have gone out since.
+        toRecord.push({ id: row.id, record: JSON.parse(row.record) as MessageRecord, earlierDelivery: settledDelivery(this.sql, row.id) });
       }
-      // A container run still has this message: it and the messages behind it wait.
-      if (row.state === "waiting" && !(await this.resumeContainerTurn(row, await channelFor(row.channel_id)))) break;
-      if (this.sql.exec<{ state: string }>("SELECT state FROM inbox WHERE id = ?", row.id).one().state === "waiting") break;
-      await this.writeRecord(row.id, db);
     }
-    await this.deliverDue(db, cfg, channelFor);
-    this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", Date.now() - LEDGER_RETENTION_MS);
-    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", Date.now() - LEDGER_RETENTION_MS);
-    await this.scheduleNext();
+    const delivery = await deliverDue({ sql: this.sql, env: this.env, cfg, channelFor });
+    await this.record(db, toRecord, delivery);
+    this.sweep();
+    const now = Date.now();
+    const inboxAt = blockedBy ? containerWakeAt(this.sql, blockedBy.id, now) : null;
+    const next = inboxAt === null ? delivery.nextDueAt : delivery.nextDueAt === null ? inboxAt : Math.min(inboxAt, delivery.nextDueAt);
+    if (next !== null) await this.clock.wakeBy(next);
+  }
+
+  /** Channels for this pass: the one the webhook handed over while fresh, else loaded once from D1. */
+  private channelLoader(db: Db, cfg: GatewayConfig): ChannelFor {
+    const loaded = new Map<string, Promise<LoadedChannel | null>>();
+    return (id) => {
+      let channel = loaded.get(id);
+      if (!channel) {
+        const handed = this.handedOver.get(id);
+        channel = handed && Date.now() - handed.at <= CHANNEL_SNAPSHOT_TTL_MS ? Promise.resolve(handed.channel) : loadChannel(db, id, cfg);
+        loaded.set(id, channel);
+      }
+      return channel;
+    };
+  }
+
+  /** Stages 4 to 7 for one message; null when a container run took it (the message now waits). */
+  private async process(row: InboxRow, channel: LoadedChannel | null, db: Db, cfg: GatewayConfig): Promise<MessageRecord | null> {
+    const now = Date.now();
+    const record = newRecord(row, "accepted", now);
+    record.events.push(feedEvent("message.received", row.channel_id, row.sender_id, { messageId: row.id, text: row.text.slice(0, 200) }, now));
+    const route = replyRoute(row);
+    const ctx: MessageContext | null = channel && {
+      env: this.env,
+      cfg,
+      db,
+      sql: this.sql,
+      row,
+      channel,
+      now,
+      window: { get: () => (this.window ??= kvGet<WindowState>(this.sql, "window", { accepted: [], notifiedUntil: 0 })), set: (s) => this.saveWindow(s) },
+      conversation: () => this.conversation.current(),
+      pending: () => JSON.stringify({ record, route }),
+    };
+    const decision: Decision = ctx ? await runPipeline(ctx) : channelGone(row, now);
+    if (decision.kind === "waiting") {
+      this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
+      return null;
+    }
+    if (decision.kind === "stop") {
+      record.inbound.outcome = decision.outcome;
+      record.events.push(...decision.events);
+      return this.commit(row, channel, record, route, decision.reply, [], null, now);
+    }
+    const { stage, runId } = decision;
+    route.runId = stage.run ? runId : null;
+    record.run = stage.run;
+    record.apiCalls = stage.apiCalls;
+    record.events.push(...stage.events);
+    if (stage.overBudget) record.inbound.outcome = "over_budget";
+    return this.commit(row, channel, record, route, stage.reply, stage.turns, stage.memory, now);
   }
 
   /** Gives up on a message whose processing failed POISON_ATTEMPTS times: recorded, and the sender told. */
-  private async failMessage(row: InboxRow, channel: LoadedChannel | null): Promise<void> {
+  private failMessage(row: InboxRow, channel: LoadedChannel | null): MessageRecord {
     const now = Date.now();
-    const record: MessageRecord = {
-      at: now,
-      channelId: row.channel_id,
-      senderId: row.sender_id,
-      senderName: row.sender_name ?? undefined,
-      conversationId: row.conversation_id ?? undefined,
-      inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome: "failed" },
-      events: [feedEvent("message.failed", row.channel_id, row.sender_id, { messageId: row.id, attempts: POISON_ATTEMPTS }, now)],
-    };
-    const reply = { text: notices.failed(), kind: "notice" as const };
-    const route: ReplyRoute = {
-      turnId: row.id,
-      runId: null,
-      recipient: row.sender_id,
-      conversationId: row.conversation_id,
-      inReplyTo: row.platform_id,
-      replyContext: row.reply_context,
-    };
-    this.commit(row, channel, record, route, reply, [], null, now);
+    const record = newRecord(row, "failed", now);
+    record.events.push(feedEvent("message.failed", row.channel_id, row.sender_id, { messageId: row.id, attempts: POISON_ATTEMPTS }, now));
+    return this.commit(row, channel, record, replyRoute(row), { text: notices.failed(), kind: "notice" }, [], null, now);
   }
 
-  /** Stages 4 to 7 for one message; the outcome, history and replies are stored in one transaction. */
-  private async process(row: InboxRow, channel: LoadedChannel | null, db: Db, cfg: GatewayConfig): Promise<void> {
-    const now = Date.now();
-    const { channel_id: channelId, sender_id: senderId } = row;
-    const record: MessageRecord = {
-      at: now,
-      channelId,
-      senderId,
-      senderName: row.sender_name ?? undefined,
-      conversationId: row.conversation_id ?? undefined,
-      inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome: "accepted" },
-      events: [feedEvent("message.received", channelId, senderId, { messageId: row.id, text: row.text.slice(0, 200) }, now)],
-    };
-    const route = {
-      turnId: row.id,
-      runId: null as string | null,
-      recipient: senderId,
-      conversationId: row.conversation_id,
-      inReplyTo: row.platform_id,
-      replyContext: row.reply_context,
-    };
-    let reply: { text: string; kind: "reply" | "notice" } | null = null;
-    const history: ChatTurn[] = [];
-    let agentMemory: MemoryUpdate | null = null;
-
-    const verdict = channel ? policyVerdict(channel.policy, channel.allowlist, senderId) : "disabled";
-    if (verdict === "disabled" || verdict === "not_allowed") {
-      record.inbound.outcome = verdict;
-      record.events.push(feedEvent("message.dropped", channelId, senderId, { messageId: row.id, reason: channel ? verdict : "channel deleted" }, now));
-    } else if (channel) {
-      const limit = channel.rateLimitPerMinute ?? cfg.RATE_LIMIT_PER_MINUTE;
-      const window = checkWindow(kvGet<WindowState>(this.sql, "window", { accepted: [], notifiedUntil: 0 }), row.received_at, limit);
-      kvSet(this.sql, "window", window.state);
-      if (!window.decision.allowed) {
-        record.inbound.outcome = "rate_limited";
-        record.events.push(
-          feedEvent("message.rate_limited", channelId, senderId, { messageId: row.id, limitPerMinute: limit, notified: window.decision.notify }, now),
-        );
-        if (window.decision.notify) reply = { text: notices.slowDown(Math.ceil(window.decision.retryAfterMs / 1000)), kind: "notice" };
-      } else {
-        const gate = verdict === "needs-pairing" ? await decidePairing(db, this.sql, this.env.THROTTLE, row, now) : null;
-        if (gate) {
-          record.inbound.outcome = gate.outcome;
-          record.events.push(...gate.events);
-          reply = { text: gate.reply, kind: "notice" };
-        } else {
-          const runId = `run_${row.id.slice(4)}`;
-          const stageInput = {
-            env: this.env,
-            cfg,
-            db,
-            sql: this.sql,
-            channel,
-            senderId,
-            senderName: row.sender_name ?? undefined,
-            text: row.text,
-            attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined,
-            runId,
-            now,
-          };
-          const overBudget = await budgetStage(stageInput);
-          const container = overBudget ? null : await dispatchContainerTurn({ ...stageInput, inboxId: row.id, pending: JSON.stringify({ record, route }) });
-          if (container?.kind === "waiting") {
-            this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
-            return;
-          }
-          const stage = overBudget ?? (container?.kind === "done" ? container.stage : await agentStage(stageInput));
-          route.runId = stage.run ? runId : null;
-          record.run = stage.run;
-          record.apiCalls = stage.apiCalls;
-          record.events.push(...stage.events);
-          if (stage.overBudget) record.inbound.outcome = "over_budget";
-          reply = stage.reply;
-          history.push(...stage.turns);
-          agentMemory = stage.memory;
-        }
-      }
-    }
-    this.commit(row, channel, record, route, reply, history, agentMemory, now);
-  }
-
-  /** The container run of a waiting message is over (or timed out): record it like a direct turn. False while it runs. */
-  private async resumeContainerTurn(row: InboxRow, channel: LoadedChannel | null): Promise<boolean> {
+  /** The container run of a waiting message is over (or timed out): record it like a direct turn. Null while it runs. */
+  private async resumeContainerTurn(row: InboxRow, channel: LoadedChannel | null): Promise<MessageRecord | null> {
     const now = Date.now();
     const outcome = await takeContainerOutcome(this.env, this.sql, row.id, row.channel_id, row.sender_id, now);
-    if (!outcome) return false;
+    if (!outcome) return null;
     const { record, route } = JSON.parse(outcome.pending) as { record: MessageRecord; route: ReplyRoute };
     const { stage } = outcome;
     route.runId = stage.run ? stage.run.id : null;
     record.run = stage.run;
     record.apiCalls = stage.apiCalls;
     record.events.push(...stage.events);
-    this.commit(row, channel, record, route, stage.reply, stage.turns, stage.memory, now);
-    return true;
+    return this.commit(row, channel, record, route, stage.reply, stage.turns, stage.memory, now);
   }
 
   /** The outcome, history, memory and reply of one message, in one transaction. */
@@ -308,131 +299,87 @@ export class SenderSession extends DurableObject<Env> {
     channel: LoadedChannel | null,
     record: MessageRecord,
     route: ReplyRoute,
-    reply: { text: string; kind: "reply" | "notice" } | null,
+    reply: Reply | null,
     history: ChatTurn[],
     agentMemory: MemoryUpdate | null,
     now: number,
-  ): void {
+  ): MessageRecord {
     if (reply) record.outbound = { id: `${row.id}:out`, text: reply.text, kind: reply.kind };
-
     this.ctx.storage.transactionSync(() => {
-      for (const turn of history) this.sql.exec("INSERT INTO history (role, content, at) VALUES (?, ?, ?)", turn.role, turn.content, now);
-      if (agentMemory) saveAgentMemory(this.sql, agentMemory, now);
-      if (row.conversation_id) kvSet(this.sql, "conversation", row.conversation_id);
+      this.conversation.append(history, agentMemory, now);
+      if (row.conversation_id && row.conversation_id !== this.lastConversationId) kvSet(this.sql, "conversation", row.conversation_id);
       if (reply && channel) this.enqueue(channel, route, reply.text, now);
       this.sql.exec("UPDATE inbox SET state = 'recording', record = ? WHERE id = ?", JSON.stringify(record), row.id);
     });
+    if (row.conversation_id) this.lastConversationId = row.conversation_id;
+    return record;
   }
 
-  /** Writes a processed message's record to D1 (idempotent) and the live feed, then marks it done. */
-  private async writeRecord(id: string, db: Db): Promise<void> {
-    const row = this.sql.exec<{ record: string | null }>("SELECT record FROM inbox WHERE id = ?", id).toArray()[0];
-    if (row?.record) {
-      const record = JSON.parse(row.record) as MessageRecord;
-      await db.batch(messageStatements(db, record));
-      await publishEvents(this.env, record.events);
-      log.info("message processed", {
-        channelId: record.channelId,
-        senderId: record.senderId,
-        messageId: id,
-        outcome: record.inbound.outcome,
-        runId: record.run?.id ?? null,
-      });
-    }
-    this.sql.exec("UPDATE inbox SET state = 'done', record = NULL WHERE id = ?", id);
+  /** Writes the pass's records and delivery outcomes to D1 in one batch, then marks the messages done. */
+  private async record(db: Db, pending: PendingRecord[], delivery: DeliveryPass): Promise<void> {
+    const written = await writeRecords({ env: this.env, db, records: pending, delivery });
+    if (written.length > 0) this.sql.exec(`UPDATE inbox SET state = 'done', record = NULL WHERE id IN (${written.map(() => "?").join(", ")})`, ...written);
   }
 
   private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number): void {
-    splitText(text, channel.adapter.maxMessageLength).forEach((chunk, i) => {
+    const rows = splitText(text, channel.adapter.maxMessageLength).map((chunk, i) => [
+      `${route.turnId}:${String(i).padStart(4, "0")}`,
+      route.turnId,
+      route.runId,
+      channel.id,
+      route.recipient,
+      route.conversationId,
+      route.inReplyTo,
+      route.replyContext,
+      chunk,
+      now,
+      now,
+    ]);
+    // A statement binds at most 100 values: long replies split into many chunks go in groups.
+    for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_INSERT) {
+      const group = rows.slice(i, i + OUTBOX_ROWS_PER_INSERT);
       this.sql.exec(
         `INSERT OR IGNORE INTO outbox (id, turn_id, run_id, channel_id, recipient, conversation_id, in_reply_to, reply_context, text, status, attempts, next_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-        `${route.turnId}:${String(i).padStart(4, "0")}`,
-        route.turnId,
-        route.runId,
-        channel.id,
-        route.recipient,
-        route.conversationId,
-        route.inReplyTo,
-        route.replyContext,
-        chunk,
-        now,
-        now,
+         VALUES ${group.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)").join(", ")}`,
+        ...group.flat(),
       );
-    });
-  }
-
-  /**
-   * Stage 8: delivers pending reply chunks in order. A failure blocks the chunks behind it
-   * (replies never arrive out of order) and is retried with exponential backoff, honouring
-   * the platform's Retry-After; after DELIVERY_MAX_ATTEMPTS it is marked failed on the run.
-   */
-  private async deliverDue(db: Db, cfg: GatewayConfig, channelFor: (id: string) => Promise<LoadedChannel | null>): Promise<void> {
-    for (;;) {
-      const row = this.sql.exec<OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, id LIMIT 1").toArray()[0];
-      if (!row || row.next_at > Date.now()) return;
-      const channel = await channelFor(row.channel_id);
-      const now = Date.now();
-      const attempts = row.attempts + 1;
-      const result = channel
-        ? await channel.adapter.send(
-            {
-              recipient: row.recipient,
-              conversationId: row.conversation_id ?? undefined,
-              inReplyTo: row.in_reply_to ?? undefined,
-              text: row.text,
-              deliveryId: row.id,
-              replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
-            },
-            {
-              channelId: row.channel_id,
-              config: channel.config,
-              publicUrl: this.env.PUBLIC_URL ?? "",
-              now,
-              fetch: (input, init) => fetch(input, init),
-              bridges: bridgeQueue(this.env),
-              sendEmail: emailTransport(this.env),
-            },
-          )
-        : ({ ok: false, retryable: false, error: "channel was deleted" } as const);
-      const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };
-      let event: FeedEvent;
-      let status: "sent" | "failed" | "retrying";
-      if (result.ok) {
-        this.sql.exec("UPDATE outbox SET status = 'sent', attempts = ? WHERE id = ?", attempts, row.id);
-        status = "sent";
-        event = feedEvent("reply.delivered", row.channel_id, row.recipient, base, now);
-      } else if (result.retryable && attempts < cfg.DELIVERY_MAX_ATTEMPTS) {
-        const delay = Math.max(result.retryAfterMs ?? 0, cfg.DELIVERY_RETRY_BASE_MS * 2 ** (attempts - 1));
-        this.sql.exec("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?", attempts, now + delay, result.error, row.id);
-        status = "retrying";
-        event = feedEvent("reply.retrying", row.channel_id, row.recipient, { ...base, error: result.error, retryInMs: delay }, now);
-      } else {
-        this.sql.exec("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?", attempts, result.error, row.id);
-        status = "failed";
-        event = feedEvent("reply.failed", row.channel_id, row.recipient, { ...base, error: result.error }, now);
-        log.error("reply delivery failed", { ...base, error: result.error });
-      }
-      await db.batch(deliveryStatements(db, { runId: row.run_id, status, attempts, error: result.ok ? undefined : result.error, at: now }, event) as [never]);
-      await publishEvents(this.env, [event]);
-      if (status === "retrying") return;
     }
   }
 
-  private async scheduleNext(): Promise<void> {
-    const first = this.sql
-      .exec<{ id: string; state: string }>("SELECT id, state FROM inbox WHERE state != 'done' ORDER BY received_at, id LIMIT 1")
-      .toArray()[0];
-    const due = this.sql.exec<{ at: number | null }>("SELECT MIN(next_at) AS at FROM outbox WHERE status = 'pending'").toArray()[0]?.at ?? null;
-    // A message waiting on a container run needs the alarm again when its result is in or at its deadline.
-    const inboxAt = first ? (first.state === "waiting" ? containerWakeAt(this.sql, first.id, Date.now()) : Date.now()) : null;
-    const next = inboxAt === null ? due : due === null ? inboxAt : Math.min(inboxAt, due);
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+  private saveWindow(state: WindowState): void {
+    this.window = state;
+    kvSet(this.sql, "window", state);
   }
 
-  private async wakeAt(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  /** Prunes rows past LEDGER_RETENTION_MS, at most once per RETENTION_SWEEP_EVERY_MS. */
+  private sweep(): void {
+    const now = Date.now();
+    if (now - this.sweptAt < RETENTION_SWEEP_EVERY_MS) return;
+    this.sweptAt = now;
+    this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", now - LEDGER_RETENTION_MS);
+    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", now - LEDGER_RETENTION_MS);
   }
+}
+
+function newRecord(row: InboxRow, outcome: MessageRecord["inbound"]["outcome"], now: number): MessageRecord {
+  return {
+    at: now,
+    channelId: row.channel_id,
+    senderId: row.sender_id,
+    senderName: row.sender_name ?? undefined,
+    conversationId: row.conversation_id ?? undefined,
+    inbound: { id: row.id, platformMessageId: row.platform_id, text: row.text, outcome },
+    events: [],
+  };
+}
+
+function replyRoute(row: InboxRow): ReplyRoute {
+  return {
+    turnId: row.id,
+    runId: null,
+    recipient: row.sender_id,
+    conversationId: row.conversation_id,
+    inReplyTo: row.platform_id,
+    replyContext: row.reply_context,
+  };
 }

@@ -6,6 +6,8 @@ export interface StorageCounters {
   isolate: string;
   d1Statements: number;
   d1Batches: number;
+  /** Requests to D1 (a batch is one). */
+  d1RoundTrips: number;
   d1RowsWritten: number;
   d1RowsRead: number;
   doSqlStatements: number;

@@ -1,6 +1,7 @@
 /**
  * Counts the storage work a Worker does, for the bench's storage phase: every D1 statement
- * (single or in a batch) with the rows D1 reports written and read, and every Durable Object
+ * (single or in a batch), every round trip to D1, the rows D1 reports written and read (for
+ * `raw()` and `first()` too, see countingStatement), and every Durable Object
  * storage call (SQL statements with the rows SQLite reports written, key-value and alarm calls).
  * It wraps the D1 bindings handed to the unchanged Worker code and patches each object's storage
  * instance; nothing else differs from a normal run.
@@ -17,6 +18,7 @@ const counters: StorageCounters = {
   isolate: "",
   d1Statements: 0,
   d1Batches: 0,
+  d1RoundTrips: 0,
   d1RowsWritten: 0,
   d1RowsRead: 0,
   doSqlStatements: 0,
@@ -53,24 +55,36 @@ function intercept<T extends object>(target: T, hooks: Record<string, (original:
   return proxy;
 }
 
+/**
+ * `raw()` (drizzle's path for selects) and `first()` return no meta, so the rows D1 read for
+ * them would go uncounted: the counting statement runs them as `all()`, which returns the same
+ * rows with their meta, and hands back what `raw()` or `first()` would have returned.
+ */
 function countingStatement(statement: D1PreparedStatement): D1PreparedStatement {
-  const executes =
-    (original: Method): Method =>
-    async (...args) => {
-      counters.d1Statements++;
-      const result = await original(...args);
-      addD1Meta(result);
-      return result;
-    };
+  const all = async (): Promise<D1Result<Record<string, unknown>>> => {
+    counters.d1Statements++;
+    counters.d1RoundTrips++;
+    const result = await statement.all<Record<string, unknown>>();
+    addD1Meta(result);
+    return result;
+  };
   return intercept(statement, {
     bind:
       (original) =>
       (...args) =>
         countingStatement(original(...args) as D1PreparedStatement),
-    run: executes,
-    all: executes,
-    first: executes,
-    raw: executes,
+    run: () => all,
+    all: () => all,
+    first: () => async (column?: unknown) => {
+      const row = (await all()).results[0] ?? null;
+      return typeof column === "string" ? (row?.[column] ?? null) : row;
+    },
+    raw: () => async (options?: unknown) => {
+      const rows = (await all()).results;
+      const values = rows.map((row) => Object.values(row));
+      const withNames = (options as { columnNames?: boolean } | undefined)?.columnNames;
+      return withNames ? [rows[0] ? Object.keys(rows[0]) : [], ...values] : values;
+    },
   });
 }
 
@@ -83,6 +97,7 @@ export function countingD1(db: D1Database): D1Database {
     batch: (original) => async (statements) => {
       const list = statements as D1PreparedStatement[];
       counters.d1Batches++;
+      counters.d1RoundTrips++;
       counters.d1Statements += list.length;
       const results = (await original(list.map((s) => targets.get(s) ?? s))) as unknown[];
       results.forEach(addD1Meta);
@@ -132,12 +147,18 @@ export function instrumentState(state: DurableObjectState): void {
   Object.defineProperty(state, "storage", { value: storage, configurable: true });
 }
 
-/** A copy of the Worker's env whose D1 bindings count their statements. */
+const countingBindings = new WeakMap<object, D1Database>();
+
+/** A copy of the Worker's env whose D1 bindings count their statements (the same counting binding each time, as the real one is). */
 export function countingEnv<E extends object>(env: E): E {
   const copy: Record<string, unknown> = { ...(env as Record<string, unknown>) };
   for (const [key, value] of Object.entries(copy)) {
     const candidate = value as Partial<D1Database> | null;
-    if (typeof candidate?.prepare === "function" && typeof candidate.batch === "function") copy[key] = countingD1(value as D1Database);
+    if (typeof candidate?.prepare !== "function" || typeof candidate.batch !== "function") continue;
+    const binding = value as D1Database;
+    let counting = countingBindings.get(binding);
+    if (!counting) countingBindings.set(binding, (counting = countingD1(binding)));
+    copy[key] = counting;
   }
   return copy as E;
 }

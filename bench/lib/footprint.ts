@@ -13,6 +13,16 @@ export interface BundleSize {
   gzipKiB: number;
 }
 
+/**
+ * The gateway's wrangler config serves dashboard/dist as static assets and refuses to build
+ * without it: on a fresh clone it does not exist yet, so the bench builds it first (only when
+ * missing or stale, as `npm start` does).
+ */
+export function ensureDashboardBuilt(): void {
+  const run = spawnSync(process.execPath, [source("scripts", "build-dashboard.mjs"), "--if-stale"], { cwd: source(), encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`building the dashboard failed:\n${run.stdout}${run.stderr}`);
+}
+
 export function workerBundleSize(config: string): BundleSize {
   const outdir = tempDir("loopgate-bench-bundle-");
   const run = spawnSync(WRANGLER, ["deploy", "--dry-run", "--outdir", outdir, "-c", source(config)], {

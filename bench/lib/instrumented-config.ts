@@ -1,7 +1,8 @@
 /**
  * For the storage phase: a copy of a wrangler config whose entry re-exports the real Worker
  * through bench/instrument/counted-worker.ts, so the unchanged code runs with counting bindings.
- * Relative paths in the copy are made absolute, since it is written to a temporary directory.
+ * Relative paths in the copy (entries, directories, module aliases) are made absolute, since it
+ * is written to a temporary directory.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
@@ -22,6 +23,8 @@ export function instrumentedConfig(configPath: string): string {
       (_, prefix: string, value: string) => `${prefix}${JSON.stringify(isAbsolute(value) ? value : resolve(base, value))}`,
     );
   }
+  // Module aliases point at files relative to the config too.
+  toml = toml.replace(/^("[^"]+"\s*=\s*)"(\.\.?\/[^"]+)"/gm, (_, prefix: string, value: string) => `${prefix}${JSON.stringify(resolve(base, value))}`);
   const dir = tempDir("loopgate-bench-instrumented-");
   const entry = join(dir, "entry.ts");
   const real = JSON.stringify(resolve(base, main));

@@ -1,11 +1,13 @@
 /**
  * The model cases, against the gateway running its Claude runtime pointed at the fake model:
  * latency with a model that takes `delayMs` per call (the acknowledgement must not wait for it),
- * and one 20-turn conversation that measures the bytes sent per turn and the prompt-cache share.
+ * one 20-turn conversation that measures the bytes sent per turn and the prompt-cache share, and
+ * one long conversation (200 turns) that measures whether a turn costs more as the history grows.
  */
 import type { ModelFake, ModelUsage } from "./model-fake";
 import { postWithRetries } from "./load";
 import { measureLoad, type MeasuredLoad } from "./measure";
+import { sampleTree, totals } from "./proc-tree";
 import type { ReplySink } from "./reply-sink";
 import type { Target } from "./targets";
 
@@ -46,6 +48,56 @@ export async function slowModelLoad(
   const calls = fake.calls().length - callsBefore;
   if (calls === 0) throw new Error("the gateway never called the fake model");
   return { ...measured, modelCallsPerMessage: Math.round((calls / measured.load.messages) * 100) / 100 };
+}
+
+export interface LongConversationFigures {
+  turns: number;
+  /** workerd CPU per turn, averaged over turns 6–15 (around the tenth: /proc counts in 10 ms ticks, one turn is a few). */
+  earlyTurnCpuMs: number;
+  /** The same over the last ten turns. */
+  lastTurnCpuMs: number;
+}
+
+async function sendTurn(target: Target, sink: ReplySink, label: string, turn: number): Promise<void> {
+  const id = `${label}-turn-${turn}`;
+  const text = `Turn ${turn}: please summarise what we know about ${TOPICS[turn % TOPICS.length]} and list the open questions, briefly.`;
+  const replied = sink.waitForReply(id, 120_000);
+  const body = JSON.stringify({ messageId: id, sender: { id: `${label}-sender`, name: "Conversation" }, text });
+  if ((await postWithRetries(target.hookUrl, target.secret, body, () => undefined)) === null) throw new Error(`turn ${turn} was not acknowledged`);
+  const reply = await replied;
+  if (!reply) throw new Error(`turn ${turn} got no reply`);
+  if (!reply.text.includes(text)) throw new Error(`turn ${turn} was not answered by the model: ${reply.text.slice(0, 120)}`);
+}
+
+/** One conversation of `turns` turns, one at a time; workerd's CPU is read around the tenth turns and the last ten. */
+export async function longConversation(
+  target: Target,
+  sink: ReplySink,
+  fake: ModelFake,
+  o: { turns: number; label: string },
+): Promise<LongConversationFigures> {
+  if (o.turns < 30) throw new Error("the long conversation needs at least 30 turns");
+  fake.setDelay(0);
+  const cpu = () => totals(sampleTree(target.dev.pid)).workerdCpuMs;
+  // Other work finishing (records of the previous phase) must not land in a window.
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+  let early = 0;
+  let last = 0;
+  for (let turn = 1; turn <= o.turns; turn++) {
+    if (turn === 6 || turn === o.turns - 9) {
+      await settle();
+      const started = cpu();
+      for (let t = turn; t < turn + 10; t++) await sendTurn(target, sink, o.label, t);
+      await settle();
+      const perTurn = Math.round(((cpu() - started) / 10) * 100) / 100;
+      if (turn === 6) early = perTurn;
+      else last = perTurn;
+      turn += 9;
+      continue;
+    }
+    await sendTurn(target, sink, o.label, turn);
+  }
+  return { turns: o.turns, earlyTurnCpuMs: early, lastTurnCpuMs: last };
 }
 
 const TOPICS = ["the deploy checklist", "yesterday's incident", "the quarterly numbers", "a customer's refund", "the on-call rota"];

@@ -6,7 +6,7 @@
 import type { BridgeMemory } from "./bridge-memory";
 import type { BundleSize } from "./footprint";
 import type { MeasuredLoad } from "./measure";
-import type { ConversationFigures } from "./model-phases";
+import type { ConversationFigures, LongConversationFigures } from "./model-phases";
 import { ratio } from "./stats";
 import type { StoragePerMessage } from "./storage-phase";
 
@@ -31,7 +31,14 @@ export interface BenchResult {
   throughput: { gateway: MeasuredLoad; floor: MeasuredLoad };
   slowModel: Maybe<MeasuredLoad & { delayMs: number; modelCallsPerMessage: number }>;
   conversation: Maybe<ConversationFigures>;
-  storage: Maybe<{ model: string; gateway: StoragePerMessage; floor: StoragePerMessage }>;
+  longConversation: Maybe<LongConversationFigures>;
+  storage: Maybe<{
+    model: string;
+    gateway: StoragePerMessage;
+    /** The same load against a D1 preloaded with a large history. */
+    preloaded: { messages: number; apiCallsToday: number; counts: StoragePerMessage };
+    floor: StoragePerMessage;
+  }>;
   footprint: { gateway: SideFootprint; floor: SideFootprint; dashboardJsGzipKiB: number | null; bridge: Maybe<BridgeMemory> };
   /** Anything that must be zero and is not, or a phase that failed. */
   problems: string[];
@@ -86,12 +93,35 @@ export function tableRows(r: BenchResult): Row[] {
     const { gateway: gs, floor: fs } = r.storage;
     rows.push([`Storage work per message, counted with`, r.storage.model, "", ""]);
     rows.push(compare("D1 statements per message", gs.d1Statements, fs.d1Statements, 2));
+    rows.push(compare("D1 round trips per message", gs.d1RoundTrips, fs.d1RoundTrips, 2));
     rows.push(compare("D1 rows written per message", gs.d1RowsWritten, fs.d1RowsWritten, 2));
     rows.push(compare("D1 rows read per message", gs.d1RowsRead, fs.d1RowsRead, 2));
     rows.push(compare("DO SQL statements per message", gs.doSqlStatements, fs.doSqlStatements, 2));
     rows.push(compare("DO rows written per message", gs.doSqlRowsWritten, fs.doSqlRowsWritten, 2));
     rows.push(compare("DO alarm calls per message", gs.doAlarmOperations, fs.doAlarmOperations, 2));
     rows.push(compare("DO key-value calls per message", gs.doKvOperations, fs.doKvOperations, 2));
+    const p = r.storage.preloaded;
+    const grown = `${fmt(p.messages, 0)} messages + ${fmt(p.apiCallsToday, 0)} calls today stored`;
+    // Here the ratio column compares the preloaded database with the empty one, not with the floor.
+    rows.push([`Flat as data grows: ${grown}, ratio to empty`, "", "", ""]);
+    rows.push([
+      `  CPU per message, workerd, ms (empty → stored)`,
+      `${fmt(gs.workerdCpuMs, 2)} → ${fmt(p.counts.workerdCpuMs, 2)}`,
+      "",
+      times(ratio(p.counts.workerdCpuMs, gs.workerdCpuMs)),
+    ]);
+    rows.push([
+      `  D1 rows read per message (empty → stored)`,
+      `${fmt(gs.d1RowsRead, 2)} → ${fmt(p.counts.d1RowsRead, 2)}`,
+      "",
+      times(ratio(p.counts.d1RowsRead, gs.d1RowsRead)),
+    ]);
+    rows.push([
+      `  D1 rows written per message (empty → stored)`,
+      `${fmt(gs.d1RowsWritten, 2)} → ${fmt(p.counts.d1RowsWritten, 2)}`,
+      "",
+      times(ratio(p.counts.d1RowsWritten, gs.d1RowsWritten)),
+    ]);
   }
   const { gateway: gf, floor: ff } = r.footprint;
   rows.push(compare("Worker bundle, gzip KiB", gf.bundle.gzipKiB, ff.bundle.gzipKiB));
@@ -117,6 +147,15 @@ export function tableRows(r: BenchResult): Row[] {
     rows.push(["Bytes sent to the model, turn 10", fmt(c.turn10Bytes, 0), "", ""]);
     rows.push([`Input tokens read from cache, ${c.turns} turns`, `${fmt(c.cacheReadShare * 100)} %`, "", ""]);
   }
+  const long = r.longConversation;
+  if (isSkipped(long)) rows.push(["Long conversation", SKIPPED, "", ""]);
+  else
+    rows.push([
+      `CPU per turn, workerd, ms: turns 6–15 → last 10 of ${long.turns} (ratio late ÷ early)`,
+      `${fmt(long.earlyTurnCpuMs, 2)} → ${fmt(long.lastTurnCpuMs, 2)}`,
+      "",
+      times(ratio(long.lastTurnCpuMs, long.earlyTurnCpuMs)),
+    ]);
   return rows;
 }
 
@@ -125,6 +164,7 @@ export function skippedNotes(r: BenchResult): string[] {
   const parts: [string, Maybe<object>][] = [
     ["Model taking 2 s", r.slowModel],
     ["Model traffic and prompt caching", r.conversation],
+    ["Long conversation", r.longConversation],
     ["Storage work", r.storage],
     ["Bridge idle memory", r.footprint.bridge],
   ];

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { baseEnv, type DevProcess, source, spawnDev, tempDir, WRANGLER } from "./dev-process";
 import { postWithRetries } from "./load";
+import { preloadD1, type Preload } from "./preload";
 import type { ReplySink } from "./reply-sink";
 
 export interface Target {
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** A wrangler config other than the project's (the storage phase's instrumented copy). */
   config?: string;
+  /** History loaded into D1 before start (only with `config`): the "flat as data grows" phase. */
+  preload?: Preload;
 }
 
 async function spawnGateway(options: GatewayOptions, setupToken: string): Promise<DevProcess> {
@@ -75,6 +78,7 @@ async function spawnGateway(options: GatewayOptions, setupToken: string): Promis
     encoding: "utf8",
   });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stdout}${migrate.stderr}`);
+  if (options.preload) preloadD1(options.config, stateDir, options.preload);
   const vars = { ...settings, LOOPGATE_MASTER_KEY: randomBytes(32).toString("base64url"), PUBLIC_URL: `http://127.0.0.1:${options.port}` };
   const args = [
     "dev",

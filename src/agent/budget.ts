@@ -3,13 +3,16 @@
  * (uncached input + cache writes + output; cache reads are covered by the cost cap) and cost;
  * for the whole gateway, cost. Scheduled jobs and loop tasks write their calls to api_calls
  * too (src/scheduler/usage-attribution.ts), so these rows are the one source of truth and no
- * spend is counted twice. A cap of 0 is off. Jobs and loop tasks check `accountBudget` before
+ * spend is counted twice. A check reads the day's running totals (`spend_daily`, kept by a
+ * trigger on api_calls), two rows by key, so it costs the same however many calls the day
+ * holds. A cap of 0 is off. Jobs and loop tasks check `accountBudget` before
  * each run or iteration; a job the agent created for a sender checks `checkBudget` for that
  * sender, whose caps count its runs too (src/scheduler/budget-gate.ts).
  */
-import { gte, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { apiCalls } from "../db/schema";
+import { spendDaily } from "../db/schema";
+import { sessionId } from "../objects/session-id";
 
 export interface BudgetLimits {
   SENDER_DAILY_TOKEN_LIMIT: number;
@@ -27,12 +30,14 @@ export function utcDayStart(now: number): number {
   return now - (now % DAY_MS);
 }
 
+const ACCOUNT_SCOPE = "account";
+
 /** USD the gateway spent since the start of the current UTC day: conversations, job runs and loop iterations alike. */
 export async function accountSpendToday(db: Db, now: number): Promise<number> {
   const row = await db
-    .select({ cost: sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)` })
-    .from(apiCalls)
-    .where(gte(apiCalls.createdAt, utcDayStart(now)))
+    .select({ cost: spendDaily.costUsd })
+    .from(spendDaily)
+    .where(and(eq(spendDaily.day, utcDayStart(now)), eq(spendDaily.scope, ACCOUNT_SCOPE)))
     .get();
   return Number(row?.cost ?? 0);
 }
@@ -46,23 +51,20 @@ export async function accountBudget(db: Db, limits: BudgetLimits, now: number): 
     : { ok: true };
 }
 
-/** One D1 query: today's spend of the gateway and of this sender. */
+/** One D1 query reading two rows: today's totals of the gateway and of this sender. */
 export async function checkBudget(db: Db, limits: BudgetLimits, channelId: string, senderId: string, now: number): Promise<BudgetVerdict> {
   const day = utcDayStart(now);
   const resetsAt = day + DAY_MS;
-  const mine = sql`${apiCalls.channelId} = ${channelId} and ${apiCalls.senderId} = ${senderId}`;
-  const row = await db
-    .select({
-      accountCost: sql<number>`coalesce(sum(${apiCalls.costUsd}), 0)`,
-      senderCost: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.costUsd} end), 0)`,
-      senderTokens: sql<number>`coalesce(sum(case when ${mine} then ${apiCalls.inputTokens} + ${apiCalls.cacheWriteTokens} + ${apiCalls.outputTokens} end), 0)`,
-    })
-    .from(apiCalls)
-    .where(gte(apiCalls.createdAt, day))
-    .get();
-  const senderTokens = Number(row?.senderTokens ?? 0);
-  const senderCost = Number(row?.senderCost ?? 0);
-  const accountCost = Number(row?.accountCost ?? 0);
+  const mine = sessionId(channelId, senderId);
+  const rows = await db
+    .select({ scope: spendDaily.scope, tokens: spendDaily.tokens, cost: spendDaily.costUsd })
+    .from(spendDaily)
+    .where(and(eq(spendDaily.day, day), inArray(spendDaily.scope, [ACCOUNT_SCOPE, mine])))
+    .all();
+  const sender = rows.find((r) => r.scope === mine);
+  const senderTokens = Number(sender?.tokens ?? 0);
+  const senderCost = Number(sender?.cost ?? 0);
+  const accountCost = Number(rows.find((r) => r.scope === ACCOUNT_SCOPE)?.cost ?? 0);
   if (limits.SENDER_DAILY_TOKEN_LIMIT && senderTokens >= limits.SENDER_DAILY_TOKEN_LIMIT)
     return { ok: false, scope: "sender_tokens", used: senderTokens, limit: limits.SENDER_DAILY_TOKEN_LIMIT, resetsAt };
   if (limits.SENDER_DAILY_COST_LIMIT_USD && senderCost >= limits.SENDER_DAILY_COST_LIMIT_USD)

@@ -3,8 +3,8 @@
  * the history first when it has outgrown its budget, then loops model → tools → model until
  * the model ends its turn (bounded in steps), and reports every call for usage and cost.
  */
-import Anthropic from "@anthropic-ai/sdk";
-import type { ContentBlock, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import { MessagesClient } from "./messages-client";
+import type { ContentBlock, Message, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { compact, planCompaction } from "./compaction";
 import { callModel, type CallOptions } from "./model-call";
 import { mcpServerDefinitions } from "./mcp-request";
@@ -59,7 +59,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
   const now = opts.now ?? Date.now;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   // Retries are ours (see retry-policy.ts): the SDK's would retry a spend-limit 429 too.
-  const client = new Anthropic({
+  const client = new MessagesClient({
     apiKey: opts.apiKey,
     baseURL: opts.baseURL || undefined,
     maxRetries: 0,

@@ -5,7 +5,7 @@
  * channel's or job's `mcpServers` list and the sender's trust tier).
  */
 
-import { z } from "zod";
+import * as z from "zod";
 
 /** Also the name the model and `mcp_tool_use` blocks know the server by. */
 export const MCP_SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;

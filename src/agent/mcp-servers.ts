@@ -6,7 +6,7 @@
  * the channel lists.
  */
 import { inArray } from "drizzle-orm";
-import { z } from "zod";
+import * as z from "zod";
 import { MissingMasterKeyError } from "../channels/shared/config-codec";
 import type { Keyring } from "../crypto/keyring";
 import type { Db } from "../db/client";

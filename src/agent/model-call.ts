@@ -7,8 +7,8 @@
  * of `fallbackModels` takes over at once (an `agent.failover` event says so); a request the
  * API rejects (400, 401, 403...) is not tried on another model: it would be rejected there too.
  */
-import { APIError } from "@anthropic-ai/sdk";
-import type Anthropic from "@anthropic-ai/sdk";
+import { APIError } from "@anthropic-ai/sdk/error";
+import type { MessagesClient } from "./messages-client";
 import type { Message } from "@anthropic-ai/sdk/resources/messages";
 import { MCP_CONNECTOR_BETA } from "./mcp-request";
 import { serverToolBetas } from "./server-tools";
@@ -18,7 +18,7 @@ import { decide, type FailureDecision, type RetryPolicy } from "./retry-policy";
 import type { AgentEvent, ApiCallRecord } from "./types";
 
 export interface CallOptions {
-  client: Anthropic;
+  client: MessagesClient;
   policy: RetryPolicy;
   /** Per attempt, from sending the request to the last stream event. */
   timeoutMs: number;
@@ -95,7 +95,7 @@ async function attempt(o: CallOptions, request: ModelRequest): Promise<{ message
     controller.abort();
   }, o.timeoutMs);
   // mcp_servers is a beta field the GA request type does not list; the API reads it under the beta header.
-  const stream = o.client.messages.stream(request as Parameters<Anthropic["messages"]["stream"]>[0], {
+  const stream = o.client.messages.stream(request as Parameters<MessagesClient["messages"]["stream"]>[0], {
     signal: controller.signal,
     headers: betaHeader(request),
   });

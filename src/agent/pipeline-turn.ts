@@ -21,7 +21,7 @@ import { jobScheduler } from "./schedule-job";
 import { conversationAgent, type AgentConfig } from "./runtime";
 import type { AgentSettings } from "./settings";
 import { trustTier } from "./trust";
-import { sumUsage, type AgentRuntime, type ChatTurn, type MemoryUpdate, type RunRecord } from "./types";
+import { sumUsage, type AgentMemory, type AgentRuntime, type ChatTurn, type MemoryUpdate, type RunRecord } from "./types";
 import type { SenderPolicy } from "../lib/sender-policy";
 
 export interface AgentStageInput {
@@ -49,6 +49,8 @@ export interface AgentStageInput {
   now: number;
   /** Defaults to the runtime the configuration selects. */
   runtime?: AgentRuntime;
+  /** The conversation as the caller holds it; read from `sql` when absent. */
+  conversation?: { memory: AgentMemory; history: ChatTurn[] };
 }
 
 export interface AgentStageOutput {
@@ -89,7 +91,8 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
   // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
-  const memory = loadAgentMemory(input.sql);
+  const memory = input.conversation?.memory ?? loadAgentMemory(input.sql);
+  const history = input.conversation?.history ?? activeHistory(input.sql, memory.summaryThroughSeq);
   const trust = trustTier(channel.type, channel.policy);
   const { grants: mcpServers, skipped: mcpSkipped } = await mcpGrants(input.db, await keyringFor(input.cfg), channel.agent?.mcpServers, trust);
   const result = await runtime.runTurn({
@@ -101,7 +104,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     trust,
     settings: channel.agent,
     ...(mcpServers.length ? { mcpServers } : {}),
-    history: activeHistory(input.sql, memory.summaryThroughSeq),
+    history,
     memory,
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),

@@ -5,7 +5,7 @@
  * the API rejects (400, 401, 403, 404, 413) or a 429 without retry-after (a spend limit: waiting
  * will not help) is not retried: the admin must act, and the sender is told plainly.
  */
-import { APIError } from "@anthropic-ai/sdk";
+import { APIError } from "@anthropic-ai/sdk/error";
 
 export interface RetryPolicy {
   /** Total attempts per model request, the first included. */

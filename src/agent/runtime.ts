@@ -1,5 +1,5 @@
 /** Chooses the agent runtime from configuration: Claude when a key is set, the offline echo model otherwise. */
-import { readConfig, type GatewaySettings } from "../config";
+import { readConfig, type GatewayConfig, type GatewaySettings } from "../config";
 import { createClaudeRuntime } from "./claude";
 import { echoRuntime } from "./echo";
 import { DEFAULT_SYSTEM_PROMPT } from "./system-prompt.generated";
@@ -8,11 +8,20 @@ import type { AgentRuntime } from "./types";
 /** The runtime reads the gateway's settings (strings, as wrangler passes them); see src/config.ts. */
 export type AgentConfig = GatewaySettings;
 
+/** Runtimes by the parsed settings they were made from (readConfig returns the same object while the settings hold). */
+const built = new WeakMap<object, AgentRuntime>();
+
 export function createAgentRuntime(env: AgentConfig): AgentRuntime {
   const cfg = readConfig(env);
   if (!cfg.ANTHROPIC_API_KEY) return echoRuntime;
+  let runtime = built.get(cfg);
+  if (!runtime) built.set(cfg, (runtime = claudeRuntimeFor(cfg, cfg.ANTHROPIC_API_KEY)));
+  return runtime;
+}
+
+function claudeRuntimeFor(cfg: GatewayConfig, apiKey: string): AgentRuntime {
   return createClaudeRuntime({
-    apiKey: cfg.ANTHROPIC_API_KEY,
+    apiKey,
     baseURL: cfg.ANTHROPIC_BASE_URL,
     model: cfg.AGENT_MODEL,
     maxTokens: cfg.AGENT_MAX_TOKENS,

@@ -6,7 +6,7 @@
  * or fetch spends the admin's money and can carry the sender's words to the web.
  */
 import type { CodeExecutionTool20250825, Tool, WebFetchTool20250910, WebSearchTool20250305 } from "@anthropic-ai/sdk/resources/messages";
-import { z } from "zod";
+import * as z from "zod";
 import type { TrustTier } from "./trust";
 
 /** A bare host name as the API expects it (`example.com`, `docs.example.com/path` without a scheme). */

@@ -1,5 +1,5 @@
 /** Per-channel agent settings (the channel row's `agent` column), validated by the channels API. */
-import { z } from "zod";
+import * as z from "zod";
 import { CONTAINER_TOOL_NAMES } from "../protocol/container";
 import { TOOL_NAMES } from "./tool-names";
 import { BRIDGE_ID_PATTERN } from "../protocol/bridge";

@@ -27,6 +27,7 @@ import { sessionRoutes } from "./sessions";
 import { securityHeaders } from "./security-headers";
 import { apiRateLimit } from "./throttle";
 import { liveFeed } from "../objects/addresses";
+import { feedWatched } from "../pipeline/live-feed-gate";
 
 /** Set on the first request: outside a request, Workers clocks read zero. */
 let startedAt = 0;
@@ -66,6 +67,7 @@ const api = new Hono<AppEnv>()
   .route("/backup", backupRoutes)
   .get("/live", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
+    feedWatched();
     return openLiveFeed(c);
   });
 

@@ -4,7 +4,7 @@
  */
 import { and, count, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { timingSafeEqual } from "../crypto/compare";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { sha256Hex } from "../crypto/hmac";

@@ -5,7 +5,7 @@
  * body limit. Channel configs travel as stored: sealed, never opened here.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { backupTables, type BackupTable, readRows, restoreRows, schemaVersion } from "../db/backup-tables";
 import { senderSession } from "../objects/addresses";
 import type { AppEnv } from "./context";

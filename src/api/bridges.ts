@@ -8,7 +8,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { sha256Hex } from "../crypto/hmac";
 import { newId, randomToken } from "../crypto/random";
 import type { Db } from "../db/client";

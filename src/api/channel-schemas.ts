@@ -2,7 +2,7 @@
  * Request bodies of the channel API. They live apart from the routes so clients that must not
  * load the Worker's code (the CLI's `apply`) validate with exactly the schemas the API uses.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { agentSettingsSchema } from "../agent/settings";
 import { SENDER_POLICIES } from "../lib/sender-policy";
 

@@ -5,7 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, redirectWithoutSecrets, sealConfig } from "../channels/shared/config-codec";
 import { keyringFor } from "../crypto/keyring";
 import { channelLoadErrors, channelRegistry, getAdapter, isPluginType, type ChannelLoadError } from "../channels/registry";

@@ -4,7 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { randomToken } from "../crypto/random";
 import { channels, messages } from "../db/schema";
 import type { Db } from "../db/client";

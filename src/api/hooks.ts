@@ -1,13 +1,13 @@
 /**
  * Inbound webhooks, `/hooks/:channelId`: stage 1 (the adapter verifies and normalises) and
  * stage 2 (each message handed to its sender's object, which persists it) before the 200.
- * A rejected request is answered with the adapter's status and stores nothing.
+ * A rejected request is answered with the adapter's status and stores nothing. The channel as
+ * loaded here goes along with each message, so the object does not load and open it again.
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { openDb } from "../db/client";
 import { channels } from "../db/schema";
-import { loadChannel } from "../pipeline/channel-store";
+import { loadChannel, toSnapshot } from "../pipeline/channel-store";
 import type { ChannelAdapter, ChannelContext, VerifyResult } from "../channels/shared/types";
 import type { AppEnv } from "./context";
 import { senderSession } from "../objects/addresses";
@@ -32,7 +32,7 @@ async function verifySafely(adapter: ChannelAdapter<unknown>, request: Request, 
 
 export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   const channelId = c.req.param("channelId");
-  const channel = await loadChannel(openDb(c.env.DB), channelId, c.env);
+  const channel = await loadChannel(c.var.db, channelId, c.env);
   if (!channel?.adapter.verify) return c.json({ error: `no channel ${channelId}` }, 404);
   const now = Date.now();
   const result = await verifySafely(channel.adapter, c.req.raw, {
@@ -41,6 +41,7 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
     publicUrl: c.env.PUBLIC_URL ?? new URL(c.req.url).origin,
     now,
     fetch: (i, init) => fetch(i, init),
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
   });
   if (result.kind === "rejected") {
     log.warn("webhook rejected", { channelId, status: result.status, error: result.error });
@@ -48,12 +49,15 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   }
   if (result.kind === "response") {
     if (result.channelError) {
-      console.warn(JSON.stringify({ msg: "channel broken", channelId, error: result.channelError }));
-      await openDb(c.env.DB).update(channels).set({ status: "error", lastError: result.channelError, updatedAt: now }).where(eq(channels.id, channelId));
+      log.warn("channel broken", { channelId, error: result.channelError });
+      await c.var.db.update(channels).set({ status: "error", lastError: result.channelError, updatedAt: now }).where(eq(channels.id, channelId));
     }
     return result.response;
   }
-  const received = await Promise.all(result.messages.map((m) => senderSession(c.env, channelId, m.senderId).receive(channelId, { ...m, receivedAt: now })));
+  const snapshot = toSnapshot(channel);
+  const received = await Promise.all(
+    result.messages.map((m) => senderSession(c.env, channelId, m.senderId).receive(channelId, { ...m, receivedAt: now }, snapshot)),
+  );
   if (result.ack) return result.ack();
   return c.json({ ok: true, accepted: received.filter((r) => !r.duplicate).length, duplicates: received.filter((r) => r.duplicate).length });
 });

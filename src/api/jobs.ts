@@ -6,7 +6,7 @@
  */
 import { and, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { newId } from "../crypto/random";
 import { channels, jobRuns, jobs } from "../db/schema";
 import { DEFAULT_TIMEZONE, parseCron } from "../cron/cron";

@@ -7,7 +7,7 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { mcpServerBody, presentMcpServer, sealToken } from "../agent/mcp-servers";
 import { keyringFor } from "../crypto/keyring";
 import { newId } from "../crypto/random";

@@ -4,7 +4,7 @@
  */
 import { and, desc, eq, gt, lte, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { channels, pairings, senders } from "../db/schema";
 import { normalizePairingCode } from "../pipeline/pairing-code";
 import { decideRequest, mintInvite } from "../pipeline/pairing-store";

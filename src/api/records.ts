@@ -1,7 +1,7 @@
 /** Read-only views across senders: runs, messages, sessions and the event log behind the live feed. */
 import { and, desc, eq, gt, lt, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { events, messages, runs, sessions } from "../db/schema";
 import type { AppEnv } from "./context";
 import { validate } from "./validate";

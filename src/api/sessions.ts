@@ -4,7 +4,7 @@
  */
 import { and, eq, ne } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { authTokens, users } from "../db/schema";
 import type { AppEnv } from "./context";

@@ -5,7 +5,7 @@
  */
 import { and, asc, desc, eq, gt } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { channels, loopIterations, loopTasks } from "../db/schema";
 import { deliveryTarget, type DeliveryTarget } from "../scheduler/job-schema";
 import { DEFAULT_COMPLETION_PROMISE, DEFAULT_NO_PROGRESS_LIMIT } from "../scheduler/loop-policy";

@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { accountBudget, accountSpendToday, utcDayStart } from "../agent/budget";
 import { apiCalls } from "../db/schema";
 import type { AppEnv } from "./context";

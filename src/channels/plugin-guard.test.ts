@@ -4,7 +4,7 @@
  * report for their channel, never an exception into the gateway.
  */
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { ChannelPluginError, guardPlugin } from "./plugin-guard";
 import { adapterProblem, loadModules, type ChannelLoadError } from "./registry";
 import type { ChannelAdapter, ChannelContext } from "./shared/types";

@@ -4,7 +4,7 @@
  * error result for that one channel, reported to `onFault` (which marks the channel's status),
  * while the gateway and every other channel carry on. Built-in adapters are not wrapped.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { describeZodError } from "../lib/zod-error";
 import type { Attachment, ChannelAdapter, ChannelContext, FetchedAttachment, OutboundMessage, SendResult, VerifyResult } from "./shared/types";
 

@@ -4,7 +4,7 @@
  * channels, so a second apply of the same file plans nothing. A job's pause state is operational
  * (`loopgate jobs pause`) and is neither compared nor changed.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { DEFAULT_TIMEZONE } from "../cron/cron";
 import { DEFAULT_RETRY_BACKOFF_MS, type jobCreateBody, type jobUpdateBody } from "../scheduler/job-schema";
 import { byUniqueName, canonical, PlanError } from "./apply-plan";

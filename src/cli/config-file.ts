@@ -4,7 +4,7 @@
  * secrets stay out of git.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { channelCreateBody } from "../api/channel-schemas";
 import { configSchema as gatewaySettings } from "../config";
 import { DEFAULT_TIMEZONE } from "../cron/cron";

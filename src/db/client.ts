@@ -2,9 +2,18 @@
 import { drizzle, type AnyD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-export type Db = ReturnType<typeof openDb>;
+export type Db = ReturnType<typeof build>;
+
+function build(d1: AnyD1Database) {
+  return drizzle(d1, { schema });
+}
+
+/** Building the handle walks the whole schema; one per binding per isolate is enough. */
+const handles = new WeakMap<AnyD1Database, Db>();
 
 /** Typed by drizzle's own alias, so Node-side code that imports the schema type-checks too. */
-export function openDb(d1: AnyD1Database) {
-  return drizzle(d1, { schema });
+export function openDb(d1: AnyD1Database): Db {
+  let db = handles.get(d1);
+  if (!db) handles.set(d1, (db = build(d1)));
+  return db;
 }

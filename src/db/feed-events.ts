@@ -5,6 +5,7 @@
  */
 import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/random";
+import { chunked } from "./chunked";
 import type { Db } from "./client";
 import { events } from "./schema";
 
@@ -27,9 +28,15 @@ export function feedEvent(
   return { id: newId("evt"), at, kind, channelId, senderId, detail };
 }
 
+function eventRow(e: FeedEvent): typeof events.$inferInsert {
+  return { id: e.id, at: e.at, kind: e.kind, channelId: e.channelId ?? null, senderId: e.senderId ?? null, detail: JSON.stringify(e.detail ?? {}) };
+}
+
 export function eventStatement(db: Db, e: FeedEvent): BatchItem<"sqlite"> {
-  return db
-    .insert(events)
-    .values({ id: e.id, at: e.at, kind: e.kind, channelId: e.channelId ?? null, senderId: e.senderId ?? null, detail: JSON.stringify(e.detail ?? {}) })
-    .onConflictDoNothing();
+  return db.insert(events).values(eventRow(e)).onConflictDoNothing();
+}
+
+/** Events in as few inserts as the bound-value limit allows. */
+export function eventStatements(db: Db, list: FeedEvent[]): BatchItem<"sqlite">[] {
+  return chunked(list, 6).map((group) => db.insert(events).values(group.map(eventRow)).onConflictDoNothing());
 }

@@ -345,3 +345,24 @@ export const mcpServers = sqliteTable("mcp_servers", {
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * What the day's model calls cost, kept as running totals so a budget check reads two rows
+ * (the account's and the sender's) instead of summing the day's api_calls. A trigger on
+ * api_calls (migrations/0002_spend_counters.sql) adds every inserted call, whoever wrote it
+ * (conversations, job runs, loop iterations, container runs), so the totals cannot drift
+ * from the rows they summarise; a call written twice is ignored by its insert and not added.
+ */
+export const spendDaily = sqliteTable(
+  "spend_daily",
+  {
+    /** Start of the UTC day, ms. */
+    day: integer("day").notNull(),
+    /** `account`, or the sender's session id (`${channelId}:${senderId}`). */
+    scope: text("scope").notNull(),
+    /** Uncached input + cache writes + output, as the sender's token cap counts them. */
+    tokens: integer("tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.scope] })],
+);

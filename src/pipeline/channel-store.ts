@@ -25,13 +25,52 @@ export interface LoadedChannel {
   config: unknown;
 }
 
+/** A loaded channel without its adapter: plain data, so the hook can hand it to the sender's object. */
+export type ChannelSnapshot = Omit<LoadedChannel, "adapter">;
+
+/**
+ * Opened configs by channel, with the stored (sealed) JSON and the keys they were opened with.
+ * The row is still read on every load, so an edit or a rotated secret applies at once; only the
+ * decryption and the JSON parsing are skipped while the stored text and the keys are unchanged.
+ */
+const opened = new Map<string, { stored: string; agentStored: string | null; keys: string; config: unknown; agent: AgentSettings | null }>();
+const OPENED_MAX = 256;
+
+/** The adapter for a row's type; a plugin's faults mark the channel (markChannelFault). */
+function adapterFor(db: Db, type: string): ChannelAdapter<unknown> | undefined {
+  return getAdapter(type, (id, error) => markChannelFault(db, id, error));
+}
+
 export async function loadChannel(db: Db, channelId: string, keys: MasterKeys): Promise<LoadedChannel | null> {
   const row = await db.select().from(channels).where(eq(channels.id, channelId)).get();
-  if (!row) return null;
-  const adapter = getAdapter(row.type, (id, error) => markChannelFault(db, id, error));
+  return row ? openChannel(db, row, keys) : null;
+}
+
+/** A channel row with its adapter and opened config; null when no adapter serves its type. */
+export async function openChannel(db: Db, row: ChannelRow, keys: MasterKeys): Promise<LoadedChannel | null> {
+  const adapter = adapterFor(db, row.type);
   if (!adapter) return null;
+  const keyId = JSON.stringify([keys.LOOPGATE_MASTER_KEY ?? null, keys.LOOPGATE_MASTER_KEY_PREVIOUS ?? null]);
+  const hit = opened.get(row.id);
+  if (hit && hit.stored === row.config && hit.agentStored === row.agent && hit.keys === keyId) {
+    return { ...channelSettings(row, hit.agent), adapter, config: hit.config };
+  }
   const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await keyringFor(keys));
-  return { ...channelSettings(row), adapter, config };
+  const agent = parseAgentSettings(row.agent);
+  if (opened.size >= OPENED_MAX) opened.clear();
+  opened.set(row.id, { stored: row.config, agentStored: row.agent, keys: keyId, config, agent });
+  return { ...channelSettings(row, agent), adapter, config };
+}
+
+/** The snapshot's adapter looked up again on the receiving side; null when its type is gone. */
+export function fromSnapshot(db: Db, snapshot: ChannelSnapshot): LoadedChannel | null {
+  const adapter = adapterFor(db, snapshot.type);
+  return adapter ? { ...snapshot, adapter } : null;
+}
+
+export function toSnapshot(channel: LoadedChannel): ChannelSnapshot {
+  const { adapter: _adapter, ...snapshot } = channel;
+  return snapshot;
 }
 
 /** A plugin failed for this channel: its status says so (GET /api/channels/:id) until it is set up or saved again. */
@@ -40,7 +79,7 @@ export async function markChannelFault(db: Db, channelId: string, error: string)
 }
 
 /** A channel row's settings with their stored JSON parsed: what the pipeline obeys and the API shows. */
-export function channelSettings(row: ChannelRow): Omit<LoadedChannel, "adapter" | "config"> {
+export function channelSettings(row: ChannelRow, agent: AgentSettings | null = parseAgentSettings(row.agent)): Omit<LoadedChannel, "adapter" | "config"> {
   return {
     id: row.id,
     type: row.type,
@@ -48,6 +87,6 @@ export function channelSettings(row: ChannelRow): Omit<LoadedChannel, "adapter" 
     policy: row.policy,
     allowlist: JSON.parse(row.allowlist) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
-    agent: parseAgentSettings(row.agent),
+    agent,
   };
 }

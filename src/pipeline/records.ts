@@ -8,7 +8,8 @@ import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { RunRecord } from "../agent/types";
 import type { Db } from "../db/client";
-import { eventStatement, type FeedEvent } from "../db/feed-events";
+import { chunked } from "../db/chunked";
+import { eventStatements, type FeedEvent } from "../db/feed-events";
 import { sessionId } from "../objects/session-id";
 import { apiCalls, channels, messages, runs, sessions } from "../db/schema";
 
@@ -29,27 +30,62 @@ export interface MessageRecord {
   apiCalls?: (typeof apiCalls.$inferInsert)[];
 }
 
-export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+/** How the reply of a recorded message went, when it was tried before the record was written. */
+export interface DeliveryOutcome {
+  status: "sent" | "failed" | "retrying";
+  attempts: number;
+  error?: string;
+  at: number;
+}
+
+export interface RecordOptions {
+  /** The reply's delivery, folded into the run row (no later update); null while it has not been tried. */
+  delivery?: DeliveryOutcome | null;
+  /** Further events to insert with the record's (the delivery's). */
+  extraEvents?: FeedEvent[];
+  /** Bump the channel's last-message time (the caller limits how often). */
+  touchChannel?: boolean;
+}
+
+/**
+ * One message's record as few statements as possible: the inbound and outbound message in one
+ * insert, the run (with its delivery when known), the model calls in one insert, every event in
+ * one insert, and the session.
+ */
+export function messageStatements(db: Db, r: MessageRecord, options: RecordOptions = {}): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
   const sid = sessionId(r.channelId, r.senderId);
   const conversationId = r.conversationId ?? null;
-  const stmts: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [
-    db
-      .insert(messages)
-      .values({
-        id: r.inbound.id,
-        channelId: r.channelId,
-        senderId: r.senderId,
-        conversationId,
-        direction: "in",
-        platformMessageId: r.inbound.platformMessageId,
-        text: r.inbound.text,
-        outcome: r.inbound.outcome,
-        runId: r.run?.id ?? null,
-        createdAt: r.at,
-      })
-      .onConflictDoNothing(),
-    db.update(channels).set({ lastMessageAt: r.at }).where(eq(channels.id, r.channelId)),
+  const runId = r.run?.id ?? null;
+  const rows: (typeof messages.$inferInsert)[] = [
+    {
+      id: r.inbound.id,
+      channelId: r.channelId,
+      senderId: r.senderId,
+      conversationId,
+      direction: "in",
+      platformMessageId: r.inbound.platformMessageId,
+      text: r.inbound.text,
+      outcome: r.inbound.outcome,
+      runId,
+      createdAt: r.at,
+    },
   ];
+  if (r.outbound) {
+    rows.push({
+      id: r.outbound.id,
+      channelId: r.channelId,
+      senderId: r.senderId,
+      conversationId,
+      direction: "out",
+      platformMessageId: null,
+      text: r.outbound.text,
+      outcome: r.outbound.kind,
+      runId,
+      createdAt: r.at,
+    });
+  }
+  const stmts: [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] = [db.insert(messages).values(rows).onConflictDoNothing()];
+  if (options.touchChannel) stmts.push(db.update(channels).set({ lastMessageAt: r.at }).where(eq(channels.id, r.channelId)));
   if (r.inbound.outcome === "accepted") {
     stmts.push(
       db
@@ -77,6 +113,8 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
   }
   if (r.run) {
     const u = r.run.usage;
+    const d = options.delivery;
+    const settled = d && d.status !== "retrying" ? d.status : null;
     stmts.push(
       db
         .insert(runs)
@@ -93,54 +131,25 @@ export function messageStatements(db: Db, r: MessageRecord): [BatchItem<"sqlite"
           costUsd: u.costUsd,
           latencyMs: r.run.latencyMs,
           error: r.run.error ?? null,
-          deliveryStatus: "pending",
+          deliveryStatus: settled ?? "pending",
+          deliveryAttempts: d?.attempts ?? 0,
+          deliveryError: d?.error ?? null,
+          deliveredAt: settled === "sent" ? (d?.at ?? null) : null,
           createdAt: r.at,
         })
         .onConflictDoNothing(),
     );
   }
-  if (r.outbound) {
-    stmts.push(
-      db
-        .insert(messages)
-        .values({
-          id: r.outbound.id,
-          channelId: r.channelId,
-          senderId: r.senderId,
-          conversationId,
-          direction: "out",
-          platformMessageId: null,
-          text: r.outbound.text,
-          outcome: r.outbound.kind,
-          runId: r.run?.id ?? null,
-          createdAt: r.at,
-        })
-        .onConflictDoNothing(),
-    );
-  }
-  for (const call of r.apiCalls ?? []) stmts.push(db.insert(apiCalls).values(call).onConflictDoNothing());
-  for (const e of r.events) stmts.push(eventStatement(db, e));
+  for (const calls of chunked(r.apiCalls ?? [], 19)) stmts.push(db.insert(apiCalls).values(calls).onConflictDoNothing());
+  stmts.push(...eventStatements(db, [...r.events, ...(options.extraEvents ?? [])]));
   return stmts;
 }
 
-export interface DeliveryRecord {
-  runId: string | null;
-  status: "sent" | "failed" | "retrying";
-  attempts: number;
-  error?: string;
-  at: number;
-}
-
-export function deliveryStatements(db: Db, d: DeliveryRecord, event: FeedEvent): BatchItem<"sqlite">[] {
-  const stmts: BatchItem<"sqlite">[] = [eventStatement(db, event)];
-  if (d.runId) {
-    const status = d.status === "retrying" ? "pending" : d.status;
-    stmts.push(
-      db
-        .update(runs)
-        .set({ deliveryStatus: status, deliveryAttempts: d.attempts, deliveryError: d.error ?? null, ...(d.status === "sent" ? { deliveredAt: d.at } : {}) })
-        .where(eq(runs.id, d.runId)),
-    );
-  }
-  return stmts;
+/** A delivery whose message was recorded earlier (a retry, a notice): the run row catches up. */
+export function deliveryUpdate(db: Db, runId: string, d: DeliveryOutcome): BatchItem<"sqlite"> {
+  const status = d.status === "retrying" ? "pending" : d.status;
+  return db
+    .update(runs)
+    .set({ deliveryStatus: status, deliveryAttempts: d.attempts, deliveryError: d.error ?? null, ...(d.status === "sent" ? { deliveredAt: d.at } : {}) })
+    .where(eq(runs.id, runId));
 }

@@ -4,7 +4,7 @@
  * connection at any moment and the other re-sends what was not acknowledged; receivers dedupe.
  * Heartbeats are the bare strings "ping" / "pong" (answered without waking the hub).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { containerBridgeFrames, containerHubFrames, type ContainerHubFrame } from "./container";
 
 /** A bridge id as the API mints it (POST /api/bridges). */

@@ -12,7 +12,7 @@
  *   hub → bridge   turn.result.ack   the sender's object has stored it
  *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Tools the agent has inside its container, all confined to the container and its /workspace. */
 export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "write_file"] as const;

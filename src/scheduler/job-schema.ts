@@ -2,7 +2,7 @@
  * The job API's input shapes (zod) and how a stored job is shown. Cron and time zone are
  * checked separately by ./cron.ts, so their errors name the bad cron field.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { jobs } from "../db/schema";
 import { parseCron } from "../cron/cron";
 import { serverToolsSchema } from "../agent/server-tools";

@@ -3,7 +3,7 @@
  * the bridge's own (ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL on the bridge host): containers
  * never see them. Limits default to the values docs/containers.md lists.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 

@@ -5,7 +5,7 @@
  * own restarts); messages are normalised by gateway-message.ts and replies are built by
  * reply-body.ts (an embed for a structured reply) and sent with the REST client in api.ts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { DISCORD_MAX_MESSAGE_LENGTH } from "./api";
 

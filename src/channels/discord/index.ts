@@ -6,7 +6,7 @@
  * and the reply edits that response when the agent is done.
  */
 import { verifyKey } from "discord-interactions";
-import { z } from "zod";
+import * as z from "zod";
 import { DISCORD_COMMANDS } from "./commands";
 import { DISCORD_MAX_MESSAGE_LENGTH, discordCall, discordSendResult, sendDirectMessage } from "./api";
 import { discordGatewayAdapter } from "./gateway";

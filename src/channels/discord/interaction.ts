@@ -4,7 +4,7 @@
  * travels in replyContext so the reply can edit the deferred response.
  * https://discord.com/developers/docs/interactions/receiving-and-responding
  */
-import { z } from "zod";
+import * as z from "zod";
 import { commandText } from "./commands";
 import type { InboundMessage } from "../shared/types";
 

@@ -4,7 +4,7 @@
  * reads it with email-inbound.ts. Replies are threaded MIME messages (email-reply.ts) sent
  * through the Worker's send_email binding, injected as `ctx.sendEmail`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { mailboxAdapter } from "./mailbox";
 import { buildReply } from "./reply";
 import type { ChannelAdapter, SendResult } from "../shared/types";

@@ -4,7 +4,7 @@
  * over SMTP (bridge/src/channels/email/). This file is the config the admin API validates and
  * the bridge starts from; reading and replying reuse this folder's inbound.ts and reply.ts.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
 /** TLS from the first byte, STARTTLS upgrade, or none (only to this machine: see `loopbackOnly`). */

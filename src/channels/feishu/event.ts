@@ -5,7 +5,7 @@
  * channel's prefix. The sender is the person's open_id.
  * https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
 
 /** Message content, and the text made of it, hold at most this many characters. */

@@ -4,7 +4,7 @@
  * normalised by event.ts and deduplicated on event_id; replies to the message with a cached
  * tenant_access_token (api.ts), as Markdown posts or interactive cards (format.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseJson, readBody } from "../shared/read-body";
 import { botOpenId, LARK_DOMAINS, type LarkClient, larkSendResult, replyToMessage, tenantToken } from "./api";
 import { messageEventSchema, normalizeMessageEvent } from "./event";

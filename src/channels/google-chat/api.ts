@@ -7,7 +7,7 @@
  * https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create
  */
 import { importPKCS8, SignJWT } from "jose";
-import { z } from "zod";
+import * as z from "zod";
 import { cachedToken, dropToken, tokenCacheKey } from "../shared/access-token-cache";
 import { retryAfterMs } from "../shared/send-result";
 import type { SendResult } from "../shared/types";

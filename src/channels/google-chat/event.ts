@@ -5,7 +5,7 @@
  * (`users/{id}`), and the reply goes to the message's thread.
  * https://developers.google.com/workspace/chat/api/reference/rest/v1/Event
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
 
 const userSchema = z.looseObject({ name: z.string().min(1).max(200), displayName: z.string().optional(), type: z.string().optional() });

@@ -4,7 +4,7 @@
  * and the reply goes out asynchronously through spaces.messages.create in the message's thread,
  * with a service-account token (api.ts), as Chat text or a Card v2 (format.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bearerToken } from "../shared/jwks-cache";
 import { parseJson, readBody } from "../shared/read-body";
 import { chatAccessToken, type ChatClient, chatSendResult, createMessage, parseServiceAccountKey } from "./api";

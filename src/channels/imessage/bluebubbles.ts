@@ -5,7 +5,7 @@
  * its answers become outcomes.
  * https://docs.bluebubbles.app/server/developer-guides/rest-api-and-webhooks
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Messages beyond this are split; iMessage itself allows more, but long bubbles read badly. */
 export const IMESSAGE_MAX_MESSAGE_LENGTH = 10_000;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { blueBubblesResult } from "./bluebubbles";
 import { isGroupChat, normalizeBlueBubblesMessage } from "./message";
-import { z } from "zod";
+import * as z from "zod";
 
 const message = (fields: Record<string, unknown> = {}) => ({
   guid: "6C8B1A5E-0F3B-4A86-9C1C-0D2E5A1B7F10",

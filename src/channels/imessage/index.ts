@@ -5,7 +5,7 @@
  * refuses with the reason. The bridge reads new messages through BlueBubbles' message query
  * (a cursor on disk, so nothing is lost across restarts) and answers with its text endpoint.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { IMESSAGE_MAX_MESSAGE_LENGTH } from "./bluebubbles";
 

@@ -1,5 +1,5 @@
 /** IRC through the bridge (irc-framework): PMs are conversations per nick; in channels the bot answers when addressed. */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
 const ircChannelName = z.string().regex(/^[#&+!][^\s,\x07]{1,49}$/, "IRC channels start with # (or &, +, !) and contain no spaces or commas");

@@ -5,7 +5,7 @@
  * mention the bot or start with the channel's prefix are, and the sender is the person.
  * https://developers.line.biz/en/reference/messaging-api/#webhook-event-objects
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { Attachment, InboundMessage } from "../shared/types";
 
 /** `line-content:<message id>`: an image kept on LINE's servers, fetched with the channel token. */

@@ -4,7 +4,7 @@
  * token while it is valid, otherwise as push messages with an X-Line-Retry-Key; Flex Messages
  * for pairing instructions and job results (flex.ts). Images reach the agent (content.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { parseJson, readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
 import { isInvalidReplyToken, type LineClient, lineCall, lineSendResult, retryKeyFor } from "./api";

@@ -6,7 +6,7 @@
  * https://developers.mattermost.com/integrate/slash-commands/custom/
  * https://developers.mattermost.com/integrate/webhooks/outgoing/
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
 
 const id = z.string().regex(/^[a-z0-9]{26}$/, "Mattermost ids are 26 lowercase letters and digits");

@@ -4,7 +4,7 @@
  * (a webhook's post in its thread). Direct messages need the WebSocket and run on the bridge
  * (bridge/src/channels/mattermost/), which shares this folder's API client.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";

@@ -6,7 +6,7 @@
  * seen live and again while catching up is answered once.
  * https://developers.mattermost.com/api-documentation/#/#websocket
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
 
 const id = z.string().regex(/^[a-z0-9]{26}$/);

@@ -5,7 +5,7 @@
  * a restart (GET /channels/{id}/posts?since=), normalises posts with websocket-post.ts and
  * answers with this folder's REST client (api.ts), mentions in their thread.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
 /** Mattermost posts hold up to 16,383 characters (the HTTP side's limit, index.ts). */

@@ -4,7 +4,7 @@
  * the bot's key (inbound.ts), and answers in the same protocol (outbound.ts), NIP-17 replies to
  * the recipient's kind-10050 relays. The bot's secret key is a sealed secret like any token.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { parseSecretKey } from "./keys";
 

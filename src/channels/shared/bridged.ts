@@ -4,7 +4,7 @@
  * bridge's BridgeHub object until the bridge acknowledges them. One factory, one config
  * schema per platform (bridged-<platform>.ts), the same schema the bridge validates with.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ChannelAdapter } from "./types";
 import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
 

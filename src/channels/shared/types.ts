@@ -4,7 +4,7 @@
  * and delivers replies (stage 8). It never throws for bad input: it returns a rejection.
  * See docs/channels.md.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { BridgeReply } from "../../protocol/bridge";
 
 /** A message as every later stage sees it, whatever the platform. */
@@ -81,6 +81,11 @@ export interface ChannelContext<C> {
   sendEmail?: (envelope: { from: string; to: string }, raw: string) => Promise<void>;
   /** Where replies for bridge channels wait for their bridge; absent outside the Worker's delivery. */
   bridges?: BridgeQueue;
+  /**
+   * Lets work the answer need not wait for (a typing indicator) finish after the response is
+   * sent (the request's `waitUntil`); absent where there is no request, then such work is awaited.
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** The queue of replies for bridge channels (one BridgeHub object per bridge). */

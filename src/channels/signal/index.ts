@@ -2,7 +2,7 @@
  * Signal through the bridge, via signal-cli's JSON-RPC interface (a daemon it connects to, or one
  * it spawns). Which executable it spawns is the bridge's setting (SIGNAL_CLI_PATH), not this config.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 
 export const signalConfigSchema = z.object({

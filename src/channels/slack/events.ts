@@ -5,7 +5,7 @@
  * gateway never answers itself.
  * https://api.slack.com/apis/events-api
  */
-import { z } from "zod";
+import * as z from "zod";
 import { fromSlackText } from "./format";
 import type { InboundMessage } from "../shared/types";
 

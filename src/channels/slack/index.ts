@@ -4,7 +4,7 @@
  * in mrkdwn. Retried deliveries (X-Slack-Retry-Num) repeat the event_id, which dedupes them.
  */
 import { slackSocketAdapter } from "./socket-mode";
-import { z } from "zod";
+import * as z from "zod";
 import { parseJson, readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
 import { slackCall, slackSendResult } from "./api";

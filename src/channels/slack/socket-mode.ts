@@ -3,7 +3,7 @@
  * Events API channel (slack.ts), for workspaces that cannot expose a public Request URL.
  * The bridge holds the Socket Mode WebSocket; replies go out with chat.postMessage.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 

@@ -5,7 +5,7 @@
  * (their Entra object id), never the room.
  * https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#activity-object
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
 
 const accountSchema = z.looseObject({ id: z.string().min(1).max(500), name: z.string().optional(), aadObjectId: z.string().optional() });

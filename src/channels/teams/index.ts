@@ -4,7 +4,7 @@
  * replies go to `{serviceUrl}/v3/conversations/{id}/activities/{replyToId}` with a bot token from
  * the client-credentials flow (api.ts), as Markdown text or an Adaptive Card (format.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bearerToken } from "../shared/jwks-cache";
 import { parseJson, readBody } from "../shared/read-body";
 import { type Activity, activitySchema, normalizeActivity } from "./activity";

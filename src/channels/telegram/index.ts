@@ -3,7 +3,7 @@
  * secret_token (X-Telegram-Bot-Api-Secret-Token, compared in constant time) and normalised by
  * telegram-update.ts; replies go out through grammY's Api as HTML replies to the message.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
 import { describeZodError } from "../../lib/zod-error";
@@ -60,7 +60,7 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
 
   prepareConfig: (config) => ({ ...config, secretToken: config.secretToken ?? randomToken() }),
 
-  async verify(request, { config, fetch }) {
+  async verify(request, { config, fetch, waitUntil }) {
     // A channel without a secret would accept anyone's updates: refuse rather than run open.
     if (!config.secretToken) return { kind: "rejected", status: 401, error: "this Telegram channel has no secretToken; set one and run setup again" };
     const given = request.headers.get(TELEGRAM_SECRET_HEADER);
@@ -81,8 +81,11 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
     const normalized = normalizeUpdate(update, { id: botIdFromToken(config.botToken), username });
     if (normalized.kind === "ignored") return { kind: "response", response: Response.json({ ok: true, ignored: normalized.reason }) };
 
-    // The typing indicator shows while the agent works (Telegram clears it after 5 s or on the reply).
-    await api.sendChatAction(normalized.chatId, "typing").catch(() => undefined);
+    // The typing indicator shows while the agent works (Telegram clears it after 5 s or on the reply);
+    // the webhook's answer does not wait for it.
+    const typing = api.sendChatAction(normalized.chatId, "typing").catch(() => undefined);
+    if (waitUntil) waitUntil(typing);
+    else await typing;
     return { kind: "messages", messages: [normalized.message] };
   },
 

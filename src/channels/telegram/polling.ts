@@ -6,7 +6,7 @@
  * setup (and its first start on the bridge) deletes the bot's webhook; the webhook channel's
  * setup sets it again, and the poller then stands aside instead of fighting over the bot.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { telegramApi, telegramSendResult } from "./api";
 import { TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";

@@ -5,7 +5,7 @@
  * the text belongs, an object for a list) is refused with a 400 instead of crashing the handler.
  * Unknown fields pass through: Telegram adds fields over time.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const int = z.number().int();
 const user = z.looseObject({

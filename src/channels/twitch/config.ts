@@ -1,5 +1,5 @@
 /** The Twitch channel's settings, as the dashboard form and the API validate them. */
-import { z } from "zod";
+import * as z from "zod";
 
 const twitchId = (what: string) => z.string().regex(/^\d{1,20}$/, `${what} is a numeric Twitch user id`);
 

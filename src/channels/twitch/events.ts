@@ -5,7 +5,7 @@
  * the bot become InboundMessages keyed by the EventSub message id, which retries repeat.
  * https://dev.twitch.tv/docs/eventsub/eventsub-subscription-types/
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
 
 const subscriptionSchema = z.looseObject({ id: z.string(), type: z.string(), status: z.string().optional() });

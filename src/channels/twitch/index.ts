@@ -4,7 +4,7 @@
  * messages and whispers addressed to the bot (events.ts). Replies go to chat through Helix
  * Send Chat Message (as a reply to the message) or back as whispers; 500 characters each.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { randomToken } from "../../crypto/random";
 import { parseJson, readBody } from "../shared/read-body";
 import { markdownToPlainText } from "../shared/plain-text";

@@ -3,7 +3,7 @@
  * dashboard's playground, through the same pipeline as every platform. The reply's "delivery"
  * is its row in D1, which the API and the live feed read, so sending cannot fail.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ChannelAdapter } from "../shared/types";
 
 const configSchema = z.object({});

@@ -2,7 +2,7 @@
  * The generic webhook channel: any system that can sign a JSON POST can talk to the agent.
  * Inbound `POST /hooks/:channelId`; replies are signed POSTs to the channel's callbackUrl.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { randomToken } from "../../crypto/random";
 import { describeZodError } from "../../lib/zod-error";
 import { parseJson, readBody } from "../shared/read-body";

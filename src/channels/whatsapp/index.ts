@@ -4,7 +4,7 @@
  * whatsapp-errors.ts; markup: whatsapp-format.ts.
  */
 import { whatsappWebAdapter } from "./web";
-import { z } from "zod";
+import * as z from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
 import { describeZodError } from "../../lib/zod-error";

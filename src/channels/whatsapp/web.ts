@@ -4,7 +4,7 @@
  * contact; in groups the bot answers when it is mentioned. Unlike the Cloud API channel
  * (whatsapp.ts) it needs no Meta business account, and no 24-hour window applies.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { WHATSAPP_MAX_TEXT } from "./format";
 

@@ -3,7 +3,7 @@
  * normalisation of a `whatsapp_business_account` notification into InboundMessages. Status
  * updates (sent, delivered, read, failed) carry nothing to answer and are only logged.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { verifyHmacSha256Hex } from "../../crypto/hmac";
 import type { InboundMessage } from "../shared/types";
 

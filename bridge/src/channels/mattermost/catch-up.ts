@@ -6,7 +6,7 @@
  * oldest first, so they reach the agent in the order they were written.
  * https://developers.mattermost.com/api-documentation/#/operations/GetPostsForChannel
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type MattermostClient, mattermostCall, mattermostError } from "../../../../src/channels/mattermost/api";
 import { type MattermostPost, mattermostPostSchema } from "../../../../src/channels/mattermost/websocket-post";
 

@@ -1,0 +1,66 @@
+/**
+ * The conversation as the sender's object last stored it (history the model still sees, the
+ * summary, the notes), kept in memory so a turn does not read back what the object itself
+ * wrote. The object is single-threaded and is the only writer of these tables, so the copy
+ * is exact: it is loaded once per object instance and changed with every write.
+ */
+import { activeHistory, clearAgentMemory, loadAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
+import type { AgentMemory, ChatTurn, MemoryUpdate } from "../src/agent/types";
+
+export interface Conversation {
+  memory: AgentMemory;
+  /** Turns after the newest summary, oldest first, each with its `seq`. */
+  history: ChatTurn[];
+}
+
+export class ConversationStore {
+  private loaded: Conversation | null = null;
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** What the next turn sees; a copy, so a turn cannot change the store by accident. */
+  current(): Conversation {
+    this.loaded ??= (() => {
+      const memory = loadAgentMemory(this.sql);
+      return { memory, history: activeHistory(this.sql, memory.summaryThroughSeq) };
+    })();
+    return { memory: { ...this.loaded.memory, notes: [...this.loaded.memory.notes] }, history: [...this.loaded.history] };
+  }
+
+  /** Appends a turn's exchange and memory update; call inside the turn's transaction. */
+  append(turns: ChatTurn[], update: MemoryUpdate | null, now: number): void {
+    if (turns.length > 0) {
+      const placeholders = turns.map(() => "(?, ?, ?)").join(", ");
+      const seqs = this.sql
+        .exec<{ seq: number }>(
+          `INSERT INTO history (role, content, at) VALUES ${placeholders} RETURNING seq`,
+          ...turns.flatMap((t) => [t.role, t.content, now]),
+        )
+        .toArray();
+      this.loaded?.history.push(...turns.map((t, i) => ({ role: t.role, content: t.content, seq: seqs[i]?.seq })));
+    }
+    if (!update) return;
+    saveAgentMemory(this.sql, update, now);
+    if (!this.loaded) return;
+    const memory = this.loaded.memory;
+    memory.notes.push(...update.notesAdded);
+    if (update.summary) {
+      const through = update.summary.throughSeq;
+      memory.summary = update.summary.text;
+      memory.summaryThroughSeq = through;
+      this.loaded.history = this.loaded.history.filter((t) => (t.seq ?? 0) > through);
+    }
+  }
+
+  /** The session was cleaned up after long inactivity: history and memory go. */
+  clear(): void {
+    this.sql.exec("DELETE FROM history");
+    clearAgentMemory(this.sql);
+    this.loaded = null;
+  }
+
+  /** Every stored turn, summarised ones included, oldest first. */
+  all(): ChatTurn[] {
+    return this.sql.exec<{ role: "user" | "assistant"; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
+  }
+}

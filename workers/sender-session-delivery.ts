@@ -1,0 +1,101 @@
+/**
+ * Stage 8 in the sender's object: delivers pending reply chunks in order. A failure blocks the
+ * chunks behind it (replies never arrive out of order) and is retried with exponential backoff,
+ * honouring the platform's Retry-After; after DELIVERY_MAX_ATTEMPTS it is marked failed. The
+ * outcomes are returned, not written: the pass records them in D1 with the messages' records.
+ */
+import type { GatewayConfig } from "../src/config";
+import type { LoadedChannel } from "../src/pipeline/channel-store";
+import { type DeliveryOutcome } from "../src/pipeline/records";
+import { feedEvent, type FeedEvent } from "../src/db/feed-events";
+import { bridgeQueue } from "./bridge-hub";
+import { emailTransport } from "./email-transport";
+import type { OutboxRow } from "./sender-session-storage";
+
+export interface DeliveryAttempt {
+  /** The turn (inbox id, or a notice id) the chunk belongs to. */
+  turnId: string;
+  runId: string | null;
+  outcome: DeliveryOutcome;
+  event: FeedEvent;
+}
+
+export interface DeliveryPass {
+  attempts: DeliveryAttempt[];
+  /** When the first chunk still pending is due; null when none is. */
+  nextDueAt: number | null;
+}
+
+export async function deliverDue(o: {
+  sql: SqlStorage;
+  env: Env;
+  cfg: GatewayConfig;
+  channelFor: (id: string) => Promise<LoadedChannel | null>;
+}): Promise<DeliveryPass> {
+  const attempts: DeliveryAttempt[] = [];
+  const pending = o.sql.exec<OutboxRow>("SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, id").toArray();
+  for (const row of pending) {
+    if (row.next_at > Date.now()) return { attempts, nextDueAt: row.next_at };
+    const attempt = await deliverOne(o, row);
+    attempts.push(attempt);
+    if (attempt.outcome.status === "retrying") return { attempts, nextDueAt: row.next_at };
+  }
+  return { attempts, nextDueAt: null };
+}
+
+async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; channelFor: (id: string) => Promise<LoadedChannel | null> }, row: OutboxRow) {
+  const channel = await o.channelFor(row.channel_id);
+  const now = Date.now();
+  const attempts = row.attempts + 1;
+  const result = channel
+    ? await channel.adapter.send(
+        {
+          recipient: row.recipient,
+          conversationId: row.conversation_id ?? undefined,
+          inReplyTo: row.in_reply_to ?? undefined,
+          text: row.text,
+          deliveryId: row.id,
+          replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
+        },
+        {
+          channelId: row.channel_id,
+          config: channel.config,
+          publicUrl: o.env.PUBLIC_URL ?? "",
+          now,
+          fetch: (input, init) => fetch(input, init),
+          bridges: bridgeQueue(o.env),
+          sendEmail: emailTransport(o.env),
+        },
+      )
+    : ({ ok: false, retryable: false, error: "channel was deleted" } as const);
+  const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };
+  const done = (outcome: DeliveryOutcome, event: FeedEvent): DeliveryAttempt => ({ turnId: row.turn_id, runId: row.run_id, outcome, event });
+  if (result.ok) {
+    o.sql.exec("UPDATE outbox SET status = 'sent', attempts = ? WHERE id = ?", attempts, row.id);
+    return done({ status: "sent", attempts, at: now }, feedEvent("reply.delivered", row.channel_id, row.recipient, base, now));
+  }
+  if (result.retryable && attempts < o.cfg.DELIVERY_MAX_ATTEMPTS) {
+    const delay = Math.max(result.retryAfterMs ?? 0, o.cfg.DELIVERY_RETRY_BASE_MS * 2 ** (attempts - 1));
+    row.next_at = now + delay;
+    o.sql.exec("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?", attempts, row.next_at, result.error, row.id);
+    const event = feedEvent("reply.retrying", row.channel_id, row.recipient, { ...base, error: result.error, retryInMs: delay }, now);
+    return done({ status: "retrying", attempts, error: result.error, at: now }, event);
+  }
+  o.sql.exec("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?", attempts, result.error, row.id);
+  console.error(JSON.stringify({ msg: "reply delivery failed", ...base, error: result.error }));
+  return done(
+    { status: "failed", attempts, error: result.error, at: now },
+    feedEvent("reply.failed", row.channel_id, row.recipient, { ...base, error: result.error }, now),
+  );
+}
+
+/** The last settled delivery of a turn's chunks, from the outbox; null while none is settled. */
+export function settledDelivery(sql: SqlStorage, turnId: string): DeliveryOutcome | null {
+  const row = sql
+    .exec<{ status: "sent" | "failed"; attempts: number; last_error: string | null }>(
+      "SELECT status, attempts, last_error FROM outbox WHERE turn_id = ? AND status != 'pending' ORDER BY id DESC LIMIT 1",
+      turnId,
+    )
+    .toArray()[0];
+  return row ? { status: row.status, attempts: row.attempts, ...(row.last_error ? { error: row.last_error } : {}), at: Date.now() } : null;
+}
