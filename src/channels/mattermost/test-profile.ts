@@ -4,6 +4,7 @@
  * fixtures' tokens and the samples carry them. Slash commands go on the wire form-encoded, as
  * Mattermost sends them (every value a string); outgoing webhooks as JSON.
  */
+import { TEST_BRIDGE_ID } from "../../../test/support/channel-test-profile";
 import type { ChannelTestProfile } from "../../../test/support/channel-test-profile";
 import outgoingWebhook from "./fixtures/outgoing-webhook.json";
 
@@ -56,4 +57,11 @@ const profile: ChannelTestProfile = {
   },
 };
 
-export default [profile];
+/** The WebSocket variant is bridged: a config for the redirect rule, no webhook. */
+const websocket: ChannelTestProfile = {
+  type: "mattermost-ws",
+  samples: [],
+  prepare: async () => ({ config: { bridgeId: TEST_BRIDGE_ID, serverUrl: "https://mattermost.unreachable", botToken: "mm-bot-token-profile" } }),
+};
+
+export default [profile, websocket];
