@@ -5,31 +5,12 @@
  * https://developers.google.com/workspace/chat/format-messages
  * https://developers.google.com/workspace/chat/api/reference/rest/v1/cards
  */
+import { outsideCode, starMarkupProse } from "../shared/star-markup";
 import { parseStructuredReply } from "../shared/structured-reply";
-
-function prose(text: string): string {
-  return text
-    .split("\n")
-    .map((line) => {
-      const heading = /^#{1,6}\s+(.+)$/.exec(line);
-      const body = heading ? `**${heading[1]}**` : line;
-      return body
-        .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)|]+)\)/g, "<$2|$1>")
-        .replace(/\*\*(?=\S)([^*\n]*?\S)\*\*/g, "\u0000$1\u0000")
-        .replace(/(^|[^\w*])\*(?=[^\s*])([^*\n]*?[^\s*])\*(?![\w*])/g, "$1_$2_")
-        .replace(/(^|[^\w])__(?=\S)([^_\n]*?\S)__(?!\w)/g, "$1\u0000$2\u0000")
-        .replace(/~~(?=\S)([^~\n]*?\S)~~/g, "~$1~")
-        .replaceAll("\u0000", "*");
-    })
-    .join("\n");
-}
 
 /** Markdown to Chat's text format; code spans and blocks pass unchanged. */
 export function toChatText(markdown: string): string {
-  return markdown
-    .split(/(```[\s\S]*?```|`[^`\n]+`)/)
-    .map((part, i) => (i % 2 === 1 ? part.replace(/^```[\w+-]*\n/, "```\n") : prose(part)))
-    .join("");
+  return outsideCode(markdown, starMarkupProse, (code) => code.replace(/^```[\w+-]*\n/, "```\n"));
 }
 
 type Widget = Record<string, unknown>;
