@@ -16,6 +16,7 @@ import { botIdFromToken, normalizeUpdate } from "./update";
 import { updateSchema } from "./update-schema";
 import type { Update } from "grammy/types";
 import type { ChannelAdapter } from "../shared/types";
+import { telegramBotFields } from "./bot-fields";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
@@ -23,11 +24,7 @@ export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
 const IN_REQUEST_TIMEOUT_SECONDS = 2;
 
 const configSchema = z.object({
-  botToken: z
-    .string()
-    .regex(/^\d+:[\w-]+$/, "botToken must look like 123456789:AA... (from @BotFather)")
-    .meta({ title: "Bot token" })
-    .describe("The token @BotFather gives when you create the bot with /newbot (or /token for an existing one), e.g. 123456789:AA..."),
+  ...telegramBotFields,
   secretToken: z
     .string()
     .regex(/^[\w-]{16,256}$/, "secretToken must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
@@ -36,17 +33,6 @@ const configSchema = z.object({
     .describe(
       "Sent by Telegram on every webhook call (X-Telegram-Bot-Api-Secret-Token) so the gateway knows it is Telegram: 16-256 of A-Z, a-z, 0-9, _ and -. Optional: left empty, one is generated when the channel is created, and setup hands it to Telegram.",
     ),
-  botUsername: z
-    .string()
-    .regex(/^\w{3,64}$/, "botUsername is the bot's @name without the @")
-    .optional()
-    .meta({ title: "Bot username" })
-    .describe("Optional: the bot's @name without the @, to recognise mentions in groups. Empty: asked from Telegram (getMe) when needed."),
-  apiBase: z
-    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
-    .optional()
-    .meta({ title: "Bot API root (advanced)" })
-    .describe("Optional: leave empty for https://api.telegram.org. Set it for a self-hosted telegram-bot-api server."),
 });
 export type TelegramConfig = z.infer<typeof configSchema>;
 

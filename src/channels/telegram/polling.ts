@@ -11,28 +11,14 @@ import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { telegramApi, telegramSendResult } from "./api";
 import { TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
 import type { ChannelAdapter } from "../shared/types";
+import { telegramBotFields } from "./bot-fields";
 
 /** Telegram holds a long poll open up to this long when no update is waiting. */
 export const DEFAULT_POLL_TIMEOUT_SECONDS = 30;
 
 export const telegramPollingConfigSchema = z.object({
+  ...telegramBotFields,
   bridgeId: bridgeIdField,
-  botToken: z
-    .string()
-    .regex(/^\d+:[\w-]+$/, "botToken must look like 123456789:AA... (from @BotFather)")
-    .meta({ title: "Bot token" })
-    .describe("The token @BotFather gives when you create the bot with /newbot (or /token for an existing one), e.g. 123456789:AA..."),
-  botUsername: z
-    .string()
-    .regex(/^\w{3,64}$/, "botUsername is the bot's @name without the @")
-    .optional()
-    .meta({ title: "Bot username" })
-    .describe("Optional: the bot's @name without the @, to recognise mentions in groups. Empty: asked from Telegram (getMe) when needed."),
-  apiBase: z
-    .url({ protocol: /^https?$/, error: "apiBase must be an http(s) URL" })
-    .optional()
-    .meta({ title: "Bot API root (advanced)" })
-    .describe("Optional: leave empty for https://api.telegram.org. Set it for a self-hosted telegram-bot-api server."),
   pollTimeoutSeconds: z
     .number()
     .int()
