@@ -8,6 +8,7 @@ import * as z from "zod";
 import { mailboxAdapter } from "./mailbox";
 import { buildReply } from "./reply";
 import type { ChannelAdapter, SendResult } from "../shared/types";
+import { fromNameField } from "./from-name";
 
 const disposition = z.enum(["reject", "drop"]);
 
@@ -19,13 +20,7 @@ const configSchema = z.object({
     .describe(
       "The address people write to, e.g. agent@example.com, on a domain with Cloudflare Email Routing (zone → Email → Email Routing → Routing rules: this address, action Send to a Worker). Replies are sent from it.",
     ),
-  fromName: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .meta({ title: "Sender name" })
-    .describe("Optional: the display name on replies, e.g. Our agent. Empty: the bare address."),
+  fromName: fromNameField,
   authFailure: disposition
     .default("reject")
     .meta({ title: "Unauthenticated mail" })

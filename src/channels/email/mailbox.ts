@@ -6,6 +6,7 @@
  */
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
+import { fromNameField } from "./from-name";
 
 /** TLS from the first byte, STARTTLS upgrade, or none (only to this machine: see `loopbackOnly`). */
 const security = z.enum(["tls", "starttls", "none"]);
@@ -24,13 +25,7 @@ export const mailboxConfigSchema = z
       .toLowerCase()
       .meta({ title: "Address" })
       .describe("The bot's address: what people write to, and the From of its replies, e.g. agent@example.com."),
-    fromName: z
-      .string()
-      .trim()
-      .max(100)
-      .optional()
-      .meta({ title: "Sender name" })
-      .describe("Optional: the display name on replies, e.g. Our agent. Empty: the bare address."),
+    fromName: fromNameField,
     imapHost: host
       .meta({ title: "IMAP server" })
       .describe("Host name of the mailbox's IMAP server, e.g. imap.gmail.com or imap.fastmail.com (your provider's mail client settings)."),

@@ -13,17 +13,12 @@ import { toSlackMrkdwn } from "./format";
 import { verifySlackSignature } from "./signature";
 import type { ChannelAdapter } from "../shared/types";
 import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
+import { slackBotToken } from "./bot-token";
 
 export { SLACK_MAX_MESSAGE_LENGTH };
 
 const configSchema = z.object({
-  botToken: z
-    .string()
-    .regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)")
-    .meta({ title: "Bot token" })
-    .describe(
-      "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token (xoxb-...), after installing the app with the scopes chat:write, im:history, app_mentions:read.",
-    ),
+  botToken: slackBotToken,
   signingSecret: z
     .string()
     .min(16, "signingSecret must be at least 16 characters")

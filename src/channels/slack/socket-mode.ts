@@ -6,16 +6,11 @@
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
+import { slackBotToken } from "./bot-token";
 
 export const slackSocketConfigSchema = z.object({
   bridgeId: bridgeIdField,
-  botToken: z
-    .string()
-    .regex(/^xox[bp]-[\w-]+$/, "botToken must be a Slack bot token (xoxb-...)")
-    .meta({ title: "Bot token" })
-    .describe(
-      "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token (xoxb-...), after installing the app with the scopes chat:write, im:history, app_mentions:read.",
-    ),
+  botToken: slackBotToken,
   appToken: z
     .string()
     .regex(/^xapp-[\w-]+$/, "appToken must be a Slack app-level token (xapp-...)")
