@@ -289,7 +289,7 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await nav("Activity");
     await page.locator('[data-state="live"]').waitFor();
     feed.down = true;
-    await feed.sockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
+    await feed.sockets.at(-1)!.close({ code: 1001, reason: "network dropped" });
     await page.locator('[data-state="waiting"]').waitFor();
     const countStates = async () => (await api<{ events: { id: string }[] }>("GET", "/api/events?kind=channel.state&limit=500")).body.events;
     const before = new Set((await countStates()).map((e) => e.id));

@@ -146,7 +146,7 @@ describe("dashboard", () => {
     const before = await page.locator(".event").count();
     const connections = feed.sockets.length;
     feed.down = true;
-    await feed.sockets.at(-1)!.close({ code: 4001, reason: "network dropped" });
+    await feed.sockets.at(-1)!.close({ code: 1001, reason: "network dropped" });
     await page.locator('[data-state="waiting"]').waitFor();
     await screenshot(page, "09-feed-reconnecting");
 
