@@ -19,12 +19,16 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/**
+ * The object's own tables. A full-text index (a virtual table and the shadow tables SQLite keeps
+ * for it, such as the notes' `agent_notes_fts`) is derived state: it is left out and rebuilt by
+ * its triggers as the rows it indexes are restored.
+ */
 function ownTables(sql: SqlStorage): string[] {
-  return sql
-    .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    .toArray()
-    .map((t) => t.name)
-    .filter((name) => !INTERNAL_TABLE.test(name));
+  const tables = sql.exec<{ name: string; sql: string | null }>("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name").toArray();
+  const virtual = tables.filter((t) => /^CREATE VIRTUAL TABLE/i.test(t.sql ?? "")).map((t) => t.name);
+  const derived = (name: string) => virtual.some((v) => name === v || name.startsWith(`${v}_`));
+  return tables.map((t) => t.name).filter((name) => !INTERNAL_TABLE.test(name) && !derived(name));
 }
 
 function columnsOf(sql: SqlStorage, table: string): BackupColumn[] {
