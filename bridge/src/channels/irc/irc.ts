@@ -14,6 +14,7 @@ import { FloodQueue } from "./flood-queue";
 import { IrcAccounts, ircSenderId } from "./identity";
 import { privmsgTextBudget, splitIrcMessage } from "./lines";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import { UNVERIFIED_SENDER_PREFIX } from "../../../../src/lib/sender-policy";
 
 const RECONNECT = { baseMs: 1000, maxMs: 60_000 };
 const REJOIN_AFTER_KICK_MS = 5000;
@@ -46,7 +47,8 @@ class IrcConnection implements RunningChannel {
   async send(reply: Parameters<RunningChannel["send"]>[0]): Promise<DeliveryOutcome> {
     const client = this.client;
     if (!client || !this.registered) return { ok: false, retryable: true, error: "not connected to the IRC server" };
-    const target = reply.conversationId ?? reply.recipient;
+    // A PM goes back to the nick it came from: the sender id is an account (or `unverified:<nick>`), not an address.
+    const target = reply.conversationId ?? reply.replyContext?.nick ?? reply.recipient.replace(UNVERIFIED_SENDER_PREFIX, "");
     const inChannel = isChannelName(target);
     const prefix = inChannel ? `${reply.replyContext?.nick ?? reply.recipient}: ` : "";
     const lines = splitIrcMessage(reply.text, privmsgTextBudget(client.user.nick, target) - Buffer.byteLength(prefix));
@@ -134,7 +136,7 @@ class IrcConnection implements RunningChannel {
       replyContext: { nick: e.nick },
     };
     if (client.caseCompare(e.target, client.user.nick)) {
-      this.host.receive({ ...base, text: e.message });
+      this.host.receive({ ...base, conversationId: e.nick, text: e.message });
       return;
     }
     if (!isChannelName(e.target)) return;
