@@ -55,9 +55,6 @@ describe("loopgate start --config", () => {
     const exited = new Promise<void>((r) => child.on("exit", () => r()));
     try {
       await waitFor(async () => output.includes("is applied as soon as an admin"), 120_000, `start waiting for an admin\n${output}`);
-      const health = await (await fetch(`${URL}/api/health`)).json();
-      expect(health).toMatchObject({ model: { mode: "anthropic", name: "claude-haiku-5" } });
-
       const setup = await cli(["setup", "--url", URL, "--setup-token", SETUP_TOKEN, "--username", "admin", "--password-stdin"], {
         input: "correct horse battery staple\n",
       });
@@ -68,6 +65,8 @@ describe("loopgate start --config", () => {
       expect(minted.code, minted.stderr).toBe(0);
       const token = (JSON.parse(minted.stdout) as { token: string }).token;
       const api = apiClient(URL, token);
+      // The file's settings reached the gateway (the detailed health needs a login).
+      expect((await api("GET", "/api/health/details")).body).toMatchObject({ model: { mode: "anthropic", name: "claude-haiku-5" } });
       const channels = await api<{ channels: { name: string; type: string; policy: string }[] }>("GET", "/api/channels");
       expect(channels.body.channels).toContainEqual(expect.objectContaining({ name: "crm", type: "webhook", policy: "open" }));
       const jobs = await api<{ jobs: { name: string }[] }>("GET", "/api/jobs");
