@@ -70,8 +70,11 @@ it(`answers ${MESSAGES} messages from ${SENDERS} parallel senders exactly once e
     const control = JSON.stringify(benchMessage("smoke", s, perSender, text(s, perSender)));
     expect(await postWithRetries(hookUrl, SECRET, control, () => undefined)).not.toBeNull();
   }
-  await waitFor(async () => Array.from({ length: SENDERS }, (_, s) => sink.repliesTo(`smoke-${s}-${perSender}`).length).every((n) => n === 1), 60_000, "the control replies");
-  for (let s = 0; s < SENDERS; s++)
-    for (let i = 0; i < perSender; i++) expect(sink.repliesTo(`smoke-${s}-${i}`), `replies to smoke-${s}-${i}`).toHaveLength(1);
+  await waitFor(
+    async () => Array.from({ length: SENDERS }, (_, s) => sink.repliesTo(`smoke-${s}-${perSender}`).length).every((n) => n === 1),
+    60_000,
+    "the control replies",
+  );
+  for (let s = 0; s < SENDERS; s++) for (let i = 0; i < perSender; i++) expect(sink.repliesTo(`smoke-${s}-${i}`), `replies to smoke-${s}-${i}`).toHaveLength(1);
   expect(sink.counts()).toMatchObject({ replies: MESSAGES + SENDERS, duplicateReplies: 0, rejected: 0 });
 }, 240_000);

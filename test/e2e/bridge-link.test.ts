@@ -108,7 +108,12 @@ describe("bridge link", () => {
     await waitFor(async () => signal.sent.length >= total, 60_000, `${total} replies (got ${signal.sent.length})`);
     await waitFor(async () => (await bridgeRow()).queuedReplies === 0, 10_000, "reply queue drained");
     // One more message from each sender, answered: every earlier one is settled, so a late duplicate would be here.
-    for (const from of SENDERS) await settleWithControl(async (text) => signal.deliver({ from, text }), signal.sent, (s) => s.message);
+    for (const from of SENDERS)
+      await settleWithControl(
+        async (text) => signal.deliver({ from, text }),
+        signal.sent,
+        (s) => s.message,
+      );
     expect(signal.sent).toHaveLength(total);
     for (let i = 0; i < total; i++) {
       const replies = signal.sent.filter((s) => s.message.endsWith(`You said: message ${i}`));

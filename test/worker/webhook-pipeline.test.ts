@@ -39,7 +39,11 @@ describe("generic webhook channel, through the whole pipeline", () => {
     expect(await first.json()).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await second.json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await eventually(async () => repliesTo("bob").length === 1);
-    await settleWithControl((text) => signedPost(ch.url, ch.secret, message("bob", text)), callbacks.captured, (c) => c.body.text);
+    await settleWithControl(
+      (text) => signedPost(ch.url, ch.secret, message("bob", text)),
+      callbacks.captured,
+      (c) => c.body.text,
+    );
     expect(repliesTo("bob")).toHaveLength(1);
     const msgs = await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${ch.id}`, undefined, token);
     expect(msgs.body.messages.filter((m) => m.direction === "in")).toHaveLength(2); // the message once, and the control message
@@ -53,7 +57,12 @@ describe("generic webhook channel, through the whole pipeline", () => {
     // have their recorded outcome: replies go out before a message is recorded, so nothing is
     // left to send after that.
     await eventually(async () => {
-      const res = await call<{ messages: { direction: string; outcome: string | null }[] }>("GET", `/api/messages?channelId=${ch.id}&limit=100`, undefined, token);
+      const res = await call<{ messages: { direction: string; outcome: string | null }[] }>(
+        "GET",
+        `/api/messages?channelId=${ch.id}&limit=100`,
+        undefined,
+        token,
+      );
       return res.body.messages.filter((m) => m.direction === "in" && m.outcome && m.outcome !== "pending").length === 13;
     }, 10_000);
     const texts = repliesTo("carol").map((c) => c.body.text);

@@ -46,7 +46,11 @@ function askInteraction(prompt: string, userId = String(Math.floor(Math.random()
 
 /** Waits until a fresh /ask from `userId` is answered: what came before it is settled. */
 const settled = (fake: DiscordFake, url: string, userId: string) =>
-  settleWithControl((text) => fake.deliver(url, askInteraction(text, userId)), fake.state.messages, (m) => m.content);
+  settleWithControl(
+    (text) => fake.deliver(url, askInteraction(text, userId)),
+    fake.state.messages,
+    (m) => m.content,
+  );
 
 describe("Discord channel, through the whole pipeline", () => {
   it("passes Discord's endpoint check on setup and registers /ask and /pair", async () => {

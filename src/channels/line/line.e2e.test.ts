@@ -61,7 +61,11 @@ describe("LINE channel end to end", () => {
     expect(answer.messages[0]?.text).toContain("You said: is 1 < 2?");
     expect(fake.state.loading.length).toBeGreaterThanOrEqual(3);
     // A fresh message from the same person, answered: the redelivery is settled.
-    await settleWithControl((text) => say(channel.inboundUrl, text), fake.state.sent, (s) => s.messages[0]?.text);
+    await settleWithControl(
+      (text) => say(channel.inboundUrl, text),
+      fake.state.sent,
+      (s) => s.messages[0]?.text,
+    );
     expect(fake.state.sent).toHaveLength(3);
 
     // A body signed with another secret is refused.

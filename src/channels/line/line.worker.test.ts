@@ -46,7 +46,11 @@ function userText(text: string, userId = `U${hex(16)}`) {
 
 /** Waits until a fresh message from `userId` is answered: what came before it is settled. */
 const settled = (fake: LineFake, url: string, userId: string) =>
-  settleWithControl((text) => fake.deliver(url, userText(text, userId)), fake.state.sent, (s) => s.messages[0]?.text);
+  settleWithControl(
+    (text) => fake.deliver(url, userText(text, userId)),
+    fake.state.sent,
+    (s) => s.messages[0]?.text,
+  );
 
 const messagesOf = async (channelId: string) =>
   (await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;

@@ -98,7 +98,11 @@ describe("Mattermost channel, through the whole pipeline", () => {
     const other = await SELF.fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
     expect(other.status).toBe(400);
     expect((await fake.outgoing(url, { text: "no token" })).status).toBe(401);
-    await settleWithControl((text) => slash(text, user), fake.state.posts, (p) => p.message);
+    await settleWithControl(
+      (text) => slash(text, user),
+      fake.state.posts,
+      (p) => p.message,
+    );
     expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
     expect(fake.state.posts).toEqual([]);
   });

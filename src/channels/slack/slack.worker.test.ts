@@ -44,7 +44,11 @@ function dm(text: string, user = `U${crypto.randomUUID().slice(0, 8).toUpperCase
 
 /** Waits until a fresh DM from `user` is answered: what came before it is settled. */
 const settled = (fake: SlackFake, url: string, user: string) =>
-  settleWithControl((text) => fake.deliver(url, dm(text, user)), fake.state.posted, (p) => p.text);
+  settleWithControl(
+    (text) => fake.deliver(url, dm(text, user)),
+    fake.state.posted,
+    (p) => p.text,
+  );
 
 const messagesOf = async (channelId: string) =>
   (await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;

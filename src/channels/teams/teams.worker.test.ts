@@ -52,7 +52,11 @@ function dm(text: string, sender = crypto.randomUUID()) {
 
 /** Waits until a fresh message from `sender` is answered: what came before it is settled. */
 const settled = (fake: TeamsFake, url: string, sender: string) =>
-  settleWithControl((text) => fake.deliver(url, dm(text, sender)), fake.state.posted, (p) => p.activity.text);
+  settleWithControl(
+    (text) => fake.deliver(url, dm(text, sender)),
+    fake.state.posted,
+    (p) => p.activity.text,
+  );
 
 /** What the gateway stored as received on this channel. */
 const inboundOf = async (channelId: string) =>

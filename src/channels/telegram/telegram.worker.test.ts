@@ -46,7 +46,11 @@ function update(fake: TelegramFake, text: string, chatId = Math.floor(Math.rando
 
 /** Waits until a fresh message from chat `chatId` is answered: what came before it is settled. */
 const settled = (fake: TelegramFake, chatId: string) =>
-  settleWithControl((text) => update(fake, text, Number(chatId), 9999).send(), fake.state.sent, (s) => s.text);
+  settleWithControl(
+    (text) => update(fake, text, Number(chatId), 9999).send(),
+    fake.state.sent,
+    (s) => s.text,
+  );
 
 const messagesOf = async (channelId: string) =>
   (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;

@@ -66,7 +66,11 @@ describe("Twitch channel end to end", () => {
     expect(answer).toMatchObject({ broadcaster_id: "1971641", sender_id: BOT_ID, reply_parent_message_id: question.message_id });
     expect(answer.message).toContain("You said: what is 2 + 2?");
     // A fresh mention from the same chatter, answered: the retried notification is settled.
-    await settleWithControl((text) => fake.notify("channel.chat.message", mention(text)), fake.state.chat, (c) => c.message);
+    await settleWithControl(
+      (text) => fake.notify("channel.chat.message", mention(text)),
+      fake.state.chat,
+      (c) => c.message,
+    );
     expect(fake.state.chat).toHaveLength(3);
   });
 });

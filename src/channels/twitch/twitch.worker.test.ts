@@ -57,7 +57,11 @@ function mention(text: string, chatter = String(Math.floor(Math.random() * 1e9))
 
 /** Waits until a fresh mention from `chatter` is answered: what came before it is settled. */
 const settled = (fake: TwitchFake, chatter: string) =>
-  settleWithControl((text) => fake.notify("channel.chat.message", mention(text, chatter)), fake.state.chat, (c) => c.message);
+  settleWithControl(
+    (text) => fake.notify("channel.chat.message", mention(text, chatter)),
+    fake.state.chat,
+    (c) => c.message,
+  );
 
 const channelRow = async (id: string) =>
   (await call<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${id}`, undefined, admin)).body.channel;

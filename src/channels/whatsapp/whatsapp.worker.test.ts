@@ -65,7 +65,11 @@ async function postSigned(url: string, payload: unknown, secret = APP_SECRET) {
 
 /** Waits until a fresh message from `from` is answered: what came before it is settled. */
 const settled = (ch: { url: string; phoneNumberId: string }, graph: GraphApiFake, from: string) =>
-  settleWithControl((text) => postSigned(ch.url, notification(ch.phoneNumberId, from, text)), graph.sent, (m) => m.body);
+  settleWithControl(
+    (text) => postSigned(ch.url, notification(ch.phoneNumberId, from, text)),
+    graph.sent,
+    (m) => m.body,
+  );
 
 type Run = { status: string; deliveryStatus: string; deliveryAttempts: number; deliveryError: string | null };
 const runsOf = async (channelId: string) => (await call<{ runs: Run[] }>("GET", `/api/runs?channelId=${channelId}`, undefined, token)).body.runs;
