@@ -59,6 +59,8 @@ describe("Mattermost WebSocket through the bridge", () => {
       type: "mattermost-ws",
       name: "Mattermost",
       policy: "open",
+      // One person writes every message here, control messages included: above the default 10 a minute.
+      rateLimitPerMinute: 60,
       config: { bridgeId, serverUrl: mm.url, botToken: BOT_TOKEN },
     });
     expect(ch.status, JSON.stringify(ch.body)).toBe(201);

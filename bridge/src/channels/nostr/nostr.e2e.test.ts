@@ -88,6 +88,8 @@ describe("Nostr through the bridge", () => {
       type: "nostr",
       name: "Nostr",
       policy: "open",
+      // One person writes every message here, control messages included: above the default 10 a minute.
+      rateLimitPerMinute: 60,
       config: { bridgeId: created.body.bridge.id, secretKey: bytesToHex(bot), relays: [relayA.url, relayB.url] },
     });
     expect(ch.status).toBe(201);
