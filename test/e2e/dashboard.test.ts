@@ -49,7 +49,13 @@ screenshotFailures(() => page, "failed-");
 
 describe("dashboard", () => {
   it("creates the first admin from the #setup link that npm start prints", async () => {
-    await page.goto(`${gw.url}/#setup=${gw.setupToken}`);
+    // The link exactly as npm start printed it (ANSI colours aside), on this gateway's port.
+    const printed = /Open (\S+#setup=\S+)/.exec(gw.output().replace(/\u001b\[[0-9;]*m/g, ""))?.[1];
+    expect(printed, gw.output()).toBeTruthy();
+    const link = new URL(printed!);
+    expect(link.port).toBe(String(gw.port));
+    expect(link.hash).toBe(`#setup=${gw.setupToken}`);
+    await page.goto(`${gw.url}/${link.hash}`);
     const form = page.getByRole("form", { name: "Create the first admin" });
     await form.waitFor();
     expect(await form.getByLabel("Setup token").inputValue()).toBe(gw.setupToken);
