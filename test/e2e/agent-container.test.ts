@@ -335,9 +335,8 @@ describe("container-isolated agent runs", () => {
     await postWebhook(inboundUrl, secret, { messageId: `m-${++n}`, sender: { id: "crash" }, text: "RUN: sleep 100" });
     // Killed while the command runs (a runner still waiting for the model just exits when its bridge goes).
     await waitFor(async () => fake.requests.length > asked && agentContainers().length === 1, 30_000, "the run's command started");
-    await sleep(500);
-    await bridge.kill();
-    await sleep(500);
+    await waitFor(async () => docker("top", agentContainers()[0]!).includes("sleep 100"), 20_000, "the command running in the container");
+    await bridge.kill(); // SIGKILL, and waits for the process to be gone: nothing can clean up after it
     expect(agentContainers()).toHaveLength(1);
     bridge = runBridge();
     await waitFor(async () => agentContainers().length === 0, 20_000, "the leftover container removed at start");

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeSignalCli } from "../../bridge/src/channels/signal/fake-signal-cli";
+import { settleWithControl } from "../support/after-control";
 import { startBridge, type BridgeProcess } from "../support/bridge-process";
 import { apiClient, type GatewayProcess, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
 
@@ -106,7 +107,13 @@ describe("bridge link", () => {
 
     await waitFor(async () => signal.sent.length >= total, 60_000, `${total} replies (got ${signal.sent.length})`);
     await waitFor(async () => (await bridgeRow()).queuedReplies === 0, 10_000, "reply queue drained");
-    await sleep(1500);
+    // One more message from each sender, answered: every earlier one is settled, so a late duplicate would be here.
+    for (const from of SENDERS)
+      await settleWithControl(
+        async (text) => signal.deliver({ from, text }),
+        signal.sent,
+        (s) => s.message,
+      );
     expect(signal.sent).toHaveLength(total);
     for (let i = 0; i < total; i++) {
       const replies = signal.sent.filter((s) => s.message.endsWith(`You said: message ${i}`));
@@ -116,7 +123,7 @@ describe("bridge link", () => {
     }
 
     const inbound = await api<{ messages: { direction: string; text: string; channelId: string }[] }>("GET", `/api/messages?channelId=${channelId}&limit=500`);
-    const texts = inbound.body.messages.filter((m) => m.direction === "in").map((m) => m.text);
+    const texts = inbound.body.messages.filter((m) => m.direction === "in" && !m.text.startsWith("control ")).map((m) => m.text);
     expect(texts.sort()).toEqual(Array.from({ length: total }, (_, i) => `message ${i}`).sort());
     // Conversations continue across the restarts: each sender's tenth message is the tenth turn.
     expect(signal.sent.filter((s) => s.message.includes("(turn 10)"))).toHaveLength(SENDERS.length);

@@ -164,8 +164,8 @@ describe("loopgate CLI against a running gateway", () => {
     follower.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     follower.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     try {
+      // No pause for the socket to open: what arrives before it does is fetched from the backlog once it is open.
       await waitFor(async () => stderr.includes("Following the live feed"), 20_000, "the follower to start");
-      await new Promise((r) => setTimeout(r, 500));
       const text = `live ${Date.now()}`;
       const res = await postWebhook(pairingChannel.inboundUrl, pairingChannel.secret, { messageId: `m-${Date.now()}`, sender: { id: "carol" }, text });
       expect(res.status).toBe(200);

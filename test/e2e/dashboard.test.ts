@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshot } from "../support/browser";
 import { type FeedSwitch, logIn as logInAs, openDashboardPage, openScreen, screenshotFailures } from "../support/dashboard-page";
-import { apiClient, removeState, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
+import { apiClient, printedSetupLink, removeState, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
 import { startReceiver } from "../support/http-receiver";
 import { postWebhook } from "../support/signed-webhook";
 
@@ -34,7 +34,7 @@ async function sessionToken(): Promise<string> {
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  [gw, browser] = await Promise.all([startGateway({ port: PORT }), launchBrowser()]);
+  [gw, browser] = await Promise.all([startGateway({ port: PORT, printedSetupToken: true }), launchBrowser()]);
   ({ page, pageErrors, feed } = await openDashboardPage(browser, { width: 1280, height: 860 }));
 });
 
@@ -49,7 +49,10 @@ screenshotFailures(() => page, "failed-");
 
 describe("dashboard", () => {
   it("creates the first admin from the #setup link that npm start prints", async () => {
-    await page.goto(`${gw.url}/#setup=${gw.setupToken}`);
+    // The link exactly as npm start printed it, on this gateway's port.
+    const link = new URL(printedSetupLink(gw.output())!);
+    expect(link.port).toBe(String(gw.port));
+    await page.goto(`${gw.url}/${link.hash}`);
     const form = page.getByRole("form", { name: "Create the first admin" });
     await form.waitFor();
     expect(await form.getByLabel("Setup token").inputValue()).toBe(gw.setupToken);

@@ -27,6 +27,16 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** The checkout to run `npm start` in (a scratch copy with its own node_modules); default: this one. */
   root?: string;
+  /**
+   * Start as a new user does, without LOOPGATE_SETUP_TOKEN: npm start makes one up and prints
+   * the link to create the first admin; `setupToken` is then read from what it printed.
+   */
+  printedSetupToken?: boolean;
+}
+
+/** The `Open http://…/#setup=…` link npm start prints when it made the setup token up (ANSI colours aside). */
+export function printedSetupLink(output: string): string | undefined {
+  return /Open (\S+#setup=\S+)/.exec(output.replace(/\u001b\[[0-9;]*m/g, ""))?.[1];
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -40,11 +50,13 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 
 export async function startGateway(options: StartOptions): Promise<GatewayProcess> {
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "loopgate-e2e-"));
-  const setupToken = options.env?.LOOPGATE_SETUP_TOKEN ?? `setup-${options.port}-${Date.now()}`;
+  let setupToken = options.env?.LOOPGATE_SETUP_TOKEN ?? `setup-${options.port}-${Date.now()}`;
+  const { LOOPGATE_SETUP_TOKEN: _inherited, ...inherited } = process.env;
+  const tokenEnv = options.printedSetupToken ? {} : { LOOPGATE_SETUP_TOKEN: setupToken };
   let output = "";
   const child: ChildProcess = spawn("npm", ["start"], {
     cwd: options.root ?? ROOT,
-    env: { ...process.env, PORT: String(options.port), LOOPGATE_STATE_DIR: stateDir, LOOPGATE_SETUP_TOKEN: setupToken, CI: "true", ...options.env },
+    env: { ...inherited, PORT: String(options.port), LOOPGATE_STATE_DIR: stateDir, ...tokenEnv, CI: "true", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -71,6 +83,10 @@ export async function startGateway(options: StartOptions): Promise<GatewayProces
   };
   try {
     await waitFor(async () => (await fetch(`${url}/api/health`)).ok, 90_000, `gateway on port ${options.port}\n${output}`);
+    if (options.printedSetupToken) {
+      await waitFor(async () => printedSetupLink(output) !== undefined, 30_000, `the printed setup link\n${output}`);
+      setupToken = new URL(printedSetupLink(output)!).hash.slice("#setup=".length);
+    }
   } catch (err) {
     await stop();
     throw err;

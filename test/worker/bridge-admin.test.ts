@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { adminToken, BASE, call, createWebhookChannel, eventually, fakeCallbacks } from "./helpers";
 
 const QR = "2@hH3mZ1k9s0fakeQRref,Tm9pc2UgcHVibGlj,SWRlbnRpdHkgcHVi,QWR2IHNlY3JldA==";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function connectBridge(token: string): Promise<WebSocket> {
   const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${token}` } });
@@ -123,9 +122,11 @@ describe("bridge state and notices for the admin", () => {
     await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "up");
     // The first connection is not news: no notice.
     ws.close(1000, "gone quiet");
-    await sleep(700);
-    await runDurableObjectAlarm(hub);
-    await eventually(async () => (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "down");
+    // Down once the heartbeats have been missed long enough: run the hub's alarm until it says so.
+    await eventually(async () => {
+      await runDurableObjectAlarm(hub);
+      return (await call<BridgeBody>("GET", `/api/bridges/${bridgeId}`, undefined, token)).body.bridge.status === "down";
+    });
     await eventually(async () => callbacks!.captured.length >= 1);
     expect(callbacks.captured[0]!.body).toMatchObject({
       channelId: hook.id,

@@ -1,9 +1,12 @@
 import { createScheduledController, env } from "cloudflare:test";
 import worker from "../../workers";
-import { beforeAll, describe, expect, it } from "vitest";
-import { adminToken, call } from "./helpers";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { senderSession } from "../../src/objects/addresses";
+import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, message, signedPost } from "./helpers";
 
 let token: string;
+let callbacks: ReturnType<typeof fakeCallbacks> | undefined;
+afterEach(() => callbacks?.restore());
 beforeAll(async () => {
   token = await adminToken();
 });
@@ -48,22 +51,35 @@ describe("web chat", () => {
 });
 
 describe("stale sessions", () => {
-  it("the heartbeat marks idle sessions stale and cleans up long-idle ones", async () => {
-    await call("POST", "/api/chat?wait=10", { text: "soon stale" }, token);
+  it("the heartbeat marks idle sessions stale and cleans up long-idle ones, deleting their history", async () => {
+    const turns = (reply: string) => Number(/\(turn (\d+)\)/.exec(reply)?.[1]);
+    const before = await call<{ reply: string }>("POST", "/api/chat?wait=10", { text: "soon stale" }, token);
+    const turnBefore = turns(before.body.reply);
+    expect(turnBefore).toBeGreaterThan(0);
+
+    // A sender with a real conversation, idle for 40 days.
+    callbacks = fakeCallbacks();
+    const ch = await createWebhookChannel(token, { policy: "open" });
+    await signedPost(ch.url, ch.secret, message("long-gone", "remember this"));
+    await eventually(async () => callbacks!.captured.length === 1);
+    const gone = senderSession(env, ch.id, "long-gone");
+    expect((await gone.history()).length).toBe(2);
     const now = Date.now();
-    await env.DB.prepare(
-      "INSERT INTO sessions (id, channel_id, sender_id, status, message_count, created_at, last_activity_at) VALUES ('web:old', 'web', 'old', 'stale', 2, ?, ?)",
-    )
-      .bind(now - 40 * 86_400_000, now - 40 * 86_400_000)
+    await env.DB.prepare("UPDATE sessions SET last_activity_at = ? WHERE channel_id = ? AND sender_id = ?")
+      .bind(now - 40 * 86_400_000, ch.id, "long-gone")
       .run();
+
     const ctrl = createScheduledController({ scheduledTime: now + 2 * 86_400_000, cron: "* * * * *" });
     await worker.scheduled(ctrl, env);
-    const rows = await env.DB.prepare("SELECT id, status FROM sessions WHERE id IN ('web:admin:admin', 'web:old')").all<{ id: string; status: string }>();
-    expect(Object.fromEntries(rows.results.map((r) => [r.id, r.status]))).toEqual({ "web:admin:admin": "stale", "web:old": "cleaned" });
+    const status = (channelId: string, senderId: string) =>
+      env.DB.prepare("SELECT status FROM sessions WHERE channel_id = ? AND sender_id = ?").bind(channelId, senderId).first<{ status: string }>();
+    expect((await status("web", "admin:admin"))?.status).toBe("stale");
+    expect((await status(ch.id, "long-gone"))?.status).toBe("cleaned");
+    expect(await gone.history()).toEqual([]);
 
-    // A returning sender is active again, with history intact.
+    // A returning sender is active again, with history intact: the next turn number, not turn 1 again.
     const back = await call<{ reply: string }>("POST", "/api/chat?wait=10", { text: "back" }, token);
-    expect(back.body.reply).toMatch(/\(turn \d+\)/);
-    expect((await env.DB.prepare("SELECT status FROM sessions WHERE id = 'web:admin:admin'").first<{ status: string }>())?.status).toBe("active");
+    expect(turns(back.body.reply)).toBe(turnBefore + 1);
+    expect((await status("web", "admin:admin"))?.status).toBe("active");
   });
 });

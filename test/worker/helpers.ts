@@ -1,5 +1,5 @@
 /** Shared steps for Worker-layer tests: an admin token, signed webhooks, a fake callback receiver. */
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, onTestFinished, vi } from "vitest";
 
 export const BASE = "https://gw.test";
@@ -138,6 +138,14 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ""}`);
+}
+
+/**
+ * Waits until a Durable Object has no alarm left: it has no work pending, so a check that
+ * something did NOT happen afterwards is final (where a fixed sleep would only make it likely).
+ */
+export async function untilNoAlarm(stub: DurableObjectStub): Promise<void> {
+  await eventually(async () => (await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())) === null);
 }
 
 /**

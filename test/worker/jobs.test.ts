@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../workers";
 import { schedulerAgent } from "../../src/scheduler/runtime-factory";
 import { scriptedRuntime } from "../fakes/scripted-runtime";
-import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, isolateScheduledWork } from "./helpers";
+import { jobRunner } from "../../src/objects/addresses";
+import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, isolateScheduledWork, untilNoAlarm } from "./helpers";
 
 let token: string;
 beforeAll(async () => {
@@ -137,7 +138,7 @@ describe("a job on the heartbeat", () => {
     await Promise.all([heartbeat(job.nextRunAt), heartbeat(job.nextRunAt), heartbeat(job.nextRunAt + 1000)]);
     await heartbeat(job.nextRunAt);
     await eventually(async () => (await runStatuses(job.id)).join() === "ok");
-    await new Promise((r) => setTimeout(r, 300));
+    await untilNoAlarm(jobRunner(env, job.id));
     expect(await runStatuses(job.id)).toEqual(["ok"]);
     expect(madeBy(fake, job)).toHaveLength(1);
   });
@@ -158,7 +159,7 @@ describe("catch-up", () => {
       [15 * MINUTE, "missed"],
     ]);
     expect(recorded[0]!.error).toContain("catch-up policy skip");
-    await new Promise((r) => setTimeout(r, 200));
+    await untilNoAlarm(jobRunner(env, job.id));
     expect(madeBy(fake, job)).toHaveLength(0);
     const after = await call<{ job: Job }>("GET", `/api/jobs/${job.id}`, undefined, token);
     expect(after.body.job.nextRunAt).toBe(t + 20 * MINUTE);

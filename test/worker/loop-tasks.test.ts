@@ -11,7 +11,7 @@ import { ECHO_PREFIX } from "../../src/agent/echo";
 import { schedulerAgent } from "../../src/scheduler/runtime-factory";
 import { loopTask } from "../../src/objects/addresses";
 import { gate, scriptedRuntime } from "../fakes/scripted-runtime";
-import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks } from "./helpers";
+import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, untilNoAlarm } from "./helpers";
 
 let token: string;
 beforeAll(async () => {
@@ -120,7 +120,7 @@ describe("a loop task ends", () => {
     expect(stopped.body.task).toMatchObject({ status: "stopped", stopReason: "stopped" });
     second.open("two");
     await eventually(async () => (await iterationCount(task.id)) === 2);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilNoAlarm(loopTask(env, task.id));
     expect(fake.requests).toHaveLength(2);
     expect(await finished(task.id)).toMatchObject({ status: "stopped", stopReason: "stopped", iterations: 2 });
     expect((await call("POST", `/api/tasks/${task.id}/stop`, undefined, token)).status).toBe(409);
@@ -178,7 +178,7 @@ describe("a loop task survives a restart", () => {
   it("is resumed by the heartbeat when its alarm was lost as well", async () => {
     const { task, fake } = await tornDownMidIteration();
     await runInDurableObject(loopTask(env, task.id), (_instance, state) => state.storage.deleteAlarm());
-    await new Promise((r) => setTimeout(r, 300));
+    // With its alarm gone the object has nothing that could start another iteration.
     expect(fake.requests).toHaveLength(2);
     expect(await iterationCount(task.id)).toBe(1);
     // A heartbeat minutes later finds the task silent and resumes it.

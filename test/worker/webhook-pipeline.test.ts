@@ -1,5 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { settleWithControl } from "../support/after-control";
 import { adminToken, call, createWebhookChannel, eventually, fakeCallbacks, hmacHex, message, signedPost } from "./helpers";
 
 let token: string;
@@ -38,18 +39,32 @@ describe("generic webhook channel, through the whole pipeline", () => {
     expect(await first.json()).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await second.json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await eventually(async () => repliesTo("bob").length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settleWithControl(
+      (text) => signedPost(ch.url, ch.secret, message("bob", text)),
+      callbacks.captured,
+      (c) => c.body.text,
+    );
     expect(repliesTo("bob")).toHaveLength(1);
     const msgs = await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${ch.id}`, undefined, token);
-    expect(msgs.body.messages.filter((m) => m.direction === "in")).toHaveLength(1);
+    expect(msgs.body.messages.filter((m) => m.direction === "in")).toHaveLength(2); // the message once, and the control message
   });
 
   it("refuses the 11th message in a minute with one slow-down reply, not one per message", async () => {
     callbacks = fakeCallbacks();
     const ch = await createWebhookChannel(token, { policy: "open" });
     for (let i = 1; i <= 13; i++) expect((await signedPost(ch.url, ch.secret, message("carol", `msg ${i}`))).status).toBe(200);
-    await eventually(async () => repliesTo("carol").length === 11, 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    // A control message would itself be rate limited here; instead wait until all 13 messages
+    // have their recorded outcome: replies go out before a message is recorded, so nothing is
+    // left to send after that.
+    await eventually(async () => {
+      const res = await call<{ messages: { direction: string; outcome: string | null }[] }>(
+        "GET",
+        `/api/messages?channelId=${ch.id}&limit=100`,
+        undefined,
+        token,
+      );
+      return res.body.messages.filter((m) => m.direction === "in" && m.outcome && m.outcome !== "pending").length === 13;
+    }, 10_000);
     const texts = repliesTo("carol").map((c) => c.body.text);
     expect(texts.filter((t) => t.includes("You said"))).toHaveLength(10);
     expect(texts.filter((t) => t.includes("too fast"))).toHaveLength(1);

@@ -6,8 +6,9 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDiscordFake, rateLimited } from "./fake-api";
+import { createDiscordFake, rateLimited, type DiscordFake } from "./fake-api";
 import ask from "./fixtures/ask.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const API_BASE = "https://discord.fake/api/v10";
@@ -33,15 +34,23 @@ async function discordChannel() {
   return { fake, id: created.body.channel.id, url: created.body.channel.inboundUrl };
 }
 
-/** The documented /ask interaction with a fresh id, token and user. */
-function askInteraction(prompt: string) {
+/** The documented /ask interaction with a fresh id, token and user (or the given user). */
+function askInteraction(prompt: string, userId = String(Math.floor(Math.random() * 1e17))) {
   const i = structuredClone(ask);
   i.id = String(BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000)));
   i.token = `token-${crypto.randomUUID()}`;
-  i.member.user.id = String(Math.floor(Math.random() * 1e17));
+  i.member.user.id = userId;
   i.data.options[0]!.value = prompt;
   return i;
 }
+
+/** Waits until a fresh /ask from `userId` is answered: what came before it is settled. */
+const settled = (fake: DiscordFake, url: string, userId: string) =>
+  settleWithControl(
+    (text) => fake.deliver(url, askInteraction(text, userId)),
+    fake.state.messages,
+    (m) => m.content,
+  );
 
 describe("Discord channel, through the whole pipeline", () => {
   it("passes Discord's endpoint check on setup and registers /ask and /pair", async () => {
@@ -63,9 +72,11 @@ describe("Discord channel, through the whole pipeline", () => {
 
   it("rejects a bad signature with 401 and stores nothing", async () => {
     const { fake, id, url } = await discordChannel();
-    expect(await fake.deliver(url, askInteraction("forged"), { badSignature: true })).toMatchObject({ status: 401 });
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${id}`, undefined, admin)).body.messages).toEqual([]);
+    const forged = askInteraction("forged");
+    expect(await fake.deliver(url, forged, { badSignature: true })).toMatchObject({ status: 401 });
+    await settled(fake, url, forged.member.user.id);
+    // The control message and its reply only.
+    expect((await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${id}`, undefined, admin)).body.messages).toHaveLength(2);
     expect(fake.state.messages).toEqual([]);
   });
 
@@ -75,7 +86,7 @@ describe("Discord channel, through the whole pipeline", () => {
     await fake.deliver(url, i);
     await fake.deliver(url, i);
     await eventually(async () => fake.state.messages.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(fake, url, i.member.user.id);
     expect(fake.state.messages).toHaveLength(1);
   });
 

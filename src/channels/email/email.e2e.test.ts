@@ -53,8 +53,12 @@ describe("e-mail channel against npm start", () => {
     expect(reply.text).not.toContain("Machine Example Inc.");
     expect(reply.text).not.toContain("reply to your hello");
 
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(sentFiles()).toHaveLength(1);
+    // A fresh mail from the same sender, answered: the redelivery is settled (see
+    // test/support/after-control.ts), so exactly one more reply means it was not answered.
+    const control = fixture("hello.eml").toString().replace("<1234@local.machine.example>", `<${crypto.randomUUID()}@local.machine.example>`);
+    expect((await deliver(Buffer.from(control))).status).toBe(200);
+    await waitFor(async () => sentFiles().length >= 2, 30_000, "the control reply");
+    expect(sentFiles()).toHaveLength(2);
   });
 
   it("rejects at SMTP time what must not be answered: DMARC failure, auto-reply, unknown mailbox", async () => {
@@ -69,8 +73,11 @@ describe("e-mail channel against npm start", () => {
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain("5.1.1 mailbox unavailable");
 
-    // Only the first test's message was ever stored.
+    // Only the first test's messages (its mail and its control mail) were ever stored.
     const messages = await api<{ messages: { direction: string; platformMessageId: string | null }[] }>("GET", "/api/messages?limit=50");
-    expect(messages.body.messages.filter((m) => m.direction === "in").map((m) => m.platformMessageId)).toEqual(["<5678@local.machine.example>"]);
+    const stored = messages.body.messages.filter((m) => m.direction === "in").map((m) => m.platformMessageId);
+    expect(stored).toHaveLength(2);
+    expect(stored).toContain("<5678@local.machine.example>");
+    expect(stored.filter((id) => id !== "<5678@local.machine.example>")).toEqual([expect.stringMatching(/^<[0-9a-f-]{36}@local\.machine\.example>$/)]);
   });
 });

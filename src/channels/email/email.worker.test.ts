@@ -63,6 +63,21 @@ const runsOf = async (channelId: string) =>
   ).body.runs;
 const to = (raw: string, address: string) => raw.replaceAll("mary@example.net", address);
 
+/**
+ * Delivers one more, fresh message from the same sender and waits until it is answered. Each
+ * sender's mail is handled in arrival order, so what came before it is settled by then: a
+ * negative check after this is final (see test/support/after-control.ts).
+ */
+async function settled(ch: { id: string; address: string }) {
+  const before = (await runsOf(ch.id)).length;
+  const control = to(hello, ch.address).replace("<1234@local.machine.example>", `<${crypto.randomUUID()}@local.machine.example>`);
+  await deliver(control, "jdoe@machine.example", ch.address);
+  await eventually(async () => {
+    const runs = await runsOf(ch.id);
+    return runs.length === before + 1 && runs.every((r) => r.deliveryStatus === "sent");
+  });
+}
+
 describe("e-mail channel through the Worker's email handler", () => {
   it("stores the address lowercased and has no HTTP inbound", async () => {
     const ch = await emailChannel();
@@ -90,9 +105,10 @@ describe("e-mail channel through the Worker's email handler", () => {
     await deliver(to(hello, ch.address), "jdoe@machine.example", ch.address);
     await deliver(to(hello, ch.address), "jdoe@machine.example", ch.address);
     await eventually(async () => (await runsOf(ch.id))[0]?.deliveryStatus === "sent");
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await messagesOf(ch.id)).filter((m) => m.direction === "in")).toHaveLength(1);
-    expect(await runsOf(ch.id)).toHaveLength(1);
+    await settled(ch);
+    // The message once, and the control message.
+    expect((await messagesOf(ch.id)).filter((m) => m.direction === "in")).toHaveLength(2);
+    expect(await runsOf(ch.id)).toHaveLength(2);
   });
 
   it("rejects mail for an address no channel has, at SMTP time", async () => {
@@ -102,8 +118,9 @@ describe("e-mail channel through the Worker's email handler", () => {
   it("rejects a DMARC failure by default, and stores nothing", async () => {
     const ch = await emailChannel({ policy: "open" });
     expect(await deliver(to(forged, ch.address), "jdoe@machine.example", ch.address)).toEqual({ rejected: "5.7.1 DMARC check failed" });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await messagesOf(ch.id)).toEqual([]);
+    await settled(ch);
+    expect((await messagesOf(ch.id)).map((m) => m.direction)).toEqual(expect.arrayContaining(["in", "out"]));
+    expect(await messagesOf(ch.id)).toHaveLength(2); // the control message and its reply only
   });
 
   it("drops (accepts, audits, never answers) auto-replies when configured to drop", async () => {

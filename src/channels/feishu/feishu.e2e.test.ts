@@ -8,6 +8,7 @@ import { createLarkFake } from "./fake-open-api";
 import group from "./fixtures/message-receive-group-mention.json";
 import p2p from "./fixtures/message-receive-p2p.json";
 import urlVerification from "./fixtures/url-verification.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
 
@@ -36,7 +37,14 @@ describe("Feishu channel end to end", () => {
     expect((await fake.deliver(url, p2p, { unsigned: true })).status).toBe(401);
 
     await waitFor(async () => fake.state.replies.length >= 2, 20_000, "two replies");
-    await new Promise((r) => setTimeout(r, 500));
+    // A fresh message from the same person, answered: the redelivery and the refused one are settled.
+    const control = (text: string) => {
+      const event = structuredClone(p2p);
+      event.header.event_id = crypto.randomUUID().replaceAll("-", "");
+      Object.assign(event.event.message, { message_id: `om_${crypto.randomUUID().replaceAll("-", "")}`, content: JSON.stringify({ text }) });
+      return fake.deliver(url, event);
+    };
+    await settleWithControl(control, fake.state.replies, (r) => JSON.stringify(r.content));
     expect(fake.state.replies).toHaveLength(2);
     expect(JSON.stringify(fake.state.replies.find((r) => r.messageId === p2p.event.message.message_id)?.content)).toContain("You said: hello world");
     expect(JSON.stringify(fake.state.replies.find((r) => r.messageId === group.event.message.message_id)?.content)).toContain("You said: summarise the thread");

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type ChatFake, createChatFake } from "./fake-chat-api";
 import dm from "./fixtures/message-dm.json";
 import mention from "./fixtures/message-space-mention.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
 
@@ -44,7 +45,13 @@ describe("Google Chat channel end to end", () => {
     expect((await fake.deliver(url, dm, PROJECT, { token: null })).status).toBe(401);
 
     await waitFor(async () => fake.state.created.length >= 2, 20_000, "two replies");
-    await new Promise((r) => setTimeout(r, 500));
+    // A fresh message from the same person, answered: the redelivery and the refused one are settled.
+    const control = (text: string) => {
+      const event = structuredClone(dm);
+      Object.assign(event.message, { name: `spaces/AAAAAAAAAAA/messages/${crypto.randomUUID()}`, text, argumentText: text });
+      return fake.deliver(url, event, PROJECT);
+    };
+    await settleWithControl(control, fake.state.created, (c) => c.body.text);
     expect(fake.state.created).toHaveLength(2);
     expect(fake.state.created.find((c) => c.space === "spaces/AAAAAAAAAAA")).toMatchObject({
       body: { thread: dm.message.thread, text: expect.stringContaining("You said: Hello Chat app") },

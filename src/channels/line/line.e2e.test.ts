@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { createLineFake } from "./fake-messaging-api";
 import textUser from "./fixtures/text-user.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
 
@@ -59,7 +60,12 @@ describe("LINE channel end to end", () => {
     expect(answer).toMatchObject({ via: "reply", to: question.events[0]!.replyToken });
     expect(answer.messages[0]?.text).toContain("You said: is 1 < 2?");
     expect(fake.state.loading.length).toBeGreaterThanOrEqual(3);
-    await new Promise((r) => setTimeout(r, 500));
+    // A fresh message from the same person, answered: the redelivery is settled.
+    await settleWithControl(
+      (text) => say(channel.inboundUrl, text),
+      fake.state.sent,
+      (s) => s.messages[0]?.text,
+    );
     expect(fake.state.sent).toHaveLength(3);
 
     // A body signed with another secret is refused.

@@ -5,9 +5,10 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createLineFake } from "./fake-messaging-api";
+import { createLineFake, type LineFake } from "./fake-messaging-api";
 import groupMention from "./fixtures/text-group-mention.json";
 import textUser from "./fixtures/text-user.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const API_BASE = "https://line.fake";
@@ -43,6 +44,14 @@ function userText(text: string, userId = `U${hex(16)}`) {
   return body;
 }
 
+/** Waits until a fresh message from `userId` is answered: what came before it is settled. */
+const settled = (fake: LineFake, url: string, userId: string) =>
+  settleWithControl(
+    (text) => fake.deliver(url, userText(text, userId)),
+    fake.state.sent,
+    (s) => s.messages[0]?.text,
+  );
+
 const messagesOf = async (channelId: string) =>
   (await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
 
@@ -73,7 +82,7 @@ describe("LINE channel, through the whole pipeline", () => {
     again.events[0]!.deliveryContext.isRedelivery = true;
     expect(await (await fake.deliver(url, again)).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await eventually(async () => fake.state.sent.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(fake, url, body.events[0]!.source.userId);
     expect(fake.state.sent).toHaveLength(1);
   });
 
@@ -88,18 +97,19 @@ describe("LINE channel, through the whole pipeline", () => {
 
   it("refuses a forged signature, a malformed body and stores nothing; ignores other events with 200", async () => {
     const { fake, id, url } = await lineChannel();
-    const body = JSON.stringify(userText("forged"));
+    const forged = userText("forged");
+    const body = JSON.stringify(forged);
     expect((await fake.deliverRaw(url, body)).status).toBe(401);
     expect((await fake.deliverRaw(url, body, "t7Hn4ZDHqs6e+wdvI5TyQIvzie0DmMUmuXEBqyyE/tM=")).status).toBe(401);
     const wrong = createLineFake({ accessToken: "x".repeat(20), channelSecret: "not-this-channel", deliverFetch: (u, init) => SELF.fetch(u, init) });
-    expect((await wrong.deliver(url, userText("other secret"))).status).toBe(401);
+    expect((await wrong.deliver(url, userText("other secret", forged.events[0]!.source.userId))).status).toBe(401);
     const malformed = await fake.deliver(url, { events: [{ type: "message" }] } as never);
     expect(malformed.status).toBe(400);
     const group = structuredClone(groupMention);
     group.events[0]!.webhookEventId = `01H${hex(12)}`;
     expect(await (await fake.deliver(url, group)).json()).toMatchObject({ ok: true, ignored: ["group message not addressed to the bot"] });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await messagesOf(id)).toEqual([]);
+    await settled(fake, url, forged.events[0]!.source.userId);
+    expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
     expect(fake.state.sent).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMattermostFake, mattermostId } from "./fake-server";
 import outgoing from "./fixtures/outgoing-webhook.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const SERVER = "https://mattermost.fake";
@@ -41,12 +42,12 @@ async function mattermostChannel(policy = "open") {
       trigger_id: `trig${crypto.randomUUID()}`,
       team_id: mattermostId(),
     });
-  const webhook = (text: string, post = fake.userPost(channelId, `ai ${text}`), token = outgoingWebhookToken) =>
+  const webhook = (text: string, post = fake.userPost(channelId, `ai ${text}`), token = outgoingWebhookToken, userId = mattermostId()) =>
     fake.outgoing(created.body.channel.inboundUrl, {
       ...outgoing,
       token,
       channel_id: channelId,
-      user_id: mattermostId(),
+      user_id: userId,
       post_id: post.id,
       text: `ai ${text}`,
       trigger_word: "ai",
@@ -90,14 +91,19 @@ describe("Mattermost channel, through the whole pipeline", () => {
 
   it("refuses a wrong or missing token, the other integration's token and malformed bodies; stores nothing", async () => {
     const { fake, id, url, slash, webhook, outgoingWebhookToken } = await mattermostChannel();
-    expect((await slash("forged", undefined, "wrongtokenwrongtoken")).status).toBe(401);
-    expect((await slash("webhook token on the command", undefined, outgoingWebhookToken)).status).toBe(401);
-    expect((await webhook("forged", undefined, "wrongtokenwrongtoken")).status).toBe(401);
+    const user = mattermostId();
+    expect((await slash("forged", user, "wrongtokenwrongtoken")).status).toBe(401);
+    expect((await slash("webhook token on the command", user, outgoingWebhookToken)).status).toBe(401);
+    expect((await webhook("forged", undefined, "wrongtokenwrongtoken", user)).status).toBe(401);
     const other = await SELF.fetch(url, { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
     expect(other.status).toBe(400);
     expect((await fake.outgoing(url, { text: "no token" })).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await messagesOf(id)).toEqual([]);
+    await settleWithControl(
+      (text) => slash(text, user),
+      fake.state.posts,
+      (p) => p.message,
+    );
+    expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
     expect(fake.state.posts).toEqual([]);
   });
 

@@ -8,6 +8,7 @@ import { createSlackFake } from "./fake-web-api";
 import appMention from "./fixtures/app-mention.json";
 import messageIm from "./fixtures/message-im.json";
 import urlVerification from "./fixtures/url-verification.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
 
@@ -40,7 +41,14 @@ describe("Slack channel end to end", () => {
     await fake.deliver(url, messageIm);
 
     await waitFor(async () => fake.state.posted.length >= 2, 20_000, "two replies");
-    await new Promise((r) => setTimeout(r, 500));
+    // A fresh DM from the same person, answered: the retried mention is settled.
+    const control = (text: string) => {
+      const event = structuredClone(messageIm);
+      event.event_id = `Ev${crypto.randomUUID().slice(0, 10)}`;
+      Object.assign(event.event, { text, ts: `${Math.floor(Date.now() / 1000)}.000001` });
+      return fake.deliver(url, event);
+    };
+    await settleWithControl(control, fake.state.posted, (p) => p.text);
     expect(fake.state.posted).toHaveLength(2);
     const inThread = fake.state.posted.find((p) => p.channel === "C123ABC456");
     expect(inThread).toMatchObject({ thread_ts: "1515449522.000016", text: expect.stringContaining("You said: is it everything a river should be?") });

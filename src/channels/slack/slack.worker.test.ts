@@ -5,11 +5,12 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSlackFake } from "./fake-web-api";
+import { createSlackFake, type SlackFake } from "./fake-web-api";
 import appMention from "./fixtures/app-mention.json";
 import messageIm from "./fixtures/message-im.json";
 import signatureExample from "./fixtures/signature-example.json";
 import urlVerification from "./fixtures/url-verification.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const API_BASE = "https://slack.fake/api";
@@ -33,13 +34,21 @@ async function slackChannel(signingSecret = `signing-${crypto.randomUUID()}`) {
 }
 
 /** A documented event with a fresh event id and sender, so tests never share a sender's object. */
-function dm(text: string) {
+function dm(text: string, user = `U${crypto.randomUUID().slice(0, 8).toUpperCase()}`) {
   const payload = structuredClone(messageIm);
   payload.event_id = `Ev${crypto.randomUUID().slice(0, 10)}`;
-  payload.event.user = `U${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
+  payload.event.user = user;
   payload.event.text = text;
   return payload;
 }
+
+/** Waits until a fresh DM from `user` is answered: what came before it is settled. */
+const settled = (fake: SlackFake, url: string, user: string) =>
+  settleWithControl(
+    (text) => fake.deliver(url, dm(text, user)),
+    fake.state.posted,
+    (p) => p.text,
+  );
 
 const messagesOf = async (channelId: string) =>
   (await call<{ messages: unknown[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
@@ -79,10 +88,11 @@ describe("Slack channel, through the whole pipeline", () => {
     expect(replay.status).toBe(401);
     expect(await replay.json()).toEqual({ error: expect.stringContaining("5-minute window") });
     const forged = createSlackFake({ botToken: "xoxb-x", signingSecret: "not-the-signing-secret", deliverFetch: (u, init) => SELF.fetch(u, init) });
-    expect((await forged.deliver(url, dm("forged"))).status).toBe(401);
-    expect((await fake.deliver(url, dm("late"), { timestamp: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await messagesOf(id)).toEqual([]);
+    const user = "UFORGED01";
+    expect((await forged.deliver(url, dm("forged", user))).status).toBe(401);
+    expect((await fake.deliver(url, dm("late", user), { timestamp: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
+    await settled(fake, url, user);
+    expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
   });
 
   it("deduplicates Slack's retries (X-Slack-Retry-Num) by event_id", async () => {
@@ -92,7 +102,7 @@ describe("Slack channel, through the whole pipeline", () => {
     expect(await (await fake.deliver(url, payload, { retryNum: 1 })).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(await (await fake.deliver(url, payload, { retryNum: 2 })).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await eventually(async () => fake.state.posted.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(fake, url, payload.event.user);
     expect(fake.state.posted).toHaveLength(1);
     expect(fake.state.posted[0]).toMatchObject({ channel: "D024BE91L", thread_ts: undefined });
   });

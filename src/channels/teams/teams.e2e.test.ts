@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createTeamsFake, type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
 import personal from "./fixtures/message-personal.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
 
@@ -46,7 +47,9 @@ describe("Teams channel end to end", () => {
     expect((await fake.deliver(url, personal, { token: null })).status).toBe(401);
 
     await waitFor(async () => fake.state.posted.length >= 2, 20_000, "two replies");
-    await new Promise((r) => setTimeout(r, 500));
+    // A fresh message from the same person, answered: the redelivery and the refused one are settled.
+    const control = (text: string) => fake.deliver(url, { ...structuredClone(personal), id: `control-${crypto.randomUUID()}`, text });
+    await settleWithControl(control, fake.state.posted, (p) => p.activity.text);
     expect(fake.state.posted).toHaveLength(2);
     expect(fake.state.posted.find((p) => p.replyToId === personal.id)?.activity.text).toContain("You said: Hello Teams bot");
     expect(fake.state.posted.find((p) => p.replyToId === channelMention.id)?.activity.text).toContain("You said: what is the status of the build?");

@@ -6,10 +6,11 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTeamsFake } from "./fake-bot-framework";
+import { createTeamsFake, type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
 import conversationUpdate from "./fixtures/conversation-update.json";
 import personal from "./fixtures/message-personal.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
@@ -48,6 +49,14 @@ function dm(text: string, sender = crypto.randomUUID()) {
   activity.text = text;
   return activity;
 }
+
+/** Waits until a fresh message from `sender` is answered: what came before it is settled. */
+const settled = (fake: TeamsFake, url: string, sender: string) =>
+  settleWithControl(
+    (text) => fake.deliver(url, dm(text, sender)),
+    fake.state.posted,
+    (p) => p.activity.text,
+  );
 
 /** What the gateway stored as received on this channel. */
 const inboundOf = async (channelId: string) =>
@@ -121,7 +130,7 @@ describe("Teams channel, through the whole pipeline", () => {
     expect(await (await fake.deliver(url, activity)).json()).toMatchObject({ accepted: 1 });
     expect(await (await fake.deliver(url, activity)).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await eventually(async () => fake.state.posted.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(fake, url, activity.from.aadObjectId);
     expect(fake.state.posted).toHaveLength(1);
   });
 

@@ -8,6 +8,7 @@ import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTelegramFake, tooManyRequests, type TelegramFake } from "./fake-bot-api";
 import textPrivate from "./fixtures/text-private.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const API_BASE = "https://telegram.fake";
@@ -43,6 +44,14 @@ function update(fake: TelegramFake, text: string, chatId = Math.floor(Math.rando
   return { update: u, chatId: String(chatId), send: () => fake.deliver(u) };
 }
 
+/** Waits until a fresh message from chat `chatId` is answered: what came before it is settled. */
+const settled = (fake: TelegramFake, chatId: string) =>
+  settleWithControl(
+    (text) => update(fake, text, Number(chatId), 9999).send(),
+    fake.state.sent,
+    (s) => s.text,
+  );
+
 const messagesOf = async (channelId: string) =>
   (await call<{ messages: { direction: string }[] }>("GET", `/api/messages?channelId=${channelId}`, undefined, admin)).body.messages;
 
@@ -65,13 +74,14 @@ describe("Telegram channel, through the whole pipeline", () => {
     const u = update(fake, "let me in");
     expect((await fake.deliver(u.update, "wrong-secret-token-wrong-secret")).status).toBe(401);
     expect((await fake.deliver(u.update, null)).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await messagesOf(id)).toEqual([]);
+    await settled(fake, u.chatId);
+    expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
     expect(fake.state.sent).toEqual([]);
   });
 
   it("answers signed updates whose fields have the wrong types with a 4xx or an ignored 200, storing nothing", async () => {
     const { fake, id } = await telegramChannel();
+    const chatId = Math.floor(Math.random() * 1e9);
     const malformed: Array<(u: ReturnType<typeof update>["update"]) => void> = [
       (u) => Object.assign(u.message, { text: 42 }),
       (u) => Object.assign(u.message, { text: { bold: "hello" } }),
@@ -81,14 +91,14 @@ describe("Telegram channel, through the whole pipeline", () => {
       (u) => Object.assign(u.message.from, { is_bot: "no", first_name: 7 }),
     ];
     for (const [i, mutate] of malformed.entries()) {
-      const u = update(fake, "valid text", undefined, 2000 + i);
+      const u = update(fake, "valid text", chatId, 2000 + i);
       mutate(u.update);
       const res = await u.send();
       expect(res.status, `case ${i}: ${JSON.stringify(u.update.message)}`).toBeLessThan(500);
       if (res.status === 200) expect(await res.json(), `case ${i}`).toMatchObject({ ignored: expect.any(String) });
     }
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await messagesOf(id)).toEqual([]);
+    await settled(fake, String(chatId));
+    expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
     expect(fake.state.sent).toEqual([]);
   });
 
@@ -98,7 +108,7 @@ describe("Telegram channel, through the whole pipeline", () => {
     expect(await (await u.send()).json()).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(await (await u.send()).json()).toMatchObject({ accepted: 0, duplicates: 1 });
     await eventually(async () => fake.state.sent.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(fake, u.chatId);
     expect(fake.state.sent).toHaveLength(1);
   });
 

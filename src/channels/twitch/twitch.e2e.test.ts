@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createTwitchFake } from "./fake-helix";
 import chatMessage from "./fixtures/chat-message.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
 
@@ -64,7 +65,12 @@ describe("Twitch channel end to end", () => {
     const answer = await nth(3);
     expect(answer).toMatchObject({ broadcaster_id: "1971641", sender_id: BOT_ID, reply_parent_message_id: question.message_id });
     expect(answer.message).toContain("You said: what is 2 + 2?");
-    await new Promise((r) => setTimeout(r, 500));
+    // A fresh mention from the same chatter, answered: the retried notification is settled.
+    await settleWithControl(
+      (text) => fake.notify("channel.chat.message", mention(text)),
+      fake.state.chat,
+      (c) => c.message,
+    );
     expect(fake.state.chat).toHaveLength(3);
   });
 });

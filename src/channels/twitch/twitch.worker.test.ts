@@ -6,9 +6,10 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTwitchFake } from "./fake-helix";
+import { createTwitchFake, type TwitchFake } from "./fake-helix";
 import chatMessage from "./fixtures/chat-message.json";
 import whisperMessage from "./fixtures/whisper-message.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
 const FAKE = "https://twitch.fake";
@@ -54,6 +55,14 @@ function mention(text: string, chatter = String(Math.floor(Math.random() * 1e9))
   return event;
 }
 
+/** Waits until a fresh mention from `chatter` is answered: what came before it is settled. */
+const settled = (fake: TwitchFake, chatter: string) =>
+  settleWithControl(
+    (text) => fake.notify("channel.chat.message", mention(text, chatter)),
+    fake.state.chat,
+    (c) => c.message,
+  );
+
 const channelRow = async (id: string) =>
   (await call<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${id}`, undefined, admin)).body.channel;
 const messagesOf = async (channelId: string) =>
@@ -77,7 +86,7 @@ describe("Twitch channel, through the whole pipeline", () => {
     const [sent] = await eventually(async () => fake.state.chat.length > 0 && fake.state.chat);
     expect(sent).toMatchObject({ broadcaster_id: "1971641", sender_id: BOT_ID, reply_parent_message_id: event.message_id });
     expect(sent!.message).toContain("You said: is this fine?");
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(fake, event.chatter_user_id);
     expect(fake.state.chat).toHaveLength(1);
   });
 
@@ -95,7 +104,8 @@ describe("Twitch channel, through the whole pipeline", () => {
 
   it("refuses stale, forged and malformed messages and stores nothing; ignores chat not meant for the bot", async () => {
     const { fake, id, url } = await twitchChannel();
-    const stale = await fake.notify("channel.chat.message", mention("old"), { timestamp: new Date(Date.now() - 11 * 60_000).toISOString() });
+    const chatter = chatMessage.event.chatter_user_id;
+    const stale = await fake.notify("channel.chat.message", mention("old", chatter), { timestamp: new Date(Date.now() - 11 * 60_000).toISOString() });
     expect(stale.status).toBe(403);
     const forged = await SELF.fetch(url, {
       method: "POST",
@@ -110,8 +120,8 @@ describe("Twitch channel, through the whole pipeline", () => {
     expect(forged.status).toBe(403);
     expect((await fake.notify("channel.chat.message", { nope: true })).status).toBe(400);
     expect((await fake.notify("channel.chat.message", chatMessage.event)).status).toBe(204);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await messagesOf(id)).toEqual([]);
+    await settled(fake, chatter);
+    expect(await messagesOf(id)).toHaveLength(2); // the control message and its reply only
   });
 
   it("marks the channel broken when Twitch revokes the subscription", async () => {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createGraphApiFake, type GraphApiFake } from "./fake-graph-api";
 import statusSent from "./fixtures/status-sent.json";
 import textMessage from "./fixtures/text-message.json";
+import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, hmacHex, routeFetchTo } from "../../../test/worker/helpers";
 
 const GRAPH = "https://graph.test/v21.0";
@@ -62,6 +63,14 @@ async function postSigned(url: string, payload: unknown, secret = APP_SECRET) {
   });
 }
 
+/** Waits until a fresh message from `from` is answered: what came before it is settled. */
+const settled = (ch: { url: string; phoneNumberId: string }, graph: GraphApiFake, from: string) =>
+  settleWithControl(
+    (text) => postSigned(ch.url, notification(ch.phoneNumberId, from, text)),
+    graph.sent,
+    (m) => m.body,
+  );
+
 type Run = { status: string; deliveryStatus: string; deliveryAttempts: number; deliveryError: string | null };
 const runsOf = async (channelId: string) => (await call<{ runs: Run[] }>("GET", `/api/runs?channelId=${channelId}`, undefined, token)).body.runs;
 const inboundOf = async (channelId: string) =>
@@ -79,13 +88,14 @@ describe("WhatsApp Cloud API channel through the whole pipeline", () => {
   });
 
   it("rejects unsigned and wrongly signed notifications with 401 and stores nothing", async () => {
-    fakeGraph("0");
     const ch = await whatsappChannel();
+    const graph = fakeGraph(ch.phoneNumberId);
+    graph.userWrote("16315551234");
     const payload = notification(ch.phoneNumberId, "16315551234", "hello");
     expect((await SELF.fetch(ch.url, { method: "POST", body: JSON.stringify(payload) })).status).toBe(401);
     expect((await postSigned(ch.url, payload, "not-the-app-secret-01234")).status).toBe(401);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await inboundOf(ch.id)).toEqual([]);
+    await settled(ch, graph, "16315551234");
+    expect(await inboundOf(ch.id)).toHaveLength(1); // the control message only
   });
 
   it("replies through the Graph API, quoting the message, and dedupes Meta's redelivery", async () => {
@@ -96,7 +106,7 @@ describe("WhatsApp Cloud API channel through the whole pipeline", () => {
     expect((await postSigned(ch.url, payload)).status).toBe(200);
     expect((await postSigned(ch.url, payload)).status).toBe(200);
     await eventually(async () => graph.sent.length > 0);
-    await new Promise((r) => setTimeout(r, 200));
+    await settled(ch, graph, "16315551234");
     expect(graph.sent).toEqual([
       {
         id: expect.any(String),
@@ -105,8 +115,8 @@ describe("WhatsApp Cloud API channel through the whole pipeline", () => {
         contextMessageId: "wamid.ABGGFlCGg0cvAgo-sJQh43L5Pe4W",
       },
     ]);
-    expect(await inboundOf(ch.id)).toHaveLength(1);
-    expect(await runsOf(ch.id)).toEqual([expect.objectContaining({ deliveryStatus: "sent" })]);
+    expect(await inboundOf(ch.id)).toHaveLength(2); // the message once, and the control message
+    expect(await runsOf(ch.id)).toEqual([expect.objectContaining({ deliveryStatus: "sent" }), expect.objectContaining({ deliveryStatus: "sent" })]);
   });
 
   it("acknowledges status updates with 200 and processes nothing", async () => {

@@ -22,7 +22,6 @@ import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } f
 const PORT = 9201;
 const BOT = { id: "1000000000000000001", username: "loopgate" };
 const BOT_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAwMQ.fake.e2e-discord-gateway-token";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("Discord gateway through the bridge", () => {
   let gateway: Awaited<ReturnType<typeof startDiscordGatewayFake>>;
@@ -46,6 +45,13 @@ describe("Discord gateway through the bridge", () => {
   const postedIn = (channelId: string) => rest.state.messages.filter((m) => m.channel_id === channelId);
   const answersTo = (text: string) => rest.state.messages.filter((m) => m.content.includes(`You said: ${text}`));
   const answered = (text: string) => waitFor(async () => answersTo(text).length > 0, 20_000, `an answer to "${text}"`);
+  /** A fresh message (a DM by default), answered: everything before it is settled (see test/support/after-control.ts). */
+  const settled = async (send: (text: string) => unknown = dm) => {
+    const text = `control ${crypto.randomUUID().slice(0, 8)}`;
+    send(text);
+    await answered(text);
+  };
+  const notControl = (m: { content?: string; message?: string }) => !(m.content ?? m.message ?? "").includes("You said: control ");
 
   beforeAll(async () => {
     gateway = await startDiscordGatewayFake({ botToken: BOT_TOKEN, bot: BOT, heartbeatIntervalMs: 1000 });
@@ -104,8 +110,8 @@ describe("Discord gateway through the bridge", () => {
     const mention = { ...structuredClone(guildFixture), id: String(nextId++), content: `<@${BOT.id}> what is 2+2?` };
     gateway.dispatch("MESSAGE_CREATE", mention);
     await answered("what is 2+2?");
-    await sleep(1500);
-    const inGuild = postedIn(guildFixture.channel_id);
+    await settled((text) => gateway.dispatch("MESSAGE_CREATE", { ...structuredClone(guildFixture), id: String(nextId++), content: `<@${BOT.id}> ${text}` }));
+    const inGuild = postedIn(guildFixture.channel_id).filter(notControl);
     expect(inGuild).toHaveLength(1);
     expect(inGuild[0]?.content).not.toContain(`<@${BOT.id}>`);
     expect(inGuild[0]?.message_reference).toEqual({ message_id: mention.id, fail_if_not_exists: false });
@@ -113,8 +119,9 @@ describe("Discord gateway through the bridge", () => {
 
   it("resumes after a dropped connection and answers the message dispatched meanwhile, once", async () => {
     const sessionId = gateway.sessionId;
-    const lastSeq = gateway.dispatch("TYPING_START", { channel_id: dmFixture.channel_id, user_id: dmFixture.author.id, timestamp: 1 });
-    await sleep(300);
+    // A message answered before the drop: the bridge has surely seen its sequence number.
+    const lastSeq = gateway.dispatch("MESSAGE_CREATE", { ...structuredClone(dmFixture), id: String(nextId++), content: "seen before the drop" });
+    await answered("seen before the drop");
     gateway.dropConnection();
     dm("sent while the connection was down");
     await waitFor(async () => gateway.state.resumes.length >= 1, 20_000, "a Resume (op 6)");
@@ -122,7 +129,7 @@ describe("Discord gateway through the bridge", () => {
     await answered("sent while the connection was down");
     await waitFor(async () => (await channel()).status === "connected", 10_000, "connected after the resume");
     expect(gateway.state.identifies).toHaveLength(1);
-    await sleep(1500);
+    await settled();
     expect(answersTo("sent while the connection was down")).toHaveLength(1);
   });
 
@@ -141,7 +148,7 @@ describe("Discord gateway through the bridge", () => {
     await answered("and this one arrives while it is down");
     // One session all along: the restart resumed rather than identified again.
     expect(gateway.state.identifies).toHaveLength(1);
-    await sleep(3000);
+    await settled();
     for (const text of ["first part of the conversation", "the bridge dies right after this one", "and this one arrives while it is down", "hello from a DM"])
       expect(answersTo(text), text).toHaveLength(1);
   });

@@ -33,6 +33,12 @@ function recordingHost(dataDir: string) {
 
 describe("bridge iMessage channel (BlueBubbles)", () => {
   let fake: BlueBubblesFake;
+  /** Waits until the channel has queried the Mac `times` more times: what those polls would take in, they have. */
+  async function polledAgain(times: number) {
+    const queries = () => fake.state.calls.filter((c) => c === "POST /message/query").length;
+    const target = queries() + times;
+    await waitFor(async () => queries() >= target, 5000, `${times} more polls`);
+  }
   let server: Awaited<ReturnType<typeof serveFake>> | undefined;
   let running: RunningChannel | undefined;
   const dirs: string[] = [];
@@ -98,7 +104,7 @@ describe("bridge iMessage channel (BlueBubbles)", () => {
       ok: false,
       retryable: true,
     });
-    await sleep(400);
+    await polledAgain(2);
     // The Mac's own reply shows up in the query as isFromMe and is not taken for a message.
     expect(rec.received).toHaveLength(1);
 
@@ -108,7 +114,7 @@ describe("bridge iMessage channel (BlueBubbles)", () => {
     rec = await start();
     await waitFor(async () => rec.received.length === 2, 5000, "the messages from while it was down");
     expect(rec.received.map((m) => m.platformMessageId)).toEqual(whileDown.map((m) => m.guid));
-    await sleep(400);
+    await polledAgain(2);
     expect(rec.received).toHaveLength(2);
   });
 

@@ -23,7 +23,6 @@ const bot = generateSecretKey();
 const botPub = getPublicKey(bot);
 const alice = generateSecretKey();
 const alicePub = getPublicKey(alice);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => Math.floor(Date.now() / 1000);
 
 describe("Nostr through the bridge", () => {
@@ -69,6 +68,12 @@ describe("Nostr through the bridge", () => {
       };
       ws.onerror = () => reject(new Error(`cannot reach ${relay.url}`));
     });
+  /** One more NIP-17 message from Alice, answered: everything before it is settled (see test/support/after-control.ts). */
+  const settled = async () => {
+    const text = `control ${crypto.randomUUID().slice(0, 8)}`;
+    await publish(relayA, wrapEvent(alice, { publicKey: botPub }, text));
+    await waitFor(async () => answersTo(text).length >= 1, 30_000, "the control reply");
+  };
   const legacyDm = (text: string) => finalizeEvent({ kind: 4, created_at: now(), tags: [["p", botPub]], content: nip04.encrypt(alice, botPub, text) }, alice);
 
   beforeAll(async () => {
@@ -83,6 +88,8 @@ describe("Nostr through the bridge", () => {
       type: "nostr",
       name: "Nostr",
       policy: "open",
+      // One person writes every message here, control messages included: above the default 10 a minute.
+      rateLimitPerMinute: 60,
       config: { bridgeId: created.body.bridge.id, secretKey: bytesToHex(bot), relays: [relayA.url, relayB.url] },
     });
     expect(ch.status).toBe(201);
@@ -122,9 +129,9 @@ describe("Nostr through the bridge", () => {
     await publish(relayA, wrap);
     await publish(relayB, wrap);
     await waitFor(async () => answersTo("first private question").length >= 1, 30_000, "the NIP-17 reply");
-    await sleep(2000);
+    await settled();
     expect(answersTo("first private question")).toEqual([expect.objectContaining({ protocol: "nip17" })]);
-    expect(repliesOn(relayC)).toHaveLength(1);
+    expect(repliesOn(relayC)).toHaveLength(2); // the answer and the control's answer
     expect(repliesOn(relayA)).toHaveLength(0);
     expect(repliesOn(relayB)).toHaveLength(0);
   });
@@ -159,10 +166,10 @@ describe("Nostr through the bridge", () => {
     const reqsBefore = relayA.reqs.length;
     bridge = runBridge();
     await waitFor(async () => [...whileDown, "legacy while down"].every((t) => answersTo(t).length >= 1), 60_000, "the missed messages answered");
-    await sleep(3000);
+    await settled();
     for (const t of [...whileDown, "legacy while down", "first private question", "an old client asks", "genuine words"])
       expect(answersTo(t), t).toHaveLength(1);
-    expect(allReplies()).toHaveLength(before + 3);
+    expect(allReplies()).toHaveLength(before + 4); // the three missed, and the control
     // It asked from its cursor, not from the beginning: two days and the clock margin before the newest wrap it handled.
     const resumed = relayA.reqs
       .slice(reqsBefore)
@@ -184,7 +191,7 @@ describe("Nostr through the bridge", () => {
     await waitFor(async () => relayA.connections() > connectionsBefore && forA("nostr relay connected") > connectedToA, 30_000, "reconnected to relay A");
     await publish(relayA, wrapEvent(alice, { publicKey: botPub }, "after the relay restart"));
     await waitFor(async () => answersTo("after the relay restart").length >= 1, 30_000, "reply after the relay restart");
-    await sleep(1500);
+    await settled();
     expect(answersTo("after the relay restart")).toHaveLength(1);
   });
 });

@@ -17,7 +17,6 @@ import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } f
 const PORT = 8940;
 const BOT_TOKEN = "xoxb-e2e-socket-0000-fake";
 const APP_TOKEN = "xapp-1-A0FAKEAPP1-0000-fake";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("Slack Socket Mode through the bridge", () => {
   let gw: GatewayProcess;
@@ -28,6 +27,17 @@ describe("Slack Socket Mode through the bridge", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-slack-"));
   const channel = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${channelId}`)).body.channel;
   const postedTo = (ch: string) => slack.web.state.posted.filter((p) => p.channel === ch);
+  /** One more mention in the channel, answered: everything before it is settled (see test/support/after-control.ts). */
+  const settled = async () => {
+    const text = `control ${crypto.randomUUID().slice(0, 8)}`;
+    slack.deliver({
+      ...appMention,
+      event_id: `Ev${crypto.randomUUID().slice(0, 9)}`,
+      event: { ...appMention.event, ts: `${Date.now() / 1000}`, text: `<@U0LAN0Z89> ${text}` },
+    });
+    await waitFor(async () => slack.web.state.posted.some((p) => p.text.includes(text)), 20_000, "the control reply");
+  };
+  const notControl = (p: { text: string }) => !p.text.includes("You said: control ");
 
   beforeAll(async () => {
     slack = await startSlackSocketModeFake({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
@@ -80,8 +90,8 @@ describe("Slack Socket Mode through the bridge", () => {
     // Slack redelivers an event it thinks was not handled: same event_id, a new envelope, retry_attempt 1.
     const again = slack.deliver(appMention, { attempt: 1, reason: "timeout" });
     await waitFor(async () => slack.acked(again), 10_000, "redelivered envelope acknowledged");
-    await sleep(2000);
-    expect(postedTo("C123ABC456")).toHaveLength(1);
+    await settled();
+    expect(postedTo("C123ABC456").filter(notControl)).toHaveLength(1);
     expect(slack.state.protocolErrors).toEqual([]);
   });
 
@@ -99,8 +109,11 @@ describe("Slack Socket Mode through the bridge", () => {
     const long = "word ".repeat(900).trim();
     slack.deliver({ ...messageIm, event_id: "Ev0LONGMSG1", event: { ...messageIm.event, ts: "1355517525.000001", text: long } });
     await waitFor(async () => postedTo("D024BE91L").length >= 3, 20_000, "the long reply in two parts");
-    await sleep(1000);
-    const dm = postedTo("D024BE91L");
+    // One more DM, answered: the bot's own message before it has been handled (and ignored) by then.
+    const text = `control ${crypto.randomUUID().slice(0, 8)}`;
+    slack.deliver({ ...messageIm, event_id: `Ev${crypto.randomUUID().slice(0, 9)}`, event: { ...messageIm.event, ts: `${Date.now() / 1000}`, text } });
+    await waitFor(async () => postedTo("D024BE91L").some((p) => p.text.includes(text)), 20_000, "the control reply");
+    const dm = postedTo("D024BE91L").filter(notControl);
     expect(slack.acked(ownEnvelope)).toBe(true);
     expect(dm.some((p) => p.text.includes("a reply the bot posted"))).toBe(false);
     expect(dm).toHaveLength(3);

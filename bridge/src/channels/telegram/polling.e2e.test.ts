@@ -19,7 +19,6 @@ import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } f
 
 const PORT = 9200;
 const TOKEN = "123456789:AAE2eFakeTelegramPollingToken";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("Telegram long polling through the bridge", () => {
   const fake = createTelegramFake({ token: TOKEN });
@@ -45,6 +44,8 @@ describe("Telegram long polling through the bridge", () => {
   };
   const repliesTo = (messageId: number) => fake.state.sent.filter((s) => s.reply_parameters?.message_id === messageId);
   const answered = (messageId: number) => waitFor(async () => repliesTo(messageId).length > 0, 20_000, `a reply to ${messageId}`);
+  /** One more private message, answered: everything before it is settled (see test/support/after-control.ts). */
+  const settled = () => answered(say(`control ${crypto.randomUUID().slice(0, 8)}`).message.message_id);
 
   beforeAll(async () => {
     server = await serveFake(fake.handle);
@@ -97,8 +98,14 @@ describe("Telegram long polling through the bridge", () => {
     fake.enqueue({ ...groupChatter, update_id: nextId++ });
     fake.enqueue({ ...groupMention, update_id: nextId++ });
     await answered(groupMention.message.message_id);
-    await sleep(1500);
-    const inGroup = fake.state.sent.filter((s) => s.chat_id === String(groupMention.message.chat.id));
+    // One more mention in the group, answered: the chatter before it has been handled by then.
+    const control = structuredClone(groupMention);
+    control.update_id = nextId;
+    control.message.message_id = nextId++;
+    control.message.text = `${groupMention.message.text} (control)`;
+    fake.enqueue(control);
+    await answered(control.message.message_id);
+    const inGroup = fake.state.sent.filter((s) => s.chat_id === String(groupMention.message.chat.id) && !s.text.includes("(control)"));
     expect(inGroup).toHaveLength(1);
     expect(inGroup[0]?.text).toContain("You said: what is 2+2?");
   });
@@ -126,7 +133,7 @@ describe("Telegram long polling through the bridge", () => {
     await answered(whileDown.message.message_id);
     // The restarted bridge resumed from the offset it had written down, not from scratch.
     expect(calls("getUpdates")[pollsBefore]?.params.offset).toBe(offsetOnDisk);
-    await sleep(3000);
+    await settled();
     for (const u of [before, inFlight, whileDown]) expect(repliesTo(u.message.message_id)).toHaveLength(1);
     // Updates confirmed before the kill were never handed out again.
     expect(fake.updates.handedOut.get(before.update_id)).toBe(1);
@@ -159,7 +166,9 @@ describe("Telegram long polling through the bridge", () => {
     expect((await fake.deliver(viaWebhook)).status).toBe(200);
     await answered(viaWebhook.message.message_id);
     const deletes = calls("deleteWebhook").length;
-    await sleep(5000);
+    // Standing aside, the poller checks the webhook once per poll interval: two more checks, and still no delete.
+    const checks = calls("getWebhookInfo").length;
+    await waitFor(async () => calls("getWebhookInfo").length >= checks + 2, 30_000, "two more stand-aside checks");
     expect(calls("deleteWebhook")).toHaveLength(deletes);
     expect(fake.state.webhook?.url).toBe(webhook.body.channel.inboundUrl);
 

@@ -216,7 +216,7 @@ describe("WhatsApp Web connection", () => {
       s.emit("connection.update", { qr: `${QR}-${round}` });
       s.close(DisconnectReason.timedOut);
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => /no QR code was scanned/.test(h.states.at(-1)?.reason ?? ""), 5000, "the QR rounds given up");
     expect(h.states.at(-1)).toMatchObject({ state: "needs_login", reason: expect.stringMatching(/no QR code was scanned/) });
     expect(h.sockets).toHaveLength(3);
     await running.stop();
