@@ -79,7 +79,7 @@ describe("bridge iMessage channel (BlueBubbles)", () => {
     fake = createBlueBubblesFake({ password: PASSWORD });
     server = await serveFake(fake.handle);
     fake.receive("+15551234567", "history from before the channel existed");
-    await sleep(5);
+    await sleep(5); // a later millisecond: the channel starts after this message, which is history to it
     let rec = await start();
     await waitFor(async () => rec.states.at(-1)?.state === "connected", 10_000, "connected");
     expect(fake.state.calls.slice(0, 2)).toEqual(["GET /ping", "POST /message/query"]);
@@ -124,7 +124,8 @@ describe("bridge iMessage channel (BlueBubbles)", () => {
     const { states } = await start("not-the-password", tempDir());
     await waitFor(async () => states.some((s) => s.state === "failed"), 5000, "failed");
     expect(states.find((s) => s.state === "failed")?.reason).toMatch(/rejected the password.*Settings/);
-    await sleep(500);
+    // Longer than any first retry delay (RETRY base 1 s, full jitter, at most 1 s): none came.
+    await sleep(1100);
     expect(fake.state.calls).toEqual(["GET /ping"]);
   });
 });

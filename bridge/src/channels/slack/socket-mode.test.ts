@@ -56,6 +56,7 @@ describe("bridge Slack Socket Mode channel", () => {
     );
     await waitFor(async () => states.some((s) => s.state === "failed"), 10_000, "failed state");
     expect(states.find((s) => s.state === "failed")?.reason).toMatch(/invalid_auth.*xapp-/);
+    // Longer than any first retry delay (START_RETRY base 1 s, full jitter): a retry would be here by now.
     await new Promise((r) => setTimeout(r, 1500));
     expect(slack.state.connections).toBe(0);
     expect(states.filter((s) => s.state === "failed")).toHaveLength(1);
@@ -94,6 +95,7 @@ describe("bridge Slack Socket Mode channel", () => {
     // Within the Retry-After window the reply is held without calling Slack again.
     expect(await running.send(reply("one", { threadTs: "1515449522.000016" }))).toMatchObject({ ok: false, retryable: true });
     expect(calls()).toBe(before);
+    // Past the 1 s Retry-After window the 429 asked for.
     await new Promise((r) => setTimeout(r, 1100));
     expect(await running.send(reply("**one**", { threadTs: "1515449522.000016" }))).toEqual({ ok: true });
     expect(slack.web.state.posted.at(-1)).toMatchObject({ channel: "C123ABC456", text: "*one*", thread_ts: "1515449522.000016" });

@@ -185,6 +185,7 @@ describe("WhatsApp Web connection", () => {
     socket.close(DisconnectReason.loggedOut);
     expect(h.states.at(-1)).toMatchObject({ state: "needs_login", reason: expect.stringMatching(/logged this device out/) });
     expect(existsSync(join(h.dataDir, "auth"))).toBe(false);
+    // Longer than any first reconnect delay (backoff base 1 s, full jitter): a reconnect would be here by now.
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.sockets).toHaveLength(1);
     expect(await running.send({ id: "r", channelId: "ch_wa", recipient: "x@s.whatsapp.net", text: "hi" })).toMatchObject({ ok: false, retryable: true });
@@ -203,6 +204,7 @@ describe("WhatsApp Web connection", () => {
     expect(h.states.at(-1)?.state).toBe("connected");
     second.close(DisconnectReason.connectionReplaced);
     expect(h.states.at(-1)).toMatchObject({ state: "failed", reason: expect.stringMatching(/replaced/) });
+    // Longer than any first reconnect delay (backoff base 1 s, full jitter): a reconnect would be here by now.
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.sockets).toHaveLength(2);
     await running.stop();
