@@ -37,6 +37,9 @@ export default defineConfig({
             },
           })),
         ],
+        // wrangler.toml leaves the D1 migrations out of the bundle (deployed Workers never apply them);
+        // the tests of the Worker's own migration step need them, as npm start does.
+        define: { LOOPGATE_BUNDLED_MIGRATIONS: "true" },
         test: { name: "worker", include: ["test/worker/**/*.test.ts", "src/**/*.worker.test.ts"], setupFiles: ["./test/worker/apply-migrations.ts"] },
       },
       {

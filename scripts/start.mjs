@@ -94,6 +94,9 @@ const child = spawn(
     "--show-interactive-dev-session=false",
     "--log-level",
     logLevel,
+    // The Worker applies the migrations itself (above): bundle their SQL, which deployed builds leave out.
+    "--define",
+    "LOOPGATE_BUNDLED_MIGRATIONS:true",
   ],
   { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env },
 );

@@ -15,4 +15,9 @@ export interface StorageCounters {
   doSqlRowsRead: number;
   doKvOperations: number;
   doAlarmOperations: number;
+  /**
+   * Rows written (index entries and trigger writes included), by store and the table a statement
+   * names: "D1 messages", "DO inbox". A batch's rows go to each statement's own table.
+   */
+  rowsWrittenByTable: Record<string, number>;
 }

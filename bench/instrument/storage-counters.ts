@@ -26,15 +26,32 @@ const counters: StorageCounters = {
   doSqlRowsRead: 0,
   doKvOperations: 0,
   doAlarmOperations: 0,
+  rowsWrittenByTable: {},
 };
+
+/** The table a writing statement names (INSERT INTO / REPLACE INTO / UPDATE / DELETE FROM), or "other". */
+export function writtenTable(sql: string): string {
+  const m = /^\s*(?:with\b[\s\S]*?\)\s*)?(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+[`"[]?(\w+)/i.exec(sql);
+  return m?.[1] ?? "other";
+}
+
+function addRowsWritten(store: "D1" | "DO", table: string, rows: number): void {
+  if (rows <= 0) return;
+  const key = `${store} ${table}`;
+  counters.rowsWrittenByTable[key] = (counters.rowsWrittenByTable[key] ?? 0) + rows;
+}
+
+/** The SQL of each counting statement, to attribute its rows written. */
+const statementSql = new WeakMap<object, string>();
 
 type Method = (...args: unknown[]) => unknown;
 type D1Meta = { rows_written?: number; rows_read?: number };
 
-function addD1Meta(result: unknown): void {
+function addD1Meta(result: unknown, sql: string | undefined): void {
   const meta = (result as { meta?: D1Meta } | null)?.meta;
   counters.d1RowsWritten += meta?.rows_written ?? 0;
   counters.d1RowsRead += meta?.rows_read ?? 0;
+  addRowsWritten("D1", writtenTable(sql ?? ""), meta?.rows_written ?? 0);
 }
 
 /** The real object behind each counting proxy, so D1's batch() gets the statements it created. */
@@ -60,19 +77,19 @@ function intercept<T extends object>(target: T, hooks: Record<string, (original:
  * them would go uncounted: the counting statement runs them as `all()`, which returns the same
  * rows with their meta, and hands back what `raw()` or `first()` would have returned.
  */
-function countingStatement(statement: D1PreparedStatement): D1PreparedStatement {
+function countingStatement(statement: D1PreparedStatement, sql: string): D1PreparedStatement {
   const all = async (): Promise<D1Result<Record<string, unknown>>> => {
     counters.d1Statements++;
     counters.d1RoundTrips++;
     const result = await statement.all<Record<string, unknown>>();
-    addD1Meta(result);
+    addD1Meta(result, sql);
     return result;
   };
-  return intercept(statement, {
+  const proxy = intercept(statement, {
     bind:
       (original) =>
       (...args) =>
-        countingStatement(original(...args) as D1PreparedStatement),
+        countingStatement(original(...args) as D1PreparedStatement, sql),
     run: () => all,
     all: () => all,
     first: () => async (column?: unknown) => {
@@ -86,6 +103,8 @@ function countingStatement(statement: D1PreparedStatement): D1PreparedStatement 
       return withNames ? [rows[0] ? Object.keys(rows[0]) : [], ...values] : values;
     },
   });
+  statementSql.set(proxy, sql);
+  return proxy;
 }
 
 export function countingD1(db: D1Database): D1Database {
@@ -93,14 +112,14 @@ export function countingD1(db: D1Database): D1Database {
     prepare:
       (original) =>
       (...args) =>
-        countingStatement(original(...args) as D1PreparedStatement),
+        countingStatement(original(...args) as D1PreparedStatement, String(args[0])),
     batch: (original) => async (statements) => {
       const list = statements as D1PreparedStatement[];
       counters.d1Batches++;
       counters.d1RoundTrips++;
       counters.d1Statements += list.length;
       const results = (await original(list.map((s) => targets.get(s) ?? s))) as unknown[];
-      results.forEach(addD1Meta);
+      results.forEach((result, i) => addD1Meta(result, statementSql.get(list[i] as object)));
       return results;
     },
   });
@@ -139,6 +158,7 @@ export function instrumentState(state: DurableObjectState): void {
     const cursor = original(...args) as SqlStorageCursor<Record<string, SqlStorageValue>>;
     // Writes run to completion inside exec(), so the count is final here.
     counters.doSqlRowsWritten += cursor.rowsWritten;
+    addRowsWritten("DO", writtenTable(String(args[0])), cursor.rowsWritten);
     counters.doSqlRowsRead += cursor.rowsRead;
     return cursor;
   });
@@ -166,5 +186,5 @@ export function countingEnv<E extends object>(env: E): E {
 export function readCounters(): StorageCounters {
   // Random values are not allowed at module scope in Workers, so the id is made on first read.
   counters.isolate ||= crypto.randomUUID();
-  return { ...counters };
+  return { ...counters, rowsWrittenByTable: { ...counters.rowsWrittenByTable } };
 }

@@ -98,6 +98,10 @@ export function tableRows(r: BenchResult): Row[] {
     rows.push(compare("D1 rows read per message", gs.d1RowsRead, fs.d1RowsRead, 2));
     rows.push(compare("DO SQL statements per message", gs.doSqlStatements, fs.doSqlStatements, 2));
     rows.push(compare("DO rows written per message", gs.doSqlRowsWritten, fs.doSqlRowsWritten, 2));
+    // Where the rows written go, per table (index entries and trigger writes included), largest first.
+    for (const [table, n] of Object.entries(gs.rowsWrittenByTable ?? {}).sort((a, b) => b[1] - a[1])) {
+      rows.push([`  rows written per message, ${table}`, fmt(n, 2), fmt(fs.rowsWrittenByTable?.[table] ?? 0, 2), ""]);
+    }
     rows.push(compare("DO alarm calls per message", gs.doAlarmOperations, fs.doAlarmOperations, 2));
     rows.push(compare("DO key-value calls per message", gs.doKvOperations, fs.doKvOperations, 2));
     const p = r.storage.preloaded;

@@ -57,8 +57,13 @@ export async function storagePerMessage(
     if (load.lost > 0) throw new Error(`${kind}: ${load.lost} replies lost during the storage phase`);
     const per = { workerdCpuMs: round2((cpuAfter - cpuBefore) / load.messages) } as StoragePerMessage;
     for (const key of Object.keys(after) as (keyof StorageCounters)[]) {
-      if (key === "isolate") continue;
+      if (key === "isolate" || key === "rowsWrittenByTable") continue;
       per[key] = round2((after[key] - before[key]) / load.messages);
+    }
+    per.rowsWrittenByTable = {};
+    for (const [table, rows] of Object.entries(after.rowsWrittenByTable)) {
+      const delta = round2((rows - (before.rowsWrittenByTable[table] ?? 0)) / load.messages);
+      if (delta > 0) per.rowsWrittenByTable[table] = delta;
     }
     return per;
   } finally {

@@ -10,6 +10,19 @@ import { MIGRATIONS } from "./migrations.generated";
 /** The variable start.mjs sets to ask for it. */
 export const LOCAL_MIGRATIONS_VAR = "LOOPGATE_LOCAL_MIGRATIONS";
 
+/**
+ * A build-time constant (`[define]` in wrangler.toml: false; start.mjs passes `--define
+ * LOOPGATE_BUNDLED_MIGRATIONS:true` to wrangler dev). When it is false the bundler drops the
+ * migrations' SQL from the Worker, which deployed Workers never use (about 3 KiB gzip). Other
+ * builds (the test pool) do not define it and keep them.
+ */
+declare const LOOPGATE_BUNDLED_MIGRATIONS: boolean | undefined;
+
+function bundledMigrations(): typeof MIGRATIONS | null {
+  // Written so that esbuild folds it to a constant and, when false, drops the import.
+  return typeof LOOPGATE_BUNDLED_MIGRATIONS === "boolean" && !LOOPGATE_BUNDLED_MIGRATIONS ? null : MIGRATIONS;
+}
+
 let applying: Promise<void> | null = null;
 
 export function applyLocalMigrations(env: object, db: D1Database): Promise<void> {
@@ -22,13 +35,15 @@ export function applyLocalMigrations(env: object, db: D1Database): Promise<void>
 }
 
 async function apply(db: D1Database): Promise<void> {
+  const migrations = bundledMigrations();
+  if (!migrations) throw new Error(`${LOCAL_MIGRATIONS_VAR} is set but this build left the migrations out: start it with npm start`);
   await db
     .prepare(
       "CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)",
     )
     .run();
   const done = new Set((await db.prepare("SELECT name FROM d1_migrations").all<{ name: string }>()).results.map((r) => r.name));
-  for (const m of MIGRATIONS) {
+  for (const m of migrations) {
     if (done.has(m.name)) continue;
     // One batch is one transaction: a migration is applied whole or not at all.
     await db.batch([...m.queries.map((q) => db.prepare(q)), db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(m.name)]);

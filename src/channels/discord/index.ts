@@ -1,11 +1,10 @@
 /**
  * Discord through interactions (HTTP, no gateway socket; gateway.ts is the bridge-served
  * gateway connection for DMs and mentions): requests are verified with the
- * application's Ed25519 public key (discord-interactions' verifyKey; a bad signature gets the
+ * application's Ed25519 public key (verify.ts, with Web Crypto; a bad signature gets the
  * 401 Discord probes for), /ask and /pair are acknowledged at once with a deferred response,
  * and the reply edits that response when the agent is done.
  */
-import { verifyKey } from "discord-interactions";
 import * as z from "zod";
 import { DISCORD_COMMANDS } from "./commands";
 import { DISCORD_MAX_MESSAGE_LENGTH, discordCall, discordSendResult, sendDirectMessage } from "./api";
@@ -13,6 +12,7 @@ import { discordGatewayAdapter } from "./gateway";
 import { DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, normalizeInteraction } from "./interaction";
 import { networkSafe } from "../shared/send-result";
 import { parseJson, readBody } from "../shared/read-body";
+import { verifyDiscordSignature } from "./verify";
 import type { ChannelAdapter } from "../shared/types";
 
 export { DISCORD_MAX_MESSAGE_LENGTH };
@@ -69,7 +69,8 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Discord interactions are POST requests" };
     const body = await readBody(request);
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
-    if (!(await verifyKey(body.raw, signature, timestamp, config.publicKey))) return { kind: "rejected", status: 401, error: "invalid request signature" };
+    if (!(await verifyDiscordSignature(body.raw, signature, timestamp, config.publicKey)))
+      return { kind: "rejected", status: 401, error: "invalid request signature" };
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
     const interaction = normalizeInteraction(json.value);

@@ -6,8 +6,8 @@
  * https://developers.google.com/identity/protocols/oauth2/service-account#httprest
  * https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create
  */
-import { importPKCS8, SignJWT } from "jose";
 import * as z from "zod";
+import { signAssertion } from "./assertion";
 import { cachedToken, dropToken, tokenCacheKey } from "../shared/access-token-cache";
 import { retryAfterMs } from "../shared/send-result";
 import type { SendResult } from "../shared/types";
@@ -61,13 +61,14 @@ export async function chatAccessToken(client: ChatClient): Promise<string> {
   const tokenUri = client.key.token_uri ?? DEFAULT_TOKEN_URI;
   return cachedToken(await cacheKey(client), client.now, async () => {
     const iat = Math.floor(client.now / 1000);
-    const assertion = await new SignJWT({ scope: CHAT_BOT_SCOPE })
-      .setProtectedHeader({ alg: "RS256", typ: "JWT", ...(client.key.private_key_id ? { kid: client.key.private_key_id } : {}) })
-      .setIssuer(client.key.client_email)
-      .setAudience(tokenUri)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + ASSERTION_LIFETIME_SECONDS)
-      .sign(await importPKCS8(client.key.private_key, "RS256"));
+    const assertion = await signAssertion(client.key.private_key, {
+      issuer: client.key.client_email,
+      scope: CHAT_BOT_SCOPE,
+      audience: tokenUri,
+      issuedAt: iat,
+      expiresAt: iat + ASSERTION_LIFETIME_SECONDS,
+      ...(client.key.private_key_id ? { keyId: client.key.private_key_id } : {}),
+    });
     const res = await client.fetch(tokenUri, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -8,7 +8,7 @@ import * as nip04 from "nostr-tools/nip04";
 import { wrapEvent, unwrapEvent } from "nostr-tools/nip17";
 import { createRumor, createSeal, createWrap } from "nostr-tools/nip59";
 import { finalizeEvent, generateSecretKey, getPublicKey } from "nostr-tools/pure";
-import { bytesToHex } from "nostr-tools/utils";
+import { bytesToHex, hexToBytes } from "nostr-tools/utils";
 import { nsecEncode } from "nostr-tools/nip19";
 import { nostrConfigSchema } from ".";
 import { openEvent } from "./inbound";
@@ -149,6 +149,13 @@ describe("Nostr config", () => {
     expect(parseSecretKey("00".repeat(32))).toBeNull();
     expect(parseSecretKey("ff".repeat(32))).toBeNull();
     expect(parseSecretKey(`npub${bytesToHex(bot)}`)).toBeNull();
+    // The range check agrees with the curve code at the edges: n - 1 is a key, n is not.
+    const lastKey = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364140";
+    const order = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141";
+    expect(getPublicKey(parseSecretKey(lastKey) ?? new Uint8Array())).toMatch(/^[0-9a-f]{64}$/);
+    expect(parseSecretKey(order)).toBeNull();
+    expect(() => getPublicKey(hexToBytes(order))).toThrow();
+    expect(parseSecretKey(nsecEncode(hexToBytes("00".repeat(31) + "01")))).toEqual(hexToBytes("00".repeat(31) + "01"));
     const base = { bridgeId: "brg_abc", relays: ["wss://relay.example"] };
     expect(nostrConfigSchema.safeParse({ ...base, secretKey: nsecEncode(bot) }).success).toBe(true);
     expect(nostrConfigSchema.safeParse({ ...base, secretKey: "nope" }).success).toBe(false);
