@@ -1,0 +1,218 @@
+/**
+ * Matrix end to end: the gateway (`npm start`) and the bridge as processes, a fake homeserver
+ * on 127.0.0.1 (test/support/matrix-homeserver.ts), and Alice as a real matrix-js-sdk client
+ * with the Rust crypto, encrypting like Element. Covered: invitations accepted from allowed
+ * users and declined from others; a room message without a mention ignored and a mention
+ * answered in a thread on it; an encrypted direct message answered with a reply Alice
+ * decrypts, a threaded one answered in its thread; the bridge SIGKILLed mid-conversation and
+ * restarted with its keys from the data folder: the message sent meanwhile and the next one
+ * are decrypted and answered once, nothing earlier is answered again.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RelationType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
+import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
+import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+
+const PORT = 9700;
+const HOMESERVER_PORT = 9701;
+const BOT_TOKEN = "syt_bG9vcGJvdA_e2ebottoken0001";
+const ALICE_TOKEN = "syt_YWxpY2U_e2ealicetoken0001";
+const EVE_TOKEN = "syt_ZXZl_e2eevetoken0001";
+const BOB_TOKEN = "syt_Ym9i_e2ebobtoken0001";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
+
+/** What Alice's client shows of the bot's messages: decrypted body and relation, by event id. */
+interface Seen {
+  body: string;
+  encrypted: boolean;
+  relatesTo?: Record<string, unknown>;
+}
+
+describe("Matrix through the bridge", () => {
+  let hs: MatrixHomeserver;
+  let gw: GatewayProcess;
+  let bridge: BridgeProcess;
+  let bridgeToken: string;
+  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
+  let channelId: string;
+  let alice: MatrixClient;
+  let botId: string;
+  let aliceId: string;
+  let dmRoom: string;
+  const fromBot = new Map<string, Seen>();
+  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-"));
+  const runBridge = () => startBridge({ url: gw.url, token: bridgeToken, dataDir });
+  const channel = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${channelId}`)).body.channel;
+  const answersTo = (text: string) => [...fromBot.values()].filter((s) => s.body.includes(`You said: ${text}`));
+  const answered = (text: string) => waitFor(async () => answersTo(text).length > 0, 60_000, `an answer to "${text}"`);
+  const membership = (roomId: string, userId: string) => hs.rooms.get(roomId)?.state.get(`m.room.member|${userId}`)?.content.membership;
+  const call = async (token: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${hs.url}/_matrix/client/v3${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  const record = (event: MatrixEvent) => {
+    if (event.getSender() !== botId || event.getType() !== "m.room.message" || event.isDecryptionFailure()) return;
+    const content = event.getContent();
+    if (typeof content.body !== "string") return;
+    fromBot.set(event.getId() ?? "", {
+      body: content.body,
+      encrypted: event.isEncrypted(),
+      relatesTo: (event.getWireContent()["m.relates_to"] ?? content["m.relates_to"]) as Record<string, unknown> | undefined,
+    });
+  };
+
+  beforeAll(async () => {
+    hs = await startMatrixHomeserver(HOMESERVER_PORT);
+    botId = hs.addUser("loopbot", "Loopbot", "LOOPBOTDEVICE", BOT_TOKEN);
+    aliceId = hs.addUser("alice", "Alice", "ALICEPHONE", ALICE_TOKEN);
+    hs.addUser("eve", "Eve", "EVEDEVICE", EVE_TOKEN);
+    hs.addUser("bob", "Bob", "BOBDEVICE", BOB_TOKEN);
+    alice = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICEPHONE", accessToken: ALICE_TOKEN, logger: quiet });
+    await alice.initRustCrypto({ useIndexedDB: false });
+    alice.on(RoomEvent.Timeline, (event) => record(event));
+    alice.on(MatrixEventEvent.Decrypted, (event) => record(event));
+    const synced = new Promise<void>((resolve) => alice.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
+    await alice.startClient({ initialSyncLimit: 20 });
+    await synced;
+
+    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000" } });
+    api = (await setupAdmin(gw)).api;
+    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-host" });
+    bridgeToken = created.body.token;
+    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "matrix",
+      name: "Matrix",
+      policy: "open",
+      config: {
+        bridgeId: created.body.bridge.id,
+        homeserverUrl: hs.url,
+        userId: botId,
+        deviceId: "LOOPBOTDEVICE",
+        accessToken: BOT_TOKEN,
+        cryptoStorePassphrase: "a long passphrase for the keys",
+        inviters: [aliceId],
+      },
+    });
+    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
+    // Secrets are sealed: never shown by the API.
+    expect(JSON.stringify(ch.body)).not.toContain(BOT_TOKEN);
+    expect(JSON.stringify(ch.body)).not.toContain("a long passphrase");
+    channelId = ch.body.channel.id;
+    bridge = runBridge();
+  });
+
+  afterAll(async () => {
+    if (process.env.LOOPGATE_E2E_LOGS) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-matrix.log`, bridge?.output() ?? "");
+      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw?.output() ?? "");
+    }
+    alice?.stopClient();
+    await bridge?.stop();
+    await gw?.stop();
+    await hs?.close();
+    if (gw) removeState(gw.stateDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("connects with the access token and publishes the bot device's keys", async () => {
+    await waitFor(async () => (await channel()).status === "connected", 60_000, "matrix channel connected");
+    expect(hs.calls.some((c) => c.path.endsWith("/keys/upload") && c.status === 200)).toBe(true);
+    const keys = await call(ALICE_TOKEN, "POST", "/keys/query", { device_keys: { [botId]: [] } });
+    expect(Object.keys((keys.body.device_keys as Record<string, Record<string, unknown>>)[botId] ?? {})).toEqual(["LOOPBOTDEVICE"]);
+  });
+
+  it("declines an invitation from someone not allowed to invite it", async () => {
+    const { body } = await call(EVE_TOKEN, "POST", "/createRoom", { invite: [botId], name: "Eve's room" });
+    const roomId = String(body.room_id);
+    await waitFor(async () => bridge.logs("matrix invitation declined").some((l) => l.roomId === roomId), 30_000, "the invitation declined");
+    expect(membership(roomId, botId)).toBe("leave");
+    expect(bridge.logs("matrix invitation declined")).toContainEqual(expect.objectContaining({ roomId, inviter: `@eve:${hs.serverName}` }));
+  });
+
+  it("in a room, ignores chatter and answers a mention in a thread on it", async () => {
+    const { body } = await call(ALICE_TOKEN, "POST", "/createRoom", { invite: [botId, `@bob:${hs.serverName}`], name: "Team" });
+    const roomId = String(body.room_id);
+    await call(BOB_TOKEN, "POST", `/join/${encodeURIComponent(roomId)}`, {});
+    await waitFor(async () => membership(roomId, botId) === "join", 30_000, "the bot joined the room");
+    await waitFor(async () => alice.getRoom(roomId)?.getJoinedMemberCount() === 3, 30_000, "Alice sees three members");
+    await alice.sendTextMessage(roomId, "just chatting with Bob");
+    const mention = await alice.sendMessage(roomId, {
+      msgtype: MsgType.Text,
+      body: "Loopbot: what is in the room?",
+      "m.mentions": { user_ids: [botId] },
+    });
+    await answered("what is in the room?");
+    const reply = answersTo("what is in the room?")[0];
+    expect(reply?.relatesTo).toMatchObject({ rel_type: "m.thread", event_id: mention.event_id });
+    await sleep(1500);
+    expect(answersTo("just chatting")).toHaveLength(0);
+    expect(answersTo("what is in the room?")).toHaveLength(1);
+  });
+
+  it("answers an encrypted direct message with a reply only Alice's device can read", async () => {
+    const { room_id } = await alice.createRoom({
+      is_direct: true,
+      invite: [botId],
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    });
+    dmRoom = room_id;
+    await waitFor(async () => membership(dmRoom, botId) === "join", 30_000, "the bot joined the DM");
+    await waitFor(async () => alice.getRoom(dmRoom)?.getJoinedMemberCount() === 2, 30_000, "Alice sees the bot joined");
+    await alice.sendTextMessage(dmRoom, "secret question one");
+    await answered("secret question one");
+    expect(answersTo("secret question one")).toEqual([expect.objectContaining({ encrypted: true })]);
+    // The homeserver saw ciphertext only, both ways.
+    const stored = hs.events(dmRoom).filter((e) => e.type.startsWith("m.room.message") || e.type === "m.room.encrypted");
+    expect(stored.length).toBeGreaterThanOrEqual(2);
+    expect(stored.every((e) => e.type === "m.room.encrypted")).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain("secret question");
+  });
+
+  it("answers a threaded encrypted message in its thread", async () => {
+    const root = await alice.sendTextMessage(dmRoom, "secret thread root");
+    await answered("secret thread root");
+    // As Element sends it: the SDK adds the m.thread relation for the thread id.
+    await alice.sendMessage(dmRoom, root.event_id, { msgtype: MsgType.Text, body: "secret in the thread" });
+    const sent = hs.events(dmRoom).at(-1);
+    expect(sent?.content["m.relates_to"]).toMatchObject({ rel_type: "m.thread", event_id: root.event_id });
+    await answered("secret in the thread");
+    expect(answersTo("secret in the thread")[0]?.relatesTo).toMatchObject({ rel_type: RelationType.Thread, event_id: root.event_id });
+  });
+
+  it("keeps its keys across a SIGKILL: the message sent meanwhile and the next one are answered once", async () => {
+    expect(existsSync(join(dataDir, "channels", channelId, "matrix-crypto.v8"))).toBe(true);
+    const before = fromBot.size;
+    await bridge.kill();
+    // Sent while the bridge is down, with the Megolm session the bot got before it went.
+    await alice.sendTextMessage(dmRoom, "secret question two");
+    bridge = runBridge();
+    await answered("secret question two");
+    await alice.sendTextMessage(dmRoom, "secret question three");
+    await answered("secret question three");
+    await sleep(3000);
+    for (const t of [
+      "secret question one",
+      "secret question two",
+      "secret question three",
+      "secret thread root",
+      "secret in the thread",
+      "what is in the room?",
+    ])
+      expect(answersTo(t), t).toHaveLength(1);
+    expect(fromBot.size).toBe(before + 2);
+    expect(bridge.logs("matrix message not decrypted (yet)")).toEqual([]);
+    // The same device, the same keys: nothing re-uploaded that the homeserver refused.
+    expect(hs.calls.filter((c) => c.path.endsWith("/keys/upload") && c.status !== 200)).toEqual([]);
+  });
+});
