@@ -69,6 +69,18 @@ chmodSync(envFile, 0o600);
 
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 
+/**
+ * The fault suite's build (docs/reliability.md): LOOPGATE_TEST_FAULTS=1 compiles in the D1 fault
+ * hook and its /api/__faults control route. Only ever on a loopback address; `wrangler deploy` has
+ * no such switch, so a deployed gateway cannot have it.
+ */
+const faultBuild = process.env.LOOPGATE_TEST_FAULTS === "1";
+if (faultBuild && !["127.0.0.1", "localhost", "::1"].includes(host)) {
+  console.error("loopgate: LOOPGATE_TEST_FAULTS is for the fault suite on a loopback address only");
+  process.exit(1);
+}
+if (faultBuild) console.warn("loopgate: fault-injection build (LOOPGATE_TEST_FAULTS=1): for tests only");
+
 // wrangler serves the dashboard from dashboard/dist: rebuild it when its sources changed.
 const dashboardBuild = spawnSync(process.execPath, [join(root, "scripts", "build-dashboard.mjs"), "--if-stale"], {
   cwd: root,
@@ -97,6 +109,7 @@ const child = spawn(
     // The Worker applies the migrations itself (above): bundle their SQL, which deployed builds leave out.
     "--define",
     "LOOPGATE_BUNDLED_MIGRATIONS:true",
+    ...(faultBuild ? ["--define", "LOOPGATE_FAULT_HOOK:true"] : []),
   ],
   { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env },
 );

@@ -6,7 +6,9 @@ import { app } from "../src/api/app";
 import { senderSession } from "../src/objects/addresses";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
+import { faultHookCompiledIn } from "../src/db/fault-hook";
 import { applyLocalMigrations } from "../src/db/local-migrations";
+import { faultControl } from "./fault-control";
 import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
@@ -23,6 +25,7 @@ export { Throttle } from "./throttle";
 
 export default {
   async fetch(request, env, ctx) {
+    if (faultHookCompiledIn() && new URL(request.url).pathname === "/api/__faults") return faultControl(request);
     await applyLocalMigrations(env, env.DB);
     return app.fetch(request, env, ctx);
   },

@@ -1,11 +1,13 @@
 /** drizzle over the D1 binding; one place so every caller gets the same schema. */
 import { drizzle, type AnyD1Database } from "drizzle-orm/d1";
+import { faultHookCompiledIn, withFaults } from "./fault-hook";
 import * as schema from "./schema";
 
 export type Db = ReturnType<typeof build>;
 
 function build(d1: AnyD1Database) {
-  return drizzle(d1, { schema });
+  // Only in a fault-suite build (see fault-hook.ts); everywhere else the binding is used as is.
+  return drizzle(faultHookCompiledIn() ? withFaults(d1) : d1, { schema });
 }
 
 /** Building the handle walks the whole schema; one per binding per isolate is enough. */

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { ROOT } from "./gateway-process";
 
 export interface BridgeProcess {
+  /** The process id (its own process group), for measuring it. */
+  pid: number;
   output: () => string;
   /** Parsed JSON log lines with this `msg`. */
   logs: (msg: string) => Record<string, unknown>[];
@@ -15,14 +17,23 @@ export interface BridgeProcess {
   stop: () => Promise<void>;
 }
 
-export function startBridge(opts: { url: string; token: string; dataDir: string; heartbeatMs?: number; env?: Record<string, string> }): BridgeProcess {
+export function startBridge(opts: {
+  url: string;
+  token: string;
+  dataDir: string;
+  heartbeatMs?: number;
+  env?: Record<string, string>;
+  /** The checkout to run from (a snapshot that edits cannot change mid-run); default: this one. */
+  root?: string;
+}): BridgeProcess {
   let output = "";
-  const child: ChildProcess = spawn(join(ROOT, "node_modules/.bin/tsx"), ["bridge/src/main.ts"], {
-    cwd: ROOT,
+  const root = opts.root ?? ROOT;
+  const child: ChildProcess = spawn(join(root, "node_modules/.bin/tsx"), ["bridge/src/main.ts"], {
+    cwd: root,
     // node_modules/.bin first, as under `npm run bridge`: it holds the Node 22 the bridge needs.
     env: {
       ...process.env,
-      PATH: `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
+      PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH ?? ""}`,
       LOOPGATE_URL: opts.url,
       LOOPGATE_BRIDGE_TOKEN: opts.token,
       LOOPGATE_BRIDGE_DATA: opts.dataDir,
@@ -45,6 +56,7 @@ export function startBridge(opts: { url: string; token: string; dataDir: string;
     await exited;
   };
   return {
+    pid: child.pid!,
     output: () => output,
     logs: (msg) =>
       output

@@ -18,6 +18,8 @@ export interface GatewayProcess {
   setupToken: string;
   /** Stops the process (SIGTERM, then SIGKILL) and waits for it to exit. */
   stop: () => Promise<void>;
+  /** SIGKILL to the whole tree (node, wrangler, workerd) at once: a crash, no chance to finish anything. */
+  kill: () => Promise<void>;
 }
 
 export interface StartOptions {
@@ -81,6 +83,15 @@ export async function startGateway(options: StartOptions): Promise<GatewayProces
     await exited;
     clearTimeout(timer);
   };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await exited;
+  };
   try {
     await waitFor(async () => (await fetch(`${url}/api/health`)).ok, 90_000, `gateway on port ${options.port}\n${output}`);
     if (options.printedSetupToken) {
@@ -91,7 +102,7 @@ export async function startGateway(options: StartOptions): Promise<GatewayProces
     await stop();
     throw err;
   }
-  return { url, port: options.port, stateDir, output: () => output, setupToken, stop };
+  return { url, port: options.port, stateDir, output: () => output, setupToken, stop, kill };
 }
 
 export function removeState(dir: string): void {
