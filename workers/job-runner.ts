@@ -6,6 +6,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../src/config";
+import { keyringFor } from "../src/crypto/keyring";
 import { openDb } from "../src/db/client";
 import { schedulerAgent } from "../src/scheduler/runtime-factory";
 import { dueRuns, executeRun, nextTryAt } from "../src/scheduler/run-job";
@@ -30,6 +31,7 @@ export class JobRunner extends DurableObject<Env> {
       limits: readConfig(this.env),
       notify: (target: { channelId: string; recipient: string }, text: string) => notifySender(this.env, target.channelId, target.recipient, text),
       publish: (events: Parameters<typeof publishEvents>[1]) => publishEvents(this.env, events),
+      keyring: () => keyringFor(this.env),
     };
     for (const run of await dueRuns(db, jobId, Date.now())) await executeRun(deps, run);
     const next = await nextTryAt(db, jobId);

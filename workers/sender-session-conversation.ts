@@ -4,7 +4,7 @@
  * wrote. The object is single-threaded and is the only writer of these tables, so the copy
  * is exact: it is loaded once per object instance and changed with every write.
  */
-import { activeHistory, clearAgentMemory, loadAgentMemory, saveAgentMemory } from "../src/agent/memory-store";
+import { activeHistory, clearAgentMemory, deleteNote, listNotes, loadAgentMemory, saveAgentMemory, updateNote } from "../src/agent/memory-store";
 import type { AgentMemory, ChatTurn, MemoryUpdate } from "../src/agent/types";
 
 export interface Conversation {
@@ -52,7 +52,26 @@ export class ConversationStore {
     }
   }
 
-  /** The session was cleaned up after long inactivity: history and memory go. */
+  /** The notes the agent keeps on this sender, oldest first, with their ids (the dashboard's view). */
+  notes(): { id: number; text: string; at: number }[] {
+    return listNotes(this.sql);
+  }
+
+  /** The admin's edit of a note; the next turn sees the new text (the cached copy is dropped). */
+  editNote(id: number, text: string): boolean {
+    const changed = updateNote(this.sql, id, text);
+    if (changed) this.loaded = null;
+    return changed;
+  }
+
+  /** The admin's removal of a note, from the notes and from the recall index. */
+  removeNote(id: number): boolean {
+    const removed = deleteNote(this.sql, id);
+    if (removed) this.loaded = null;
+    return removed;
+  }
+
+  /** The session was cleaned up after long inactivity, or the sender deleted: history and memory go. */
   clear(): void {
     this.sql.exec("DELETE FROM history");
     clearAgentMemory(this.sql);

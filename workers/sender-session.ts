@@ -130,6 +130,24 @@ export class SenderSession extends DurableObject<Env> {
     this.conversation.clear();
   }
 
+  /** The agent's notes on this sender, for the dashboard. */
+  async notes(): Promise<{ id: number; text: string; at: number }[]> {
+    return this.conversation.notes();
+  }
+
+  async editNote(id: number, text: string): Promise<boolean> {
+    return this.conversation.editNote(id, text);
+  }
+
+  async removeNote(id: number): Promise<boolean> {
+    return this.conversation.removeNote(id);
+  }
+
+  /** The sender was deleted by the admin: history, summaries, notes and their search index go. */
+  async forget(): Promise<void> {
+    this.conversation.clear();
+  }
+
   /** A container run's result, from the BridgeHub; stored before the hub acknowledges it to the bridge. */
   async containerResult(runId: string, result: ContainerTurnResult): Promise<void> {
     if (storeContainerResult(this.sql, runId, result)) await this.clock.wakeBy(Date.now());

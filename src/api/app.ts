@@ -20,6 +20,7 @@ import { resealRoutes } from "./reseal";
 import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
 import { mcpServerRoutes } from "./mcp-servers";
+import { senderMemoryRoutes } from "./sender-memory";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
 import { openLiveFeed } from "./live-feed-access";
@@ -61,6 +62,7 @@ const api = new Hono<AppEnv>()
   .route("/cron", cronRoutes)
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
+  .route("/sessions", senderMemoryRoutes)
   .route("/usage", usageRoutes)
   .route("/mcp-servers", mcpServerRoutes)
   .route("/secrets", resealRoutes)

@@ -5,6 +5,7 @@
 import * as z from "zod";
 import type { jobs } from "../db/schema";
 import { parseCron } from "../cron/cron";
+import { mcpServerName } from "../agent/mcp-request";
 import { serverToolsSchema } from "../agent/server-tools";
 
 export const MAX_RECIPE_STEPS = 20;
@@ -16,6 +17,8 @@ const step = z.strictObject({
   model: z.string().trim().min(1).max(100).optional(),
   /** Web search, web fetch, code execution for this step (src/agent/server-tools.ts); none when unset. */
   serverTools: serverToolsSchema.optional(),
+  /** Registered MCP servers (by name) this step's agent may use (src/agent/mcp-servers.ts); none when unset. */
+  mcpServers: z.array(mcpServerName).min(1).max(20).optional(),
 });
 
 /** Where a result goes: a channel and the platform id of the recipient on it. */

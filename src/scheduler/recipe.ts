@@ -7,6 +7,7 @@ import type { TrustTier } from "../agent/trust";
 import type { AgentRuntime, ApiCallRecord, ChatTurn, TurnUsage } from "../agent/types";
 import { jobSender, SCHEDULER_CHANNEL_ID } from "./usage-attribution";
 
+import type { McpServerGrant } from "../agent/mcp-request";
 import type { ServerToolsConfig } from "../agent/server-tools";
 
 export interface RecipeStep {
@@ -16,7 +17,12 @@ export interface RecipeStep {
   model?: string;
   /** Server tools for this step; none when absent. */
   serverTools?: ServerToolsConfig;
+  /** Registered MCP servers (by name) for this step; none when absent. */
+  mcpServers?: string[];
 }
+
+/** Opens the named MCP servers for a step, as the job's trust allows (none for the public tier). */
+export type McpResolver = (names: readonly string[]) => Promise<McpServerGrant[]>;
 
 /** Who the run is, as the agent sees it: each job is its own sender on the `scheduler` channel. */
 export interface RecipeIdentity {
@@ -41,13 +47,14 @@ function addUsage(a: TurnUsage, b: TurnUsage): TurnUsage {
   };
 }
 
-export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who: RecipeIdentity): Promise<RecipeResult> {
+export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who: RecipeIdentity, mcp?: McpResolver): Promise<RecipeResult> {
   let usage: TurnUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
   const history: ChatTurn[] = [];
   const stepOutputs: string[] = [];
   const calls: ApiCallRecord[] = [];
   let model = runtime.model;
   for (const [i, step] of steps.entries()) {
+    const mcpServers = step.mcpServers?.length && mcp ? await mcp(step.mcpServers) : [];
     const result = await runtime.runTurn({
       channelId: SCHEDULER_CHANNEL_ID,
       channelType: "cron",
@@ -56,6 +63,7 @@ export async function runRecipe(runtime: AgentRuntime, steps: RecipeStep[], who:
       trust: who.trust,
       model: step.model,
       ...(step.serverTools ? { settings: { serverTools: step.serverTools } } : {}),
+      ...(mcpServers.length ? { mcpServers } : {}),
       history: [...history],
       text: step.prompt,
     });

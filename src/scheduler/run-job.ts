@@ -7,6 +7,8 @@
  */
 import { and, eq, inArray, lte } from "drizzle-orm";
 import type { BudgetLimits } from "../agent/budget";
+import { mcpGrants } from "../agent/mcp-servers";
+import type { Keyring } from "../crypto/keyring";
 import { trustTier, type TrustTier } from "../agent/trust";
 import type { AgentRuntime, ApiCallRecord } from "../agent/types";
 import type { Db } from "../db/client";
@@ -30,6 +32,8 @@ export interface RunDeps {
   /** Sends text to a recipient through the channel's outbound ledger (SenderSession.notify). */
   notify(target: DeliveryTarget, text: string): Promise<void>;
   publish(events: FeedEvent[]): Promise<void>;
+  /** Opens sealed MCP server tokens for steps that name servers; without it such steps get none. */
+  keyring?: () => Promise<Keyring | null>;
 }
 
 export type JobRun = typeof jobRuns.$inferSelect;
@@ -90,7 +94,10 @@ export async function executeRun(deps: RunDeps, run: JobRun, now = Date.now()): 
     outcome = { ok: false, error: "the job was deleted", stepOutputs: [] };
   } else {
     const trust = owner ? await ownerTrust(db, owner) : "admin";
-    const result = await runRecipe(deps.runtime, JSON.parse(job.steps) as RecipeStep[], { jobId: job.id, jobName: job.name, trust });
+    const keyring = deps.keyring;
+    // The job's trust decides, as for a channel: a job a public-tier sender created reaches no server.
+    const mcp = keyring ? async (names: readonly string[]) => (await mcpGrants(db, await keyring(), names, trust)).grants : undefined;
+    const result = await runRecipe(deps.runtime, JSON.parse(job.steps) as RecipeStep[], { jobId: job.id, jobName: job.name, trust }, mcp);
     usage = result.usage;
     model = result.model;
     calls = result.calls;

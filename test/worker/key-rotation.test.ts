@@ -1,11 +1,12 @@
 /**
  * Rotating LOOPGATE_MASTER_KEY: with the old key as LOOPGATE_MASTER_KEY_PREVIOUS every sealed
  * secret still opens, `reseal` seals them again under the new key, and afterwards the old key
- * is no longer needed. A key that sealed nothing in force is a clear 503, not a 500.
+ * is no longer needed, for channel secrets and MCP server tokens alike. A key that sealed nothing in force is a clear 503, not a 500.
  */
 import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../src/api/app";
+import { keyringFor } from "../../src/crypto/keyring";
 import { SecretBox } from "../../src/crypto/secret-box";
 import { adminToken, BASE, call, createWebhookChannel, hmacHex } from "./helpers";
 
@@ -78,6 +79,33 @@ describe("master key rotation", () => {
     const back = await withKeys({ LOOPGATE_MASTER_KEY: OLD_KEY, LOOPGATE_MASTER_KEY_PREVIOUS: NEW_KEY }, "POST", "/api/secrets/reseal", auth);
     expect(back.body.resealed).toBeGreaterThanOrEqual(1);
     expect((await signedHook({ LOOPGATE_MASTER_KEY: OLD_KEY })).status).toBe(200);
+  });
+
+  it("reseals MCP server tokens too, so they still open once the old key is gone", async () => {
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const created = await call<{ id: string }>(
+      "POST",
+      "/api/mcp-servers",
+      { name: "rotated-crm", url: "https://crm.example.com/mcp", token: "mcp-rotation-token-42" },
+      token,
+    );
+    expect(created.status).toBe(201);
+    const stored = async () => (await env.DB.prepare("SELECT token FROM mcp_servers WHERE id = ?").bind(created.body.id).first<{ token: string }>())!.token;
+    const oldId = (await SecretBox.fromMasterKey(OLD_KEY)).keyId;
+    const newId = (await SecretBox.fromMasterKey(NEW_KEY)).keyId;
+    expect(await stored()).toMatch(new RegExp(`^enc:v2:${oldId}:`));
+
+    const rotating = { LOOPGATE_MASTER_KEY: NEW_KEY, LOOPGATE_MASTER_KEY_PREVIOUS: OLD_KEY };
+    const resealed = await withKeys(rotating, "POST", "/api/secrets/reseal", auth);
+    expect(resealed.body).toMatchObject({ mcpTokensResealed: 1, skipped: [] });
+    expect(await stored()).toMatch(new RegExp(`^enc:v2:${newId}:`));
+    const onlyNew = await keyringFor({ LOOPGATE_MASTER_KEY: NEW_KEY });
+    expect(await onlyNew!.open(await stored())).toBe("mcp-rotation-token-42");
+    expect((await withKeys(rotating, "POST", "/api/secrets/reseal", auth)).body.mcpTokensResealed).toBe(0);
+
+    // Back to the test's own key, for the tests after this one.
+    await withKeys({ LOOPGATE_MASTER_KEY: OLD_KEY, LOOPGATE_MASTER_KEY_PREVIOUS: NEW_KEY }, "POST", "/api/secrets/reseal", auth);
+    expect(await stored()).toMatch(new RegExp(`^enc:v2:${oldId}:`));
   });
 
   it("opens values sealed before key ids existed (enc:v1) and reseals them", async () => {

@@ -2,20 +2,25 @@
  * The MCP server registry in workerd: `/api/mcp-servers` seals the token at rest and never
  * returns it, refuses what the MCP connector would (http URLs, bad names) and duplicates; a
  * turn is given exactly the servers its channel's agent settings name, tokens opened, and a
- * public-tier sender none at all.
+ * public-tier sender none at all; a job step gets the servers it names (tokens opened), the
+ * other steps none; a master-key rotation's reseal seals MCP tokens again under the new key.
  */
 import { env } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { mcpGrants } from "../../src/agent/mcp-servers";
 import { agentSettingsSchema } from "../../src/agent/settings";
 import { keyringFor } from "../../src/crypto/keyring";
 import { openDb } from "../../src/db/client";
-import { adminToken, call } from "./helpers";
+import { schedulerAgent } from "../../src/scheduler/runtime-factory";
+import { scriptedRuntime } from "../fakes/scripted-runtime";
+import { adminToken, call, eventually, isolateScheduledWork } from "./helpers";
 
 let token: string;
 beforeAll(async () => {
   token = await adminToken();
 });
+isolateScheduledWork();
+afterEach(() => vi.restoreAllMocks());
 
 const crm = { name: "crm", url: "https://crm.example.com/mcp", token: "mcp-bearer-secret-123", allowedTools: ["find_contact"] };
 
@@ -73,5 +78,30 @@ describe("which turns reach a server", () => {
     expect((await mcpGrants(db, box, channelA.mcpServers, "public")).grants).toEqual([]);
     // Without the master key the sealed token cannot be opened: the server is left out, not the turn failed.
     expect(await mcpGrants(db, null, channelA.mcpServers, "paired")).toEqual({ grants: [], skipped: ["crm-b"] });
+  });
+});
+
+describe("servers for scheduled jobs", () => {
+  it("gives a job step the servers it names, tokens opened, and the other steps none", async () => {
+    await call("POST", "/api/mcp-servers", { ...crm, name: "crm-job" }, token);
+    const fake = scriptedRuntime(["looked it up", "summed up"]);
+    vi.spyOn(schedulerAgent, "runtime").mockReturnValue(fake.runtime);
+    const created = await call<{ job: { id: string; steps: unknown[] } }>(
+      "POST",
+      "/api/jobs",
+      { name: "crm digest", cron: "0 9 * * *", steps: [{ prompt: "Find new contacts", mcpServers: ["crm-job"] }, { prompt: "Summarise" }] },
+      token,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.job.steps[0]).toEqual({ prompt: "Find new contacts", mcpServers: ["crm-job"] });
+    expect((await call("POST", `/api/jobs/${created.body.job.id}/run`, undefined, token)).status).toBe(202);
+    await eventually(async () => fake.requests.length === 2);
+    expect(fake.requests[0]!.mcpServers).toEqual([{ name: "crm-job", url: crm.url, token: crm.token, allowedTools: ["find_contact"] }]);
+    expect(fake.requests[1]!.mcpServers).toBeUndefined();
+  });
+
+  it("refuses a step naming a server with a name no server can have", async () => {
+    const res = await call("POST", "/api/jobs", { name: "bad", cron: "0 9 * * *", steps: [{ prompt: "x", mcpServers: ["Not A Name"] }] }, token);
+    expect(res.status).toBe(400);
   });
 });

@@ -12,3 +12,4 @@ export type FeedEvent = InferResponseType<Api["events"]["$get"], 200>["events"][
 export type Job = InferResponseType<Api["jobs"]["$get"], 200>["jobs"][number];
 export type JobRun = InferResponseType<Api["jobs"][":id"]["runs"]["$get"], 200>["runs"][number];
 export type Bridge = InferResponseType<Api["bridges"]["$get"], 200>["bridges"][number];
+export type McpServer = InferResponseType<Api["mcp-servers"]["$get"], 200>["mcpServers"][number];

@@ -1,9 +1,14 @@
-/** Conversations: every sender's session, its message history with the agent's replies, and each run's details. */
+/**
+ * Conversations: every sender's session, its message history with the agent's replies, each
+ * run's details, the notes the agent keeps on the sender (editable), and deleting a sender.
+ */
 import { useMemo, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { MessageRow, RunRow, SessionRow } from "../api/types";
 import type { ScreenDef } from "../shell/screens";
-import { Badge, Empty, ErrorBanner } from "../ui/widgets";
+import { SenderNotes } from "../conversations/sender-notes";
+import { useSubmit } from "../ui/actions";
+import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
 import { clockTime, dateTime, timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
@@ -17,7 +22,7 @@ function RunDetails({ run }: { run: RunRow }) {
   );
 }
 
-function History({ session, channelName }: { session: SessionRow; channelName: string }) {
+function History({ session, channelName, onDeleted }: { session: SessionRow; channelName: string; onDeleted: () => Promise<void> }) {
   const history = useLoad(
     async () => {
       const [m, r] = await Promise.all([
@@ -29,6 +34,10 @@ function History({ session, channelName }: { session: SessionRow; channelName: s
     [session.id],
     10_000,
   );
+  const remove = useSubmit(async () => {
+    await body(api.sessions[":id"].$delete({ param: { id: session.id } }));
+    await onDeleted();
+  });
   const bubbleClass = (m: MessageRow) => (m.direction === "in" ? "in" : m.outcome === "notice" ? "notice" : "out");
   return (
     <section class="card" aria-label="Messages">
@@ -36,7 +45,10 @@ function History({ session, channelName }: { session: SessionRow; channelName: s
       <p class="muted">
         {channelName} · {session.messageCount} messages · since {dateTime(session.createdAt)}
       </p>
-      <ErrorBanner error={history.error} />
+      <div class="toolbar">
+        <ConfirmButton label="Delete sender" confirmLabel="Delete history, notes and messages" busy={remove.busy} onConfirm={remove.submit} />
+      </div>
+      <ErrorBanner error={remove.error ?? history.error} />
       <div class="messages">
         {history.data?.messages.length === 0 && <Empty>No messages recorded.</Empty>}
         {history.data?.messages.map((m) => {
@@ -105,7 +117,20 @@ function Conversations() {
             ))}
           </ul>
         )}
-        {selected && <History key={selected.id} session={selected} channelName={channelName(selected.channelId)} />}
+        {selected && (
+          <div class="stack">
+            <History
+              key={selected.id}
+              session={selected}
+              channelName={channelName(selected.channelId)}
+              onDeleted={async () => {
+                setSelectedId(null);
+                await sessions.reload();
+              }}
+            />
+            <SenderNotes key={`notes-${selected.id}`} sessionId={selected.id} />
+          </div>
+        )}
       </div>
     </section>
   );

@@ -9,6 +9,7 @@ import { channelCommands } from "./channels";
 import { chatCommands } from "./chat";
 import { jobCommands } from "./jobs";
 import { logsCommand } from "./logs";
+import { mcpCommands } from "./mcp";
 import { pairingCommands, senderCommands } from "./pairing";
 import { resealCommand } from "./reseal";
 import { startCommand } from "./start";
@@ -34,6 +35,7 @@ export const COMMANDS: CommandSpec[] = [
   ...jobCommands,
   ...taskCommands,
   ...bridgeCommands,
+  ...mcpCommands,
   usageCommand,
   ...chatCommands,
   logsCommand,

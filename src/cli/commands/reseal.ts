@@ -1,7 +1,7 @@
 /**
  * `loopgate reseal`: the last step of rotating LOOPGATE_MASTER_KEY. With the new key set and
  * the old one as LOOPGATE_MASTER_KEY_PREVIOUS, it has the gateway seal every stored channel
- * secret again under the new key; afterwards LOOPGATE_MASTER_KEY_PREVIOUS can be removed.
+ * secret and MCP server token again under the new key; afterwards LOOPGATE_MASTER_KEY_PREVIOUS can be removed.
  */
 import type { CommandSpec } from "../command";
 import { unwrap } from "../connection";
@@ -23,11 +23,12 @@ export const resealCommand: CommandSpec = {
         ["current key id", res.keyId],
         ["channels", res.channels],
         ["resealed", res.resealed],
+        ["MCP tokens resealed", res.mcpTokensResealed],
         ["skipped", res.skipped.length],
       ]),
     );
-    for (const s of res.skipped) out.say(`  ${s.channelId}: ${s.reason}`);
-    if (res.skipped.length > 0) throw new CliError("some channels were not resealed", "keep LOOPGATE_MASTER_KEY_PREVIOUS set and run `loopgate reseal` again");
+    for (const s of res.skipped) out.say(`  ${"channelId" in s ? s.channelId : s.mcpServerId}: ${s.reason}`);
+    if (res.skipped.length > 0) throw new CliError("some secrets were not resealed", "keep LOOPGATE_MASTER_KEY_PREVIOUS set and run `loopgate reseal` again");
     out.say("Every secret is sealed under the current key: LOOPGATE_MASTER_KEY_PREVIOUS can be removed.");
   },
 };
