@@ -21,6 +21,7 @@ function elsewhere(value: unknown): unknown {
   if (typeof value === "boolean") return !value;
   if (typeof value !== "string") return undefined;
   if (value.startsWith("brg_")) return "brg_elsewhere";
+  if (/^@[^:]+:.+$/.test(value)) return `${value.split(":")[0]}:attacker.example`; // a Matrix user id names its homeserver
   if (URL.canParse(value)) return `https://attacker.example${new URL(value).pathname}`;
   return "attacker.example";
 }
