@@ -43,8 +43,9 @@ export class Bridge {
     this.delivered = new DeliveredLog(options.dataDir);
     this.manager = new ChannelManager(options.dataDir, options.log, {
       inbound: (channelId, message) => {
-        const entry = this.outbox.add(channelId, message);
-        options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
+        const { entry, error } = this.outbox.add(channelId, message);
+        if (error) options.log.warn("inbound kept in memory: it could not be written down", { channelId, outboxId: entry.id, error: error.message });
+        else options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
         this.sendInbound(entry);
       },
       state: (channelId, state, reason, detail) => {
@@ -125,7 +126,8 @@ export class Bridge {
       const outcome = await this.manager.deliver(reply, () => this.stopping);
       if (this.stopping && !outcome.ok) return;
       // Written before the ack: if the ack is lost, the re-sent reply is recognised, not delivered twice.
-      this.delivered.add(reply.id);
+      const unrecorded = this.delivered.add(reply.id);
+      if (unrecorded) this.options.log.warn("delivered reply remembered in memory only", { replyId: reply.id, error: unrecorded.message });
       if (!outcome.ok) this.options.log.warn("reply failed", { replyId: reply.id, channelId: reply.channelId, error: outcome.error });
       this.link.send({ t: "reply.ack", id: reply.id, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error.slice(0, 500) }) });
     } finally {
@@ -138,6 +140,8 @@ export class Bridge {
   }
 
   private resendStale(): void {
+    // Messages the disk refused are written as soon as it takes them again.
+    this.outbox.retryUnsaved();
     // Nothing sent and unacknowledged: no need to read the outbox from disk.
     if (!this.link.open || this.sentAt.size === 0) return;
     const staleBefore = Date.now() - this.options.heartbeatMs * 5;

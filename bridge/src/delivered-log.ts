@@ -4,7 +4,7 @@
  */
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "./durable-file";
+import { failIfDiskFull, writeFileDurably } from "./durable-file";
 
 /** Far more than the replies the Worker can have in flight; older ids are compacted away. */
 const KEEP_IDS = 20_000;
@@ -25,15 +25,26 @@ export class DeliveredLog {
     return this.ids.has(id);
   }
 
-  add(id: string): void {
-    if (this.ids.has(id)) return;
+  /**
+   * Remembers a delivered reply. If the disk is full the id is kept in memory only and the
+   * error returned: the reply is still acknowledged (so the Worker stops re-sending it); only a
+   * restart while the acknowledgement is lost could then repeat it.
+   */
+  add(id: string): Error | null {
+    if (this.ids.has(id)) return null;
     this.ids.add(id);
-    const fd = openSync(this.path, "a", 0o600);
     try {
-      appendFileSync(fd, `${id}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      failIfDiskFull(this.path);
+      const fd = openSync(this.path, "a", 0o600);
+      try {
+        appendFileSync(fd, `${id}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
     }
   }
 }

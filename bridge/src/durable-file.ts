@@ -1,11 +1,29 @@
-/** Crash-safe file writes: a reader sees the old content or the new, never half of it. */
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+/**
+ * Crash-safe file writes: a reader sees the old content or the new, never half of it. Every
+ * file the bridge must not lose goes through here (or `failIfDiskFull`), which is also where the
+ * fault suite makes the disk full (docs/reliability.md).
+ */
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+
+/**
+ * The fault suite's full disk: while the file named by LOOPGATE_BRIDGE_TEST_ENOSPC_FILE exists,
+ * durable writes fail with ENOSPC as on a full disk. Unset (always, outside the suite) it costs
+ * one comparison. A tmpfs of fixed size would need mount rights that CI runners do not all give.
+ */
+const ENOSPC_FLAG = process.env.LOOPGATE_BRIDGE_TEST_ENOSPC_FILE;
+
+export function failIfDiskFull(path: string): void {
+  if (ENOSPC_FLAG && existsSync(ENOSPC_FLAG))
+    throw Object.assign(new Error(`ENOSPC: no space left on device, write '${path}'`), { code: "ENOSPC", errno: -28, syscall: "write", path });
+}
 
 export function writeFileDurably(path: string, content: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w", 0o600);
   try {
+    // As on a real full disk, the temporary file is created and the write fails.
+    failIfDiskFull(tmp);
     if (typeof content === "string") writeSync(fd, content);
     else writeSync(fd, content);
     fsyncSync(fd);

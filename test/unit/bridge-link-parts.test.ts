@@ -29,8 +29,8 @@ describe("inbound outbox", () => {
   it("keeps unacknowledged messages across a restart, in arrival order", () => {
     const d = dir();
     const first = new InboundOutbox(d);
-    const a = first.add("ch_1", { senderId: "alice", platformMessageId: "p1", text: "one" });
-    const b = first.add("ch_1", { senderId: "bob", platformMessageId: "p2", text: "two" });
+    const { entry: a } = first.add("ch_1", { senderId: "alice", platformMessageId: "p1", text: "one" });
+    const { entry: b } = first.add("ch_1", { senderId: "bob", platformMessageId: "p2", text: "two" });
     first.add("ch_2", { senderId: "carol", platformMessageId: "p3", text: "three" });
     first.remove(b.id);
     const reopened = new InboundOutbox(d);

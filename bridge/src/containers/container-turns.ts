@@ -2,7 +2,8 @@
  * The bridge's container runner: takes turns from the link, writes them down, acknowledges
  * them, runs them through the queue (MAX_CONCURRENT_CONTAINERS at a time, in order), and sends
  * each result until the gateway acknowledges it. At start it removes containers a killed
- * bridge left behind and reports the turns they were running as interrupted.
+ * bridge left behind and reports the turns they were running as interrupted; from then on, once
+ * an hour, it prunes workspaces unused for CONTAINER_WORKSPACE_PRUNE_DAYS (workspace-prune.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -16,6 +17,10 @@ import { dockerUnavailable, removeLeftovers } from "./docker";
 import { RunQueue } from "./run-queue";
 import type { ContainerSettings } from "./settings";
 import { TurnStore } from "./turn-store";
+import { workspaceVolume } from "./docker-args";
+import { pruneWorkspaces, WorkspaceUse } from "./workspace-prune";
+
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface ContainerTurnsOptions {
   dataDir: string;
@@ -34,11 +39,14 @@ export class ContainerTurns {
   /** Runs queued or running now, by turn id. */
   private readonly active = new Map<string, AbortController>();
   private ready: Promise<void> | null = null;
+  private readonly workspaces: WorkspaceUse;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ContainerTurnsOptions) {
     this.store = new TurnStore(o.dataDir);
     this.queue = new RunQueue(o.settings.maxConcurrent);
     this.instance = instanceId(o.dataDir);
+    this.workspaces = new WorkspaceUse(o.dataDir);
   }
 
   /** Clean-up after a crash: leftover containers removed, their turns reported as interrupted. */
@@ -51,12 +59,28 @@ export class ContainerTurns {
         if (!stored.result)
           this.finish(stored.turn.id, { ...EMPTY_RESULT, outcome: "interrupted", error: "the bridge restarted while this run was in progress" });
       }
+      if (this.o.settings.workspaceMaxIdleMs > 0) {
+        await this.prune();
+        this.pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+        this.pruneTimer.unref();
+      }
     })();
     return this.ready;
   }
 
+  /** Removes workspaces idle past the configured period; a failure is logged and tried again next time. */
+  async prune(): Promise<void> {
+    try {
+      const { removed, busy } = await pruneWorkspaces({ docker: this.o.settings.docker, use: this.workspaces, maxIdleMs: this.o.settings.workspaceMaxIdleMs });
+      if (removed.length || busy.length) this.o.log.info("workspaces pruned", { removed: removed.length, busy: busy.length });
+    } catch (err) {
+      this.o.log.warn("workspace pruning failed", { error: String(err) });
+    }
+  }
+
   /** Kills running containers; their turns are reported as interrupted (now, or after the restart). */
   async stop(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     for (const controller of this.active.values()) controller.abort("the bridge stopped");
     const deadline = Date.now() + 10_000;
     while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -127,6 +151,22 @@ export class ContainerTurns {
     if (Date.now() > turn.expiresAt) return { ...EMPTY_RESULT, outcome: "expired", error: "the gateway stopped waiting before a container was free", queuedMs };
     const unavailable = await dockerUnavailable(this.o.settings.docker);
     if (unavailable) return { ...EMPTY_RESULT, outcome: "failed", error: unavailable, queuedMs };
+    // Used now and until the run ends: never pruned while a sender is working in it.
+    const volume = workspaceVolume(turn.channelId, turn.senderId);
+    this.workspaces.touch(volume);
+    try {
+      return await this.runIn(turn, signal, queuedMs, event);
+    } finally {
+      this.workspaces.touch(volume);
+    }
+  }
+
+  private runIn(
+    turn: ContainerTurnFrame,
+    signal: AbortSignal,
+    queuedMs: number,
+    event: (kind: "container.started" | "container.tool", detail: Record<string, unknown>) => void,
+  ): Promise<ContainerTurnResult> {
     return runInContainer({
       turn,
       settings: this.o.settings,

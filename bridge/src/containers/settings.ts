@@ -27,6 +27,8 @@ const schema = z.object({
   CONTAINER_COMMAND_TIMEOUT_MS: int(120_000, 100),
   /** Bytes of a command's output or a file's content returned to the model. */
   CONTAINER_TOOL_OUTPUT_BYTES: int(16_384, 256),
+  /** Workspaces unused this many days are removed (0: never). */
+  CONTAINER_WORKSPACE_PRUNE_DAYS: z.coerce.number().min(0).default(30),
   DOCKER_BIN: z.string().min(1).default("docker"),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: "ANTHROPIC_BASE_URL must be an http(s) URL" }).default("https://api.anthropic.com"),
@@ -45,6 +47,8 @@ export interface ContainerSettings {
   commandTimeoutMs: number;
   outputBytes: number;
   docker: string;
+  /** Idle time after which a workspace volume is removed; 0 keeps them for ever. */
+  workspaceMaxIdleMs: number;
   /** Never passed to a container; added to the requests the bridge makes for it. */
   apiKey?: string;
   baseUrl: string;
@@ -72,6 +76,7 @@ export function readContainerSettings(env: Record<string, string | undefined>): 
       commandTimeoutMs: e.CONTAINER_COMMAND_TIMEOUT_MS,
       outputBytes: e.CONTAINER_TOOL_OUTPUT_BYTES,
       docker: e.DOCKER_BIN,
+      workspaceMaxIdleMs: Math.round(e.CONTAINER_WORKSPACE_PRUNE_DAYS * 86_400_000),
       apiKey: e.ANTHROPIC_API_KEY,
       baseUrl: e.ANTHROPIC_BASE_URL.replace(/\/$/, ""),
       modelTimeoutMs: e.AGENT_TIMEOUT_MS,
