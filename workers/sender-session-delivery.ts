@@ -3,6 +3,8 @@
  * chunks behind it (replies never arrive out of order) and is retried with exponential backoff,
  * honouring the platform's Retry-After; after DELIVERY_MAX_ATTEMPTS it is marked failed. The
  * outcomes are returned, not written: the pass records them in D1 with the messages' records.
+ * A reply that was streamed (sender-session-live.ts) is finished by editing its message with
+ * the first chunk, however often that is retried or replayed: the person gets one message.
  */
 import type { GatewayConfig } from "../src/config";
 import type { LoadedChannel } from "../src/pipeline/channel-store";
@@ -11,6 +13,11 @@ import { feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import type { OutboxRow } from "./sender-session-storage";
+import { liveReplyOf, saveLiveReply } from "./sender-session-live";
+import type { ChannelContext, OutboundMessage, SendResult } from "../src/channels/shared/types";
+
+/** Outbox ids are `<turn id>:<chunk>`, the chunk zero-padded to four digits (sender-session.ts). */
+const FIRST_CHUNK = ":0000";
 
 export interface DeliveryAttempt {
   /** The turn (inbox id, or a notice id) the chunk belongs to. */
@@ -48,7 +55,10 @@ async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; ch
   const now = Date.now();
   const attempts = row.attempts + 1;
   const result = channel
-    ? await channel.adapter.send(
+    ? await sendOrFinish(
+        o.sql,
+        channel,
+        row,
         {
           recipient: row.recipient,
           conversationId: row.conversation_id ?? undefined,
@@ -87,6 +97,28 @@ async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; ch
     { status: "failed", attempts, error: result.error, at: now },
     feedEvent("reply.failed", row.channel_id, row.recipient, { ...base, error: result.error }, now),
   );
+}
+
+/** The first chunk of a streamed turn is its message's last edit; everything else is sent as it is. */
+async function sendOrFinish(
+  sql: SqlStorage,
+  channel: LoadedChannel,
+  row: OutboxRow,
+  message: OutboundMessage,
+  ctx: ChannelContext<unknown>,
+): Promise<SendResult> {
+  const streaming = channel.adapter.streaming;
+  const live = streaming && row.id.endsWith(FIRST_CHUNK) ? liveReplyOf(sql, row.turn_id) : null;
+  if (!streaming || !live) return channel.adapter.send(message, ctx);
+  // Already showing exactly this (a replayed delivery, or the last preview was the whole answer).
+  if (live.shown === row.text) return { ok: true, platformMessageId: live.message_id };
+  const edited = await streaming.edit(message, live.message_id, ctx);
+  if (edited.ok) {
+    saveLiveReply(sql, row.turn_id, row.channel_id, live.message_id, row.text, Date.now());
+    return edited;
+  }
+  // The message cannot be edited any more (deleted, too old): the reply goes out whole rather than not at all.
+  return edited.retryable ? edited : channel.adapter.send(message, ctx);
 }
 
 /** The last settled delivery of a turn's chunks, from the outbox; null while none is settled. */

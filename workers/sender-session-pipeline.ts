@@ -18,6 +18,7 @@ import { checkWindow, type WindowState } from "../src/pipeline/sliding-window";
 import type { Conversation } from "./sender-session-conversation";
 import { dispatchContainerTurn } from "./sender-session-container";
 import type { InboxRow } from "./sender-session-storage";
+import type { LiveReply } from "./sender-session-live";
 
 export interface Reply {
   text: string;
@@ -55,6 +56,8 @@ export interface MessageContext {
   conversation: () => Conversation;
   /** The record and reply route so far, stored with a container wait so the turn can resume. */
   pending: () => string;
+  /** The typing indicator and streamed reply of this message's turn (sender-session-live.ts). */
+  liveReply: () => LiveReply;
 }
 
 type Stage = (ctx: MessageContext) => Verdict | Promise<Verdict>;
@@ -98,8 +101,15 @@ const turnStage: Stage = async (ctx) => {
   const input = stageInput(ctx);
   const container = await dispatchContainerTurn({ ...input, env: ctx.env, cfg: ctx.cfg, sql: ctx.sql, inboxId: ctx.row.id, pending: ctx.pending() });
   if (container.kind === "waiting") return { kind: "waiting" };
-  const stage = container.kind === "done" ? container.stage : await agentStage({ ...input, conversation: ctx.conversation() });
-  return { kind: "turn", runId: input.runId, stage };
+  if (container.kind === "done") return { kind: "turn", runId: input.runId, stage: container.stage };
+  const live = ctx.liveReply();
+  live.begin();
+  try {
+    const stage = await agentStage({ ...input, conversation: ctx.conversation(), ...(live.streams ? { onText: live.text } : {}) });
+    return { kind: "turn", runId: input.runId, stage };
+  } finally {
+    await live.finish();
+  }
 };
 
 const STAGES: readonly Stage[] = [policyStage, rateLimitStage, pairingStage, budgetCheckStage, turnStage];

@@ -1,8 +1,9 @@
 /**
  * The SenderSession object's own SQLite tables: the inbox (persisted before the webhook is
  * acknowledged; its unique platform id is the dedupe), the conversation history, the outbound
- * ledger (one row per reply chunk, keyed by turn, so a reply goes out at most once) and a
- * small key-value table for the limiter window, pairing guesses and alarm failures.
+ * ledger (one row per reply chunk, keyed by turn, so a reply goes out at most once), the
+ * message a streamed reply grows in (`live_reply`, one per turn) and a small key-value table
+ * for the limiter window, pairing guesses and alarm failures.
  */
 
 export const SCHEMA = [
@@ -46,6 +47,14 @@ export const SCHEMA = [
   )`,
   `CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, created_at)`,
   `CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  // A streamed reply's message, per turn: a re-run turn and the final delivery edit this one message.
+  `CREATE TABLE IF NOT EXISTS live_reply (
+    turn_id TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,     -- the platform's id of the message the stream posted
+    shown TEXT NOT NULL,          -- the text the platform last accepted
+    updated_at INTEGER NOT NULL
+  )`,
 ];
 
 export type InboxRow = {

@@ -27,6 +27,7 @@ import { deliverDue, settledDelivery, type DeliveryPass } from "./sender-session
 import { channelGone, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
+import { LiveReply } from "./sender-session-live";
 import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
 import type { BackupValue } from "../src/db/backup-tables";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
@@ -269,6 +270,7 @@ export class SenderSession extends DurableObject<Env> {
       window: { get: () => (this.window ??= kvGet<WindowState>(this.sql, "window", { accepted: [], notifiedUntil: 0 })), set: (s) => this.saveWindow(s) },
       conversation: () => this.conversation.current(),
       pending: () => JSON.stringify({ record, route }),
+      liveReply: () => this.liveReply(channel, route, now),
     };
     const decision: Decision = ctx ? await runPipeline(ctx) : channelGone(row, now);
     if (decision.kind === "waiting") {
@@ -287,6 +289,22 @@ export class SenderSession extends DurableObject<Env> {
     record.events.push(...stage.events);
     if (stage.overBudget) record.inbound.outcome = "over_budget";
     return this.commit(row, channel, record, route, stage.reply, stage.turns, stage.memory, now);
+  }
+
+  /** The typing indicator and streamed reply for a turn, with the channel context a delivery would use. */
+  private liveReply(channel: LoadedChannel, route: ReplyRoute, now: number): LiveReply {
+    return new LiveReply({
+      sql: this.sql,
+      adapter: channel.adapter,
+      turnId: route.turnId,
+      target: {
+        recipient: route.recipient,
+        conversationId: route.conversationId ?? undefined,
+        inReplyTo: route.inReplyTo ?? undefined,
+        replyContext: route.replyContext ? (JSON.parse(route.replyContext) as Record<string, string>) : undefined,
+      },
+      ctx: { channelId: channel.id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init) },
+    });
   }
 
   /** Gives up on a message whose processing failed POISON_ATTEMPTS times: recorded, and the sender told. */
@@ -376,6 +394,7 @@ export class SenderSession extends DurableObject<Env> {
     this.sweptAt = now;
     this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", now - LEDGER_RETENTION_MS);
     this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", now - LEDGER_RETENTION_MS);
+    this.sql.exec("DELETE FROM live_reply WHERE updated_at < ?", now - LEDGER_RETENTION_MS);
   }
 }
 

@@ -137,7 +137,10 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
 
       for (let step = 1; step <= opts.maxSteps; step++) {
         const lastStep = step === opts.maxSteps;
-        const result = await callModel(callOptions, { ...finalise(base, messages, lastStep ? { type: "none" } : undefined), model });
+        const before = paused;
+        const onText = req.onText;
+        const stepOptions: CallOptions = onText ? { ...callOptions, onContent: (content) => onText(replyText([...before, ...content])) } : callOptions;
+        const result = await callModel(stepOptions, { ...finalise(base, messages, lastStep ? { type: "none" } : undefined), model });
         calls.push(...result.calls);
         events.push(...result.events);
         if (!result.ok) {

@@ -29,6 +29,8 @@ export interface CallOptions {
   fallbackModels?: readonly string[];
   /** Failed attempts on one model (of the failover kind) before the next one takes over. */
   failoverAfter?: number;
+  /** The answer's content so far, after each text delta (a retried attempt starts again from nothing). */
+  onContent?: (content: Message["content"]) => void;
 }
 
 export type CallResult =
@@ -103,6 +105,7 @@ async function attempt(o: CallOptions, request: ModelRequest): Promise<{ message
   let partial: Message["usage"] | undefined;
   stream.on("streamEvent", (event, snapshot) => {
     partial = event.type === "message_delta" ? ({ ...snapshot.usage, ...event.usage } as Message["usage"]) : snapshot.usage;
+    if (o.onContent && event.type === "content_block_delta" && event.delta.type === "text_delta") o.onContent(snapshot.content);
   });
   try {
     return { message: await stream.finalMessage() };

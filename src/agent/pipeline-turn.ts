@@ -51,6 +51,8 @@ export interface AgentStageInput {
   runtime?: AgentRuntime;
   /** The conversation as the caller holds it; read from `sql` when absent. */
   conversation?: { memory: AgentMemory; history: ChatTurn[] };
+  /** The reply so far while the model writes, for channels that stream replies. */
+  onText?: (textSoFar: string) => void;
 }
 
 export interface AgentStageOutput {
@@ -108,6 +110,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     memory,
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),
+    ...(input.onText ? { onText: input.onText } : {}),
     capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId), recallNotes: (query) => searchNotes(input.sql, query) },
   });
 

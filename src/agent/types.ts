@@ -57,6 +57,11 @@ export interface TurnRequest {
    * the text (with its `[photo]` marker), so earlier requests stay byte-identical prefixes.
    */
   images?: TurnImage[];
+  /**
+   * The reply so far, each time the model has written more (streamed replies, docs/streaming.md).
+   * A retried or later step may start over with shorter text; the finished reply is `TurnResult.text`.
+   */
+  onText?: (textSoFar: string) => void;
 }
 
 /** One image for an image content block. */

@@ -21,7 +21,8 @@ import { imageInfo } from "./image-info";
 type Json = Record<string, unknown>;
 
 export type Scripted =
-  | { kind: "text"; text: string }
+  /** `deltaDelayMs`: the text streams in 12-character deltas this far apart, as a model writing it would. */
+  | { kind: "text"; text: string; deltaDelayMs?: number }
   | { kind: "tool_use"; name: string; input: Json; text?: string }
   /**
    * Content blocks as the API returns them (server_tool_use, web_search_tool_result, text with
@@ -30,8 +31,8 @@ export type Scripted =
   | { kind: "blocks"; content: Json[]; stop?: "end_turn" | "pause_turn"; serverToolUse?: { web_search_requests: number; web_fetch_requests: number } }
   /** An error response; `retryAfter` seconds become the retry-after header; `errorCode` goes in error.details. */
   | { kind: "error"; status: 400 | 401 | 403 | 429 | 500 | 529; retryAfter?: number; errorCode?: string; message?: string }
-  /** 200 and a stream that stops after the first text delta (the connection is destroyed). */
-  | { kind: "break" }
+  /** 200 and a stream that stops after the first text delta (or `afterDeltas` of `text`), the connection destroyed. */
+  | { kind: "break"; text?: string; afterDeltas?: number; deltaDelayMs?: number }
   /** Accepts the request and never answers (timeouts). */
   | { kind: "hang" };
 
@@ -187,7 +188,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
   }
 
-  function stream(res: ServerResponse, msg: ReturnType<typeof message>, breakMidway: boolean) {
+  async function stream(res: ServerResponse, msg: ReturnType<typeof message>, pace: { breakAfter?: number; deltaDelayMs?: number }) {
     res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": id("req") });
     const usage = msg.usage as Json;
     sse(res, "message_start", { message: { ...msg, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } });
@@ -199,8 +200,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
         const text = String(block.text);
         const chunks = text.match(/[\s\S]{1,12}/g) ?? [text];
         for (const [i, chunk] of chunks.entries()) {
+          if (pace.deltaDelayMs && i > 0) await new Promise((r) => setTimeout(r, pace.deltaDelayMs));
+          if (res.destroyed) return;
           sse(res, "content_block_delta", { index, delta: { type: "text_delta", text: chunk } });
-          if (breakMidway && i === 0) {
+          if (pace.breakAfter !== undefined && i + 1 >= pace.breakAfter) {
             // Let what was written reach the client, then cut the connection mid-body.
             setTimeout(() => res.socket?.destroy(), 50);
             return;
@@ -260,7 +263,12 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     const c = cache.process(body);
     rec.cache = c;
     answers++;
-    const answer: Answer = scripted?.kind === "text" || scripted?.kind === "tool_use" || scripted?.kind === "blocks" ? scripted : defaultAnswer(body, answers);
+    const answer: Answer =
+      scripted?.kind === "text" || scripted?.kind === "tool_use" || scripted?.kind === "blocks"
+        ? scripted
+        : scripted?.kind === "break" && scripted.text
+          ? { kind: "text", text: scripted.text }
+          : defaultAnswer(body, answers);
     const outputTokens =
       answer.kind === "text"
         ? estimateTokens(answer.text)
@@ -280,7 +288,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     rec.answered = scripted?.kind ?? answer.kind;
     rec.status = 200;
     const msg = message(body, answer, usage);
-    if (body.stream === true) stream(res, msg, scripted?.kind === "break");
+    const pace =
+      scripted?.kind === "break"
+        ? { breakAfter: scripted.afterDeltas ?? 1, deltaDelayMs: scripted.deltaDelayMs }
+        : { deltaDelayMs: scripted?.kind === "text" ? scripted.deltaDelayMs : undefined };
+    if (body.stream === true) void stream(res, msg, pace);
     else if (scripted?.kind === "break") res.socket?.destroy();
     else res.writeHead(200, { "content-type": "application/json", "request-id": id("req") }).end(JSON.stringify(msg));
   }

@@ -2,7 +2,8 @@
  * A fake Discord (https://discord.com/developers/docs) as a web-standard handler: the REST
  * endpoints the gateway uses, and Discord's side of interactions. It holds the application's
  * Ed25519 key, signs interactions (signature over timestamp + body), remembers which
- * interactions were deferred so only their tokens can edit `@original`, enforces the
+ * interactions were deferred so only their tokens can edit `@original` (one message per
+ * interaction: later edits change it in place and are listed in `originalEdits`), enforces the
  * 2000-character limit, and checks an Interactions Endpoint URL the way Discord does before
  * saving it: a signed PING must get `{type:1}`, a badly signed one a 401. For the gateway
  * channel it answers GET /gateway/bot with the fake gateway's URL, takes typing indicators,
@@ -86,6 +87,8 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     /** Channel ids a typing indicator was triggered in, in order. */
     typing: [] as string[],
     interactionResponses: [] as { id: string; status: number; body: unknown }[],
+    /** Every accepted PATCH of an `@original`, in order (the message itself is in `messages` once). */
+    originalEdits: [] as { token: string; content: string; at: number }[],
   };
   let nextId = 1_100_000_000_000_000_000n;
   const snowflake = () => String(nextId++);
@@ -145,6 +148,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
       ...extra,
     };
     state.messages.push(m);
+    if (kind === "original" && extra.token) state.originalEdits.push({ token: extra.token, content, at: Date.now() });
     return m;
   }
 
@@ -158,6 +162,14 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
       if (!deferred.has(token)) return { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } };
       const kind = hook[2] && method === "PATCH" ? "original" : !hook[2] && method === "POST" ? "followup" : null;
       if (!kind) return { status: 405, body: { message: "405: Method Not Allowed", code: 0 } };
+      const existing = kind === "original" ? state.messages.find((o) => o.kind === "original" && o.token === token) : undefined;
+      if (existing) {
+        const edited = message("original", body, { token });
+        if ("status" in edited) return edited;
+        state.messages.pop();
+        existing.content = edited.content;
+        return { status: 200, body: { id: existing.id, type: 0, content: existing.content } };
+      }
       const m = message(kind, body, { token });
       return "status" in m ? m : { status: 200, body: { id: m.id, type: 0, content: m.content } };
     }

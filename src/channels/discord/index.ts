@@ -14,6 +14,7 @@ import { networkSafe } from "../shared/send-result";
 import { parseJson, readBody } from "../shared/read-body";
 import { verifyDiscordSignature } from "./verify";
 import type { ChannelAdapter } from "../shared/types";
+import { discordStreaming } from "./stream";
 
 export { DISCORD_MAX_MESSAGE_LENGTH };
 export const DISCORD_SIGNATURE_HEADER = "x-signature-ed25519";
@@ -93,6 +94,8 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
       return discordSendResult(await discordCall(client, "POST", path, body));
     });
   },
+
+  streaming: discordStreaming(),
 
   async setup({ channelId, config, publicUrl, fetch }) {
     const client = { apiBase: config.apiBase, botToken: config.botToken, fetch };

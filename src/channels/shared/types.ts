@@ -125,4 +125,34 @@ export interface ChannelAdapter<C = unknown> {
   fetchAttachment?(attachment: Attachment, ctx: ChannelContext<C>, maxBytes: number): Promise<FetchedAttachment>;
   /** Platform-side registration (webhook URL, commands), or instructions when there is no API. */
   setup?(ctx: ChannelContext<C>): Promise<{ ok: boolean; steps: string[] }>;
+  /** Replies that grow in place while the model writes; without it the finished reply is sent as today. */
+  streaming?: StreamingReplies<C>;
+  /** A "typing…" indicator shown while a turn runs, renewed until the reply is ready. */
+  typing?: TypingIndicator<C>;
+}
+
+/** Where a reply goes, without its text: what a typing indicator or a streamed reply needs. */
+export type ReplyTarget = Pick<OutboundMessage, "recipient" | "conversationId" | "inReplyTo" | "replyContext">;
+
+/**
+ * Streaming replies (docs/streaming.md): the first part of the answer is posted, later parts edit
+ * that message, and the finished reply is the last edit, so the person sees exactly one message.
+ */
+export interface StreamingReplies<C> {
+  /** Whether replies in this conversation can stream (e.g. only answers to Discord interactions); all when absent. */
+  supports?(target: ReplyTarget): boolean;
+  /** Least time between two changes of one message in this conversation, from the platform's limits. */
+  minEditIntervalMs(target: ReplyTarget, config: C): number;
+  /** Posts the partial reply; `platformMessageId` (required on success) is the message later edits change. */
+  start(message: OutboundMessage, ctx: ChannelContext<C>): Promise<SendResult>;
+  /** Replaces the text of the message `start` posted; an edit that changes nothing is a success. */
+  edit(message: OutboundMessage, platformMessageId: string, ctx: ChannelContext<C>): Promise<SendResult>;
+}
+
+/** A typing indicator: shown when the turn starts, shown again every `renewEveryMs` until it ends. */
+export interface TypingIndicator<C> {
+  /** How long the platform shows it; renewed a little before it lapses. */
+  renewEveryMs: number;
+  /** Failures are the indicator's own business: it never fails or delays a reply. */
+  show(target: ReplyTarget, ctx: ChannelContext<C>): Promise<void>;
 }

@@ -2,7 +2,9 @@
  * A fake Slack Web API (https://api.slack.com/web) as a web-standard handler, plus Slack's
  * side of the Events API: it signs event deliveries with the app's signing secret (v0 HMAC)
  * and retries them with X-Slack-Retry-Num like Slack does. Errors are HTTP 200
- * `{ok:false, error}` except rate limits, which are HTTP 429 with Retry-After.
+ * `{ok:false, error}` except rate limits, which are HTTP 429 with Retry-After. chat.update
+ * changes a posted message (message_not_found for one that is not in the channel) and, like
+ * Slack's rate tier 3, answers 429 past 50 updates in a minute.
  */
 
 export interface SlackFakeOptions {
@@ -19,10 +21,19 @@ export interface PostedMessage {
   ts: string;
 }
 
+export interface UpdatedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  at: number;
+}
+
 type Failure = { status: number; retryAfterSeconds?: number; error: string };
 
 /** Slack truncates messages past 40,000 characters and rejects longer ones from the API. */
 const MAX_TEXT = 40_000;
+/** Web API tier 3 ("50+ per minute"), held to exactly 50 per rolling minute here. */
+const TIER3_PER_MINUTE = 50;
 
 export async function signSlack(signingSecret: string, timestamp: string, body: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(signingSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -38,7 +49,9 @@ export async function slackEventHeaders(signingSecret: string, body: string, tim
 
 export function createSlackFake(options: SlackFakeOptions) {
   const failures = new Map<string, Failure[]>();
-  const state = { posted: [] as PostedMessage[], calls: [] as { method: string; body: Record<string, unknown> }[] };
+  const state = { posted: [] as PostedMessage[], updates: [] as UpdatedMessage[], calls: [] as { method: string; body: Record<string, unknown> }[] };
+  /** What each posted message shows now, by ts. */
+  const shown = new Map<string, { channel: string; text: string }>();
   let tsCounter = 1;
 
   function answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -61,7 +74,25 @@ export function createSlackFake(options: SlackFakeOptions) {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter++).padStart(6, "0")}`;
         const thread_ts = typeof body.thread_ts === "string" ? body.thread_ts : undefined;
         state.posted.push({ channel: body.channel, text: body.text, thread_ts, ts });
+        shown.set(ts, { channel: body.channel, text: body.text });
         return { ok: true, channel: body.channel, ts, message: { type: "message", text: body.text, user: "U0LAN0Z89", bot_id: "B0FAKE01", ts, thread_ts } };
+      }
+      case "chat.update": {
+        if (typeof body.channel !== "string" || body.channel === "") return { ok: false, error: "channel_not_found" };
+        if (typeof body.ts !== "string") return { ok: false, error: "invalid_arguments" };
+        const current = shown.get(body.ts);
+        if (!current || current.channel !== body.channel) return { ok: false, error: "message_not_found" };
+        if (typeof body.text !== "string" || body.text === "") return { ok: false, error: "no_text" };
+        if (body.text.length > MAX_TEXT) return { ok: false, error: "msg_too_long" };
+        current.text = body.text;
+        state.updates.push({ channel: body.channel, ts: body.ts, text: body.text, at: Date.now() });
+        return {
+          ok: true,
+          channel: body.channel,
+          ts: body.ts,
+          text: body.text,
+          message: { type: "message", text: body.text, user: "U0LAN0Z89", bot_id: "B0FAKE01" },
+        };
       }
       default:
         return { ok: false, error: "unknown_method" };
@@ -77,7 +108,12 @@ export function createSlackFake(options: SlackFakeOptions) {
     state.calls.push({ method, body });
     if (!auth) return Response.json({ ok: false, error: "not_authed" });
     if (auth !== `Bearer ${options.botToken}`) return Response.json({ ok: false, error: "invalid_auth" });
-    const failure = failures.get(method)?.shift();
+    const minuteAgo = Date.now() - 60_000;
+    const failure =
+      failures.get(method)?.shift() ??
+      (method === "chat.update" && state.updates.filter((u) => u.at > minuteAgo).length >= TIER3_PER_MINUTE
+        ? { status: 429, retryAfterSeconds: 30, error: "ratelimited" }
+        : undefined);
     if (failure) {
       const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {};
       return Response.json({ ok: false, error: failure.error }, { status: failure.status, headers });
@@ -88,6 +124,8 @@ export function createSlackFake(options: SlackFakeOptions) {
   return {
     handle,
     state,
+    /** What a posted message shows now (its last accepted text). */
+    shownText: (ts: string) => shown.get(ts)?.text,
     /** The next `count` calls of `method` fail, e.g. `{status: 429, retryAfterSeconds: 1, error: "ratelimited"}`. */
     failNext(method: string, failure: Failure, count = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);

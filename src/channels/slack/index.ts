@@ -14,6 +14,7 @@ import { verifySlackSignature } from "./signature";
 import type { ChannelAdapter } from "../shared/types";
 import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 import { slackBotToken } from "./bot-token";
+import { slackStreaming } from "./stream";
 
 export { SLACK_MAX_MESSAGE_LENGTH };
 
@@ -73,6 +74,8 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
       slackSendResult(await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "chat.postMessage", body), now),
     );
   },
+
+  streaming: slackStreaming(),
 
   async setup({ channelId, config, publicUrl, fetch }) {
     const url = `${publicUrl.replace(/\/$/, "")}/hooks/${channelId}`;

@@ -15,8 +15,13 @@ import type { ChannelAdapter, ChannelContext } from "../shared/types";
 
 /** Teams accepts messages up to about 28 KB; 8,000 characters leave room for 3-byte scripts and the envelope. */
 export const TEAMS_MAX_MESSAGE_LENGTH = 8000;
-/** How long the typing indicator may delay the webhook's answer. */
+/** How long one typing indicator call may take. */
 const TYPING_TIMEOUT_MS = 2000;
+/**
+ * Typing activities show for three seconds, and senders should not send them more often than
+ * every three seconds (Activity protocol, A6000/A6001): renewed at that pace while the turn runs.
+ */
+const TYPING_RENEW_MS = 3000;
 
 const configSchema = z.object({
   appId: z
@@ -58,8 +63,8 @@ function credentials(config: TeamsConfig, ctx: Pick<ChannelContext<TeamsConfig>,
   return { appId: config.appId, appPassword: config.appPassword, tenantId: config.tenantId, loginBase: config.loginBase, fetch: ctx.fetch, now: ctx.now };
 }
 
-/** Shows "typing…" in the conversation; best effort, bounded so the webhook answers quickly. */
-async function sendTyping(creds: TeamsCredentials, activity: Activity): Promise<void> {
+/** Shows "typing…" in the conversation; best effort and bounded. */
+async function sendTyping(creds: TeamsCredentials, activity: Pick<Activity, "serviceUrl" | "conversation">): Promise<void> {
   const signal = AbortSignal.timeout(TYPING_TIMEOUT_MS);
   await postActivity(creds, activity.serviceUrl, activity.conversation.id, { type: "typing" }, undefined, signal)
     .then((res) => res.body?.cancel())
@@ -100,8 +105,20 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
     const normalized = normalizeActivity(activity, config.prefix);
     if (normalized.kind === "invalid") return { kind: "rejected", status: 400, error: normalized.error };
     if (normalized.kind === "ignored") return { kind: "response", response: Response.json({ ok: true, ignored: normalized.reason }) };
-    await sendTyping(credentials(config, ctx), activity);
+    // Shown at once; the answer to the Bot Framework does not wait for it.
+    const typing = sendTyping(credentials(config, ctx), activity);
+    if (ctx.waitUntil) ctx.waitUntil(typing);
+    else await typing;
     return { kind: "messages", messages: [normalized.message] };
+  },
+
+  typing: {
+    renewEveryMs: TYPING_RENEW_MS,
+    async show(target, ctx) {
+      const serviceUrl = target.replyContext?.serviceUrl;
+      if (!serviceUrl || !target.conversationId) return;
+      await sendTyping(credentials(ctx.config, ctx), { serviceUrl, conversation: { id: target.conversationId } });
+    },
   },
 
   async send(message, ctx) {

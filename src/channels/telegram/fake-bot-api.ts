@@ -6,7 +6,10 @@
  * Telegram, delivers updates to the registered webhook with the secret token header. Files
  * (`addFile`) are served like the real server: `getFile` gives a `file_path`, and the bytes are
  * at `/file/bot<token>/<file_path>`; files over 20 MB cannot be downloaded by bots. Without a
- * webhook, updates wait for getUpdates (`enqueue`, fake-update-queue.ts).
+ * webhook, updates wait for getUpdates (`enqueue`, fake-update-queue.ts). editMessageText
+ * changes a sent message as Telegram does: 400 "message is not modified" for the same text, 400
+ * for a message that is not in the chat, and 429 with retry_after for a change that comes less
+ * than a second after the previous one in that chat (Telegram's one message a second per chat).
  */
 import type { Update } from "grammy/types";
 import { createUpdateQueue } from "./fake-update-queue";
@@ -17,6 +20,14 @@ export interface SentMessage {
   parse_mode?: string;
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
   message_id: number;
+}
+
+export interface EditedMessage {
+  chat_id: string;
+  message_id: number;
+  text: string;
+  parse_mode?: string;
+  at: number;
 }
 
 export interface TelegramFakeOptions {
@@ -38,6 +49,8 @@ type Failure = { status: number; body: Record<string, unknown> };
 
 const TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"]);
 const MAX_TEXT = 4096;
+/** Telegram: "avoid sending more than one message per second in a particular chat" (bots FAQ). */
+const MIN_CHANGE_INTERVAL_MS = 1000;
 
 /** Telegram's 429 body: the retry delay is in `parameters.retry_after`, in seconds. */
 export function tooManyRequests(retryAfterSeconds: number): Failure {
@@ -91,12 +104,17 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     webhook: null as null | { url: string; secret_token?: string; allowed_updates?: string[] },
     sent: [] as SentMessage[],
     chatActions: [] as { chat_id: string; action: string }[],
+    /** Every accepted editMessageText, in order. */
+    edits: [] as EditedMessage[],
     /** Every file download, with whether the token and path were right. */
     downloads: [] as { path: string; status: number }[],
     calls: [] as { method: string; params: Params }[],
     commands: [] as { command: string; description: string }[],
   };
   let nextMessageId = 5000;
+  /** What each message shows now (its last accepted text), and when each chat last changed. */
+  const shown = new Map<number, { chat_id: string; text: string; parse_mode?: string }>();
+  const lastChange = new Map<string, number>();
   const updates = createUpdateQueue();
   /** Called with each batch getUpdates hands out, before the answer leaves (tests kill the poller here). */
   let onHandOut: ((batch: Update[]) => void) | undefined;
@@ -166,6 +184,8 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         }
         if (visible.length > MAX_TEXT) return badRequest("message is too long");
         const message_id = nextMessageId++;
+        shown.set(message_id, { chat_id: String(params.chat_id), text: params.text, parse_mode: params.parse_mode as string | undefined });
+        lastChange.set(String(params.chat_id), Date.now());
         state.sent.push({
           chat_id: String(params.chat_id),
           text: params.text,
@@ -176,6 +196,38 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         return ok({
           message_id,
           date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(params.chat_id), type: "private" },
+          from: { id: botId, is_bot: true, first_name: "Loopgate", username },
+          text: visible,
+        });
+      }
+      case "editMessageText": {
+        if (params.chat_id === undefined || params.chat_id === "") return badRequest("chat_id is empty");
+        if (typeof params.text !== "string" || params.text.trim() === "") return badRequest("message text is empty");
+        const chat = String(params.chat_id);
+        const message_id = Number(params.message_id);
+        const current = shown.get(message_id);
+        if (!current || current.chat_id !== chat) return badRequest("message to edit not found");
+        let visible = params.text;
+        if (params.parse_mode === "HTML") {
+          const parsed = parseTelegramHtml(params.text);
+          if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
+          visible = parsed.text;
+        }
+        if (visible.length > MAX_TEXT) return badRequest("MESSAGE_TOO_LONG");
+        if (current.text === params.text && current.parse_mode === params.parse_mode)
+          return badRequest(
+            "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          );
+        const now = Date.now();
+        if (now - (lastChange.get(chat) ?? 0) < MIN_CHANGE_INTERVAL_MS) return tooManyRequests(1);
+        lastChange.set(chat, now);
+        shown.set(message_id, { chat_id: chat, text: params.text, parse_mode: params.parse_mode as string | undefined });
+        state.edits.push({ chat_id: chat, message_id, text: params.text, parse_mode: params.parse_mode as string | undefined, at: now });
+        return ok({
+          message_id,
+          date: Math.floor(now / 1000),
+          edit_date: Math.floor(now / 1000),
           chat: { id: Number(params.chat_id), type: "private" },
           from: { id: botId, is_bot: true, first_name: "Loopgate", username },
           text: visible,
@@ -223,6 +275,10 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     /** Makes a file available as a user's upload would be: `getFile(fileId)` then its download path. */
     addFile(fileId: string, bytes: Uint8Array, path = `photos/file_${files.size}.jpg`) {
       files.set(fileId, { bytes: new Uint8Array(bytes), path });
+    },
+    /** What a message shows now: its last accepted text (sent or edited). */
+    shownText(messageId: number): string | undefined {
+      return shown.get(messageId)?.text;
     },
     /** The next `count` calls of `method` fail with `failure` (e.g. tooManyRequests(1)). */
     failNext(method: string, failure: Failure, count = 1) {

@@ -17,6 +17,7 @@ import { updateSchema } from "./update-schema";
 import type { Update } from "grammy/types";
 import type { ChannelAdapter } from "../shared/types";
 import { telegramBotFields } from "./bot-fields";
+import { telegramStreaming, telegramTyping } from "./stream";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
@@ -82,6 +83,9 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
       replyToMessageId: message.replyContext?.messageId,
     });
   },
+
+  streaming: telegramStreaming(),
+  typing: telegramTyping(),
 
   /** Photos reach the agent as images: the file is fetched with the bot token, server-side only. */
   async fetchAttachment(attachment, { config, fetch }, maxBytes) {
