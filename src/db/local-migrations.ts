@@ -13,8 +13,8 @@ export const LOCAL_MIGRATIONS_VAR = "LOOPGATE_LOCAL_MIGRATIONS";
 /**
  * A build-time constant (`[define]` in wrangler.toml: false; start.mjs passes `--define
  * LOOPGATE_BUNDLED_MIGRATIONS:true` to wrangler dev). When it is false the bundler drops the
- * migrations' SQL from the Worker, which deployed Workers never use (about 3 KiB gzip). Other
- * builds (the test pool) do not define it and keep them.
+ * migrations' SQL from the Worker, which deployed Workers never use (2 KiB gzip). The worker
+ * tests define it true (vitest.config.ts); a build that does not define it keeps them.
  */
 declare const LOOPGATE_BUNDLED_MIGRATIONS: boolean | undefined;
 
