@@ -38,6 +38,7 @@ describe("Matrix through the bridge", () => {
   let gw: GatewayProcess;
   let bridge: BridgeProcess;
   let bridgeToken: string;
+  let bridgeId: string;
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
   let channelId: string;
   let alice: MatrixClient;
@@ -89,12 +90,13 @@ describe("Matrix through the bridge", () => {
     api = (await setupAdmin(gw)).api;
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-host" });
     bridgeToken = created.body.token;
+    bridgeId = created.body.bridge.id;
     const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
       type: "matrix",
       name: "Matrix",
       policy: "open",
       config: {
-        bridgeId: created.body.bridge.id,
+        bridgeId,
         homeserverUrl: hs.url,
         userId: botId,
         deviceId: "LOOPBOTDEVICE",
@@ -130,6 +132,21 @@ describe("Matrix through the bridge", () => {
     expect(hs.calls.some((c) => c.path.endsWith("/keys/upload") && c.status === 200)).toBe(true);
     const keys = await call(ALICE_TOKEN, "POST", "/keys/query", { device_keys: { [botId]: [] } });
     expect(Object.keys((keys.body.device_keys as Record<string, Record<string, unknown>>)[botId] ?? {})).toEqual(["LOOPBOTDEVICE"]);
+  });
+
+  it("fails a channel whose access token the homeserver does not know, saying what to do", async () => {
+    const { body } = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "matrix",
+      name: "Matrix (stale token)",
+      policy: "open",
+      config: { bridgeId, homeserverUrl: hs.url, userId: botId, deviceId: "OLDDEVICE", accessToken: "syt_revoked_token_0000" },
+    });
+    const stale = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${body.channel.id}`)).body.channel;
+    await waitFor(async () => (await stale()).status === "failed", 30_000, "the stale-token channel failed");
+    expect((await stale()).lastError).toMatch(/rejected the access token \(M_UNKNOWN_TOKEN\).*update accessToken/);
+    expect(hs.calls).toContainEqual({ method: "GET", path: "/_matrix/client/v3/account/whoami", status: 401 });
+    await api("DELETE", `/api/channels/${body.channel.id}`);
+    expect((await channel()).status).toBe("connected");
   });
 
   it("declines an invitation from someone not allowed to invite it", async () => {
