@@ -23,6 +23,7 @@ const BOT_TOKEN = "syt_bG9vcGJvdA_e2ebottoken0001";
 const ALICE_TOKEN = "syt_YWxpY2U_e2ealicetoken0001";
 const EVE_TOKEN = "syt_ZXZl_e2eevetoken0001";
 const BOB_TOKEN = "syt_Ym9i_e2ebobtoken0001";
+const ALICE_LAPTOP_TOKEN = "syt_YWxpY2U_e2ealicelaptop0001";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
 
@@ -42,6 +43,7 @@ describe("Matrix through the bridge", () => {
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
   let channelId: string;
   let alice: MatrixClient;
+  let laptop: MatrixClient | undefined;
   let botId: string;
   let aliceId: string;
   let dmRoom: string;
@@ -120,6 +122,7 @@ describe("Matrix through the bridge", () => {
       writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw?.output() ?? "");
     }
     alice?.stopClient();
+    laptop?.stopClient();
     await bridge?.stop();
     await gw?.stop();
     await hs?.close();
@@ -231,5 +234,32 @@ describe("Matrix through the bridge", () => {
     expect(bridge.logs("matrix message not decrypted (yet)")).toEqual([]);
     // The same device, the same keys: nothing re-uploaded that the homeserver refused.
     expect(hs.calls.filter((c) => c.path.endsWith("/keys/upload") && c.status !== 200)).toEqual([]);
+  });
+
+  it("once Alice has a cross-signing identity, refuses her device she did not sign and answers her signed one", async () => {
+    // As Element does at sign-up: Alice's identity, signing her phone.
+    await alice
+      .getCrypto()
+      ?.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest({})) });
+    expect(hs.calls).toContainEqual(expect.objectContaining({ path: "/_matrix/client/v3/keys/signatures/upload", status: 200 }));
+    // A device on Alice's account nobody signed: what a homeserver adding one behind her back looks like.
+    hs.addUser("alice", "Alice", "ALICELAPTOP", ALICE_LAPTOP_TOKEN);
+    laptop = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICELAPTOP", accessToken: ALICE_LAPTOP_TOKEN, logger: quiet });
+    await laptop.initRustCrypto({ useIndexedDB: false });
+    const synced = new Promise<void>((resolve) => laptop?.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
+    await laptop.startClient({ initialSyncLimit: 5 });
+    await synced;
+    const unsigned = await laptop.sendTextMessage(dmRoom, "secret from an unsigned device");
+    await waitFor(
+      async () => bridge.logs("matrix message refused").some((l) => l.eventId === unsigned.event_id),
+      30_000,
+      "the unsigned device's message refused",
+    );
+    expect(bridge.logs("matrix message refused").find((l) => l.eventId === unsigned.event_id)).toMatchObject({
+      reason: expect.stringContaining("not signed by its owner"),
+    });
+    await alice.sendTextMessage(dmRoom, "secret from the signed phone");
+    await answered("secret from the signed phone");
+    expect(answersTo("secret from an unsigned device")).toHaveLength(0);
   });
 });
