@@ -68,8 +68,35 @@ export class FakeKeyStore {
     return [...(this.fallbackKeys.get(`${userId}|${deviceId}`)?.keys() ?? [])].map((k) => k.split(":")[0] ?? "");
   }
 
-  /** POST /keys/query. */
-  query(body: Json): Json {
+  /** userId → its cross-signing keys (master, self_signing, user_signing), as uploaded. */
+  private readonly crossSigning = new Map<string, Record<string, Json>>();
+
+  /** POST /keys/device_signing/upload (the caller's own identity; no user-interactive auth here). */
+  uploadCrossSigning(userId: string, body: Json): void {
+    const keys = this.crossSigning.get(userId) ?? {};
+    for (const kind of ["master_key", "self_signing_key", "user_signing_key"]) if (body[kind]) keys[kind] = body[kind] as Json;
+    this.crossSigning.set(userId, keys);
+    this.deviceListChanges.push({ pos: this.nextPos(), userId });
+  }
+
+  /** POST /keys/signatures/upload: signatures merged into the device keys or master key they sign. */
+  uploadSignatures(body: Json): void {
+    for (const [userId, byKey] of Object.entries(body as Record<string, Record<string, Json>>)) {
+      for (const [keyId, signed] of Object.entries(byKey)) {
+        const master = this.crossSigning.get(userId)?.master_key;
+        const target =
+          this.deviceKeys.get(userId)?.get(keyId) ?? (master && Object.keys(master.keys as Json).some((k) => k.endsWith(`:${keyId}`)) ? master : undefined);
+        if (!target) continue;
+        const signatures = (target.signatures ?? {}) as Record<string, Json>;
+        for (const [signer, sigs] of Object.entries((signed.signatures ?? {}) as Record<string, Json>)) signatures[signer] = { ...signatures[signer], ...sigs };
+        target.signatures = signatures;
+      }
+      this.deviceListChanges.push({ pos: this.nextPos(), userId });
+    }
+  }
+
+  /** POST /keys/query: the user-signing key only to its owner, as the spec says. */
+  query(body: Json, requester: string): Json {
     const wanted = (body.device_keys ?? {}) as Record<string, string[]>;
     const deviceKeys: Record<string, Json> = {};
     for (const [userId, ids] of Object.entries(wanted)) {
@@ -78,7 +105,16 @@ export class FakeKeyStore {
       for (const [deviceId, keys] of devices) if (ids.length === 0 || ids.includes(deviceId)) out[deviceId] = keys;
       deviceKeys[userId] = out;
     }
-    return { device_keys: deviceKeys, failures: {}, master_keys: {}, self_signing_keys: {}, user_signing_keys: {} };
+    const master: Json = {};
+    const selfSigning: Json = {};
+    const userSigning: Json = {};
+    for (const userId of Object.keys(wanted)) {
+      const keys = this.crossSigning.get(userId);
+      if (keys?.master_key) master[userId] = keys.master_key;
+      if (keys?.self_signing_key) selfSigning[userId] = keys.self_signing_key;
+      if (keys?.user_signing_key && userId === requester) userSigning[userId] = keys.user_signing_key;
+    }
+    return { device_keys: deviceKeys, failures: {}, master_keys: master, self_signing_keys: selfSigning, user_signing_keys: userSigning };
   }
 
   /** POST /keys/claim: one one-time key per device, else its fallback key (which stays). */

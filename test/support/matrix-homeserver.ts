@@ -181,7 +181,17 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
       wake();
       return { one_time_key_counts: outcome.counts };
     }
-    if (p === "/keys/query") return keys.query(body);
+    if (p === "/keys/query") return keys.query(body, auth.userId);
+    if (p === "/keys/device_signing/upload") {
+      keys.uploadCrossSigning(auth.userId, body);
+      wake();
+      return {};
+    }
+    if (p === "/keys/signatures/upload") {
+      keys.uploadSignatures(body);
+      wake();
+      return { failures: {} };
+    }
     if (p === "/keys/claim") return keys.claim(body);
     if (seg[1] === "sendToDevice") {
       const txnKey = `${token}|tod|${seg[3]}`;

@@ -72,7 +72,7 @@ export const matrixAdapter = createBridgedAdapter<MatrixConfig>({
   description: "Matrix (via the bridge): direct messages and mentions in rooms, threads kept, end-to-end encrypted rooms included",
   configSchema: matrixConfigSchema,
   secretFields: ["accessToken", "cryptoStorePassphrase"],
-  endpointFields: ["homeserverUrl", "userId", "deviceId"],
+  endpointFields: ["homeserverUrl"],
   maxMessageLength: MATRIX_MAX_MESSAGE_LENGTH,
   setupSteps: [
     "Register an account for the bot on the homeserver and log it in once (POST /_matrix/client/v3/login) to get its access token and device id; paste both with its user id.",

@@ -17,7 +17,7 @@ import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } 
 import { type CryptoSnapshot, openCryptoStore } from "./crypto-store";
 import { HandledEvents } from "./handled-events";
 import { inviteAllowed } from "./invites";
-import { sdkLogger, sendFailure, whoAmI } from "./sdk";
+import { quietSdkGlobalLogger, sdkLogger, sendFailure, whoAmI } from "./sdk";
 import { refuseEncrypted } from "./trust";
 
 /** Room timeline events a first sync replays per room: enough to catch up on what came while the bridge was down. */
@@ -76,6 +76,7 @@ class MatrixConnection implements RunningChannel {
     if (me.deviceId && me.deviceId !== deviceId)
       return this.fail(`the access token belongs to device ${me.deviceId}, not ${deviceId}: set deviceId to the token's device`);
 
+    quietSdkGlobalLogger();
     const prefix = `loopgate-${this.channelId}`;
     this.snapshot = await openCryptoStore(this.host.dataDir, prefix);
     const snapshot = this.snapshot;
@@ -127,6 +128,8 @@ class MatrixConnection implements RunningChannel {
   private async onEvent(event: MatrixEvent, room: Room): Promise<void> {
     const eventId = event.getId();
     if (!eventId || this.stopped || this.inFlight.has(eventId) || this.handled.has(eventId)) return;
+    // The bot's own replies come back through the sync too: never questions, not worth remembering.
+    if (event.getSender() === this.config.userId) return;
     if (this.handled.skip(eventId, event.getTs())) return;
     if (event.isEncrypted() && !event.getClearContent()) {
       if (event.isBeingDecrypted()) return; // the Decrypted event brings it back

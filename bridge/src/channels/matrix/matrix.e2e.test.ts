@@ -23,6 +23,7 @@ const BOT_TOKEN = "syt_bG9vcGJvdA_e2ebottoken0001";
 const ALICE_TOKEN = "syt_YWxpY2U_e2ealicetoken0001";
 const EVE_TOKEN = "syt_ZXZl_e2eevetoken0001";
 const BOB_TOKEN = "syt_Ym9i_e2ebobtoken0001";
+const ALICE_LAPTOP_TOKEN = "syt_YWxpY2U_e2ealicelaptop0001";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
 
@@ -38,9 +39,11 @@ describe("Matrix through the bridge", () => {
   let gw: GatewayProcess;
   let bridge: BridgeProcess;
   let bridgeToken: string;
+  let bridgeId: string;
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
   let channelId: string;
   let alice: MatrixClient;
+  let laptop: MatrixClient | undefined;
   let botId: string;
   let aliceId: string;
   let dmRoom: string;
@@ -89,12 +92,13 @@ describe("Matrix through the bridge", () => {
     api = (await setupAdmin(gw)).api;
     const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-host" });
     bridgeToken = created.body.token;
+    bridgeId = created.body.bridge.id;
     const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
       type: "matrix",
       name: "Matrix",
       policy: "open",
       config: {
-        bridgeId: created.body.bridge.id,
+        bridgeId,
         homeserverUrl: hs.url,
         userId: botId,
         deviceId: "LOOPBOTDEVICE",
@@ -118,6 +122,7 @@ describe("Matrix through the bridge", () => {
       writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw?.output() ?? "");
     }
     alice?.stopClient();
+    laptop?.stopClient();
     await bridge?.stop();
     await gw?.stop();
     await hs?.close();
@@ -130,6 +135,21 @@ describe("Matrix through the bridge", () => {
     expect(hs.calls.some((c) => c.path.endsWith("/keys/upload") && c.status === 200)).toBe(true);
     const keys = await call(ALICE_TOKEN, "POST", "/keys/query", { device_keys: { [botId]: [] } });
     expect(Object.keys((keys.body.device_keys as Record<string, Record<string, unknown>>)[botId] ?? {})).toEqual(["LOOPBOTDEVICE"]);
+  });
+
+  it("fails a channel whose access token the homeserver does not know, saying what to do", async () => {
+    const { body } = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "matrix",
+      name: "Matrix (stale token)",
+      policy: "open",
+      config: { bridgeId, homeserverUrl: hs.url, userId: botId, deviceId: "OLDDEVICE", accessToken: "syt_revoked_token_0000" },
+    });
+    const stale = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${body.channel.id}`)).body.channel;
+    await waitFor(async () => (await stale()).status === "failed", 30_000, "the stale-token channel failed");
+    expect((await stale()).lastError).toMatch(/rejected the access token \(M_UNKNOWN_TOKEN\).*update accessToken/);
+    expect(hs.calls).toContainEqual({ method: "GET", path: "/_matrix/client/v3/account/whoami", status: 401 });
+    await api("DELETE", `/api/channels/${body.channel.id}`);
+    expect((await channel()).status).toBe("connected");
   });
 
   it("declines an invitation from someone not allowed to invite it", async () => {
@@ -214,5 +234,32 @@ describe("Matrix through the bridge", () => {
     expect(bridge.logs("matrix message not decrypted (yet)")).toEqual([]);
     // The same device, the same keys: nothing re-uploaded that the homeserver refused.
     expect(hs.calls.filter((c) => c.path.endsWith("/keys/upload") && c.status !== 200)).toEqual([]);
+  });
+
+  it("once Alice has a cross-signing identity, refuses her device she did not sign and answers her signed one", async () => {
+    // As Element does at sign-up: Alice's identity, signing her phone.
+    await alice
+      .getCrypto()
+      ?.bootstrapCrossSigning({ setupNewCrossSigning: true, authUploadDeviceSigningKeys: async (makeRequest) => void (await makeRequest({})) });
+    expect(hs.calls).toContainEqual(expect.objectContaining({ path: "/_matrix/client/v3/keys/signatures/upload", status: 200 }));
+    // A device on Alice's account nobody signed: what a homeserver adding one behind her back looks like.
+    hs.addUser("alice", "Alice", "ALICELAPTOP", ALICE_LAPTOP_TOKEN);
+    laptop = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICELAPTOP", accessToken: ALICE_LAPTOP_TOKEN, logger: quiet });
+    await laptop.initRustCrypto({ useIndexedDB: false });
+    const synced = new Promise<void>((resolve) => laptop?.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
+    await laptop.startClient({ initialSyncLimit: 5 });
+    await synced;
+    const unsigned = await laptop.sendTextMessage(dmRoom, "secret from an unsigned device");
+    await waitFor(
+      async () => bridge.logs("matrix message refused").some((l) => l.eventId === unsigned.event_id),
+      30_000,
+      "the unsigned device's message refused",
+    );
+    expect(bridge.logs("matrix message refused").find((l) => l.eventId === unsigned.event_id)).toMatchObject({
+      reason: expect.stringContaining("not signed by its owner"),
+    });
+    await alice.sendTextMessage(dmRoom, "secret from the signed phone");
+    await answered("secret from the signed phone");
+    expect(answersTo("secret from an unsigned device")).toHaveLength(0);
   });
 });

@@ -4,7 +4,7 @@
  * (warnings and errors only; the SDK masks query strings, and no token is in a message), and
  * a send error mapped to a delivery outcome (429 and 5xx retried, other 4xx final).
  */
-import type { Logger as SdkLogger } from "matrix-js-sdk/lib/logger.js";
+import { type Logger as SdkLogger, logger as sdkGlobalLogger } from "matrix-js-sdk/lib/logger.js";
 import { MatrixError } from "matrix-js-sdk";
 import type { Logger } from "../../../../src/lib/log";
 import type { DeliveryOutcome } from "../shared/types";
@@ -57,4 +57,12 @@ export function sdkLogger(log: Logger, namespace = "matrix-js-sdk"): SdkLogger {
     error: (...msg: unknown[]) => log.warn("matrix sdk error", { sdk: namespace, message: text(msg) }),
     getChild: (child: string) => sdkLogger(log, `${namespace}:${child}`),
   };
+}
+
+/**
+ * Parts of the SDK (rooms, timelines, MatrixRTC) log through its global loglevel logger, not the
+ * client's: it prints every sent event at info level. Only its warnings and errors are kept.
+ */
+export function quietSdkGlobalLogger(): void {
+  (sdkGlobalLogger as unknown as { setLevel(level: "warn", persist: boolean): void }).setLevel("warn", false);
 }
