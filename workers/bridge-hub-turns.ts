@@ -54,3 +54,9 @@ export function markDone(sql: SqlStorage, id: string, now: number): void {
 export function pruneTurns(sql: SqlStorage, now: number): void {
   sql.exec("DELETE FROM turns WHERE done_at IS NOT NULL AND done_at < ?", now - LEDGER_RETENTION_MS);
 }
+
+/** The turn as it was sent (its spec says which gateway tools it was offered); null when unknown. */
+export function turnFrame(sql: SqlStorage, id: string): ContainerTurnFrame | null {
+  const row = sql.exec<{ frame: string }>("SELECT frame FROM turns WHERE id = ? AND done_at IS NULL", id).toArray()[0];
+  return row ? (JSON.parse(row.frame) as ContainerTurnFrame) : null;
+}

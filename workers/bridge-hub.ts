@@ -26,7 +26,7 @@ import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridged
 import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
 import { openDb } from "../src/db/client";
 import { eventStatement, feedEvent, type FeedEvent } from "../src/db/feed-events";
-import { markAccepted, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
+import { markAccepted, turnFrame, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
 import { publishEvents } from "./live-feed";
 import { bridgeHub } from "../src/objects/addresses";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
@@ -172,6 +172,8 @@ export class BridgeHub extends DurableObject<Env> {
         return this.turnEvent(frame);
       case "turn.result":
         return this.turnResult(ws, frame);
+      case "turn.tool":
+        return this.turnTool(ws, frame);
     }
   }
 
@@ -248,6 +250,24 @@ export class BridgeHub extends DurableObject<Env> {
     if (sender) await senderSession(this.env, sender.channelId, sender.senderId).containerResult(frame.id, frame.result);
     markDone(this.sql, frame.id, Date.now());
     this.send(ws, { t: "turn.result.ack", id: frame.id });
+  }
+
+  /**
+   * A gateway tool the container's model asked for. Only a tool the gateway itself offered this
+   * turn (its frame's `gatewayTools`) is run, by the sender's object; whatever else a container
+   * names is refused here, so a compromised runner cannot reach more than the turn was given.
+   */
+  private async turnTool(ws: WebSocket, frame: Extract<BridgeFrame, { t: "turn.tool" }>): Promise<void> {
+    const answer = (content: string, isError?: boolean) =>
+      this.send(ws, { t: "turn.tool.result", id: frame.id, callId: frame.callId, content, ...(isError ? { isError } : {}) });
+    const turn = turnFrame(this.sql, frame.id);
+    if (!turn || !(turn.spec.gatewayTools ?? []).includes(frame.name)) return answer(`tool ${frame.name} is not available in this run`, true);
+    try {
+      const outcome = await senderSession(this.env, turn.channelId, turn.senderId).containerTool(frame.id, frame.name, frame.input);
+      answer(outcome.content, outcome.isError);
+    } catch (err) {
+      answer(`the gateway could not run ${frame.name}: ${String(err)}`, true);
+    }
   }
 
   private async channelState(frame: Extract<BridgeFrame, { t: "state" }>): Promise<void> {

@@ -8,7 +8,8 @@
 import { containerTurnResult, type ContainerTurnResult } from "../src/protocol/container";
 import { containerSpec, containerStageOutput, containerTarget } from "../src/agent/container-turn";
 import { activeHistory, loadAgentMemory } from "../src/agent/memory-store";
-import type { AgentStageInput, AgentStageOutput } from "../src/agent/pipeline-turn";
+import { attachmentFetcher, type AgentStageInput, type AgentStageOutput } from "../src/agent/pipeline-turn";
+import { prepareImages } from "../src/agent/images";
 import { USER_MESSAGES } from "../src/agent/retry-policy";
 import { DEFAULT_SYSTEM_PROMPT } from "../src/agent/system-prompt.generated";
 import { trustTier } from "../src/agent/trust";
@@ -52,6 +53,9 @@ export async function dispatchContainerTurn(
   const target = containerTarget(cfg, channel.agent, channel.config);
   if (target.mode === "direct") return { kind: "direct" };
   const memory = loadAgentMemory(input.sql);
+  // Pictures go to the container's model inline (base64), downloaded here as for a direct turn.
+  const prepared = input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
+  const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const spec = containerSpec({
     cfg,
     systemPrompt: DEFAULT_SYSTEM_PROMPT,
@@ -63,7 +67,8 @@ export async function dispatchContainerTurn(
     trust: trustTier(channel.type, channel.policy),
     memory,
     history: activeHistory(input.sql, memory.summaryThroughSeq),
-    text: input.text,
+    text,
+    ...(prepared?.images.length ? { images: prepared.images } : {}),
   });
   if (target.mode === "misconfigured") return { kind: "done", stage: refused(input, spec.model, target.error) };
   const deadline = now + cfg.AGENT_CONTAINER_RESULT_TIMEOUT_MS;
@@ -74,7 +79,7 @@ export async function dispatchContainerTurn(
     runId,
     target.bridgeId,
     spec.model,
-    input.text,
+    text,
     input.pending,
     now,
     deadline,

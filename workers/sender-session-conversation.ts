@@ -43,6 +43,7 @@ export class ConversationStore {
     saveAgentMemory(this.sql, update, now);
     if (!this.loaded) return;
     const memory = this.loaded.memory;
+    memory.noteCount = (memory.noteCount ?? memory.notes.length) + update.notesAdded.length;
     memory.notes.push(...update.notesAdded);
     if (update.summary) {
       const through = update.summary.throughSeq;

@@ -23,6 +23,7 @@ import { splitText } from "../src/lib/split-text";
 import { AlarmClock } from "./alarm-clock";
 import { containerWakeAt, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
 import { ConversationStore } from "./sender-session-conversation";
+import { runGatewayTool } from "./sender-session-gateway-tools";
 import { deliverDue, settledDelivery, type DeliveryPass } from "./sender-session-delivery";
 import { channelGone, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
 import { writeRecords, type PendingRecord } from "./sender-session-records";
@@ -152,6 +153,11 @@ export class SenderSession extends DurableObject<Env> {
   /** A container run's result, from the BridgeHub; stored before the hub acknowledges it to the bridge. */
   async containerResult(runId: string, result: ContainerTurnResult): Promise<void> {
     if (storeContainerResult(this.sql, runId, result)) await this.clock.wakeBy(Date.now());
+  }
+
+  /** A gateway tool a container run of this sender asked for, relayed by the BridgeHub. */
+  async containerTool(runId: string, name: string, input: unknown): Promise<{ content: string; isError?: boolean }> {
+    return runGatewayTool({ env: this.env, sql: this.sql, conversation: this.conversation, runId, name, input });
   }
 
   /** Every table of this object with its rows, for `loopgate export` (see docs/backup.md). */

@@ -4,8 +4,11 @@
  * each model request is a line to the bridge, which adds the key, enforces the run's budget,
  * calls the Messages API and answers with the message. Tool calls are reported as they happen.
  *
- * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}
- * stdout: {t:"model", n, request}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls}
+ * The gateway's own tools (notes, recall, schedule_job, the clock; `spec.gatewayTools`) are not
+ * run here: each call is a `gateway.tool` line, answered by the bridge once the gateway ran it.
+ *
+ * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}, {t:"gateway.tool.result", n, content, isError}
+ * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls}
  */
 import { stdioLink, type Json } from "./stdio-link.ts";
 import { knownTool, runTool, type ToolLimits } from "./tools.ts";
@@ -17,6 +20,7 @@ interface Spec {
   system: Json[];
   messages: Json[];
   tools: Json[];
+  gatewayTools?: string[];
 }
 
 type Block = Json & { type: string };
@@ -49,9 +53,21 @@ async function main(): Promise<void> {
   let toolCalls = 0;
   const done = (frame: Json, steps: number) => link.send({ t: "done", steps, toolCalls, ...frame });
 
+  const gatewayTools = new Set(spec.gatewayTools ?? []);
   for (const tool of spec.tools) {
-    if (!knownTool(String(tool.name))) return done({ ok: false, error: `this runner has no tool ${String(tool.name)}` }, 0);
+    const name = String(tool.name);
+    if (!knownTool(name) && !gatewayTools.has(name)) return done({ ok: false, error: `this runner has no tool ${name}` }, 0);
   }
+  let relayed = 0;
+  /** One gateway tool call through the bridge; the answer comes back on stdin before anything else is asked. */
+  const viaGateway = async (name: string, input: unknown): Promise<{ content: string; isError?: boolean } | null> => {
+    const n = ++relayed;
+    link.send({ t: "gateway.tool", n, name, input });
+    const answer = await link.next();
+    if (!answer) return null;
+    if (answer.t !== "gateway.tool.result" || answer.n !== n) return { content: "unexpected answer from the bridge", isError: true };
+    return { content: String(answer.content ?? ""), ...(answer.isError === true ? { isError: true } : {}) };
+  };
   const messages: Json[] = [...spec.messages];
   for (let step = 1; step <= spec.maxSteps; step++) {
     const lastStep = step === spec.maxSteps;
@@ -79,7 +95,9 @@ async function main(): Promise<void> {
     const results: Json[] = [];
     for (const use of uses) {
       const started = Date.now();
-      const out = await runTool(String(use.name), use.input, WORKSPACE, limits);
+      const name = String(use.name);
+      const out = gatewayTools.has(name) ? await viaGateway(name, use.input) : await runTool(name, use.input, WORKSPACE, limits);
+      if (!out) return; // the bridge went away
       toolCalls++;
       link.send({ t: "tool", name: use.name, ok: !out.isError, step, ms: Date.now() - started });
       results.push({ type: "tool_result", tool_use_id: use.id, content: out.content, ...(out.isError ? { is_error: true } : {}) });

@@ -110,6 +110,7 @@ export class Bridge {
       case "turn":
       case "turn.result.ack":
       case "turn.cancel":
+      case "turn.tool.result":
         this.containers.onFrame(frame);
         return;
     }

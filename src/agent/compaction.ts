@@ -52,14 +52,21 @@ export type CompactionResult =
   | { ok: true; summary: string; throughSeq: number; kept: ChatTurn[]; compactedTurns: number; calls: ApiCallRecord[]; events: AgentEvent[] }
   | { ok: false; calls: ApiCallRecord[]; events: AgentEvent[] };
 
-export async function compact(o: CallOptions, model: string, previousSummary: string | null, plan: CompactionPlan): Promise<CompactionResult> {
-  const throughSeq = Math.max(...plan.older.map((t) => t.seq ?? 0));
+/** The summarising request for `plan` (also sent to a container's bridge, which holds the key there). */
+export function compactionRequest(model: string, previousSummary: string | null, plan: CompactionPlan) {
   const content = `Previous summary:\n${previousSummary ? neutralise(previousSummary) : "(none yet)"}\n\n<transcript>\n${transcript(plan.older)}\n</transcript>\n\nWrite the updated summary.`;
   const messages: MessageParam[] = [{ role: "user", content }];
-  const result = await callModel(
-    { ...o, purpose: "compaction" },
-    { model, max_tokens: SUMMARY_MAX_TOKENS, system: [{ type: "text", text: SUMMARISER_PROMPT }], messages },
-  );
+  return { model, max_tokens: SUMMARY_MAX_TOKENS, system: [{ type: "text" as const, text: SUMMARISER_PROMPT }], messages };
+}
+
+/** The newest history row the summary will cover. */
+export function compactedThrough(plan: CompactionPlan): number {
+  return Math.max(...plan.older.map((t) => t.seq ?? 0));
+}
+
+export async function compact(o: CallOptions, model: string, previousSummary: string | null, plan: CompactionPlan): Promise<CompactionResult> {
+  const throughSeq = compactedThrough(plan);
+  const result = await callModel({ ...o, purpose: "compaction" }, compactionRequest(model, previousSummary, plan));
   const summary = result.ok
     ? result.message.content
         .flatMap((b) => (b.type === "text" ? [b.text] : []))

@@ -2,7 +2,8 @@
  * Tools offered in container mode. They run inside the run's container (bridge/agent-runner),
  * where the agent may use a shell and files freely: the container has no network, no host
  * folder but the sender's own /workspace, and no credentials. The gateway's own tools (notes,
- * scheduling, the clock) are not offered there: they would act outside the container.
+ * recall, scheduling, the clock) are offered too (container-turn.ts), but never run there: the
+ * runner relays each call to the gateway, which runs it for the sender as in a direct turn.
  */
 import type { Tool } from "@anthropic-ai/sdk/resources/messages";
 import { CONTAINER_TOOL_NAMES, type ContainerToolName } from "../protocol/container";

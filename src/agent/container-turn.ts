@@ -8,9 +8,10 @@ import type { GatewayConfig } from "../config";
 import { feedEvent } from "../db/feed-events";
 import { sessionId } from "../objects/session-id";
 import { apiCallRows } from "./call-rows";
-import { planCompaction } from "./compaction";
+import { compactedThrough, compactionRequest, planCompaction } from "./compaction";
 import type { ContainerTurnResult, ContainerTurnSpec } from "../protocol/container";
 import { containerTools } from "./container-tools";
+import { toolDefinitions, toolsFor } from "./tools";
 import type { ApiCallRecord, RunRecord } from "./types";
 import type { AgentStageOutput } from "./pipeline-turn";
 import { costOf } from "./pricing";
@@ -40,31 +41,43 @@ export function containerTarget(
 
 /** What the prompt builder needs, less the model and tools, which the container turn decides. */
 export interface ContainerSpecInput
-  extends Pick<PromptInput, "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text"> {
+  extends Pick<PromptInput, "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text" | "images"> {
   cfg: Pick<GatewayConfig, "AGENT_MODEL" | "AGENT_MAX_TOKENS" | "AGENT_MAX_STEPS" | "AGENT_HISTORY_TOKEN_BUDGET" | "AGENT_CONTAINER_RUN_TOKEN_BUDGET">;
   settings: AgentSettings | null;
 }
 
+/** Stands in the context block for the summary the bridge is about to write (no text a person could send has it). */
+export const SUMMARY_MARKER = "\u2063LOOPGATE-NEW-SUMMARY\u2063";
+
 /**
- * The turn for the container. History is not compacted here (that needs a model call, and in
- * container mode only the bridge holds the key): the oldest turns beyond the history budget
- * are left out of the request — they stay in storage, and the summary and notes still apply.
+ * The turn for the container. History past its budget is compacted as in a direct turn, but
+ * the summarising call is the bridge's (in container mode only the bridge holds the key): the
+ * spec carries the request, the context block a marker the bridge replaces with the summary,
+ * and only the kept turns; the result brings the summary back for the sender's object to store.
+ * Its tools: the container's own, and the gateway's (notes, recall, schedule_job, the clock)
+ * as the trust tier and allow list grant them, which the sender's object runs when asked.
  */
 export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
-  const history = planCompaction(i.history, i.cfg.AGENT_HISTORY_TOKEN_BUDGET)?.kept ?? i.history;
+  const plan = planCompaction(i.history, i.cfg.AGENT_HISTORY_TOKEN_BUDGET);
+  const history = plan?.kept ?? i.history;
+  const model = i.settings?.model ?? i.cfg.AGENT_MODEL;
+  // Both capabilities exist in container mode: the sender's object runs the calls (sender-session-gateway-tools.ts).
+  const gatewayTools = toolDefinitions(toolsFor(i.trust, i.settings?.tools, { scheduleJob: true, recallNotes: true }));
+  const tools = [...containerTools(i.trust, i.settings?.tools), ...gatewayTools].sort((a, b) => a.name.localeCompare(b.name));
   const request = buildRequest({
-    model: i.settings?.model ?? i.cfg.AGENT_MODEL,
+    model,
     maxTokens: i.settings?.maxTokens ?? i.cfg.AGENT_MAX_TOKENS,
     systemPrompt: i.settings?.systemPrompt ?? i.systemPrompt,
-    tools: containerTools(i.trust, i.settings?.tools),
+    tools,
     channelType: i.channelType,
     channelName: i.channelName,
     senderId: i.senderId,
     senderName: i.senderName,
     trust: i.trust,
-    memory: i.memory,
+    memory: plan ? { ...i.memory, summary: SUMMARY_MARKER } : i.memory,
     history,
     text: i.text,
+    ...(i.images?.length ? { images: i.images } : {}),
   });
   return {
     model: request.model,
@@ -74,6 +87,18 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
     system: request.system as unknown as Record<string, unknown>[],
     messages: request.messages as unknown as Record<string, unknown>[],
     tools: (request.tools ?? []) as unknown as Record<string, unknown>[],
+    ...(gatewayTools.length ? { gatewayTools: gatewayTools.map((t) => t.name) } : {}),
+    ...(plan
+      ? {
+          compaction: {
+            request: compactionRequest(model, i.memory.summary, plan) as unknown as Record<string, unknown>,
+            marker: SUMMARY_MARKER,
+            fallback: i.memory.summary ?? "",
+            throughSeq: compactedThrough(plan),
+            compactedTurns: plan.older.length,
+          },
+        }
+      : {}),
   };
 }
 
@@ -104,7 +129,7 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     const cost = costOf(c.model, c);
     return {
       at: c.at,
-      purpose: "turn",
+      purpose: c.purpose ?? "turn",
       model: c.model,
       inputTokens: c.inputTokens,
       outputTokens: c.outputTokens,
@@ -141,6 +166,23 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     apiCalls: apiCallRows(calls, { channelId, senderId, sessionId: sessionId(channelId, senderId), runId, mode: "container" }),
     events: [
       feedEvent(killed ? "container.killed" : "container.finished", channelId, senderId, detail, at),
+      ...(result.compaction
+        ? [
+            feedEvent(
+              "agent.compacted",
+              channelId,
+              senderId,
+              {
+                runId,
+                mode: "container",
+                compactedTurns: result.compaction.compactedTurns,
+                throughSeq: result.compaction.throughSeq,
+                summaryChars: result.compaction.summary.length,
+              },
+              at,
+            ),
+          ]
+        : []),
       feedEvent(
         "agent.run",
         channelId,
@@ -155,7 +197,13 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
           { role: "assistant", content: result.text ?? "" },
         ]
       : [],
-    memory: null,
+    // The summary is kept even when the turn failed: the model call that wrote it succeeded.
+    memory: result.compaction
+      ? {
+          notesAdded: [],
+          summary: { text: result.compaction.summary, throughSeq: result.compaction.throughSeq, compactedTurns: result.compaction.compactedTurns },
+        }
+      : null,
     overBudget: false,
   };
 }

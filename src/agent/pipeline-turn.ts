@@ -168,7 +168,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
 }
 
 /** Fetches through the channel's adapter, when it can; `fetch` is looked up per call so tests can intercept it. */
-function attachmentFetcher(channel: AgentStageInput["channel"], now: number): AttachmentFetcher | undefined {
+export function attachmentFetcher(channel: AgentStageInput["channel"], now: number): AttachmentFetcher | undefined {
   const { adapter } = channel;
   const fetchAttachment = adapter?.fetchAttachment;
   if (!fetchAttachment) return undefined;

@@ -8,6 +8,9 @@
  *   hub → bridge   turn              the run to do (re-sent until accepted)
  *   bridge → hub   turn.accepted     written to the bridge's disk
  *   bridge → hub   turn.event        queued / started / tool call (live feed only)
+ *   bridge → hub   turn.tool         the model asked for one of the gateway's own tools (notes, recall,
+ *                                    schedule_job, the clock): the sender's object runs it
+ *   hub → bridge   turn.tool.result  its outcome, for the container's next model request
  *   bridge → hub   turn.result       the outcome (re-sent until acknowledged)
  *   hub → bridge   turn.result.ack   the sender's object has stored it
  *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
@@ -17,6 +20,8 @@ import * as z from "zod";
 /** Tools the agent has inside its container, all confined to the container and its /workspace. */
 export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "write_file"] as const;
 export type ContainerToolName = (typeof CONTAINER_TOOL_NAMES)[number];
+/** Most gateway tools a turn can be offered besides the container's own (src/agent/tools.ts). */
+const MAX_GATEWAY_TOOLS = 8;
 
 const id = z.string().min(1).max(100);
 const json = z.record(z.string(), z.unknown());
@@ -32,7 +37,26 @@ export const containerTurnSpec = z.object({
   tokenBudget: z.number().int().min(1),
   system: z.array(json).max(8),
   messages: z.array(json).min(1).max(20_000),
-  tools: z.array(json).max(CONTAINER_TOOL_NAMES.length),
+  tools: z.array(json).max(CONTAINER_TOOL_NAMES.length + MAX_GATEWAY_TOOLS),
+  /**
+   * Which of `tools` are the gateway's own: the runner does not run them, it relays each call
+   * (turn.tool) and the sender's object runs it with the conversation's notes and jobs.
+   */
+  gatewayTools: z.array(z.string().min(1).max(64)).max(MAX_GATEWAY_TOOLS).optional(),
+  /**
+   * History past its budget: the bridge (which holds the key) first asks the model for the new
+   * running summary with `request`, then puts it where `marker` stands in `system` (the previous
+   * summary, `fallback`, when that call fails), and reports it in the result for the gateway to store.
+   */
+  compaction: z
+    .object({
+      request: json,
+      marker: z.string().min(8).max(100),
+      fallback: z.string().max(20_000),
+      throughSeq: z.number().int().min(1),
+      compactedTurns: z.number().int().min(1),
+    })
+    .optional(),
 });
 export type ContainerTurnSpec = z.infer<typeof containerTurnSpec>;
 
@@ -60,6 +84,8 @@ export const containerCall = z.object({
   latencyMs: z.number().int().min(0),
   stopReason: z.string().max(50).nullable(),
   status: z.enum(["ok", "error"]),
+  /** A call for the history's summary (spec.compaction) rather than the turn; "turn" when unset. */
+  purpose: z.enum(["turn", "compaction"]).optional(),
   error: z.string().max(1000).optional(),
 });
 export type ContainerCall = z.infer<typeof containerCall>;
@@ -82,6 +108,8 @@ export const containerTurnResult = z.object({
   calls: z.array(containerCall).max(500),
   steps: z.number().int().min(0),
   toolCalls: z.number().int().min(0),
+  /** The new running summary, when the spec asked for compaction and the model wrote one. */
+  compaction: z.object({ summary: z.string().min(1).max(20_000), throughSeq: z.number().int().min(1), compactedTurns: z.number().int().min(1) }).optional(),
   /** Time waiting for a free container slot, and running. */
   queuedMs: z.number().int().min(0),
   runMs: z.number().int().min(0),
@@ -95,6 +123,7 @@ export const containerBridgeFrames = [
   z.object({ t: z.literal("turn.accepted"), id }),
   z.object({ t: z.literal("turn.event"), id, kind: z.enum(containerEventKinds), detail: json }),
   z.object({ t: z.literal("turn.result"), id, result: containerTurnResult }),
+  z.object({ t: z.literal("turn.tool"), id, callId: id, name: z.string().min(1).max(64), input: z.unknown() }),
 ] as const;
 
 /** Hub → bridge frames of container runs (added to hubFrame). */
@@ -102,6 +131,7 @@ export const containerHubFrames = [
   containerTurnFrame,
   z.object({ t: z.literal("turn.result.ack"), id }),
   z.object({ t: z.literal("turn.cancel"), id }),
+  z.object({ t: z.literal("turn.tool.result"), id, callId: id, content: z.string().max(100_000), isError: z.boolean().optional() }),
 ] as const;
 
 export type ContainerBridgeFrame = z.infer<(typeof containerBridgeFrames)[number]>;

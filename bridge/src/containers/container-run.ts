@@ -1,7 +1,8 @@
 /**
  * One agent run in one fresh container: creates the sender's workspace volume if needed,
  * starts the hardened container (docker-args.ts) with stdin and stdout attached, hands it the
- * turn, answers its model requests through the ModelProxy, passes its tool calls on as events,
+ * turn, answers its model requests through the ModelProxy, relays its calls of the gateway's
+ * own tools to the gateway and back, passes its tool calls on as events,
  * and kills it at the run's deadline or on cancellation. The container is removed in every
  * case (`--rm`, then `docker rm -f` to be sure); the key never crosses its stdin.
  */
@@ -18,6 +19,10 @@ type Json = Record<string, unknown>;
 export interface RunHooks {
   started(detail: Json): void;
   tool(detail: Json): void;
+  /** The history was summarised (or that failed) before the container started. */
+  compacted(detail: Json): void;
+  /** Runs one of the gateway's own tools through the link (the gateway checks the turn was offered it). */
+  gatewayTool(name: string, input: unknown): Promise<{ content: string; isError?: boolean }>;
 }
 
 export interface ContainerRunInput {
@@ -40,10 +45,12 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   const { turn, settings, hooks, signal } = input;
   const proxy = new ModelProxy({ settings, spec: turn.spec });
   const started = Date.now();
+  let compaction: ContainerTurnResult["compaction"];
   const result = (outcome: ContainerOutcome, extra: { text?: string; error?: string; steps?: number; toolCalls?: number }): ContainerTurnResult => ({
     outcome,
     calls: proxy.calls,
-    steps: extra.steps ?? proxy.calls.length,
+    ...(compaction ? { compaction } : {}),
+    steps: extra.steps ?? proxy.calls.filter((c) => c.purpose !== "compaction").length,
     toolCalls: extra.toolCalls ?? 0,
     queuedMs: input.queuedMs,
     runMs: Date.now() - started,
@@ -57,6 +64,25 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   const created = await ensureVolume(settings.docker, volume, turn.channelId);
   if (!created.ok) return result("failed", { error: `could not create the workspace volume: ${created.stderr.trim()}` });
   if (signal.aborted) return result(abortOutcome(signal), { error: String(signal.reason ?? "stopped") });
+
+  // History past its budget: the new summary first, so this turn's context block already has it.
+  let spec = turn.spec;
+  if (spec.compaction) {
+    const asked = spec.compaction;
+    const summarised = await proxy.summarise();
+    if (summarised.ok) compaction = { summary: summarised.summary, throughSeq: asked.throughSeq, compactedTurns: asked.compactedTurns };
+    hooks.compacted({ ok: summarised.ok, compactedTurns: asked.compactedTurns, ...(summarised.ok ? {} : { error: summarised.error }) });
+    const summary = summarised.ok ? summarised.summary : asked.fallback;
+    // Only the first marker (the summary's place; notes come after it and may quote anyone).
+    let replaced = false;
+    const system = spec.system.map((block) => {
+      if (replaced || typeof block.text !== "string" || !block.text.includes(asked.marker)) return block;
+      replaced = true;
+      return { ...block, text: block.text.replace(asked.marker, () => summary) };
+    });
+    const { compaction: _done, ...rest } = spec;
+    spec = { ...rest, system };
+  }
 
   const name = containerName(turn.id);
   const child = spawn(settings.docker, dockerRunArgs({ name, runId: turn.id, instance: input.instance, volume, settings }), {
@@ -101,6 +127,13 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     }
     if (frame.t === "model" && typeof frame.request === "object" && frame.request !== null) {
       void proxy.call(frame.request as Json).then((answer) => send({ t: "model.result", n: frame.n, ...answer }));
+    } else if (frame.t === "gateway.tool" && typeof frame.name === "string") {
+      const n = frame.n;
+      // Only what the gateway offered this turn is relayed; the runner is not trusted to say.
+      const answer = (turn.spec.gatewayTools ?? []).includes(frame.name)
+        ? hooks.gatewayTool(frame.name, frame.input)
+        : Promise.resolve({ content: `tool ${frame.name} is not available in this run`, isError: true });
+      void answer.then((out) => send({ t: "gateway.tool.result", n, ...out }));
     } else if (frame.t === "tool") {
       hooks.tool({ tool: frame.name, ok: frame.ok === true, step: frame.step, ms: frame.ms });
     } else if (frame.t === "done") {
@@ -109,7 +142,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     }
   });
 
-  send({ t: "start", spec: turn.spec, limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024 } });
+  send({ t: "start", spec, limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024 } });
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on("close", (code) => resolve(code));
     child.on("error", (err) => {

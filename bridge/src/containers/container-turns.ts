@@ -31,6 +31,10 @@ export interface ContainerTurnsOptions {
 }
 
 const EMPTY_RESULT = { calls: [], steps: 0, toolCalls: 0, queuedMs: 0, runMs: 0 };
+/** How long a gateway tool call may wait for its answer (the link may be down meanwhile). */
+const GATEWAY_TOOL_TIMEOUT_MS = 30_000;
+
+type ToolAnswer = { content: string; isError?: boolean };
 
 export class ContainerTurns {
   private readonly store: TurnStore;
@@ -41,6 +45,9 @@ export class ContainerTurns {
   private ready: Promise<void> | null = null;
   private readonly workspaces: WorkspaceUse;
   private pruneTimer: NodeJS.Timeout | null = null;
+  /** Gateway tool calls waiting for their turn.tool.result, by call id. */
+  private readonly toolCalls = new Map<string, (answer: ToolAnswer) => void>();
+  private toolCallSeq = 0;
 
   constructor(private readonly o: ContainerTurnsOptions) {
     this.store = new TurnStore(o.dataDir);
@@ -102,6 +109,12 @@ export class ContainerTurns {
       case "turn.cancel":
         this.cancel(frame.id);
         return;
+      case "turn.tool.result": {
+        const resolve = this.toolCalls.get(frame.callId);
+        this.toolCalls.delete(frame.callId);
+        resolve?.({ content: frame.content, ...(frame.isError ? { isError: true } : {}) });
+        return;
+      }
     }
   }
 
@@ -182,7 +195,29 @@ export class ContainerTurns {
           this.o.log.info("container tool call", { turnId: turn.id, ...detail });
           event("container.tool", detail);
         },
+        gatewayTool: (name, input) => this.gatewayTool(turn.id, name, input),
+        compacted: (detail) => this.o.log.info("container history summarised", { turnId: turn.id, ...detail }),
       },
+    });
+  }
+
+  /** One gateway tool call over the link; an error answer (never a hang) when the gateway is out of reach. */
+  private gatewayTool(turnId: string, name: string, input: unknown): Promise<ToolAnswer> {
+    const callId = `${turnId}.${++this.toolCallSeq}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.toolCalls.delete(callId);
+        resolve({ content: `the gateway did not answer the ${name} call in time`, isError: true });
+      }, GATEWAY_TOOL_TIMEOUT_MS);
+      this.toolCalls.set(callId, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      if (!this.o.send({ t: "turn.tool", id: turnId, callId, name, input })) {
+        this.toolCalls.delete(callId);
+        clearTimeout(timer);
+        resolve({ content: `the gateway is not reachable now, so ${name} could not run`, isError: true });
+      }
     });
   }
 

@@ -58,10 +58,34 @@ export class ModelProxy {
       ...(asked.tools !== undefined ? { tools: clientTools(asked.tools) } : {}),
       ...(asked.tool_choice !== undefined ? { tool_choice: asked.tool_choice } : {}),
     };
-    const payload = JSON.stringify(body);
+    return this.send(JSON.stringify(body), "turn");
+  }
+
+  /**
+   * The history's summarising call (spec.compaction), made by the bridge before the container
+   * starts: the request comes from the gateway's spec, not from the container, and is not one of
+   * the run's steps; its tokens count toward the run's budget like any other call.
+   */
+  async summarise(): Promise<{ ok: true; summary: string } | { ok: false; error: string }> {
+    const { spec, settings } = this.o;
+    const asked = spec.compaction?.request;
+    if (!asked) return { ok: false, error: "no compaction was asked for" };
+    if (!settings.apiKey) return { ok: false, error: "the bridge has no ANTHROPIC_API_KEY set" };
+    const body: Json = { model: spec.model, max_tokens: Math.min(Number(asked.max_tokens) || 1024, 4096), system: asked.system, messages: asked.messages };
+    const answer = await this.send(JSON.stringify(body), "compaction");
+    if (!answer.ok) return answer;
+    const content = (answer.message.content ?? []) as Json[];
+    const summary = content
+      .flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : []))
+      .join("\n")
+      .trim();
+    return summary ? { ok: true, summary } : { ok: false, error: "the model returned an empty summary" };
+  }
+
+  private async send(payload: string, purpose: "turn" | "compaction"): Promise<ProxyAnswer> {
     let lastError = "no attempt made";
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const outcome = await this.attempt(payload, attempt);
+      const outcome = await this.attempt(payload, attempt, purpose);
       if (outcome.ok) return outcome;
       lastError = outcome.error;
       if (!("retryAfterMs" in outcome) || outcome.retryAfterMs === undefined) break;
@@ -71,7 +95,11 @@ export class ModelProxy {
   }
 
   /** One HTTP attempt; `retryAfterMs` is set when trying again makes sense. */
-  private async attempt(payload: string, attempt: number): Promise<ProxyAnswer | { ok: false; error: string; retryAfterMs?: number }> {
+  private async attempt(
+    payload: string,
+    attempt: number,
+    purpose: "turn" | "compaction",
+  ): Promise<ProxyAnswer | { ok: false; error: string; retryAfterMs?: number }> {
     const { settings, spec } = this.o;
     const started = Date.now();
     const backoff = (this.o.retryBaseMs ?? 1000) * 2 ** (attempt - 1);
@@ -88,6 +116,7 @@ export class ModelProxy {
         latencyMs: Date.now() - started,
         stopReason,
         status: error ? "error" : "ok",
+        ...(purpose === "compaction" ? { purpose } : {}),
         ...(error ? { error: error.slice(0, 1000) } : {}),
       });
     };

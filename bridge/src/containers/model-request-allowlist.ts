@@ -5,7 +5,14 @@
  * connectors) browse or run code elsewhere, and a `file` source reads the account's Files API.
  * Any of these would be a way out (a URL carrying workspace data in its query). So the proxy
  * passes only an allowlist: client tools (name, description, input_schema), and content blocks
- * whose bytes are inline.
+ * whose bytes are inline. The gateway's own tools (notes, recall, schedule_job, the clock) are
+ * client tools like the container's: the proxy sees nothing special about them, and the bridge
+ * relays their calls to the gateway, which checks them against the turn it sent.
+ *
+ * Server tools and MCP servers stay refused. If they are ever offered to container turns, the
+ * bridge must add them itself from the gateway's spec (as it adds the key), never take them from
+ * the container's request: otherwise the container would choose what Anthropic fetches or runs
+ * on its behalf, and an MCP server's bearer token would have to enter the container.
  */
 
 type Json = Record<string, unknown>;
