@@ -20,6 +20,7 @@ import { resealRoutes } from "./reseal";
 import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
 import { mcpServerRoutes } from "./mcp-servers";
+import { approvalRoutes } from "./approvals";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
 import { openLiveFeed } from "./live-feed-access";
@@ -63,6 +64,7 @@ const api = new Hono<AppEnv>()
   .route("/", recordRoutes)
   .route("/usage", usageRoutes)
   .route("/mcp-servers", mcpServerRoutes)
+  .route("/approvals", approvalRoutes)
   .route("/secrets", resealRoutes)
   .route("/backup", backupRoutes)
   .get("/live", async (c) => {
