@@ -66,6 +66,7 @@ async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; ch
           text: row.text,
           deliveryId: row.id,
           replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
+          ...(row.approval_id ? { approval: { id: row.approval_id } } : {}),
         },
         {
           channelId: row.channel_id,

@@ -6,6 +6,7 @@
  */
 import { agentStage, budgetStage, type AgentStageInput, type AgentStageOutput } from "../src/agent/pipeline-turn";
 import type { Attachment } from "../src/channels/shared/types";
+import type { ApprovalDecision, PausedTurn } from "../src/agent/types";
 import type { GatewayConfig } from "../src/config";
 import type { Db } from "../src/db/client";
 import type { LoadedChannel } from "../src/pipeline/channel-store";
@@ -34,7 +35,9 @@ export type Verdict =
   /** The turn ran (or was refused) here: its run, calls, reply and conversation update. */
   | { kind: "turn"; runId: string; stage: AgentStageOutput }
   /** A container run on a bridge has the turn; the message waits for its result. */
-  | { kind: "waiting" };
+  | { kind: "waiting" }
+  /** The turn stopped at an "ask first" tool call: the message waits for a decision. */
+  | { kind: "approval"; runId: string; paused: PausedTurn };
 
 export type Decision = Exclude<Verdict, { kind: "pass" }>;
 
@@ -106,11 +109,20 @@ const turnStage: Stage = async (ctx) => {
   live.begin();
   try {
     const stage = await agentStage({ ...input, conversation: ctx.conversation(), ...(live.streams ? { onText: live.text } : {}) });
+    if (stage.approval) return { kind: "approval", runId: input.runId, paused: stage.approval.paused };
     return { kind: "turn", runId: input.runId, stage };
   } finally {
     await live.finish();
   }
 };
+
+/** Stage 7 again for a turn that waited for an approval: the same turn, continued with the decision (it may stop at another). */
+export async function resumeTurn(ctx: MessageContext, resume: { paused: PausedTurn; decision: ApprovalDecision }): Promise<Decision> {
+  const input = stageInput(ctx);
+  const stage = await agentStage({ ...input, conversation: ctx.conversation(), resume });
+  if (stage.approval) return { kind: "approval", runId: input.runId, paused: stage.approval.paused };
+  return { kind: "turn", runId: input.runId, stage };
+}
 
 const STAGES: readonly Stage[] = [policyStage, rateLimitStage, pairingStage, budgetCheckStage, turnStage];
 

@@ -43,7 +43,8 @@ export const SCHEMA = [
     attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL,
     last_error TEXT,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    approval_id TEXT              -- set on an approval prompt: the adapter adds Approve/Deny buttons
   )`,
   `CREATE INDEX IF NOT EXISTS outbox_due ON outbox(status, created_at)`,
   `CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
@@ -68,7 +69,7 @@ export type InboxRow = {
   attachments: string | null;
   reply_context: string | null;
   received_at: number;
-  /** `waiting`: a container run has the turn (sender-session-container.ts). */
+  /** `waiting`: a container run has the turn (sender-session-container.ts), or an approval (sender-session-approvals.ts). */
   state: "pending" | "waiting" | "recording" | "done";
   record: string | null;
   attempts: number;
@@ -89,6 +90,7 @@ export type OutboxRow = {
   next_at: number;
   last_error: string | null;
   created_at: number;
+  approval_id: string | null;
 };
 
 /** One call for the whole schema: an object runs it each time it starts. */
@@ -97,6 +99,12 @@ export function migrate(sql: SqlStorage): void {
   // Objects created before processing attempts were counted in the inbox row.
   try {
     sql.exec("ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
+  } catch {
+    // the column exists
+  }
+  // Objects created before approval prompts.
+  try {
+    sql.exec("ALTER TABLE outbox ADD COLUMN approval_id TEXT");
   } catch {
     // the column exists
   }

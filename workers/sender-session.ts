@@ -22,10 +22,25 @@ import type { WindowState } from "../src/pipeline/sliding-window";
 import { splitText } from "../src/lib/split-text";
 import { AlarmClock } from "./alarm-clock";
 import { containerWakeAt, migrateContainerWaits, storeContainerResult, takeContainerOutcome } from "./sender-session-container";
+import {
+  applyDecision,
+  approvalPromptText,
+  approvalWaitOf,
+  approvalWakeAt,
+  approverOf,
+  decisionToResume,
+  insertApprovalWait,
+  migrateApprovalWaits,
+  type ApprovalRow,
+  type Decider,
+} from "./sender-session-approvals";
+import type { ApprovalOutcome } from "../src/channels/shared/types";
+import { eventStatements, type FeedEvent } from "../src/db/feed-events";
+import { publishIfWatched } from "../src/pipeline/live-feed-gate";
 import { ConversationStore } from "./sender-session-conversation";
 import { runGatewayTool } from "./sender-session-gateway-tools";
 import { deliverDue, settledDelivery, type DeliveryPass } from "./sender-session-delivery";
-import { channelGone, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
+import { channelGone, resumeTurn, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
 import { LiveReply } from "./sender-session-live";
@@ -42,8 +57,8 @@ const RETENTION_SWEEP_EVERY_MS = 60 * 60_000;
 const POISON_ATTEMPTS = 5;
 const ALARM_RETRY_BASE_MS = 1000;
 const ALARM_RETRY_MAX_MS = 5 * 60_000;
-/** Outbox rows per insert: 11 bound values each, at most 100 per statement. */
-const OUTBOX_ROWS_PER_INSERT = 9;
+/** Outbox rows per insert: 12 bound values each, at most 100 per statement. */
+const OUTBOX_ROWS_PER_INSERT = 8;
 /** A channel handed over with a message is trusted this long; later work loads it again. */
 const CHANNEL_SNAPSHOT_TTL_MS = 5_000;
 
@@ -84,6 +99,7 @@ export class SenderSession extends DurableObject<Env> {
     migrate(this.sql);
     migrateAgentMemory(this.sql);
     migrateContainerWaits(this.sql);
+    migrateApprovalWaits(this.sql);
   }
 
   /**
@@ -158,6 +174,31 @@ export class SenderSession extends DurableObject<Env> {
   /** A gateway tool a container run of this sender asked for, relayed by the BridgeHub. */
   async containerTool(runId: string, name: string, input: unknown): Promise<{ content: string; isError?: boolean }> {
     return runGatewayTool({ env: this.env, sql: this.sql, conversation: this.conversation, runId, name, input });
+  /**
+   * A decision on one of this sender's approvals, from a chat button or the dashboard. Only the
+   * approver's presses count (others are refused and recorded); a second decision changes
+   * nothing. The decision is on the feed at once; the turn resumes from the alarm.
+   */
+  async decideApproval(approvalId: string, approve: boolean, by: Decider): Promise<ApprovalOutcome> {
+    const now = Date.now();
+    const { outcome, row } = applyDecision(this.sql, approvalId, approve, by, now);
+    if (!row || outcome.kind === "unknown" || outcome.kind === "already") return outcome;
+    const who =
+      by.via === "dashboard" ? { by: by.name, via: "dashboard" } : { by: by.deciderId, byName: by.deciderName, via: by.channelType, channelId: by.channelId };
+    const event =
+      outcome.kind === "decided"
+        ? feedEvent(
+            "approval.decided",
+            row.channel_id,
+            row.sender_id,
+            { approvalId, messageId: row.inbox_id, runId: row.run_id, decision: outcome.decision, ...who },
+            now,
+          )
+        : feedEvent("approval.refused", row.channel_id, row.sender_id, { approvalId, messageId: row.inbox_id, reason: "not the approver", ...who }, now);
+    if (by.via === "chat" && outcome.kind === "refused") log.warn("approval press refused", { approvalId, channelId: by.channelId, deciderId: by.deciderId });
+    await this.recordNow([event]);
+    if (outcome.kind === "decided") await this.clock.wakeBy(now);
+    return outcome;
   }
 
   /** Every table of this object with its rows, for `loopgate export` (see docs/backup.md). */
@@ -224,8 +265,10 @@ export class SenderSession extends DurableObject<Env> {
         }
         toRecord.push({ id: row.id, record });
       } else if (row.state === "waiting") {
-        // A container run still has this message: it and the messages behind it wait.
-        const record = await this.resumeContainerTurn(row, await channelFor(row.channel_id));
+        // A container run or an approval still has this message: it and the messages behind it wait.
+        const approval = approvalWaitOf(this.sql, row.id);
+        const channel = await channelFor(row.channel_id);
+        const record = approval ? await this.resumeApprovedTurn(row, approval, channel, db, cfg) : await this.resumeContainerTurn(row, channel);
         if (!record) {
           blockedBy = row;
           break;
@@ -240,7 +283,7 @@ export class SenderSession extends DurableObject<Env> {
     await this.record(db, toRecord, delivery);
     this.sweep();
     const now = Date.now();
-    const inboxAt = blockedBy ? containerWakeAt(this.sql, blockedBy.id, now) : null;
+    const inboxAt = blockedBy ? this.waitWakeAt(blockedBy.id, now) : null;
     const next = inboxAt === null ? delivery.nextDueAt : delivery.nextDueAt === null ? inboxAt : Math.min(inboxAt, delivery.nextDueAt);
     if (next !== null) await this.clock.wakeBy(next);
   }
@@ -265,7 +308,22 @@ export class SenderSession extends DurableObject<Env> {
     const record = newRecord(row, "accepted", now);
     record.events.push(feedEvent("message.received", row.channel_id, row.sender_id, { messageId: row.id, text: row.text.slice(0, 200) }, now));
     const route = replyRoute(row);
-    const ctx: MessageContext | null = channel && {
+    const pending = () => JSON.stringify({ record, route });
+    const ctx: MessageContext | null = channel && this.messageContext(row, channel, db, cfg, now, pending);
+    const decision: Decision = ctx ? await runPipeline(ctx) : channelGone(row, now);
+    if (decision.kind === "waiting") {
+      this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
+      return null;
+    }
+    if (decision.kind === "approval") {
+      await this.openApproval(row, channel!, db, decision, pending(), now);
+      return null;
+    }
+    return this.settle(row, channel, record, route, decision, now);
+  }
+
+  private messageContext(row: InboxRow, channel: LoadedChannel, db: Db, cfg: GatewayConfig, now: number, pending: () => string): MessageContext {
+    return {
       env: this.env,
       cfg,
       db,
@@ -275,14 +333,20 @@ export class SenderSession extends DurableObject<Env> {
       now,
       window: { get: () => (this.window ??= kvGet<WindowState>(this.sql, "window", { accepted: [], notifiedUntil: 0 })), set: (s) => this.saveWindow(s) },
       conversation: () => this.conversation.current(),
-      pending: () => JSON.stringify({ record, route }),
-      liveReply: () => this.liveReply(channel, route, now),
+      pending,
+      liveReply: () => this.liveReply(channel, replyRoute(row), now),
     };
-    const decision: Decision = ctx ? await runPipeline(ctx) : channelGone(row, now);
-    if (decision.kind === "waiting") {
-      this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
-      return null;
-    }
+  }
+
+  /** A stage's verdict, stored: the outcome, the run, the reply. */
+  private settle(
+    row: InboxRow,
+    channel: LoadedChannel | null,
+    record: MessageRecord,
+    route: ReplyRoute,
+    decision: Exclude<Decision, { kind: "waiting" } | { kind: "approval" }>,
+    now: number,
+  ): MessageRecord {
     if (decision.kind === "stop") {
       record.inbound.outcome = decision.outcome;
       record.events.push(...decision.events);
@@ -311,6 +375,100 @@ export class SenderSession extends DurableObject<Env> {
       },
       ctx: { channelId: channel.id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init) },
     });
+  }
+
+  /**
+   * The turn stopped at an "ask first" call: the approval is on the feed (and in D1, where a
+   * button press finds it) before the wait, the prompt and the message's `waiting` state are
+   * stored in one transaction.
+   */
+  private async openApproval(row: InboxRow, channel: LoadedChannel, db: Db, decision: Extract<Decision, { kind: "approval" }>, pending: string, now: number) {
+    const approver = approverOf(channel.agent, row.sender_id);
+    const tools = decision.paused.toolCalls.filter((c) => !c.result).map(({ name, input }) => ({ name, input }));
+    const deadline = now + approver.timeoutSeconds * 1000;
+    const id = newId("evt");
+    const detail = { approvalId: id, messageId: row.id, runId: decision.runId, tools, approver: approver.kind, approverId: approver.id, deadline };
+    // The event's id is the approval's: a button press or the dashboard finds the sender's object from it.
+    await this.recordNow([{ ...feedEvent("approval.requested", row.channel_id, row.sender_id, detail, now), id }]);
+    const text = approvalPromptText(tools, {
+      senderName: row.sender_name ?? row.sender_id,
+      forSender: approver.kind === "sender",
+      timeoutSeconds: approver.timeoutSeconds,
+      buttons: channel.adapter.approvalButtons === true,
+    });
+    const prompt: ReplyRoute | null =
+      approver.kind === "sender"
+        ? { ...replyRoute(row), turnId: id }
+        : approver.id
+          ? { turnId: id, runId: null, recipient: approver.id, conversationId: approver.id, inReplyTo: null, replyContext: null }
+          : null;
+    this.ctx.storage.transactionSync(() => {
+      insertApprovalWait(this.sql, {
+        id,
+        inbox_id: row.id,
+        run_id: decision.runId,
+        channel_id: row.channel_id,
+        sender_id: row.sender_id,
+        approver_kind: approver.kind,
+        approver_id: approver.id,
+        tools: JSON.stringify(tools),
+        paused: JSON.stringify(decision.paused),
+        pending,
+        created_at: now,
+        deadline,
+      });
+      this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
+      if (prompt) this.enqueue(channel, prompt, text, now, id);
+    });
+  }
+
+  /** A message waiting for an approval: once decided (or expired) its turn continues; null while it waits. */
+  private async resumeApprovedTurn(
+    row: InboxRow,
+    approval: ApprovalRow,
+    channel: LoadedChannel | null,
+    db: Db,
+    cfg: GatewayConfig,
+  ): Promise<MessageRecord | null> {
+    const now = Date.now();
+    const resume = decisionToResume(this.sql, approval, now);
+    if (!resume) return null;
+    const { record, route } = JSON.parse(approval.pending) as { record: MessageRecord; route: ReplyRoute };
+    if (approval.decided_via === "timeout")
+      record.events.push(
+        feedEvent(
+          "approval.decided",
+          row.channel_id,
+          row.sender_id,
+          { approvalId: approval.id, messageId: row.id, runId: approval.run_id, decision: "expired", by: "timeout", via: "timeout" },
+          now,
+        ),
+      );
+    if (!channel) return this.settle(row, null, record, route, channelGone(row, now) as Extract<Decision, { kind: "stop" }>, now);
+    const decision = await resumeTurn(
+      this.messageContext(row, channel, db, cfg, now, () => approval.pending),
+      resume,
+    );
+    if (decision.kind === "approval") {
+      await this.openApproval(row, channel, db, decision, JSON.stringify({ record, route }), now);
+      return null;
+    }
+    if (decision.kind === "waiting") throw new Error("a resumed turn never waits for a container");
+    return this.settle(row, channel, record, route, decision, now);
+  }
+
+  /** When a blocked message needs the alarm: its approval's deadline (or now once decided), else its container run's. */
+  private waitWakeAt(inboxId: string, now: number): number {
+    const approval = approvalWaitOf(this.sql, inboxId);
+    return approval ? approvalWakeAt(approval, now) : containerWakeAt(this.sql, inboxId, now);
+  }
+
+  /** Events that must be in D1 (and on the feed) before the pass goes on, not with the records. */
+  private async recordNow(list: FeedEvent[]): Promise<void> {
+    const db = openDb(this.env.DB);
+    const [first, ...rest] = eventStatements(db, list);
+    if (first) await db.batch([first, ...rest]);
+    await publishIfWatched(this.env, list);
   }
 
   /** Gives up on a message whose processing failed POISON_ATTEMPTS times: recorded, and the sender told. */
@@ -363,8 +521,10 @@ export class SenderSession extends DurableObject<Env> {
     if (written.length > 0) this.sql.exec(`UPDATE inbox SET state = 'done', record = NULL WHERE id IN (${written.map(() => "?").join(", ")})`, ...written);
   }
 
-  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number): void {
-    const rows = splitText(text, channel.adapter.maxMessageLength).map((chunk, i) => [
+  /** Queues a reply's chunks; `approvalId` puts the approval's buttons on the last one. */
+  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number, approvalId: string | null = null): void {
+    const chunks = splitText(text, channel.adapter.maxMessageLength);
+    const rows = chunks.map((chunk, i) => [
       `${route.turnId}:${String(i).padStart(4, "0")}`,
       route.turnId,
       route.runId,
@@ -376,13 +536,14 @@ export class SenderSession extends DurableObject<Env> {
       chunk,
       now,
       now,
+      i === chunks.length - 1 ? approvalId : null,
     ]);
     // A statement binds at most 100 values: long replies split into many chunks go in groups.
     for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_INSERT) {
       const group = rows.slice(i, i + OUTBOX_ROWS_PER_INSERT);
       this.sql.exec(
-        `INSERT OR IGNORE INTO outbox (id, turn_id, run_id, channel_id, recipient, conversation_id, in_reply_to, reply_context, text, status, attempts, next_at, created_at)
-         VALUES ${group.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)").join(", ")}`,
+        `INSERT OR IGNORE INTO outbox (id, turn_id, run_id, channel_id, recipient, conversation_id, in_reply_to, reply_context, text, status, attempts, next_at, created_at, approval_id)
+         VALUES ${group.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)").join(", ")}`,
         ...group.flat(),
       );
     }
@@ -401,6 +562,7 @@ export class SenderSession extends DurableObject<Env> {
     this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", now - LEDGER_RETENTION_MS);
     this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", now - LEDGER_RETENTION_MS);
     this.sql.exec("DELETE FROM live_reply WHERE updated_at < ?", now - LEDGER_RETENTION_MS);
+    this.sql.exec("DELETE FROM approval_waits WHERE decision IS NOT NULL AND created_at < ?", now - LEDGER_RETENTION_MS);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { MessagesClient } from "./messages-client";
 import type { ContentBlock, Message, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import { settleToolCalls } from "./approvals";
 import { compact, planCompaction } from "./compaction";
 import { callModel, type CallOptions } from "./model-call";
 import { mcpServerDefinitions } from "./mcp-request";
@@ -20,6 +21,7 @@ import {
   type AgentRuntime,
   type ApiCallRecord,
   type MemoryUpdate,
+  type PausedToolCall,
   type TurnRequest,
   type TurnResult,
 } from "./types";
@@ -72,7 +74,8 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
     mode: "anthropic",
     async runTurn(req: TurnRequest): Promise<TurnResult> {
       const started = now();
-      let model = req.model ?? req.settings?.model ?? opts.model;
+      const resume = req.resume;
+      let model = resume?.paused.model ?? req.model ?? req.settings?.model ?? opts.model;
       const trust = req.trust ?? "public";
       const callOptions: CallOptions = {
         client,
@@ -84,13 +87,22 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         fallbackModels: req.settings?.fallbackModels ?? opts.fallbackModels,
         failoverAfter: opts.failoverAfter,
       };
-      const calls: ApiCallRecord[] = [];
-      const events: AgentEvent[] = [];
-      const memoryUpdate: MemoryUpdate = { notesAdded: [] };
+      // A resumed turn carries on with what the paused one had spent, said and saved.
+      const calls: ApiCallRecord[] = [...(resume?.paused.calls ?? [])];
+      const events: AgentEvent[] = [...(resume?.paused.events ?? [])];
+      const memoryUpdate: MemoryUpdate = resume ? structuredClone(resume.paused.memory) : { notesAdded: [] };
       const memory = { ...(req.memory ?? EMPTY_MEMORY) };
       let history = req.history;
+      const earlierLatencyMs = resume?.paused.latencyMs ?? 0;
+      if (memoryUpdate.summary) {
+        // The paused turn compacted; its summary is stored only with the finished turn.
+        const { text, throughSeq } = memoryUpdate.summary;
+        memory.summary = text;
+        memory.summaryThroughSeq = throughSeq;
+        history = history.filter((t) => t.seq === undefined || t.seq > throughSeq);
+      }
 
-      const plan = planCompaction(history, opts.historyTokenBudget);
+      const plan = resume ? null : planCompaction(history, opts.historyTokenBudget);
       if (plan) {
         const c = await compact(callOptions, model, memory.summary, plan);
         calls.push(...c.calls);
@@ -130,12 +142,20 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         scheduleJob: req.capabilities?.scheduleJob,
         recallNotes: req.capabilities?.recallNotes,
       };
-      const messages: MessageParam[] = [...base.messages];
+      const messages: MessageParam[] = [...base.messages, ...(resume?.paused.tail ?? [])];
       const outcome = { model, calls, events, memory: memoryUpdate };
       // The answer so far when the API paused a long server-tool turn (pause_turn) to be continued.
       let paused: ContentBlock[] = [];
+      const latency = () => earlierLatencyMs + now() - started;
+      let firstStep = 1;
+      if (resume) {
+        const settled = await settleToolCalls(resume.paused, resume.decision, tools, toolContext);
+        events.push(...settled.events);
+        messages.push({ role: "user", content: settled.results });
+        firstStep = resume.paused.step + 1;
+      }
 
-      for (let step = 1; step <= opts.maxSteps; step++) {
+      for (let step = firstStep; step <= opts.maxSteps; step++) {
         const lastStep = step === opts.maxSteps;
         const before = paused;
         const onText = req.onText;
@@ -156,7 +176,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
             userMessage: USER_MESSAGES[f.kind],
             reason: f.kind,
             usage: sumUsage(calls),
-            latencyMs: now() - started,
+            latencyMs: latency(),
           };
         }
         // After a failover the turn stays on the model that answered: its later steps and the run record say so.
@@ -175,17 +195,57 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
           let text = replyText([...paused, ...m.content]);
           if (m.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
           if (!text) text = m.stop_reason === "refusal" ? "Sorry, I can't help with that." : "(no answer)";
-          return { ...outcome, ok: true, text, usage: sumUsage(calls), latencyMs: now() - started };
+          return { ...outcome, ok: true, text, usage: sumUsage(calls), latencyMs: latency() };
         }
         pushAssistant(messages, m.content);
         paused = [];
-        const results: ToolResultBlockParam[] = [];
+        const askFirst: readonly string[] = req.settings?.approvals?.askFirst ?? [];
+        const stepCalls: PausedToolCall[] = [];
         for (const use of toolUses) {
           const tool = tools.find((t) => t.name === use.name);
+          if (tool && askFirst.includes(use.name)) {
+            if (req.approvals) {
+              // Waits for a person: runs (or not) when the turn is resumed with the decision.
+              stepCalls.push({ id: use.id, name: use.name, input: use.input });
+              continue;
+            }
+            const out = { content: `${use.name} needs a person's approval, which cannot be asked for here; it did not run`, isError: true };
+            events.push({ kind: "agent.tool", detail: { tool: use.name, ok: false, step, error: out.content } });
+            stepCalls.push({ id: use.id, name: use.name, input: use.input, result: out });
+            continue;
+          }
           const out = tool ? await tool.run(use.input, toolContext) : { content: `tool ${use.name} is not available here`, isError: true };
           events.push({ kind: "agent.tool", detail: { tool: use.name, ok: !out.isError, step, ...(out.isError ? { error: out.content } : {}) } });
-          results.push({ type: "tool_result", tool_use_id: use.id, content: out.content, ...(out.isError ? { is_error: true } : {}) });
+          stepCalls.push({ id: use.id, name: use.name, input: use.input, result: out });
         }
+        if (stepCalls.some((c) => !c.result)) {
+          const waiting = stepCalls.filter((c) => !c.result).map((c) => c.name);
+          events.push({ kind: "agent.approval_needed", detail: { tools: waiting, step } });
+          return {
+            ...outcome,
+            ok: false,
+            reason: "approval",
+            error: `waiting for approval of ${waiting.join(", ")}`,
+            userMessage: "",
+            paused: {
+              model,
+              step,
+              tail: messages.slice(base.messages.length),
+              calls,
+              events,
+              memory: memoryUpdate,
+              toolCalls: stepCalls,
+              latencyMs: latency(),
+            },
+            latencyMs: latency(),
+          };
+        }
+        const results: ToolResultBlockParam[] = stepCalls.map(({ id, result }) => ({
+          type: "tool_result",
+          tool_use_id: id,
+          content: result?.content ?? "",
+          ...(result?.isError ? { is_error: true } : {}),
+        }));
         messages.push({ role: "user", content: results });
       }
       throw new Error("unreachable: the last step always answers");

@@ -13,6 +13,7 @@ import { feedEvent, type FeedEvent } from "../db/feed-events";
 import { sessionId } from "../objects/session-id";
 import { budgetReply, checkBudget } from "./budget";
 import { apiCallRows } from "./call-rows";
+import type { ApprovalDecision, PausedTurn } from "./approvals";
 import { keyringFor } from "../crypto/keyring";
 import { prepareImages, type AttachmentFetcher } from "./images";
 import { mcpGrants } from "./mcp-servers";
@@ -53,6 +54,8 @@ export interface AgentStageInput {
   conversation?: { memory: AgentMemory; history: ChatTurn[] };
   /** The reply so far while the model writes, for channels that stream replies. */
   onText?: (textSoFar: string) => void;
+  /** Continues a turn that paused for an approval, with the decision (the other fields as for the paused turn). */
+  resume?: { paused: PausedTurn; decision: ApprovalDecision };
 }
 
 export interface AgentStageOutput {
@@ -64,6 +67,8 @@ export interface AgentStageOutput {
   turns: ChatTurn[];
   memory: MemoryUpdate | null;
   overBudget: boolean;
+  /** Set when the turn stopped at an "ask first" tool call: nothing else is final yet; the caller stores it and asks. */
+  approval?: { paused: PausedTurn };
 }
 
 /**
@@ -112,7 +117,11 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     ...(prepared?.images.length ? { images: prepared.images } : {}),
     ...(input.onText ? { onText: input.onText } : {}),
     capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId), recallNotes: (query) => searchNotes(input.sql, query) },
+    ...(channel.agent?.approvals ? { approvals: { askFirst: channel.agent.approvals.askFirst } } : {}),
+    ...(input.resume ? { resume: input.resume } : {}),
   });
+  if (!result.ok && result.reason === "approval")
+    return { reply: { text: "", kind: "reply" }, apiCalls: [], events: [], turns: [], memory: null, overBudget: false, approval: { paused: result.paused } };
 
   const calls = result.calls ?? [];
   const usage = result.usage ?? sumUsage(calls);

@@ -5,6 +5,7 @@ import { TOOL_NAMES } from "./tool-names";
 import { BRIDGE_ID_PATTERN } from "../protocol/bridge";
 import { mcpServerName } from "./mcp-request";
 import { serverToolsSchema } from "./server-tools";
+import { approvalSettingsSchema } from "./approval-settings";
 
 export const agentSettingsSchema = z
   .object({
@@ -25,6 +26,8 @@ export const agentSettingsSchema = z
     serverTools: serverToolsSchema.optional(),
     /** Registered MCP servers (by name) this channel's agent may use; admin and paired senders only (mcp-servers.ts). */
     mcpServers: z.array(mcpServerName).max(20).optional(),
+    /** Tools whose calls wait for a person's Approve/Deny in chat or in the dashboard (approvals.ts). */
+    approvals: approvalSettingsSchema.optional(),
     /** Run this channel's turns in containers on a bridge (true) or in the Worker (false); AGENT_CONTAINER_MODE when unset. */
     container: z.boolean().optional(),
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */

@@ -3,6 +3,7 @@
  * the new message, produce a reply, its usage, and one record per model call. Implementations:
  * the offline echo model (no ANTHROPIC_API_KEY) and the Claude runtime.
  */
+import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
 import type { McpServerGrant } from "./mcp-request";
 import type { AgentSettings } from "./settings";
 import type { TrustTier } from "./trust";
@@ -62,6 +63,10 @@ export interface TurnRequest {
    * A retried or later step may start over with shorter text; the finished reply is `TurnResult.text`.
    */
   onText?: (textSoFar: string) => void;
+  /** Present when the turn may pause at an "ask first" tool call (approvals.ts); without it such calls are refused. */
+  approvals?: ApprovalGate;
+  /** Continues a paused turn with its decision; the other fields are what the paused turn was given. */
+  resume?: { paused: PausedTurn; decision: ApprovalDecision };
 }
 
 /** One image for an image content block. */
@@ -121,7 +126,9 @@ interface TurnOutcome {
 export type TurnResult =
   | (TurnOutcome & { ok: true; text: string; usage: TurnUsage })
   /** `userMessage` is what the sender is told; `error` is for the admin; `usage` is what the failed turn still cost. */
-  | (TurnOutcome & { ok: false; error: string; userMessage: string; usage?: TurnUsage; reason?: "unavailable" | "busy" });
+  | (TurnOutcome & { ok: false; error: string; userMessage: string; usage?: TurnUsage; reason?: "unavailable" | "busy" })
+  /** Stopped at an "ask first" tool call (only when the request had `approvals`): the caller stores `paused` and resumes with the decision. */
+  | (TurnOutcome & { ok: false; reason: "approval"; paused: PausedTurn; error: string; userMessage: string; usage?: TurnUsage });
 
 export interface AgentRuntime {
   /** Model name shown on runs and /api/health. */
@@ -172,3 +179,38 @@ export interface RunRecord {
   latencyMs: number;
   error?: string;
 }
+
+/** Given to a turn that may pause for approvals: the tools that ask first. */
+export interface ApprovalGate {
+  askFirst: readonly string[];
+}
+
+/** One tool call of the paused step: those that ran already carry their result. */
+export interface PausedToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+  /** Set when the call did not need a decision and already ran. */
+  result?: { content: string; isError?: boolean };
+}
+
+/** Everything needed to continue a turn after the decision, kept in the sender's object. */
+export interface PausedTurn {
+  model: string;
+  /** The step whose tool calls wait. */
+  step: number;
+  /** The messages after the request's base (history + new message): assistant turns and tool results. */
+  tail: MessageParam[];
+  calls: ApiCallRecord[];
+  events: AgentEvent[];
+  memory: MemoryUpdate;
+  toolCalls: PausedToolCall[];
+  /** Model time spent before the pause, for the run's latency. */
+  latencyMs: number;
+}
+
+export type ApprovalDecision =
+  | { kind: "approved"; by: string }
+  | { kind: "denied"; by: string }
+  /** Nobody decided within the timeout. */
+  | { kind: "expired"; afterSeconds: number };

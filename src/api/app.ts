@@ -21,6 +21,7 @@ import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
 import { mcpServerRoutes } from "./mcp-servers";
 import { senderMemoryRoutes } from "./sender-memory";
+import { approvalRoutes } from "./approvals";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
 import { openLiveFeed } from "./live-feed-access";
@@ -65,6 +66,7 @@ const api = new Hono<AppEnv>()
   .route("/sessions", senderMemoryRoutes)
   .route("/usage", usageRoutes)
   .route("/mcp-servers", mcpServerRoutes)
+  .route("/approvals", approvalRoutes)
   .route("/secrets", resealRoutes)
   .route("/backup", backupRoutes)
   .get("/live", async (c) => {

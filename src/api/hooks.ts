@@ -12,6 +12,7 @@ import type { ChannelAdapter, ChannelContext, VerifyResult } from "../channels/s
 import type { AppEnv } from "./context";
 import { senderSession } from "../objects/addresses";
 import { createLogger } from "../lib/log";
+import { decideApproval } from "./approvals";
 
 const log = createLogger("hooks");
 
@@ -53,6 +54,18 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
       await c.var.db.update(channels).set({ status: "error", lastError: result.channelError, updatedAt: now }).where(eq(channels.id, channelId));
     }
     return result.response;
+  }
+  if (result.kind === "approval") {
+    const { press } = result;
+    const outcome = await decideApproval(c.env, c.var.db, press.approvalId, press.approve, {
+      via: "chat",
+      channelType: channel.adapter.type,
+      channelId,
+      deciderId: press.deciderId,
+      deciderName: press.deciderName,
+    });
+    log.info("approval press", { channelId, approvalId: press.approvalId, outcome: outcome.kind });
+    return result.respond(outcome);
   }
   const snapshot = toSnapshot(channel);
   const received = await Promise.all(

@@ -28,7 +28,12 @@ export type Scripted =
    * Content blocks as the API returns them (server_tool_use, web_search_tool_result, text with
    * citations, mcp_tool_use ...), ending the turn or pausing it; `serverToolUse` goes in usage.
    */
-  | { kind: "blocks"; content: Json[]; stop?: "end_turn" | "pause_turn"; serverToolUse?: { web_search_requests: number; web_fetch_requests: number } }
+  | {
+      kind: "blocks";
+      content: Json[];
+      stop?: "end_turn" | "pause_turn" | "tool_use";
+      serverToolUse?: { web_search_requests: number; web_fetch_requests: number };
+    }
   /** An error response; `retryAfter` seconds become the retry-after header; `errorCode` goes in error.details. */
   | { kind: "error"; status: 400 | 401 | 403 | 429 | 500 | 529; retryAfter?: number; errorCode?: string; message?: string }
   /** 200 and a stream that stops after the first text delta (or `afterDeltas` of `text`), the connection destroyed. */

@@ -31,6 +31,7 @@ beforeEach(async () => {
 function respond(result: VerifyResult): Response {
   if (result.kind === "rejected") return Response.json({ error: result.error }, { status: result.status });
   if (result.kind === "response") return result.response;
+  if (result.kind === "approval") throw new Error("Discord has no approval buttons yet");
   return result.ack?.() ?? Response.json({ ok: true });
 }
 

@@ -29,6 +29,8 @@ export interface DiscordMessage {
   allowed_mentions?: unknown;
   embeds?: Embed[];
   message_reference?: { message_id?: string; fail_if_not_exists?: boolean };
+  /** Action rows of buttons (approval prompts). */
+  components?: { type: number; components: { type: number; style?: number; label?: string; custom_id?: string }[] }[];
 }
 
 interface Embed {
@@ -75,6 +77,25 @@ const invalidFormBody = (field: string, code: string, message: string) => ({
 });
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => Response.json(body, { status, headers });
 
+/** Action rows (type 1) of at most 5 buttons (type 2), each with a label and a 1-100 character custom_id (message components reference). */
+function validComponents(rows: unknown): boolean {
+  return (
+    Array.isArray(rows) &&
+    rows.length <= 5 &&
+    rows.every(
+      (r: { type?: unknown; components?: unknown }) =>
+        r.type === 1 &&
+        Array.isArray(r.components) &&
+        r.components.length >= 1 &&
+        r.components.length <= 5 &&
+        r.components.every(
+          (b: { type?: unknown; custom_id?: unknown; label?: unknown }) =>
+            b.type === 2 && typeof b.label === "string" && typeof b.custom_id === "string" && b.custom_id.length >= 1 && b.custom_id.length <= 100,
+        ),
+    )
+  );
+}
+
 export async function createDiscordFake(options: DiscordFakeOptions) {
   const keys = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const publicKey = hex((await crypto.subtle.exportKey("raw", keys.publicKey)) as ArrayBuffer);
@@ -120,6 +141,32 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     return { status: res.status, body: answer };
   }
 
+  /**
+   * A user clicks a button of a message the app sent: a MESSAGE_COMPONENT interaction (as the
+   * components reference documents it) goes to the endpoint, signed; an UPDATE_MESSAGE answer
+   * edits the message, as Discord applies it.
+   */
+  async function click(url: string, messageId: string, customId: string, user: { id: string; username: string }) {
+    const m = state.messages.find((x) => x.id === messageId);
+    if (!m?.components?.some((r) => r.components.some((b) => b.custom_id === customId))) throw new Error(`message ${messageId} has no button ${customId}`);
+    const interaction = {
+      id: snowflake(),
+      type: 3,
+      token: `component-${snowflake()}`,
+      channel_id: m.channel_id,
+      user: { ...user, discriminator: "0", global_name: null },
+      message: { id: m.id, channel_id: m.channel_id, content: m.content, components: m.components },
+      data: { custom_id: customId, component_type: 2 },
+    };
+    const res = await deliver(url, interaction);
+    const answer = res.body as { type?: number; data?: { content?: string; components?: DiscordMessage["components"] } };
+    if (res.status === 200 && answer.type === 7 && answer.data) {
+      if (typeof answer.data.content === "string") m.content = answer.data.content;
+      if (answer.data.components !== undefined) m.components = answer.data.components;
+    }
+    return res;
+  }
+
   /** Discord's check of a new Interactions Endpoint URL. */
   async function endpointAccepted(url: string): Promise<boolean> {
     const ping = { id: snowflake(), type: 1, token: "validation-token" };
@@ -138,6 +185,8 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     if (content === "" && !(Array.isArray(body.embeds) && body.embeds.length > 0))
       return { status: 400, body: { code: 50006, message: "Cannot send an empty message" } };
     if (content.length > MAX_CONTENT) return invalidFormBody("content", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_CONTENT} or fewer in length.`);
+    if (body.components !== undefined && !validComponents(body.components))
+      return invalidFormBody("components", "COMPONENT_INVALID", "Invalid action row or button (custom_id 1-100 characters, at most 5 buttons per row).");
     const m: DiscordMessage = {
       id: snowflake(),
       kind,
@@ -145,6 +194,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
       allowed_mentions: body.allowed_mentions,
       embeds: body.embeds as Embed[] | undefined,
       message_reference: body.message_reference as DiscordMessage["message_reference"],
+      ...(body.components ? { components: body.components as DiscordMessage["components"] } : {}),
       ...extra,
     };
     state.messages.push(m);
@@ -233,6 +283,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     publicKey,
     deliver,
     sign,
+    click,
     /** Fails the next calls of a route, keyed like `PATCH /webhooks/<app id>/:token/messages/@original`. */
     failNext(key: string, failure: Failure, count = 1) {
       failures.set(key, [...(failures.get(key) ?? []), ...Array.from({ length: count }, () => failure)]);

@@ -15,6 +15,7 @@ import { parseJson, readBody } from "../shared/read-body";
 import { verifyDiscordSignature } from "./verify";
 import type { ChannelAdapter } from "../shared/types";
 import { discordStreaming } from "./stream";
+import { approvalClick, approvalComponents, clickResponse, MESSAGE_COMPONENT } from "./approval";
 
 export { DISCORD_MAX_MESSAGE_LENGTH };
 export const DISCORD_SIGNATURE_HEADER = "x-signature-ed25519";
@@ -61,6 +62,7 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
   secretFields: ["botToken"],
   endpointFields: ["apiBase"],
   maxMessageLength: DISCORD_MAX_MESSAGE_LENGTH,
+  approvalButtons: true,
 
   async verify(request, { config }) {
     const signature = request.headers.get(DISCORD_SIGNATURE_HEADER);
@@ -74,6 +76,14 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
       return { kind: "rejected", status: 401, error: "invalid request signature" };
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
+    if ((json.value as { type?: unknown } | null)?.type === MESSAGE_COMPONENT) {
+      const click = approvalClick(json.value);
+      if (click === null)
+        return { kind: "response", response: Response.json({ type: 4, data: { content: "This button is not handled here.", flags: EPHEMERAL } }) };
+      if ("invalid" in click) return { kind: "rejected", status: 400, error: click.invalid };
+      const { press, content } = click;
+      return { kind: "approval", press, respond: async (outcome) => Response.json(clickResponse(outcome, press, content, EPHEMERAL)) };
+    }
     const interaction = normalizeInteraction(json.value);
     if (interaction.kind === "invalid") return { kind: "rejected", status: 400, error: interaction.error };
     if (interaction.kind === "respond") return { kind: "response", response: Response.json(interaction.body) };
@@ -84,7 +94,7 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
 
   async send(message, { config, fetch }) {
     const client = { apiBase: config.apiBase, fetch };
-    const body = { content: message.text, allowed_mentions: NO_MENTIONS };
+    const body = { content: message.text, allowed_mentions: NO_MENTIONS, ...(message.approval ? { components: approvalComponents(message.approval.id) } : {}) };
     const token = message.replyContext?.interactionToken;
     return networkSafe(async () => {
       if (!token) return sendDirectMessage({ ...client, botToken: config.botToken }, message.recipient, body);

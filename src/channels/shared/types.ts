@@ -45,7 +45,30 @@ export interface OutboundMessage {
   /** Stable id of the turn; platforms that support idempotency keys get it. */
   deliveryId: string;
   replyContext?: Record<string, string>;
+  /** Set on an approval prompt: adapters with `approvalButtons` add Approve/Deny buttons carrying this id. */
+  approval?: { id: string };
 }
+
+/** A press of an approval prompt's Approve or Deny button, as the adapter verified it. */
+export interface ApprovalPress {
+  /** The approval's id, from the button. */
+  approvalId: string;
+  approve: boolean;
+  /** Who pressed, as a platform sender id of this channel. */
+  deciderId: string;
+  deciderName?: string;
+}
+
+/** What became of a press (or a dashboard decision); the adapter tells the presser. */
+export type ApprovalOutcome =
+  /** This press decided it. */
+  | { kind: "decided"; decision: "approved" | "denied" }
+  /** Decided before (a second press, the dashboard, or the timeout): nothing changes. */
+  | { kind: "already"; decision: "approved" | "denied" | "expired" }
+  /** The presser may not decide this one; recorded, nothing changes. */
+  | { kind: "refused" }
+  /** No such approval (a forged or very old button). */
+  | { kind: "unknown" };
 
 export type VerifyResult =
   /** Verified: these messages enter the pipeline; `ack` overrides the default 200 `{ok:true}`. */
@@ -56,6 +79,11 @@ export type VerifyResult =
    * subscription); the channel is marked `error` with this as its lastError.
    */
   | { kind: "response"; response: Response; channelError?: string }
+  /**
+   * A verified press of an approval button: the gateway decides it, then `respond` tells the
+   * presser (a callback answer, the prompt edited to show the decision) and gives the webhook's answer.
+   */
+  | { kind: "approval"; press: ApprovalPress; respond: (outcome: ApprovalOutcome) => Promise<Response> }
   /** Rejected: nothing is stored. */
   | { kind: "rejected"; status: 400 | 401 | 403 | 413 | 415; error: string };
 
@@ -110,6 +138,8 @@ export interface ChannelAdapter<C = unknown> {
    * `*Url`, `host`, `port`, `tls`, `bridgeId`, ...) count even when not listed (config-codec.ts).
    */
   endpointFields?: readonly string[];
+  /** True when `send` renders `OutboundMessage.approval` as Approve/Deny buttons and `verify` returns their presses. */
+  approvalButtons?: boolean;
   /** Longest single message the platform accepts; longer replies are split. */
   maxMessageLength: number;
   /** Fills config defaults at creation (e.g. generates a signing secret). */

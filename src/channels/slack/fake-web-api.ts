@@ -19,6 +19,8 @@ export interface PostedMessage {
   text: string;
   thread_ts?: string;
   ts: string;
+  /** Block Kit blocks, when the message has any (an approval prompt's buttons). */
+  blocks?: { type: string; elements?: { type: string; action_id?: string; value?: string }[] }[];
 }
 
 export interface UpdatedMessage {
@@ -47,9 +49,34 @@ export async function slackEventHeaders(signingSecret: string, body: string, tim
   return { "content-type": "application/json", "x-slack-request-timestamp": ts, "x-slack-signature": await signSlack(signingSecret, ts, body) };
 }
 
+/** At most 50 blocks per message; an actions block holds 1-25 elements; a button's value at most 2000 characters (Block Kit reference). */
+function validBlocks(blocks: unknown): boolean {
+  if (!Array.isArray(blocks) || blocks.length > 50) return false;
+  return blocks.every((b: { type?: unknown; elements?: unknown }) => {
+    if (typeof b?.type !== "string") return false;
+    if (b.type !== "actions") return true;
+    const elements = b.elements;
+    return (
+      Array.isArray(elements) &&
+      elements.length >= 1 &&
+      elements.length <= 25 &&
+      elements.every(
+        (e: { action_id?: unknown; value?: unknown }) =>
+          typeof e.action_id === "string" && (e.value === undefined || (typeof e.value === "string" && e.value.length <= 2000)),
+      )
+    );
+  });
+}
+
 export function createSlackFake(options: SlackFakeOptions) {
   const failures = new Map<string, Failure[]>();
-  const state = { posted: [] as PostedMessage[], updates: [] as UpdatedMessage[], calls: [] as { method: string; body: Record<string, unknown> }[] };
+  const state = {
+    posted: [] as PostedMessage[],
+    updates: [] as UpdatedMessage[],
+    calls: [] as { method: string; body: Record<string, unknown> }[],
+    /** chat.postEphemeral messages: shown to one user only. */
+    ephemeral: [] as { channel: string; user: string; text: string }[],
+  };
   /** What each posted message shows now, by ts. */
   const shown = new Map<string, { channel: string; text: string }>();
   let tsCounter = 1;
@@ -73,7 +100,14 @@ export function createSlackFake(options: SlackFakeOptions) {
         if (body.text.length > MAX_TEXT) return { ok: false, error: "msg_too_long" };
         const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter++).padStart(6, "0")}`;
         const thread_ts = typeof body.thread_ts === "string" ? body.thread_ts : undefined;
-        state.posted.push({ channel: body.channel, text: body.text, thread_ts, ts });
+        if (body.blocks !== undefined && !validBlocks(body.blocks)) return { ok: false, error: "invalid_blocks" };
+        state.posted.push({
+          channel: body.channel,
+          text: body.text,
+          thread_ts,
+          ts,
+          ...(body.blocks ? { blocks: body.blocks as PostedMessage["blocks"] } : {}),
+        });
         shown.set(ts, { channel: body.channel, text: body.text });
         return { ok: true, channel: body.channel, ts, message: { type: "message", text: body.text, user: "U0LAN0Z89", bot_id: "B0FAKE01", ts, thread_ts } };
       }
@@ -82,17 +116,28 @@ export function createSlackFake(options: SlackFakeOptions) {
         if (typeof body.ts !== "string") return { ok: false, error: "invalid_arguments" };
         const current = shown.get(body.ts);
         if (!current || current.channel !== body.channel) return { ok: false, error: "message_not_found" };
-        if (typeof body.text !== "string" || body.text === "") return { ok: false, error: "no_text" };
-        if (body.text.length > MAX_TEXT) return { ok: false, error: "msg_too_long" };
-        current.text = body.text;
-        state.updates.push({ channel: body.channel, ts: body.ts, text: body.text, at: Date.now() });
+        if ((typeof body.text !== "string" || body.text === "") && body.blocks === undefined) return { ok: false, error: "no_text" };
+        if (typeof body.text === "string" && body.text.length > MAX_TEXT) return { ok: false, error: "msg_too_long" };
+        if (body.blocks !== undefined && !validBlocks(body.blocks)) return { ok: false, error: "invalid_blocks" };
+        if (typeof body.text === "string") current.text = body.text;
+        // The posted message keeps its first text (streaming tests compare it with the updates); its blocks are what it shows now.
+        const message = state.posted.find((m) => m.channel === body.channel && m.ts === body.ts);
+        if (message) message.blocks = body.blocks as PostedMessage["blocks"];
+        state.updates.push({ channel: body.channel, ts: body.ts, text: current.text, at: Date.now() });
         return {
           ok: true,
           channel: body.channel,
           ts: body.ts,
-          text: body.text,
-          message: { type: "message", text: body.text, user: "U0LAN0Z89", bot_id: "B0FAKE01" },
+          text: current.text,
+          message: { type: "message", text: current.text, user: "U0LAN0Z89", bot_id: "B0FAKE01" },
         };
+      }
+      case "chat.postEphemeral": {
+        if (typeof body.channel !== "string" || body.channel === "") return { ok: false, error: "channel_not_found" };
+        if (typeof body.user !== "string" || body.user === "") return { ok: false, error: "user_not_found" };
+        if (typeof body.text !== "string" || body.text === "") return { ok: false, error: "no_text" };
+        state.ephemeral.push({ channel: body.channel, user: body.user, text: body.text });
+        return { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.${String(tsCounter++).padStart(6, "0")}` };
       }
       default:
         return { ok: false, error: "unknown_method" };
@@ -129,6 +174,31 @@ export function createSlackFake(options: SlackFakeOptions) {
     /** The next `count` calls of `method` fail, e.g. `{status: 429, retryAfterSeconds: 1, error: "ratelimited"}`. */
     failNext(method: string, failure: Failure, count = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);
+    },
+    /**
+     * A user clicks a button of a posted message: the block_actions interaction (shaped as
+     * fixtures/block-actions.json) goes to the Request URL form-encoded as `payload=`, signed.
+     */
+    async click(url: string, ts: string, actionId: string, user: { id: string; name: string }, opts: { timestamp?: number } = {}): Promise<Response> {
+      const message = state.posted.find((m) => m.ts === ts);
+      const action = message?.blocks?.flatMap((b) => b.elements ?? []).find((e) => e.action_id === actionId);
+      if (!message || !action) throw new Error(`no button ${actionId} on message ${ts}`);
+      const payload = {
+        type: "block_actions",
+        user: { id: user.id, username: user.name, name: user.name, team_id: "T123ABC456" },
+        api_app_id: "A0FAKE01",
+        token: "verification-token-unused",
+        container: { type: "message", message_ts: ts, channel_id: message.channel, is_ephemeral: false },
+        trigger_id: `${tsCounter++}.1.fake`,
+        team: { id: "T123ABC456", domain: "fake-team" },
+        channel: { id: message.channel, name: "directmessage" },
+        message: { type: "message", text: message.text, user: "U0LAN0Z89", bot_id: "B0FAKE01", ts },
+        response_url: "https://hooks.slack.com/actions/T123ABC456/1/fake",
+        actions: [{ ...action, block_id: "approval", type: "button", action_ts: `${Date.now() / 1000}` }],
+      };
+      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      const headers = { ...(await slackEventHeaders(options.signingSecret, body, opts.timestamp)), "content-type": "application/x-www-form-urlencoded" };
+      return (options.deliverFetch ?? fetch)(url, { method: "POST", headers, body });
     },
     /** Posts an event payload to the Request URL, signed; `retryNum` marks it as Slack's nth retry. */
     async deliver(url: string, payload: unknown, opts: { retryNum?: number; timestamp?: number } = {}): Promise<Response> {

@@ -15,6 +15,7 @@ import type { ChannelAdapter } from "../shared/types";
 import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 import { slackBotToken } from "./bot-token";
 import { slackStreaming } from "./stream";
+import { answerSlackPress, approvalBlocks, parseInteraction } from "./approval";
 
 export { SLACK_MAX_MESSAGE_LENGTH };
 
@@ -40,13 +41,31 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
   secretFields: ["botToken", "signingSecret"],
   endpointFields: ["apiBase"],
   maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+  approvalButtons: true,
 
-  async verify(request, { config, now }) {
+  async verify(request, { config, now, fetch }) {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Slack events are POST requests" };
     const body = await readBody(request);
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
     const signature = await verifySlackSignature(config.signingSecret, request.headers, body.raw, now);
     if (!signature.ok) return { kind: "rejected", status: 401, error: signature.error };
+    // Interactivity (button clicks) comes to the same Request URL, form-encoded, signed the same way.
+    if ((request.headers.get("content-type") ?? "").startsWith("application/x-www-form-urlencoded")) {
+      const interaction = parseInteraction(body.raw);
+      if (interaction.kind === "invalid") return { kind: "rejected", status: 400, error: interaction.error };
+      if (interaction.kind === "ignored") return { kind: "response", response: new Response(null, { status: 200 }) };
+      const { press, payload } = interaction;
+      const client = { botToken: config.botToken, apiBase: config.apiBase, fetch };
+      return {
+        kind: "approval",
+        press,
+        respond: async (outcome) => {
+          await answerSlackPress(client, payload, press, outcome);
+          // Slack wants an empty 200 within 3 seconds; the prompt was updated through the Web API.
+          return new Response(null, { status: 200 });
+        },
+      };
+    }
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
     const payload = normalizeSlackPayload(json.value);
@@ -69,6 +88,7 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
       text: toSlackMrkdwn(message.text),
       mrkdwn: true,
       ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(message.approval ? { blocks: approvalBlocks(toSlackMrkdwn(message.text), message.approval.id) } : {}),
     };
     return networkSafe(async () =>
       slackSendResult(await slackCall({ botToken: config.botToken, apiBase: config.apiBase, fetch }, "chat.postMessage", body), now),
@@ -97,6 +117,7 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
         `api.slack.com/apps → your app → Event Subscriptions: enable, Request URL ${url} (Slack sends a url_verification challenge; the gateway answers it).`,
         "Subscribe to bot events: app_mention and message.im. OAuth & Permissions → bot scopes: app_mentions:read, im:history, chat:write. Reinstall the app.",
         "App Home → Messages Tab: allow users to send messages to the app, so DMs reach it.",
+        `For tool approvals (agent.approvals): Interactivity & Shortcuts → on, Request URL ${url} (the same URL), so Approve/Deny clicks reach the gateway.`,
       ],
     };
   },

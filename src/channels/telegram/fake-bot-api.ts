@@ -19,6 +19,7 @@ export interface SentMessage {
   text: string;
   parse_mode?: string;
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
+  reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] };
   message_id: number;
 }
 
@@ -27,6 +28,8 @@ export interface EditedMessage {
   message_id: number;
   text: string;
   parse_mode?: string;
+  /** The inline keyboard the edit leaves (none when absent). */
+  reply_markup?: unknown;
   at: number;
 }
 
@@ -95,6 +98,27 @@ async function readParams(request: Request): Promise<Params> {
   return params;
 }
 
+/** Inline keyboards: rows of buttons, each with a text and 1-64 bytes of callback_data (https://core.telegram.org/bots/api#inlinekeyboardbutton). */
+function validKeyboard(markup: unknown): boolean {
+  const rows = (markup as { inline_keyboard?: unknown })?.inline_keyboard;
+  if (!Array.isArray(rows)) return false;
+  return rows.every(
+    (row) =>
+      Array.isArray(row) &&
+      row.every((b: { text?: unknown; callback_data?: unknown }) => {
+        const size = typeof b.callback_data === "string" ? new TextEncoder().encode(b.callback_data).length : 0;
+        return typeof b.text === "string" && b.text !== "" && size >= 1 && size <= 64;
+      }),
+  );
+}
+
+/** What a user sees of a sent message: its text after HTML entities are parsed. */
+function visibleText(sent: SentMessage): string {
+  if (sent.parse_mode !== "HTML") return sent.text;
+  const parsed = parseTelegramHtml(sent.text);
+  return parsed.ok ? parsed.text : sent.text;
+}
+
 export function createTelegramFake(options: TelegramFakeOptions) {
   const botId = Number(options.token.split(":")[0]);
   const username = options.username ?? "loopgate_test_bot";
@@ -110,10 +134,14 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     downloads: [] as { path: string; status: number }[],
     calls: [] as { method: string; params: Params }[],
     commands: [] as { command: string; description: string }[],
+    /** answerCallbackQuery calls, in order. */
+    callbackAnswers: [] as { callback_query_id: string; text?: string; show_alert?: boolean }[],
   };
+  /** Callback queries handed out by `pressButton` and not yet answered (Telegram lets each be answered once). */
+  const openQueries = new Set<string>();
   let nextMessageId = 5000;
-  /** What each message shows now (its last accepted text), and when each chat last changed. */
-  const shown = new Map<number, { chat_id: string; text: string; parse_mode?: string }>();
+  /** What each message shows now (its last accepted text and keyboard), and when each chat's messages were last edited. */
+  const shown = new Map<number, { chat_id: string; text: string; parse_mode?: string; markup?: string }>();
   const lastChange = new Map<string, number>();
   const updates = createUpdateQueue();
   /** Called with each batch getUpdates hands out, before the answer leaves (tests kill the poller here). */
@@ -183,14 +211,20 @@ export function createTelegramFake(options: TelegramFakeOptions) {
           visible = parsed.text;
         }
         if (visible.length > MAX_TEXT) return badRequest("message is too long");
+        if (params.reply_markup !== undefined && !validKeyboard(params.reply_markup)) return badRequest("BUTTON_DATA_INVALID");
         const message_id = nextMessageId++;
-        shown.set(message_id, { chat_id: String(params.chat_id), text: params.text, parse_mode: params.parse_mode as string | undefined });
-        lastChange.set(String(params.chat_id), Date.now());
+        shown.set(message_id, {
+          chat_id: String(params.chat_id),
+          text: params.text,
+          parse_mode: params.parse_mode as string | undefined,
+          markup: params.reply_markup === undefined ? undefined : JSON.stringify(params.reply_markup),
+        });
         state.sent.push({
           chat_id: String(params.chat_id),
           text: params.text,
           parse_mode: params.parse_mode as string | undefined,
           reply_parameters: params.reply_parameters as SentMessage["reply_parameters"],
+          reply_markup: params.reply_markup as SentMessage["reply_markup"],
           message_id,
         });
         return ok({
@@ -200,6 +234,14 @@ export function createTelegramFake(options: TelegramFakeOptions) {
           from: { id: botId, is_bot: true, first_name: "Loopgate", username },
           text: visible,
         });
+      }
+      case "answerCallbackQuery": {
+        const id = params.callback_query_id;
+        if (typeof id !== "string" || id === "") return badRequest("callback_query_id is empty");
+        if (!openQueries.delete(id)) return badRequest("query is too old and response timeout expired or query ID is invalid");
+        if (typeof params.text === "string" && params.text.length > 200) return badRequest("text is too long");
+        state.callbackAnswers.push({ callback_query_id: id, text: params.text as string | undefined, show_alert: params.show_alert as boolean | undefined });
+        return ok(true);
       }
       case "editMessageText": {
         if (params.chat_id === undefined || params.chat_id === "") return badRequest("chat_id is empty");
@@ -211,19 +253,30 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         let visible = params.text;
         if (params.parse_mode === "HTML") {
           const parsed = parseTelegramHtml(params.text);
-          if (!parsed.ok) return badRequest(`can't parse entities: ${parsed.error}`);
+          if (!parsed.ok) return badRequest(`can\x27t parse entities: ${parsed.error}`);
           visible = parsed.text;
         }
         if (visible.length > MAX_TEXT) return badRequest("MESSAGE_TOO_LONG");
-        if (current.text === params.text && current.parse_mode === params.parse_mode)
+        const markup = params.reply_markup === undefined ? undefined : JSON.stringify(params.reply_markup);
+        if (current.text === params.text && current.parse_mode === params.parse_mode && current.markup === markup)
           return badRequest(
             "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
           );
         const now = Date.now();
         if (now - (lastChange.get(chat) ?? 0) < MIN_CHANGE_INTERVAL_MS) return tooManyRequests(1);
         lastChange.set(chat, now);
-        shown.set(message_id, { chat_id: chat, text: params.text, parse_mode: params.parse_mode as string | undefined });
-        state.edits.push({ chat_id: chat, message_id, text: params.text, parse_mode: params.parse_mode as string | undefined, at: now });
+        shown.set(message_id, { chat_id: chat, text: params.text, parse_mode: params.parse_mode as string | undefined, markup });
+        // Like Telegram, an edit without reply_markup leaves the message without an inline keyboard.
+        const sent = state.sent.find((m) => m.chat_id === chat && m.message_id === message_id);
+        if (sent) sent.reply_markup = params.reply_markup as SentMessage["reply_markup"];
+        state.edits.push({
+          chat_id: chat,
+          message_id,
+          text: params.text,
+          parse_mode: params.parse_mode as string | undefined,
+          reply_markup: params.reply_markup,
+          at: now,
+        });
         return ok({
           message_id,
           date: Math.floor(now / 1000),
@@ -292,6 +345,28 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     pendingUpdates: updates.pendingCount,
     onHandOut(hook: ((batch: Update[]) => void) | undefined) {
       onHandOut = hook;
+    },
+    /**
+     * A user presses an inline button of a sent message: a callback_query update (shaped as
+     * fixtures/callback-query-approval.json) goes to the webhook, as Telegram sends it.
+     */
+    pressButton(messageId: number, callbackData: string, from: { id: number; first_name: string }): Promise<Response> {
+      const sent = state.sent.find((m) => m.message_id === messageId);
+      if (!sent) throw new Error(`no sent message ${messageId}`);
+      if (!sent.reply_markup?.inline_keyboard.flat().some((b) => b.callback_data === callbackData))
+        throw new Error(`message ${messageId} has no button ${callbackData}`);
+      const id = `${botId}${nextMessageId++}`;
+      openQueries.add(id);
+      return this.deliver({
+        update_id: nextMessageId++,
+        callback_query: {
+          id,
+          from: { ...from, is_bot: false },
+          message: { message_id: messageId, chat: { id: Number(sent.chat_id), type: "private" }, date: Math.floor(Date.now() / 1000), text: visibleText(sent) },
+          chat_instance: "-7196183950428722461",
+          data: callbackData,
+        },
+      });
     },
     /** Sends an update to the registered webhook as Telegram does, with the secret token header. */
     async deliver(update: unknown, secretOverride?: string | null): Promise<Response> {

@@ -18,9 +18,12 @@ import type { Update } from "grammy/types";
 import type { ChannelAdapter } from "../shared/types";
 import { telegramBotFields } from "./bot-fields";
 import { telegramStreaming, telegramTyping } from "./stream";
+import { answerPress, approvalKeyboard, approvalPressOf } from "./approval";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
+/** Webhook mode also takes button presses (approval prompts); the polling mode only messages. */
+export const TELEGRAM_WEBHOOK_ALLOWED_UPDATES = [...TELEGRAM_ALLOWED_UPDATES, "callback_query"] as const;
 /** How long a Bot API call inside the webhook request (typing, getMe) may delay its answer. */
 const IN_REQUEST_TIMEOUT_SECONDS = 2;
 
@@ -44,6 +47,7 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   secretFields: ["botToken", "secretToken"],
   endpointFields: ["apiBase"],
   maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
+  approvalButtons: true,
 
   prepareConfig: (config) => ({ ...config, secretToken: config.secretToken ?? randomToken() }),
 
@@ -63,6 +67,23 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
     const update = json.value as Update;
 
     const api = telegramApi(config.botToken, config.apiBase, fetch, IN_REQUEST_TIMEOUT_SECONDS);
+    const query = update.callback_query;
+    if (query) {
+      const press = approvalPressOf(query);
+      if (!press) {
+        // Not one of our buttons: answered all the same, so the presser's spinner stops.
+        await api.answerCallbackQuery(query.id).catch(() => undefined);
+        return { kind: "response", response: Response.json({ ok: true, ignored: "not an approval button" }) };
+      }
+      return {
+        kind: "approval",
+        press,
+        respond: async (outcome) => {
+          await answerPress(api, query, press, outcome);
+          return Response.json({ ok: true, approval: outcome.kind });
+        },
+      };
+    }
     const isGroup = update.message?.chat.type === "group" || update.message?.chat.type === "supergroup";
     const username = config.botUsername ?? (isGroup ? await botUsername(api) : undefined);
     const normalized = normalizeUpdate(update, { id: botIdFromToken(config.botToken), username });
@@ -81,6 +102,7 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
       chatId: message.conversationId ?? message.recipient,
       text: message.text,
       replyToMessageId: message.replyContext?.messageId,
+      ...(message.approval ? { replyMarkup: approvalKeyboard(message.approval.id) } : {}),
     });
   },
 
@@ -109,12 +131,12 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
     const url = `${publicUrl.replace(/\/$/, "")}/hooks/${channelId}`;
     try {
       const me = await api.getMe();
-      await api.setWebhook(url, { secret_token: config.secretToken, allowed_updates: [...TELEGRAM_ALLOWED_UPDATES] });
+      await api.setWebhook(url, { secret_token: config.secretToken, allowed_updates: [...TELEGRAM_WEBHOOK_ALLOWED_UPDATES] });
       await api.setMyCommands([{ command: "pair", description: "Pair with a code from the gateway's admin" }]);
       return {
         ok: true,
         steps: [
-          `Webhook for @${me.username} set to ${url} with this channel's secret token (updates: ${TELEGRAM_ALLOWED_UPDATES.join(", ")}).`,
+          `Webhook for @${me.username} set to ${url} with this channel's secret token (updates: ${TELEGRAM_WEBHOOK_ALLOWED_UPDATES.join(", ")}).`,
           `Private chats: write to @${me.username}. Groups: add the bot, then mention @${me.username} or reply to it.`,
           `Pairing: send /pair CODE, or open https://t.me/${me.username}?start=CODE.`,
         ],

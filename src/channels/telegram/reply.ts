@@ -5,6 +5,7 @@
  * out as plain text rather than being lost.
  */
 import type { Api } from "grammy/web";
+import type { InlineKeyboardMarkup } from "grammy/types";
 import { isEntityParseError, telegramSendResult } from "./api";
 import { toTelegramHtml } from "./format";
 import type { SendResult } from "../shared/types";
@@ -19,11 +20,16 @@ export interface TelegramReply {
   text: string;
   /** The message being answered (`replyContext.messageId`); quoted when it still exists. */
   replyToMessageId?: string;
+  /** Buttons under the message (an approval prompt's Approve and Deny). */
+  replyMarkup?: InlineKeyboardMarkup;
 }
 
 export async function sendTelegramReply(api: Pick<Api, "sendMessage">, reply: TelegramReply): Promise<SendResult> {
   const replyTo = Number(reply.replyToMessageId);
-  const quote = Number.isInteger(replyTo) && replyTo > 0 ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {};
+  const quote = {
+    ...(Number.isInteger(replyTo) && replyTo > 0 ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
+    ...(reply.replyMarkup ? { reply_markup: reply.replyMarkup } : {}),
+  };
   try {
     const sent = await api.sendMessage(reply.chatId, toTelegramHtml(reply.text), { parse_mode: "HTML", ...quote });
     return { ok: true, platformMessageId: String(sent.message_id) };

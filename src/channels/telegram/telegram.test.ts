@@ -208,7 +208,7 @@ describe("Telegram setup", () => {
     const { fake, ctx } = setup();
     const result = await telegramAdapter.setup!(ctx);
     expect(result.ok).toBe(true);
-    expect(fake.state.webhook).toEqual({ url: "https://gw.example/hooks/ch_tg", secret_token: SECRET, allowed_updates: ["message"] });
+    expect(fake.state.webhook).toEqual({ url: "https://gw.example/hooks/ch_tg", secret_token: SECRET, allowed_updates: ["message", "callback_query"] });
     expect(fake.state.commands.map((c) => c.command)).toEqual(["pair"]);
   });
 

@@ -58,7 +58,7 @@ const messagesOf = async (channelId: string) =>
 describe("Telegram channel, through the whole pipeline", () => {
   it("registers the webhook, answers a private message as an HTML reply to it", async () => {
     const { fake, url } = await telegramChannel();
-    expect(fake.state.webhook).toMatchObject({ url, allowed_updates: ["message"], secret_token: expect.stringMatching(/^[\w-]{43}$/) });
+    expect(fake.state.webhook).toMatchObject({ url, allowed_updates: ["message", "callback_query"], secret_token: expect.stringMatching(/^[\w-]{43}$/) });
     const u = update(fake, "hello <bot> & co");
     const res = await u.send();
     expect(res.status).toBe(200);

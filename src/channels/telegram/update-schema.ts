@@ -35,5 +35,13 @@ const message = z.looseObject({
   sticker: z.looseObject({ ...file, emoji: z.string().optional() }).optional(),
 });
 
+/** A button press (https://core.telegram.org/bots/api#callbackquery); approval.ts reads these fields. */
+const callbackQuery = z.looseObject({
+  id: z.string(),
+  from: user,
+  data: z.string().optional(),
+  message: z.looseObject({ message_id: int, chat: z.looseObject({ id: int }), text: z.string().optional() }).optional(),
+});
+
 /** The fields the adapter reads before trusting the rest of an update. */
-export const updateSchema = z.looseObject({ update_id: int, message: message.optional() });
+export const updateSchema = z.looseObject({ update_id: int, message: message.optional(), callback_query: callbackQuery.optional() });
