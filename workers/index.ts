@@ -7,6 +7,7 @@ import { senderSession } from "../src/objects/addresses";
 import { readConfig } from "../src/config";
 import { openDb } from "../src/db/client";
 import { applyLocalMigrations } from "../src/db/local-migrations";
+import { pruneMedia } from "../src/pipeline/media-retention";
 import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
@@ -39,5 +40,7 @@ export default {
       senderSession(env, channelId, senderId).cleanup(),
     );
     if (swept.staled || swept.cleaned) log.info("session sweep", { ...swept });
+    const pruned = await pruneMedia(openDb(env.DB), env.MEDIA, readConfig(env), controller.scheduledTime);
+    if (pruned) log.info("media retention", { deleted: pruned });
   },
 } satisfies ExportedHandler<Env>;

@@ -19,6 +19,8 @@ import { recordRoutes } from "./records";
 import { resealRoutes } from "./reseal";
 import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
+import { mediaRoutes } from "./media";
+import { usageMediaRoutes } from "./usage-media";
 import { mcpServerRoutes } from "./mcp-servers";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
@@ -61,7 +63,9 @@ const api = new Hono<AppEnv>()
   .route("/cron", cronRoutes)
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
+  .route("/usage/media", usageMediaRoutes)
   .route("/usage", usageRoutes)
+  .route("/media", mediaRoutes)
   .route("/mcp-servers", mcpServerRoutes)
   .route("/secrets", resealRoutes)
   .route("/backup", backupRoutes)

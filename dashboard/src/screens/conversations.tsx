@@ -6,6 +6,7 @@ import type { ScreenDef } from "../shell/screens";
 import { Badge, Empty, ErrorBanner } from "../ui/widgets";
 import { clockTime, dateTime, timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
+import { MessageMedia } from "../conversations/message-media";
 
 function RunDetails({ run }: { run: RunRow }) {
   return (
@@ -44,6 +45,7 @@ function History({ session, channelName }: { session: SessionRow; channelName: s
           return (
             <div key={m.id} class={`bubble ${bubbleClass(m)}`} data-direction={m.direction}>
               {m.text}
+              <MessageMedia media={m.media} />
               <span class="meta">
                 {clockTime(m.createdAt)}
                 {m.direction === "in" && m.outcome !== "accepted" && ` · ${m.outcome.replace("_", " ")}`}

@@ -203,7 +203,21 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     return { status: 404, body: { message: "404: Not Found", code: 0 } };
   }
 
+  const cdn = new Map<string, { bytes: Uint8Array<ArrayBuffer>; contentType: string }>();
+  const cdnDownloads: { path: string; status: number }[] = [];
+
+  /** Discord's CDN: attachment URLs are signed (`ex`, `is`, `hm`) and need no token; unsigned ones answer 404. */
+  function cdnFile(url: URL): Response {
+    const file = cdn.get(url.pathname);
+    const signed = ["ex", "is", "hm"].every((p) => url.searchParams.has(p));
+    cdnDownloads.push({ path: url.pathname, status: file && signed ? 200 : 404 });
+    if (!file || !signed) return new Response("This content is no longer available.", { status: 404 });
+    return new Response(file.bytes, { headers: { "content-type": file.contentType, "content-length": String(file.bytes.length) } });
+  }
+
   async function handle(request: Request): Promise<Response> {
+    const cdnUrl = new URL(request.url);
+    if (request.method === "GET" && cdnUrl.pathname.startsWith("/attachments/")) return cdnFile(cdnUrl);
     const path = new URL(request.url).pathname.replace(/^\/api(\/v\d+)?/, "");
     const raw = request.method === "GET" ? "" : await request.text();
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
@@ -218,6 +232,13 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
   return {
     handle,
     state,
+    cdnDownloads,
+    /** A file on the CDN at `/attachments/<channel>/<id>/<name>`; returns the signed path and query to put after the fake's base URL. */
+    addCdnFile(channelId: string, filename: string, bytes: Uint8Array, contentType: string): string {
+      const path = `/attachments/${channelId}/${snowflake()}/${filename}`;
+      cdn.set(path, { bytes: new Uint8Array(bytes), contentType });
+      return `${path}?ex=${Math.floor(Date.now() / 1000 + 86_400).toString(16)}&is=${Math.floor(Date.now() / 1000).toString(16)}&hm=${"ab".repeat(32)}&`;
+    },
     publicKey,
     deliver,
     sign,

@@ -5,6 +5,7 @@
  * 401 Discord probes for), /ask and /pair are acknowledged at once with a deferred response,
  * and the reply edits that response when the agent is done.
  */
+import { fetchDiscordAttachment } from "./attachment";
 import { verifyKey } from "discord-interactions";
 import * as z from "zod";
 import { DISCORD_COMMANDS } from "./commands";
@@ -78,6 +79,11 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     // Discord wants an answer within 3 s: "thinking…" now, the reply edits it later.
     const deferred = { type: DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, ...(interaction.ephemeral ? { data: { flags: EPHEMERAL } } : {}) };
     return { kind: "messages", messages: [interaction.message], ack: () => Response.json(deferred) };
+  },
+
+  /** The file given to /ask, from Discord's CDN (attachment.ts). */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchDiscordAttachment(attachment, { apiBase: config.apiBase, fetch }, maxBytes);
   },
 
   async send(message, { config, fetch }) {
