@@ -6,10 +6,11 @@
  */
 import { eq, inArray } from "drizzle-orm";
 import { Hono } from "hono";
-import { chunked } from "../db/chunked";
 import type { Db } from "../db/client";
 import { mediaFiles } from "../db/schema";
 import type { AppEnv } from "./context";
+
+const D1_MAX_BOUND_VALUES = 100;
 
 /** A file as the API shows it. */
 export interface MediaView {
@@ -30,8 +31,10 @@ export async function mediaForMessages(db: Db, messageIds: string[]): Promise<Ma
   if (!messageIds.length) return out;
   // D1 binds at most 100 values per statement: a page of up to 500 messages is asked for in groups.
   const rows: (typeof mediaFiles.$inferSelect)[] = [];
-  for (const ids of chunked(messageIds, 1))
-    if (ids.length) rows.push(...(await db.select().from(mediaFiles).where(inArray(mediaFiles.messageId, ids)).orderBy(mediaFiles.id)));
+  for (let i = 0; i < messageIds.length; i += D1_MAX_BOUND_VALUES) {
+    const ids = messageIds.slice(i, i + D1_MAX_BOUND_VALUES);
+    rows.push(...(await db.select().from(mediaFiles).where(inArray(mediaFiles.messageId, ids)).orderBy(mediaFiles.id)));
+  }
   for (const r of rows) {
     const view: MediaView = {
       id: r.id,

@@ -78,6 +78,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
   const keys = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const publicKey = hex((await crypto.subtle.exportKey("raw", keys.publicKey)) as ArrayBuffer);
   const deferred = new Set<string>();
+  const inFlight = new Set<string>();
   const failures = new Map<string, Failure[]>();
   const state = {
     messages: [] as DiscordMessage[],
@@ -104,7 +105,16 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     const body = JSON.stringify({ application_id: options.applicationId, version: 1, ...interaction });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = await sign(timestamp, body);
-    const res = await post(url, body, opts.badSignature ? signature.replace(/^../, signature.startsWith("00") ? "11" : "00") : signature, timestamp);
+    // Discord accepts the token as soon as the interaction is answered; the gateway may edit its
+    // answer (a quick notice) before this side has read the response, so it counts from the send.
+    const token = typeof interaction.token === "string" && !opts.badSignature ? interaction.token : undefined;
+    if (token) inFlight.add(token);
+    const res = await post(url, body, opts.badSignature ? signature.replace(/^../, signature.startsWith("00") ? "11" : "00") : signature, timestamp).catch(
+      (err: unknown) => {
+        if (token) inFlight.delete(token);
+        throw err;
+      },
+    );
     const text = await res.text();
     let answer: unknown = text;
     try {
@@ -114,6 +124,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     }
     state.interactionResponses.push({ id: String(interaction.id), status: res.status, body: answer });
     if (res.ok && (answer as { type?: number }).type === 5 && typeof interaction.token === "string") deferred.add(interaction.token);
+    if (token) inFlight.delete(token);
     return { status: res.status, body: answer };
   }
 
@@ -155,7 +166,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     const hook = new RegExp(`^/webhooks/${app}/([^/]+)(/messages/@original)?$`).exec(path);
     if (hook) {
       const token = decodeURIComponent(hook[1] ?? "");
-      if (!deferred.has(token)) return { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } };
+      if (!deferred.has(token) && !inFlight.has(token)) return { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } };
       const kind = hook[2] && method === "PATCH" ? "original" : !hook[2] && method === "POST" ? "followup" : null;
       if (!kind) return { status: 405, body: { message: "405: Method Not Allowed", code: 0 } };
       const m = message(kind, body, { token });
