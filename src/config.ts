@@ -84,6 +84,25 @@ export const configSchema = z.object({
   SESSION_STALE_AFTER_MINUTES: int(24 * 60),
   /** A stale conversation's history is deleted after this many days without activity. */
   SESSION_CLEANUP_AFTER_DAYS: int(30),
+  /** Largest attachment downloaded per kind, bytes (docs/media.md): images, PDFs, text files, audio for transcription. */
+  MEDIA_MAX_IMAGE_BYTES: int(5 * 1024 * 1024),
+  MEDIA_MAX_PDF_BYTES: int(32 * 1024 * 1024),
+  MEDIA_MAX_TEXT_BYTES: int(1024 * 1024),
+  MEDIA_MAX_AUDIO_BYTES: int(25 * 1024 * 1024),
+  /** Attachments are kept in R2 this many days, then deleted by the heartbeat. */
+  MEDIA_RETENTION_DAYS: int(30),
+  /** Workers AI speech-to-text model for voice notes (through the AI binding, or the REST API below). */
+  TRANSCRIBE_MODEL: z.string().default("@cf/openai/whisper-large-v3-turbo"),
+  /** Workers AI over REST when the Worker has no AI binding (local development): account id and an API token with Workers AI read. */
+  CLOUDFLARE_ACCOUNT_ID: z.string().optional(),
+  CLOUDFLARE_AI_TOKEN: z.string().optional(),
+  CLOUDFLARE_API_BASE_URL: z.string().default("https://api.cloudflare.com/client/v4"),
+  /** An OpenAI-compatible `/audio/transcriptions` endpoint instead of Workers AI, e.g. https://api.openai.com/v1. */
+  TRANSCRIBE_OPENAI_BASE_URL: z.string().optional(),
+  TRANSCRIBE_OPENAI_API_KEY: z.string().optional(),
+  TRANSCRIBE_OPENAI_MODEL: z.string().default("whisper-1"),
+  /** What that endpoint charges per audio minute, for /api/usage. */
+  TRANSCRIBE_OPENAI_USD_PER_MINUTE: z.coerce.number().min(0).default(0.006),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -7,3 +7,8 @@ interface Env extends LoopgateSecrets {}
 declare namespace Cloudflare {
   interface Env extends LoopgateSecrets {}
 }
+// Workers AI for voice notes, when deployed with `[ai] binding = "AI"` (docs/media.md); left out of
+// wrangler.toml because a local AI binding needs a Cloudflare login, and the REST API serves instead.
+interface Env {
+  AI?: import("../src/agent/transcribe").AiBinding;
+}

@@ -9,6 +9,7 @@ import { openDb } from "../src/db/client";
 import { faultHookCompiledIn } from "../src/db/fault-hook";
 import { applyLocalMigrations } from "../src/db/local-migrations";
 import { faultControl } from "./fault-control";
+import { pruneMedia } from "../src/pipeline/media-retention";
 import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail } from "./email";
@@ -42,5 +43,7 @@ export default {
       senderSession(env, channelId, senderId).cleanup(),
     );
     if (swept.staled || swept.cleaned) log.info("session sweep", { ...swept });
+    const pruned = await pruneMedia(openDb(env.DB), env.MEDIA, readConfig(env), controller.scheduledTime);
+    if (pruned) log.info("media retention", { deleted: pruned });
   },
 } satisfies ExportedHandler<Env>;

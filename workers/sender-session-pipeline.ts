@@ -156,6 +156,8 @@ function stageInput(ctx: MessageContext): AgentStageInput {
     senderName: row.sender_name ?? undefined,
     text: row.text,
     attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined,
+    media: { store: ctx.env.MEDIA, ai: ctx.env.AI },
+    messageId: row.id,
     runId: `run_${row.id.slice(4)}`,
     now: ctx.now,
   };

@@ -356,6 +356,7 @@ export class SenderSession extends DurableObject<Env> {
     route.runId = stage.run ? runId : null;
     record.run = stage.run;
     record.apiCalls = stage.apiCalls;
+    if (stage.media?.length) record.media = stage.media;
     record.events.push(...stage.events);
     if (stage.overBudget) record.inbound.outcome = "over_budget";
     return this.commit(row, channel, record, route, stage.reply, stage.turns, stage.memory, now);

@@ -133,6 +133,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         history,
         text: req.text,
         images: req.images,
+        documents: req.documents,
       });
       const toolContext: ToolContext = {
         now,

@@ -3,7 +3,8 @@
  * conversation's memory, turned into what the object stores (history, notes, summary) and what
  * D1 records (the run, one api_calls row per model request, feed events). The sender always
  * gets exactly one message back: the answer, a plain failure notice, or the budget notice.
- * Pictures the sender attached are fetched through the channel and shown to Claude.
+ * Files the sender attached are fetched through the channel, kept in R2 and shown to Claude
+ * (src/agent/media.ts); a file it cannot take ends the turn with a clear notice instead.
  */
 import type { Attachment, ChannelAdapter } from "../channels/shared/types";
 import type { GatewayConfig } from "../config";
@@ -15,7 +16,9 @@ import { budgetReply, checkBudget } from "./budget";
 import { apiCallRows } from "./call-rows";
 import type { ApprovalDecision, PausedTurn } from "./approvals";
 import { keyringFor } from "../crypto/keyring";
-import { prepareImages, type AttachmentFetcher } from "./images";
+import type { AttachmentFetcher } from "./images";
+import { prepareMedia, type MediaRow, type MediaStore, type PreparedMedia } from "./media";
+import { transcriberFor, type AiBinding } from "./transcribe";
 import { mcpGrants } from "./mcp-servers";
 import { activeHistory, loadAgentMemory, searchNotes, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
@@ -44,8 +47,12 @@ export interface AgentStageInput {
   senderId: string;
   senderName?: string;
   text: string;
-  /** What the adapter attached to the message; images among them are shown to Claude. */
+  /** What the adapter attached to the message (src/agent/media.ts). */
   attachments?: Attachment[];
+  /** Where attachments are kept (the R2 bucket) and the Workers AI binding for voice notes, when the Worker has them. */
+  media?: { store?: MediaStore; ai?: AiBinding };
+  /** The inbound message's id, which names its files. */
+  messageId?: string;
   runId: string;
   now: number;
   /** Defaults to the runtime the configuration selects. */
@@ -69,6 +76,8 @@ export interface AgentStageOutput {
   overBudget: boolean;
   /** Set when the turn stopped at an "ask first" tool call: nothing else is final yet; the caller stores it and asks. */
   approval?: { paused: PausedTurn };
+  /** One row per attached file (media_files), written with the message's record. */
+  media?: MediaRow[];
 }
 
 /**
@@ -94,8 +103,20 @@ export async function budgetStage(input: Pick<AgentStageInput, "db" | "cfg" | "c
 export async function agentStage(input: AgentStageInput): Promise<AgentStageOutput> {
   const { channel, senderId, now } = input;
   const runtime = input.runtime ?? conversationAgent.runtime(input.env);
-  // The offline echo model cannot look at pictures: nothing is downloaded for it.
-  const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
+  // The offline echo model cannot look at files: nothing is downloaded for it.
+  const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await mediaStage(input) : null;
+  if (prepared?.kind === "refused") {
+    const detail = { messageId: input.messageId, files: prepared.rows.map((r) => ({ kind: r.kind, type: r.mediaType, size: r.sizeBytes, error: r.error })) };
+    return {
+      reply: { text: prepared.notice, kind: "notice" },
+      apiCalls: [],
+      turns: [],
+      memory: null,
+      overBudget: false,
+      media: prepared.rows,
+      events: [feedEvent("media.refused", channel.id, senderId, detail, now)],
+    };
+  }
   // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const memory = input.conversation?.memory ?? loadAgentMemory(input.sql);
@@ -116,6 +137,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),
     ...(input.onText ? { onText: input.onText } : {}),
+    ...(prepared?.documents.length ? { documents: prepared.documents } : {}),
     capabilities: { scheduleJob: jobScheduler(input.db, channel.id, senderId), recallNotes: (query) => searchNotes(input.sql, query) },
     ...(channel.agent?.approvals ? { approvals: { askFirst: channel.agent.approvals.askFirst } } : {}),
     ...(input.resume ? { resume: input.resume } : {}),
@@ -166,6 +188,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     apiCalls,
     events,
     overBudget: false,
+    ...(prepared ? { media: prepared.rows } : {}),
     turns: result.ok
       ? [
           { role: "user", content: text },
@@ -174,6 +197,25 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
       : [],
     memory: result.memory ?? null,
   };
+}
+
+function mediaStage(input: AgentStageInput): Promise<PreparedMedia> {
+  const { cfg, channel } = input;
+  return prepareMedia(input.attachments ?? [], {
+    fetchAttachment: attachmentFetcher(channel, input.now),
+    store: input.media?.store,
+    transcriber: transcriberFor(cfg, input.media?.ai, (i, init) => fetch(i, init)),
+    limits: {
+      imageBytes: cfg.MEDIA_MAX_IMAGE_BYTES,
+      pdfBytes: cfg.MEDIA_MAX_PDF_BYTES,
+      textBytes: cfg.MEDIA_MAX_TEXT_BYTES,
+      audioBytes: cfg.MEDIA_MAX_AUDIO_BYTES,
+    },
+    channelId: channel.id,
+    senderId: input.senderId,
+    messageId: input.messageId ?? input.runId,
+    now: input.now,
+  });
 }
 
 /** Fetches through the channel's adapter, when it can; `fetch` is looked up per call so tests can intercept it. */

@@ -67,6 +67,16 @@ export interface TurnRequest {
   approvals?: ApprovalGate;
   /** Continues a paused turn with its decision; the other fields are what the paused turn was given. */
   resume?: { paused: PausedTurn; decision: ApprovalDecision };
+  /** PDFs and text files sent with the new message, as document blocks; this turn only, like images. */
+  documents?: TurnDocument[];
+}
+
+/** One PDF (base64) or text file (its text) for a document content block. */
+export interface TurnDocument {
+  kind: "pdf" | "text";
+  data: string;
+  /** The file name, shown to the model as the document's title. */
+  title?: string;
 }
 
 /** One image for an image content block. */

@@ -19,6 +19,8 @@ import { recordRoutes } from "./records";
 import { resealRoutes } from "./reseal";
 import { backupRoutes } from "./backup";
 import { usageRoutes } from "./usage";
+import { mediaRoutes } from "./media";
+import { usageMediaRoutes } from "./usage-media";
 import { mcpServerRoutes } from "./mcp-servers";
 import { senderMemoryRoutes } from "./sender-memory";
 import { approvalRoutes } from "./approvals";
@@ -64,7 +66,9 @@ const api = new Hono<AppEnv>()
   .route("/tasks", taskRoutes)
   .route("/", recordRoutes)
   .route("/sessions", senderMemoryRoutes)
+  .route("/usage/media", usageMediaRoutes)
   .route("/usage", usageRoutes)
+  .route("/media", mediaRoutes)
   .route("/mcp-servers", mcpServerRoutes)
   .route("/approvals", approvalRoutes)
   .route("/secrets", resealRoutes)

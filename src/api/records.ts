@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { events, messages, runs, sessions } from "../db/schema";
 import type { AppEnv } from "./context";
+import { mediaForMessages } from "./media";
 import { validate } from "./validate";
 
 const limit = z.coerce.number().int().min(1).max(500).default(50);
@@ -59,7 +60,12 @@ export const recordRoutes = new Hono<AppEnv>()
         )
         .orderBy(desc(messages.createdAt), desc(messages.id))
         .limit(q.limit);
-      return c.json({ messages: rows });
+      // Files and transcripts of the inbound messages on the page, in one query.
+      const media = await mediaForMessages(
+        c.var.db,
+        rows.filter((m) => m.direction === "in").map((m) => m.id),
+      );
+      return c.json({ messages: rows.map((m) => ({ ...m, media: media.get(m.id) ?? [] })) });
     },
   )
   .get(

@@ -3,6 +3,7 @@
  * `GET /api/usage` totals, `/daily`, `/models`, `/channels`, `/senders`, `/cache` (what prompt
  * caching saved) and `/calls` (recent calls). All accept `from`/`to` (unix ms or an ISO date)
  * and `channelId`/`senderId` filters; money is USD, estimated from src/agent/prices.json.
+ * Attachments' storage and transcription are in `media` and `/media` (usage-media.ts).
  */
 import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
@@ -10,6 +11,7 @@ import * as z from "zod";
 import { accountBudget, accountSpendToday, utcDayStart } from "../agent/budget";
 import { apiCalls } from "../db/schema";
 import type { AppEnv } from "./context";
+import { mediaTotals } from "./usage-media";
 import { validate } from "./validate";
 
 const instant = z
@@ -80,6 +82,8 @@ export const usageRoutes = new Hono<AppEnv>()
         accountCostTodayUsd: await accountSpendToday(c.var.db, now),
         accountPaused: !(await accountBudget(c.var.db, cfg, now)).ok,
       },
+      // Attachments: bytes kept in R2 and voice-note transcription (usage-media.ts); not counted in the model's cost above.
+      media: await mediaTotals(c.var.db, q),
     });
   })
   .get("/daily", validate("query", rangeQuery), async (c) => {

@@ -26,7 +26,16 @@ const inboundSchema = z.object({
   platformMessageId: z.string().min(1).max(256),
   text: z.string().max(100_000),
   attachments: z
-    .array(z.object({ type: text, url: text.optional(), name: text.optional() }))
+    .array(
+      z.object({
+        type: text,
+        url: text.optional(),
+        name: text.optional(),
+        size: z.number().int().nonnegative().optional(),
+        voice: z.boolean().optional(),
+        durationSeconds: z.number().nonnegative().optional(),
+      }),
+    )
     .max(20)
     .optional(),
   replyContext: z.record(z.string(), text).optional(),
@@ -47,7 +56,7 @@ const sendSchema = z.union([
 const setupSchema = z.object({ ok: z.boolean(), steps: z.array(text) });
 const fetchedSchema = z.union([
   z.object({ ok: z.literal(true), bytes: z.instanceof(Uint8Array), mediaType: z.string().min(1).max(200) }),
-  z.object({ ok: z.literal(false), reason: z.enum(["too_large", "unavailable"]), error: text }),
+  z.object({ ok: z.literal(false), reason: z.enum(["too_large", "unavailable"]), error: text, size: z.number().nonnegative().optional() }),
 ]);
 
 function describe(err: unknown): string {

@@ -58,5 +58,13 @@ export const MIGRATIONS: { name: string; queries: string[] }[] = [
       "CREATE TRIGGER `api_calls_spend_update` AFTER UPDATE OF `created_at`, `channel_id`, `sender_id`, `input_tokens`, `cache_write_tokens`, `output_tokens`, `cost_usd` ON `api_calls`\nBEGIN\n\tUPDATE `spend_daily`\n\tSET `tokens` = `tokens` - (OLD.`input_tokens` + OLD.`cache_write_tokens` + OLD.`output_tokens`), `cost_usd` = `cost_usd` - OLD.`cost_usd`\n\tWHERE `day` = OLD.`created_at` - OLD.`created_at` % 86400000 AND `scope` IN ('account', OLD.`channel_id` || ':' || OLD.`sender_id`);\n\tINSERT INTO `spend_daily` (`day`, `scope`, `tokens`, `cost_usd`)\n\tVALUES\n\t\t(NEW.`created_at` - NEW.`created_at` % 86400000, 'account', NEW.`input_tokens` + NEW.`cache_write_tokens` + NEW.`output_tokens`, NEW.`cost_usd`),\n\t\t(NEW.`created_at` - NEW.`created_at` % 86400000, NEW.`channel_id` || ':' || NEW.`sender_id`, NEW.`input_tokens` + NEW.`cache_write_tokens` + NEW.`output_tokens`, NEW.`cost_usd`)\n\tON CONFLICT (`day`, `scope`) DO UPDATE SET `tokens` = `tokens` + excluded.`tokens`, `cost_usd` = `cost_usd` + excluded.`cost_usd`;\nEND;",
       "-- The totals of the calls recorded before the counters existed.\nINSERT INTO `spend_daily` (`day`, `scope`, `tokens`, `cost_usd`)\nSELECT `created_at` - `created_at` % 86400000, 'account', SUM(`input_tokens` + `cache_write_tokens` + `output_tokens`), SUM(`cost_usd`)\nFROM `api_calls` GROUP BY 1\nUNION ALL\nSELECT `created_at` - `created_at` % 86400000, `channel_id` || ':' || `sender_id`, SUM(`input_tokens` + `cache_write_tokens` + `output_tokens`), SUM(`cost_usd`)\nFROM `api_calls` GROUP BY 1, 2;"
     ]
+  },
+  {
+    "name": "0003_media_files.sql",
+    "queries": [
+      "CREATE TABLE `media_files` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`channel_id` text NOT NULL,\n\t`sender_id` text NOT NULL,\n\t`message_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`status` text NOT NULL,\n\t`media_type` text NOT NULL,\n\t`name` text,\n\t`size_bytes` integer DEFAULT 0 NOT NULL,\n\t`r2_key` text,\n\t`transcript` text,\n\t`transcription_seconds` real DEFAULT 0 NOT NULL,\n\t`transcription_cost_usd` real DEFAULT 0 NOT NULL,\n\t`error` text,\n\t`deleted_at` integer\n);",
+      "CREATE INDEX `media_files_message` ON `media_files` (`message_id`);",
+      "CREATE INDEX `media_files_created` ON `media_files` (`created_at`);"
+    ]
   }
 ];

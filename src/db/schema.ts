@@ -366,3 +366,36 @@ export const spendDaily = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.scope] })],
 );
+
+/**
+ * Files senders attached (src/agent/media.ts): where the bytes are in R2 (`r2Key`, null when
+ * they were refused or never downloaded), what the model was shown, and a voice note's
+ * transcript. `deletedAt` is set when the retention sweep removed the bytes; the row stays
+ * for usage figures. Written with the message's record, idempotently (`${messageId}:${n}`).
+ */
+export const mediaFiles = sqliteTable(
+  "media_files",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at").notNull(),
+    channelId: text("channel_id").notNull(),
+    senderId: text("sender_id").notNull(),
+    /** The inbound message (messages.id) the file came with. */
+    messageId: text("message_id").notNull(),
+    /** image, pdf, text, audio (a voice note or audio file) or other (named to the model only). */
+    kind: text("kind", { enum: ["image", "pdf", "text", "audio", "other"] }).notNull(),
+    /** stored (in R2), refused (over a limit or unsupported: the sender was told), failed (download or transcription failed), named (not downloaded). */
+    status: text("status", { enum: ["stored", "refused", "failed", "named"] }).notNull(),
+    mediaType: text("media_type").notNull(),
+    name: text("name"),
+    sizeBytes: integer("size_bytes").notNull().default(0),
+    r2Key: text("r2_key"),
+    transcript: text("transcript"),
+    transcriptionSeconds: real("transcription_seconds").notNull().default(0),
+    transcriptionCostUsd: real("transcription_cost_usd").notNull().default(0),
+    /** Why a file was refused or failed, in words the dashboard shows. */
+    error: text("error"),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("media_files_message").on(t.messageId), index("media_files_created").on(t.createdAt)],
+);

@@ -11,7 +11,7 @@ import type { Db } from "../db/client";
 import { chunked } from "../db/chunked";
 import { eventStatements, type FeedEvent } from "../db/feed-events";
 import { sessionId } from "../objects/session-id";
-import { apiCalls, channels, messages, runs, sessions } from "../db/schema";
+import { apiCalls, channels, mediaFiles, messages, runs, sessions } from "../db/schema";
 
 export type InboundOutcome = "accepted" | "rate_limited" | "unpaired" | "paired" | "not_allowed" | "disabled" | "pairing_failed" | "over_budget" | "failed";
 
@@ -28,6 +28,8 @@ export interface MessageRecord {
   events: FeedEvent[];
   /** One row per model request made for this message (src/agent/pipeline-turn.ts). */
   apiCalls?: (typeof apiCalls.$inferInsert)[];
+  /** One row per attached file (src/agent/media.ts). */
+  media?: (typeof mediaFiles.$inferInsert)[];
 }
 
 /** How the reply of a recorded message went, when it was tried before the record was written. */
@@ -141,6 +143,7 @@ export function messageStatements(db: Db, r: MessageRecord, options: RecordOptio
     );
   }
   for (const calls of chunked(r.apiCalls ?? [], 19)) stmts.push(db.insert(apiCalls).values(calls).onConflictDoNothing());
+  for (const files of chunked(r.media ?? [], 17)) stmts.push(db.insert(mediaFiles).values(files).onConflictDoNothing());
   stmts.push(...eventStatements(db, [...r.events, ...(options.extraEvents ?? [])]));
   return stmts;
 }

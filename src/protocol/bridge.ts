@@ -32,9 +32,22 @@ const inboundMessage = z.object({
   conversationId: z.string().min(1).max(200).optional(),
   platformMessageId: z.string().min(1).max(300),
   text: z.string().max(100_000),
-  /** What was attached (e.g. a WhatsApp photo); described, not carried: the bytes stay on the platform. */
+  /**
+   * What was attached (e.g. a WhatsApp photo); described, not carried: the bytes stay on the
+   * platform. `url` is a reference the channel's Worker adapter resolves with its own credentials
+   * (`telegram-file:<file_id>`), never a URL carrying a token; `size` is what the platform declared.
+   */
   attachments: z
-    .array(z.object({ type: z.string().min(1).max(100), name: z.string().max(200).optional() }))
+    .array(
+      z.object({
+        type: z.string().min(1).max(100),
+        name: z.string().max(200).optional(),
+        url: z.string().max(500).optional(),
+        size: z.number().int().nonnegative().optional(),
+        voice: z.boolean().optional(),
+        durationSeconds: z.number().nonnegative().optional(),
+      }),
+    )
     .max(10)
     .optional(),
   replyContext: z.record(z.string(), z.string()).optional(),

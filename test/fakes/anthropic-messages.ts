@@ -138,9 +138,22 @@ function defaultAnswer(body: Json, n: number): Answer {
     const info = typeof src?.data === "string" ? imageInfo(Buffer.from(src.data, "base64")) : null;
     return info ? [`${info.mediaType} ${info.width ?? "?"}x${info.height ?? "?"}`] : [];
   });
-  // Says what pictures it was shown, so a test can tell the model really received them.
+  const docs = blocksOf(user).flatMap((b) => {
+    const src = b.type === "document" ? (b.source as Json) : undefined;
+    if (!src) return [];
+    return [
+      src.type === "text"
+        ? `text "${String(b.title ?? "untitled")}" ${String(src.data).length} chars`
+        : `${String(src.media_type)} "${String(b.title ?? "untitled")}"`,
+    ];
+  });
+  if (docs.length) seen.push(...docs.map((d) => `document ${d}`));
+  // Says what pictures and documents it was shown, so a test can tell the model really received them.
   if (seen.length)
-    return { kind: "text", text: `Answer #${n}: I see ${seen.length} image${seen.length === 1 ? "" : "s"} (${seen.join(", ")}); you said "${said}"` };
+    return {
+      kind: "text",
+      text: `Answer #${n}: I see ${seen.length} ${docs.length ? "file" : "image"}${seen.length === 1 ? "" : "s"} (${seen.join(", ")}); you said "${said}"`,
+    };
   return { kind: "text", text: `Answer #${n}: you said "${said}"` };
 }
 

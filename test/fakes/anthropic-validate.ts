@@ -76,7 +76,30 @@ function checkBlock(block: unknown, where: string): string | null {
     const err = checkImage(block, where);
     if (err) return err;
   }
+  if (block.type === "document") {
+    const err = checkDocument(block, where);
+    if (err) return err;
+  }
   return checkCacheControl(block, where);
+}
+
+/** The document sources the Messages API takes for files: base64 PDF (32 MB per request) and plain text. */
+function checkDocument(block: Json, where: string): string | null {
+  const src = block.source;
+  if (!isObject(src)) return `${where}.source: Field required`;
+  if (src.type === "base64") {
+    if (src.media_type !== "application/pdf") return `${where}.source.base64.media_type: Input should be 'application/pdf'`;
+    if (typeof src.data !== "string") return `${where}.source.base64.data: Field required`;
+    const bytes = Buffer.from(src.data, "base64");
+    if (bytes.subarray(0, 5).toString("latin1") !== "%PDF-") return `${where}.source.base64.data: The PDF specified was not valid.`;
+    return null;
+  }
+  if (src.type === "text") {
+    if (src.media_type !== "text/plain") return `${where}.source.text.media_type: Input should be 'text/plain'`;
+    return typeof src.data === "string" ? null : `${where}.source.text.data: Field required`;
+  }
+  if (src.type === "url" || src.type === "content" || src.type === "file") return null;
+  return `${where}.source: Input tag '${String(src.type)}' found using 'type' does not match any of the expected tags`;
 }
 
 export function countBreakpoints(body: Json): number {

@@ -1,13 +1,12 @@
 /**
- * Pictures a sender attached, as the model gets them: fetched, checked by their bytes and
- * capped (prepareImages), then sent as base64 image blocks before the text on the turn they
+ * Pictures a sender attached, as the model gets them (downloading, limits and byte checks are
+ * in agent-media.test.ts): base64 image blocks before the text on the turn they
  * arrive, through the real SDK to the fake Messages API, which validates image blocks like the
  * API does. Later turns carry only the text, so history stays byte-stable.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClaudeRuntime } from "../../src/agent/claude";
-import { MAX_IMAGE_BYTES, MAX_IMAGES_PER_TURN, prepareImages, type AttachmentFetcher } from "../../src/agent/images";
 import { DEFAULT_SYSTEM_PROMPT } from "../../src/agent/system-prompt.generated";
 import type { TurnRequest } from "../../src/agent/types";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
@@ -15,42 +14,6 @@ import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messa
 const KEY = "sk-ant-test-images-42";
 const PHOTO = new Uint8Array(readFileSync(new URL("../../src/channels/telegram/fixtures/photo.jpg", import.meta.url)));
 const PHOTO_BASE64 = Buffer.from(PHOTO).toString("base64");
-const PNG_HEADER = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 2, 0, 0, 0, 2]);
-const photo = { type: "image/jpeg", url: "telegram-file:AgACphoto", name: "What is in this picture?" };
-
-describe("prepareImages", () => {
-  it("fetches each image with the 5 MB cap, names the format by its bytes and encodes it", async () => {
-    const asked: number[] = [];
-    const fetcher: AttachmentFetcher = async (_a, maxBytes) => (asked.push(maxBytes), { ok: true, bytes: PHOTO, mediaType: "application/octet-stream" });
-    const out = await prepareImages([photo, { type: "application/pdf", url: "telegram-file:doc" }], fetcher);
-    expect(asked).toEqual([MAX_IMAGE_BYTES]);
-    expect(out).toEqual({ images: [{ mediaType: "image/jpeg", data: PHOTO_BASE64 }], notes: [], skipped: [] });
-  });
-
-  it("notes what it cannot show: too large, not downloadable, not a picture, too many, no fetcher", async () => {
-    const results = [
-      { ok: false as const, reason: "too_large" as const, error: "the file is 6.2 MB, over the 5.0 MB limit" },
-      { ok: false as const, reason: "unavailable" as const, error: "Telegram getFile failed: 400 Bad Request: invalid file_id" },
-      { ok: true as const, bytes: new TextEncoder().encode("%PDF-1.7"), mediaType: "image/jpeg" },
-    ];
-    const out = await prepareImages([photo, photo, photo], async () => results.shift()!);
-    expect(out.images).toEqual([]);
-    expect(out.notes).toEqual([
-      "[image not shown: larger than 5 MB]",
-      "[image not shown: it could not be downloaded]",
-      "[image not shown: not a JPEG, PNG, GIF or WebP picture]",
-    ]);
-    expect(out.skipped[2]).toEqual({ name: photo.name, reason: "unsupported image format (declared image/jpeg)" });
-
-    const many = await prepareImages(
-      Array.from({ length: MAX_IMAGES_PER_TURN + 1 }, () => photo),
-      async () => ({ ok: true, bytes: PNG_HEADER, mediaType: "image/png" }),
-    );
-    expect(many.images).toHaveLength(MAX_IMAGES_PER_TURN);
-    expect(many.notes).toEqual([`[image not shown: at most ${MAX_IMAGES_PER_TURN} images per message]`]);
-    expect((await prepareImages([photo], undefined)).notes).toEqual(["[image not shown: this channel cannot fetch attachments]"]);
-  });
-});
 
 describe("the Claude runtime with an image", () => {
   let fake: FakeAnthropic;

@@ -11,6 +11,7 @@ import { useSubmit } from "../ui/actions";
 import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
 import { clockTime, dateTime, timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
+import { MessageMedia } from "../conversations/message-media";
 
 function RunDetails({ run }: { run: RunRow }) {
   return (
@@ -56,6 +57,7 @@ function History({ session, channelName, onDeleted }: { session: SessionRow; cha
           return (
             <div key={m.id} class={`bubble ${bubbleClass(m)}`} data-direction={m.direction}>
               {m.text}
+              <MessageMedia media={m.media} />
               <span class="meta">
                 {clockTime(m.createdAt)}
                 {m.direction === "in" && m.outcome !== "accepted" && ` · ${m.outcome.replace("_", " ")}`}

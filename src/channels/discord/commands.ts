@@ -5,13 +5,16 @@
  * https://discord.com/developers/docs/interactions/application-commands
  */
 
-/** Application command option type 3 is STRING; command type 1 is CHAT_INPUT (a slash command). */
+/** Application command option type 3 is STRING, 11 ATTACHMENT; command type 1 is CHAT_INPUT (a slash command). */
 export const DISCORD_COMMANDS = [
   {
     name: "ask",
     type: 1,
     description: "Ask the agent",
-    options: [{ type: 3, name: "prompt", description: "What you want to ask", required: true, max_length: 6000 }],
+    options: [
+      { type: 3, name: "prompt", description: "What you want to ask", required: true, max_length: 6000 },
+      { type: 11, name: "file", description: "A picture, PDF, text file or voice recording for the agent", required: false },
+    ],
   },
   {
     name: "pair",

@@ -100,6 +100,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
   const keys = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const publicKey = hex((await crypto.subtle.exportKey("raw", keys.publicKey)) as ArrayBuffer);
   const deferred = new Set<string>();
+  const inFlight = new Set<string>();
   const failures = new Map<string, Failure[]>();
   const state = {
     messages: [] as DiscordMessage[],
@@ -128,7 +129,16 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     const body = JSON.stringify({ application_id: options.applicationId, version: 1, ...interaction });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const signature = await sign(timestamp, body);
-    const res = await post(url, body, opts.badSignature ? signature.replace(/^../, signature.startsWith("00") ? "11" : "00") : signature, timestamp);
+    // Discord accepts the token as soon as the interaction is answered; the gateway may edit its
+    // answer (a quick notice) before this side has read the response, so it counts from the send.
+    const token = typeof interaction.token === "string" && !opts.badSignature ? interaction.token : undefined;
+    if (token) inFlight.add(token);
+    const res = await post(url, body, opts.badSignature ? signature.replace(/^../, signature.startsWith("00") ? "11" : "00") : signature, timestamp).catch(
+      (err: unknown) => {
+        if (token) inFlight.delete(token);
+        throw err;
+      },
+    );
     const text = await res.text();
     let answer: unknown = text;
     try {
@@ -138,6 +148,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     }
     state.interactionResponses.push({ id: String(interaction.id), status: res.status, body: answer });
     if (res.ok && (answer as { type?: number }).type === 5 && typeof interaction.token === "string") deferred.add(interaction.token);
+    if (token) inFlight.delete(token);
     return { status: res.status, body: answer };
   }
 
@@ -209,7 +220,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     const hook = new RegExp(`^/webhooks/${app}/([^/]+)(/messages/@original)?$`).exec(path);
     if (hook) {
       const token = decodeURIComponent(hook[1] ?? "");
-      if (!deferred.has(token)) return { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } };
+      if (!deferred.has(token) && !inFlight.has(token)) return { status: 401, body: { message: "Invalid Webhook Token", code: 50027 } };
       const kind = hook[2] && method === "PATCH" ? "original" : !hook[2] && method === "POST" ? "followup" : null;
       if (!kind) return { status: 405, body: { message: "405: Method Not Allowed", code: 0 } };
       const existing = kind === "original" ? state.messages.find((o) => o.kind === "original" && o.token === token) : undefined;
@@ -265,7 +276,21 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     return { status: 404, body: { message: "404: Not Found", code: 0 } };
   }
 
+  const cdn = new Map<string, { bytes: Uint8Array<ArrayBuffer>; contentType: string }>();
+  const cdnDownloads: { path: string; status: number }[] = [];
+
+  /** Discord's CDN: attachment URLs are signed (`ex`, `is`, `hm`) and need no token; unsigned ones answer 404. */
+  function cdnFile(url: URL): Response {
+    const file = cdn.get(url.pathname);
+    const signed = ["ex", "is", "hm"].every((p) => url.searchParams.has(p));
+    cdnDownloads.push({ path: url.pathname, status: file && signed ? 200 : 404 });
+    if (!file || !signed) return new Response("This content is no longer available.", { status: 404 });
+    return new Response(file.bytes, { headers: { "content-type": file.contentType, "content-length": String(file.bytes.length) } });
+  }
+
   async function handle(request: Request): Promise<Response> {
+    const cdnUrl = new URL(request.url);
+    if (request.method === "GET" && cdnUrl.pathname.startsWith("/attachments/")) return cdnFile(cdnUrl);
     const path = new URL(request.url).pathname.replace(/^\/api(\/v\d+)?/, "");
     const raw = request.method === "GET" ? "" : await request.text();
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
@@ -280,6 +305,13 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
   return {
     handle,
     state,
+    cdnDownloads,
+    /** A file on the CDN at `/attachments/<channel>/<id>/<name>`; returns the signed path and query to put after the fake's base URL. */
+    addCdnFile(channelId: string, filename: string, bytes: Uint8Array, contentType: string): string {
+      const path = `/attachments/${channelId}/${snowflake()}/${filename}`;
+      cdn.set(path, { bytes: new Uint8Array(bytes), contentType });
+      return `${path}?ex=${Math.floor(Date.now() / 1000 + 86_400).toString(16)}&is=${Math.floor(Date.now() / 1000).toString(16)}&hm=${"ab".repeat(32)}&`;
+    },
     publicKey,
     deliver,
     sign,

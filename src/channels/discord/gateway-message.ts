@@ -6,8 +6,29 @@
  * dispatch replayed after a resume carries the same one.
  * https://discord.com/developers/docs/events/gateway-events#message-create
  */
-import type { GatewayMessageCreateDispatchData } from "discord-api-types/v10";
-import type { InboundMessage } from "../shared/types";
+import type { APIAttachment, GatewayMessageCreateDispatchData } from "discord-api-types/v10";
+import type { Attachment, InboundMessage } from "../shared/types";
+import { DISCORD_CDN_SCHEME } from "./interaction";
+
+/** Message flag 1 << 13: the message is a voice message recorded in Discord. */
+const IS_VOICE_MESSAGE = 1 << 13;
+const MAX_REFERENCE_CHARS = 500;
+
+/**
+ * A file as the gateway sees it: its signed CDN URL as a `discord-cdn:` reference (fetched by
+ * the Worker's adapter without a token), with the size Discord declares.
+ */
+function gatewayAttachment(a: APIAttachment, voiceMessage: boolean): Attachment {
+  return {
+    type: a.content_type ?? "application/octet-stream",
+    name: a.filename,
+    // The bridge protocol carries references up to 500 characters; a longer URL stays a name only.
+    ...(a.url.length <= MAX_REFERENCE_CHARS - DISCORD_CDN_SCHEME.length ? { url: `${DISCORD_CDN_SCHEME}${a.url}` } : {}),
+    size: a.size,
+    ...(voiceMessage ? { voice: true } : {}),
+    ...(voiceMessage && a.duration_secs !== undefined ? { durationSeconds: a.duration_secs } : {}),
+  };
+}
 
 /** Message types a person writes: DEFAULT and REPLY; joins, pins, boosts... are ignored. */
 const PERSON_MESSAGE_TYPES = new Set([0, 19]);
@@ -46,6 +67,8 @@ export function normalizeGatewayMessage(m: GatewayMessageCreateDispatchData, opt
     if (options.guildIds?.length && !options.guildIds.includes(m.guild_id)) return { kind: "ignored", reason: "server not in guildIds" };
     if (!addressesBot(m, options.botId)) return { kind: "ignored", reason: "server message not addressed to the bot" };
   }
+  // A voice message (flag IS_VOICE_MESSAGE) carries one audio attachment with its length.
+  const voiceMessage = ((m.flags ?? 0) & IS_VOICE_MESSAGE) !== 0;
   const notes = m.attachments.map((a) => `[attachment: ${a.filename} (${a.content_type ?? "unknown type"}, ${Math.max(1, Math.round(a.size / 1024))} KiB)]`);
   const text = [withoutBotMention(m.content, options.botId), ...notes].filter(Boolean).join("\n");
   if (!text) return { kind: "ignored", reason: "no text (in a server, the Message Content intent may be off)" };
@@ -58,7 +81,7 @@ export function normalizeGatewayMessage(m: GatewayMessageCreateDispatchData, opt
       conversationId: m.channel_id,
       platformMessageId: m.id,
       text,
-      attachments: m.attachments.length > 0 ? m.attachments.map((a) => ({ type: a.content_type ?? "application/octet-stream", name: a.filename })) : undefined,
+      attachments: m.attachments.length > 0 ? m.attachments.map((a) => gatewayAttachment(a, voiceMessage)) : undefined,
       // In a server the reply quotes the message it answers; in a DM it simply follows it.
       replyContext: m.guild_id ? { messageId: m.id, guildId: m.guild_id } : { messageId: m.id },
     },

@@ -3,6 +3,7 @@
  * dmOnly, allowed servers, what is ignored) on the documented message shape, and the reply body
  * (plain content, or an embed within Discord's limits for a structured reply).
  */
+import { fetchDiscordAttachment } from "./attachment";
 import type { GatewayMessageCreateDispatchData } from "discord-api-types/v10";
 import { describe, expect, it } from "vitest";
 import { discordGatewayConfigSchema } from "./gateway";
@@ -68,7 +69,41 @@ describe("normalizeGatewayMessage", () => {
     };
     const n = normalizeGatewayMessage(withFile as GatewayMessageCreateDispatchData, { botId: BOT });
     expect(n.kind === "message" && n.message.text).toBe("Supa Hot\n[attachment: plan.pdf (application/pdf, 20 KiB)]");
-    expect(n.kind === "message" && n.message.attachments).toEqual([{ type: "application/pdf", name: "plan.pdf" }]);
+    expect(n.kind === "message" && n.message.attachments).toEqual([
+      { type: "application/pdf", name: "plan.pdf", url: "discord-cdn:https://cdn/x", size: 20480 },
+    ]);
+  });
+
+  it("marks a voice message's audio as a voice note with its length, for transcription", () => {
+    // Discord's voice messages: flag IS_VOICE_MESSAGE (1 << 13), one audio/ogg attachment with duration_secs and a waveform.
+    const voice = {
+      ...dm,
+      content: "",
+      flags: 8192,
+      attachments: [
+        {
+          id: "2",
+          filename: "voice-message.ogg",
+          size: 9800,
+          url: "https://cdn.discordapp.com/attachments/1/2/voice-message.ogg?ex=1&is=2&hm=3&",
+          proxy_url: "https://media.discordapp.net/attachments/1/2/voice-message.ogg",
+          content_type: "audio/ogg",
+          duration_secs: 3.4,
+          waveform: "AAAA",
+        },
+      ],
+    };
+    const n = normalizeGatewayMessage(voice as GatewayMessageCreateDispatchData, { botId: BOT });
+    expect(n.kind === "message" && n.message.attachments).toEqual([
+      {
+        type: "audio/ogg",
+        name: "voice-message.ogg",
+        url: "discord-cdn:https://cdn.discordapp.com/attachments/1/2/voice-message.ogg?ex=1&is=2&hm=3&",
+        size: 9800,
+        voice: true,
+        durationSeconds: 3.4,
+      },
+    ]);
   });
 });
 
@@ -105,5 +140,24 @@ describe("discord-gateway config", () => {
     const base = { bridgeId: "brg_abc123", botToken: "MTAwMDAwMDAwMDAwMDAwMDAwMQ.x.y-token" };
     expect(discordGatewayConfigSchema.safeParse({ ...base, dmOnly: true, guildIds: ["290926798626357999"] }).success).toBe(true);
     expect(discordGatewayConfigSchema.safeParse({ ...base, guildIds: ["general"] }).success).toBe(false);
+  });
+});
+
+describe("fetchDiscordAttachment", () => {
+  it("downloads only from Discord's CDN, without a token, and never from a host a payload names", async () => {
+    const seen: { url: string; auth: string | null }[] = [];
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      seen.push({ url: String(input), auth: new Headers(init?.headers).get("authorization") });
+      return new Response(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]), { headers: { "content-type": "image/jpeg", "content-length": "4" } });
+    }) as typeof fetch;
+    const cdn = { type: "image/jpeg", url: "discord-cdn:https://cdn.discordapp.com/attachments/1/2/a.jpg?ex=1&is=2&hm=3&" };
+    expect(await fetchDiscordAttachment(cdn, { fetch: fetchFn }, 1024)).toMatchObject({ ok: true, mediaType: "image/jpeg" });
+    expect(seen).toEqual([{ url: "https://cdn.discordapp.com/attachments/1/2/a.jpg?ex=1&is=2&hm=3&", auth: null }]);
+    expect(await fetchDiscordAttachment({ type: "image/jpeg", url: "discord-cdn:https://evil.example/a.jpg" }, { fetch: fetchFn }, 1024)).toMatchObject({
+      ok: false,
+      error: "attachments are downloaded only from Discord's CDN, not evil.example",
+    });
+    expect(await fetchDiscordAttachment(cdn, { fetch: fetchFn }, 2)).toMatchObject({ ok: false, reason: "too_large", size: 4 });
+    expect(seen).toHaveLength(2);
   });
 });

@@ -5,6 +5,8 @@
  * own restarts); messages are normalised by gateway-message.ts and replies are built by
  * reply-body.ts (an embed for a structured reply) and sent with the REST client in api.ts.
  */
+import { fetchDiscordAttachment } from "./attachment";
+import type { ChannelAdapter } from "../shared/types";
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
 import { DISCORD_MAX_MESSAGE_LENGTH } from "./api";
@@ -43,7 +45,7 @@ export const discordGatewayConfigSchema = z.object({
 });
 export type DiscordGatewayConfig = z.infer<typeof discordGatewayConfigSchema>;
 
-export const discordGatewayAdapter = createBridgedAdapter<DiscordGatewayConfig>({
+const bridged = createBridgedAdapter<DiscordGatewayConfig>({
   type: "discord-gateway",
   description: "Discord bot on the gateway (via the bridge): DMs and @mentions in servers, typing indicator, embeds",
   configSchema: discordGatewayConfigSchema,
@@ -55,3 +57,11 @@ export const discordGatewayAdapter = createBridgedAdapter<DiscordGatewayConfig>(
     "DMs: write to the bot (a user who shares a server with it, or has it installed). Servers: mention it (@bot ...) or reply to one of its messages.",
   ],
 });
+
+export const discordGatewayAdapter: ChannelAdapter<DiscordGatewayConfig> = {
+  ...bridged,
+  /** Attachments the bridge referred to (`discord-cdn:`), downloaded here from Discord's CDN (attachment.ts). */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchDiscordAttachment(attachment, { apiBase: config.apiBase, fetch }, maxBytes);
+  },
+};

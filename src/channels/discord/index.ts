@@ -5,6 +5,8 @@
  * 401 Discord probes for), /ask and /pair are acknowledged at once with a deferred response,
  * and the reply edits that response when the agent is done.
  */
+import { fetchDiscordAttachment } from "./attachment";
+import { verifyKey } from "discord-interactions";
 import * as z from "zod";
 import { DISCORD_COMMANDS } from "./commands";
 import { DISCORD_MAX_MESSAGE_LENGTH, discordCall, discordSendResult, sendDirectMessage } from "./api";
@@ -12,7 +14,6 @@ import { discordGatewayAdapter } from "./gateway";
 import { DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, normalizeInteraction } from "./interaction";
 import { networkSafe } from "../shared/send-result";
 import { parseJson, readBody } from "../shared/read-body";
-import { verifyDiscordSignature } from "./verify";
 import type { ChannelAdapter } from "../shared/types";
 import { discordStreaming } from "./stream";
 import { approvalClick, approvalComponents, clickResponse, MESSAGE_COMPONENT } from "./approval";
@@ -72,7 +73,7 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Discord interactions are POST requests" };
     const body = await readBody(request);
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
-    if (!(await verifyDiscordSignature(body.raw, signature, timestamp, config.publicKey)))
+    if (!(await verifyKey(body.raw, signature, timestamp, config.publicKey)))
       return { kind: "rejected", status: 401, error: "invalid request signature" };
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
@@ -90,6 +91,11 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     // Discord wants an answer within 3 s: "thinking…" now, the reply edits it later.
     const deferred = { type: DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, ...(interaction.ephemeral ? { data: { flags: EPHEMERAL } } : {}) };
     return { kind: "messages", messages: [interaction.message], ack: () => Response.json(deferred) };
+  },
+
+  /** The file given to /ask, from Discord's CDN (attachment.ts). */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchDiscordAttachment(attachment, { apiBase: config.apiBase, fetch }, maxBytes);
   },
 
   async send(message, { config, fetch }) {

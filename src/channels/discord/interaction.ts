@@ -6,7 +6,7 @@
  */
 import * as z from "zod";
 import { commandText } from "./commands";
-import type { InboundMessage } from "../shared/types";
+import type { Attachment, InboundMessage } from "../shared/types";
 
 /** Interaction types and response types used here (Discord's numbering). */
 export const PING = 1;
@@ -20,6 +20,8 @@ export const AUTOCOMPLETE_RESULT = 8;
 export const EPHEMERAL = 64;
 
 const user = z.looseObject({ id: z.string(), username: z.string().optional(), global_name: z.string().nullish() });
+/** Discord's attachment object, the fields used here. */
+const attachmentSchema = z.looseObject({ id: z.string(), filename: z.string(), size: z.number(), url: z.string(), content_type: z.string().optional() });
 const interactionSchema = z.looseObject({
   id: z.string().min(1).max(30).optional(),
   type: z.number().int(),
@@ -29,8 +31,26 @@ const interactionSchema = z.looseObject({
   channel: z.looseObject({ id: z.string() }).optional(),
   member: z.looseObject({ user, nick: z.string().nullish() }).optional(),
   user: user.optional(),
-  data: z.looseObject({ name: z.string(), options: z.array(z.looseObject({ name: z.string(), type: z.number(), value: z.unknown() })).optional() }).optional(),
+  data: z
+    .looseObject({
+      name: z.string(),
+      options: z.array(z.looseObject({ name: z.string(), type: z.number(), value: z.unknown() })).optional(),
+      /** Attachment options' files, by the id the option's value names. */
+      resolved: z.looseObject({ attachments: z.record(z.string(), attachmentSchema).optional() }).optional(),
+    })
+    .optional(),
 });
+
+/** `discord-cdn:<url>`: an attachment's signed CDN URL, fetched by the adapter (index.ts fetchAttachment). */
+export const DISCORD_CDN_SCHEME = "discord-cdn:";
+
+/** The file of `/ask`'s optional `file` option (type 11, ATTACHMENT), as the pipeline's attachment. */
+function askAttachment(data: NonNullable<z.infer<typeof interactionSchema>["data"]>): Attachment | null {
+  const id = data.options?.find((o) => o.name === "file" && o.type === 11)?.value;
+  const a = typeof id === "string" ? data.resolved?.attachments?.[id] : undefined;
+  if (!a) return null;
+  return { type: a.content_type ?? "application/octet-stream", url: `${DISCORD_CDN_SCHEME}${a.url}`, name: a.filename, size: a.size };
+}
 
 export type NormalizedInteraction =
   | { kind: "respond"; body: Record<string, unknown> }
@@ -50,6 +70,7 @@ export function normalizeInteraction(value: unknown): NormalizedInteraction {
   const text = commandText(i.data.name, i.data.options);
   if (text === null) return notice(i.data.name === "ask" ? "Write a prompt after /ask." : `Unknown command /${i.data.name}.`);
   const invoker = i.member?.user ?? i.user;
+  const attachment = i.data.name === "ask" ? askAttachment(i.data) : null;
   if (!invoker || !i.token || !i.id) return { kind: "invalid", error: "command interaction without an id, a user or a token" };
   return {
     kind: "message",
@@ -60,7 +81,8 @@ export function normalizeInteraction(value: unknown): NormalizedInteraction {
       senderName: i.member?.nick ?? invoker.global_name ?? invoker.username,
       conversationId: i.channel_id ?? i.channel?.id,
       platformMessageId: i.id,
-      text,
+      text: attachment ? `${text}\n[file: ${attachment.name}]` : text,
+      ...(attachment ? { attachments: [attachment] } : {}),
       replyContext: { interactionToken: i.token },
     },
   };

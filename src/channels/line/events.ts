@@ -40,7 +40,14 @@ const messageSchema = z.looseObject({
   title: z.string().optional(),
   address: z.string().optional(),
   fileName: z.string().optional(),
+  fileSize: z.number().optional(),
+  /** Audio: length in milliseconds. */
+  duration: z.number().optional(),
 });
+
+/** A file's type from its name: LINE's file events carry only the name and size. */
+const FILE_TYPES: Record<string, string> = { pdf: "application/pdf", txt: "text/plain", csv: "text/csv", md: "text/markdown", json: "application/json" };
+const fileType = (name: string | undefined) => FILE_TYPES[/\.(\w+)$/.exec(name ?? "")?.[1]?.toLowerCase() ?? ""] ?? "application/octet-stream";
 
 const eventSchema = z.looseObject({
   type: z.string().min(1),
@@ -99,7 +106,33 @@ function content(message: LineMessage): { text: string; attachments: Attachment[
     case "location":
       return { text: `[location: ${[message.title, message.address].filter(Boolean).join(", ") || "shared"}]`, attachments: [] };
     case "file":
-      return { text: `[file: ${message.fileName ?? "unnamed"}]`, attachments: [] };
+      return {
+        text: `[file: ${message.fileName ?? "unnamed"}]`,
+        attachments: [
+          {
+            type: fileType(message.fileName),
+            url: `${LINE_CONTENT_SCHEME}${message.id}`,
+            ...(message.fileName ? { name: message.fileName } : {}),
+            ...(message.fileSize !== undefined ? { size: message.fileSize } : {}),
+          },
+        ],
+      };
+    case "audio": {
+      // Recorded in LINE (contentProvider "line"): a voice message, served as m4a by the content API.
+      const seconds = message.duration !== undefined ? Math.round(message.duration / 1000) : undefined;
+      const external = message.contentProvider?.type === "external" ? message.contentProvider.originalContentUrl : undefined;
+      return {
+        text: `[voice message${seconds !== undefined ? `, ${seconds} s` : ""}]`,
+        attachments: [
+          {
+            type: "audio/x-m4a",
+            url: external ?? `${LINE_CONTENT_SCHEME}${message.id}`,
+            voice: true,
+            ...(seconds !== undefined ? { durationSeconds: seconds } : {}),
+          },
+        ],
+      };
+    }
     default:
       return { text: `[${message.type}]`, attachments: [] };
   }

@@ -32,6 +32,12 @@ export interface Attachment {
   url?: string;
   /** File name or caption when known. */
   name?: string;
+  /** Size in bytes as the platform declared it, checked against the limits before any download. */
+  size?: number;
+  /** A voice note (recorded in the app, to be transcribed) rather than an audio file. */
+  voice?: boolean;
+  /** Length in seconds of a voice note or audio file, when the platform says. */
+  durationSeconds?: number;
 }
 
 /** A reply on its way out. */
@@ -91,7 +97,7 @@ export type VerifyResult =
 export type FetchedAttachment =
   | { ok: true; bytes: Uint8Array; mediaType: string }
   /** `too_large`: over the caller's cap, not downloaded; `error` never contains credentials or credentialed URLs. */
-  | { ok: false; reason: "too_large" | "unavailable"; error: string };
+  | { ok: false; reason: "too_large" | "unavailable"; error: string /** The file's size when the platform said it (too_large). */; size?: number };
 
 export type SendResult =
   | { ok: true; platformMessageId?: string }

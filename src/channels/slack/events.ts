@@ -7,7 +7,7 @@
  */
 import * as z from "zod";
 import { fromSlackText } from "./format";
-import type { InboundMessage } from "../shared/types";
+import type { Attachment, InboundMessage } from "../shared/types";
 
 const eventSchema = z.looseObject({
   type: z.string(),
@@ -19,7 +19,44 @@ const eventSchema = z.looseObject({
   thread_ts: z.string().optional(),
   channel: z.string().optional(),
   channel_type: z.string().optional(),
+  /** Files shared with the message (subtype file_share); bytes are behind url_private and the bot token. */
+  files: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        name: z.string().optional(),
+        mimetype: z.string().optional(),
+        size: z.number().optional(),
+        url_private: z.string().optional(),
+        url_private_download: z.string().optional(),
+        /** `slack_audio`: a clip recorded in Slack, i.e. a voice note. */
+        subtype: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
+
+/** `slack-file:<url_private>`: a file the adapter downloads with the bot token (index.ts fetchAttachment). */
+export const SLACK_FILE_SCHEME = "slack-file:";
+
+function filesOf(event: z.infer<typeof eventSchema>): { notes: string[]; attachments: Attachment[] } {
+  const notes: string[] = [];
+  const attachments: Attachment[] = [];
+  for (const f of event.files ?? []) {
+    const url = f.url_private_download ?? f.url_private;
+    const voice = f.subtype === "slack_audio";
+    notes.push(voice ? "[voice message]" : `[file: ${f.name ?? f.id}]`);
+    if (!url) continue;
+    attachments.push({
+      type: f.mimetype ?? "application/octet-stream",
+      url: `${SLACK_FILE_SCHEME}${url}`,
+      ...(f.name ? { name: f.name } : {}),
+      ...(f.size !== undefined ? { size: f.size } : {}),
+      ...(voice ? { voice: true } : {}),
+    });
+  }
+  return { notes, attachments };
+}
 
 const payloadSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("url_verification"), challenge: z.string().min(1).max(500) }),
@@ -41,7 +78,9 @@ export function normalizeSlackPayload(value: unknown): SlackPayload {
   if (payload.type === "app_rate_limited") return { kind: "ignored", reason: "Slack reports the app is rate limited" };
 
   const event = payload.event;
-  if (event.bot_id || event.subtype) return { kind: "ignored", reason: `not a person's new message (${event.subtype ?? "bot message"})` };
+  // A person sharing a file is a new message too (subtype file_share); every other subtype is an edit, a join, a bot...
+  if (event.bot_id || (event.subtype && event.subtype !== "file_share"))
+    return { kind: "ignored", reason: `not a person's new message (${event.subtype ?? "bot message"})` };
   const mention = event.type === "app_mention";
   const directMessage = event.type === "message" && event.channel_type === "im";
   if (!mention && !directMessage)
@@ -51,13 +90,15 @@ export function normalizeSlackPayload(value: unknown): SlackPayload {
 
   // Mentions in channels are answered in a thread; DMs inline unless already in a thread.
   const threadTs = mention ? (event.thread_ts ?? event.ts) : event.thread_ts;
+  const { notes, attachments } = filesOf(event);
   return {
     kind: "message",
     message: {
       senderId: event.user,
       conversationId: event.channel,
       platformMessageId: payload.event_id,
-      text: fromSlackText(event.text, mention),
+      text: [fromSlackText(event.text, mention), ...notes].filter(Boolean).join("\n"),
+      ...(attachments.length ? { attachments } : {}),
       replyContext: threadTs ? { threadTs } : undefined,
     },
   };

@@ -80,6 +80,21 @@ export function createSlackFake(options: SlackFakeOptions) {
   /** What each posted message shows now, by ts. */
   const shown = new Map<string, { channel: string; text: string }>();
   let tsCounter = 1;
+  const files = new Map<string, { bytes: Uint8Array<ArrayBuffer>; mimetype: string }>();
+  const downloads: { path: string; status: number; authorized: boolean }[] = [];
+
+  /** url_private(_download): the bytes with the bot token; without it Slack serves its sign-in page, not an error status. */
+  function download(request: Request, path: string): Response {
+    const authorized = request.headers.get("authorization") === `Bearer ${options.botToken}`;
+    const file = files.get(path);
+    downloads.push({ path, status: file ? 200 : 404, authorized });
+    if (!authorized)
+      return new Response("<!DOCTYPE html><html><title>Slack</title><body>Sign in to your workspace</body></html>", {
+        headers: { "content-type": "text/html; charset=utf-8" },
+      });
+    if (!file) return new Response("File not found", { status: 404 });
+    return new Response(file.bytes, { headers: { "content-type": file.mimetype, "content-length": String(file.bytes.length) } });
+  }
 
   function answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
     switch (method) {
@@ -145,6 +160,8 @@ export function createSlackFake(options: SlackFakeOptions) {
   }
 
   async function handle(request: Request): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (request.method === "GET" && pathname.startsWith("/files-pri/")) return download(request, pathname);
     const method = new URL(request.url).pathname.split("/").pop() ?? "";
     const auth = request.headers.get("authorization");
     const type = request.headers.get("content-type") ?? "";
@@ -171,6 +188,11 @@ export function createSlackFake(options: SlackFakeOptions) {
     state,
     /** What a posted message shows now (its last accepted text). */
     shownText: (ts: string) => shown.get(ts)?.text,
+    downloads,
+    /** A file a user shared, served at `/files-pri/<path>` (what the event's url_private_download points to). */
+    addFile(path: string, bytes: Uint8Array, mimetype: string) {
+      files.set(path, { bytes: new Uint8Array(bytes), mimetype });
+    },
     /** The next `count` calls of `method` fail, e.g. `{status: 429, retryAfterSeconds: 1, error: "ratelimited"}`. */
     failNext(method: string, failure: Failure, count = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: count }, () => failure)]);

@@ -9,6 +9,7 @@ import { parseJson, readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
 import { slackCall, slackSendResult } from "./api";
 import { normalizeSlackPayload } from "./events";
+import { fetchSlackFile } from "./files";
 import { toSlackMrkdwn } from "./format";
 import { verifySlackSignature } from "./signature";
 import type { ChannelAdapter } from "../shared/types";
@@ -79,6 +80,11 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
       case "message":
         return { kind: "messages", messages: [payload.message] };
     }
+  },
+
+  /** Shared files, downloaded with the bot token from Slack's file host (files.ts). */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchSlackFile(attachment, { botToken: config.botToken, apiBase: config.apiBase, fetch }, maxBytes);
   },
 
   async send(message, { config, fetch, now }) {

@@ -32,7 +32,7 @@ export async function fetchTelegramFile(api: Api, fileId: string, fallbackType: 
   }
   if (!file.file_path) return { ok: false, reason: "unavailable", error: "Telegram getFile returned no file_path" };
   if (file.file_size !== undefined && file.file_size > maxBytes)
-    return { ok: false, reason: "too_large", error: `the file is ${megabytes(file.file_size)}, over the ${megabytes(maxBytes)} limit` };
+    return { ok: false, reason: "too_large", size: file.file_size, error: `the file is ${megabytes(file.file_size)}, over the ${megabytes(maxBytes)} limit` };
 
   const root = api.options?.apiRoot ?? "https://api.telegram.org";
   let response: Response;

@@ -35,7 +35,7 @@ describe("a Telegram photo for the agent", () => {
     const normalized = normalizeUpdate(photoCaption as unknown as Update, { id: 123456789, username: "loopgate_test_bot" });
     if (normalized.kind !== "message") throw new Error("photo update was ignored");
     const [attachment] = normalized.message.attachments!;
-    expect(attachment).toEqual({ type: "image/jpeg", url: "telegram-file:AgACAgQAAxkBAAIBZ2Large", name: "What is in this picture?" });
+    expect(attachment).toEqual({ type: "image/jpeg", url: "telegram-file:AgACAgQAAxkBAAIBZ2Large", size: 112873, name: "What is in this picture?" });
     fake.addFile("AgACAgQAAxkBAAIBZ2Large", PHOTO, "photos/file_7.jpg");
 
     const fetched = await fetchAttachment(attachment!.url!);

@@ -81,7 +81,7 @@ describe("Telegram update normalisation (fixtures from Telegram's webhook guide)
     });
     expect(normalizeUpdate(fixture("document") as never, bot)).toMatchObject({ message: { text: "[document: Testfile.pdf (application/pdf, 524 KiB)]" } });
     expect(normalizeUpdate(fixture("voice") as never, bot)).toMatchObject({
-      message: { text: "[voice message, 5 s, not transcribed]", attachments: [{ type: "audio/ogg" }] },
+      message: { text: "[voice message, 5 s]", attachments: [{ type: "audio/ogg", voice: true, durationSeconds: 5, size: 23000 }] },
     });
   });
 

@@ -50,16 +50,33 @@ function media(msg: Message): { notes: string[]; attachments: Attachment[] } {
   const largest = msg.photo?.at(-1);
   if (largest) {
     notes.push("[photo]");
-    attachments.push({ type: "image/jpeg", url: `${TELEGRAM_FILE_SCHEME}${largest.file_id}`, name: msg.caption });
+    attachments.push({
+      type: "image/jpeg",
+      url: `${TELEGRAM_FILE_SCHEME}${largest.file_id}`,
+      name: msg.caption,
+      ...(largest.file_size !== undefined ? { size: largest.file_size } : {}),
+    });
   }
   if (msg.document) {
     const d = msg.document;
     notes.push(`[document: ${d.file_name ?? "unnamed"} (${d.mime_type ?? "unknown type"}${kib(d.file_size)})]`);
-    attachments.push({ type: d.mime_type ?? "application/octet-stream", url: `${TELEGRAM_FILE_SCHEME}${d.file_id}`, name: d.file_name });
+    attachments.push({
+      type: d.mime_type ?? "application/octet-stream",
+      url: `${TELEGRAM_FILE_SCHEME}${d.file_id}`,
+      name: d.file_name,
+      ...(d.file_size !== undefined ? { size: d.file_size } : {}),
+    });
   }
   if (msg.voice) {
-    notes.push(`[voice message, ${msg.voice.duration} s, not transcribed]`);
-    attachments.push({ type: msg.voice.mime_type ?? "audio/ogg", url: `${TELEGRAM_FILE_SCHEME}${msg.voice.file_id}` });
+    const v = msg.voice;
+    notes.push(`[voice message, ${v.duration} s]`);
+    attachments.push({
+      type: v.mime_type ?? "audio/ogg",
+      url: `${TELEGRAM_FILE_SCHEME}${v.file_id}`,
+      voice: true,
+      durationSeconds: v.duration,
+      ...(v.file_size !== undefined ? { size: v.file_size } : {}),
+    });
   }
   if (msg.audio) notes.push(`[audio: ${msg.audio.title ?? msg.audio.file_name ?? "untitled"}, ${msg.audio.duration} s]`);
   if (msg.video) notes.push(`[video, ${msg.video.duration} s]`);

@@ -4,7 +4,9 @@
  * 127.0.0.1) share it. It checks what Graph checks (bearer token, phone number id,
  * messaging_product, text length, the 24-hour window) and answers with Graph's error
  * envelope and codes. Webhook subscriptions are verified with a GET to the callback, as
- * Meta does.
+ * Meta does. Media a user "sent" (`addMedia`) is served as Graph serves it: `GET /{media-id}`
+ * answers a short-lived URL with type and size, and that URL answers the bytes, both only
+ * with the bearer token.
  */
 
 export interface GraphApiFakeOptions {
@@ -76,6 +78,34 @@ export function createGraphApiFake(options: GraphApiFakeOptions) {
   const script: ScriptedCode[] = [];
   const lastInbound = new Map<string, number>();
   let counter = 0;
+  const media = new Map<string, { bytes: Uint8Array<ArrayBuffer>; mimeType: string }>();
+  const downloads: { id: string; status: number }[] = [];
+
+  /** `GET /{media-id}`: the retrieve-media-URL answer (the URL is valid for 5 minutes on Meta's side). */
+  function mediaUrl(request: Request, id: string): Response {
+    const file = media.get(id);
+    if (!file)
+      return graphError(
+        100,
+        `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+      );
+    const phone = new URL(request.url).searchParams.get("phone_number_id");
+    if (phone !== null && phone !== options.phoneNumberId) return graphError(100, "Media does not belong to this phone number");
+    // Served by this fake too: its own origin, as the client reached it (the Host header when served on a port).
+    const host = request.headers.get("host");
+    const origin = host ? `${new URL(request.url).protocol}//${host}` : new URL(request.url).origin;
+    const url = `${origin}/whatsapp-cdn/${id}?ext=${Date.now()}`;
+    return Response.json({ messaging_product: "whatsapp", url, mime_type: file.mimeType, sha256: "0".repeat(64), file_size: file.bytes.length, id });
+  }
+
+  /** The media URL itself: bytes only with the access token, as Meta requires. */
+  function mediaDownload(request: Request, id: string): Response {
+    const file = media.get(id);
+    const status = request.headers.get("authorization") !== `Bearer ${options.accessToken}` ? 401 : file ? 200 : 404;
+    downloads.push({ id, status });
+    if (status !== 200 || !file) return new Response(status === 401 ? "Unauthorized" : "Not Found", { status });
+    return new Response(file.bytes, { headers: { "content-type": file.mimeType, "content-length": String(file.bytes.length) } });
+  }
 
   async function sendMessage(request: Request): Promise<Response> {
     let body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string }; context?: { message_id?: string } };
@@ -115,6 +145,11 @@ export function createGraphApiFake(options: GraphApiFakeOptions) {
     const segments = new URL(request.url).pathname.split("/").filter(Boolean);
     if (/^v\d+\.\d+$/.test(segments[0] ?? "")) segments.shift();
     const [objectId, edge] = segments;
+    if (request.method === "GET" && objectId === "whatsapp-cdn" && edge) return mediaDownload(request, edge);
+    if (request.method === "GET" && segments.length === 1 && objectId) {
+      if (request.headers.get("authorization") !== `Bearer ${options.accessToken}`) return graphError(190);
+      return mediaUrl(request, objectId);
+    }
     if (request.method !== "POST" || segments.length !== 2) return graphError(100, `Unsupported ${request.method} request.`);
     if (objectId === options.appId && edge === "subscriptions") return subscribe(request);
     if (request.headers.get("authorization") !== `Bearer ${options.accessToken}`) return graphError(190);
@@ -132,6 +167,10 @@ export function createGraphApiFake(options: GraphApiFakeOptions) {
     sent,
     subscriptions,
     subscribedWabas,
+    /** Every media download, with the status it got. */
+    downloads,
+    /** A file a user sent, by its media id. */
+    addMedia: (id: string, bytes: Uint8Array, mimeType: string) => void media.set(id, { bytes: new Uint8Array(bytes), mimeType }),
     /** The next message sends fail with these Graph error codes, in order. */
     failNext: (...codes: ScriptedCode[]) => void script.push(...codes),
     /** Records that a user wrote to the business number, which opens the 24-hour window. */

@@ -12,6 +12,7 @@ import { parseJson, readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
 import type { ChannelAdapter, ChannelContext } from "../shared/types";
 import { whatsappSendResult } from "./errors";
+import { fetchWhatsAppMedia } from "./media";
 import { toWhatsAppText, WHATSAPP_MAX_TEXT } from "./format";
 import { checkHubSignature, normaliseNotification, notificationSchema, SIGNATURE_HEADER } from "./webhook";
 import { createLogger } from "../../lib/log";
@@ -100,6 +101,15 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppConfig> = {
     if (skipped.length) log.info("whatsapp events skipped", { skipped });
     if (messages.length === 0) return { kind: "response", response: Response.json({ ok: true, accepted: 0, skipped: skipped.length }) };
     return { kind: "messages", messages };
+  },
+
+  /** Photos, documents and voice messages, through the media id's URL and the access token (media.ts). */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchWhatsAppMedia(
+      attachment,
+      { graphBase: graphBase(config), accessToken: config.accessToken, phoneNumberId: config.phoneNumberId, fetch },
+      maxBytes,
+    );
   },
 
   async send(message, { config, fetch, now }) {

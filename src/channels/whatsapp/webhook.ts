@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { verifyHmacSha256Hex } from "../../crypto/hmac";
-import type { InboundMessage } from "../shared/types";
+import type { Attachment, InboundMessage } from "../shared/types";
 
 export const SIGNATURE_HEADER = "x-hub-signature-256";
 
@@ -17,7 +17,15 @@ export async function checkHubSignature(appSecret: string, header: string | null
   return valid ? { ok: true } : { ok: false, error: "X-Hub-Signature-256 does not match" };
 }
 
-const media = z.object({ caption: z.string().optional(), mime_type: z.string().optional(), filename: z.string().optional() });
+/** A media object of a message: `id` is the media id the Graph API turns into a download URL. */
+const media = z.object({
+  id: z.string().optional(),
+  caption: z.string().optional(),
+  mime_type: z.string().optional(),
+  filename: z.string().optional(),
+  /** Audio only: recorded in WhatsApp as a voice message. */
+  voice: z.boolean().optional(),
+});
 const message = z.object({
   from: z.string().min(1),
   id: z.string().min(1),
@@ -27,6 +35,8 @@ const message = z.object({
   image: media.optional(),
   video: media.optional(),
   document: media.optional(),
+  audio: media.optional(),
+  sticker: media.optional(),
   button: z.object({ text: z.string() }).optional(),
   interactive: z.object({ button_reply: z.object({ title: z.string() }).optional(), list_reply: z.object({ title: z.string() }).optional() }).optional(),
 });
@@ -50,10 +60,42 @@ export const notificationSchema = z.object({
 export type Notification = z.infer<typeof notificationSchema>;
 type WaMessage = z.infer<typeof message>;
 
+/** `whatsapp-media:<media id>`: how a file is referred to until the adapter downloads it (index.ts fetchAttachment). */
+export const WHATSAPP_MEDIA_SCHEME = "whatsapp-media:";
+
+const MEDIA_TYPES = ["image", "video", "document", "audio", "sticker"] as const;
+type MediaType = (typeof MEDIA_TYPES)[number];
+const isMedia = (type: string): type is MediaType => (MEDIA_TYPES as readonly string[]).includes(type);
+
+/** A media message's attachment and its marker in the text (`[photo]`, `[voice message]`, ...). */
+function mediaOf(m: WaMessage): { note: string; attachment: Attachment } | null {
+  if (!isMedia(m.type)) return null;
+  const part = m[m.type];
+  if (!part) return null;
+  const type = part.mime_type ?? (m.type === "image" || m.type === "sticker" ? "image/jpeg" : "application/octet-stream");
+  const voice = m.type === "audio" && part.voice === true;
+  const note = {
+    image: "[photo]",
+    video: "[video]",
+    document: `[document: ${part.filename ?? "unnamed"}]`,
+    audio: voice ? "[voice message]" : "[audio]",
+    sticker: "[sticker]",
+  }[m.type];
+  return {
+    note,
+    attachment: {
+      type,
+      ...(part.id ? { url: `${WHATSAPP_MEDIA_SCHEME}${part.id}` } : {}),
+      ...(part.filename ? { name: part.filename } : {}),
+      ...(voice ? { voice: true } : {}),
+    },
+  };
+}
+
 /** The text a user sent: message text, a media caption, or the title of a tapped button. */
 function textOf(m: WaMessage): string | null {
   if (m.type === "text") return m.text?.body ?? null;
-  if (m.type === "image" || m.type === "video" || m.type === "document") return m[m.type]?.caption ?? null;
+  if (isMedia(m.type)) return m[m.type]?.caption ?? "";
   if (m.type === "button") return m.button?.text ?? null;
   if (m.type === "interactive") return m.interactive?.button_reply?.title ?? m.interactive?.list_reply?.title ?? null;
   return null;
@@ -92,13 +134,13 @@ export function normaliseNotification(n: Notification, phoneNumberId: string): N
           out.skipped.push(`message type ${m.type}`);
           continue;
         }
-        const mediaPart = m.type === "image" || m.type === "video" || m.type === "document" ? m[m.type] : undefined;
+        const file = mediaOf(m);
         out.messages.push({
           senderId: m.from,
           senderName: v.contacts?.find((c) => c.wa_id === m.from)?.profile?.name,
           platformMessageId: m.id,
-          text,
-          attachments: mediaPart ? [{ type: mediaPart.mime_type ?? m.type, ...(mediaPart.filename ? { name: mediaPart.filename } : {}) }] : undefined,
+          text: [text, file?.note].filter(Boolean).join("\n"),
+          attachments: file ? [file.attachment] : undefined,
           // The 24-hour window runs from the user's last message; the reply checks it.
           replyContext: { lastInboundAt: String(Number(m.timestamp) * 1000) },
         });

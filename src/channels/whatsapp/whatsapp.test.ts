@@ -75,7 +75,10 @@ describe("WhatsApp webhook verification", () => {
   });
   it("takes an image's caption and notes the image", async () => {
     const result = await whatsappAdapter.verify!(signed(JSON.stringify(imageWithCaption)), context());
-    expect(result).toMatchObject({ kind: "messages", messages: [{ text: "This is a caption", attachments: [{ type: "image/jpeg" }] }] });
+    expect(result).toMatchObject({
+      kind: "messages",
+      messages: [{ text: "This is a caption\n[photo]", attachments: [{ type: "image/jpeg", url: "whatsapp-media:2754859441498128" }] }],
+    });
   });
   it("acknowledges status updates and other numbers' events with nothing to process", async () => {
     const status = await whatsappAdapter.verify!(signed(JSON.stringify(statusSent)), context());

@@ -155,8 +155,12 @@ class TelegramPoller implements RunningChannel {
       }
       if (normalized.kind === "ignored") continue;
       const { attachments, ...message } = normalized.message;
-      // Attachments are described to the gateway (type, name), never carried: the text notes them.
-      this.host.receive({ ...message, attachments: attachments?.map((a) => ({ type: a.type, name: a.name })) });
+      // Attachments are described to the gateway, never carried: a `telegram-file:` reference the
+      // gateway resolves with the bot token when the agent needs the file (docs/media.md).
+      this.host.receive({
+        ...message,
+        attachments: attachments?.map(({ type, name, url, size, voice, durationSeconds }) => ({ type, name, url, size, voice, durationSeconds })),
+      });
       // The typing indicator while the agent works; Telegram clears it after 5 s or on the reply.
       void this.api.sendChatAction(normalized.chatId, "typing").catch(() => undefined);
     }
