@@ -6,7 +6,8 @@ import { useSubmit } from "../ui/actions";
 import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/widgets";
 import { dateTime, timeAgo } from "../ui/format";
 import { ChannelForm } from "./channel-form";
-import { bridgeOf, channelState } from "./channel-state";
+import { humanize } from "./json-schema";
+import { bridgeOf, channelHealth, channelState, policyWords, typeName } from "./channel-state";
 import { LoginQr } from "./login-qr";
 import { SetupSteps } from "./setup-steps";
 
@@ -31,6 +32,7 @@ export function ChannelDetail({
 }) {
   const [editing, setEditing] = useState(false);
   const state = channelState(channel.status);
+  const health = channelHealth(channel);
   const bridgeId = bridgeOf(channel);
   const {
     busy: removing,
@@ -62,7 +64,7 @@ export function ChannelDetail({
   return (
     <div class="card" aria-label={`Channel ${channel.name}`}>
       <h2>
-        {channel.name} <Badge tone={state.tone}>{state.label}</Badge>
+        {channel.name} <Badge tone={health.tone}>{health.label}</Badge>
       </h2>
       {bridgeId && (
         <p class={`banner ${BANNER[state.tone]}`} data-bridge-state={channel.status}>
@@ -75,7 +77,7 @@ export function ChannelDetail({
       )}
       <dl class="kv">
         <dt>Type</dt>
-        <dd>{channel.type}</dd>
+        <dd>{typeName(channel.type, type?.description)}</dd>
         <dt>Id</dt>
         <dd>
           <code>{channel.id}</code>
@@ -90,7 +92,7 @@ export function ChannelDetail({
           </>
         )}
         <dt>Policy</dt>
-        <dd>{channel.policy}</dd>
+        <dd>{policyWords(channel.policy)}</dd>
         {channel.policy === "allowlist" && (
           <>
             <dt>Allowlist</dt>
@@ -109,7 +111,7 @@ export function ChannelDetail({
         )}
         {Object.entries(channel.config).map(([k, v]) => (
           <>
-            <dt key={`k-${k}`}>{k}</dt>
+            <dt key={`k-${k}`}>{humanize(k)}</dt>
             <dd key={`v-${k}`}>{configValue(v)}</dd>
           </>
         ))}
