@@ -17,8 +17,13 @@ import { logIn, openDashboardPage, openScreen, screenshotFailures } from "../sup
 import { apiClient, removeState, setupAdmin, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
 import { startReceiver } from "../support/http-receiver";
 import { postWebhook } from "../support/signed-webhook";
+import { serveFake } from "../fakes/http-fake-server";
+import { createTelegramFake } from "../../src/channels/telegram/fake-bot-api";
 
 const PORT = 9850;
+/** Nothing listens here: a Bot API root the gateway cannot reach. */
+const UNREACHABLE_API = "http://127.0.0.1:9852";
+const BOT_TOKEN = "123456789:AAEhBOweik6ad6PsWf6q3k3sGr2Z3Oe3r0c";
 const USERNAME = "admin";
 const PASSWORD = "dashboard truth e2e password";
 
@@ -32,6 +37,8 @@ let phoneErrors: string[];
 /** The integrator's callback: answers 502 while `bouncing`, like a broken reply endpoint. */
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 let bouncing = true;
+let telegram: Awaited<ReturnType<typeof serveFake>>;
+const telegramFake = createTelegramFake({ token: BOT_TOKEN });
 const orders = { id: "", inboundUrl: "", secret: "" };
 
 type Channel = { id: string; inboundUrl: string; delivery: { failedSinceLastDelivery: number; lastError: string | null } };
@@ -53,6 +60,7 @@ async function createWebhookChannel(name: string, policy: "open" | "pairing") {
 }
 
 beforeAll(async () => {
+  telegram = await serveFake((request) => telegramFake.handle(request));
   receiver = await startReceiver((_req, res) => {
     if (bouncing) res.writeHead(502, { "content-type": "text/plain" }).end("bad gateway");
     else res.writeHead(200, { "content-type": "application/json" }).end("{}");
@@ -75,6 +83,7 @@ afterAll(async () => {
   await browser?.close();
   await gw?.stop();
   await receiver?.close();
+  await telegram?.close();
   if (gw) removeState(gw.stateDir);
 });
 
@@ -265,6 +274,69 @@ describe("dashboard: statuses and words that tell the truth", () => {
     await desk.reload();
     await desk.getByText("A new chat").waitFor();
     expect(await desk.locator(".bubble").count()).toBe(0);
+  });
+
+  it("runs a Telegram channel's setup when it is created, asks nothing to be copied, warns about localhost, and never says Telegram refused when it was not reached", async () => {
+    async function addTelegram(page: Page, name: string, apiBase: string) {
+      await openScreen(page, "Channels");
+      await page.getByRole("button", { name: "Add channel" }).click();
+      await page.getByLabel("Type").selectOption("telegram");
+      await page.getByLabel("Name", { exact: true }).fill(name);
+      await page.getByLabel("Bot token").fill(BOT_TOKEN);
+      await page.getByLabel("Bot API root (advanced)").fill(apiBase);
+      await page.getByRole("button", { name: "Create channel" }).click();
+      return page.getByRole("region", { name: "Channel created" });
+    }
+
+    // A token the API refuses: the message sits under the Bot token field, in the field's words.
+    await openScreen(desk, "Channels");
+    await desk.getByRole("button", { name: "Add channel" }).click();
+    await desk.getByLabel("Type").selectOption("telegram");
+    await desk.getByLabel("Name", { exact: true }).fill("Typo bot");
+    await desk.getByLabel("Bot token").fill("not-a-token");
+    await desk.getByRole("button", { name: "Create channel" }).click();
+    await desk.locator('[data-field-error="botToken"]').getByText("Bot token must look like 123456789:AA... (from @BotFather)").waitFor();
+    expect(await desk.locator(".banner.error").count()).toBe(0);
+    await screenshot(desk, "truth-17-channel-field-error");
+    await desk.getByRole("button", { name: "Cancel" }).click();
+
+    const ok = await addTelegram(desk, "Family bot", telegram.url);
+    // Set up (the fake Bot API took the webhook), but on localhost: not called "ready".
+    await ok.getByRole("heading", { name: "Family bot is set up, but the platform cannot reach this gateway yet" }).waitFor({ timeout: 30_000 });
+    await ok.getByText("Setup done").waitFor();
+    expect(telegramFake.state.webhook?.url).toMatch(/\/hooks\/ch_/);
+    // Nothing to copy: setup gave Telegram the address and the secret token.
+    expect(await ok.getByRole("button", { name: /Copy/ }).count()).toBe(0);
+    await ok.getByText("there is nothing to copy").waitFor();
+    // The gateway runs on localhost: Telegram could not deliver there, and the ways around it are named.
+    const warning = ok.locator("[data-unreachable]");
+    await warning.getByText(/is an address only this machine or network can reach/).waitFor();
+    await warning.getByText(/cloudflared tunnel --url/).waitFor();
+    await warning.getByText(/long polling \(via the bridge\)/).waitFor();
+    await screenshot(desk, "truth-14-telegram-created");
+    await ok.getByRole("button", { name: "Done" }).click();
+
+    const failed = await addTelegram(phone, "Unreachable bot", UNREACHABLE_API);
+    await failed.getByRole("heading", { name: "Unreachable bot was created, but its setup failed" }).waitFor({ timeout: 30_000 });
+    await failed.getByText(/^Could not reach Telegram/).waitFor();
+    expect(await failed.textContent()).not.toContain("Telegram refused");
+    expect(await failed.getByRole("heading", { name: /is ready/ }).count()).toBe(0);
+    await noSidewaysScroll(phone, "a Telegram channel whose setup failed");
+    await screenshot(phone, "truth-15-phone-telegram-setup-failed");
+    await failed.getByRole("button", { name: "Done" }).click();
+    const row = phone.getByRole("list", { name: "Channels" }).locator(".row", { hasText: "Unreachable bot" });
+    await row.locator(".badge").getByText("error").waitFor();
+
+    // A bridged channel's bridge is picked by name, not typed as an id.
+    const bridge = await api<{ bridge: { id: string } }>("POST", "/api/bridges", { name: "Home server" });
+    expect(bridge.status).toBe(201);
+    await openScreen(desk, "Channels");
+    await desk.getByRole("button", { name: "Add channel" }).click();
+    await desk.getByLabel("Type").selectOption("telegram-polling");
+    await desk.locator('select[name="bridgeId"]').selectOption({ label: "Home server (never connected)" });
+    expect(await desk.locator('select[name="bridgeId"]').inputValue()).toBe(bridge.body.bridge.id);
+    await screenshot(desk, "truth-16-bridge-picker");
+    await desk.getByRole("button", { name: "Cancel" }).click();
   });
 
   it("edits a scheduled job: a known person picked as recipient, missed runs in words, an API error under its field", async () => {

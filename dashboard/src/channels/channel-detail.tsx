@@ -7,7 +7,8 @@ import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/widgets";
 import { dateTime, timeAgo } from "../ui/format";
 import { ChannelForm } from "./channel-form";
 import { humanize } from "./json-schema";
-import { bridgeOf, channelHealth, channelState, policyWords, typeName } from "./channel-state";
+import { bridgeOf, channelHealth, channelState, policyWords, SETUP_REGISTERS_WEBHOOK, typeName } from "./channel-state";
+import { UnreachableWarning } from "./unreachable-warning";
 import { LoginQr } from "./login-qr";
 import { SetupSteps } from "./setup-steps";
 
@@ -72,6 +73,7 @@ export function ChannelDetail({
           {channel.lastError && <span class="block">{channel.lastError}</span>}
         </p>
       )}
+      {!bridgeId && channel.inboundUrl && <UnreachableWarning url={channel.inboundUrl} type={channel.type} />}
       {bridgeId && channel.status === "needs_login" && channel.statusDetail && (
         <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />
       )}
@@ -87,7 +89,11 @@ export function ChannelDetail({
           <>
             <dt>Inbound URL</dt>
             <dd>
-              <Copyable value={channel.inboundUrl} label="inbound URL" />
+              {SETUP_REGISTERS_WEBHOOK.has(channel.type) ? (
+                <span class="muted">{channel.inboundUrl} (setup registers it with the platform; nothing to copy)</span>
+              ) : (
+                <Copyable value={channel.inboundUrl} label="inbound URL" />
+              )}
             </dd>
           </>
         )}

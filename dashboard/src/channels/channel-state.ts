@@ -58,3 +58,6 @@ const POLICIES: Record<string, string> = {
 export function policyWords(policy: string): string {
   return POLICIES[policy] ?? policy;
 }
+
+/** Types whose setup registers the inbound URL and secret with the platform itself: the admin copies nothing. */
+export const SETUP_REGISTERS_WEBHOOK: ReadonlySet<string> = new Set(["telegram"]);
