@@ -153,6 +153,8 @@ describe("dashboard: statuses and words that tell the truth", () => {
     // No ids in the sentences.
     for (const text of await desk.locator(".event .what").allTextContents()) expect(text).not.toContain(orders.id);
 
+    // Times are clock times in the browser's zone, and the zone is named.
+    expect(await desk.locator("[data-zone]").textContent()).toMatch(/^times in [\w/+-]+$/);
     const raw = answered.locator("details.raw");
     await raw.getByText("Raw fields").click();
     expect(await raw.locator("pre").textContent()).toContain('"senderId": "u-17"');
@@ -237,7 +239,7 @@ describe("dashboard: statuses and words that tell the truth", () => {
     await openScreen(desk, "Conversations");
     await desk.getByRole("button", { name: "Uma" }).click();
     const chat = desk.getByRole("region", { name: "Messages" });
-    await chat.getByText("Orders bot · 6 messages").waitFor();
+    await chat.getByText(/^Orders bot · 6 messages · since \w{3}, \w{3} \d+, \d\d:\d\d [\w/+-]+ · times in [\w/+-]+$/).waitFor();
     expect(await chat.locator(".bubble").count()).toBe(6);
     // The two replies that bounced say so in the bubble, not in a footnote.
     await chat.locator("[data-undelivered]").first().waitFor();

@@ -4,7 +4,7 @@ import { api, body } from "../api/client";
 import type { MessageRow, RunRow, SessionRow } from "../api/types";
 import type { ScreenDef } from "../shell/screens";
 import { Badge, Empty, ErrorBanner } from "../ui/widgets";
-import { clockTime, dateTime, timeAgo, usd } from "../ui/format";
+import { browserZone, clockTime, dateTime, timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
 function RunDetails({ run }: { run: RunRow }) {
@@ -48,7 +48,8 @@ function History({ session, channelName }: { session: SessionRow; channelName: s
     <section class="card" aria-label="Messages">
       <h2>{session.senderName ?? session.senderId}</h2>
       <p class="muted">
-        {channelName} · {shown === undefined ? "…" : `${shown} ${shown === 1 ? "message" : "messages"}`} · since {dateTime(session.createdAt)}
+        {channelName} · {shown === undefined ? "…" : `${shown} ${shown === 1 ? "message" : "messages"}`} · since {dateTime(session.createdAt)} · times in{" "}
+        {browserZone()}
       </p>
       <ErrorBanner error={history.error} />
       <div class="messages">

@@ -10,6 +10,7 @@ import { useLiveFeed } from "../feed/use-live-feed";
 import { navigate } from "../shell/router";
 import type { ScreenDef } from "../shell/screens";
 import { Empty } from "../ui/widgets";
+import { browserZone } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
 function ConnectionPill({ state, retryNow }: ReturnType<typeof useLiveFeed>) {
@@ -94,6 +95,9 @@ function Feed() {
     <section>
       <div class="toolbar">
         <ConnectionPill {...feed} />
+        <span class="muted small" data-zone>
+          times in {browserZone()}
+        </span>
         <label class="inline">
           <span>Channel</span>
           <select name="channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
