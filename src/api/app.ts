@@ -26,6 +26,7 @@ import { senderMemoryRoutes } from "./sender-memory";
 import { approvalRoutes } from "./approvals";
 import { taskRoutes } from "./tasks";
 import { apiBodyLimit } from "./body-limit";
+import { auditAdminActions } from "./audit-feed";
 import { openLiveFeed } from "./live-feed-access";
 import { sessionRoutes } from "./sessions";
 import { securityHeaders } from "./security-headers";
@@ -43,6 +44,7 @@ const api = new Hono<AppEnv>()
   .get("/health", (c) => c.json({ status: "ok" as const }))
   .route("/auth", publicAuthRoutes)
   .use(requireAuth())
+  .use(auditAdminActions())
   .get("/health/details", async (c) => {
     const runtime = createAgentRuntime(c.env);
     return c.json({

@@ -18,6 +18,7 @@ import { channelCreateBody, channelUpdateBody } from "./channel-schemas";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
 import { validate } from "./validate";
+import { type DeliveryHealth, deliveryHealth } from "./delivery-health";
 
 /** Types with no inbound webhook of their own are created by the gateway, not the admin. */
 const BUILT_IN_TYPES = new Set(["web"]);
@@ -52,7 +53,9 @@ function publicBase(c: { env: Env; req: { url: string } }): string {
   return c.env.PUBLIC_URL || new URL(c.req.url).origin;
 }
 
-function present(row: ChannelRow, base: string) {
+const HEALTHY: DeliveryHealth = { failedSinceLastDelivery: 0, lastError: null, lastFailedAt: null };
+
+function present(row: ChannelRow, base: string, delivery: DeliveryHealth = HEALTHY) {
   const adapter = getAdapter(row.type);
   const stored = JSON.parse(row.config) as Record<string, unknown>;
   return {
@@ -66,6 +69,8 @@ function present(row: ChannelRow, base: string) {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     inboundUrl: BUILT_IN_TYPES.has(row.type) ? null : inboundUrl(base, row.id),
+    /** Replies failing to reach the platform since the last delivered one (src/api/delivery-health.ts). */
+    delivery,
   };
 }
 
@@ -90,8 +95,8 @@ export const channelRoutes = new Hono<AppEnv>()
     }),
   )
   .get("/", async (c) => {
-    const rows = await c.var.db.select().from(channels).orderBy(channels.createdAt);
-    return c.json({ channels: rows.map((r) => present(r, publicBase(c))) });
+    const [rows, delivery] = await Promise.all([c.var.db.select().from(channels).orderBy(channels.createdAt), deliveryHealth(c.var.db, Date.now())]);
+    return c.json({ channels: rows.map((r) => present(r, publicBase(c), delivery.get(r.id))) });
   })
   .post("/", validate("json", channelCreateBody), async (c) => {
     const body = c.req.valid("json");

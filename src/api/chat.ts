@@ -1,6 +1,8 @@
 /**
  * Web chat: the admin talks to the agent through the same pipeline as every platform
  * (`POST /api/chat`), then reads the reply (`GET /api/chat/:messageId`, optionally waiting).
+ * `GET /api/chat/history` is the conversation as the agent remembers it (the playground shows it
+ * after a reload), and `DELETE /api/chat/history` starts a new chat: the agent forgets it.
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
@@ -46,11 +48,21 @@ async function replyTo(db: Db, messageId: string, waitSeconds: number) {
   }
 }
 
+const adminSender = (username: string) => `admin:${username}`;
+
 export const chatRoutes = new Hono<AppEnv>()
+  .get("/history", async (c) => {
+    const turns = await senderSession(c.env, WEB_CHANNEL_ID, adminSender(c.var.user.username)).history();
+    return c.json({ turns: turns.map((t) => ({ role: t.role, text: t.content })) });
+  })
+  .delete("/history", async (c) => {
+    await senderSession(c.env, WEB_CHANNEL_ID, adminSender(c.var.user.username)).cleanup();
+    return c.json({ cleared: true });
+  })
   .post("/", validate("json", chatBody), validate("query", waitQuery), async (c) => {
     const { text, clientMessageId, conversationId } = c.req.valid("json");
     await ensureWebChannel(c.var.db);
-    const senderId = `admin:${c.var.user.username}`;
+    const senderId = adminSender(c.var.user.username);
     const result = await senderSession(c.env, WEB_CHANNEL_ID, senderId).receive(WEB_CHANNEL_ID, {
       senderId,
       senderName: c.var.user.username,

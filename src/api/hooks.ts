@@ -1,7 +1,8 @@
 /**
  * Inbound webhooks, `/hooks/:channelId`: stage 1 (the adapter verifies and normalises) and
  * stage 2 (each message handed to its sender's object, which persists it) before the 200.
- * A rejected request is answered with the adapter's status and stores nothing. The channel as
+ * A rejected request is answered with the adapter's status and stores nothing but a feed event
+ * saying it was refused (src/api/audit-feed.ts, rate-limited), never its body. The channel as
  * loaded here goes along with each message, so the object does not load and open it again.
  */
 import { eq } from "drizzle-orm";
@@ -13,6 +14,8 @@ import type { AppEnv } from "./context";
 import { senderSession } from "../objects/addresses";
 import { createLogger } from "../lib/log";
 import { decideApproval } from "./approvals";
+import { recordInBackground } from "./audit-feed";
+import { refusedWebhookEvent } from "./audit-words";
 
 const log = createLogger("hooks");
 
@@ -46,6 +49,8 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
   });
   if (result.kind === "rejected") {
     log.warn("webhook rejected", { channelId, status: result.status, error: result.error });
+    const refused = refusedWebhookEvent(channelId, result.status, result.error, now);
+    if (refused) recordInBackground(c, refused);
     return c.json({ error: result.error }, result.status);
   }
   if (result.kind === "response") {

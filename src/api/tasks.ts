@@ -1,6 +1,9 @@
 /**
  * Loop tasks, with the original product's paths: `GET/POST /api/tasks`,
- * `POST /api/tasks/:id/start|stop`, `GET /api/tasks/:id/output`, `DELETE /api/tasks/:id`.
+ * `POST /api/tasks/:id/start|stop`, `GET /api/tasks/:id/output`, `DELETE /api/tasks/:id`, and
+ * `PATCH /api/tasks/:id` to edit a task that is not running. A task that reached its goal is
+ * not started again as it is (it would only say it is done once more, at a cost): its prompt
+ * or settings are edited first, which makes it ready to run again.
  * Each task runs in its LoopTask object (workers/loop-task.ts); D1 holds what is listed.
  */
 import { and, asc, desc, eq, gt } from "drizzle-orm";
@@ -28,6 +31,8 @@ const taskCreateBody = z.strictObject({
   /** Web search, web fetch, code execution for its iterations (src/agent/server-tools.ts). */
   serverTools: serverToolsSchema.optional(),
 });
+
+const taskUpdateBody = taskCreateBody.omit({ serverTools: true }).partial().extend({ notify: deliveryTarget.nullable().optional() });
 
 const idParam = validate("param", z.object({ id: z.coerce.number().int().positive("id must be a task number") }));
 
@@ -97,9 +102,39 @@ export const taskRoutes = new Hono<AppEnv>()
     return c.json({ task: present(await getTask(c, row.id)) }, 201);
   })
   .get("/:id", idParam, async (c) => c.json({ task: present(await getTask(c, c.req.valid("param").id)) }))
+  .patch("/:id", idParam, validate("json", taskUpdateBody), async (c) => {
+    const row = await getTask(c, c.req.valid("param").id);
+    if (row.status === "running") fail(409, `loop task ${row.id} is running; stop it before editing it`);
+    const body = c.req.valid("json");
+    if (body.notify) {
+      const channel = await c.var.db.select({ id: channels.id }).from(channels).where(eq(channels.id, body.notify.channelId)).get();
+      if (!channel) fail(400, `notify.channelId: no channel ${body.notify.channelId}`);
+    }
+    const finished = row.status === "completed" || row.status === "failed";
+    const [updated] = await c.var.db
+      .update(loopTasks)
+      .set({
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.prompt !== undefined ? { prompt: body.prompt } : {}),
+        ...(body.maxIterations !== undefined ? { maxIterations: body.maxIterations } : {}),
+        ...(body.completionPromise !== undefined ? { completionPromise: body.completionPromise } : {}),
+        ...(body.costCapUsd !== undefined ? { costCapUsd: body.costCapUsd } : {}),
+        ...(body.noProgressLimit !== undefined ? { noProgressLimit: body.noProgressLimit } : {}),
+        ...(body.notify !== undefined ? { notify: body.notify ? JSON.stringify(body.notify) : null } : {}),
+        // An edited finished task is ready to run again with what changed.
+        ...(finished ? { status: "stopped" as const, stopReason: "edited" } : {}),
+        updatedAt: Date.now(),
+      })
+      .where(eq(loopTasks.id, row.id))
+      .returning();
+    if (!updated) fail(404, `no loop task ${row.id}`);
+    return c.json({ task: present(updated) });
+  })
   .post("/:id/start", idParam, async (c) => {
     const row = await getTask(c, c.req.valid("param").id);
     if (row.status === "running") fail(409, `loop task ${row.id} is already running`);
+    if (row.stopReason === "completed")
+      fail(409, `loop task ${row.id} already reached its goal; edit its prompt or settings to give it a new one, then run it again`);
     await startTask(c, row);
     return c.json({ task: present(await getTask(c, row.id)) });
   })

@@ -1,5 +1,6 @@
 /**
- * Usage and cost analytics over the api_calls rows (one per model request):
+ * Usage and cost analytics over the api_calls rows (one per model request), with the count of
+ * answered messages (runs) beside them:
  * `GET /api/usage` totals, `/daily`, `/models`, `/channels`, `/senders`, `/cache` (what prompt
  * caching saved) and `/calls` (recent calls). All accept `from`/`to` (unix ms or an ISO date)
  * and `channelId`/`senderId` filters; money is USD, estimated from src/agent/prices.json.
@@ -9,7 +10,8 @@ import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { Hono } from "hono";
 import * as z from "zod";
 import { accountBudget, accountSpendToday, utcDayStart } from "../agent/budget";
-import { apiCalls } from "../db/schema";
+import { apiCalls, runs } from "../db/schema";
+import { ECHO_MODEL } from "../agent/echo";
 import type { AppEnv } from "./context";
 import { mediaTotals } from "./usage-media";
 import { validate } from "./validate";
@@ -63,6 +65,21 @@ interface CacheFigures {
   costUsd: number;
 }
 
+/**
+ * The agent's answers in the range, from the runs (one per message answered), whether or not a
+ * model was called: the offline echo answers without one, and Usage must still agree with the
+ * replies Conversations shows.
+ */
+function answered(q: Range) {
+  const parts = [
+    q.from !== undefined ? gte(runs.createdAt, q.from) : undefined,
+    q.to !== undefined ? lt(runs.createdAt, q.to) : undefined,
+    q.channelId ? eq(runs.channelId, q.channelId) : undefined,
+    q.senderId ? eq(runs.senderId, q.senderId) : undefined,
+  ].filter((p): p is SQL => p !== undefined);
+  return { where: parts.length ? and(...parts) : undefined };
+}
+
 const day = sql<string>`strftime('%Y-%m-%d', ${apiCalls.createdAt} / 1000, 'unixepoch')`;
 const DEFAULT_DAILY_DAYS = 30;
 
@@ -70,11 +87,20 @@ export const usageRoutes = new Hono<AppEnv>()
   .get("/", validate("query", rangeQuery), async (c) => {
     const q = c.req.valid("query");
     const now = Date.now();
-    const t = await c.var.db.select(totals).from(apiCalls).where(where(q)).get();
+    const [t, r] = await Promise.all([
+      c.var.db.select(totals).from(apiCalls).where(where(q)).get(),
+      c.var.db
+        .select({ replies: n(sql`count(*)`), echoReplies: n(sql`sum(case when ${runs.model} = ${ECHO_MODEL} then 1 else 0 end)`) })
+        .from(runs)
+        .where(answered(q).where)
+        .get(),
+    ]);
     const cfg = c.var.config;
     return c.json({
       range: { from: q.from ?? null, to: q.to ?? null },
       totals: { ...t, cacheHitRatio: t ? hitRatio(t) : 0 },
+      /** Messages the agent answered (runs), and how many of them the offline echo answered without a model. */
+      replies: { total: r?.replies ?? 0, offlineEcho: r?.echoReplies ?? 0 },
       budgets: {
         senderDailyTokenLimit: cfg.SENDER_DAILY_TOKEN_LIMIT,
         senderDailyCostLimitUsd: cfg.SENDER_DAILY_COST_LIMIT_USD,

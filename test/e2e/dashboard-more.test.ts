@@ -156,7 +156,7 @@ describe("dashboard: usage, scheduled jobs, bridges", () => {
     await run.waitFor({ timeout: 40_000 });
     // Both steps reached the model; the output is the last step's answer.
     expect(fake.requests.length - before).toBe(2);
-    await run.getByText("manual").waitFor();
+    await run.getByText("run now").waitFor();
     await run.getByText(/\d+ in \/ \d+ out/).waitFor();
     await run.getByText("Output").click();
     await run

@@ -6,7 +6,9 @@ import { useSubmit } from "../ui/actions";
 import { Badge, ConfirmButton, Copyable, ErrorBanner } from "../ui/widgets";
 import { dateTime, timeAgo } from "../ui/format";
 import { ChannelForm } from "./channel-form";
-import { bridgeOf, channelState } from "./channel-state";
+import { humanize } from "./json-schema";
+import { bridgeOf, channelHealth, channelState, policyWords, SETUP_REGISTERS_WEBHOOK, typeName } from "./channel-state";
+import { UnreachableWarning } from "./unreachable-warning";
 import { LoginQr } from "./login-qr";
 import { SetupSteps } from "./setup-steps";
 
@@ -31,6 +33,7 @@ export function ChannelDetail({
 }) {
   const [editing, setEditing] = useState(false);
   const state = channelState(channel.status);
+  const health = channelHealth(channel);
   const bridgeId = bridgeOf(channel);
   const {
     busy: removing,
@@ -62,7 +65,7 @@ export function ChannelDetail({
   return (
     <div class="card" aria-label={`Channel ${channel.name}`}>
       <h2>
-        {channel.name} <Badge tone={state.tone}>{state.label}</Badge>
+        {channel.name} <Badge tone={health.tone}>{health.label}</Badge>
       </h2>
       {bridgeId && (
         <p class={`banner ${BANNER[state.tone]}`} data-bridge-state={channel.status}>
@@ -70,12 +73,13 @@ export function ChannelDetail({
           {channel.lastError && <span class="block">{channel.lastError}</span>}
         </p>
       )}
+      {!bridgeId && channel.inboundUrl && <UnreachableWarning url={channel.inboundUrl} type={channel.type} />}
       {bridgeId && channel.status === "needs_login" && channel.statusDetail && (
         <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />
       )}
       <dl class="kv">
         <dt>Type</dt>
-        <dd>{channel.type}</dd>
+        <dd>{typeName(channel.type, type?.description)}</dd>
         <dt>Id</dt>
         <dd>
           <code>{channel.id}</code>
@@ -85,12 +89,16 @@ export function ChannelDetail({
           <>
             <dt>Inbound URL</dt>
             <dd>
-              <Copyable value={channel.inboundUrl} label="inbound URL" />
+              {SETUP_REGISTERS_WEBHOOK.has(channel.type) ? (
+                <span class="muted">{channel.inboundUrl} (setup registers it with the platform; nothing to copy)</span>
+              ) : (
+                <Copyable value={channel.inboundUrl} label="inbound URL" />
+              )}
             </dd>
           </>
         )}
         <dt>Policy</dt>
-        <dd>{channel.policy}</dd>
+        <dd>{policyWords(channel.policy)}</dd>
         {channel.policy === "allowlist" && (
           <>
             <dt>Allowlist</dt>
@@ -109,7 +117,7 @@ export function ChannelDetail({
         )}
         {Object.entries(channel.config).map(([k, v]) => (
           <>
-            <dt key={`k-${k}`}>{k}</dt>
+            <dt key={`k-${k}`}>{humanize(k)}</dt>
             <dd key={`v-${k}`}>{configValue(v)}</dd>
           </>
         ))}

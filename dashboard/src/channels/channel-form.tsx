@@ -6,7 +6,7 @@ import { useMemo, useState } from "preact/hooks";
 import type { Channel, ChannelType } from "../api/types";
 import { useSubmit } from "../ui/actions";
 import { FormFooter } from "../ui/form-footer";
-import { asSchema, type FormValues, fieldsOf, initialValues, toConfig } from "./json-schema";
+import { asSchema, type FormField, type FormValues, fieldsOf, initialValues, toConfig } from "./json-schema";
 import { SchemaFields } from "./schema-fields";
 
 const POLICIES = {
@@ -23,6 +23,18 @@ export interface ChannelFormValue {
   allowlist: string[];
   rateLimitPerMinute: number | null;
   config: Record<string, unknown>;
+}
+
+/**
+ * The API refuses a config as `invalid <type> config: <key>: <message>` (src/api/channels.ts);
+ * the message goes under that field, with the field's label in place of the config key.
+ */
+function configFieldError(error: string | null, fields: FormField[]): Record<string, string> {
+  const m = error ? /^invalid \S+ config: (\w+): (.+?)(; .*)?$/s.exec(error) : null;
+  const field = m?.[1] ? fields.find((f) => f.name === m[1]) : undefined;
+  if (!field || !m?.[2]) return {};
+  const text = m[2].replace(new RegExp(`\\b${field.name}\\b`, "g"), field.label);
+  return { [field.name]: text.charAt(0).toUpperCase() + text.slice(1) };
 }
 
 export function ChannelForm({
@@ -57,6 +69,8 @@ export function ChannelForm({
       config: toConfig(fields, values),
     });
   });
+
+  const fieldErrors = useMemo(() => configFieldError(error, fields), [error, fields]);
 
   return (
     <form onSubmit={submit} aria-label={channel ? `Edit ${channel.name}` : `New ${type.type} channel`}>
@@ -95,8 +109,14 @@ export function ChannelForm({
           onInput={(e) => setRate(e.currentTarget.value)}
         />
       </label>
-      <SchemaFields fields={fields} values={values} editing={Boolean(channel)} onChange={(n, v) => setValues((cur) => ({ ...cur, [n]: v }))} />
-      <FormFooter error={error} busy={busy} label={submitLabel} busyLabel="Saving…" onCancel={onCancel} />
+      <SchemaFields
+        fields={fields}
+        values={values}
+        errors={fieldErrors}
+        editing={Boolean(channel)}
+        onChange={(n, v) => setValues((cur) => ({ ...cur, [n]: v }))}
+      />
+      <FormFooter error={Object.keys(fieldErrors).length ? null : error} busy={busy} label={submitLabel} busyLabel="Saving…" onCancel={onCancel} />
     </form>
   );
 }

@@ -2,6 +2,8 @@
  * How a channel's status reads. Webhook channels are "ok" or carry their last error; channels
  * served by a bridge report the bridge's view of the platform connection (docs/bridge.md):
  * connecting, connected, needs_login, failed, stopped, and down when the bridge is offline.
+ * Either way, replies that fail to reach the platform turn a healthy-looking channel into a
+ * warning with their count and last error (`delivery`, src/api/delivery-health.ts).
  */
 import type { Channel } from "../api/types";
 
@@ -26,3 +28,36 @@ export function bridgeOf(channel: Channel): string | null {
   const id = channel.config.bridgeId;
   return typeof id === "string" && id.startsWith("brg_") ? id : null;
 }
+
+/** The channel's state with its reply deliveries taken into account: "ok" only if replies get through. */
+export function channelHealth(channel: Pick<Channel, "status" | "delivery">): { tone: Tone; label: string; explain: string } {
+  const base = channelState(channel.status);
+  const failed = channel.delivery.failedSinceLastDelivery;
+  if (failed === 0 || base.tone !== "ok") return base;
+  return {
+    tone: "warn",
+    label: failed === 1 ? "1 reply failed" : `${failed} replies failed`,
+    explain: `${failed === 1 ? "The last reply" : `The last ${failed} replies`} could not be delivered to the platform${channel.delivery.lastError ? `: ${channel.delivery.lastError}` : ""}.`,
+  };
+}
+
+/** A type id in words, from its description ("Slack app through Socket Mode…" → "Slack app"). */
+export function typeName(type: string, description: string | undefined): string {
+  if (type === "web") return "Web chat";
+  const short = description?.split(/ \(| through | over | via /)[0]?.trim();
+  return short || type;
+}
+
+const POLICIES: Record<string, string> = {
+  pairing: "new people pair with a code",
+  allowlist: "only listed people",
+  open: "anyone can write",
+  disabled: "no one (disabled)",
+};
+
+export function policyWords(policy: string): string {
+  return POLICIES[policy] ?? policy;
+}
+
+/** Types whose setup registers the inbound URL and secret with the platform itself: the admin copies nothing. */
+export const SETUP_REGISTERS_WEBHOOK: ReadonlySet<string> = new Set(["telegram"]);

@@ -41,7 +41,11 @@ export function humanize(name: string): string {
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .replace(/[_-]+/g, " ")
     .toLowerCase();
-  return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\b(url|id|api|irc|smtp|imap|http)\b/gi, (w) => w.toUpperCase());
+  return (words.charAt(0).toUpperCase() + words.slice(1))
+    .replace(/\b(url|id|api|irc|smtp|imap|http|https|tls|sasl|json|qr|dm|ssl|jwt|oauth)\b/gi, (w) => (w.toLowerCase() === "oauth" ? "OAuth" : w.toUpperCase()))
+    .replace(/\bnickserv\b/gi, "NickServ")
+    .replace(/ ms$/, " (milliseconds)")
+    .replace(/ (seconds|secs)$/, " (seconds)");
 }
 
 function primaryType(s: JsonSchema): string | undefined {

@@ -1,10 +1,19 @@
-/** Adding a channel: pick a type, fill its form, then see the inbound URL and any generated secret, once. */
+/**
+ * Adding a channel: pick a type (by its description, not its id), fill its form; then its setup
+ * runs at once and the heading says how it went ("is ready" only once setup worked). The inbound
+ * URL and generated secrets are shown once, except for platforms whose setup hands them over
+ * itself (Telegram's setWebhook), where there is nothing to copy; an address platforms cannot
+ * reach (localhost) is called out with the ways around it.
+ */
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { Channel, ChannelType } from "../api/types";
 import { Copyable } from "../ui/widgets";
 import { ChannelForm } from "./channel-form";
+import { humanize } from "./json-schema";
 import { SetupSteps } from "./setup-steps";
+import { SETUP_REGISTERS_WEBHOOK, typeName as typeWords } from "./channel-state";
+import { UnreachableWarning, unreachableReason } from "./unreachable-warning";
 
 interface Created {
   channel: Channel;
@@ -14,14 +23,33 @@ interface Created {
 export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]; onCreated: () => void; onClose: () => void }) {
   const [typeName, setTypeName] = useState(types[0]?.type ?? "");
   const [created, setCreated] = useState<Created | null>(null);
+  const [setupOk, setSetupOk] = useState<boolean | null>(null);
   const type = types.find((t) => t.type === typeName);
 
   if (created) {
-    const secrets = Object.entries(created.generatedSecrets);
+    const selfRegistering = SETUP_REGISTERS_WEBHOOK.has(created.channel.type);
+    const secrets = selfRegistering ? [] : Object.entries(created.generatedSecrets);
+    const bridged = typeof created.channel.config.bridgeId === "string";
+    const name = created.channel.name;
+    // Set up against a platform that still cannot deliver here is not "ready".
+    const unreachable = !bridged && created.channel.inboundUrl !== null && unreachableReason(created.channel.inboundUrl, created.channel.type) !== null;
     return (
       <div class="card" role="region" aria-label="Channel created">
-        <h2>{created.channel.name} is ready</h2>
-        {created.channel.inboundUrl && (
+        <h2 data-setup-state={setupOk === null ? "running" : setupOk ? "ok" : "failed"}>
+          {setupOk === null
+            ? `${name} was created; setting it up…`
+            : !setupOk
+              ? `${name} was created, but its setup failed`
+              : unreachable
+                ? `${name} is set up, but the platform cannot reach this gateway yet`
+                : `${name} is ready`}
+        </h2>
+        {selfRegistering && (
+          <p class="muted">
+            Setup gives {typeWords(created.channel.type, type?.description)} this channel's address and secret itself: there is nothing to copy.
+          </p>
+        )}
+        {!selfRegistering && !bridged && created.channel.inboundUrl && (
           <p>
             Point the platform at this inbound URL:
             <br />
@@ -36,7 +64,7 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
             <dl class="kv">
               {secrets.map(([k, v]) => (
                 <>
-                  <dt key={`k-${k}`}>{k}</dt>
+                  <dt key={`k-${k}`}>{humanize(k)}</dt>
                   <dd key={`v-${k}`} data-secret={k}>
                     <Copyable value={String(v)} label={k} />
                   </dd>
@@ -45,7 +73,8 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
             </dl>
           </div>
         )}
-        <SetupSteps channelId={created.channel.id} />
+        {!bridged && created.channel.inboundUrl && <UnreachableWarning url={created.channel.inboundUrl} type={created.channel.type} />}
+        <SetupSteps channelId={created.channel.id} auto onResult={setSetupOk} onDone={onCreated} />
         <div class="actions" style={{ marginTop: "1em" }}>
           <button type="button" onClick={onClose}>
             Done
@@ -63,7 +92,7 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
         <select name="type" value={typeName} onChange={(e) => setTypeName(e.currentTarget.value)}>
           {types.map((t) => (
             <option key={t.type} value={t.type}>
-              {t.type} — {t.description}
+              {t.description}
             </option>
           ))}
         </select>

@@ -1,4 +1,5 @@
 /** Renders the fields of a channel type's config schema; values live in the parent form. */
+import { BridgePicker } from "./bridge-picker";
 import type { FormField, FormValues } from "./json-schema";
 
 /**
@@ -17,9 +18,12 @@ export function SchemaFields({
   values,
   onChange,
   editing = false,
+  errors = {},
 }: {
   fields: FormField[];
   values: FormValues;
+  /** The API's complaint about a field, shown under it (channel-form.tsx). */
+  errors?: Record<string, string>;
   onChange: (name: string, value: string | boolean) => void;
   editing?: boolean;
 }) {
@@ -44,7 +48,9 @@ export function SchemaFields({
             <span>
               {f.label} {!required && <small>(optional)</small>}
             </span>
-            {f.kind === "select" ? (
+            {f.name === "bridgeId" ? (
+              <BridgePicker id={id} value={text} required={required} onChange={(v) => onChange(f.name, v)} />
+            ) : f.kind === "select" ? (
               <select id={id} name={f.name} value={text} required={required} onChange={input}>
                 {!required && <option value="">—</option>}
                 {f.options?.map((o) => (
@@ -72,6 +78,11 @@ export function SchemaFields({
               <input id={id} name={f.name} type="url" value={text} required={required} placeholder="https://" onInput={input} />
             ) : (
               <input id={id} name={f.name} type="text" value={text} required={required} onInput={input} />
+            )}
+            {errors[f.name] && (
+              <small class="error-text" role="alert" data-field-error={f.name}>
+                {errors[f.name]}
+              </small>
             )}
             {hint(f, editing) && <small>{hint(f, editing)}</small>}
           </label>

@@ -1,5 +1,9 @@
-/** Runs a channel's `setup` (register the webhook with the platform, or explain the manual steps) and shows the outcome. */
-import { useState } from "preact/hooks";
+/**
+ * Runs a channel's `setup` (register the webhook with the platform, or explain the manual steps)
+ * and shows the outcome; `auto` runs it at once (a channel just created) and reports the outcome
+ * to the parent, so nothing says "ready" before setup has run and worked.
+ */
+import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api/client";
 import { useSubmit } from "../ui/actions";
 import { ErrorBanner } from "../ui/widgets";
@@ -9,7 +13,17 @@ interface SetupResult {
   steps: string[];
 }
 
-export function SetupSteps({ channelId, onDone }: { channelId: string; onDone?: () => void }) {
+export function SetupSteps({
+  channelId,
+  onDone,
+  auto = false,
+  onResult,
+}: {
+  channelId: string;
+  onDone?: () => void;
+  auto?: boolean;
+  onResult?: (ok: boolean) => void;
+}) {
   const [result, setResult] = useState<SetupResult | null>(null);
 
   const {
@@ -20,15 +34,25 @@ export function SetupSteps({ channelId, onDone }: { channelId: string; onDone?: 
     const res = await api.channels[":id"].setup.$post({ param: { id: channelId } });
     // A failed setup (502) still carries the steps that explain what went wrong.
     const data = (await res.json()) as Partial<SetupResult> & { error?: string };
-    if (Array.isArray(data.steps)) setResult({ ok: data.ok === true, steps: data.steps });
-    else throw new ApiError(res.status, data.error ?? `setup failed (${res.status})`);
+    if (Array.isArray(data.steps)) {
+      setResult({ ok: data.ok === true, steps: data.steps });
+      onResult?.(data.ok === true);
+    } else {
+      onResult?.(false);
+      throw new ApiError(res.status, data.error ?? `setup failed (${res.status})`);
+    }
     onDone?.();
   });
+  useEffect(() => {
+    if (auto) void run();
+    // Once, for the channel just created.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   return (
     <div class="setup">
       <button type="button" class="ghost" disabled={busy} onClick={() => void run()}>
-        {busy ? "Running setup…" : "Run setup"}
+        {busy ? "Running setup…" : result ? "Run setup again" : "Run setup"}
       </button>
       <ErrorBanner error={error} />
       {result && (

@@ -1,35 +1,57 @@
-/** One feed row: when, what, where, who, and the event's details in one readable line. */
+/**
+ * One feed row: when, and what happened in a sentence (event-sentence.ts) naming who and on
+ * which channel; a link to that person's conversation; the event's raw fields one click away
+ * for someone debugging an integration.
+ */
 import type { FeedEvent } from "../api/types";
+import { navigate } from "../shell/router";
 import { clockTime } from "../ui/format";
+import { type Names, sentence } from "./event-sentence";
 
-function tone(kind: string): string {
-  if (/fail|error|dropped|rejected|down|locked/.test(kind)) return "bad";
-  if (/rate_limited|requested|pending|retry/.test(kind)) return "warn";
-  if (/received|started|hello/.test(kind)) return "muted";
-  return "ok";
+/** The Conversations screen opened on one sender's chat. */
+export function conversationHref(channelId: string, senderId: string): string {
+  return `/conversations?channel=${encodeURIComponent(channelId)}&sender=${encodeURIComponent(senderId)}`;
 }
 
-function summary(detail: Record<string, unknown>): string {
-  if (typeof detail.text === "string") return detail.text;
+export function EventRow({
+  event,
+  names,
+  hasConversation,
+}: {
+  event: FeedEvent;
+  names: Names;
+  hasConversation: (channelId: string, senderId: string) => boolean;
+}) {
+  const s = sentence(event, names);
+  const href = event.channelId && event.senderId && hasConversation(event.channelId, event.senderId) ? conversationHref(event.channelId, event.senderId) : null;
   return (
-    Object.entries(detail)
-      // The row already names the channel and sender.
-      .filter(([k, v]) => k !== "channelId" && k !== "senderId" && v !== null && v !== undefined && typeof v !== "object")
-      .map(([k, v]) => `${k}: ${String(v)}`)
-      .join(" · ")
-  );
-}
-
-export function EventRow({ event, channelName }: { event: FeedEvent; channelName: (id: string) => string }) {
-  return (
-    <li class="event" data-kind={event.kind} data-event-id={event.id}>
-      <time dateTime={new Date(event.at).toISOString()}>{clockTime(event.at)}</time>
-      <span class={`badge ${tone(event.kind)}`}>{event.kind}</span>
-      <span class="where">
-        {event.channelId ? channelName(event.channelId) : "gateway"}
-        {event.senderId && <span class="muted"> · {event.senderId}</span>}
+    <li class="event" data-kind={event.kind} data-event-id={event.id} data-tone={s.tone}>
+      <time dateTime={new Date(event.at).toISOString()} title={new Date(event.at).toString()}>
+        {clockTime(event.at)}
+      </time>
+      <span class={`badge ${s.tone}`}>{s.label}</span>
+      <span class="what">
+        {s.text}
+        {href && (
+          <>
+            {" "}
+            <a
+              class="small-link"
+              href={href}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(href);
+              }}
+            >
+              Conversation
+            </a>
+          </>
+        )}
       </span>
-      <span class="what">{summary(event.detail)}</span>
+      <details class="raw">
+        <summary>Raw fields</summary>
+        <pre>{JSON.stringify({ kind: event.kind, channelId: event.channelId, senderId: event.senderId, ...event.detail }, null, 2)}</pre>
+      </details>
     </li>
   );
 }

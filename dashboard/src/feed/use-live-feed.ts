@@ -7,6 +7,15 @@ import { fetchMissedEvents, newerId } from "./catch-up";
 import { MAX_FEED_ROWS, mergeEvents, parseFeedFrame } from "./event-store";
 import { type ConnectionState, LiveConnection } from "./live-connection";
 
+/**
+ * Objects publish to the feed only while someone watches, and notice a new watcher within
+ * FEED_IDLE_RECHECK_MS (2 s, src/pipeline/live-feed-gate.ts): events of that gap, and of the
+ * moment between the backlog request and the socket opening, are in D1 but were never pushed.
+ * One more catch-up this long after the socket opens picks them up (a failed delivery must not
+ * be missing from the feed until a reload).
+ */
+const SETTLE_CATCH_UP_MS = 2_500;
+
 /** Rows per backlog request: the first connection shows one page; a reconnection pages until caught up. */
 const BACKLOG_PAGE_ROWS = 200;
 
@@ -22,23 +31,31 @@ export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; re
       for (const e of incoming) lastSeenId.current = newerId(lastSeenId.current, e.id);
       setEvents((cur) => mergeEvents(cur, incoming));
     };
+    const catchUp = async (since: string | undefined) => {
+      const missed = await fetchMissedEvents(
+        async (query) => (await body(api.events.$get({ query: { limit: String(query.limit), after: query.after, before: query.before } }))).events,
+        since,
+        { pageSize: BACKLOG_PAGE_ROWS, maxRows: MAX_FEED_ROWS },
+      );
+      add(missed.events);
+    };
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const conn = new LiveConnection({
       url: liveFeedUrl,
       protocols: () => liveFeedProtocols(currentSession()?.token ?? ""),
-      onState: setState,
+      onState: (s) => {
+        setState(s);
+        if (s.kind !== "live") return;
+        const since = lastSeenId.current;
+        clearTimeout(settle);
+        settle = setTimeout(() => void catchUp(since).catch(() => undefined), SETTLE_CATCH_UP_MS);
+      },
       onRevoked: () => signOut("expired"),
       onFrame: (data) => {
         const event = parseFeedFrame(data);
         if (event) add([event]);
       },
-      beforeConnect: async () => {
-        const missed = await fetchMissedEvents(
-          async (query) => (await body(api.events.$get({ query: { limit: String(query.limit), after: query.after, before: query.before } }))).events,
-          lastSeenId.current,
-          { pageSize: BACKLOG_PAGE_ROWS, maxRows: MAX_FEED_ROWS },
-        );
-        add(missed.events);
-      },
+      beforeConnect: () => catchUp(lastSeenId.current),
     });
     connection.current = conn;
     conn.start();
@@ -46,6 +63,7 @@ export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; re
     window.addEventListener("online", online);
     return () => {
       window.removeEventListener("online", online);
+      clearTimeout(settle);
       conn.stop();
     };
   }, []);

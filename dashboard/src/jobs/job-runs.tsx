@@ -6,15 +6,25 @@ import { dateTime, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
 const TONE = { queued: "muted", running: "warn", retrying: "warn", ok: "ok", failed: "bad", skipped: "muted", missed: "muted" } as const;
+/** A run's status in words: "skipped" and "missed" are decisions, not failures. */
+const LABEL = {
+  queued: "waiting",
+  running: "running",
+  retrying: "will try again",
+  ok: "done",
+  failed: "failed",
+  skipped: "not run: over budget",
+  missed: "not run: gateway was down",
+} as const;
 
-function RunRow({ run }: { run: JobRun }) {
+function RunRow({ run, timezone }: { run: JobRun; timezone: string }) {
   const took = run.startedAt && run.finishedAt ? `${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s` : null;
   return (
     <li class="row" data-run={run.id} data-status={run.status}>
       <div class="main">
-        <strong>{dateTime(run.scheduledFor)}</strong>
+        <strong>{dateTime(run.scheduledFor, timezone)}</strong>
         <div class="meta">
-          <span>{run.trigger}</span>
+          <span>{run.trigger === "manual" ? "run now" : run.trigger === "catch-up" ? "catch-up run" : "on schedule"}</span>
           {run.attempts > 1 && <span>{run.attempts} tries</span>}
           {took && <span>{took}</span>}
           {run.model && <span>{run.model}</span>}
@@ -40,12 +50,12 @@ function RunRow({ run }: { run: JobRun }) {
           </details>
         )}
       </div>
-      <Badge tone={TONE[run.status]}>{run.status}</Badge>
+      <Badge tone={TONE[run.status]}>{LABEL[run.status]}</Badge>
     </li>
   );
 }
 
-export function JobRuns({ jobId, refreshKey }: { jobId: string; refreshKey: number }) {
+export function JobRuns({ jobId, timezone, refreshKey }: { jobId: string; timezone: string; refreshKey: number }) {
   const runs = useLoad(async () => (await body(api.jobs[":id"].runs.$get({ param: { id: jobId }, query: { limit: "20" } }))).runs, [jobId, refreshKey], 3000);
   return (
     <section class="job-runs" aria-label="Run history">
@@ -56,7 +66,7 @@ export function JobRuns({ jobId, refreshKey }: { jobId: string; refreshKey: numb
       ) : (
         <ul class="rows compact">
           {runs.data?.map((r) => (
-            <RunRow key={r.id} run={r} />
+            <RunRow key={r.id} run={r} timezone={timezone} />
           ))}
         </ul>
       )}

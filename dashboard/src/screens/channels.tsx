@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import { ChannelDetail } from "../channels/channel-detail";
-import { bridgeOf, channelState } from "../channels/channel-state";
+import { bridgeOf, channelHealth, policyWords, typeName } from "../channels/channel-state";
 import { NewChannel } from "../channels/new-channel";
 import type { ScreenDef } from "../shell/screens";
 import { Badge, Empty, ErrorBanner } from "../ui/widgets";
@@ -35,25 +35,34 @@ function Channels() {
       {adding && types.data && <NewChannel types={types.data} onCreated={() => void list.reload()} onClose={() => setAdding(false)} />}
       <div class="split">
         {channels.length === 0 ? (
-          <Empty>{list.loading ? "Loading…" : "No channels yet. Add one to let a platform reach the agent."}</Empty>
+          <Empty>
+            {list.loading
+              ? "Loading…"
+              : "No channels yet. A channel connects the agent to a platform (Telegram, Slack, e-mail, WhatsApp…): press Add channel and follow the steps. You can talk to the agent in the Playground meanwhile."}
+          </Empty>
         ) : (
           <ul class="rows" aria-label="Channels">
             {channels.map((c) => {
-              const state = channelState(c.status);
+              const state = channelHealth(c);
               const bridgeId = bridgeOf(c);
               return (
-                <li key={c.id} class={`row${c.id === selectedId ? " selected" : ""}`} data-channel-id={c.id} data-status={c.status}>
+                <li key={c.id} class={`row${c.id === selectedId ? " selected" : ""}`} data-channel-id={c.id} data-status={c.status} data-tone={state.tone}>
                   <div class="main">
                     <button type="button" class="link" onClick={() => setSelectedId(c.id)}>
                       {c.name}
                     </button>
                     <div class="meta">
-                      <span>{c.type}</span>
+                      <span>{typeName(c.type, types.data?.find((t) => t.type === c.type)?.description)}</span>
                       {bridgeId && <span>via bridge {bridgeName(bridgeId)}</span>}
-                      <span>{c.policy}</span>
+                      <span>{policyWords(c.policy)}</span>
                       <span>last message {timeAgo(c.lastMessageAt)}</span>
                     </div>
                     {c.lastError && <small class={state.tone === "warn" ? "warn-text" : "error-text"}>{c.lastError}</small>}
+                    {!c.lastError && state.tone === "warn" && state.explain && (
+                      <small class="warn-text" data-delivery-warning>
+                        {state.explain}
+                      </small>
+                    )}
                   </div>
                   <Badge tone={state.tone}>{state.label}</Badge>
                 </li>

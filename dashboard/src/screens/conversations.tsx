@@ -9,17 +9,25 @@ import type { ScreenDef } from "../shell/screens";
 import { SenderNotes } from "../conversations/sender-notes";
 import { useSubmit } from "../ui/actions";
 import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
-import { clockTime, dateTime, timeAgo, usd } from "../ui/format";
+import { browserZone, clockTime, dateTime, timeAgo, usd } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 import { MessageMedia } from "../conversations/message-media";
 
 function RunDetails({ run }: { run: RunRow }) {
   return (
-    <span class="meta">
-      {run.model} · {run.inputTokens} in / {run.outputTokens} out · {usd(run.costUsd)} · {run.latencyMs} ms
-      {run.status === "failed" && ` · failed: ${run.error ?? "unknown error"}`}
-      {run.deliveryStatus !== "sent" && ` · delivery ${run.deliveryStatus}${run.deliveryError ? `: ${run.deliveryError}` : ""}`}
-    </span>
+    <>
+      {run.deliveryStatus === "failed" && (
+        <strong class="undelivered" role="note" data-undelivered>
+          Not delivered: {run.deliveryError ?? "the platform refused it"}
+          {run.deliveryAttempts > 1 ? ` (${run.deliveryAttempts} tries)` : ""}. The person never saw this reply.
+        </strong>
+      )}
+      <span class="meta">
+        {run.model} · {run.inputTokens} in / {run.outputTokens} out · {usd(run.costUsd)} · {run.latencyMs} ms
+        {run.status === "failed" && ` · failed: ${run.error ?? "unknown error"}`}
+        {run.deliveryStatus === "pending" && " · delivery pending"}
+      </span>
+    </>
   );
 }
 
@@ -39,12 +47,19 @@ function History({ session, channelName, onDeleted }: { session: SessionRow; cha
     await body(api.sessions[":id"].$delete({ param: { id: session.id } }));
     await onDeleted();
   });
-  const bubbleClass = (m: MessageRow) => (m.direction === "in" ? "in" : m.outcome === "notice" ? "notice" : "out");
+  // Drawn like the Playground: the person on the right, the agent on the left.
+  const bubbleClass = (m: MessageRow) => {
+    if (m.direction === "in") return "out";
+    if (m.outcome === "notice") return "notice";
+    return m.runId && history.data?.runs.get(m.runId)?.deliveryStatus === "failed" ? "in failed" : "in";
+  };
+  const shown = history.data?.messages.length;
   return (
     <section class="card" aria-label="Messages">
       <h2>{session.senderName ?? session.senderId}</h2>
       <p class="muted">
-        {channelName} · {session.messageCount} messages · since {dateTime(session.createdAt)}
+        {channelName} · {shown === undefined ? "…" : `${shown} ${shown === 1 ? "message" : "messages"}`} · since {dateTime(session.createdAt)} · times in{" "}
+        {browserZone()}
       </p>
       <div class="toolbar">
         <ConfirmButton label="Delete sender" confirmLabel="Delete history, notes and messages" busy={remove.busy} onConfirm={remove.submit} />
@@ -75,7 +90,15 @@ function Conversations() {
   const sessions = useLoad(async () => (await body(api.sessions.$get({ query: { limit: "200" } }))).sessions, [], 10_000);
   const channels = useLoad(async () => new Map((await body(api.channels.$get())).channels.map((c) => [c.id, c.name])));
   const channelName = (id: string) => channels.data?.get(id) ?? (id === "web" ? "Web chat" : id);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  // The feed links here with ?channel=&sender= to open that person's chat.
+  const [wanted] = useState(() => {
+    const q = new URLSearchParams(location.search);
+    const channel = q.get("channel");
+    const sender = q.get("sender");
+    return channel && sender ? { channel, sender } : null;
+  });
+  const [pickedId, setSelectedId] = useState<string | null>(null);
+  const selectedId = pickedId ?? (wanted ? (sessions.data?.find((s) => s.channelId === wanted.channel && s.senderId === wanted.sender)?.id ?? null) : null);
   const [filter, setFilter] = useState("");
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
@@ -110,7 +133,6 @@ function Conversations() {
                   </button>
                   <div class="meta">
                     <span>{channelName(s.channelId)}</span>
-                    <span>{s.messageCount} messages</span>
                     <span>{timeAgo(s.lastActivityAt)}</span>
                   </div>
                 </div>

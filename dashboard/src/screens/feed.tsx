@@ -1,10 +1,16 @@
-/** Live activity: every pipeline event as it happens, filterable by channel and kind. */
+/**
+ * Live activity: every pipeline event as it happens, in words (who, on which channel by name,
+ * what happened), filterable by channel and kind, each linked to its conversation.
+ */
 import { useMemo, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import { EventRow } from "../feed/event-row";
+import { type Names, sentence } from "../feed/event-sentence";
 import { useLiveFeed } from "../feed/use-live-feed";
+import { navigate } from "../shell/router";
 import type { ScreenDef } from "../shell/screens";
 import { Empty } from "../ui/widgets";
+import { browserZone } from "../ui/format";
 import { useLoad } from "../ui/use-load";
 
 function ConnectionPill({ state, retryNow }: ReturnType<typeof useLiveFeed>) {
@@ -31,22 +37,67 @@ function ConnectionPill({ state, retryNow }: ReturnType<typeof useLiveFeed>) {
   );
 }
 
+/** An empty feed says what will appear here and how to get there. */
+function FirstRun({ noChannels }: { noChannels: boolean }) {
+  const go = (path: string) => (e: Event) => {
+    e.preventDefault();
+    navigate(path);
+  };
+  return (
+    <div class="empty first-run">
+      <p>Nothing has happened yet. Every message, reply, refused webhook and admin change appears here the moment it happens.</p>
+      {noChannels ? (
+        <p>
+          No channel is connected yet:{" "}
+          <a href="/channels" onClick={go("/channels")}>
+            add a channel
+          </a>{" "}
+          (Telegram, Slack, e-mail…), or try the agent in the{" "}
+          <a href="/playground" onClick={go("/playground")}>
+            Playground
+          </a>
+          .
+        </p>
+      ) : (
+        <p>
+          Send a message to one of your channels, or try the agent in the{" "}
+          <a href="/playground" onClick={go("/playground")}>
+            Playground
+          </a>
+          .
+        </p>
+      )}
+    </div>
+  );
+}
+
 function Feed() {
   const feed = useLiveFeed();
   const channels = useLoad(async () => (await body(api.channels.$get())).channels);
+  // Conversations know senders' display names; refreshed now and then as new people write.
+  const sessions = useLoad(async () => (await body(api.sessions.$get({ query: { limit: "500" } }))).sessions, [], 15_000);
   const [channel, setChannel] = useState("");
   const [kind, setKind] = useState("");
 
-  const names = useMemo(() => new Map((channels.data ?? []).map((c) => [c.id, c.name])), [channels.data]);
-  const channelName = (id: string) => names.get(id) ?? (id === "web" ? "Web chat" : id);
+  const channelNames = useMemo(() => new Map((channels.data ?? []).map((c) => [c.id, c.name])), [channels.data]);
+  const channelName = (id: string) => channelNames.get(id) ?? (id === "web" ? "Web chat" : id);
+  const senders = useMemo(() => new Map((sessions.data ?? []).map((s) => [`${s.channelId}\n${s.senderId}`, s.senderName ?? s.senderId])), [sessions.data]);
+  const names: Names = { channel: channelName, sender: (c, s) => senders.get(`${c}\n${s}`) ?? s };
+  const hasConversation = (c: string, s: string) => senders.has(`${c}\n${s}`);
   const kinds = useMemo(() => [...new Set(feed.events.map((e) => e.kind))].sort(), [feed.events]);
-  const channelIds = useMemo(() => [...new Set([...names.keys(), ...feed.events.flatMap((e) => (e.channelId ? [e.channelId] : []))])], [names, feed.events]);
+  const channelIds = useMemo(
+    () => [...new Set([...channelNames.keys(), ...feed.events.flatMap((e) => (e.channelId ? [e.channelId] : []))])],
+    [channelNames, feed.events],
+  );
   const shown = feed.events.filter((e) => (!channel || e.channelId === channel) && (!kind || e.kind === kind));
 
   return (
     <section>
       <div class="toolbar">
         <ConnectionPill {...feed} />
+        <span class="muted small" data-zone>
+          times in {browserZone()}
+        </span>
         <label class="inline">
           <span>Channel</span>
           <select name="channel" value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
@@ -64,18 +115,22 @@ function Feed() {
             <option value="">All kinds</option>
             {kinds.map((k) => (
               <option key={k} value={k}>
-                {k}
+                {sentence({ kind: k, channelId: null, senderId: null, detail: {} }, names).label}
               </option>
             ))}
           </select>
         </label>
       </div>
       {shown.length === 0 ? (
-        <Empty>{feed.events.length ? "No events match the filters." : "Nothing has happened yet. Events appear here the moment a message arrives."}</Empty>
+        feed.events.length ? (
+          <Empty>No events match the filters.</Empty>
+        ) : (
+          <FirstRun noChannels={channels.data !== undefined && channels.data.length === 0} />
+        )
       ) : (
         <ul class="events" aria-label="Activity">
           {shown.map((e) => (
-            <EventRow key={e.id} event={e} channelName={channelName} />
+            <EventRow key={e.id} event={e} names={names} hasConversation={hasConversation} />
           ))}
         </ul>
       )}

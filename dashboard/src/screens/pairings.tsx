@@ -63,6 +63,28 @@ function InviteForm({ channels }: { channels: Channel[] }) {
   );
 }
 
+/** What the person wrote before they were asked to pair: the admin decides knowing who asks and why. */
+function FirstWords({ channelId, senderId }: { channelId: string; senderId: string }) {
+  const wrote = useLoad(
+    async () => (await body(api.messages.$get({ query: { channelId, senderId, limit: "3" } }))).messages.filter((m) => m.direction === "in"),
+    [channelId, senderId],
+  );
+  const last = wrote.data?.[0];
+  if (!last) return null;
+  return (
+    <span class="wrote" data-wrote>
+      wrote “{last.text.length > 140 ? `${last.text.slice(0, 139)}…` : last.text}”
+    </span>
+  );
+}
+
+function expiry(at: number, now = Date.now()): string {
+  const minutes = Math.round((at - now) / 60_000);
+  if (minutes <= 0) return "code expired";
+  if (minutes < 120) return `code expires in ${minutes} min`;
+  return `code expires ${dateTime(at)}`;
+}
+
 function Pairings() {
   const channels = useLoad(async () => (await body(api.channels.$get())).channels);
   const pending = useLoad(async () => (await body(api.pairings.$get({ query: { status: "pending" } }))).pairings.filter((p) => p.kind === "request"), [], 5000);
@@ -81,13 +103,17 @@ function Pairings() {
             <li key={p.code} class="row" data-code={p.code}>
               <div class="main">
                 <strong>{p.senderName ?? p.senderId}</strong>
+                {p.channelId && p.senderId && <FirstWords channelId={p.channelId} senderId={p.senderId} />}
                 <div class="meta">
                   <span>
                     code <code>{p.code}</code>
                   </span>
                   <span>{channelLabel(channels.data, p.channelId)}</span>
                   <span>sender {p.senderId}</span>
-                  <span title={dateTime(p.createdAt)}>{timeAgo(p.createdAt)}</span>
+                  <span title={dateTime(p.createdAt)}>asked {timeAgo(p.createdAt)}</span>
+                  <span title={dateTime(p.expiresAt)} data-expires>
+                    {expiry(p.expiresAt)}
+                  </span>
                 </div>
               </div>
               <div class="actions">

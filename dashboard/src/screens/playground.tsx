@@ -1,8 +1,14 @@
-/** Playground: talk to the agent through the web chat channel, the same pipeline every platform uses. */
-import { useRef, useState } from "preact/hooks";
+/**
+ * Playground: talk to the agent through the web chat channel, the same pipeline every platform
+ * uses. The chat on screen is the conversation as the agent remembers it (reloaded after a page
+ * reload); "New chat" makes the agent forget it. Drawn like Conversations: the person on the
+ * right, the agent on the left.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import type { ScreenDef } from "../shell/screens";
-import { ErrorBanner } from "../ui/widgets";
+import { errorMessage } from "../ui/actions";
+import { ConfirmButton, ErrorBanner } from "../ui/widgets";
 
 interface Line {
   id: string;
@@ -30,6 +36,33 @@ function Playground() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const [loaded, setLoaded] = useState(false);
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        const { turns } = await body(api.chat.history.$get());
+        setLines((cur) => [...turns.map((t, i) => ({ id: `h${i}`, from: t.role === "user" ? ("you" as const) : ("agent" as const), text: t.text })), ...cur]);
+      } catch (err) {
+        setError(errorMessage(err));
+      } finally {
+        setLoaded(true);
+      }
+    })();
+  }, []);
+
+  // Notices (a rate limit, a failure) are not part of what the agent remembers.
+  const remembered = lines.filter((l) => l.from !== "notice").length;
+
+  const newChat = async () => {
+    setError(null);
+    try {
+      await body(api.chat.history.$delete());
+      setLines([]);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  };
 
   const send = async (e: Event) => {
     e.preventDefault();
@@ -53,8 +86,14 @@ function Playground() {
 
   return (
     <section class="card">
+      <div class="toolbar">
+        <span class="muted" data-remembered={remembered}>
+          {remembered ? `${remembered} ${remembered === 1 ? "message" : "messages"} the agent remembers` : "A new chat"}
+        </span>
+        {lines.length > 0 && <ConfirmButton label="New chat" confirmLabel="Forget this chat" onConfirm={newChat} busy={busy} />}
+      </div>
       <div class="messages" aria-live="polite" aria-label="Chat">
-        {lines.length === 0 && <p class="muted">Say something to the agent. Messages go through the whole pipeline, rate limits and all.</p>}
+        {loaded && lines.length === 0 && <p class="muted">Say something to the agent. Messages go through the whole pipeline, rate limits and all.</p>}
         {lines.map((l) => (
           <div key={l.id} class={`bubble ${l.from === "you" ? "out" : l.from === "notice" ? "notice" : "in"}`} data-from={l.from}>
             {l.text}

@@ -101,8 +101,14 @@ function Usage() {
             <Stat label="Cost" hint="estimated from list prices">
               <span data-total="cost">{usd(t.costUsd)}</span>
             </Stat>
-            <Stat label="Model calls" hint={`${t.runs} agent runs${t.errors ? ` · ${t.errors} failed` : ""}`}>
+            <Stat label="Model calls" hint={`${t.runs} answers through the model${t.errors ? ` · ${t.errors} failed` : ""}`}>
               <span data-total="calls">{t.calls}</span>
+            </Stat>
+            <Stat
+              label="Messages answered"
+              hint={data.summary.replies.offlineEcho ? `${data.summary.replies.offlineEcho} by the offline echo (no model, no cost)` : "by the agent"}
+            >
+              <span data-total="replies">{data.summary.replies.total}</span>
             </Stat>
             <Stat label="Tokens" hint={`${compact(t.inputTokens + t.cacheWriteTokens + t.cacheReadTokens)} in · ${compact(t.outputTokens)} out`}>
               <span data-total="tokens">{compact(tokensOf(t))}</span>
@@ -120,10 +126,31 @@ function Usage() {
             <Budgets data={data} />
             <CacheCard cache={data.cache} />
           </div>
+          {t.calls === 0 && data.summary.replies.offlineEcho > 0 && (
+            <p class="banner warn" data-offline-echo>
+              The {data.summary.replies.offlineEcho} answers in this range came from the offline echo: no ANTHROPIC_API_KEY is set, so no model was called and
+              nothing was spent. Model figures appear here once a key is configured.
+            </p>
+          )}
           <div class="grid-3">
-            <BarList title="Per model" items={ranked.models} format={format} empty="No model calls." />
-            <BarList title="Per channel" items={ranked.channels} format={format} empty="No channel used the agent." />
-            <BarList title="Top senders" items={ranked.senders} format={format} empty="No sender used the agent." />
+            <BarList
+              title="Per model"
+              items={ranked.models}
+              format={format}
+              empty={data.summary.replies.total ? "No model calls in this range." : "No model calls yet."}
+            />
+            <BarList
+              title="Per channel"
+              items={ranked.channels}
+              format={format}
+              empty={data.summary.replies.total ? "No channel used the model in this range." : "No channel used the agent yet."}
+            />
+            <BarList
+              title="Top senders"
+              items={ranked.senders}
+              format={format}
+              empty={data.summary.replies.total ? "No sender used the model in this range." : "No sender used the agent yet."}
+            />
           </div>
           <RecentCalls data={data} />
         </>

@@ -14,8 +14,32 @@ export function clockTime(at: number): string {
   return new Date(at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 }
 
-export function dateTime(at: number | null | undefined): string {
-  return at ? new Date(at).toLocaleString() : "—";
+/** The browser's own time zone, named wherever a time is shown in it. */
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/**
+ * The one way the dashboard writes a date and time: "Mon 7 Dec, 07:30 Europe/Berlin", in the
+ * given zone (a job's own) or the browser's, always naming it.
+ */
+export function dateTime(at: number | null | undefined, timeZone?: string): string {
+  if (!at) return "—";
+  const zone = timeZone ?? browserZone();
+  try {
+    const text = new Intl.DateTimeFormat(undefined, {
+      timeZone: zone,
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+    }).format(new Date(at));
+    return `${text} ${zone}`;
+  } catch {
+    return new Date(at).toISOString();
+  }
 }
 
 export function duration(seconds: number): string {

@@ -1,6 +1,7 @@
 /**
  * Per-day stacked bars as inline SVG: no chart library, scales to any width (360 px included),
- * one <title> per day for the exact figures, and a legend with each series' total.
+ * one <title> per day for the exact figures, and a legend with each series' total. A range
+ * without any figure says "no data yet" instead of drawing an empty box.
  */
 export interface ChartSeries {
   key: string;
@@ -33,30 +34,36 @@ export function DailyChart({ title, days, values, series, format }: DailyChartPr
         <strong>{title}</strong>
         <span class="muted">peak {format(max)} a day</span>
       </figcaption>
-      <svg
-        viewBox={`0 0 ${days.length * BAR_STEP} 100`}
-        preserveAspectRatio="none"
-        role="img"
-        aria-label={`${title}: ${series.map((s, i) => `${s.label} ${format(totals[i] ?? 0)}`).join(", ")}`}
-      >
-        <line x1="0" y1="100" x2={days.length * BAR_STEP} y2="100" class="axis" />
-        {days.map((day, i) => {
-          let base = 100;
-          const parts = stacks[i] ?? [];
-          return (
-            <g key={day}>
-              <title>{`${day}: ${series.map((s, j) => `${s.label} ${format(parts[j] ?? 0)}`).join(", ")}`}</title>
-              {/* A full-height transparent target, so thin days still show their figures on hover. */}
-              <rect x={i * BAR_STEP} y="0" width={BAR_STEP} height="100" class="hit" />
-              {parts.map((v, j) => {
-                const h = height(v);
-                base -= h;
-                return h > 0 ? <rect key={j} x={i * BAR_STEP + (BAR_STEP - BAR_WIDTH) / 2} y={base} width={BAR_WIDTH} height={h} class={`s${j}`} /> : null;
-              })}
-            </g>
-          );
-        })}
-      </svg>
+      {max === 0 ? (
+        <div class="chart-empty" role="img" aria-label={`${title}: no data yet`} data-empty>
+          No data yet: bars appear once the agent has answered through the model in this range.
+        </div>
+      ) : (
+        <svg
+          viewBox={`0 0 ${days.length * BAR_STEP} 100`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`${title}: ${series.map((s, i) => `${s.label} ${format(totals[i] ?? 0)}`).join(", ")}`}
+        >
+          <line x1="0" y1="100" x2={days.length * BAR_STEP} y2="100" class="axis" />
+          {days.map((day, i) => {
+            let base = 100;
+            const parts = stacks[i] ?? [];
+            return (
+              <g key={day}>
+                <title>{`${day}: ${series.map((s, j) => `${s.label} ${format(parts[j] ?? 0)}`).join(", ")}`}</title>
+                {/* A full-height transparent target, so thin days still show their figures on hover. */}
+                <rect x={i * BAR_STEP} y="0" width={BAR_STEP} height="100" class="hit" />
+                {parts.map((v, j) => {
+                  const h = height(v);
+                  base -= h;
+                  return h > 0 ? <rect key={j} x={i * BAR_STEP + (BAR_STEP - BAR_WIDTH) / 2} y={base} width={BAR_WIDTH} height={h} class={`s${j}`} /> : null;
+                })}
+              </g>
+            );
+          })}
+        </svg>
+      )}
       <div class="chart-axis muted">
         <span>{days[0]}</span>
         <span>{days.at(-1)}</span>

@@ -8,7 +8,7 @@ import { timingSafeEqual } from "../../crypto/compare";
 import { randomToken } from "../../crypto/random";
 import { describeZodError } from "../../lib/zod-error";
 import { parseJson, readBody } from "../shared/read-body";
-import { botUsername, telegramApi, telegramSendResult } from "./api";
+import { botUsername, telegramApi } from "./api";
 import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
 import { telegramPollingAdapter } from "./polling";
 import { sendTelegramReply, TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
@@ -19,6 +19,7 @@ import type { ChannelAdapter } from "../shared/types";
 import { telegramBotFields } from "./bot-fields";
 import { telegramStreaming, telegramTyping } from "./stream";
 import { answerPress, approvalKeyboard, approvalPressOf } from "./approval";
+import { setupFailure } from "./setup-failure";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
@@ -144,10 +145,7 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
     } catch (err) {
       return {
         ok: false,
-        steps: [
-          `Telegram refused the webhook: ${telegramSendResult(err).error}`,
-          "Check botToken, and that the public URL is HTTPS on port 443, 80, 88 or 8443.",
-        ],
+        steps: [setupFailure(err, "the webhook"), "Check botToken, and that the public URL is HTTPS on port 443, 80, 88 or 8443."],
       };
     }
   },

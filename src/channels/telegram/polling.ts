@@ -8,11 +8,12 @@
  */
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
-import { telegramApi, telegramSendResult } from "./api";
+import { telegramApi } from "./api";
 import { TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
 import type { ChannelAdapter } from "../shared/types";
 import { telegramBotFields } from "./bot-fields";
 import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
+import { setupFailure } from "./setup-failure";
 
 /** Telegram holds a long poll open up to this long when no update is waiting. */
 export const DEFAULT_POLL_TIMEOUT_SECONDS = 30;
@@ -78,7 +79,7 @@ export const telegramPollingAdapter: ChannelAdapter<TelegramPollingConfig> = {
         ],
       };
     } catch (err) {
-      return { ok: false, steps: [`Telegram refused: ${telegramSendResult(err).error}`, "Check botToken (from @BotFather)."] };
+      return { ok: false, steps: [setupFailure(err, "the bot token"), "Check botToken (from @BotFather)."] };
     }
   },
 };
