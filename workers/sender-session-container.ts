@@ -8,8 +8,7 @@
 import { containerTurnResult, type ContainerTurnResult } from "../src/protocol/container";
 import { containerSpec, containerStageOutput, containerTarget } from "../src/agent/container-turn";
 import { activeHistory, loadAgentMemory } from "../src/agent/memory-store";
-import { attachmentFetcher, type AgentStageInput, type AgentStageOutput } from "../src/agent/pipeline-turn";
-import { prepareImages } from "../src/agent/images";
+import { mediaRefused, mediaStage, type AgentStageInput, type AgentStageOutput } from "../src/agent/pipeline-turn";
 import { USER_MESSAGES } from "../src/agent/retry-policy";
 import { DEFAULT_SYSTEM_PROMPT } from "../src/agent/system-prompt.generated";
 import { trustTier } from "../src/agent/trust";
@@ -53,8 +52,10 @@ export async function dispatchContainerTurn(
   const target = containerTarget(cfg, channel.agent, channel.config);
   if (target.mode === "direct") return { kind: "direct" };
   const memory = loadAgentMemory(input.sql);
-  // Pictures go to the container's model inline (base64), downloaded here as for a direct turn.
-  const prepared = input.attachments?.length ? await prepareImages(input.attachments, attachmentFetcher(channel, now)) : null;
+  // Files are checked and read here as for a direct turn; pictures and documents go to the container's
+  // model inline. They are not kept in R2: a container turn records no media rows to prune them by.
+  const prepared = input.attachments?.length ? await mediaStage({ ...input, media: { ai: input.media?.ai } }) : null;
+  if (prepared?.kind === "refused") return { kind: "done", stage: mediaRefused(input, prepared) };
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const spec = containerSpec({
     cfg,
@@ -69,6 +70,7 @@ export async function dispatchContainerTurn(
     history: activeHistory(input.sql, memory.summaryThroughSeq),
     text,
     ...(prepared?.images.length ? { images: prepared.images } : {}),
+    ...(prepared?.documents.length ? { documents: prepared.documents } : {}),
   });
   if (target.mode === "misconfigured") return { kind: "done", stage: refused(input, spec.model, target.error) };
   const deadline = now + cfg.AGENT_CONTAINER_RESULT_TIMEOUT_MS;

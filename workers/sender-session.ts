@@ -174,6 +174,8 @@ export class SenderSession extends DurableObject<Env> {
   /** A gateway tool a container run of this sender asked for, relayed by the BridgeHub. */
   async containerTool(runId: string, name: string, input: unknown): Promise<{ content: string; isError?: boolean }> {
     return runGatewayTool({ env: this.env, sql: this.sql, conversation: this.conversation, runId, name, input });
+  }
+
   /**
    * A decision on one of this sender's approvals, from a chat button or the dashboard. Only the
    * approver's presses count (others are refused and recorded); a second decision changes

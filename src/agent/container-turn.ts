@@ -41,7 +41,10 @@ export function containerTarget(
 
 /** What the prompt builder needs, less the model and tools, which the container turn decides. */
 export interface ContainerSpecInput
-  extends Pick<PromptInput, "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text" | "images"> {
+  extends Pick<
+    PromptInput,
+    "systemPrompt" | "channelType" | "channelName" | "senderId" | "senderName" | "trust" | "memory" | "history" | "text" | "images" | "documents"
+  > {
   cfg: Pick<GatewayConfig, "AGENT_MODEL" | "AGENT_MAX_TOKENS" | "AGENT_MAX_STEPS" | "AGENT_HISTORY_TOKEN_BUDGET" | "AGENT_CONTAINER_RUN_TOKEN_BUDGET">;
   settings: AgentSettings | null;
 }
@@ -78,6 +81,7 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
     history,
     text: i.text,
     ...(i.images?.length ? { images: i.images } : {}),
+    ...(i.documents?.length ? { documents: i.documents } : {}),
   });
   return {
     model: request.model,

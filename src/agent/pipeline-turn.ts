@@ -105,18 +105,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const runtime = input.runtime ?? conversationAgent.runtime(input.env);
   // The offline echo model cannot look at files: nothing is downloaded for it.
   const prepared = runtime.mode === "anthropic" && input.attachments?.length ? await mediaStage(input) : null;
-  if (prepared?.kind === "refused") {
-    const detail = { messageId: input.messageId, files: prepared.rows.map((r) => ({ kind: r.kind, type: r.mediaType, size: r.sizeBytes, error: r.error })) };
-    return {
-      reply: { text: prepared.notice, kind: "notice" },
-      apiCalls: [],
-      turns: [],
-      memory: null,
-      overBudget: false,
-      media: prepared.rows,
-      events: [feedEvent("media.refused", channel.id, senderId, detail, now)],
-    };
-  }
+  if (prepared?.kind === "refused") return mediaRefused(input, prepared);
   // The text as the model sees it is also what history keeps, so later requests repeat it byte for byte.
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
   const memory = input.conversation?.memory ?? loadAgentMemory(input.sql);
@@ -199,7 +188,23 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   };
 }
 
-function mediaStage(input: AgentStageInput): Promise<PreparedMedia> {
+/** Files refused before any model call: the sender is told why, the admin sees which. */
+export function mediaRefused(input: AgentStageInput, prepared: Extract<PreparedMedia, { kind: "refused" }>): AgentStageOutput {
+  const { channel, senderId, now } = input;
+  const detail = { messageId: input.messageId, files: prepared.rows.map((r) => ({ kind: r.kind, type: r.mediaType, size: r.sizeBytes, error: r.error })) };
+  return {
+    reply: { text: prepared.notice, kind: "notice" },
+    apiCalls: [],
+    turns: [],
+    memory: null,
+    overBudget: false,
+    media: prepared.rows,
+    events: [feedEvent("media.refused", channel.id, senderId, detail, now)],
+  };
+}
+
+/** Checks, downloads, stores and reads the message's files (media.ts), for a direct or a container turn. */
+export function mediaStage(input: AgentStageInput): Promise<PreparedMedia> {
   const { cfg, channel } = input;
   return prepareMedia(input.attachments ?? [], {
     fetchAttachment: attachmentFetcher(channel, input.now),

@@ -73,8 +73,7 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Discord interactions are POST requests" };
     const body = await readBody(request);
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
-    if (!(await verifyKey(body.raw, signature, timestamp, config.publicKey)))
-      return { kind: "rejected", status: 401, error: "invalid request signature" };
+    if (!(await verifyKey(body.raw, signature, timestamp, config.publicKey))) return { kind: "rejected", status: 401, error: "invalid request signature" };
     const json = parseJson(body.raw);
     if (!json.ok) return { kind: "rejected", status: 400, error: json.error };
     if ((json.value as { type?: unknown } | null)?.type === MESSAGE_COMPONENT) {
