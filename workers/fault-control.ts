@@ -4,7 +4,7 @@
  * otherwise the Worker never routes here and the path is an ordinary 404.
  * GET answers the plan and what was injected; PUT replaces the plan.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { faultState, setFaultPlan } from "../src/db/fault-hook";
 
 const Plan = z.strictObject({
