@@ -65,7 +65,10 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
   const history = plan?.kept ?? i.history;
   const model = i.settings?.model ?? i.cfg.AGENT_MODEL;
   // Both capabilities exist in container mode: the sender's object runs the calls (sender-session-gateway-tools.ts).
-  const gatewayTools = toolDefinitions(toolsFor(i.trust, i.settings?.tools, { scheduleJob: true, recallNotes: true }));
+  // A tool marked "ask first" is left out: a container run cannot wait for a person's decision,
+  // and offering it would run it without one (docs/agent.md#tool-approvals).
+  const askFirst = new Set<string>(i.settings?.approvals?.askFirst ?? []);
+  const gatewayTools = toolDefinitions(toolsFor(i.trust, i.settings?.tools, { scheduleJob: true, recallNotes: true })).filter((t) => !askFirst.has(t.name));
   const tools = [...containerTools(i.trust, i.settings?.tools), ...gatewayTools].sort((a, b) => a.name.localeCompare(b.name));
   const request = buildRequest({
     model,

@@ -40,6 +40,12 @@ describe("the container turn's spec", () => {
     expect(listed.gatewayTools).toBeUndefined();
   });
 
+  it("leaves out a tool marked ask first: a container run cannot wait for the decision", () => {
+    const spec = containerSpec({ ...base, settings: { approvals: { askFirst: ["schedule_job"], approver: "admin", timeoutSeconds: 600 } } });
+    expect(spec.gatewayTools).toEqual(["current_time", "recall", "remember_note"]);
+    expect(names(spec.tools)).not.toContain("schedule_job");
+  });
+
   it("puts the message's pictures inline before its text", () => {
     const spec = containerSpec({ ...base, images: [{ mediaType: "image/png", data: "iVBORw0KGgo=" }] });
     const content = spec.messages.at(-1)!.content as Record<string, unknown>[];
