@@ -48,8 +48,15 @@ export async function discordSendResult(res: Response, now = Date.now()): Promis
     const fromBody = typeof json.retry_after === "number" ? Math.ceil(json.retry_after * 1000) : undefined;
     return { ok: false, retryable: true, retryAfterMs: fromBody ?? retryAfterMs(res.headers.get("retry-after"), now), error };
   }
+  // Unknown Webhook on an interaction's token: Discord may not have taken our deferred answer in
+  // yet (the reply can be ready within milliseconds of it); the token is good for 15 minutes, so
+  // try again shortly. An expired token runs out of attempts and fails like any final error.
+  if (res.status === 404 && json.code === UNKNOWN_WEBHOOK) return { ok: false, retryable: true, retryAfterMs: 1000, error };
   return { ok: false, retryable: res.status >= 500, error };
 }
+
+/** Discord's JSON error code for a webhook (or interaction token) it does not know. */
+const UNKNOWN_WEBHOOK = 10015;
 
 /** The first message in Discord's nested `errors` object (its "Invalid Form Body" details). */
 function fieldError(errors: unknown, path = ""): string | undefined {
