@@ -4,32 +4,13 @@
  * stored in the sender's object), and the decision continues the same turn: the tool's result
  * when approved, an error result naming who denied it (or the timeout) otherwise.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ApprovalDecision, PausedTurn } from "../../src/agent/types";
 import { agentSettingsSchema } from "../../src/agent/settings";
-import { createClaudeRuntime } from "../../src/agent/claude";
 import type { ScheduleJobInput, TurnRequest, TurnResult } from "../../src/agent/types";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
+import { claudeAgainstFake } from "../support/claude-runtime";
 
-const KEY = "sk-ant-test-0123456789";
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey: KEY });
-});
-afterAll(() => fake.close());
-
-const runtime = () =>
-  createClaudeRuntime({
-    apiKey: KEY,
-    baseURL: fake.url,
-    model: "claude-sonnet-5-5",
-    maxTokens: 512,
-    systemPrompt: "You help.",
-    maxSteps: 4,
-    historyTokenBudget: 100_000,
-    timeoutMs: 5_000,
-    retry: { maxAttempts: 1, baseDelayMs: 10, maxWaitMs: 1_000 },
-  });
+const { anthropic, runtime } = claudeAgainstFake("sk-ant-test-0123456789");
 
 const JOB = { name: "Weather", cron: "0 8 * * *", prompt: "Tell me the weather" };
 
@@ -54,7 +35,7 @@ function turn(scheduled: ScheduleJobInput[], extra: Partial<TurnRequest> = {}): 
 }
 
 type SentMessage = { role: string; content: { type: string; content?: string; is_error?: boolean; tool_use_id?: string }[] | string };
-const lastMessages = () => fake.requests.at(-1)!.body.messages as SentMessage[];
+const lastMessages = () => anthropic().requests.at(-1)!.body.messages as SentMessage[];
 
 function pausedOf(r: TurnResult): PausedTurn {
   if (r.ok || r.reason !== "approval") throw new Error(`expected a paused turn, got ${JSON.stringify(r)}`);
@@ -64,11 +45,11 @@ function pausedOf(r: TurnResult): PausedTurn {
 
 async function pauseThenDecide(decision: ApprovalDecision) {
   const scheduled: ScheduleJobInput[] = [];
-  fake.enqueue({ kind: "tool_use", name: "schedule_job", input: JOB }, { kind: "text", text: "All set." });
-  fake.requests.length = 0;
+  anthropic().enqueue({ kind: "tool_use", name: "schedule_job", input: JOB }, { kind: "text", text: "All set." });
+  anthropic().requests.length = 0;
   const paused = pausedOf(await runtime().runTurn(turn(scheduled)));
   expect(scheduled).toEqual([]);
-  expect(fake.requests).toHaveLength(1);
+  expect(anthropic().requests).toHaveLength(1);
   const resumed = await runtime().runTurn({ ...turn(scheduled), resume: { paused, decision } });
   return { scheduled, paused, resumed };
 }
@@ -107,7 +88,7 @@ describe("ask-first tools", () => {
 
   it("other calls of the same step run at once; their results go back with the decided one, in order", async () => {
     const scheduled: ScheduleJobInput[] = [];
-    fake.enqueue(
+    anthropic().enqueue(
       {
         kind: "blocks",
         content: [
@@ -118,7 +99,7 @@ describe("ask-first tools", () => {
       },
       { kind: "text", text: "Done." },
     );
-    fake.requests.length = 0;
+    anthropic().requests.length = 0;
     const paused = pausedOf(await runtime().runTurn(turn(scheduled)));
     expect(paused.toolCalls.map((c) => [c.name, c.result !== undefined])).toEqual([
       ["current_time", true],
@@ -132,8 +113,8 @@ describe("ask-first tools", () => {
 
   it("where nobody can be asked (no approvals gate: jobs, loop tasks) the call is refused, not run", async () => {
     const scheduled: ScheduleJobInput[] = [];
-    fake.enqueue({ kind: "tool_use", name: "schedule_job", input: JOB }, { kind: "text", text: "I could not." });
-    fake.requests.length = 0;
+    anthropic().enqueue({ kind: "tool_use", name: "schedule_job", input: JOB }, { kind: "text", text: "I could not." });
+    anthropic().requests.length = 0;
     const r = await runtime().runTurn(turn(scheduled, { approvals: undefined }));
     expect(r.ok).toBe(true);
     expect(scheduled).toEqual([]);

@@ -3,30 +3,11 @@
  * when the conversation's notes can be searched, its query reaches the search, and notes saved
  * earlier in the same turn are found before they are indexed.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClaudeRuntime } from "../../src/agent/claude";
+import { describe, expect, it } from "vitest";
 import type { TurnRequest } from "../../src/agent/types";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
+import { claudeAgainstFake } from "../support/claude-runtime";
 
-const KEY = "sk-ant-test-0123456789";
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey: KEY });
-});
-afterAll(() => fake.close());
-
-const runtime = () =>
-  createClaudeRuntime({
-    apiKey: KEY,
-    baseURL: fake.url,
-    model: "claude-sonnet-5-5",
-    maxTokens: 512,
-    systemPrompt: "You help.",
-    maxSteps: 4,
-    historyTokenBudget: 100_000,
-    timeoutMs: 5_000,
-    retry: { maxAttempts: 1, baseDelayMs: 10, maxWaitMs: 1_000 },
-  });
+const { anthropic, runtime } = claudeAgainstFake("sk-ant-test-0123456789");
 
 const turn = (extra: Partial<TurnRequest>): TurnRequest => ({
   channelId: "ch_1",
@@ -41,12 +22,12 @@ const turn = (extra: Partial<TurnRequest>): TurnRequest => ({
 describe("recall", () => {
   it("searches the notes with the model's query and returns the matches as the tool result", async () => {
     const queries: string[] = [];
-    fake.enqueue(
+    anthropic().enqueue(
       { kind: "tool_use", name: "remember_note", input: { note: "Maria is the sister" } },
       { kind: "tool_use", name: "recall", input: { query: "Maria birthday" } },
       { kind: "text", text: "On 3 May." },
     );
-    fake.requests.length = 0;
+    anthropic().requests.length = 0;
     const r = await runtime().runTurn(
       turn({
         trust: "paired",
@@ -60,18 +41,18 @@ describe("recall", () => {
     );
     expect(r.ok).toBe(true);
     expect(queries).toEqual(["Maria birthday"]);
-    const last = fake.requests.at(-1)!.body.messages as { role: string; content: { type: string; content?: string }[] }[];
+    const last = anthropic().requests.at(-1)!.body.messages as { role: string; content: { type: string; content?: string }[] }[];
     const result = JSON.parse(last.at(-1)!.content[0]!.content!);
     expect(result.notes.map((n: { note: string }) => n.note)).toEqual(["Maria is the sister", "Sister Maria's birthday is 3 May"]);
     expect(result.notes[1].saved).toBe("2026-01-02T00:00:00.000Z");
   });
 
   it("is offered to public senders (it only reads their own notes), and not at all without a notes store", async () => {
-    fake.enqueue({ kind: "text", text: "a" }, { kind: "text", text: "b" });
-    fake.requests.length = 0;
+    anthropic().enqueue({ kind: "text", text: "a" }, { kind: "text", text: "b" });
+    anthropic().requests.length = 0;
     await runtime().runTurn(turn({ capabilities: { recallNotes: () => [] } }));
     await runtime().runTurn(turn({}));
-    const names = fake.requests.map((q) => (q.body.tools as { name: string }[]).map((t) => t.name));
+    const names = anthropic().requests.map((q) => (q.body.tools as { name: string }[]).map((t) => t.name));
     expect(names).toEqual([["current_time", "recall"], ["current_time"]]);
   });
 });

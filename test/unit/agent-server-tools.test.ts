@@ -4,39 +4,19 @@
  * lists, beta headers), trust tiers, pause_turn continuation, citations rendered as sources,
  * server tool usage and its cost, and mcp_servers only on the turns that were given them.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createClaudeRuntime } from "../../src/agent/claude";
+import { beforeEach, describe, expect, it } from "vitest";
 import { costOf } from "../../src/agent/pricing";
 import { agentSettingsSchema } from "../../src/agent/settings";
 import type { TurnRequest, TurnResult } from "../../src/agent/types";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { bashExecutionCall, fetchCitedText, searchCitedText, webFetchCall, webSearchCall } from "../fakes/anthropic-server-blocks";
 import { validateRequest } from "../fakes/anthropic-validate";
+import { claudeAgainstFake } from "../support/claude-runtime";
 
-const KEY = "sk-ant-test-0123456789";
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey: KEY });
-});
-afterAll(() => fake.close());
+const { anthropic, runtime } = claudeAgainstFake("sk-ant-test-0123456789");
 beforeEach(() => {
-  fake.requests.length = 0;
-  expect(fake.pending()).toBe(0);
+  anthropic().requests.length = 0;
+  expect(anthropic().pending()).toBe(0);
 });
-
-const runtime = () =>
-  createClaudeRuntime({
-    apiKey: KEY,
-    baseURL: fake.url,
-    model: "claude-sonnet-5-5",
-    maxTokens: 512,
-    systemPrompt: "You help.",
-    maxSteps: 4,
-    historyTokenBudget: 100_000,
-    timeoutMs: 5_000,
-    retry: { maxAttempts: 1, baseDelayMs: 10, maxWaitMs: 1_000 },
-  });
 
 const turn = (extra: Partial<TurnRequest> = {}): TurnRequest => ({
   channelId: "ch_1",
@@ -65,9 +45,9 @@ const LISBON = { url: "https://www.visitlisboa.com/en/events", title: "Events in
 
 describe("server tool requests", () => {
   it("sends each tool as documented, sorted by name among the gateway's tools, with the beta headers they need", async () => {
-    fake.enqueue({ kind: "text", text: "Nothing new." });
+    anthropic().enqueue({ kind: "text", text: "Nothing new." });
     ok(await runtime().runTurn(turn({ settings })));
-    const [req] = fake.requests;
+    const [req] = anthropic().requests;
     expect(req!.status).toBe(200);
     const tools = req!.body.tools as Record<string, unknown>[];
     expect(tools.map((t) => t.name)).toEqual(["code_execution", "current_time", "remember_note", "web_fetch", "web_search"]);
@@ -89,24 +69,24 @@ describe("server tool requests", () => {
   });
 
   it("sends no beta header and no server tools to a channel that did not switch them on", async () => {
-    fake.enqueue({ kind: "text", text: "Hi." });
+    anthropic().enqueue({ kind: "text", text: "Hi." });
     ok(await runtime().runTurn(turn()));
-    expect(fake.requests[0]!.headers["anthropic-beta"]).toBeUndefined();
-    expect((fake.requests[0]!.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "remember_note"]);
+    expect(anthropic().requests[0]!.headers["anthropic-beta"]).toBeUndefined();
+    expect((anthropic().requests[0]!.body.tools as { name: string }[]).map((t) => t.name)).toEqual(["current_time", "remember_note"]);
   });
 
   it("gives public-tier senders none unless the channel opts them in", async () => {
-    fake.enqueue({ kind: "text", text: "Hi." }, { kind: "text", text: "Hi again." });
+    anthropic().enqueue({ kind: "text", text: "Hi." }, { kind: "text", text: "Hi again." });
     ok(await runtime().runTurn(turn({ trust: "public", settings })));
     const optedIn = agentSettingsSchema.parse({ serverTools: { webSearch: {}, publicSenders: true } });
     ok(await runtime().runTurn(turn({ trust: "public", settings: optedIn })));
-    const names = fake.requests.map((r) => (r.body.tools as { name: string }[]).map((t) => t.name));
+    const names = anthropic().requests.map((r) => (r.body.tools as { name: string }[]).map((t) => t.name));
     expect(names[0]).toEqual(["current_time"]);
     expect(names[1]).toEqual(["current_time", "web_search"]);
   });
 
   it("keeps the request prefix byte-identical from one turn to the next", async () => {
-    fake.enqueue({ kind: "text", text: "One." }, { kind: "text", text: "Two." });
+    anthropic().enqueue({ kind: "text", text: "One." }, { kind: "text", text: "Two." });
     ok(await runtime().runTurn(turn({ settings })));
     ok(
       await runtime().runTurn(
@@ -119,7 +99,7 @@ describe("server tool requests", () => {
         }),
       ),
     );
-    const [a, b] = fake.requests.map((r) => r.raw);
+    const [a, b] = anthropic().requests.map((r) => r.raw);
     const prefix = (raw: string) => raw.slice(0, raw.indexOf('"messages"'));
     expect(prefix(a!)).toBe(prefix(b!));
   });
@@ -182,7 +162,7 @@ describe("the fake refuses what the API refuses", () => {
 describe("a turn with server tools", () => {
   it("continues a paused turn by sending the paused content back, then answers with the search's sources", async () => {
     const search = webSearchCall("Lisbon events this week", [LISBON]);
-    fake.enqueue(
+    anthropic().enqueue(
       {
         kind: "blocks",
         content: [{ type: "text", text: "Let me look that up." }, ...search],
@@ -200,10 +180,10 @@ describe("a turn with server tools", () => {
       },
     );
     const r = ok(await runtime().runTurn(turn({ settings })));
-    expect(fake.requests).toHaveLength(2);
-    expect(fake.requests.every((q) => q.status === 200)).toBe(true);
+    expect(anthropic().requests).toHaveLength(2);
+    expect(anthropic().requests.every((q) => q.status === 200)).toBe(true);
     // The continuation ends with the paused assistant content as it came, and adds no user message.
-    const messages = fake.requests[1]!.body.messages as { role: string; content: { type: string }[] }[];
+    const messages = anthropic().requests[1]!.body.messages as { role: string; content: { type: string }[] }[];
     expect(messages.at(-1)!.role).toBe("assistant");
     expect(messages.at(-1)!.content.map((b) => b.type)).toEqual(["text", "server_tool_use", "web_search_tool_result"]);
     expect(messages.filter((m) => m.role === "user")).toHaveLength(1);
@@ -216,7 +196,7 @@ describe("a turn with server tools", () => {
   });
 
   it("charges each search at the documented per-search price on top of the tokens", async () => {
-    fake.enqueue({
+    anthropic().enqueue({
       kind: "blocks",
       content: [...webSearchCall("q", [LISBON]), ...webSearchCall("q2", [LISBON]), { type: "text", text: "Done." }],
       serverToolUse: { web_search_requests: 2, web_fetch_requests: 0 },
@@ -235,7 +215,7 @@ describe("a turn with server tools", () => {
   });
 
   it("lists a fetched page cited by the answer, and counts code runs", async () => {
-    fake.enqueue({
+    anthropic().enqueue({
       kind: "blocks",
       content: [
         ...webFetchCall("https://publico.pt/story", "A story", "The tram line 28 reopens on Monday."),
@@ -255,7 +235,7 @@ describe("MCP servers", () => {
   const crm = { name: "crm", url: "https://crm.example.com/mcp", token: "mcp-token-secret", allowedTools: ["find_contact"] };
 
   it("sends the servers the turn was given, with the connector's beta header", async () => {
-    fake.enqueue({
+    anthropic().enqueue({
       kind: "blocks",
       content: [
         { type: "mcp_tool_use", id: "mcptoolu_01", name: "find_contact", server_name: "crm", input: { q: "Ada" } },
@@ -265,7 +245,7 @@ describe("MCP servers", () => {
     });
     const r = ok(await runtime().runTurn(turn({ mcpServers: [crm] })));
     expect(r.text).toBe("Ada's number is +351 555.");
-    const req = fake.requests[0]!;
+    const req = anthropic().requests[0]!;
     expect(req.status).toBe(200);
     expect(req.headers["anthropic-beta"]).toBe("mcp-client-2025-04-04");
     expect(req.body.mcp_servers).toEqual([
@@ -280,8 +260,8 @@ describe("MCP servers", () => {
   });
 
   it("sends none to a turn that was not given any", async () => {
-    fake.enqueue({ kind: "text", text: "Hi." });
+    anthropic().enqueue({ kind: "text", text: "Hi." });
     ok(await runtime().runTurn(turn()));
-    expect(fake.requests[0]!.body.mcp_servers).toBeUndefined();
+    expect(anthropic().requests[0]!.body.mcp_servers).toBeUndefined();
   });
 });

@@ -4,32 +4,13 @@
  * prefix of the answer, a retried request starts over, and a tool step's text is followed by
  * the next step's.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClaudeRuntime } from "../../src/agent/claude";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_SYSTEM_PROMPT } from "../../src/agent/system-prompt.generated";
 import type { TurnRequest } from "../../src/agent/types";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
+import { claudeAgainstFake } from "../support/claude-runtime";
 
-const KEY = "sk-ant-test-stream-5511";
-let fake: FakeAnthropic;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey: KEY });
-});
-afterAll(() => fake.close());
-
-const runtime = () =>
-  createClaudeRuntime({
-    apiKey: KEY,
-    baseURL: fake.url,
-    model: "claude-sonnet-5-5",
-    maxTokens: 512,
-    systemPrompt: DEFAULT_SYSTEM_PROMPT,
-    maxSteps: 4,
-    historyTokenBudget: 100_000,
-    timeoutMs: 5_000,
-    retry: { maxAttempts: 3, baseDelayMs: 20, maxWaitMs: 5_000 },
-  });
+const { anthropic, runtime: claude } = claudeAgainstFake("sk-ant-test-stream-5511");
+const runtime = () => claude({ systemPrompt: DEFAULT_SYSTEM_PROMPT, retry: { maxAttempts: 3, baseDelayMs: 20, maxWaitMs: 5_000 } });
 
 const turn = (seen: string[], text = "hello"): TurnRequest => ({
   channelId: "ch_1",
@@ -46,7 +27,7 @@ const ANSWER = "The answer grows twelve characters at a time, as the fake stream
 // Reported as the reply would read: trailing white space is trimmed, as in the finished reply.
 describe("the reply so far", () => {
   it("is reported after every text delta, each a longer prefix, ending on the whole answer", async () => {
-    fake.enqueue({ kind: "text", text: ANSWER });
+    anthropic().enqueue({ kind: "text", text: ANSWER });
     const seen: string[] = [];
     const result = await runtime().runTurn(turn(seen));
     expect(result.ok && result.text).toBe(ANSWER);
@@ -56,7 +37,7 @@ describe("the reply so far", () => {
   });
 
   it("starts over when a broken stream is retried", async () => {
-    fake.enqueue({ kind: "break", text: ANSWER, afterDeltas: 3 }, { kind: "text", text: ANSWER });
+    anthropic().enqueue({ kind: "break", text: ANSWER, afterDeltas: 3 }, { kind: "text", text: ANSWER });
     const seen: string[] = [];
     const result = await runtime().runTurn(turn(seen));
     expect(result.ok && result.text).toBe(ANSWER);
@@ -66,7 +47,7 @@ describe("the reply so far", () => {
   });
 
   it("moves on to the next step's text after a tool call", async () => {
-    fake.enqueue({ kind: "tool_use", name: "current_time", input: {}, text: "Let me look at the clock." }, { kind: "text", text: "It is late." });
+    anthropic().enqueue({ kind: "tool_use", name: "current_time", input: {}, text: "Let me look at the clock." }, { kind: "text", text: "It is late." });
     const seen: string[] = [];
     const result = await runtime().runTurn(turn(seen, "what time is it?"));
     expect(result.ok && result.text).toBe("It is late.");

@@ -39,8 +39,13 @@ describe("a file given to Discord's /ask, end to end", () => {
     env: () => ({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50" }),
   });
 
+  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
+  /** Replies as the gateway recorded them: it records a reply once it is delivered in full (a streamed one grows by edits first). */
+  const recordedReplies = async () =>
+    (await api<{ messages: { direction: string; text: string }[] }>("GET", "/api/messages?limit=200")).body.messages.filter((m) => m.direction === "out");
+
   beforeAll(async () => {
-    const { api } = await setupAdmin(platform.gw);
+    ({ api } = await setupAdmin(platform.gw));
     ({ inboundUrl: url } = await createChannelWithSetup(api, {
       type: "discord",
       name: "Discord",
@@ -57,9 +62,12 @@ describe("a file given to Discord's /ask, end to end", () => {
     const attachment = i.data.resolved.attachments["1167298381412102175"];
     attachment.url = `${platform.fakeUrl}${fake.addCdnFile(i.channel_id, attachment.filename, file.bytes ?? new Uint8Array(0), attachment.content_type)}`;
     attachment.size = file.size;
+    const before = (await recordedReplies()).length;
     expect(await fake.deliver(url, i)).toEqual({ status: 200, body: { type: 5 } });
-    await waitFor(async () => fake.state.messages.some((m) => m.kind === "original" && m.token === i.token), 30_000, `the answer to ${i.id}`);
-    return fake.state.messages.find((m) => m.kind === "original" && m.token === i.token)!;
+    await waitFor(async () => (await recordedReplies()).length > before, 30_000, `the answer to ${i.id}`);
+    const answer = fake.state.messages.find((m) => m.kind === "original" && m.token === i.token)!;
+    expect(answer.content).toBe((await recordedReplies())[0]!.text); // the original, edited into the finished reply
+    return answer;
   }
 
   it("shows the attached picture to the model, fetched from the CDN without a token", async () => {

@@ -7,10 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../../../test/fakes/anthropic-messages";
-import { createSpeechToTextFake } from "../../../test/fakes/speech-to-text";
+import { mediaGateway } from "../../../test/support/media-gateway";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
-import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+import { createChannelWithSetup } from "../../../test/support/platform-gateway";
 import { createLineFake } from "./fake-messaging-api";
 import audioUser from "./fixtures/audio-user.json";
 import fileUser from "./fixtures/file-user.json";
@@ -28,29 +27,15 @@ const NOTES = "Shopping list\n- rice\n- miso\n";
 type Block = { type: string; text?: string; title?: string; source?: { type: string; media_type: string; data: string } };
 
 describe("LINE media, end to end", () => {
-  let anthropic: FakeAnthropic;
   const line = createLineFake({ accessToken: ACCESS_TOKEN, channelSecret: CHANNEL_SECRET });
-  const speech = createSpeechToTextFake({ accountId: CF_ACCOUNT, apiToken: CF_TOKEN, openAiKey: "unused" });
   let url = "";
   let n = 0;
 
-  beforeAll(async () => {
-    anthropic = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
-  });
-  afterAll(async () => {
-    await anthropic?.close();
-  });
-  const platform = platformGateway({
+  const { platform, speech, model } = mediaGateway({
     port: PORT,
-    fake: () => (request: Request) => (new URL(request.url).pathname.startsWith("/client/v4/") ? speech.handle(request) : line.handle(request)),
-    env: () => ({
-      ANTHROPIC_API_KEY: KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      AGENT_RETRY_BASE_MS: "50",
-      CLOUDFLARE_ACCOUNT_ID: CF_ACCOUNT,
-      CLOUDFLARE_AI_TOKEN: CF_TOKEN,
-      CLOUDFLARE_API_BASE_URL: `${platform.fakeUrl}/client/v4`,
-    }),
+    apiKey: KEY,
+    cloudflare: { accountId: CF_ACCOUNT, apiToken: CF_TOKEN },
+    platform: (request) => line.handle(request),
   });
 
   beforeAll(async () => {
@@ -73,7 +58,7 @@ describe("LINE media, end to end", () => {
     await waitFor(async () => line.state.sent.length > before, 30_000, `a reply to event ${n}`);
     return line.state.sent.at(-1)!.messages[0]!.text ?? "";
   }
-  const lastUserBlocks = () => (anthropic.answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
+  const lastUserBlocks = () => (model().answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
   const contentCalls = () => line.state.calls.filter((c) => c.path.endsWith("/content")).length;
 
   it("answers a voice message from its transcript", async () => {
@@ -92,14 +77,14 @@ describe("LINE media, end to end", () => {
   });
 
   it("refuses a file over the limit from its declared size, with no download and no model call", async () => {
-    const calls = anthropic.answered().length;
+    const calls = model().answered().length;
     const downloads = contentCalls();
     const reply = await send(fileUser, (m) => {
       m.id = "325710";
       m.fileSize = 2 * 1024 * 1024;
     });
     expect(reply).toBe('I could not take that message: "file.txt" is 2 MB; text files can be at most 1 MB. Nothing was sent to the assistant.');
-    expect(anthropic.answered().length).toBe(calls);
+    expect(model().answered().length).toBe(calls);
     expect(contentCalls()).toBe(downloads);
   });
 });

@@ -7,10 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../../../test/fakes/anthropic-messages";
-import { createSpeechToTextFake } from "../../../test/fakes/speech-to-text";
+import { mediaGateway } from "../../../test/support/media-gateway";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
-import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+import { createChannelWithSetup } from "../../../test/support/platform-gateway";
 import { createSlackFake } from "./fake-web-api";
 import fileShare from "./fixtures/file-share-im.json";
 import voiceClip from "./fixtures/voice-clip-im.json";
@@ -29,33 +28,19 @@ type Block = { type: string; text?: string; source?: { type: string; media_type:
 type FileShare = typeof fileShare;
 
 describe("Slack files, end to end", () => {
-  let anthropic: FakeAnthropic;
   const slack = createSlackFake({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET });
-  const speech = createSpeechToTextFake({ accountId: CF_ACCOUNT, apiToken: CF_TOKEN, openAiKey: "unused" });
   let inboundUrl = "";
   let seq = 0;
 
-  beforeAll(async () => {
-    anthropic = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
-  });
-  afterAll(async () => {
-    await anthropic?.close();
-  });
-  const platform = platformGateway({
+  const { platform, speech, model } = mediaGateway({
     port: PORT,
-    fake: () => (request: Request) => (new URL(request.url).pathname.startsWith("/client/v4/") ? speech.handle(request) : slack.handle(request)),
-    env: () => ({
-      ANTHROPIC_API_KEY: KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      AGENT_RETRY_BASE_MS: "50",
-      CLOUDFLARE_ACCOUNT_ID: CF_ACCOUNT,
-      CLOUDFLARE_AI_TOKEN: CF_TOKEN,
-      CLOUDFLARE_API_BASE_URL: `${platform.fakeUrl}/client/v4`,
-    }),
+    apiKey: KEY,
+    cloudflare: { accountId: CF_ACCOUNT, apiToken: CF_TOKEN },
+    platform: (request) => slack.handle(request),
   });
 
   beforeAll(async () => {
-    const { api } = await setupAdmin(platform.gw);
+    ({ api } = await setupAdmin(platform.gw));
     ({ inboundUrl } = await createChannelWithSetup(api, {
       type: "slack",
       name: "Slack",
@@ -63,6 +48,11 @@ describe("Slack files, end to end", () => {
       config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, apiBase: `${platform.fakeUrl}/api` },
     }));
   });
+
+  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
+  /** Replies as the gateway recorded them: it records a reply once it is delivered in full (a streamed one grows by updates first). */
+  const recordedReplies = async () =>
+    (await api<{ messages: { direction: string; text: string }[] }>("GET", "/api/messages?limit=200")).body.messages.filter((m) => m.direction === "out");
 
   /** The fixture with its file URLs on the fake's host (as files.slack.com would serve them), a fresh event id, delivered signed. */
   async function share(fixture: FileShare, file: { bytes?: Uint8Array; size?: number }) {
@@ -75,12 +65,12 @@ describe("Slack files, end to end", () => {
     f.url_private = `${platform.fakeUrl}${new URL(f.url_private).pathname}`;
     if (file.size !== undefined) f.size = file.size;
     if (file.bytes) slack.addFile(path, file.bytes, f.mimetype);
-    const before = slack.state.posted.length;
+    const before = (await recordedReplies()).length;
     expect((await slack.deliver(inboundUrl, payload)).status).toBe(200);
-    await waitFor(async () => slack.state.posted.length > before, 30_000, `a reply to ${payload.event_id}`);
-    return { reply: slack.state.posted.at(-1)!, path };
+    await waitFor(async () => (await recordedReplies()).length > before, 30_000, `a reply to ${payload.event_id}`);
+    return { reply: { ...slack.state.posted.at(-1)!, text: (await recordedReplies())[0]!.text }, path };
   }
-  const lastUserBlocks = () => (anthropic.answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
+  const lastUserBlocks = () => (model().answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
 
   it("shows a shared picture to the model, downloaded with the bot token", async () => {
     const { reply, path } = await share(fileShare, { bytes: PHOTO, size: PHOTO.length });
@@ -99,11 +89,11 @@ describe("Slack files, end to end", () => {
   });
 
   it("refuses a picture over the limit from its declared size, with no download and no model call", async () => {
-    const calls = anthropic.answered().length;
+    const calls = model().answered().length;
     const downloads = slack.downloads.length;
     const { reply } = await share(fileShare, { size: 6 * 1024 * 1024 });
     expect(reply.text).toBe('I could not take that message: "floor-plan.jpg" is 6 MB; pictures can be at most 5 MB. Nothing was sent to the assistant.');
-    expect(anthropic.answered().length).toBe(calls);
+    expect(model().answered().length).toBe(calls);
     expect(slack.downloads.length).toBe(downloads);
   });
 });

@@ -9,10 +9,9 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../../../test/fakes/anthropic-messages";
-import { createSpeechToTextFake } from "../../../test/fakes/speech-to-text";
+import { mediaGateway } from "../../../test/support/media-gateway";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
-import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+import { createChannelWithSetup } from "../../../test/support/platform-gateway";
 import { createTelegramFake } from "./fake-bot-api";
 import documentUpdate from "./fixtures/document.json";
 import photoCaption from "./fixtures/photo-caption.json";
@@ -41,42 +40,30 @@ type MediaView = {
 };
 
 describe("Telegram media, end to end", () => {
-  let anthropic: FakeAnthropic;
   const telegram = createTelegramFake({ token: TOKEN });
-  const speech = createSpeechToTextFake({ accountId: CF_ACCOUNT, apiToken: CF_TOKEN, openAiKey: "unused" });
   let nextId = 5000;
 
-  beforeAll(async () => {
-    anthropic = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
-  });
-  afterAll(async () => {
-    await anthropic?.close();
-  });
-  const platform = platformGateway({
+  const { platform, speech, model } = mediaGateway({
     port: PORT,
-    // One server for both fakes: Workers AI under /client/v4, the Bot API everywhere else.
-    fake: () => (request: Request) => (new URL(request.url).pathname.startsWith("/client/v4/") ? speech.handle(request) : telegram.handle(request)),
-    env: () => ({
-      ANTHROPIC_API_KEY: KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      AGENT_RETRY_BASE_MS: "50",
-      CLOUDFLARE_ACCOUNT_ID: CF_ACCOUNT,
-      CLOUDFLARE_AI_TOKEN: CF_TOKEN,
-      CLOUDFLARE_API_BASE_URL: `${platform.fakeUrl}/client/v4`,
-    }),
+    apiKey: KEY,
+    cloudflare: { accountId: CF_ACCOUNT, apiToken: CF_TOKEN },
+    platform: (request) => telegram.handle(request),
   });
 
+  /** Replies as the gateway recorded them: it records a reply once it is delivered in full (a streamed one grows by edits first). */
+  const recordedReplies = async () =>
+    (await api<{ messages: { direction: string; text: string }[] }>("GET", "/api/messages?limit=200")).body.messages.filter((m) => m.direction === "out");
   const deliver = async (update: { update_id: number; message: { message_id: number } }) => {
     update.update_id = nextId;
     update.message.message_id = nextId++;
+    const before = (await recordedReplies()).length;
     expect((await telegram.deliver(update)).status).toBe(200);
     const id = update.message.message_id;
-    await waitFor(async () => telegram.state.sent.some((s) => s.reply_parameters?.message_id === id), 30_000, `a reply to ${id}`);
+    await waitFor(async () => (await recordedReplies()).length > before, 30_000, `a reply to ${id}`);
     const sent = telegram.state.sent.find((s) => s.reply_parameters?.message_id === id)!;
-    // Replies go out as Telegram HTML: quotes are escaped there.
-    return { ...sent, text: sent.text.replaceAll("&quot;", '"') };
+    return { ...sent, text: (await recordedReplies())[0]!.text };
   };
-  const lastUserMessage = () => (anthropic.answered().at(-1)!.body.messages as Message[]).at(-1)!;
+  const lastUserMessage = () => (model().answered().at(-1)!.body.messages as Message[]).at(-1)!;
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
   let token = "";
   const inboundMedia = async (text: string) => {
@@ -92,11 +79,11 @@ describe("Telegram media, end to end", () => {
   it("answers a voice note from its transcript, and keeps the audio and the transcript", async () => {
     telegram.addFile(voiceUpdate.message.voice.file_id, VOICE, "voice/file_7.oga");
     speech.addAudio(VOICE, "Which pharmacy near the station is open on Sunday?", 5);
-    const calls = anthropic.answered().length;
+    const calls = model().answered().length;
 
     const reply = await deliver(structuredClone(voiceUpdate));
     expect(reply.text).toContain("Which pharmacy near the station is open on Sunday?");
-    expect(anthropic.answered().length).toBe(calls + 1);
+    expect(model().answered().length).toBe(calls + 1);
     const turn = lastUserMessage();
     expect(turn.content.map((b) => b.type)).toEqual(["text"]);
     expect(turn.content[0]!.text).toContain("[voice message, 5 s]\n[transcript of the voice message, 5 s]: Which pharmacy near the station is open on Sunday?");
@@ -140,12 +127,12 @@ describe("Telegram media, end to end", () => {
     const big = structuredClone(documentUpdate);
     big.message.document.file_id = "BQACAgQAAxkBAAIBPdfTooLargePdf";
     big.message.document.file_size = 40 * 1024 * 1024;
-    const calls = anthropic.answered().length;
+    const calls = model().answered().length;
     const getFiles = telegram.state.calls.filter((c) => c.method === "getFile").length;
 
     const reply = await deliver(big);
     expect(reply.text).toBe('I could not take that message: "Testfile.pdf" is 40 MB; PDFs can be at most 32 MB. Nothing was sent to the assistant.');
-    expect(anthropic.answered().length).toBe(calls);
+    expect(model().answered().length).toBe(calls);
     expect(telegram.state.calls.filter((c) => c.method === "getFile").length).toBe(getFiles);
     expect(await inboundMedia("[document: Testfile.pdf (application/pdf, 40960 KiB)]")).toMatchObject([{ kind: "pdf", status: "refused", available: false }]);
   });

@@ -9,8 +9,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../../../test/fakes/anthropic-messages";
-import { createSpeechToTextFake } from "../../../test/fakes/speech-to-text";
+import { mediaGateway } from "../../../test/support/media-gateway";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { platformGateway } from "../../../test/support/platform-gateway";
 import { createGraphApiFake } from "./fake-graph-api";
@@ -33,29 +32,15 @@ const SPOKEN = "Is the blue jacket still available in medium?";
 type Block = { type: string; text?: string; source?: { type: string; media_type: string; data: string } };
 
 describe("WhatsApp Cloud API media, end to end", () => {
-  let anthropic: FakeAnthropic;
   const graph = createGraphApiFake({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID });
-  const speech = createSpeechToTextFake({ accountId: CF_ACCOUNT, apiToken: CF_TOKEN, openAiKey: "unused" });
   let inboundUrl = "";
   let seq = 0;
 
-  beforeAll(async () => {
-    anthropic = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
-  });
-  afterAll(async () => {
-    await anthropic?.close();
-  });
-  const platform = platformGateway({
+  const { platform, speech, model } = mediaGateway({
     port: PORT,
-    fake: () => (request: Request) => (new URL(request.url).pathname.startsWith("/client/v4/") ? speech.handle(request) : graph.handle(request)),
-    env: () => ({
-      ANTHROPIC_API_KEY: KEY,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      AGENT_RETRY_BASE_MS: "50",
-      CLOUDFLARE_ACCOUNT_ID: CF_ACCOUNT,
-      CLOUDFLARE_AI_TOKEN: CF_TOKEN,
-      CLOUDFLARE_API_BASE_URL: `${platform.fakeUrl}/client/v4`,
-    }),
+    apiKey: KEY,
+    cloudflare: { accountId: CF_ACCOUNT, apiToken: CF_TOKEN },
+    platform: (request) => graph.handle(request),
   });
 
   beforeAll(async () => {
@@ -85,7 +70,7 @@ describe("WhatsApp Cloud API media, end to end", () => {
     await waitFor(async () => graph.sent.length > sentBefore, 30_000, `a reply to ${message.id}`);
     return graph.sent.at(-1)!;
   }
-  const lastUserBlocks = () => (anthropic.answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
+  const lastUserBlocks = () => (model().answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
 
   it("shows a photo to the model as an image block, downloaded with the access token", async () => {
     graph.addMedia(imageWithCaption.entry[0]!.changes[0]!.value.messages[0]!.image.id, PHOTO, "image/jpeg");
@@ -107,11 +92,11 @@ describe("WhatsApp Cloud API media, end to end", () => {
 
   it("refuses a document over the limit from the size the Graph API declares, before downloading it", async () => {
     graph.addMedia(documentMessage.entry[0]!.changes[0]!.value.messages[0]!.document.id, new Uint8Array(33 * 1024 * 1024 + 1), "application/pdf");
-    const calls = anthropic.answered().length;
+    const calls = model().answered().length;
     const downloads = graph.downloads.length;
     const reply = await send(documentMessage);
     expect(reply.body).toBe('I could not take that message: "annual-report.pdf" is 33 MB; PDFs can be at most 32 MB. Nothing was sent to the assistant.');
-    expect(anthropic.answered().length).toBe(calls);
+    expect(model().answered().length).toBe(calls);
     expect(graph.downloads.length).toBe(downloads);
   });
 });
