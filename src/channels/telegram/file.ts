@@ -5,8 +5,8 @@
  */
 import type { Api } from "grammy/web";
 import { readCapped } from "../shared/read-body";
-import { telegramSendResult } from "./api";
-import type { FetchedAttachment } from "../shared/types";
+import { telegramApi, telegramSendResult } from "./api";
+import type { Attachment, ChannelContext, FetchedAttachment } from "../shared/types";
 
 /** `telegram-file:<file_id>`: how inbound normalisation refers to a file without a token-bearing URL. */
 export const TELEGRAM_FILE_SCHEME = "telegram-file:";
@@ -53,4 +53,19 @@ export async function fetchTelegramFile(api: Api, fileId: string, fallbackType: 
   const bytes = await readCapped(response.body, maxBytes);
   if (!bytes) return { ok: false, reason: "too_large", error: `the file is over the ${megabytes(maxBytes)} limit` };
   return { ok: true, bytes, mediaType: mediaTypeOf(file.file_path, fallbackType) };
+}
+
+/**
+ * `fetchAttachment` of both Telegram channels: a file the update referred to (`telegram-file:`,
+ * put there by the webhook adapter or by the bridge's poller), downloaded with the bot token,
+ * server-side only.
+ */
+export function fetchTelegramAttachment(
+  attachment: Attachment,
+  { config, fetch }: ChannelContext<{ botToken: string; apiBase?: string }>,
+  maxBytes: number,
+): Promise<FetchedAttachment> {
+  if (!attachment.url?.startsWith(TELEGRAM_FILE_SCHEME)) return Promise.resolve({ ok: false, reason: "unavailable", error: "not a Telegram file" });
+  const fileId = attachment.url.slice(TELEGRAM_FILE_SCHEME.length);
+  return fetchTelegramFile(telegramApi(config.botToken, config.apiBase, fetch), fileId, attachment.type, fetch, maxBytes);
 }

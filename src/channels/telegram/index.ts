@@ -9,7 +9,7 @@ import { randomToken } from "../../crypto/random";
 import { describeZodError } from "../../lib/zod-error";
 import { parseJson, readBody } from "../shared/read-body";
 import { botUsername, telegramApi } from "./api";
-import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
+import { fetchTelegramAttachment } from "./file";
 import { telegramPollingAdapter } from "./polling";
 import { sendTelegramReply, TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
 import { botIdFromToken, normalizeUpdate } from "./update";
@@ -110,17 +110,8 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   streaming: telegramStreaming(),
   typing: telegramTyping(),
 
-  /** Photos reach the agent as images: the file is fetched with the bot token, server-side only. */
-  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
-    if (!attachment.url?.startsWith(TELEGRAM_FILE_SCHEME)) return { ok: false, reason: "unavailable", error: "not a Telegram file" };
-    return fetchTelegramFile(
-      telegramApi(config.botToken, config.apiBase, fetch),
-      attachment.url.slice(TELEGRAM_FILE_SCHEME.length),
-      attachment.type,
-      fetch,
-      maxBytes,
-    );
-  },
+  /** Photos, documents and voice notes reach the agent through the gateway, never the bot token. */
+  fetchAttachment: fetchTelegramAttachment,
 
   async setup({ channelId, config, publicUrl, fetch }) {
     if (!config.secretToken)

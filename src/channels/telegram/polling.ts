@@ -12,7 +12,7 @@ import { telegramApi } from "./api";
 import { TELEGRAM_MAX_MESSAGE_LENGTH } from "./reply";
 import type { ChannelAdapter } from "../shared/types";
 import { telegramBotFields } from "./bot-fields";
-import { fetchTelegramFile, TELEGRAM_FILE_SCHEME } from "./file";
+import { fetchTelegramAttachment } from "./file";
 import { setupFailure } from "./setup-failure";
 
 /** Telegram holds a long poll open up to this long when no update is waiting. */
@@ -47,17 +47,8 @@ const bridged = createBridgedAdapter<TelegramPollingConfig>({
 export const telegramPollingAdapter: ChannelAdapter<TelegramPollingConfig> = {
   ...bridged,
 
-  /** Files the bridge referred to (`telegram-file:`), downloaded here with the bot token, as the webhook channel does. */
-  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
-    if (!attachment.url?.startsWith(TELEGRAM_FILE_SCHEME)) return { ok: false, reason: "unavailable", error: "not a Telegram file" };
-    return fetchTelegramFile(
-      telegramApi(config.botToken, config.apiBase, fetch),
-      attachment.url.slice(TELEGRAM_FILE_SCHEME.length),
-      attachment.type,
-      fetch,
-      maxBytes,
-    );
-  },
+  /** Files the bridge referred to, downloaded here as the webhook channel does. */
+  fetchAttachment: fetchTelegramAttachment,
 
   /** Checks the token and switches the bot to polling now, so the bridge finds no webhook in its way. */
   async setup(ctx) {
