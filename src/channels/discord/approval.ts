@@ -7,6 +7,7 @@
  * https://discord.com/developers/docs/interactions/message-components
  */
 import * as z from "zod";
+import { decidedLine, undecidedNote } from "../shared/approval-words";
 import type { ApprovalOutcome, ApprovalPress } from "../shared/types";
 
 export const MESSAGE_COMPONENT = 3;
@@ -56,14 +57,8 @@ export function approvalClick(value: unknown): { press: ApprovalPress; content: 
 /** The interaction's answer: the updated prompt for a decision, an ephemeral note otherwise. */
 export function clickResponse(outcome: ApprovalOutcome, press: ApprovalPress, content: string, ephemeral: number): Record<string, unknown> {
   if (outcome.kind === "decided") {
-    const line = outcome.decision === "approved" ? `✅ Approved by <@${press.deciderId}>` : `❌ Denied by <@${press.deciderId}>`;
+    const line = decidedLine(outcome.decision, `<@${press.deciderId}>`, { approved: "✅", denied: "❌" });
     return { type: UPDATE_MESSAGE, data: { content: `${content}\n\n${line}`.slice(0, 2000), components: [], allowed_mentions: { parse: [] } } };
   }
-  const note =
-    outcome.kind === "already"
-      ? `This approval was already decided: ${outcome.decision}.`
-      : outcome.kind === "refused"
-        ? "Only the approver can decide this."
-        : "This approval no longer exists.";
-  return { type: 4, data: { content: note, flags: ephemeral } };
+  return { type: 4, data: { content: undecidedNote(outcome), flags: ephemeral } };
 }

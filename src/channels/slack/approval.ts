@@ -7,6 +7,7 @@
  * (chat.postEphemeral). https://docs.slack.dev/reference/interaction-payloads/block_actions-payload
  */
 import * as z from "zod";
+import { decidedLine, undecidedNote } from "../shared/approval-words";
 import type { ApprovalOutcome, ApprovalPress } from "../shared/types";
 import { slackCall, type SlackClient } from "./api";
 
@@ -79,7 +80,7 @@ export async function answerSlackPress(client: SlackClient, payload: BlockAction
   const who = press.deciderName ? `<@${press.deciderId}>` : press.deciderId;
   try {
     if (outcome.kind === "decided" && ts) {
-      const line = outcome.decision === "approved" ? `:white_check_mark: Approved by ${who}` : `:x: Denied by ${who}`;
+      const line = decidedLine(outcome.decision, who, { approved: ":white_check_mark:", denied: ":x:" });
       const text = `${payload.message?.text ?? "Approval"}\n\n${line}`;
       await slackCall(client, "chat.update", {
         channel,
@@ -89,13 +90,8 @@ export async function answerSlackPress(client: SlackClient, payload: BlockAction
       });
       return;
     }
-    const note =
-      outcome.kind === "already"
-        ? `This approval was already decided: ${outcome.decision}.`
-        : outcome.kind === "refused"
-          ? "Only the approver can decide this."
-          : "This approval no longer exists.";
-    await slackCall(client, "chat.postEphemeral", { channel, user: press.deciderId, text: note });
+    if (outcome.kind === "decided") return; // decided without the prompt's ts: nothing to replace
+    await slackCall(client, "chat.postEphemeral", { channel, user: press.deciderId, text: undecidedNote(outcome) });
   } catch {
     // The decision is stored either way; only the presser's feedback is lost.
   }

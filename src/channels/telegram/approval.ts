@@ -7,6 +7,7 @@
  */
 import type { Api } from "grammy/web";
 import type { InlineKeyboardMarkup, Update } from "grammy/types";
+import { decidedLine, undecidedNote } from "../shared/approval-words";
 import type { ApprovalOutcome, ApprovalPress } from "../shared/types";
 
 const DATA = /^apr:(evt_[0-9a-z]{1,40}):([yn])$/;
@@ -35,16 +36,8 @@ export function approvalPressOf(query: CallbackQuery): ApprovalPress | null {
 /** The line the prompt gains once decided, and the toast the presser sees. */
 export function outcomeWords(outcome: ApprovalOutcome, press: ApprovalPress): { toast: string; line: string | null } {
   const who = press.deciderName ?? press.deciderId;
-  switch (outcome.kind) {
-    case "decided":
-      return outcome.decision === "approved" ? { toast: "Approved", line: `✅ Approved by ${who}` } : { toast: "Denied", line: `❌ Denied by ${who}` };
-    case "already":
-      return { toast: `Already decided: ${outcome.decision}`, line: null };
-    case "refused":
-      return { toast: "Only the approver can decide this.", line: null };
-    case "unknown":
-      return { toast: "This approval no longer exists.", line: null };
-  }
+  if (outcome.kind !== "decided") return { toast: undecidedNote(outcome), line: null };
+  return { toast: outcome.decision === "approved" ? "Approved" : "Denied", line: decidedLine(outcome.decision, who, { approved: "✅", denied: "❌" }) };
 }
 
 /**

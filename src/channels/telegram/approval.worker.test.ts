@@ -96,7 +96,7 @@ describe("tool approvals on Telegram", () => {
     // A client showing the old buttons still (Telegram apps can lag behind an edit).
     prompt.reply_markup = { inline_keyboard: [[{ text: "✅ Approve", callback_data: approve }]] };
     await fake.pressButton(prompt.message_id, approve, { id: ADMIN.id, first_name: ADMIN.first_name });
-    expect(fake.state.callbackAnswers.at(-1)).toMatchObject({ text: "Already decided: denied" });
+    expect(fake.state.callbackAnswers.at(-1)).toMatchObject({ text: "This approval was already decided: denied." });
     expect(fake.state.edits).toHaveLength(edits);
     expect((await call("POST", `/api/approvals/${approvalId}`, { decision: "approve" }, admin)).status).toBe(409);
     const decided = await eventsOf(id, "approval.decided");
@@ -138,7 +138,7 @@ describe("tool approvals on Telegram", () => {
     const expired = await eventually(async () => (await eventsOf(id, "approval.decided")).length > 0 && eventsOf(id, "approval.decided"));
     expect(expired).toEqual([expect.objectContaining({ detail: expect.objectContaining({ decision: "expired", by: "timeout" }) })]);
     await fake.pressButton(prompt.message_id, button(prompt, 0), { id: sender, first_name: "Sam" });
-    expect(fake.state.callbackAnswers.at(-1)).toMatchObject({ text: "Already decided: expired" });
+    expect(fake.state.callbackAnswers.at(-1)).toMatchObject({ text: "This approval was already decided: expired." });
   });
 
   it("the dashboard's admins can decide any approval", async () => {
