@@ -3,7 +3,7 @@
  * file the bridge must not lose goes through here (or `failIfDiskFull`), which is also where the
  * fault suite makes the disk full (docs/reliability.md).
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
@@ -41,5 +41,20 @@ export function syncDir(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * A JSON object written by `writeFileDurably`, with every field in doubt (the caller checks
+ * each): null when the file is missing, unreadable or not a JSON object, so state that cannot
+ * be trusted is started afresh rather than crashing the channel.
+ */
+export function readJsonFile<T>(path: string): Partial<T> | null {
+  if (!existsSync(path)) return null;
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Partial<T>) : null;
+  } catch {
+    return null;
   }
 }

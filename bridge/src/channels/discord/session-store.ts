@@ -5,10 +5,10 @@
  * emits the dispatch; the disk copy only moves once the dispatch has been handled (the message
  * is in the outbox), so a crash in between replays it rather than skipping it.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { SessionInfo } from "@discordjs/ws";
-import { writeFileDurably } from "../../durable-file";
+import { readJsonFile, writeFileDurably } from "../../durable-file";
 
 /** Dispatches the bridge ignores move the disk copy at most this often; handled messages always do. */
 const IGNORED_DISPATCH_WRITE_INTERVAL_MS = 10_000;
@@ -54,13 +54,9 @@ export class GatewaySessionStore {
   }
 
   private read(): SessionInfo | null {
-    if (!existsSync(this.file)) return null;
-    try {
-      const v = JSON.parse(readFileSync(this.file, "utf8")) as Partial<SessionInfo>;
-      if (typeof v.sessionId !== "string" || typeof v.sequence !== "number" || typeof v.shardId !== "number" || typeof v.shardCount !== "number") return null;
-      return { sessionId: v.sessionId, sequence: v.sequence, shardId: v.shardId, shardCount: v.shardCount, resumeURL: String(v.resumeURL ?? "") };
-    } catch {
+    const v = readJsonFile<SessionInfo>(this.file);
+    if (!v || typeof v.sessionId !== "string" || typeof v.sequence !== "number" || typeof v.shardId !== "number" || typeof v.shardCount !== "number")
       return null;
-    }
+    return { sessionId: v.sessionId, sequence: v.sequence, shardId: v.shardId, shardCount: v.shardCount, resumeURL: String(v.resumeURL ?? "") };
   }
 }

@@ -4,9 +4,9 @@
  * what arrived while it was down. It moves only once a message is in the bridge's outbox; a
  * crash in between reads the message again, and its guid dedupes that on the gateway.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "../../durable-file";
+import { readJsonFile, writeFileDurably } from "../../durable-file";
 
 export class MessageCursor {
   private readonly file: string;
@@ -31,12 +31,7 @@ export class MessageCursor {
   }
 
   private read(): number | null {
-    if (!existsSync(this.file)) return null;
-    try {
-      const v = (JSON.parse(readFileSync(this.file, "utf8")) as { dateCreated?: unknown }).dateCreated;
-      return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
-    } catch {
-      return null;
-    }
+    const v = readJsonFile<{ dateCreated: unknown }>(this.file)?.dateCreated;
+    return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
   }
 }

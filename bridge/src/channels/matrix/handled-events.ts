@@ -5,9 +5,9 @@
  * start are history, not questions. An event is marked handled only after its message is in
  * the bridge's outbox (a crash in between replays it; the gateway dedupes its message id).
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "../../durable-file";
+import { readJsonFile, writeFileDurably } from "../../durable-file";
 
 /** Slack for clocks that disagree between the homeserver and this machine. */
 export const CLOCK_SKEW_MS = 10 * 60_000;
@@ -58,13 +58,8 @@ export class HandledEvents {
   }
 
   private read(): State | null {
-    if (!existsSync(this.file)) return null;
-    try {
-      const v = JSON.parse(readFileSync(this.file, "utf8")) as Partial<State>;
-      if (typeof v.startedAt !== "number" || typeof v.handled !== "object" || v.handled === null) return null;
-      return { startedAt: v.startedAt, handled: v.handled };
-    } catch {
-      return null;
-    }
+    const v = readJsonFile<State>(this.file);
+    if (!v || typeof v.startedAt !== "number" || typeof v.handled !== "object" || v.handled === null) return null;
+    return { startedAt: v.startedAt, handled: v.handled };
   }
 }

@@ -4,9 +4,9 @@
  * are fetched (catch-up.ts). The cursor moves only once a post is in the bridge's outbox, so a
  * crash in between fetches it again; the post id dedupes that on the gateway.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "../../durable-file";
+import { readJsonFile, writeFileDurably } from "../../durable-file";
 
 /** Posts the channel ignores move the disk copy at most this often; handled ones always do. */
 const IGNORED_POST_WRITE_INTERVAL_MS = 10_000;
@@ -51,12 +51,7 @@ export class PostCursor {
   }
 
   private read(): number | null {
-    if (!existsSync(this.file)) return null;
-    try {
-      const v = (JSON.parse(readFileSync(this.file, "utf8")) as { createAt?: unknown }).createAt;
-      return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
-    } catch {
-      return null;
-    }
+    const v = readJsonFile<{ createAt: unknown }>(this.file)?.createAt;
+    return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
   }
 }

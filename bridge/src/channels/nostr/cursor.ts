@@ -6,9 +6,9 @@
  * newest wrap handled and the ids dedupe it. An event is marked handled only after its message is
  * in the bridge's outbox; a crash in between re-reads it, and the gateway dedupes its message id.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "../../durable-file";
+import { readJsonFile, writeFileDurably } from "../../durable-file";
 
 /** NIP-17: wraps and seals carry a created_at up to two days in the past. */
 export const GIFT_WRAP_BACKDATE_S = 2 * 24 * 3600;
@@ -76,20 +76,16 @@ export class NostrCursor {
   }
 
   private read(): State | null {
-    if (!existsSync(this.file)) return null;
-    try {
-      const v = JSON.parse(readFileSync(this.file, "utf8")) as Partial<State>;
-      if (
-        typeof v.startedAt !== "number" ||
-        typeof v.newest?.wrap !== "number" ||
-        typeof v.newest.legacy !== "number" ||
-        typeof v.seen !== "object" ||
-        v.seen === null
-      )
-        return null;
-      return { startedAt: v.startedAt, newest: { wrap: v.newest.wrap, legacy: v.newest.legacy }, seen: v.seen };
-    } catch {
+    const v = readJsonFile<State>(this.file);
+    if (
+      !v ||
+      typeof v.startedAt !== "number" ||
+      typeof v.newest?.wrap !== "number" ||
+      typeof v.newest.legacy !== "number" ||
+      typeof v.seen !== "object" ||
+      v.seen === null
+    )
       return null;
-    }
+    return { startedAt: v.startedAt, newest: { wrap: v.newest.wrap, legacy: v.newest.legacy }, seen: v.seen };
   }
 }

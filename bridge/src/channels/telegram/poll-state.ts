@@ -4,9 +4,9 @@
  * every update below it is in the bridge's outbox, so a restart neither skips an update nor
  * asks Telegram for one it already has; a bot token for another bot starts afresh.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileDurably } from "../../durable-file";
+import { readJsonFile, writeFileDurably } from "../../durable-file";
 
 interface Stored {
   botId: number;
@@ -50,17 +50,12 @@ export class PollState {
   }
 
   private read(): Stored | undefined {
-    if (!existsSync(this.file)) return undefined;
-    try {
-      const value = JSON.parse(readFileSync(this.file, "utf8")) as Partial<Stored>;
-      if (typeof value.botId !== "number") return undefined;
-      return {
-        botId: value.botId,
-        offset: Number.isSafeInteger(value.offset) ? value.offset : undefined,
-        standingAsideFor: typeof value.standingAsideFor === "string" ? value.standingAsideFor : undefined,
-      };
-    } catch {
-      return undefined;
-    }
+    const value = readJsonFile<Stored>(this.file);
+    if (typeof value?.botId !== "number") return undefined;
+    return {
+      botId: value.botId,
+      offset: Number.isSafeInteger(value.offset) ? value.offset : undefined,
+      standingAsideFor: typeof value.standingAsideFor === "string" ? value.standingAsideFor : undefined,
+    };
   }
 }
