@@ -28,6 +28,8 @@ import { channelGone, runPipeline, type Decision, type MessageContext, type Repl
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
 import { LiveReply } from "./sender-session-live";
+import { enqueueFile } from "./sender-session-files";
+import type { AgentFile } from "../src/lib/agent-files";
 import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
 import type { BackupValue } from "../src/db/backup-tables";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
@@ -326,7 +328,7 @@ export class SenderSession extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.conversation.append(history, agentMemory, now);
       if (row.conversation_id && row.conversation_id !== this.lastConversationId) kvSet(this.sql, "conversation", row.conversation_id);
-      if (reply && channel) this.enqueue(channel, route, reply.text, now);
+      if (reply && channel) this.enqueue(channel, route, reply.text, now, reply.files);
       this.sql.exec("UPDATE inbox SET state = 'recording', record = ? WHERE id = ?", JSON.stringify(record), row.id);
     });
     if (row.conversation_id) this.lastConversationId = row.conversation_id;
@@ -339,8 +341,9 @@ export class SenderSession extends DurableObject<Env> {
     if (written.length > 0) this.sql.exec(`UPDATE inbox SET state = 'done', record = NULL WHERE id IN (${written.map(() => "?").join(", ")})`, ...written);
   }
 
-  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number): void {
-    const rows = splitText(text, channel.adapter.maxMessageLength).map((chunk, i) => [
+  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number, files: AgentFile[] = []): void {
+    const chunks = splitText(text, channel.adapter.maxMessageLength);
+    const rows = chunks.map((chunk, i) => [
       `${route.turnId}:${String(i).padStart(4, "0")}`,
       route.turnId,
       route.runId,
@@ -353,6 +356,8 @@ export class SenderSession extends DurableObject<Env> {
       now,
       now,
     ]);
+    // Files follow the text as rows of their own, numbered on after its chunks: delivered in order, once each.
+    files.forEach((file, i) => enqueueFile(this.sql, `${route.turnId}:${String(chunks.length + i).padStart(4, "0")}`, channel.id, route, file, now));
     // A statement binds at most 100 values: long replies split into many chunks go in groups.
     for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_INSERT) {
       const group = rows.slice(i, i + OUTBOX_ROWS_PER_INSERT);

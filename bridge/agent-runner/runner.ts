@@ -5,9 +5,10 @@
  * calls the Messages API and answers with the message. Tool calls are reported as they happen.
  *
  * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}
- * stdout: {t:"model", n, request}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls}
+ * stdout: {t:"model", n, request}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls, files?}
  */
 import { stdioLink, type Json } from "./stdio-link.ts";
+import type { SentFile } from "./send-file.ts";
 import { knownTool, runTool, type ToolLimits } from "./tools.ts";
 
 interface Spec {
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   const spec = start.spec as Spec;
   const limits = start.limits as ToolLimits;
   let toolCalls = 0;
+  const sent: SentFile[] = [];
   const done = (frame: Json, steps: number) => link.send({ t: "done", steps, toolCalls, ...frame });
 
   for (const tool of spec.tools) {
@@ -73,13 +75,13 @@ async function main(): Promise<void> {
     if (message.stop_reason !== "tool_use" || uses.length === 0 || lastStep) {
       let text = textOf(message.content);
       if (message.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
-      return done({ ok: true, text: text || "(no answer)" }, step);
+      return done({ ok: true, text: text || "(no answer)", ...(sent.length ? { files: sent } : {}) }, step);
     }
     messages.push({ role: "assistant", content: message.content });
     const results: Json[] = [];
     for (const use of uses) {
       const started = Date.now();
-      const out = await runTool(String(use.name), use.input, WORKSPACE, limits);
+      const out = await runTool(String(use.name), use.input, WORKSPACE, limits, sent);
       toolCalls++;
       link.send({ t: "tool", name: use.name, ok: !out.isError, step, ms: Date.now() - started });
       results.push({ type: "tool_result", tool_use_id: use.id, content: out.content, ...(out.isError ? { is_error: true } : {}) });

@@ -13,9 +13,10 @@
  *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
  */
 import * as z from "zod";
+import { agentFiles } from "../lib/agent-files";
 
 /** Tools the agent has inside its container, all confined to the container and its /workspace. */
-export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "write_file"] as const;
+export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "send_file", "write_file"] as const;
 export type ContainerToolName = (typeof CONTAINER_TOOL_NAMES)[number];
 
 const id = z.string().min(1).max(100);
@@ -77,6 +78,8 @@ export const containerTurnResult = z.object({
   outcome: z.enum(containerOutcomes),
   /** The answer (outcome answered). */
   text: z.string().max(200_000).optional(),
+  /** Files the agent sent with `send_file` (outcome answered), delivered after the text (docs/media.md). */
+  files: agentFiles.optional(),
   /** For the admin: what went wrong. Never shown to the sender as is. */
   error: z.string().max(2000).optional(),
   calls: z.array(containerCall).max(500),

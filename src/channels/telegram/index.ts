@@ -18,6 +18,7 @@ import type { Update } from "grammy/types";
 import type { ChannelAdapter } from "../shared/types";
 import { telegramBotFields } from "./bot-fields";
 import { telegramStreaming, telegramTyping } from "./stream";
+import { sendTelegramFile } from "./send-file";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
@@ -82,6 +83,12 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
       text: message.text,
       replyToMessageId: message.replyContext?.messageId,
     });
+  },
+
+  /** Pictures with sendPhoto, other files with sendDocument, as replies (send-file.ts). */
+  async sendFile(message, { config, fetch }) {
+    const target = { botToken: config.botToken, apiBase: config.apiBase, chatId: message.conversationId ?? message.recipient };
+    return sendTelegramFile({ ...target, replyToMessageId: message.replyContext?.messageId }, message, fetch);
   },
 
   streaming: telegramStreaming(),
