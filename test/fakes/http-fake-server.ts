@@ -11,7 +11,9 @@ export async function serveFake(handle: FetchHandler) {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
-    const response = await handle(new Request(`http://127.0.0.1${req.path}`, { method: req.method, headers, body: hasBody ? req.body : undefined }));
+    const response = await handle(
+      new Request(`http://127.0.0.1${req.path}`, { method: req.method, headers, body: hasBody ? new Uint8Array(req.raw) : undefined }),
+    );
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => (out[name] = value));
     res.writeHead(response.status, out);

@@ -10,6 +10,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingMessage["headers"];
   body: string;
+  /** The body's bytes as sent (multipart uploads are binary; `body` is their UTF-8 reading). */
+  raw: Buffer;
   at: number;
 }
 
@@ -18,10 +20,11 @@ export type Handler = (req: ReceivedRequest, res: ServerResponse) => void | Prom
 export async function startReceiver(handler?: Handler) {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const entry = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, at: Date.now() };
+      const raw = Buffer.concat(chunks);
+      const entry = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: raw.toString(), raw, at: Date.now() };
       received.push(entry);
       if (handler) await handler(entry, res);
       else res.writeHead(200, { "content-type": "application/json" }).end("{}");
