@@ -154,7 +154,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     ...(result.ok ? {} : { error: result.error }),
   };
   return {
-    reply: { text: result.ok ? result.text : result.userMessage, kind: "reply" },
+    reply: { text: result.ok ? result.text : result.userMessage, kind: "reply", ...(result.ok && result.files?.length ? { files: result.files } : {}) },
     run,
     apiCalls,
     events,

@@ -3,6 +3,7 @@
  * the new message, produce a reply, its usage, and one record per model call. Implementations:
  * the offline echo model (no ANTHROPIC_API_KEY) and the Claude runtime.
  */
+import type { AgentFile } from "../lib/agent-files";
 import type { McpServerGrant } from "./mcp-request";
 import type { AgentSettings } from "./settings";
 import type { TrustTier } from "./trust";
@@ -119,7 +120,8 @@ interface TurnOutcome {
 }
 
 export type TurnResult =
-  | (TurnOutcome & { ok: true; text: string; usage: TurnUsage })
+  /** `files`: what code execution created in the turn, downloaded with the Files API (docs/media.md). */
+  | (TurnOutcome & { ok: true; text: string; usage: TurnUsage; files?: AgentFile[] })
   /** `userMessage` is what the sender is told; `error` is for the admin; `usage` is what the failed turn still cost. */
   | (TurnOutcome & { ok: false; error: string; userMessage: string; usage?: TurnUsage; reason?: "unavailable" | "busy" });
 

@@ -5,9 +5,12 @@
  * sendDocument, Slack's external upload shared in the thread, Discord's `payload_json` with
  * `files[0]`. A channel without uploads gets a line naming the file. The result is handed to the
  * sender's object as the BridgeHub hands it over (`containerResult`); no bridge is connected.
+ * In direct mode the runtime's files (code execution's, from the Files API) take the same way.
  */
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { conversationAgent } from "../../src/agent/runtime";
+import { ZERO_USAGE } from "../../src/agent/types";
 import { createDiscordFake } from "../../src/channels/discord/fake-api";
 import ask from "../../src/channels/discord/fixtures/ask.json";
 import { createSlackFake } from "../../src/channels/slack/fake-web-api";
@@ -65,27 +68,55 @@ async function finishTurn(channelId: string, senderId: string, result: Container
   await session.containerResult(runId, result);
 }
 
-describe("files the agent sends", () => {
-  it("Telegram: the text, then the PNG with sendPhoto and the CSV with sendDocument, as replies", async () => {
-    const token = `${100_000 + Math.floor(Math.random() * 900_000)}:AAfiles${crypto.randomUUID().replaceAll("-", "")}`;
-    const fake = createTelegramFake({ token, deliverFetch: (url, init) => SELF.fetch(url, init) });
-    routeFetchTo("https://telegram-files.fake/", fake.handle);
-    const created = await call<{ channel: { id: string } }>(
-      "POST",
-      "/api/channels",
-      { type: "telegram", name: "tg-files", policy: "open", config: { botToken: token, apiBase: "https://telegram-files.fake" }, agent: agent() },
-      admin,
-    );
-    expect(created.status).toBe(201);
-    expect((await call<{ ok: boolean }>("POST", `/api/channels/${created.body.channel.id}/setup`, {}, admin)).body.ok).toBe(true);
-    const u = structuredClone(textPrivate);
-    const chatId = Math.floor(Math.random() * 1e9);
-    Object.assign(u.message, { message_id: 77, text: "chart my sales" });
-    u.message.chat.id = chatId;
-    u.message.from.id = chatId;
-    expect((await fake.deliver(u)).status).toBe(200);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
-    await finishTurn(created.body.channel.id, String(chatId), answered("Here is the chart."));
+/** A Telegram channel on its own fake; `agentSettings` decides direct or container mode. */
+async function telegramChannel(agentSettings: Record<string, unknown> | undefined) {
+  const token = `${100_000 + Math.floor(Math.random() * 900_000)}:AAfiles${crypto.randomUUID().replaceAll("-", "")}`;
+  const fake = createTelegramFake({ token, deliverFetch: (url, init) => SELF.fetch(url, init) });
+  const base = `https://telegram-${crypto.randomUUID().slice(0, 8)}.fake`;
+  routeFetchTo(`${base}/`, fake.handle);
+  const created = await call<{ channel: { id: string } }>(
+    "POST",
+    "/api/channels",
+    { type: "telegram", name: "tg-files", policy: "open", config: { botToken: token, apiBase: base }, ...(agentSettings ? { agent: agentSettings } : {}) },
+    admin,
+  );
+  expect(created.status).toBe(201);
+  expect((await call<{ ok: boolean }>("POST", `/api/channels/${created.body.channel.id}/setup`, {}, admin)).body.ok).toBe(true);
+  const u = structuredClone(textPrivate);
+  const chatId = Math.floor(Math.random() * 1e9);
+  Object.assign(u.message, { message_id: 77, text: "chart my sales" });
+  u.message.chat.id = chatId;
+  u.message.from.id = chatId;
+  return { fake, id: created.body.channel.id, chatId, send: () => fake.deliver(u) };
+}
+
+describe("files the agent sends", () => {
+  it("direct mode: files the runtime returns (code execution's) go out after the answer", async () => {
+    const files = answered("").files!;
+    vi.spyOn(conversationAgent, "runtime").mockReturnValue({
+      model: "claude-test",
+      mode: "anthropic",
+      runTurn: async () => ({ ok: true, text: "Chart below.", files, usage: ZERO_USAGE, model: "claude-test", latencyMs: 5 }),
+    });
+    const tg = await telegramChannel(undefined);
+    expect((await tg.send()).status).toBe(200);
+    const sent = await eventually(async () => tg.fake.state.files.length === 2 && tg.fake.state.files);
+    expect(tg.fake.state.sent.map((s) => s.text)).toEqual(["Chart below."]);
+    expect(sent.map((f) => [f.method, f.filename])).toEqual([
+      ["sendPhoto", "chart.txt"],
+      ["sendDocument", "totals.csv"],
+    ]);
+  });
+
+  it("Telegram: the text, then the PNG with sendPhoto and the CSV with sendDocument, as replies", async () => {
+    const { fake, id, chatId, send } = await telegramChannel(agent());
+    expect((await send()).status).toBe(200);
+
+    await finishTurn(id, String(chatId), answered("Here is the chart."));
     const files = await eventually(async () => fake.state.files.length === 2 && fake.state.files);
     expect(fake.state.sent.map((s) => s.text)).toEqual(["Here is the chart."]);
     expect(files).toEqual([
