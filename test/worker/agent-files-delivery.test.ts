@@ -15,7 +15,7 @@ import { createDiscordFake } from "../../src/channels/discord/fake-api";
 import ask from "../../src/channels/discord/fixtures/ask.json";
 import { createSlackFake } from "../../src/channels/slack/fake-web-api";
 import appMention from "../../src/channels/slack/fixtures/app-mention.json";
-import { createTelegramFake } from "../../src/channels/telegram/fake-bot-api";
+import { createTelegramFake, tooManyRequests } from "../../src/channels/telegram/fake-bot-api";
 import textPrivate from "../../src/channels/telegram/fixtures/text-private.json";
 import { toBase64 } from "../../src/lib/agent-files";
 import { senderSession } from "../../src/objects/addresses";
@@ -126,6 +126,33 @@ describe("files the agent sends", () => {
     expect(files[0]?.reply_parameters).toEqual({ message_id: 77, allow_sending_without_reply: true });
     // Text first, files after it: the order of the ledger.
     expect(files[0]!.message_id).toBeGreaterThan(fake.state.sent[0]!.message_id);
+  });
+
+  it("a rate-limited upload is retried after Telegram's retry_after and sent once; a refused one becomes the line", async () => {
+    const { fake, id, chatId, send } = await telegramChannel(agent());
+    fake.failNext("sendPhoto", tooManyRequests(1));
+    fake.failNext("sendDocument", {
+      status: 400,
+      body: { ok: false, error_code: 400, description: "Bad Request: not enough rights to send documents to the chat" },
+    });
+    expect((await send()).status).toBe(200);
+    await finishTurn(id, String(chatId), answered("Two files."));
+    const sent = await eventually(async () => fake.state.files.length === 1 && fake.state.sent.length === 2 && fake.state.sent, 10_000);
+    expect(fake.state.calls.filter((c) => c.method === "sendPhoto")).toHaveLength(2);
+    expect(fake.state.files.map((f) => f.filename)).toEqual(["chart.txt"]);
+    expect(sent.map((s) => s.text)).toEqual([
+      "Two files.",
+      "(The assistant made a file for you, totals.csv (30 B), but it could not be attached on this channel.)",
+    ]);
+    // Nothing is pending any more: the ledger holds each row once, settled.
+    const rows = await runInDurableObject(senderSession(env, id, String(chatId)), (_i, state) =>
+      state.storage.sql.exec<{ status: string; attempts: number }>("SELECT status, attempts FROM outbox ORDER BY id").toArray(),
+    );
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([
+      ["sent", 1],
+      ["sent", 2],
+      ["sent", 1],
+    ]);
   });
 
   it("Slack: each file uploaded to its upload URL and shared in the thread being answered", async () => {
