@@ -187,11 +187,11 @@ export function createSlackFake(options: SlackFakeOptions) {
     const raw = await request.text();
     const body = (type.includes("application/json") ? JSON.parse(raw || "{}") : Object.fromEntries(new URLSearchParams(raw))) as Record<string, unknown>;
     state.calls.push({ method, body });
+    if (!auth) return Response.json({ ok: false, error: "not_authed" });
+    if (auth !== `Bearer ${options.botToken}`) return Response.json({ ok: false, error: "invalid_auth" });
     // files.getUploadURLExternal documents form encoding only; a JSON body reaches it without arguments.
     if (method === "files.getUploadURLExternal" && !type.includes("application/x-www-form-urlencoded"))
       return Response.json({ ok: false, error: "invalid_arguments" });
-    if (!auth) return Response.json({ ok: false, error: "not_authed" });
-    if (auth !== `Bearer ${options.botToken}`) return Response.json({ ok: false, error: "invalid_auth" });
     const minuteAgo = Date.now() - 60_000;
     const failure =
       failures.get(method)?.shift() ??
