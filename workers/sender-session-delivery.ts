@@ -14,6 +14,7 @@ import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import type { OutboxRow } from "./sender-session-storage";
 import { liveReplyOf, saveLiveReply } from "./sender-session-live";
+import { sendFileRow } from "./sender-session-files";
 import type { ChannelContext, OutboundMessage, SendResult } from "../src/channels/shared/types";
 
 /** Outbox ids are `<turn id>:<chunk>`, the chunk zero-padded to four digits (sender-session.ts). */
@@ -108,6 +109,7 @@ async function sendOrFinish(
   message: OutboundMessage,
   ctx: ChannelContext<unknown>,
 ): Promise<SendResult> {
+  if (row.file) return sendFileRow(channel, row.file, message, ctx);
   const streaming = channel.adapter.streaming;
   const live = streaming && row.id.endsWith(FIRST_CHUNK) ? liveReplyOf(sql, row.turn_id) : null;
   if (!streaming || !live) return channel.adapter.send(message, ctx);

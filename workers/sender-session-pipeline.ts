@@ -20,10 +20,13 @@ import type { Conversation } from "./sender-session-conversation";
 import { dispatchContainerTurn } from "./sender-session-container";
 import type { InboxRow } from "./sender-session-storage";
 import type { LiveReply } from "./sender-session-live";
+import type { AgentFile } from "../src/lib/agent-files";
 
 export interface Reply {
   text: string;
   kind: "reply" | "notice";
+  /** Files the agent sent, each an outbox row after the text (docs/media.md). */
+  files?: AgentFile[];
 }
 
 /** What a stage decided about the message. */

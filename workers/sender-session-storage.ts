@@ -39,6 +39,7 @@ export const SCHEMA = [
     in_reply_to TEXT,
     reply_context TEXT,
     text TEXT NOT NULL,
+    file TEXT,                    -- a file the agent sent (JSON, base64 bytes); text then names it
     status TEXT NOT NULL,         -- pending | sent | failed
     attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL,
@@ -85,6 +86,8 @@ export type OutboxRow = {
   in_reply_to: string | null;
   reply_context: string | null;
   text: string;
+  /** A file row (sender-session-files.ts): the file as JSON; `text` is the line sent where it cannot be attached. */
+  file: string | null;
   status: "pending" | "sent" | "failed";
   attempts: number;
   next_at: number;
@@ -96,11 +99,13 @@ export type OutboxRow = {
 /** One call for the whole schema: an object runs it each time it starts. */
 export function migrate(sql: SqlStorage): void {
   sql.exec(SCHEMA.join(";\n"));
-  // Objects created before processing attempts were counted in the inbox row.
-  try {
-    sql.exec("ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0");
-  } catch {
-    // the column exists
+  // Objects created before processing attempts were counted in the inbox row, and before files were sent.
+  for (const change of ["ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0", "ALTER TABLE outbox ADD COLUMN file TEXT"]) {
+    try {
+      sql.exec(change);
+    } catch {
+      // the column exists
+    }
   }
   // Objects created before approval prompts.
   try {

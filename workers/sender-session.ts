@@ -44,6 +44,8 @@ import { channelGone, resumeTurn, runPipeline, type Decision, type MessageContex
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
 import { LiveReply } from "./sender-session-live";
+import { enqueueFile } from "./sender-session-files";
+import type { AgentFile } from "../src/lib/agent-files";
 import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
 import type { BackupValue } from "../src/db/backup-tables";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
@@ -421,7 +423,7 @@ export class SenderSession extends DurableObject<Env> {
         deadline,
       });
       this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
-      if (prompt) this.enqueue(channel, prompt, text, now, id);
+      if (prompt) this.enqueue(channel, prompt, text, now, { approvalId: id });
     });
   }
 
@@ -511,7 +513,7 @@ export class SenderSession extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.conversation.append(history, agentMemory, now);
       if (row.conversation_id && row.conversation_id !== this.lastConversationId) kvSet(this.sql, "conversation", row.conversation_id);
-      if (reply && channel) this.enqueue(channel, route, reply.text, now);
+      if (reply && channel) this.enqueue(channel, route, reply.text, now, { files: reply.files });
       this.sql.exec("UPDATE inbox SET state = 'recording', record = ? WHERE id = ?", JSON.stringify(record), row.id);
     });
     if (row.conversation_id) this.lastConversationId = row.conversation_id;
@@ -524,8 +526,9 @@ export class SenderSession extends DurableObject<Env> {
     if (written.length > 0) this.sql.exec(`UPDATE inbox SET state = 'done', record = NULL WHERE id IN (${written.map(() => "?").join(", ")})`, ...written);
   }
 
-  /** Queues a reply's chunks; `approvalId` puts the approval's buttons on the last one. */
-  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number, approvalId: string | null = null): void {
+  /** Queues a reply's chunks, then its files; `approvalId` puts the approval's buttons on the last chunk. */
+  private enqueue(channel: LoadedChannel, route: ReplyRoute, text: string, now: number, extra: { approvalId?: string; files?: AgentFile[] } = {}): void {
+    const { approvalId = null, files = [] } = extra;
     const chunks = splitText(text, channel.adapter.maxMessageLength);
     const rows = chunks.map((chunk, i) => [
       `${route.turnId}:${String(i).padStart(4, "0")}`,
@@ -541,6 +544,8 @@ export class SenderSession extends DurableObject<Env> {
       now,
       i === chunks.length - 1 ? approvalId : null,
     ]);
+    // Files follow the text as rows of their own, numbered on after its chunks: delivered in order, once each.
+    files.forEach((file, i) => enqueueFile(this.sql, `${route.turnId}:${String(chunks.length + i).padStart(4, "0")}`, channel.id, route, file, now));
     // A statement binds at most 100 values: long replies split into many chunks go in groups.
     for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_INSERT) {
       const group = rows.slice(i, i + OUTBOX_ROWS_PER_INSERT);

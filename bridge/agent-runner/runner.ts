@@ -8,9 +8,10 @@
  * run here: each call is a `gateway.tool` line, answered by the bridge once the gateway ran it.
  *
  * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}, {t:"gateway.tool.result", n, content, isError}
- * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls}
+ * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls, files?}
  */
 import { stdioLink, type Json } from "./stdio-link.ts";
+import type { SentFile } from "./send-file.ts";
 import { knownTool, runTool, type ToolLimits } from "./tools.ts";
 
 interface Spec {
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   const spec = start.spec as Spec;
   const limits = start.limits as ToolLimits;
   let toolCalls = 0;
+  const sent: SentFile[] = [];
   const done = (frame: Json, steps: number) => link.send({ t: "done", steps, toolCalls, ...frame });
 
   const gatewayTools = new Set(spec.gatewayTools ?? []);
@@ -89,14 +91,14 @@ async function main(): Promise<void> {
     if (message.stop_reason !== "tool_use" || uses.length === 0 || lastStep) {
       let text = textOf(message.content);
       if (message.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
-      return done({ ok: true, text: text || "(no answer)" }, step);
+      return done({ ok: true, text: text || "(no answer)", ...(sent.length ? { files: sent } : {}) }, step);
     }
     messages.push({ role: "assistant", content: message.content });
     const results: Json[] = [];
     for (const use of uses) {
       const started = Date.now();
       const name = String(use.name);
-      const out = gatewayTools.has(name) ? await viaGateway(name, use.input) : await runTool(name, use.input, WORKSPACE, limits);
+      const out = gatewayTools.has(name) ? await viaGateway(name, use.input) : await runTool(name, use.input, WORKSPACE, limits, sent);
       if (!out) return; // the bridge went away
       toolCalls++;
       link.send({ t: "tool", name: use.name, ok: !out.isError, step, ms: Date.now() - started });

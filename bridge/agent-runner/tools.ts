@@ -4,24 +4,13 @@
  * stays in this container: it has no network and no host folder but the workspace.
  */
 import { spawn } from "node:child_process";
-import { mkdir, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { sendFileTool, type SentFile } from "./send-file.ts";
+import type { Input, ToolLimits, ToolOutcome } from "./tool-types.ts";
+import { inWorkspace } from "./workspace-path.ts";
 
-export interface ToolLimits {
-  /** Bytes of command output or file content returned to the model; the rest is cut. */
-  outputBytes: number;
-  /** Longest a command may run. */
-  commandTimeoutMs: number;
-  /** Largest file write_file accepts. */
-  writeBytes: number;
-}
-
-export interface ToolOutcome {
-  content: string;
-  isError?: boolean;
-}
-
-type Input = Record<string, unknown>;
+export type { ToolLimits, ToolOutcome };
 
 function str(input: Input, name: string): string | undefined {
   const value = input[name];
@@ -32,27 +21,6 @@ function cut(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text, "utf8");
   if (bytes.length <= maxBytes) return text;
   return `${bytes.subarray(0, maxBytes).toString("utf8")}\n[…cut: ${bytes.length - maxBytes} more bytes]`;
-}
-
-/** Resolves a path the model gave inside the workspace; null when it points outside (also through a symlink). */
-async function inWorkspace(root: string, path: string): Promise<string | null> {
-  const target = resolve(root, path);
-  const inside = (p: string) => {
-    const rel = relative(root, p);
-    return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-  };
-  if (!inside(target)) return null;
-  // The deepest existing ancestor must really be inside too (a symlink could point elsewhere).
-  let existing = target;
-  for (;;) {
-    try {
-      return inside(await realpath(existing)) ? target : null;
-    } catch {
-      const parent = dirname(existing);
-      if (parent === existing) return null;
-      existing = parent;
-    }
-  }
 }
 
 async function runCommand(root: string, input: Input, limits: ToolLimits): Promise<ToolOutcome> {
@@ -148,8 +116,9 @@ async function listFiles(root: string, input: Input, limits: ToolLimits): Promis
   }
 }
 
-const TOOLS: Record<string, (root: string, input: Input, limits: ToolLimits) => Promise<ToolOutcome>> = {
+const TOOLS: Record<string, (root: string, input: Input, limits: ToolLimits, sent: SentFile[]) => Promise<ToolOutcome>> = {
   run_command: runCommand,
+  send_file: sendFileTool,
   read_file: readFileTool,
   write_file: writeFileTool,
   list_files: listFiles,
@@ -159,9 +128,10 @@ export function knownTool(name: string): boolean {
   return Object.hasOwn(TOOLS, name);
 }
 
-export async function runTool(name: string, input: unknown, root: string, limits: ToolLimits): Promise<ToolOutcome> {
+/** `sent` collects the files send_file hands over; the runner returns them with its answer. */
+export async function runTool(name: string, input: unknown, root: string, limits: ToolLimits, sent: SentFile[] = []): Promise<ToolOutcome> {
   const tool = TOOLS[name];
   if (!tool) return { content: `tool ${name} is not available here`, isError: true };
   const args = typeof input === "object" && input !== null ? (input as Input) : {};
-  return tool(root, args, limits);
+  return tool(root, args, limits, sent);
 }

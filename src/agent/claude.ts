@@ -7,6 +7,7 @@ import { MessagesClient } from "./messages-client";
 import type { ContentBlock, Message, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { settleToolCalls } from "./approvals";
 import { compact, planCompaction } from "./compaction";
+import { createdFileIds, downloadCreatedFiles, type FilesApi } from "./created-files";
 import { callModel, type CallOptions } from "./model-call";
 import { mcpServerDefinitions } from "./mcp-request";
 import { buildRequest, finalise } from "./prompt";
@@ -68,6 +69,8 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
     timeout: opts.timeoutMs,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
+
+  const filesApi: FilesApi = { apiKey: opts.apiKey, baseURL: opts.baseURL || undefined, fetch: opts.fetch ?? ((input, init) => fetch(input, init)) };
 
   return {
     model: opts.model,
@@ -155,6 +158,8 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         messages.push({ role: "user", content: settled.results });
         firstStep = resume.paused.step + 1;
       }
+      // Files code execution created in any step; sent after the answer.
+      const created: string[] = [];
 
       for (let step = firstStep; step <= opts.maxSteps; step++) {
         const lastStep = step === opts.maxSteps;
@@ -185,6 +190,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         outcome.model = model;
         const m = result.message;
         for (const b of m.content) if (b.type === "server_tool_use") events.push({ kind: "agent.server_tool", detail: { tool: b.name, step } });
+        for (const fileId of createdFileIds(m.content)) if (!created.includes(fileId)) created.push(fileId);
         if (m.stop_reason === "pause_turn" && !lastStep) {
           // Sent back as it is, with no new user message: the API resumes the same turn.
           pushAssistant(messages, m.content);
@@ -196,7 +202,9 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
           let text = replyText([...paused, ...m.content]);
           if (m.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
           if (!text) text = m.stop_reason === "refusal" ? "Sorry, I can't help with that." : "(no answer)";
-          return { ...outcome, ok: true, text, usage: sumUsage(calls), latencyMs: latency() };
+          const made = created.length ? await downloadCreatedFiles(filesApi, created) : { files: [], skipped: [] };
+          for (const s of made.skipped) events.push({ kind: "agent.file_skipped", detail: { ...s, step } });
+          return { ...outcome, ok: true, text, usage: sumUsage(calls), latencyMs: latency(), ...(made.files.length ? { files: made.files } : {}) };
         }
         pushAssistant(messages, m.content);
         paused = [];

@@ -30,6 +30,11 @@ const DEFINITIONS: Record<ContainerToolName, Omit<Tool, "name">> = {
       required: ["command"],
     },
   },
+  send_file: {
+    description:
+      "Send a file from /workspace to the person you are talking to (an image, a PDF, a CSV ...), after your answer. Write the file first (for example with run_command), then call this. Pictures (PNG, JPEG, GIF, WEBP) are shown as pictures. At most 4 files and 512 KB together per answer.",
+    input_schema: { type: "object", properties: { path: { type: "string", description: "File path relative to /workspace" } }, required: ["path"] },
+  },
   write_file: {
     description: "Create or replace a text file in /workspace (folders are created as needed).",
     input_schema: {

@@ -160,6 +160,7 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     outcome: result.outcome,
     steps: result.steps,
     toolCalls: result.toolCalls,
+    ...(result.files?.length ? { files: result.files.map((f) => ({ name: f.name, mediaType: f.mediaType, size: f.size })) } : {}),
     queuedMs: result.queuedMs,
     runMs: result.runMs,
     ...(result.error ? { error: result.error } : {}),
@@ -168,7 +169,11 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
   const error = ok ? undefined : (result.error ?? result.outcome);
   const run: RunRecord = { id: runId, status: ok ? "ok" : "failed", model: i.model, usage, latencyMs, ...(error ? { error } : {}) };
   return {
-    reply: { text: ok ? (result.text ?? "") : SENDER_MESSAGES[result.outcome as keyof typeof SENDER_MESSAGES], kind: "reply" },
+    reply: {
+      text: ok ? (result.text ?? "") : SENDER_MESSAGES[result.outcome as keyof typeof SENDER_MESSAGES],
+      kind: "reply",
+      ...(ok && result.files?.length ? { files: result.files } : {}),
+    },
     run,
     apiCalls: apiCallRows(calls, { channelId, senderId, sessionId: sessionId(channelId, senderId), runId, mode: "container" }),
     events: [

@@ -27,6 +27,7 @@ import type { AgentSettings } from "./settings";
 import { trustTier } from "./trust";
 import { sumUsage, type AgentMemory, type AgentRuntime, type ChatTurn, type MemoryUpdate, type RunRecord } from "./types";
 import type { SenderPolicy } from "../lib/sender-policy";
+import type { AgentFile } from "../lib/agent-files";
 
 export interface AgentStageInput {
   env: AgentConfig;
@@ -66,7 +67,8 @@ export interface AgentStageInput {
 }
 
 export interface AgentStageOutput {
-  reply: { text: string; kind: "reply" | "notice" };
+  /** `files`: what the agent sent with send_file (container mode), delivered after the text. */
+  reply: { text: string; kind: "reply" | "notice"; files?: AgentFile[] };
   run?: RunRecord;
   apiCalls: (typeof apiCalls.$inferInsert)[];
   events: FeedEvent[];
@@ -172,7 +174,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     ...(result.ok ? {} : { error: result.error }),
   };
   return {
-    reply: { text: result.ok ? result.text : result.userMessage, kind: "reply" },
+    reply: { text: result.ok ? result.text : result.userMessage, kind: "reply", ...(result.ok && result.files?.length ? { files: result.files } : {}) },
     run,
     apiCalls,
     events,

@@ -4,6 +4,7 @@
  * the offline echo model (no ANTHROPIC_API_KEY) and the Claude runtime.
  */
 import type { MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import type { AgentFile } from "../lib/agent-files";
 import type { McpServerGrant } from "./mcp-request";
 import type { AgentSettings } from "./settings";
 import type { TrustTier } from "./trust";
@@ -134,7 +135,8 @@ interface TurnOutcome {
 }
 
 export type TurnResult =
-  | (TurnOutcome & { ok: true; text: string; usage: TurnUsage })
+  /** `files`: what code execution created in the turn, downloaded with the Files API (docs/media.md). */
+  | (TurnOutcome & { ok: true; text: string; usage: TurnUsage; files?: AgentFile[] })
   /** `userMessage` is what the sender is told; `error` is for the admin; `usage` is what the failed turn still cost. */
   | (TurnOutcome & { ok: false; error: string; userMessage: string; usage?: TurnUsage; reason?: "unavailable" | "busy" })
   /** Stopped at an "ask first" tool call (only when the request had `approvals`): the caller stores `paused` and resumes with the decision. */

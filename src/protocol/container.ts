@@ -16,9 +16,10 @@
  *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
  */
 import * as z from "zod";
+import { agentFiles } from "../lib/agent-files";
 
 /** Tools the agent has inside its container, all confined to the container and its /workspace. */
-export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "write_file"] as const;
+export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "send_file", "write_file"] as const;
 export type ContainerToolName = (typeof CONTAINER_TOOL_NAMES)[number];
 /** Most gateway tools a turn can be offered besides the container's own (src/agent/tools.ts). */
 const MAX_GATEWAY_TOOLS = 8;
@@ -103,6 +104,8 @@ export const containerTurnResult = z.object({
   outcome: z.enum(containerOutcomes),
   /** The answer (outcome answered). */
   text: z.string().max(200_000).optional(),
+  /** Files the agent sent with `send_file` (outcome answered), delivered after the text (docs/media.md). */
+  files: agentFiles.optional(),
   /** For the admin: what went wrong. Never shown to the sender as is. */
   error: z.string().max(2000).optional(),
   calls: z.array(containerCall).max(500),

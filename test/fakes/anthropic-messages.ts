@@ -162,6 +162,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
   const script: Scripted[] = [];
   const cache = new PromptCache(options.minCacheableTokens ?? 1024);
   const hung = new Set<ServerResponse>();
+  /** Files the code-execution tool "created", served by the Files API (GET /v1/files/:id and /content). */
+  const files = new Map<string, { filename: string; mimeType: string; bytes: Buffer; downloadable: boolean }>();
   let answers = 0;
 
   function sendError(res: ServerResponse, rec: RecordedRequest, status: number, message?: string, extra: { retryAfter?: number; errorCode?: string } = {}) {
@@ -244,10 +246,38 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     res.end();
   }
 
+  /** The Files API (beta `files-api-2025-04-14`): a file's metadata, or its bytes; only files the tools created are downloadable. */
+  function serveFile(req: IncomingMessage, res: ServerResponse, rec: RecordedRequest, path: string) {
+    const key = req.headers["x-api-key"] ?? /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
+    if (typeof key !== "string" || !safeEqual(key, options.apiKey)) return sendError(res, rec, 401);
+    if (!req.headers["anthropic-version"]) return sendError(res, rec, 400, "anthropic-version: header is required");
+    if (!String(req.headers["anthropic-beta"] ?? "").includes("files-api-2025-04-14"))
+      return sendError(res, rec, 400, "The Files API is in beta: send anthropic-beta: files-api-2025-04-14");
+    const m = /^\/v1\/files\/([^/]+)(\/content)?$/.exec(path);
+    const file = m ? files.get(decodeURIComponent(m[1] ?? "")) : undefined;
+    if (!m || !file) return sendError(res, rec, 404, `File not found: ${m?.[1] ?? path}`);
+    rec.status = 200;
+    if (!m[2])
+      return res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          type: "file",
+          id: m[1],
+          filename: file.filename,
+          mime_type: file.mimeType,
+          size_bytes: file.bytes.length,
+          created_at: new Date().toISOString(),
+          downloadable: file.downloadable,
+        }),
+      );
+    if (!file.downloadable) return sendError(res, rec, 400, "This file is not downloadable");
+    res.writeHead(200, { "content-type": file.mimeType, "content-length": String(file.bytes.length) }).end(file.bytes);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
     const rec: RecordedRequest = { at: Date.now(), headers: req.headers, body: {}, raw, status: 0 };
     requests.push(rec);
     const url = new URL(req.url ?? "/", "http://fake");
+    if (req.method === "GET" && url.pathname.startsWith("/v1/files/")) return serveFile(req, res, rec, url.pathname);
     if (req.method !== "POST" || url.pathname !== "/v1/messages") return sendError(res, rec, 404, `Not found: ${req.method} ${url.pathname}`);
     // Keys travel as x-api-key, or (SDKs for API version 2026-10-21 and later) as a bearer token.
     const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ""))?.[1];
@@ -329,6 +359,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions) {
     /** Requests the fake answered with a model message (not errors). */
     answered: () => requests.filter((r) => r.status === 200),
     enqueue: (...items: Scripted[]) => void script.push(...items),
+    /** A file as code execution leaves it: its id goes in a bash_code_execution_output block, the Files API serves it. */
+    addFile: (fileId: string, filename: string, bytes: Uint8Array, mimeType = "application/octet-stream", downloadable = true) =>
+      void files.set(fileId, { filename, mimeType, bytes: Buffer.from(bytes), downloadable }),
     pending: () => script.length,
     close: async () => {
       for (const res of hung) res.socket?.destroy();

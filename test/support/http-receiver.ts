@@ -10,7 +10,7 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingMessage["headers"];
   body: string;
-  /** The body's bytes, for binary uploads (multipart files). */
+  /** The body's bytes as sent (multipart uploads are binary; `body` is their UTF-8 reading). */
   raw: Buffer;
   at: number;
 }

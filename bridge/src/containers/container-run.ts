@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
+import { checkAgentFiles, RUNNER_FILE_LIMITS } from "./agent-files";
 import { containerName, dockerRunArgs, workspaceVolume } from "./docker-args";
 import { ensureVolume, removeContainer } from "./docker";
 import { ModelProxy } from "./model-proxy";
@@ -46,7 +47,10 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   const proxy = new ModelProxy({ settings, spec: turn.spec });
   const started = Date.now();
   let compaction: ContainerTurnResult["compaction"];
-  const result = (outcome: ContainerOutcome, extra: { text?: string; error?: string; steps?: number; toolCalls?: number }): ContainerTurnResult => ({
+  const result = (
+    outcome: ContainerOutcome,
+    extra: { text?: string; error?: string; steps?: number; toolCalls?: number; files?: ContainerTurnResult["files"] },
+  ): ContainerTurnResult => ({
     outcome,
     calls: proxy.calls,
     ...(compaction ? { compaction } : {}),
@@ -55,6 +59,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     queuedMs: input.queuedMs,
     runMs: Date.now() - started,
     ...(extra.text !== undefined ? { text: extra.text } : {}),
+    ...(extra.files?.length ? { files: extra.files } : {}),
     ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
   });
 
@@ -142,7 +147,11 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     }
   });
 
-  send({ t: "start", spec, limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024 } });
+  send({
+    t: "start",
+    spec,
+    limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024, ...RUNNER_FILE_LIMITS },
+  });
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on("close", (code) => resolve(code));
     child.on("error", (err) => {
@@ -160,7 +169,11 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   if (stopped === "timeout") return result("timeout", { ...counts, error: `killed after ${timeoutMs} ms (CONTAINER_TIMEOUT_MS)` });
   if (stopped) return result(stopped, { ...counts, error: stopReason || String(signal.reason ?? "stopped") });
   if (!final) return result("failed", { ...counts, error: `the container exited (code ${exitCode}) without an answer: ${stderr.trim() || "no output"}` });
-  if (final.ok === true) return result("answered", { ...counts, text: String(final.text ?? "") });
+  if (final.ok === true) {
+    const checked = checkAgentFiles(final.files);
+    const error = checked.dropped.length ? `files left out: ${checked.dropped.join("; ")}` : undefined;
+    return result("answered", { ...counts, text: String(final.text ?? ""), files: checked.files, error });
+  }
   return result(final.budget === true ? "budget" : "failed", { ...counts, error: String(final.error ?? "the run failed") });
 }
 

@@ -7,8 +7,12 @@
  * 2000-character limit, and checks an Interactions Endpoint URL the way Discord does before
  * saving it: a signed PING must get `{type:1}`, a badly signed one a 401. For the gateway
  * channel it answers GET /gateway/bot with the fake gateway's URL, takes typing indicators,
- * and checks embeds against Discord's embed limits.
+ * and checks embeds against Discord's embed limits. Messages with files come as multipart/form-data:
+ * the JSON in `payload_json`, each file in a part `files[n]` that `attachments[].id` names, at
+ * most 10 attachments and 10 MiB together (413 with code 40005 above it, as Discord answers).
  */
+
+import { formEntries } from "../shared/form-entries";
 
 export interface DiscordFakeOptions {
   applicationId: string;
@@ -31,6 +35,51 @@ export interface DiscordMessage {
   message_reference?: { message_id?: string; fail_if_not_exists?: boolean };
   /** Action rows of buttons (approval prompts). */
   components?: { type: number; components: { type: number; style?: number; label?: string; custom_id?: string }[] }[];
+  attachments?: UploadedAttachment[];
+}
+
+export interface UploadedAttachment {
+  id: number;
+  /** The part's form field, `files[n]`. */
+  part: string;
+  filename: string;
+  bytes: Uint8Array;
+}
+
+/** Attachments per message, and their bytes together without boosts. */
+const MAX_ATTACHMENTS = 10;
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reads a multipart message body as Discord does: `payload_json` is the message, `files[n]` its
+ * files; every attachment the payload lists must name a part by its id. The parsed body carries
+ * the files as `attachments`.
+ */
+async function readMultipart(request: Request): Promise<{ failure: Failure } | { body: Record<string, unknown> }> {
+  const form = await request.formData();
+  const payload = form.get("payload_json");
+  const body = typeof payload === "string" ? (JSON.parse(payload) as Record<string, unknown>) : {};
+  const parts = new Map<string, File>();
+  for (const [key, value] of formEntries(form)) {
+    if (typeof value === "string") continue;
+    if (!/^files\[\d+\]$/.test(key)) return { failure: invalidFormBody(key, "BASE_TYPE_BAD_FIELD", "file fields must be named files[n]") };
+    parts.set(key, value);
+  }
+  if (parts.size > MAX_ATTACHMENTS)
+    return { failure: invalidFormBody("attachments", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_ATTACHMENTS} or fewer in length.`) };
+  const listed = Array.isArray(body.attachments) ? (body.attachments as { id?: number | string; filename?: string }[]) : [];
+  const attachments: UploadedAttachment[] = [];
+  let total = 0;
+  for (const a of listed) {
+    const part = `files[${a.id}]`;
+    const file = parts.get(part);
+    if (!file) return { failure: invalidFormBody("attachments", "ATTACHMENT_NOT_FOUND", `Attachment data not found for id ${a.id}`) };
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    total += bytes.byteLength;
+    attachments.push({ id: Number(a.id), part, filename: a.filename ?? file.name, bytes });
+  }
+  if (total > MAX_UPLOAD_BYTES) return { failure: { status: 413, body: { message: "Request entity too large", code: 40005 } } };
+  return { body: { ...body, attachments } };
 }
 
 interface Embed {
@@ -193,7 +242,8 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
       if (problem) return invalidFormBody("embeds", "BASE_TYPE_BAD_LENGTH", problem);
     }
     // A message needs content or an embed (Discord: "Cannot send an empty message", code 50006).
-    if (content === "" && !(Array.isArray(body.embeds) && body.embeds.length > 0))
+    const files = Array.isArray(body.attachments) ? (body.attachments as UploadedAttachment[]) : [];
+    if (content === "" && files.length === 0 && !(Array.isArray(body.embeds) && body.embeds.length > 0))
       return { status: 400, body: { code: 50006, message: "Cannot send an empty message" } };
     if (content.length > MAX_CONTENT) return invalidFormBody("content", "BASE_TYPE_MAX_LENGTH", `Must be ${MAX_CONTENT} or fewer in length.`);
     if (body.components !== undefined && !validComponents(body.components))
@@ -206,6 +256,7 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
       embeds: body.embeds as Embed[] | undefined,
       message_reference: body.message_reference as DiscordMessage["message_reference"],
       ...(body.components ? { components: body.components as DiscordMessage["components"] } : {}),
+      ...(files.length ? { attachments: files } : {}),
       ...extra,
     };
     state.messages.push(m);
@@ -292,8 +343,15 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     const cdnUrl = new URL(request.url);
     if (request.method === "GET" && cdnUrl.pathname.startsWith("/attachments/")) return cdnFile(cdnUrl);
     const path = new URL(request.url).pathname.replace(/^\/api(\/v\d+)?/, "");
-    const raw = request.method === "GET" ? "" : await request.text();
-    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    let body: Record<string, unknown> = {};
+    if ((request.headers.get("content-type") ?? "").includes("multipart/form-data")) {
+      const read = await readMultipart(request);
+      if ("failure" in read) return json(read.failure.body, read.failure.status);
+      body = read.body;
+    } else {
+      const raw = request.method === "GET" ? "" : await request.text();
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    }
     const key = `${request.method} ${path.replace(/\/webhooks\/(\d+)\/[^/]+/, "/webhooks/$1/:token")}`;
     const failure = failures.get(key)?.shift();
     if (failure) return json(failure.body, failure.status, failure.retryAfter ? { "retry-after": failure.retryAfter } : {});

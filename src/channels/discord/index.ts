@@ -13,6 +13,7 @@ import { DISCORD_MAX_MESSAGE_LENGTH, discordCall, discordSendResult, sendDirectM
 import { discordGatewayAdapter } from "./gateway";
 import { DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, EPHEMERAL, normalizeInteraction } from "./interaction";
 import { networkSafe } from "../shared/send-result";
+import { sendDiscordFile } from "./send-file";
 import { parseJson, readBody } from "../shared/read-body";
 import type { ChannelAdapter } from "../shared/types";
 import { discordStreaming } from "./stream";
@@ -108,6 +109,14 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
       if (chunkIndex(message.deliveryId) === 0) return discordSendResult(await discordCall(client, "PATCH", `${path}/messages/@original`, body));
       return discordSendResult(await discordCall(client, "POST", path, body));
     });
+  },
+
+  /** A follow-up of the interaction with the file attached, or a DM without one (send-file.ts). */
+  async sendFile(message, { config, fetch }) {
+    const target = { applicationId: config.applicationId, botToken: config.botToken, userId: message.recipient };
+    return networkSafe(() =>
+      sendDiscordFile({ apiBase: config.apiBase, fetch }, { ...target, interactionToken: message.replyContext?.interactionToken }, message),
+    );
   },
 
   streaming: discordStreaming(),

@@ -75,6 +75,19 @@ export type ApprovalOutcome =
   | { kind: "refused" }
   /** No such approval (a forged or very old button). */
   | { kind: "unknown" };
+/** A file the agent made, on its way out (one outbox row); its type was sniffed from the bytes. */
+export interface OutboundFile {
+  /** A plain file name (no folders), e.g. `chart.png`. */
+  name: string;
+  /** Sniffed from the content (src/lib/sniff-media-type.ts), never taken from the name. */
+  mediaType: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** Where the file goes (like a reply chunk) and the file; `text` is an optional caption. */
+export interface OutboundFileMessage extends OutboundMessage {
+  file: OutboundFile;
+}
 
 export type VerifyResult =
   /** Verified: these messages enter the pipeline; `ack` overrides the default 200 `{ok:true}`. */
@@ -161,6 +174,11 @@ export interface ChannelAdapter<C = unknown> {
   fetchAttachment?(attachment: Attachment, ctx: ChannelContext<C>, maxBytes: number): Promise<FetchedAttachment>;
   /** Platform-side registration (webhook URL, commands), or instructions when there is no API. */
   setup?(ctx: ChannelContext<C>): Promise<{ ok: boolean; steps: string[] }>;
+  /**
+   * Sends a file the agent produced (docs/media.md, "Files the agent sends") with the platform's
+   * upload API, after the reply's text. Without it the person gets a line naming the file instead.
+   */
+  sendFile?(message: OutboundFileMessage, ctx: ChannelContext<C>): Promise<SendResult>;
   /** Replies that grow in place while the model writes; without it the finished reply is sent as today. */
   streaming?: StreamingReplies<C>;
   /** A "typing…" indicator shown while a turn runs, renewed until the reply is ready. */

@@ -4,8 +4,14 @@
  * and retries them with X-Slack-Retry-Num like Slack does. Errors are HTTP 200
  * `{ok:false, error}` except rate limits, which are HTTP 429 with Retry-After. chat.update
  * changes a posted message (message_not_found for one that is not in the channel) and, like
- * Slack's rate tier 3, answers 429 past 50 updates in a minute.
+ * Slack's rate tier 3, answers 429 past 50 updates in a minute. Files go up in Slack's three
+ * steps: files.getUploadURLExternal (form-encoded only, `filename` and `length` required) gives
+ * an upload URL under `/upload/<file id>`, which takes the bytes (raw or one multipart file part)
+ * and answers "OK - <bytes>"; files.completeUploadExternal shares uploaded files (file_not_found
+ * for one never uploaded or whose bytes differ from the declared length).
  */
+
+import { formEntries } from "../shared/form-entries";
 
 export interface SlackFakeOptions {
   botToken: string;
@@ -23,6 +29,16 @@ export interface PostedMessage {
   blocks?: { type: string; elements?: { type: string; action_id?: string; value?: string }[] }[];
 }
 
+export interface SharedFile {
+  id: string;
+  filename: string;
+  title?: string;
+  bytes: Uint8Array;
+  channel_id?: string;
+  thread_ts?: string;
+  initial_comment?: string;
+}
+
 export interface UpdatedMessage {
   channel: string;
   ts: string;
@@ -36,6 +52,8 @@ type Failure = { status: number; retryAfterSeconds?: number; error: string };
 const MAX_TEXT = 40_000;
 /** Web API tier 3 ("50+ per minute"), held to exactly 50 per rolling minute here. */
 const TIER3_PER_MINUTE = 50;
+/** Slack's per-file limit: 1 GB. */
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
 
 export async function signSlack(signingSecret: string, timestamp: string, body: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(signingSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -76,7 +94,14 @@ export function createSlackFake(options: SlackFakeOptions) {
     calls: [] as { method: string; body: Record<string, unknown> }[],
     /** chat.postEphemeral messages: shown to one user only. */
     ephemeral: [] as { channel: string; user: string; text: string }[],
+    /** Files shared with files.completeUploadExternal, in order. */
+    files: [] as SharedFile[],
   };
+  /** Uploads started with files.getUploadURLExternal, by file id: the declared name and length, then the bytes. */
+  const uploads = new Map<string, { filename: string; length: number; bytes?: Uint8Array }>();
+  let fileCounter = 1;
+  /** The fake's own origin, for upload URLs (set from the first request). */
+  let origin = "https://files.slack.com";
   /** What each posted message shows now, by ts. */
   const shown = new Map<string, { channel: string; text: string }>();
   let tsCounter = 1;
@@ -154,15 +179,66 @@ export function createSlackFake(options: SlackFakeOptions) {
         state.ephemeral.push({ channel: body.channel, user: body.user, text: body.text });
         return { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.${String(tsCounter++).padStart(6, "0")}` };
       }
+      case "files.getUploadURLExternal": {
+        const length = Number(body.length);
+        if (typeof body.filename !== "string" || body.filename === "" || !Number.isInteger(length) || length < 1)
+          return { ok: false, error: "invalid_arguments" };
+        if (length > MAX_FILE_BYTES) return { ok: false, error: "invalid_arguments" };
+        const file_id = `F0FAKE${String(fileCounter++).padStart(5, "0")}`;
+        uploads.set(file_id, { filename: body.filename, length });
+        return { ok: true, upload_url: `${origin}/upload/${file_id}`, file_id };
+      }
+      case "files.completeUploadExternal": {
+        const files = typeof body.files === "string" ? (JSON.parse(body.files) as unknown) : body.files;
+        if (!Array.isArray(files) || files.length === 0) return { ok: false, error: "invalid_arguments" };
+        const channel = typeof body.channel_id === "string" ? body.channel_id : undefined;
+        if (body.thread_ts !== undefined && !channel) return { ok: false, error: "invalid_arguments" };
+        const shared: SharedFile[] = [];
+        for (const f of files as { id?: string; title?: string }[]) {
+          const upload = uploads.get(f.id ?? "");
+          if (!upload?.bytes || upload.bytes.byteLength !== upload.length) return { ok: false, error: "file_not_found" };
+          shared.push({
+            id: f.id ?? "",
+            filename: upload.filename,
+            title: f.title,
+            bytes: upload.bytes,
+            channel_id: channel,
+            thread_ts: typeof body.thread_ts === "string" ? body.thread_ts : undefined,
+            initial_comment: typeof body.initial_comment === "string" ? body.initial_comment : undefined,
+          });
+        }
+        for (const f of shared) uploads.delete(f.id);
+        state.files.push(...shared);
+        return { ok: true, files: shared.map((f) => ({ id: f.id, name: f.filename, title: f.title ?? f.filename, size: f.bytes.byteLength })) };
+      }
       default:
         return { ok: false, error: "unknown_method" };
     }
   }
 
+  /** The upload URL: no token (the URL is the credential), the bytes raw or as one multipart file part. */
+  async function receiveUpload(fileId: string, request: Request): Promise<Response> {
+    const upload = uploads.get(fileId);
+    if (request.method !== "POST" || !upload) return new Response("Not Found", { status: 404 });
+    let bytes: Uint8Array;
+    if ((request.headers.get("content-type") ?? "").includes("multipart/form-data")) {
+      const parts = formEntries(await request.formData())
+        .map(([, v]) => v)
+        .filter((v): v is File => typeof v !== "string");
+      if (parts.length !== 1 || !parts[0]) return new Response("expected one file part", { status: 400 });
+      bytes = new Uint8Array(await parts[0].arrayBuffer());
+    } else bytes = new Uint8Array(await request.arrayBuffer());
+    upload.bytes = bytes;
+    return new Response(`OK - ${bytes.byteLength}`, { status: 200 });
+  }
+
   async function handle(request: Request): Promise<Response> {
-    const { pathname } = new URL(request.url);
-    if (request.method === "GET" && pathname.startsWith("/files-pri/")) return download(request, pathname);
-    const method = new URL(request.url).pathname.split("/").pop() ?? "";
+    const url = new URL(request.url);
+    origin = url.origin;
+    if (request.method === "GET" && url.pathname.startsWith("/files-pri/")) return download(request, url.pathname);
+    const upload = /\/upload\/(F\w+)$/.exec(url.pathname);
+    if (upload?.[1]) return receiveUpload(upload[1], request);
+    const method = url.pathname.split("/").pop() ?? "";
     const auth = request.headers.get("authorization");
     const type = request.headers.get("content-type") ?? "";
     const raw = await request.text();
@@ -170,6 +246,9 @@ export function createSlackFake(options: SlackFakeOptions) {
     state.calls.push({ method, body });
     if (!auth) return Response.json({ ok: false, error: "not_authed" });
     if (auth !== `Bearer ${options.botToken}`) return Response.json({ ok: false, error: "invalid_auth" });
+    // files.getUploadURLExternal documents form encoding only; a JSON body reaches it without arguments.
+    if (method === "files.getUploadURLExternal" && !type.includes("application/x-www-form-urlencoded"))
+      return Response.json({ ok: false, error: "invalid_arguments" });
     const minuteAgo = Date.now() - 60_000;
     const failure =
       failures.get(method)?.shift() ??

@@ -7,6 +7,7 @@ import { slackSocketAdapter } from "./socket-mode";
 import * as z from "zod";
 import { parseJson, readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
+import { sendSlackFile } from "./send-file";
 import { slackCall, slackSendResult } from "./api";
 import { normalizeSlackPayload } from "./events";
 import { fetchSlackFile } from "./files";
@@ -101,6 +102,11 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
     );
   },
 
+  /** Slack's external upload, shared in the conversation and thread being answered (send-file.ts). */
+  async sendFile(message, { config, fetch, now }) {
+    return networkSafe(() => sendSlackFile({ botToken: config.botToken, apiBase: config.apiBase, fetch }, message, now));
+  },
+
   streaming: slackStreaming(),
 
   async setup({ channelId, config, publicUrl, fetch }) {
@@ -121,7 +127,7 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
       steps: [
         `Bot token works: @${auth.user} in workspace ${auth.team}.`,
         `api.slack.com/apps → your app → Event Subscriptions: enable, Request URL ${url} (Slack sends a url_verification challenge; the gateway answers it).`,
-        "Subscribe to bot events: app_mention and message.im. OAuth & Permissions → bot scopes: app_mentions:read, im:history, chat:write. Reinstall the app.",
+        "Subscribe to bot events: app_mention and message.im. OAuth & Permissions → bot scopes: app_mentions:read, im:history, chat:write, and files:write for files the agent sends. Reinstall the app.",
         "App Home → Messages Tab: allow users to send messages to the app, so DMs reach it.",
         `For tool approvals (agent.approvals): Interactivity & Shortcuts → on, Request URL ${url} (the same URL), so Approve/Deny clicks reach the gateway.`,
       ],

@@ -10,9 +10,13 @@
  * changes a sent message as Telegram does: 400 "message is not modified" for the same text, 400
  * for a message that is not in the chat, and 429 with retry_after for a change that comes less
  * than a second after the previous one in that chat (Telegram's one message a second per chat).
+ * sendPhoto and sendDocument take multipart/form-data with the file as its own part (or an
+ * `attach://<name>` reference to one) and enforce the bot upload limits: 10 MB for photos (which
+ * must be pictures), 50 MB for documents (413 above it, as the real server answers).
  */
 import type { Update } from "grammy/types";
 import { createUpdateQueue } from "./fake-update-queue";
+import { formEntries } from "../shared/form-entries";
 
 export interface SentMessage {
   chat_id: string;
@@ -20,6 +24,18 @@ export interface SentMessage {
   parse_mode?: string;
   reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
   reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] };
+  message_id: number;
+}
+
+export interface SentFile {
+  method: "sendPhoto" | "sendDocument";
+  chat_id: string;
+  /** The form field the file came in (`photo`, `document`, or the part an attach:// named). */
+  part: string;
+  filename: string;
+  bytes: Uint8Array;
+  caption?: string;
+  reply_parameters?: { message_id: number; allow_sending_without_reply?: boolean };
   message_id: number;
 }
 
@@ -90,9 +106,36 @@ export function parseTelegramHtml(html: string): { ok: true; text: string } | { 
   return { ok: true, text };
 }
 
+/** A file part of a multipart request. */
+class UploadedPart {
+  constructor(
+    readonly filename: string,
+    readonly bytes: Uint8Array,
+  ) {}
+}
+
+/** Bots upload photos up to 10 MB and other files up to 50 MB (https://core.telegram.org/bots/api#sending-files). */
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+
+function isPicture(bytes: Uint8Array): boolean {
+  const png = [0x89, 0x50, 0x4e, 0x47].every((b, i) => bytes[i] === b);
+  const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const webp = String.fromCharCode(...bytes.subarray(8, 12)) === "WEBP";
+  return png || jpeg || webp;
+}
+
 async function readParams(request: Request): Promise<Params> {
   const params: Params = Object.fromEntries(new URL(request.url).searchParams);
   const type = request.headers.get("content-type") ?? "";
+  if (type.includes("multipart/form-data")) {
+    // Values are strings (JSON for objects, as Telegram reads them) or file parts.
+    for (const [key, value] of formEntries(await request.formData())) {
+      if (typeof value === "string") params[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+      else params[key] = new UploadedPart(value.name, new Uint8Array(await value.arrayBuffer()));
+    }
+    return params;
+  }
   if (type.includes("application/json")) return { ...params, ...((await request.json()) as Params) };
   if (type.includes("application/x-www-form-urlencoded")) return { ...params, ...Object.fromEntries(new URLSearchParams(await request.text())) };
   return params;
@@ -128,6 +171,8 @@ export function createTelegramFake(options: TelegramFakeOptions) {
     webhook: null as null | { url: string; secret_token?: string; allowed_updates?: string[] },
     sent: [] as SentMessage[],
     chatActions: [] as { chat_id: string; action: string }[],
+    /** Every accepted sendPhoto and sendDocument upload, in order. */
+    files: [] as SentFile[],
     /** Every accepted editMessageText, in order. */
     edits: [] as EditedMessage[],
     /** Every file download, with whether the token and path were right. */
@@ -243,6 +288,9 @@ export function createTelegramFake(options: TelegramFakeOptions) {
         state.callbackAnswers.push({ callback_query_id: id, text: params.text as string | undefined, show_alert: params.show_alert as boolean | undefined });
         return ok(true);
       }
+      case "sendPhoto":
+      case "sendDocument":
+        return sendFile(method, params);
       case "editMessageText": {
         if (params.chat_id === undefined || params.chat_id === "") return badRequest("chat_id is empty");
         if (typeof params.text !== "string" || params.text.trim() === "") return badRequest("message text is empty");
@@ -289,6 +337,46 @@ export function createTelegramFake(options: TelegramFakeOptions) {
       default:
         return { status: 404, body: { ok: false, error_code: 404, description: "Not Found: method not found" } };
     }
+  }
+
+  /** An upload: the file must be a part of the multipart body, sent as the field or through attach://. */
+  function sendFile(method: "sendPhoto" | "sendDocument", params: Params): Failure | { status: 200; body: { ok: true; result: unknown } } {
+    const field = method === "sendPhoto" ? "photo" : "document";
+    if (params.chat_id === undefined || params.chat_id === "") return badRequest("chat_id is empty");
+    let value = params[field];
+    let part = field;
+    if (typeof value === "string" && value.startsWith("attach://")) {
+      part = value.slice("attach://".length);
+      value = params[part];
+    }
+    if (value === undefined) return badRequest(`there is no ${field} in the request`);
+    if (!(value instanceof UploadedPart)) return badRequest("wrong remote file identifier specified: Wrong string length");
+    const size = value.bytes.byteLength;
+    if (size === 0) return badRequest("file must be non-empty");
+    if (method === "sendDocument" && size > MAX_DOCUMENT_BYTES)
+      return { status: 413, body: { ok: false, error_code: 413, description: "Request Entity Too Large" } };
+    if (method === "sendPhoto" && size > MAX_PHOTO_BYTES) return badRequest("PHOTO_SAVE_FILE_INVALID");
+    if (method === "sendPhoto" && !isPicture(value.bytes)) return badRequest("IMAGE_PROCESS_FAILED");
+    const caption = typeof params.caption === "string" ? params.caption : undefined;
+    if (caption !== undefined && caption.length > 1024) return badRequest("message caption is too long");
+    const message_id = nextMessageId++;
+    const chat_id = String(params.chat_id);
+    state.files.push({
+      method,
+      chat_id,
+      part,
+      filename: value.filename,
+      bytes: value.bytes,
+      caption,
+      reply_parameters: params.reply_parameters as SentFile["reply_parameters"],
+      message_id,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const media =
+      method === "sendPhoto"
+        ? { photo: [{ file_id: `ph${message_id}`, file_unique_id: `u${message_id}`, width: 1, height: 1, file_size: size }] }
+        : { document: { file_id: `doc${message_id}`, file_unique_id: `u${message_id}`, file_name: value.filename, file_size: size } };
+    return { status: 200, body: { ok: true, result: { message_id, date: now, chat: { id: Number(chat_id), type: "private" }, ...media } } };
   }
 
   function download(pathname: string): Response {

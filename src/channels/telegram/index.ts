@@ -20,6 +20,7 @@ import { telegramBotFields } from "./bot-fields";
 import { telegramStreaming, telegramTyping } from "./stream";
 import { answerPress, approvalKeyboard, approvalPressOf } from "./approval";
 import { setupFailure } from "./setup-failure";
+import { sendTelegramFile } from "./send-file";
 
 export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 export { TELEGRAM_ALLOWED_UPDATES, TELEGRAM_MAX_MESSAGE_LENGTH };
@@ -105,6 +106,12 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
       replyToMessageId: message.replyContext?.messageId,
       ...(message.approval ? { replyMarkup: approvalKeyboard(message.approval.id) } : {}),
     });
+  },
+
+  /** Pictures with sendPhoto, other files with sendDocument, as replies (send-file.ts). */
+  async sendFile(message, { config, fetch }) {
+    const target = { botToken: config.botToken, apiBase: config.apiBase, chatId: message.conversationId ?? message.recipient };
+    return sendTelegramFile({ ...target, replyToMessageId: message.replyContext?.messageId }, message, fetch);
   },
 
   streaming: telegramStreaming(),
