@@ -3,7 +3,8 @@
  * at an "ask first" call, the prompt goes out as an Adaptive Card with Approve/Deny
  * (Action.Submit), a press arrives as a message activity carrying the button's data, verified by
  * the Bot Framework JWT; the approver's press decides (the card is replaced, without buttons),
- * anyone else's is refused, told and recorded, a second press changes nothing. The model is
+ * anyone else's is refused, told and recorded, a second press changes nothing; with the admin as
+ * approver the prompt has nowhere to go on Teams and the dashboard decides. The model is
  * scripted (test/fakes/pausing-runtime.ts): its resumed turn says which decision it got.
  */
 import { SELF } from "cloudflare:test";
@@ -149,6 +150,22 @@ describe("tool approvals on Teams", () => {
     expect(await (await fake.pressButton(url, prompt, 0, sam)).json()).toMatchObject({ approval: "decided" });
     expect(cardOf(fake.state.updates[0]!).body[0]?.text).toMatch(/✅ Approved by Sam Sender$/);
     const reply = await eventually(async () => fake.state.posted.find((p) => p.activity.text?.includes("decision: approved")));
+    expect(reply.conversationId).toBe(asked.conversation.id);
+  });
+
+  it("with approver admin the prompt cannot reach the admin (no conversation to write into); the dashboard decides", async () => {
+    vi.spyOn(conversationAgent, "runtime").mockReturnValue(pausingRuntime());
+    const adminId = crypto.randomUUID();
+    const { fake, id, url } = await teamsChannel({ askFirst: ["schedule_job"], approver: "admin", adminSenderId: adminId });
+    const asked = mentionFrom(person("Sam Sender"), "schedule it");
+    await fake.deliver(url, asked);
+    const failed = await eventually(async () => (await eventsOf(id, "reply.failed"))[0]);
+    expect(failed.detail.error).toContain("no Teams conversation to reply to");
+    const approvalId = (await call<{ approvals: { id: string; approverId: string }[] }>("GET", "/api/approvals", undefined, admin)).body.approvals.find(
+      (a) => a.approverId === adminId,
+    )!.id;
+    expect((await call("POST", `/api/approvals/${approvalId}`, { decision: "approve" }, admin)).status).toBe(200);
+    const reply = await eventually(async () => fake.state.posted.find((p) => p.activity.text?.includes("decision: approved by admin")));
     expect(reply.conversationId).toBe(asked.conversation.id);
   });
 });
