@@ -20,6 +20,9 @@ export const activitySchema = z.looseObject({
   recipient: accountSchema.optional(),
   conversation: z.looseObject({ id: z.string().min(1).max(1000), conversationType: z.string().optional(), isGroup: z.boolean().optional() }),
   text: z.string().max(100_000).optional(),
+  /** An Adaptive Card's Action.Submit data (approval.ts). */
+  value: z.unknown().optional(),
+  replyToId: z.string().min(1).max(500).optional(),
   entities: z.array(z.looseObject({ type: z.string(), mentioned: accountSchema.optional(), text: z.string().optional() })).optional(),
 });
 export type Activity = z.infer<typeof activitySchema>;

@@ -79,6 +79,22 @@ export async function postActivity(
   });
 }
 
+/** PUTs an activity in place of `{serviceUrl}/v3/conversations/{id}/activities/{activityId}` (Update Activity). */
+export async function updateActivity(
+  creds: TeamsCredentials,
+  serviceUrl: string,
+  conversationId: string,
+  activityId: string,
+  activity: Record<string, unknown>,
+): Promise<Response> {
+  const url = `${serviceUrl.replace(/\/$/, "")}/v3/conversations/${encodeURIComponent(conversationId)}/activities/${encodeURIComponent(activityId)}`;
+  return creds.fetch(url, {
+    method: "PUT",
+    headers: { "content-type": "application/json; charset=utf-8", authorization: `Bearer ${await botToken(creds)}` },
+    body: JSON.stringify({ ...activity, id: activityId }),
+  });
+}
+
 /**
  * Maps a Connector answer, or what was thrown on the way (token endpoint, network): 429
  * (Retry-After) and 5xx are retried, other 4xx are final.

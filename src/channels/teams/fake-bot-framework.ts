@@ -2,11 +2,15 @@
  * A fake of the Bot Framework as a web-standard handler, all under one base URL: the OpenID
  * metadata and its key set (RS256 keys endorsed for msteams), Entra ID's client-credentials token
  * endpoint (`/{tenant}/oauth2/v2.0/token`), and the Connector (`/v3/conversations/{id}/activities
- * [/{replyToId}]`) that checks the bot token and the 28 KB limit and answers 201 `{id}`. It also
- * plays Teams: `deliver` signs an activity's JWT (issuer, audience = app id, serviceurl claim)
- * with its current key and posts it to the messaging endpoint.
+ * [/{replyToId}]`) that checks the bot token, the 28 KB limit and the shape of Adaptive Cards, and
+ * answers 201 `{id}`; a PUT to an activity it holds replaces it (Update Activity). It also plays
+ * Teams: `deliver` signs an activity's JWT (issuer, audience = app id, serviceurl claim) with its
+ * current key and posts it to the messaging endpoint, and `pressButton` presses a card's
+ * Action.Submit as Teams does (a message activity whose `value` is the action's data).
  */
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { adaptiveCardProblem } from "./fake-card-check";
+import cardSubmit from "./fixtures/card-submit.json";
 
 export interface TeamsFakeOptions {
   appId: string;
@@ -20,6 +24,8 @@ export interface TeamsFakeOptions {
 }
 
 export interface PostedActivity {
+  /** The id the Connector gave the activity. */
+  id: string;
   conversationId: string;
   replyToId?: string;
   activity: { type: string; text?: string; textFormat?: string; replyToId?: string; attachments?: { contentType: string; content: Record<string, unknown> }[] };
@@ -43,7 +49,7 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
   let keys = [await newKey()];
   const failures: Failure[] = [];
   const issuedTokens = new Set<string>();
-  const state = { posted: [] as PostedActivity[], typing: [] as string[], tokenRequests: 0, keyRequests: 0 };
+  const state = { posted: [] as PostedActivity[], updates: [] as PostedActivity[], typing: [] as string[], tokenRequests: 0, keyRequests: 0 };
 
   async function token(tenant: string, request: Request): Promise<Response> {
     state.tokenRequests++;
@@ -60,13 +66,37 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
     return Response.json({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: accessToken });
   }
 
-  async function connector(conversationId: string, replyToId: string | undefined, request: Request): Promise<Response> {
+  /** The checks every POST and PUT of an activity passes: the bot token, the size, the cards' shape. */
+  async function readActivity(request: Request): Promise<PostedActivity["activity"] | Response> {
     const auth = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
     if (!auth || !issuedTokens.has(auth)) return Response.json({ message: "Authorization has been denied for this request." }, { status: 401 });
     const raw = await request.text();
     if (new TextEncoder().encode(raw).byteLength > MAX_ACTIVITY_BYTES)
       return Response.json({ error: { code: "MessageSizeTooBig", message: "Activity body too large for processing." } }, { status: 413 });
     const activity = JSON.parse(raw) as PostedActivity["activity"];
+    for (const attachment of activity.attachments ?? []) {
+      if (attachment.contentType !== "application/vnd.microsoft.card.adaptive") continue;
+      const problem = adaptiveCardProblem(attachment.content);
+      if (problem) return Response.json({ error: { code: "BadArgument", message: problem } }, { status: 400 });
+    }
+    return activity;
+  }
+
+  async function update(conversationId: string, activityId: string, request: Request): Promise<Response> {
+    const activity = await readActivity(request);
+    if (activity instanceof Response) return activity;
+    const original = state.posted.find((p) => p.conversationId === conversationId && p.id === activityId);
+    if (!original) return Response.json({ error: { code: "ActivityNotFoundInConversation", message: "Unknown activity" } }, { status: 404 });
+    if (activity.type !== "message")
+      return Response.json({ error: { code: "BadArgument", message: "Only message activities can be updated" } }, { status: 400 });
+    original.activity = activity;
+    state.updates.push({ id: activityId, conversationId, activity });
+    return Response.json({ id: activityId }, { status: 200 });
+  }
+
+  async function connector(conversationId: string, replyToId: string | undefined, request: Request): Promise<Response> {
+    const activity = await readActivity(request);
+    if (activity instanceof Response) return activity;
     if (activity.type === "typing") {
       state.typing.push(conversationId);
       return Response.json({}, { status: 201 });
@@ -79,8 +109,9 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
       );
     if (activity.type !== "message" || (!activity.text && !activity.attachments?.length))
       return Response.json({ error: { code: "BadArgument", message: "Activity must be a message with text or attachments" } }, { status: 400 });
-    state.posted.push({ conversationId, replyToId, activity });
-    return Response.json({ id: `1:${crypto.randomUUID()}` }, { status: 201 });
+    const id = `1:${crypto.randomUUID()}`;
+    state.posted.push({ id, conversationId, replyToId, activity });
+    return Response.json({ id }, { status: 201 });
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -96,6 +127,7 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
     const activities = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?$/.exec(path);
     if (activities && request.method === "POST")
       return connector(decodeURIComponent(activities[1] ?? ""), activities[2] ? decodeURIComponent(activities[2]) : undefined, request);
+    if (activities?.[2] && request.method === "PUT") return update(decodeURIComponent(activities[1] ?? ""), decodeURIComponent(activities[2]), request);
     return Response.json({ error: { code: "NotFound", message: `no route ${path}` } }, { status: 404 });
   }
 
@@ -140,6 +172,21 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;
       return (options.deliverFetch ?? fetch)(url, { method: "POST", headers, body: JSON.stringify(body) });
+    },
+    /**
+     * Presses button `index` of the card the bot posted as `posted`, as `from` in that conversation:
+     * Teams sends a message activity without text whose `value` is the Action.Submit's data and
+     * whose `replyToId` is the card's activity (fixtures/card-submit.json). Only a card that is
+     * still there with its buttons can be pressed.
+     */
+    async pressButton(url: string, posted: PostedActivity, index: number, from: { id: string; name: string; aadObjectId: string }): Promise<Response> {
+      const content = posted.activity.attachments?.[0]?.content as { actions?: { type: string; data?: unknown }[] } | undefined;
+      const action = content?.actions?.[index];
+      if (action?.type !== "Action.Submit") throw new Error(`the card has no Action.Submit button ${index}`);
+      const press = structuredClone(cardSubmit) as Record<string, unknown> & { conversation: Record<string, unknown> };
+      Object.assign(press, { id: `${Date.now()}${Math.floor(Math.random() * 1e6)}`, from, replyToId: posted.id, value: action.data });
+      press.conversation = { ...press.conversation, id: posted.conversationId };
+      return this.deliver(url, press);
     },
   };
 }

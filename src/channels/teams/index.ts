@@ -2,13 +2,15 @@
  * Microsoft Teams through the Bot Framework: inbound activities carry a Bot Framework JWT
  * (auth.ts) and are normalised by activity.ts; a typing indicator shows while the agent works;
  * replies go to `{serviceUrl}/v3/conversations/{id}/activities/{replyToId}` with a bot token from
- * the client-credentials flow (api.ts), as Markdown text or an Adaptive Card (format.ts).
+ * the client-credentials flow (api.ts), as Markdown text or an Adaptive Card (format.ts). Approval
+ * prompts are cards with Approve/Deny buttons whose presses come back as activities (approval.ts).
  */
 import * as z from "zod";
 import { bearerToken } from "../shared/jwks-cache";
 import { parseJson, readBody } from "../shared/read-body";
 import { type Activity, activitySchema, normalizeActivity } from "./activity";
-import { botToken, type TeamsCredentials, postActivity, teamsSendResult, tokenUrl } from "./api";
+import { botToken, type TeamsCredentials, postActivity, teamsSendResult, tokenUrl, updateActivity } from "./api";
+import { approvalActivity, approvalPressOf, decidedActivity, undecidedActivity } from "./approval";
 import { BOT_FRAMEWORK_OPENID_URL, verifyTeamsToken } from "./auth";
 import { replyActivity } from "./format";
 import type { ChannelAdapter, ChannelContext } from "../shared/types";
@@ -78,6 +80,7 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
   secretFields: ["appPassword"],
   endpointFields: ["openIdMetadataUrl", "loginBase"],
   maxMessageLength: TEAMS_MAX_MESSAGE_LENGTH,
+  approvalButtons: true,
 
   async verify(request, ctx) {
     const { config } = ctx;
@@ -102,6 +105,33 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
       now: ctx.now,
     });
     if (!auth.ok) return { kind: "rejected", status: 401, error: auth.error };
+    const pressed = approvalPressOf(activity);
+    if (pressed.kind === "invalid") return { kind: "rejected", status: 400, error: pressed.error };
+    if (pressed.kind === "press") {
+      const creds = credentials(config, ctx);
+      const { press, cardActivityId, prompt } = pressed;
+      return {
+        kind: "approval",
+        press,
+        respond: async (outcome) => {
+          // Best effort: the decision is stored either way; only the presser's feedback could be lost.
+          const answer =
+            outcome.kind === "decided" && cardActivityId
+              ? updateActivity(
+                  creds,
+                  activity.serviceUrl,
+                  activity.conversation.id,
+                  cardActivityId,
+                  decidedActivity(prompt, outcome.decision, press.deciderName ?? press.deciderId),
+                )
+              : outcome.kind === "decided"
+                ? null
+                : postActivity(creds, activity.serviceUrl, activity.conversation.id, undecidedActivity(outcome, cardActivityId), cardActivityId);
+          await answer?.then((res) => res.body?.cancel()).catch(() => undefined);
+          return Response.json({ ok: true, approval: outcome.kind });
+        },
+      };
+    }
     const normalized = normalizeActivity(activity, config.prefix);
     if (normalized.kind === "invalid") return { kind: "rejected", status: 400, error: normalized.error };
     if (normalized.kind === "ignored") return { kind: "response", response: Response.json({ ok: true, ignored: normalized.reason }) };
@@ -129,7 +159,8 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
       return { ok: false, retryable: false, error: "no Teams conversation to reply to (serviceUrl and conversation id come with an inbound activity)" };
     const replyToId = message.replyContext?.activityId;
     try {
-      return await teamsSendResult(await postActivity(creds, serviceUrl, conversationId, replyActivity(message.text, replyToId), replyToId), creds);
+      const activity = message.approval ? approvalActivity(message.text, message.approval.id, replyToId) : replyActivity(message.text, replyToId);
+      return await teamsSendResult(await postActivity(creds, serviceUrl, conversationId, activity, replyToId), creds);
     } catch (err) {
       return teamsSendResult(err, creds);
     }
