@@ -11,7 +11,7 @@ import { htmlToText } from "./html";
 import { stripQuotedText } from "./text";
 import type { InboundMessage } from "../shared/types";
 
-/** Email Routing accepts messages up to 25 MiB; the agent needs the text, not the attachments. */
+/** Email Routing accepts messages up to 25 MiB, attachments included (they are staged for the turn: staged-parts.ts). */
 export const MAX_EMAIL_BYTES = 25 * 1024 * 1024;
 
 export interface EmailEnvelope {
