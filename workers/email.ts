@@ -118,19 +118,21 @@ export async function handleEmail(message: ForwardableEmailMessage, env: Env): P
   }
   // The bytes exist only in this message: they are staged before it is acknowledged, so the turn can read them.
   const cfg = readConfig(env);
-  const attachments = inbound.parts.length
-    ? await stageAttachments(inbound.parts, {
-        bucket: env.MEDIA,
-        channelId: channel.id,
-        platformMessageId: inbound.message.platformMessageId,
-        limits: {
-          imageBytes: cfg.MEDIA_MAX_IMAGE_BYTES,
-          pdfBytes: cfg.MEDIA_MAX_PDF_BYTES,
-          textBytes: cfg.MEDIA_MAX_TEXT_BYTES,
-          audioBytes: cfg.MEDIA_MAX_AUDIO_BYTES,
-        },
-      })
-    : inbound.message.attachments;
+  // A sender the policy drops never gets a turn: nothing of theirs is written.
+  const attachments =
+    inbound.parts.length && verdict !== "disabled" && verdict !== "not_allowed"
+      ? await stageAttachments(inbound.parts, {
+          bucket: env.MEDIA,
+          channelId: channel.id,
+          platformMessageId: inbound.message.platformMessageId,
+          limits: {
+            imageBytes: cfg.MEDIA_MAX_IMAGE_BYTES,
+            pdfBytes: cfg.MEDIA_MAX_PDF_BYTES,
+            textBytes: cfg.MEDIA_MAX_TEXT_BYTES,
+            audioBytes: cfg.MEDIA_MAX_AUDIO_BYTES,
+          },
+        })
+      : inbound.message.attachments;
   const received = await senderSession(env, channel.id, senderId).receive(channel.id, {
     ...inbound.message,
     ...(attachments ? { attachments } : {}),

@@ -158,4 +158,11 @@ describe("e-mail channel through the Worker's email handler", () => {
     const reply = await eventually(async () => (await messagesOf(ch.id)).find((m) => m.direction === "out"));
     expect(reply.text).toContain("Here is the invoice and a photo of the meter.");
   });
+
+  it("stages nothing for a sender the policy drops", async () => {
+    const ch = await emailChannel({ policy: "allowlist", allowlist: ["someone-else@example.org"] }, { unanswerable: "drop" });
+    expect(await deliver(to(photoAndPdf, ch.address), "jdoe@machine.example", ch.address)).toEqual({});
+    await eventually(async () => (await messagesOf(ch.id)).some((m) => m.outcome === "not_allowed"));
+    expect((await env.MEDIA.list({ prefix: `email-in/${ch.id}/` })).objects).toEqual([]);
+  });
 });
