@@ -18,6 +18,8 @@ import { policyVerdict } from "../src/pipeline/policy";
 import { eventStatement, feedEvent } from "../src/db/feed-events";
 import { publishEvents } from "./live-feed";
 import { createLogger } from "../src/lib/log";
+import { stageAttachments, sweepStagedParts } from "../src/channels/email/staged-parts";
+import { readConfig } from "../src/config";
 
 const log = createLogger("email");
 
@@ -62,6 +64,11 @@ async function refuse(message: ForwardableEmailMessage, env: Env, db: Db, r: Ref
   const event = feedEvent("message.dropped", r.channelId, r.senderId, { reason: r.reason, envelopeFrom: message.from, to: message.to });
   await db.batch([eventStatement(db, event)]);
   await publishEvents(env, [event]);
+}
+
+/** For the Cron heartbeat: staged attachments older than a day are deleted (staged-parts.ts). */
+export function sweepStagedEmailParts(env: Env, now: number): Promise<number> {
+  return sweepStagedParts(env.MEDIA, now);
 }
 
 export async function handleEmail(message: ForwardableEmailMessage, env: Env): Promise<void> {
@@ -109,7 +116,28 @@ export async function handleEmail(message: ForwardableEmailMessage, env: Env): P
       reason: `policy: ${verdict}`,
     });
   }
-  const received = await senderSession(env, channel.id, senderId).receive(channel.id, { ...inbound.message, receivedAt: Date.now() });
+  // The bytes exist only in this message: they are staged before it is acknowledged, so the turn can read them.
+  const cfg = readConfig(env);
+  // A sender the policy drops never gets a turn: nothing of theirs is written.
+  const attachments =
+    inbound.parts.length && verdict !== "disabled" && verdict !== "not_allowed"
+      ? await stageAttachments(inbound.parts, {
+          bucket: env.MEDIA,
+          channelId: channel.id,
+          platformMessageId: inbound.message.platformMessageId,
+          limits: {
+            imageBytes: cfg.MEDIA_MAX_IMAGE_BYTES,
+            pdfBytes: cfg.MEDIA_MAX_PDF_BYTES,
+            textBytes: cfg.MEDIA_MAX_TEXT_BYTES,
+            audioBytes: cfg.MEDIA_MAX_AUDIO_BYTES,
+          },
+        })
+      : inbound.message.attachments;
+  const received = await senderSession(env, channel.id, senderId).receive(channel.id, {
+    ...inbound.message,
+    ...(attachments ? { attachments } : {}),
+    receivedAt: Date.now(),
+  });
   log.info("email received", {
     channelId: channel.id,
     senderId,

@@ -12,7 +12,7 @@ import { faultControl } from "./fault-control";
 import { pruneMedia } from "../src/pipeline/media-retention";
 import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
-import { handleEmail } from "./email";
+import { handleEmail, sweepStagedEmailParts } from "./email";
 import { createLogger } from "../src/lib/log";
 
 const log = createLogger("worker");
@@ -45,5 +45,7 @@ export default {
     if (swept.staled || swept.cleaned) log.info("session sweep", { ...swept });
     const pruned = await pruneMedia(openDb(env.DB), env.MEDIA, readConfig(env), controller.scheduledTime);
     if (pruned) log.info("media retention", { deleted: pruned });
+    const staged = await sweepStagedEmailParts(env, controller.scheduledTime);
+    if (staged) log.info("staged e-mail attachments swept", { deleted: staged });
   },
 } satisfies ExportedHandler<Env>;

@@ -159,7 +159,7 @@ function stageInput(ctx: MessageContext): AgentStageInput {
     senderName: row.sender_name ?? undefined,
     text: row.text,
     attachments: row.attachments ? (JSON.parse(row.attachments) as Attachment[]) : undefined,
-    media: { store: ctx.env.MEDIA, ai: ctx.env.AI },
+    media: { store: ctx.env.MEDIA, ai: ctx.env.AI, staged: ctx.env.MEDIA },
     messageId: row.id,
     runId: `run_${row.id.slice(4)}`,
     now: ctx.now,

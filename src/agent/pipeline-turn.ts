@@ -6,7 +6,7 @@
  * Files the sender attached are fetched through the channel, kept in R2 and shown to Claude
  * (src/agent/media.ts); a file it cannot take ends the turn with a clear notice instead.
  */
-import type { Attachment, ChannelAdapter } from "../channels/shared/types";
+import type { Attachment, ChannelAdapter, StagedFiles } from "../channels/shared/types";
 import type { GatewayConfig } from "../config";
 import type { Db } from "../db/client";
 import type { apiCalls } from "../db/schema";
@@ -51,7 +51,7 @@ export interface AgentStageInput {
   /** What the adapter attached to the message (src/agent/media.ts). */
   attachments?: Attachment[];
   /** Where attachments are kept (the R2 bucket) and the Workers AI binding for voice notes, when the Worker has them. */
-  media?: { store?: MediaStore; ai?: AiBinding };
+  media?: { store?: MediaStore; ai?: AiBinding; staged?: StagedFiles };
   /** The inbound message's id, which names its files. */
   messageId?: string;
   runId: string;
@@ -209,7 +209,7 @@ export function mediaRefused(input: AgentStageInput, prepared: Extract<PreparedM
 export function mediaStage(input: AgentStageInput): Promise<PreparedMedia> {
   const { cfg, channel } = input;
   return prepareMedia(input.attachments ?? [], {
-    fetchAttachment: attachmentFetcher(channel, input.now),
+    fetchAttachment: attachmentFetcher(channel, input.now, input.media?.staged),
     store: input.media?.store,
     transcriber: transcriberFor(cfg, input.media?.ai, (i, init) => fetch(i, init)),
     limits: {
@@ -226,7 +226,7 @@ export function mediaStage(input: AgentStageInput): Promise<PreparedMedia> {
 }
 
 /** Fetches through the channel's adapter, when it can; `fetch` is looked up per call so tests can intercept it. */
-export function attachmentFetcher(channel: AgentStageInput["channel"], now: number): AttachmentFetcher | undefined {
+export function attachmentFetcher(channel: AgentStageInput["channel"], now: number, stagedFiles?: StagedFiles): AttachmentFetcher | undefined {
   const { adapter } = channel;
   const fetchAttachment = adapter?.fetchAttachment;
   if (!fetchAttachment) return undefined;
@@ -236,6 +236,7 @@ export function attachmentFetcher(channel: AgentStageInput["channel"], now: numb
     publicUrl: "",
     now,
     fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init),
+    ...(stagedFiles ? { stagedFiles } : {}),
   };
   return (attachment, maxBytes) => fetchAttachment.call(adapter, attachment, ctx, maxBytes);
 }

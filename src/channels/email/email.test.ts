@@ -119,6 +119,7 @@ describe("reading an inbound e-mail", () => {
     expect(result).toEqual({
       kind: "message",
       authChecked: true,
+      parts: [],
       message: {
         senderId: "jdoe@machine.example",
         senderName: "John Doe",

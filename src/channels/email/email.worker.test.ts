@@ -6,6 +6,7 @@ import autoReply from "./fixtures/auto-reply.eml?raw";
 import forged from "./fixtures/forged-dmarc-fail.eml?raw";
 import hello from "./fixtures/hello.eml?raw";
 import replyWithHistory from "./fixtures/reply-with-history.eml?raw";
+import photoAndPdf from "./fixtures/photo-and-pdf.eml?raw";
 import { adminToken, call, eventually } from "../../../test/worker/helpers";
 
 let token: string;
@@ -140,5 +141,28 @@ describe("e-mail channel through the Worker's email handler", () => {
     const paired = await emailChannel({ policy: "allowlist", allowlist: ["jdoe@machine.example"] });
     expect(await deliver(to(hello, paired.address), "jdoe@machine.example", paired.address)).toEqual({});
     await eventually(async () => (await runsOf(paired.id))[0]?.deliveryStatus === "sent");
+  });
+
+  it("stages the readable attachments in R2 before acknowledging, keyed under the channel and message; the zip is only named", async () => {
+    const ch = await emailChannel({ policy: "open" });
+    expect(await deliver(to(photoAndPdf, ch.address), "jdoe@machine.example", ch.address)).toEqual({});
+    // Staged before the handler returned: the turn (here the offline echo model) may run any time after.
+    const listed = await env.MEDIA.list({ prefix: `email-in/${ch.id}/` });
+    expect(listed.objects.map((o) => [o.key.replace(/[0-9a-f]{64}/, "<hash>"), o.size])).toEqual([
+      [`email-in/${ch.id}/<hash>/0`, 790],
+      [`email-in/${ch.id}/<hash>/1`, 591],
+    ]);
+    const photo = await env.MEDIA.get(listed.objects[0]!.key);
+    expect(photo?.httpMetadata?.contentType).toBe("image/jpeg");
+    expect(new Uint8Array(await photo!.arrayBuffer()).subarray(0, 3)).toEqual(new Uint8Array([0xff, 0xd8, 0xff]));
+    const reply = await eventually(async () => (await messagesOf(ch.id)).find((m) => m.direction === "out"));
+    expect(reply.text).toContain("Here is the invoice and a photo of the meter.");
+  });
+
+  it("stages nothing for a sender the policy drops", async () => {
+    const ch = await emailChannel({ policy: "allowlist", allowlist: ["someone-else@example.org"] }, { unanswerable: "drop" });
+    expect(await deliver(to(photoAndPdf, ch.address), "jdoe@machine.example", ch.address)).toEqual({});
+    await eventually(async () => (await messagesOf(ch.id)).some((m) => m.outcome === "not_allowed"));
+    expect((await env.MEDIA.list({ prefix: `email-in/${ch.id}/` })).objects).toEqual([]);
   });
 });

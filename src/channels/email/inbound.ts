@@ -3,7 +3,7 @@
  * or a reason it must not enter the pipeline. Mail that no human is waiting on (auto-replies,
  * lists, bounces) is never answered, so two bots can never reply to each other in a loop.
  */
-import PostalMime from "postal-mime";
+import PostalMime, { type Attachment as MailAttachment } from "postal-mime";
 import { sha256Hex } from "../../crypto/hmac";
 import { checkAuthentication, type MailHeader } from "./auth";
 import { attachmentsForAgent } from "./attachments";
@@ -11,7 +11,7 @@ import { htmlToText } from "./html";
 import { stripQuotedText } from "./text";
 import type { InboundMessage } from "../shared/types";
 
-/** Email Routing accepts messages up to 25 MiB; the agent needs the text, not the attachments. */
+/** Email Routing accepts messages up to 25 MiB, attachments included (they are staged for the turn: staged-parts.ts). */
 export const MAX_EMAIL_BYTES = 25 * 1024 * 1024;
 
 export interface EmailEnvelope {
@@ -22,7 +22,13 @@ export interface EmailEnvelope {
 }
 
 export type InboundEmail =
-  | { kind: "message"; message: Omit<InboundMessage, "receivedAt">; authChecked: boolean }
+  | {
+      kind: "message";
+      message: Omit<InboundMessage, "receivedAt">;
+      authChecked: boolean;
+      /** The attachments with their bytes, in the order of `message.attachments`, for staging (staged-parts.ts); empty when inlined. */
+      parts: MailAttachment[];
+    }
   /** Not to be answered: auto-submitted, list or bulk mail, a bounce. */
   | { kind: "unanswerable"; reason: string; senderId: string }
   | { kind: "auth-failed"; reason: string; senderId: string }
@@ -93,13 +99,16 @@ export async function readInboundEmail(
   const inlined = options.inlineTextAttachments ? attachmentsForAgent(email.attachments) : null;
   // A message with only a subject ("What time is it in Tokyo?") is still a question.
   const text = [body || subject, ...(inlined?.blocks ?? [])].filter(Boolean).join("\n\n");
-  const attachments = inlined ? inlined.described : email.attachments.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }));
+  // Pictures the HTML body shows inline (logos in signatures) are decoration, not content.
+  const parts = inlined ? [] : email.attachments.filter((a) => !a.related);
+  const attachments = inlined ? inlined.described : parts.map((a) => ({ type: a.mimeType, ...(a.filename ? { name: a.filename } : {}) }));
   if (!text) return { kind: "invalid", reason: "message has no text" };
 
   const messageId = email.messageId?.trim() || undefined;
   return {
     kind: "message",
     authChecked,
+    parts,
     message: {
       senderId,
       senderName: from?.name || undefined,

@@ -9,6 +9,7 @@ import { mailboxAdapter } from "./mailbox";
 import { buildReply } from "./reply";
 import type { ChannelAdapter, SendResult } from "../shared/types";
 import { fromNameField } from "./from-name";
+import { fetchStagedPart } from "./staged-parts";
 
 const disposition = z.enum(["reject", "drop"]);
 
@@ -90,6 +91,11 @@ export const emailAdapter: ChannelAdapter<EmailConfig> = {
     } catch (err) {
       return emailSendResult(err);
     }
+  },
+
+  /** Attachments were staged in R2 by the email handler before the message was acknowledged (staged-parts.ts). */
+  fetchAttachment(attachment, ctx, maxBytes) {
+    return fetchStagedPart(attachment, ctx, maxBytes);
   },
 
   async setup({ config }) {

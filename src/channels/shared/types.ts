@@ -112,6 +112,19 @@ export type FetchedAttachment =
   /** `too_large`: over the caller's cap, not downloaded; `error` never contains credentials or credentialed URLs. */
   | { ok: false; reason: "too_large" | "unavailable"; error: string /** The file's size when the platform said it (too_large). */; size?: number };
 
+/**
+ * Where files that arrive inside the message itself (e-mail attachments) wait for the turn: the
+ * media bucket, read by the adapter's `fetchAttachment` (src/channels/email/staged-parts.ts).
+ */
+export interface StagedFiles {
+  get(key: string): Promise<{
+    size: number;
+    body?: ReadableStream;
+    httpMetadata?: { contentType?: string };
+    arrayBuffer(): Promise<ArrayBuffer>;
+  } | null>;
+}
+
 export type SendResult =
   | { ok: true; platformMessageId?: string }
   /** `retryable` for network errors, 429 and 5xx; `retryAfterMs` when the platform said how long. */
@@ -133,6 +146,8 @@ export interface ChannelContext<C> {
    * sent (the request's `waitUntil`); absent where there is no request, then such work is awaited.
    */
   waitUntil?: (work: Promise<unknown>) => void;
+  /** Files staged with the message (e-mail attachments); present when the turn's `fetchAttachment` runs in the Worker. */
+  stagedFiles?: StagedFiles;
 }
 
 /** The queue of replies for bridge channels (one BridgeHub object per bridge). */
