@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, realpath, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { workspaceBytes } from "./workspace-size.ts";
 
 export interface ToolLimits {
   /** Bytes of command output or file content returned to the model; the rest is cut. */
@@ -14,6 +15,8 @@ export interface ToolLimits {
   commandTimeoutMs: number;
   /** Largest file write_file accepts. */
   writeBytes: number;
+  /** Most bytes the whole workspace may hold (CONTAINER_WORKSPACE_QUOTA_MB); absent: no quota. */
+  workspaceBytes?: number;
 }
 
 export interface ToolOutcome {
@@ -114,6 +117,16 @@ async function writeFileTool(root: string, input: Input, limits: ToolLimits): Pr
   if (Buffer.byteLength(content) > limits.writeBytes) return { content: `content is larger than ${limits.writeBytes} bytes`, isError: true };
   const path = await inWorkspace(root, str(input, "path") ?? "");
   if (!path || path === root) return { content: "path must name a file inside /workspace", isError: true };
+  if (limits.workspaceBytes !== undefined) {
+    // The file it replaces frees its own size; what run_command writes is measured at the next run's start.
+    const replaced = await stat(path).then(
+      (s) => (s.isFile() ? s.size : 0),
+      () => 0,
+    );
+    const after = (await workspaceBytes(root)) - replaced + Buffer.byteLength(content);
+    if (after > limits.workspaceBytes)
+      return { content: `the workspace quota is ${limits.workspaceBytes} bytes; this write would make it ${after} bytes. Delete files first.`, isError: true };
+  }
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);

@@ -94,9 +94,10 @@ export type ContainerCall = z.infer<typeof containerCall>;
  * answered: the model answered; failed: the model or the runner failed; timeout: killed at
  * CONTAINER_TIMEOUT_MS; budget: the run's token budget ran out; interrupted: the bridge
  * restarted mid-run; expired: still queued when the gateway stopped waiting; cancelled: the
- * gateway cancelled it.
+ * gateway cancelled it; quota: the sender's workspace was over CONTAINER_WORKSPACE_QUOTA_MB, so
+ * the model was not called.
  */
-export const containerOutcomes = ["answered", "failed", "timeout", "budget", "interrupted", "expired", "cancelled"] as const;
+export const containerOutcomes = ["answered", "failed", "timeout", "budget", "interrupted", "expired", "cancelled", "quota"] as const;
 export type ContainerOutcome = (typeof containerOutcomes)[number];
 
 export const containerTurnResult = z.object({
@@ -110,6 +111,8 @@ export const containerTurnResult = z.object({
   toolCalls: z.number().int().min(0),
   /** The new running summary, when the spec asked for compaction and the model wrote one. */
   compaction: z.object({ summary: z.string().min(1).max(20_000), throughSeq: z.number().int().min(1), compactedTurns: z.number().int().min(1) }).optional(),
+  /** The workspace's size as the runner measured it (with a quota): before the run when refused, else after it. */
+  workspace: z.object({ usedBytes: z.number().int().min(0), quotaBytes: z.number().int().min(0) }).optional(),
   /** Time waiting for a free container slot, and running. */
   queuedMs: z.number().int().min(0),
   runMs: z.number().int().min(0),
