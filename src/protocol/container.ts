@@ -14,6 +14,9 @@
  *   bridge → hub   turn.result       the outcome (re-sent until acknowledged)
  *   hub → bridge   turn.result.ack   the sender's object has stored it
  *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
+ *   hub → bridge   workspace.remove  the admin deleted a sender: remove their workspace volume
+ *                                    (re-sent on every connection until the bridge reports it gone)
+ *   bridge → hub   workspace.removed the volume is gone (or never existed)
  */
 import * as z from "zod";
 
@@ -121,12 +124,17 @@ export type ContainerTurnResult = z.infer<typeof containerTurnResult>;
 
 export const containerEventKinds = ["container.queued", "container.started", "container.tool"] as const;
 
+/** A deleted sender's workspace to remove; `id` is the removal's, stable across re-sends. */
+export const workspaceRemoveFrame = z.object({ t: z.literal("workspace.remove"), id, channelId: id, senderId: z.string().min(1).max(200) });
+export type WorkspaceRemoveFrame = z.infer<typeof workspaceRemoveFrame>;
+
 /** Bridge → hub frames of container runs (added to bridgeFrame). */
 export const containerBridgeFrames = [
   z.object({ t: z.literal("turn.accepted"), id }),
   z.object({ t: z.literal("turn.event"), id, kind: z.enum(containerEventKinds), detail: json }),
   z.object({ t: z.literal("turn.result"), id, result: containerTurnResult }),
   z.object({ t: z.literal("turn.tool"), id, callId: id, name: z.string().min(1).max(64), input: z.unknown() }),
+  z.object({ t: z.literal("workspace.removed"), id }),
 ] as const;
 
 /** Hub → bridge frames of container runs (added to hubFrame). */
@@ -135,6 +143,7 @@ export const containerHubFrames = [
   z.object({ t: z.literal("turn.result.ack"), id }),
   z.object({ t: z.literal("turn.cancel"), id }),
   z.object({ t: z.literal("turn.tool.result"), id, callId: id, content: z.string().max(100_000), isError: z.boolean().optional() }),
+  workspaceRemoveFrame,
 ] as const;
 
 export type ContainerBridgeFrame = z.infer<(typeof containerBridgeFrames)[number]>;
