@@ -27,6 +27,7 @@ import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
 import { openDb } from "../src/db/client";
 import { eventStatement, feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { markAccepted, turnFrame, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
+import { migrateWorkspaceRemovals, pendingWorkspaceRemovals, queueWorkspaceRemoval, workspaceRemoved } from "./bridge-hub-workspaces";
 import { publishEvents } from "./live-feed";
 import { bridgeHub } from "../src/objects/addresses";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";
@@ -58,6 +59,7 @@ export class BridgeHub extends DurableObject<Env> {
     this.sql.exec(`CREATE INDEX IF NOT EXISTS replies_pending ON replies(acked_at, created_at)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     migrateTurns(this.sql);
+    migrateWorkspaceRemovals(this.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
 
@@ -88,6 +90,7 @@ export class BridgeHub extends DurableObject<Env> {
     await this.pushChannels(ws, true);
     for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM replies WHERE acked_at IS NULL ORDER BY created_at, id")) this.sendRaw(ws, row.frame);
     for (const frame of unacceptedTurns(this.sql)) this.sendRaw(ws, frame);
+    for (const frame of pendingWorkspaceRemovals(this.sql)) this.send(ws, frame);
     await this.ctx.storage.setAlarm(now + this.heartbeatMs());
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -116,6 +119,14 @@ export class BridgeHub extends DurableObject<Env> {
     const frame = queueTurn(this.sql, turn, Date.now());
     if (frame) for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, frame);
     return { ok: true };
+  }
+
+  /** A deleted sender's workspace: queued until the bridge reports the volume gone (bridge-hub-workspaces.ts). */
+  async removeWorkspace(channelId: string, senderId: string): Promise<{ ok: true; id: string } | { ok: false; error: string }> {
+    if (this.kvGet<boolean>("revoked")) return { ok: false, error: "the bridge was revoked" };
+    const frame = queueWorkspaceRemoval(this.sql, channelId, senderId, Date.now());
+    for (const ws of this.ctx.getWebSockets()) this.send(ws, frame);
+    return { ok: true, id: frame.id };
   }
 
   /** The sender's object stopped waiting: the bridge drops or kills the run. */
@@ -172,6 +183,8 @@ export class BridgeHub extends DurableObject<Env> {
         return this.turnEvent(frame);
       case "turn.result":
         return this.turnResult(ws, frame);
+      case "workspace.removed":
+        return workspaceRemoved(this.sql, frame.id);
       case "turn.tool":
         return this.turnTool(ws, frame);
     }

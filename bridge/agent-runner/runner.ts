@@ -8,11 +8,16 @@
  * run here: each call is a `gateway.tool` line, answered by the bridge once the gateway ran it.
  *
  * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}, {t:"gateway.tool.result", n, content, isError}
- * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls, files?}
+ * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls, files?, workspace?}
+ *
+ * With a quota (limits.workspaceBytes) the workspace is measured before the first model call:
+ * over it, the run ends at once with {ok:false, quota:true, workspace:{usedBytes, quotaBytes}}.
+ * Every `done` then reports the size the run left behind.
  */
 import { stdioLink, type Json } from "./stdio-link.ts";
 import type { SentFile } from "./send-file.ts";
 import { knownTool, runTool, type ToolLimits } from "./tools.ts";
+import { workspaceBytes } from "./workspace-size.ts";
 
 interface Spec {
   model: string;
@@ -53,7 +58,14 @@ async function main(): Promise<void> {
   const limits = start.limits as ToolLimits;
   let toolCalls = 0;
   const sent: SentFile[] = [];
-  const done = (frame: Json, steps: number) => link.send({ t: "done", steps, toolCalls, ...frame });
+  const quota = limits.workspaceBytes;
+  const sizeNow = async (): Promise<Json> => (quota === undefined ? {} : { workspace: { usedBytes: await workspaceBytes(WORKSPACE), quotaBytes: quota } });
+  const done = async (frame: Json, steps: number) => link.send({ t: "done", steps, toolCalls, ...(await sizeNow()), ...frame });
+
+  if (quota !== undefined) {
+    const usedBytes = await workspaceBytes(WORKSPACE);
+    if (usedBytes > quota) return done({ ok: false, quota: true, error: "the workspace is over its quota", workspace: { usedBytes, quotaBytes: quota } }, 0);
+  }
 
   const gatewayTools = new Set(spec.gatewayTools ?? []);
   for (const tool of spec.tools) {

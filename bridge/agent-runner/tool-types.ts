@@ -10,6 +10,8 @@ export interface ToolLimits {
   /** Files send_file may hand over in one turn, and their bytes together; none when absent (an older bridge). */
   sendFiles?: number;
   sendFileBytes?: number;
+  /** Most bytes the whole workspace may hold (CONTAINER_WORKSPACE_QUOTA_MB); absent: no quota. */
+  workspaceBytes?: number;
 }
 
 export interface ToolOutcome {

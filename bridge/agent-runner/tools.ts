@@ -9,6 +9,7 @@ import { dirname, relative, resolve } from "node:path";
 import { sendFileTool, type SentFile } from "./send-file.ts";
 import type { Input, ToolLimits, ToolOutcome } from "./tool-types.ts";
 import { inWorkspace } from "./workspace-path.ts";
+import { workspaceBytes } from "./workspace-size.ts";
 
 export type { ToolLimits, ToolOutcome };
 
@@ -82,6 +83,16 @@ async function writeFileTool(root: string, input: Input, limits: ToolLimits): Pr
   if (Buffer.byteLength(content) > limits.writeBytes) return { content: `content is larger than ${limits.writeBytes} bytes`, isError: true };
   const path = await inWorkspace(root, str(input, "path") ?? "");
   if (!path || path === root) return { content: "path must name a file inside /workspace", isError: true };
+  if (limits.workspaceBytes !== undefined) {
+    // The file it replaces frees its own size; what run_command writes is measured at the next run's start.
+    const replaced = await stat(path).then(
+      (s) => (s.isFile() ? s.size : 0),
+      () => 0,
+    );
+    const after = (await workspaceBytes(root)) - replaced + Buffer.byteLength(content);
+    if (after > limits.workspaceBytes)
+      return { content: `the workspace quota is ${limits.workspaceBytes} bytes; this write would make it ${after} bytes. Delete files first.`, isError: true };
+  }
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, content);

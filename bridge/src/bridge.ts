@@ -111,6 +111,7 @@ export class Bridge {
       case "turn.result.ack":
       case "turn.cancel":
       case "turn.tool.result":
+      case "workspace.remove":
         this.containers.onFrame(frame);
         return;
     }

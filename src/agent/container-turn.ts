@@ -116,7 +116,24 @@ const SENDER_MESSAGES: Record<Exclude<ContainerTurnResult["outcome"], "answered"
   interrupted: "Sorry, the assistant was restarted while working on your message. Please send it again.",
   cancelled: "Sorry, the assistant could not get to your message in time. Please try again in a few minutes.",
   failed: USER_MESSAGES.unavailable,
+  quota: "Sorry, your workspace is full. Please ask the admin to make room or raise the quota.",
 };
+
+/** The sender's words for a refused run: how full, so they can tell the admin (docs/containers.md, "Workspace quota"). */
+export function workspaceFullMessage(usedBytes: number, quotaBytes: number): string {
+  return `Sorry, your workspace is full: ${megabytes(usedBytes)} MB of ${megabytes(quotaBytes)} MB. Please ask the admin to make room or raise the quota.`;
+}
+
+function megabytes(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return value >= 10 ? String(Math.round(value)) : value.toFixed(1);
+}
+
+function senderMessage(result: ContainerTurnResult): string {
+  if (result.outcome === "answered") return result.text ?? "";
+  if (result.outcome === "quota" && result.workspace) return workspaceFullMessage(result.workspace.usedBytes, result.workspace.quotaBytes);
+  return SENDER_MESSAGES[result.outcome];
+}
 
 export interface ContainerOutputInput {
   channelId: string;
@@ -164,13 +181,14 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     queuedMs: result.queuedMs,
     runMs: result.runMs,
     ...(result.error ? { error: result.error } : {}),
+    ...(result.workspace ? { workspaceBytes: result.workspace.usedBytes, workspaceQuotaBytes: result.workspace.quotaBytes } : {}),
   };
   const killed = result.outcome === "timeout" || result.outcome === "cancelled";
   const error = ok ? undefined : (result.error ?? result.outcome);
   const run: RunRecord = { id: runId, status: ok ? "ok" : "failed", model: i.model, usage, latencyMs, ...(error ? { error } : {}) };
   return {
     reply: {
-      text: ok ? (result.text ?? "") : SENDER_MESSAGES[result.outcome as keyof typeof SENDER_MESSAGES],
+      text: senderMessage(result),
       kind: "reply",
       ...(ok && result.files?.length ? { files: result.files } : {}),
     },

@@ -14,6 +14,9 @@
  *   bridge → hub   turn.result       the outcome (re-sent until acknowledged)
  *   hub → bridge   turn.result.ack   the sender's object has stored it
  *   hub → bridge   turn.cancel       the gateway stopped waiting: kill or drop the run
+ *   hub → bridge   workspace.remove  the admin deleted a sender: remove their workspace volume
+ *                                    (re-sent on every connection until the bridge reports it gone)
+ *   bridge → hub   workspace.removed the volume is gone (or never existed)
  */
 import * as z from "zod";
 import { agentFiles } from "../lib/agent-files";
@@ -95,9 +98,10 @@ export type ContainerCall = z.infer<typeof containerCall>;
  * answered: the model answered; failed: the model or the runner failed; timeout: killed at
  * CONTAINER_TIMEOUT_MS; budget: the run's token budget ran out; interrupted: the bridge
  * restarted mid-run; expired: still queued when the gateway stopped waiting; cancelled: the
- * gateway cancelled it.
+ * gateway cancelled it; quota: the sender's workspace was over CONTAINER_WORKSPACE_QUOTA_MB, so
+ * the model was not called.
  */
-export const containerOutcomes = ["answered", "failed", "timeout", "budget", "interrupted", "expired", "cancelled"] as const;
+export const containerOutcomes = ["answered", "failed", "timeout", "budget", "interrupted", "expired", "cancelled", "quota"] as const;
 export type ContainerOutcome = (typeof containerOutcomes)[number];
 
 export const containerTurnResult = z.object({
@@ -113,6 +117,8 @@ export const containerTurnResult = z.object({
   toolCalls: z.number().int().min(0),
   /** The new running summary, when the spec asked for compaction and the model wrote one. */
   compaction: z.object({ summary: z.string().min(1).max(20_000), throughSeq: z.number().int().min(1), compactedTurns: z.number().int().min(1) }).optional(),
+  /** The workspace's size as the runner measured it (with a quota): before the run when refused, else after it. */
+  workspace: z.object({ usedBytes: z.number().int().min(0), quotaBytes: z.number().int().min(0) }).optional(),
   /** Time waiting for a free container slot, and running. */
   queuedMs: z.number().int().min(0),
   runMs: z.number().int().min(0),
@@ -121,12 +127,17 @@ export type ContainerTurnResult = z.infer<typeof containerTurnResult>;
 
 export const containerEventKinds = ["container.queued", "container.started", "container.tool"] as const;
 
+/** A deleted sender's workspace to remove; `id` is the removal's, stable across re-sends. */
+export const workspaceRemoveFrame = z.object({ t: z.literal("workspace.remove"), id, channelId: id, senderId: z.string().min(1).max(200) });
+export type WorkspaceRemoveFrame = z.infer<typeof workspaceRemoveFrame>;
+
 /** Bridge → hub frames of container runs (added to bridgeFrame). */
 export const containerBridgeFrames = [
   z.object({ t: z.literal("turn.accepted"), id }),
   z.object({ t: z.literal("turn.event"), id, kind: z.enum(containerEventKinds), detail: json }),
   z.object({ t: z.literal("turn.result"), id, result: containerTurnResult }),
   z.object({ t: z.literal("turn.tool"), id, callId: id, name: z.string().min(1).max(64), input: z.unknown() }),
+  z.object({ t: z.literal("workspace.removed"), id }),
 ] as const;
 
 /** Hub → bridge frames of container runs (added to hubFrame). */
@@ -135,6 +146,7 @@ export const containerHubFrames = [
   z.object({ t: z.literal("turn.result.ack"), id }),
   z.object({ t: z.literal("turn.cancel"), id }),
   z.object({ t: z.literal("turn.tool.result"), id, callId: id, content: z.string().max(100_000), isError: z.boolean().optional() }),
+  workspaceRemoveFrame,
 ] as const;
 
 export type ContainerBridgeFrame = z.infer<(typeof containerBridgeFrames)[number]>;

@@ -49,7 +49,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   let compaction: ContainerTurnResult["compaction"];
   const result = (
     outcome: ContainerOutcome,
-    extra: { text?: string; error?: string; steps?: number; toolCalls?: number; files?: ContainerTurnResult["files"] },
+    extra: { text?: string; error?: string; steps?: number; toolCalls?: number; files?: ContainerTurnResult["files"]; workspace?: ContainerTurnResult["workspace"] },
   ): ContainerTurnResult => ({
     outcome,
     calls: proxy.calls,
@@ -61,6 +61,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     ...(extra.text !== undefined ? { text: extra.text } : {}),
     ...(extra.files?.length ? { files: extra.files } : {}),
     ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
+    ...(extra.workspace ? { workspace: extra.workspace } : {}),
   });
 
   // The gateway's deadline can be nearer than the bridge's own limit (the run waited in the queue).
@@ -147,10 +148,11 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     }
   });
 
+  const quota = settings.workspaceQuotaBytes > 0 ? { workspaceBytes: settings.workspaceQuotaBytes } : {};
   send({
     t: "start",
     spec,
-    limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024, ...RUNNER_FILE_LIMITS },
+    limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024, ...RUNNER_FILE_LIMITS, ...quota },
   });
   const exitCode = await new Promise<number | null>((resolve) => {
     child.on("close", (code) => resolve(code));
@@ -165,16 +167,29 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   await removeContainer(settings.docker, name);
 
   const final = done as Json | null;
-  const counts = { steps: Number(final?.steps ?? proxy.calls.length), toolCalls: Number(final?.toolCalls ?? 0) };
+  const counts = { steps: Number(final?.steps ?? proxy.calls.length), toolCalls: Number(final?.toolCalls ?? 0), ...reportedSize(final, settings) };
   if (stopped === "timeout") return result("timeout", { ...counts, error: `killed after ${timeoutMs} ms (CONTAINER_TIMEOUT_MS)` });
   if (stopped) return result(stopped, { ...counts, error: stopReason || String(signal.reason ?? "stopped") });
   if (!final) return result("failed", { ...counts, error: `the container exited (code ${exitCode}) without an answer: ${stderr.trim() || "no output"}` });
+  if (final.quota === true && counts.workspace)
+    return result("quota", { ...counts, error: `workspace over quota: ${counts.workspace.usedBytes} of ${counts.workspace.quotaBytes} bytes` });
   if (final.ok === true) {
     const checked = checkAgentFiles(final.files);
     const error = checked.dropped.length ? `files left out: ${checked.dropped.join("; ")}` : undefined;
     return result("answered", { ...counts, text: String(final.text ?? ""), files: checked.files, error });
   }
   return result(final.budget === true ? "budget" : "failed", { ...counts, error: String(final.error ?? "the run failed") });
+}
+
+/**
+ * The size the runner reported, kept only when it is plausible and about the quota this bridge
+ * set: the runner is the bridge's own image, but its numbers still cross a process boundary.
+ */
+function reportedSize(final: Json | null, settings: ContainerSettings): { workspace?: ContainerTurnResult["workspace"] } {
+  const reported = final?.workspace as Json | undefined;
+  const usedBytes = Number(reported?.usedBytes);
+  if (settings.workspaceQuotaBytes <= 0 || !Number.isSafeInteger(usedBytes) || usedBytes < 0) return {};
+  return { workspace: { usedBytes, quotaBytes: settings.workspaceQuotaBytes } };
 }
 
 /** The bridge stopping interrupts a run; the gateway cancelling it cancels it. */

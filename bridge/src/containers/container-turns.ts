@@ -3,7 +3,8 @@
  * them, runs them through the queue (MAX_CONCURRENT_CONTAINERS at a time, in order), and sends
  * each result until the gateway acknowledges it. At start it removes containers a killed
  * bridge left behind and reports the turns they were running as interrupted; from then on, once
- * an hour, it prunes workspaces unused for CONTAINER_WORKSPACE_PRUNE_DAYS (workspace-prune.ts).
+ * an hour, it prunes workspaces unused for CONTAINER_WORKSPACE_PRUNE_DAYS (workspace-prune.ts),
+ * and it removes a deleted sender's workspace when the gateway asks (workspace-removal.ts).
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import type { ContainerSettings } from "./settings";
 import { TurnStore } from "./turn-store";
 import { workspaceVolume } from "./docker-args";
 import { pruneWorkspaces, WorkspaceUse } from "./workspace-prune";
+import { WorkspaceRemovals } from "./workspace-removal";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
@@ -48,12 +50,22 @@ export class ContainerTurns {
   /** Gateway tool calls waiting for their turn.tool.result, by call id. */
   private readonly toolCalls = new Map<string, (answer: ToolAnswer) => void>();
   private toolCallSeq = 0;
+  /** Runs queued or running per workspace volume: a deleted sender's volume waits for them. */
+  private readonly busyVolumes = new Map<string, number>();
+  private readonly removals: WorkspaceRemovals;
 
   constructor(private readonly o: ContainerTurnsOptions) {
     this.store = new TurnStore(o.dataDir);
     this.queue = new RunQueue(o.settings.maxConcurrent);
     this.instance = instanceId(o.dataDir);
     this.workspaces = new WorkspaceUse(o.dataDir);
+    this.removals = new WorkspaceRemovals({
+      docker: o.settings.docker,
+      use: this.workspaces,
+      log: o.log,
+      send: o.send,
+      inUse: (volume) => (this.busyVolumes.get(volume) ?? 0) > 0,
+    });
   }
 
   /** Clean-up after a crash: leftover containers removed, their turns reported as interrupted. */
@@ -88,6 +100,7 @@ export class ContainerTurns {
   /** Kills running containers; their turns are reported as interrupted (now, or after the restart). */
   async stop(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.removals.stop();
     for (const controller of this.active.values()) controller.abort("the bridge stopped");
     const deadline = Date.now() + 10_000;
     while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -102,6 +115,9 @@ export class ContainerTurns {
     switch (frame.t) {
       case "turn":
         void this.accept(frame);
+        return;
+      case "workspace.remove":
+        void this.removals.request(frame);
         return;
       case "turn.result.ack":
         this.store.ack(frame.id);
@@ -132,6 +148,8 @@ export class ContainerTurns {
     this.o.log.info("container turn accepted", { turnId: turn.id, channelId: turn.channelId });
     const controller = new AbortController();
     this.active.set(turn.id, controller);
+    const volume = workspaceVolume(turn.channelId, turn.senderId);
+    this.busyVolumes.set(volume, (this.busyVolumes.get(volume) ?? 0) + 1);
     const enqueuedAt = Date.now();
     const event = (kind: "container.queued" | "container.started" | "container.tool", detail: Record<string, unknown>) =>
       this.o.send({ t: "turn.event", id: turn.id, kind, detail });
@@ -152,6 +170,12 @@ export class ContainerTurns {
       this.finish(turn.id, { ...EMPTY_RESULT, outcome: "failed", error: `the bridge could not run the container: ${String(err)}` });
     } finally {
       this.active.delete(turn.id);
+      const left = (this.busyVolumes.get(volume) ?? 1) - 1;
+      if (left > 0) this.busyVolumes.set(volume, left);
+      else {
+        this.busyVolumes.delete(volume);
+        void this.removals.runEnded(volume);
+      }
     }
   }
 

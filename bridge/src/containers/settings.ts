@@ -29,6 +29,8 @@ const schema = z.object({
   CONTAINER_TOOL_OUTPUT_BYTES: int(16_384, 256),
   /** Workspaces unused this many days are removed (0: never). */
   CONTAINER_WORKSPACE_PRUNE_DAYS: z.coerce.number().min(0).default(30),
+  /** Most a sender's workspace may hold, MiB (0: no quota). */
+  CONTAINER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
   DOCKER_BIN: z.string().min(1).default("docker"),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: "ANTHROPIC_BASE_URL must be an http(s) URL" }).default("https://api.anthropic.com"),
@@ -49,6 +51,8 @@ export interface ContainerSettings {
   docker: string;
   /** Idle time after which a workspace volume is removed; 0 keeps them for ever. */
   workspaceMaxIdleMs: number;
+  /** Bytes a workspace may hold before runs are refused; 0: no quota. */
+  workspaceQuotaBytes: number;
   /** Never passed to a container; added to the requests the bridge makes for it. */
   apiKey?: string;
   baseUrl: string;
@@ -77,6 +81,7 @@ export function readContainerSettings(env: Record<string, string | undefined>): 
       outputBytes: e.CONTAINER_TOOL_OUTPUT_BYTES,
       docker: e.DOCKER_BIN,
       workspaceMaxIdleMs: Math.round(e.CONTAINER_WORKSPACE_PRUNE_DAYS * 86_400_000),
+      workspaceQuotaBytes: e.CONTAINER_WORKSPACE_QUOTA_MB * 1024 * 1024,
       apiKey: e.ANTHROPIC_API_KEY,
       baseUrl: e.ANTHROPIC_BASE_URL.replace(/\/$/, ""),
       modelTimeoutMs: e.AGENT_TIMEOUT_MS,
