@@ -49,7 +49,14 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   let compaction: ContainerTurnResult["compaction"];
   const result = (
     outcome: ContainerOutcome,
-    extra: { text?: string; error?: string; steps?: number; toolCalls?: number; files?: ContainerTurnResult["files"]; workspace?: ContainerTurnResult["workspace"] },
+    extra: {
+      text?: string;
+      error?: string;
+      steps?: number;
+      toolCalls?: number;
+      files?: ContainerTurnResult["files"];
+      workspace?: ContainerTurnResult["workspace"];
+    },
   ): ContainerTurnResult => ({
     outcome,
     calls: proxy.calls,
