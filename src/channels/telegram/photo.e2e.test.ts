@@ -40,18 +40,24 @@ describe("a Telegram photo, end to end", () => {
     env: () => ({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50" }),
   });
 
+  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
+  /** Replies as the gateway recorded them: it records a reply once it is delivered in full (a streamed one grows by edits first). */
+  const recordedReplies = async () =>
+    (await api<{ messages: { direction: string; text: string }[] }>("GET", "/api/messages?limit=200")).body.messages.filter((m) => m.direction === "out");
   const deliver = async (update: { update_id: number; message: { message_id: number } }) => {
     update.update_id = nextId;
     update.message.message_id = nextId++;
+    const before = (await recordedReplies()).length;
     expect((await telegram.deliver(update)).status).toBe(200);
     const id = update.message.message_id;
-    await waitFor(async () => telegram.state.sent.some((s) => s.reply_parameters?.message_id === id), 30_000, `a reply to ${id}`);
-    return telegram.state.sent.find((s) => s.reply_parameters?.message_id === id)!;
+    await waitFor(async () => (await recordedReplies()).length > before, 30_000, `a reply to ${id}`);
+    const sent = telegram.state.sent.find((s) => s.reply_parameters?.message_id === id)!;
+    return { ...sent, text: (await recordedReplies())[0]!.text };
   };
   const lastUserMessage = () => (anthropic.answered().at(-1)!.body.messages as Message[]).at(-1)!;
 
   it("shows the picture to the model as an image block and answers about it", async () => {
-    const { api } = await setupAdmin(platform.gw);
+    ({ api } = await setupAdmin(platform.gw));
     const channel = await createChannelWithSetup(api, {
       type: "telegram",
       name: "Photos",
