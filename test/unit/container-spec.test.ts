@@ -31,7 +31,17 @@ const names = (tools: Record<string, unknown>[]) => tools.map((t) => t.name);
 describe("the container turn's spec", () => {
   it("offers the gateway's tools by the tier's rules, and names them for the runner to relay", () => {
     const paired = containerSpec(base);
-    expect(names(paired.tools)).toEqual(["current_time", "list_files", "read_file", "recall", "remember_note", "run_command", "schedule_job", "write_file"]);
+    expect(names(paired.tools)).toEqual([
+      "current_time",
+      "list_files",
+      "read_file",
+      "recall",
+      "remember_note",
+      "run_command",
+      "schedule_job",
+      "send_file",
+      "write_file",
+    ]);
     expect(paired.gatewayTools).toEqual(["current_time", "recall", "remember_note", "schedule_job"]);
     // A public sender gets the side-effect-free ones only; an allow list decides exactly.
     expect(containerSpec({ ...base, trust: "public" }).gatewayTools).toEqual(["current_time", "recall"]);
