@@ -111,7 +111,7 @@ describe("container turns with the gateway's tools and history compaction", () =
     expect(await ask("remember that my locker code is 4711")).toBe("Tool results: saved");
     const [first, second] = requestsSince(from);
     const offered = (first!.body.tools as { name: string }[]).map((t) => t.name);
-    expect(offered).toEqual(["current_time", "list_files", "read_file", "recall", "remember_note", "run_command", "schedule_job", "write_file"]);
+    expect(offered).toEqual(["current_time", "list_files", "read_file", "recall", "remember_note", "run_command", "schedule_job", "send_file", "write_file"]);
     // The tool ran in the gateway, not in the container: its answer is the gateway's.
     expect(JSON.stringify(second!.body.messages)).toContain('"tool_result"');
     const session = encodeURIComponent(`${channelId}:${SENDER}`);
