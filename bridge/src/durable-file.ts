@@ -9,7 +9,7 @@ import { dirname } from "node:path";
 /**
  * The fault suite's full disk: while the file named by LOOPGATE_BRIDGE_TEST_ENOSPC_FILE exists,
  * durable writes fail with ENOSPC as on a full disk. Unset (always, outside the suite) it costs
- * one comparison. A tmpfs of fixed size would need mount rights that CI runners do not all give.
+ * one comparison. The suite also fills a real tmpfs where it may mount one (docs/reliability.md).
  */
 const ENOSPC_FLAG = process.env.LOOPGATE_BRIDGE_TEST_ENOSPC_FILE;
 

@@ -2,10 +2,12 @@
  * The bridge's promise under faults, end to end: `npm start` and the bridge as processes, a
  * Signal channel on the bridge against the fake signal-cli, the echo model answering. The
  * gateway drops the bridge's connection again and again while senders write, and the bridge's
- * disk fills up (durable writes fail with ENOSPC, docs/reliability.md) and frees again. Every
- * message must be answered exactly once.
+ * disk fills up and frees again: first injected (durable writes fail with ENOSPC,
+ * docs/reliability.md), then for real, with the bridge's data folder on a small tmpfs filled to
+ * the last page. Every message must be answered exactly once.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +18,36 @@ import { apiClient, type GatewayProcess, removeState, setupAdmin, startGateway, 
 const PORT = 10002;
 const ACCOUNT = "+15550000777";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-faults-"));
+
+/** Puts the bridge's data folder on a 4 MiB tmpfs when this process may mount one (root on Linux, as in CI). */
+function mountSmallTmpfs(dir: string): boolean {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", dir], { stdio: "pipe" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const realDisk = mountSmallTmpfs(dataDir);
+
+/** Writes zeros to `path` until the filesystem has no page left, as a disk filled by something else. */
+function fillDisk(path: string): void {
+  const fd = openSync(path, "w");
+  try {
+    for (const size of [65_536, 4_096, 512, 1]) {
+      const chunk = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 describe("faults on the bridge: a flapping link, a full disk", () => {
   let gw: GatewayProcess;
@@ -24,7 +56,6 @@ describe("faults on the bridge: a flapping link, a full disk", () => {
   let bridge: BridgeProcess;
   let bridgeId: string;
   let channelId: string;
-  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-faults-"));
   const diskFull = join(dataDir, "..", `loopgate-enospc-${process.pid}`);
 
   /** Replies on Signal to one message (the echo model quotes it). */
@@ -35,6 +66,8 @@ describe("faults on the bridge: a flapping link, a full disk", () => {
   const queued = async () => (await api<{ bridge: { queuedReplies: number } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.queuedReplies;
 
   beforeAll(async () => {
+    // CI runs as root: there the real full disk must be tried, not skipped.
+    if (process.env.CI === "true") expect(realDisk, "mounting a tmpfs for the bridge's data folder").toBe(true);
     signal = await startFakeSignalCli(ACCOUNT);
     gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000" } });
     api = (await setupAdmin(gw)).api;
@@ -64,6 +97,7 @@ describe("faults on the bridge: a flapping link, a full disk", () => {
     await gw?.stop();
     await signal?.close();
     if (gw) removeState(gw.stateDir);
+    if (realDisk) execFileSync("umount", ["-l", dataDir]);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -116,6 +150,30 @@ describe("faults on the bridge: a flapping link, a full disk", () => {
     await waitFor(async () => after.every((t) => repliesTo(t).length > 0), 60_000, "replies once space is back");
     await waitFor(async () => (await queued()) === 0, 30_000, "the reply queue drained");
     expect(bridge.logs("inbound persisted").some((l) => String(l.platformMessageId ?? "").length > 0)).toBe(true);
+    expectEachOnce([...during, ...after]);
+  });
+
+  it.skipIf(!realDisk)("a really full disk (the data folder's tmpfs filled to the last page): answered once, written down once space is back", async () => {
+    const keptBefore = bridge.logs("inbound kept in memory: it could not be written down").length;
+    const persistedBefore = bridge.logs("inbound persisted").length;
+    const filler = join(dataDir, "filler");
+    fillDisk(filler);
+    const during = Array.from({ length: 6 }, (_, i) => `tmpfs full ${i}`);
+    for (const text of during) signal.deliver({ from: "+15550004001", text });
+    await waitFor(
+      async () => bridge.logs("inbound kept in memory: it could not be written down").length >= keptBefore + during.length,
+      30_000,
+      "the real disk refused the writes",
+    );
+    await waitFor(async () => during.every((t) => repliesTo(t).length > 0), 60_000, "replies while the disk is full");
+    await waitFor(async () => (await queued()) === 0, 30_000, "the reply queue drained while the disk is full");
+    expect(bridge.logs("inbound persisted").length, "nothing written while the disk is full").toBe(persistedBefore);
+    rmSync(filler);
+    const after = ["tmpfs freed 0", "tmpfs freed 1"];
+    for (const text of after) signal.deliver({ from: "+15550004001", text });
+    await waitFor(async () => after.every((t) => repliesTo(t).length > 0), 60_000, "replies once space is back");
+    await waitFor(async () => (await queued()) === 0, 30_000, "the reply queue drained");
+    expect(bridge.logs("inbound persisted").length).toBeGreaterThan(persistedBefore);
     expectEachOnce([...during, ...after]);
   });
 });
