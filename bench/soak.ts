@@ -4,10 +4,11 @@
  * model) and the bridge run as processes; senders talk on three channels at once — the generic
  * webhook (replies to a signing reply sink), Telegram (fake Bot API, webhook updates) and Signal
  * on the bridge (fake signal-cli) — and the bridge is restarted halfway. Every interval it samples
- * the resident memory of workerd and of the bridge, their open sockets and the size of the
+ * the resident memory of workerd and of the bridge, the Worker's own JavaScript heap (through
+ * the DevTools protocol, bench/lib/worker-heap.ts), their open sockets and the size of the
  * gateway's state on disk; at the end it waits for every reply and counts lost and duplicated
  * ones. Settings: SOAK_MINUTES (default 20), SOAK_RATE (messages per second, default 3),
- * SOAK_SENDERS (default 60), SOAK_PORT (default 10050). Writes bench/results/soak.json.
+ * SOAK_SENDERS (default 60), SOAK_PORT (default 10050; the Worker's inspector on the next port). Writes bench/results/soak.json.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readlinkSync, statSync, writeFileSync } from "node:fs";
@@ -19,6 +20,7 @@ import { type BridgeProcess, startBridge } from "../test/support/bridge-process"
 import { baseEnv, removeTempDirs, ROOT, runFrom, source, spawnDev, tempDir } from "./lib/dev-process";
 import { postWithRetries } from "./lib/load";
 import { sampleTree } from "./lib/proc-tree";
+import { openWorkerHeap } from "./lib/worker-heap";
 import { startReplySink } from "./lib/reply-sink";
 import { snapshotTree } from "./lib/snapshot";
 
@@ -77,6 +79,9 @@ interface Sample {
   sent: number;
   answered: number;
   workerdRssMiB: number;
+  /** The Worker isolate's JavaScript heap in use, and reserved. */
+  workerHeapMiB: number;
+  workerHeapTotalMiB: number;
   bridgeRssMiB: number;
   workerdSockets: number;
   bridgeSockets: number;
@@ -105,7 +110,13 @@ async function main() {
   const gateway = await spawnDev({
     command: process.execPath,
     args: [source("scripts", "start.mjs")],
-    env: baseEnv({ PORT: String(port), LOOPGATE_STATE_DIR: stateDir, LOOPGATE_SETUP_TOKEN: setupToken, API_RATE_LIMIT_PER_MINUTE: "100000" }),
+    env: baseEnv({
+      PORT: String(port),
+      LOOPGATE_INSPECTOR_PORT: String(port + 1),
+      LOOPGATE_STATE_DIR: stateDir,
+      LOOPGATE_SETUP_TOKEN: setupToken,
+      API_RATE_LIMIT_PER_MINUTE: "100000",
+    }),
     port,
     ready: async (url) => (await fetch(`${url}/api/health`)).ok,
   });
@@ -199,8 +210,10 @@ async function main() {
       }
     };
 
+    const heap = await openWorkerHeap(port + 1);
     const samples: Sample[] = [];
-    const sample = () => {
+    const sample = async () => {
+      const workerHeap = await heap.read();
       const tree = sampleTree(gateway.pid);
       const workerd = tree.filter((p) => p.comm === "workerd");
       const bridgeTree = bridge ? sampleTree(bridge.pid) : [];
@@ -209,6 +222,8 @@ async function main() {
         sent: sent.length,
         answered: countAnswered(),
         workerdRssMiB: workerd.reduce((n, p) => n + p.rssKiB, 0) / 1024,
+        workerHeapMiB: workerHeap.usedBytes / 1024 / 1024,
+        workerHeapTotalMiB: workerHeap.totalBytes / 1024 / 1024,
         bridgeRssMiB: bridgeTree.filter((p) => p.comm !== "tsx" && p.comm !== "sh").reduce((n, p) => Math.max(n, p.rssKiB), 0) / 1024,
         workerdSockets: openSockets(workerd.map((p) => p.pid)),
         bridgeSockets: openSockets(bridgeTree.map((p) => p.pid)),
@@ -216,7 +231,7 @@ async function main() {
       };
       samples.push(s);
       log(
-        `sent ${s.sent} answered ${s.answered} | workerd ${s.workerdRssMiB.toFixed(0)} MiB, ${s.workerdSockets} sockets | bridge ${s.bridgeRssMiB.toFixed(0)} MiB, ${s.bridgeSockets} sockets | state ${s.stateMiB.toFixed(1)} MiB`,
+        `sent ${s.sent} answered ${s.answered} | workerd ${s.workerdRssMiB.toFixed(0)} MiB (Worker heap ${s.workerHeapMiB.toFixed(1)} of ${s.workerHeapTotalMiB.toFixed(1)} MiB), ${s.workerdSockets} sockets | bridge ${s.bridgeRssMiB.toFixed(0)} MiB, ${s.bridgeSockets} sockets | state ${s.stateMiB.toFixed(1)} MiB`,
       );
     };
 
@@ -229,7 +244,7 @@ async function main() {
     const t0 = Date.now();
     while (Date.now() < endAt) {
       if (Date.now() >= nextSampleAt) {
-        sample();
+        await sample();
         nextSampleAt += sampleEveryMs;
       }
       if (!restarted && Date.now() >= restartAt) {
@@ -251,7 +266,8 @@ async function main() {
     // A late duplicate would show up in the moments after the last reply: watch the queues drain instead of trusting a pause.
     const bridgeRow = async () => (await api<{ bridge: { queuedReplies: number } }>("GET", `/api/bridges/${created.bridge.id}`)).bridge.queuedReplies;
     while ((await bridgeRow()) > 0 && Date.now() < drainUntil) await sleep(500);
-    sample();
+    await sample();
+    heap.close();
 
     const lost = sent.filter((m) => answered(m) === 0);
     const duplicated = sent.filter((m) => answered(m) > 1);
@@ -275,9 +291,15 @@ async function main() {
       failedRunsInLast500: failedRuns,
       secondHalfSlopePerMinute: {
         workerdRssMiB: slope("workerdRssMiB"),
+        workerHeapMiB: slope("workerHeapMiB"),
         bridgeRssMiB: slope("bridgeRssMiB"),
         workerdSockets: slope("workerdSockets"),
         stateMiB: slope("stateMiB"),
+      },
+      /** The heap's lowest reading in each half: a leak raises the floor the Worker's collections return to. */
+      workerHeapFloorMiB: {
+        firstHalf: Math.min(...samples.slice(0, Math.floor(samples.length / 2)).map((x) => x.workerHeapMiB)),
+        secondHalf: Math.min(...half.map((x) => x.workerHeapMiB)),
       },
       stateBytesPerMessage: samples.at(-1)!.stateMiB > 0 ? Math.round((samples.at(-1)!.stateMiB * 1024 * 1024) / Math.max(1, sent.length)) : 0,
       samples,

@@ -110,6 +110,8 @@ const child = spawn(
     "--define",
     "LOOPGATE_BUNDLED_MIGRATIONS:true",
     ...(faultBuild ? ["--define", "LOOPGATE_FAULT_HOOK:true"] : []),
+    // The soak reads the Worker's own heap through the DevTools protocol (bench/lib/worker-heap.ts).
+    ...(process.env.LOOPGATE_INSPECTOR_PORT ? ["--inspector-port", process.env.LOOPGATE_INSPECTOR_PORT] : []),
   ],
   { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: process.env },
 );
