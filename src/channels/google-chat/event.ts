@@ -6,6 +6,7 @@
  * https://developers.google.com/workspace/chat/api/reference/rest/v1/Event
  */
 import * as z from "zod";
+import { chatAttachments } from "./attachments";
 import type { InboundMessage } from "../shared/types";
 
 const userSchema = z.looseObject({ name: z.string().min(1).max(200), displayName: z.string().optional(), type: z.string().optional() });
@@ -30,6 +31,8 @@ export const chatEventSchema = z.looseObject({
       space: spaceSchema.optional(),
       slashCommand: z.looseObject({ commandId: z.union([z.string(), z.number()]) }).optional(),
       annotations: z.array(z.looseObject({ type: z.string(), userMention: z.looseObject({ user: userSchema }).optional() })).optional(),
+      /** Uploaded files and Drive files, each read on its own (attachments.ts). */
+      attachment: z.array(z.unknown()).max(100).optional(),
     })
     .optional(),
 });
@@ -61,9 +64,11 @@ export function normalizeChatEvent(event: ChatEvent, prefix: string | undefined)
   const prefixed = !!prefix && raw.startsWith(prefix);
   if (!direct && !mentioned && !message.slashCommand && !prefixed) return { kind: "ignored", reason: "space message not addressed to the app" };
   // argumentText is the text without the app's @mention.
-  let text = (mentioned ? (message.argumentText ?? raw) : raw).trim();
-  if (prefixed && text.startsWith(prefix)) text = text.slice(prefix.length).trim();
-  if (!text) return { kind: "ignored", reason: "message without text" };
+  let typed = (mentioned ? (message.argumentText ?? raw) : raw).trim();
+  if (prefixed && typed.startsWith(prefix)) typed = typed.slice(prefix.length).trim();
+  const { attachments, notes } = chatAttachments(message.attachment);
+  const text = [typed, ...notes].filter(Boolean).join("\n");
+  if (!text) return { kind: "ignored", reason: "message without text or files" };
   return {
     kind: "message",
     message: {
@@ -73,6 +78,7 @@ export function normalizeChatEvent(event: ChatEvent, prefix: string | undefined)
       // The message's resource name is unique and repeated if Chat delivers the event again.
       platformMessageId: message.name,
       text,
+      ...(attachments.length ? { attachments } : {}),
       replyContext: message.thread?.name ? { threadName: message.thread.name } : undefined,
     },
   };

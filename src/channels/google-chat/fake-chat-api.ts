@@ -4,7 +4,9 @@
  * ID-token keys (`/oauth2/v3/certs`), the OAuth token endpoint (`/token`, jwt-bearer grant whose
  * assertion it verifies against the app's service-account key) and `spaces.messages.create`
  * (bearer token, 4,096-character text, requestId idempotency, 429 RESOURCE_EXHAUSTED). It also
- * plays Chat: `deliver` signs an event's bearer token for either audience setting.
+ * plays Chat: `deliver` signs an event's bearer token for either audience setting. Media:
+ * `media.download` (`GET /v1/media/{resourceName}?alt=media`, bearer token; without `alt=media` the
+ * Media resource's JSON, as Google answers) serves what `addMedia` uploaded.
  */
 import { exportJWK, exportPKCS8, generateKeyPair, jwtVerify, SignJWT } from "jose";
 
@@ -22,6 +24,8 @@ export interface CreatedMessage {
 }
 
 type Failure = { status: number; retryAfterSeconds?: number };
+/** One media request the fake answered, and whether it carried a token the fake issued. */
+export type MediaDownload = { resourceName: string; status: number; authorized: boolean };
 const MAX_TEXT = 4096;
 const CHAT_SA = "chat@system.gserviceaccount.com";
 
@@ -41,6 +45,23 @@ export async function createChatFake(options: ChatFakeOptions = {}) {
   const failures: Failure[] = [];
   const byRequestId = new Map<string, CreatedMessage>();
   const state = { created: [] as CreatedMessage[], tokenRequests: 0 };
+  const media = new Map<string, { bytes: Uint8Array<ArrayBuffer>; type: string }>();
+  const downloads: MediaDownload[] = [];
+
+  const unauthenticated = () =>
+    Response.json({ error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } }, { status: 401 });
+
+  function download(resourceName: string, request: Request): Response {
+    const auth = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    const authorized = !!auth && tokens.has(auth);
+    const item = media.get(resourceName);
+    const status = !authorized ? 401 : item ? 200 : 404;
+    downloads.push({ resourceName, status, authorized });
+    if (!authorized) return unauthenticated();
+    if (!item) return Response.json({ error: { code: 404, message: "Requested entity was not found.", status: "NOT_FOUND" } }, { status: 404 });
+    if (new URL(request.url).searchParams.get("alt") !== "media") return Response.json({ resourceName });
+    return new Response(item.bytes, { headers: { "content-type": item.type, "content-length": String(item.bytes.byteLength) } });
+  }
 
   async function token(request: Request): Promise<Response> {
     state.tokenRequests++;
@@ -59,8 +80,7 @@ export async function createChatFake(options: ChatFakeOptions = {}) {
 
   async function create(space: string, request: Request): Promise<Response> {
     const auth = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
-    if (!auth || !tokens.has(auth))
-      return Response.json({ error: { code: 401, message: "Request had invalid authentication credentials.", status: "UNAUTHENTICATED" } }, { status: 401 });
+    if (!auth || !tokens.has(auth)) return unauthenticated();
     const failure = failures.shift();
     if (failure)
       return Response.json(
@@ -93,6 +113,9 @@ export async function createChatFake(options: ChatFakeOptions = {}) {
     if (path === `/service_accounts/v1/jwk/${CHAT_SA}`) return Response.json({ keys: [chatKey.jwk] });
     if (path === "/oauth2/v3/certs") return Response.json({ keys: [googleKey.jwk] });
     if (path === "/token" && request.method === "POST") return token(request);
+    const raw = new URL(request.url).pathname;
+    if (raw.startsWith("/v1/media/") && request.method === "GET")
+      return download(raw.slice("/v1/media/".length).split("/").map(decodeURIComponent).join("/"), request);
     const messages = /^\/v1\/(spaces\/[\w-]+)\/messages$/.exec(path);
     if (messages && request.method === "POST") return create(messages[1] ?? "", request);
     return Response.json({ error: { code: 404, message: `no route ${path}`, status: "NOT_FOUND" } }, { status: 404 });
@@ -119,6 +142,11 @@ export async function createChatFake(options: ChatFakeOptions = {}) {
   return {
     handle,
     state,
+    downloads,
+    /** Content a user uploaded with a message, downloadable under its attachmentDataRef.resourceName. */
+    addMedia(resourceName: string, bytes: Uint8Array, type: string) {
+      media.set(resourceName, { bytes: new Uint8Array(bytes), type });
+    },
     setBaseUrl(url: string) {
       baseUrl = url.replace(/\/$/, "");
     },

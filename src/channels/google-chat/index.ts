@@ -2,7 +2,8 @@
  * Google Chat apps over HTTP: each event carries a Google-signed bearer token (auth.ts, both
  * audience settings) and is normalised by event.ts; the request is answered at once with `{}`
  * and the reply goes out asynchronously through spaces.messages.create in the message's thread,
- * with a service-account token (api.ts), as Chat text or a Card v2 (format.ts).
+ * with a service-account token (api.ts), as Chat text or a Card v2 (format.ts). Files uploaded to
+ * Chat reach the agent through the media API (attachments.ts, media.ts).
  */
 import * as z from "zod";
 import { bearerToken } from "../shared/jwks-cache";
@@ -11,6 +12,7 @@ import { chatAccessToken, type ChatClient, chatSendResult, createMessage, parseS
 import { type ChatAudience, CHAT_CERTS_URL, GOOGLE_ID_TOKEN_CERTS_URL, verifyChatToken } from "./auth";
 import { chatEventSchema, normalizeChatEvent } from "./event";
 import { chatMessageBody } from "./format";
+import { fetchChatMedia } from "./media";
 import type { ChannelAdapter, ChannelContext } from "../shared/types";
 
 /** Chat messages hold up to 4,096 characters of text. */
@@ -116,6 +118,10 @@ export const googleChatAdapter: ChannelAdapter<GoogleChatConfig> = {
     } catch (err) {
       return chatSendResult(err, chat);
     }
+  },
+
+  async fetchAttachment(attachment, ctx, maxBytes) {
+    return fetchChatMedia(attachment, client(ctx.config, ctx), maxBytes);
   },
 
   async setup(ctx) {

@@ -6,6 +6,7 @@
  * https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-connector-api-reference#activity-object
  */
 import * as z from "zod";
+import { teamsAttachments } from "./attachments";
 import type { InboundMessage } from "../shared/types";
 
 const accountSchema = z.looseObject({ id: z.string().min(1).max(500), name: z.string().optional(), aadObjectId: z.string().optional() });
@@ -24,6 +25,8 @@ export const activitySchema = z.looseObject({
   value: z.unknown().optional(),
   replyToId: z.string().min(1).max(500).optional(),
   entities: z.array(z.looseObject({ type: z.string(), mentioned: accountSchema.optional(), text: z.string().optional() })).optional(),
+  /** Pictures, files, the HTML copy of the message, cards: each read on its own (attachments.ts). */
+  attachments: z.array(z.unknown()).max(100).optional(),
 });
 export type Activity = z.infer<typeof activitySchema>;
 
@@ -79,8 +82,10 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
       .trim()
       .startsWith(prefix);
   if (!personal && !mentioned && !prefixed) return { kind: "ignored", reason: "group message not addressed to the bot" };
-  const text = cleanText(activity, botId, prefix);
-  if (!text) return { kind: "ignored", reason: "message without text (attachments only)" };
+  const typed = cleanText(activity, botId, prefix);
+  const { attachments, notes } = teamsAttachments(activity.attachments);
+  const text = [typed, ...notes].filter(Boolean).join("\n");
+  if (!text) return { kind: "ignored", reason: "message without text or files" };
   return {
     kind: "message",
     message: {
@@ -90,6 +95,7 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
       // Activity ids are unique per conversation; a redelivery repeats it.
       platformMessageId: `${activity.conversation.id}:${activity.id}`,
       text,
+      ...(attachments.length ? { attachments } : {}),
       replyContext: { serviceUrl: activity.serviceUrl, activityId: activity.id },
     },
   };

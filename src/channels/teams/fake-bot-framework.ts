@@ -7,6 +7,10 @@
  * Teams: `deliver` signs an activity's JWT (issuer, audience = app id, serviceurl claim) with its
  * current key and posts it to the messaging endpoint, and `pressButton` presses a card's
  * Action.Submit as Teams does (a message activity whose `value` is the action's data).
+ * Media: pictures users paste, on the Connector at `/v3/attachments/{id}/views/original` (bot token
+ * required, 401 otherwise), and files sent in personal chats behind OneDrive's pre-authenticated
+ * `download.aspx?UniqueId=...&tempauth=...` links (the tempauth must match; a request that also
+ * carries an Authorization header is refused, as a bearer token for another audience is).
  */
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { adaptiveCardProblem } from "./fake-card-check";
@@ -32,11 +36,16 @@ export interface PostedActivity {
 }
 
 type Failure = { status: number; retryAfterSeconds?: number };
+type Served = { bytes: Uint8Array<ArrayBuffer>; type: string };
+/** One media request the fake answered: which path, its status, and whether it carried an Authorization header. */
+export type MediaDownload = { path: string; status: number; authorized: boolean };
 type SigningKey = { kid: string; privateKey: CryptoKey; jwk: Record<string, unknown> };
 
 /** Teams refuses activities over about 28 KB. */
 const MAX_ACTIVITY_BYTES = 28 * 1024;
 const ISSUER = "https://api.botframework.com";
+/** Where OneDrive for Business serves a personal file's pre-authenticated download (one path, UniqueId picks the file). */
+const ONEDRIVE_DOWNLOAD_PATH = "/personal/meganb_contoso_onmicrosoft_com/_layouts/15/download.aspx";
 
 async function newKey(): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
@@ -50,6 +59,41 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
   const failures: Failure[] = [];
   const issuedTokens = new Set<string>();
   const state = { posted: [] as PostedActivity[], updates: [] as PostedActivity[], typing: [] as string[], tokenRequests: 0, keyRequests: 0 };
+  const attachments = new Map<string, Served>();
+  const sharePoint = new Map<string, Served & { tempauth: string }>();
+  const downloads: MediaDownload[] = [];
+
+  function served(item: Served): Response {
+    return new Response(item.bytes, { headers: { "content-type": item.type, "content-length": String(item.bytes.byteLength) } });
+  }
+
+  /** GET {serviceUrl}/v3/attachments/{id}/views/original: the bot token, as for every Connector call. */
+  function attachment(id: string, request: Request): Response {
+    const auth = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    const record = (status: number) => downloads.push({ path: new URL(request.url).pathname, status, authorized: !!auth });
+    if (!auth || !issuedTokens.has(auth)) {
+      record(401);
+      return Response.json({ message: "Authorization has been denied for this request." }, { status: 401 });
+    }
+    const item = attachments.get(id);
+    record(item ? 200 : 404);
+    return item ? served(item) : Response.json({ error: { code: "NotFound", message: "Attachment not found" } }, { status: 404 });
+  }
+
+  /** A OneDrive download link: pre-authenticated by its tempauth, so it takes no bearer token. */
+  function download(url: URL, request: Request): Response | null {
+    if (url.pathname !== ONEDRIVE_DOWNLOAD_PATH) return null;
+    const item = sharePoint.get(url.searchParams.get("UniqueId") ?? "");
+    if (!item) {
+      downloads.push({ path: url.pathname, status: 404, authorized: request.headers.has("authorization") });
+      return Response.json({ error_description: "File Not Found." }, { status: 404 });
+    }
+    const authorized = request.headers.has("authorization");
+    const ok = url.searchParams.get("tempauth") === item.tempauth && !authorized;
+    downloads.push({ path: url.pathname, status: ok ? 200 : 401, authorized });
+    if (!ok) return Response.json({ error_description: "Invalid JWT token. The token is expired or not valid for this audience." }, { status: 401 });
+    return served(item);
+  }
 
   async function token(tenant: string, request: Request): Promise<Response> {
     state.tokenRequests++;
@@ -115,7 +159,12 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
   }
 
   async function handle(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const path = url.pathname;
+    const image = /^\/v3\/attachments\/([^/]+)\/views\/original$/.exec(path);
+    if (image && request.method === "GET") return attachment(decodeURIComponent(image[1] ?? ""), request);
+    const file = request.method === "GET" ? download(url, request) : null;
+    if (file) return file;
     if (path === "/v1/.well-known/openidconfiguration")
       return Response.json({ issuer: ISSUER, jwks_uri: `${baseUrl}/v1/.well-known/keys`, id_token_signing_alg_values_supported: ["RS256"] });
     if (path === "/v1/.well-known/keys") {
@@ -148,6 +197,20 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
   return {
     handle,
     state,
+    downloads,
+    /** A picture a user pasted; returns its contentUrl on this fake's Connector. */
+    addAttachment(bytes: Uint8Array, type = "image/png"): string {
+      const id = `0-eus-d3-${crypto.randomUUID().replaceAll("-", "")}`;
+      attachments.set(id, { bytes: new Uint8Array(bytes), type });
+      return `${baseUrl}/v3/attachments/${id}/views/original`;
+    },
+    /** A file in the sender's OneDrive; returns its pre-authenticated downloadUrl on this fake. */
+    addSharePointFile(bytes: Uint8Array, type = "application/octet-stream"): string {
+      const uniqueId = crypto.randomUUID().toUpperCase();
+      const tempauth = `v1.${crypto.randomUUID().replaceAll("-", "")}`;
+      sharePoint.set(uniqueId, { bytes: new Uint8Array(bytes), type, tempauth });
+      return `${baseUrl}${ONEDRIVE_DOWNLOAD_PATH}?UniqueId=${uniqueId}&Translate=false&tempauth=${tempauth}&ApiVersion=2.0`;
+    },
     get baseUrl() {
       return baseUrl;
     },

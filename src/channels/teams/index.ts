@@ -4,6 +4,7 @@
  * replies go to `{serviceUrl}/v3/conversations/{id}/activities/{replyToId}` with a bot token from
  * the client-credentials flow (api.ts), as Markdown text or an Adaptive Card (format.ts). Approval
  * prompts are cards with Approve/Deny buttons whose presses come back as activities (approval.ts).
+ * Pasted pictures and files sent in personal chats reach the agent (attachments.ts, media.ts).
  */
 import * as z from "zod";
 import { bearerToken } from "../shared/jwks-cache";
@@ -13,6 +14,7 @@ import { botToken, type TeamsCredentials, postActivity, teamsSendResult, tokenUr
 import { approvalActivity, approvalPressOf, decidedActivity, undecidedActivity } from "./approval";
 import { BOT_FRAMEWORK_OPENID_URL, verifyTeamsToken } from "./auth";
 import { replyActivity } from "./format";
+import { fetchTeamsMedia } from "./media";
 import type { ChannelAdapter, ChannelContext } from "../shared/types";
 
 /** Teams accepts messages up to about 28 KB; 8,000 characters leave room for 3-byte scripts and the envelope. */
@@ -164,6 +166,11 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
     } catch (err) {
       return teamsSendResult(err, creds);
     }
+  },
+
+  async fetchAttachment(attachment, ctx, maxBytes) {
+    const metadata = ctx.config.openIdMetadataUrl;
+    return fetchTeamsMedia(attachment, credentials(ctx.config, ctx), metadata ? new URL(metadata).host : undefined, maxBytes);
   },
 
   async setup(ctx) {
