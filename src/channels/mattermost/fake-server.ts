@@ -27,6 +27,9 @@ export interface FakePost {
   delete_at: number;
   type: string;
   props: Record<string, unknown>;
+  /** Set on a post with files, as the server sends it in `posted` events and post lists. */
+  file_ids?: string[];
+  metadata?: { files: FakeFileInfo[] };
 }
 
 /** A file attached to a post, as GET /files/{id}/info describes it. */
@@ -80,9 +83,21 @@ export function createMattermostFake(options: MattermostFakeOptions) {
   // Distinct, increasing create_at even for posts made in the same millisecond.
   let lastCreateAt = 0;
   const nextCreateAt = () => (lastCreateAt = Math.max(Date.now(), lastCreateAt + 1));
-  const store = (fields: Omit<FakePost, "create_at" | "update_at" | "delete_at" | "type" | "props">, props: Record<string, unknown> = {}): FakePost => {
+  const store = (
+    fields: Omit<FakePost, "create_at" | "update_at" | "delete_at" | "type" | "props" | "file_ids" | "metadata">,
+    props: Record<string, unknown> = {},
+    infos: FakeFileInfo[] = [],
+  ): FakePost => {
     const at = nextCreateAt();
-    const post: FakePost = { ...fields, create_at: at, update_at: at, delete_at: 0, type: "", props };
+    const post: FakePost = {
+      ...fields,
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      type: "",
+      props,
+      ...(infos.length ? { file_ids: infos.map((i) => i.id), metadata: { files: infos } } : {}),
+    };
     posts.set(post.id, post);
     const channel = channels.get(post.channel_id) ?? { id: post.channel_id, type: "O", last_post_at: 0 };
     channel.last_post_at = at;
@@ -90,6 +105,25 @@ export function createMattermostFake(options: MattermostFakeOptions) {
     return post;
   };
   const send = (url: string, init: RequestInit) => (options.deliverFetch ?? fetch)(url, init);
+  const addFile = (channelId: string, postId: string, name: string, mimeType: string, bytes: Uint8Array): FakeFileInfo => {
+    const at = Date.now();
+    const info: FakeFileInfo = {
+      id: mattermostId(),
+      user_id: mattermostId(),
+      post_id: postId,
+      channel_id: channelId,
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      name,
+      extension: /\.(\w+)$/.exec(name)?.[1] ?? "",
+      size: bytes.byteLength,
+      mime_type: mimeType,
+      has_preview_image: mimeType.startsWith("image/"),
+    };
+    files.set(info.id, { info, bytes: new Uint8Array(bytes) });
+    return info;
+  };
 
   async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
@@ -189,24 +223,24 @@ export function createMattermostFake(options: MattermostFakeOptions) {
       return store({ id: mattermostId(), channel_id: channelId, message, root_id: rootId, user_id: userId });
     },
     /** A file a user uploaded to a post in `channelId`; its FileInfo, as the post's `metadata.files` holds it. */
-    addFile(channelId: string, postId: string, name: string, mimeType: string, bytes: Uint8Array): FakeFileInfo {
-      const at = Date.now();
-      const info: FakeFileInfo = {
-        id: mattermostId(),
-        user_id: mattermostId(),
-        post_id: postId,
-        channel_id: channelId,
-        create_at: at,
-        update_at: at,
-        delete_at: 0,
-        name,
-        extension: /\.(\w+)$/.exec(name)?.[1] ?? "",
-        size: bytes.byteLength,
-        mime_type: mimeType,
-        has_preview_image: mimeType.startsWith("image/"),
-      };
-      files.set(info.id, { info, bytes: new Uint8Array(bytes) });
-      return info;
+    addFile,
+    /**
+     * A post a user wrote with files uploaded to it: `file_ids` and `metadata.files` as the server
+     * fills them (a `declaredSize` stands in for a larger upload in the infos).
+     */
+    userPostWithFiles(
+      channelId: string,
+      message: string,
+      uploads: { name: string; type: string; bytes: Uint8Array; declaredSize?: number }[],
+      userId = mattermostId(),
+    ): FakePost {
+      const id = mattermostId();
+      const infos = uploads.map((u) => {
+        const info = addFile(channelId, id, u.name, u.type, u.bytes);
+        if (u.declaredSize !== undefined) info.size = u.declaredSize;
+        return info;
+      });
+      return store({ id, channel_id: channelId, message, root_id: "", user_id: userId }, {}, infos);
     },
     /** Every file download (GET /files/{id}), for tests that check nothing was fetched. */
     downloads(): number {
