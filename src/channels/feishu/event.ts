@@ -2,11 +2,13 @@
  * Feishu/Lark inbound normalisation (stage 1): a schema 2.0 `im.message.receive_v1` event becomes
  * one InboundMessage, keyed by `event_id` (which Feishu repeats when it redelivers). Private chats
  * (p2p) are answered always; groups only when the bot is @mentioned or the text starts with the
- * channel's prefix. The sender is the person's open_id.
+ * channel's prefix. The sender is the person's open_id. Pictures, files, voice messages, videos
+ * and a post's embedded pictures become attachments (resources.ts).
  * https://open.feishu.cn/document/server-docs/im-v1/message/events/receive
  */
 import * as z from "zod";
-import type { InboundMessage } from "../shared/types";
+import type { Attachment, InboundMessage } from "../shared/types";
+import { filesOfMessage, imagesOfPost } from "./resources";
 
 /** Message content, and the text made of it, hold at most this many characters. */
 const MAX_CONTENT_CHARS = 200_000;
@@ -64,35 +66,44 @@ function postElementText(element: unknown): string {
   return typeof el.text === "string" ? el.text : "";
 }
 
-/** The text of a text or post message, with mention names (withMentionNames). */
-function messageText(event: MessageEvent, botOpenId: string | undefined): string | null {
+/** What a message says and carries: the text of a text or post message with mention names
+ * (withMentionNames), or the markers of a file message, and its attachments. */
+function messageContent(event: MessageEvent, botOpenId: string | undefined): { text: string; attachments: Attachment[] } | null {
   let content: { text?: unknown; title?: unknown; content?: unknown };
   try {
     content = JSON.parse(event.message.content) as typeof content;
   } catch {
     return null;
   }
+  if (!content || typeof content !== "object") return null;
+  const { message_type: type, message_id: messageId } = event.message;
+  const files = filesOfMessage(type, content as Record<string, unknown>, messageId);
+  if (files) return { text: files.notes.join("\n"), attachments: files.attachments };
   let text: string;
-  if (event.message.message_type === "text" && typeof content.text === "string") text = content.text;
-  else if (event.message.message_type === "post" && Array.isArray(content.content)) {
+  let attachments: Attachment[] = [];
+  if (type === "text" && typeof content.text === "string") text = content.text;
+  else if (type === "post" && Array.isArray(content.content)) {
     // Elements are objects as documented; anything else in a line (null, a number) carries no text.
     const lines = (content.content as unknown[]).map((line) => (Array.isArray(line) ? line : []).map(postElementText).join(""));
     text = [typeof content.title === "string" ? content.title : "", ...lines].filter(Boolean).join("\n");
+    attachments = imagesOfPost(content.content as unknown[], messageId);
   } else return null;
-  return withMentionNames(text, event.message.mentions, botOpenId).trim();
+  return { text: withMentionNames(text, event.message.mentions, botOpenId).trim(), attachments };
 }
 
 export function normalizeMessageEvent(eventId: string, event: MessageEvent, bot: { openId?: string; prefix?: string }): NormalizedLarkEvent {
   if (event.sender.sender_type !== "user") return { kind: "ignored", reason: `message from ${event.sender.sender_type}` };
   const group = event.message.chat_type !== "p2p";
   const mentioned = !!bot.openId && (event.message.mentions ?? []).some((m) => m.id.open_id === bot.openId);
-  let text = messageText(event, bot.openId);
-  if (text === null) return { kind: "ignored", reason: `${event.message.message_type} messages are not handled` };
+  const content = messageContent(event, bot.openId);
+  if (content === null) return { kind: "ignored", reason: `${event.message.message_type} messages are not handled` };
+  let { text } = content;
+  const { attachments } = content;
   if (text.length > MAX_CONTENT_CHARS) return { kind: "invalid", error: `message text is over ${MAX_CONTENT_CHARS} characters with its mention names` };
   const prefixed = !!bot.prefix && text.startsWith(bot.prefix);
   if (group && !mentioned && !prefixed) return { kind: "ignored", reason: "group message not addressed to the bot" };
   if (prefixed && bot.prefix) text = text.slice(bot.prefix.length).trim();
-  if (!text) return { kind: "ignored", reason: "message without text" };
+  if (!text && attachments.length === 0) return { kind: "ignored", reason: "message without text" };
   return {
     kind: "message",
     message: {
@@ -100,6 +111,7 @@ export function normalizeMessageEvent(eventId: string, event: MessageEvent, bot:
       conversationId: event.message.chat_id,
       platformMessageId: eventId,
       text,
+      ...(attachments.length > 0 ? { attachments } : {}),
       replyContext: { messageId: event.message.message_id },
     },
   };

@@ -91,8 +91,9 @@ describe("Feishu events", () => {
     expect(normalizeMessageEvent("e", messageEventSchema.parse({ ...p2p.event, sender: { ...p2p.event.sender, sender_type: "app" } }), {})).toMatchObject({
       kind: "ignored",
     });
-    const image = { ...p2p.event, message: { ...p2p.event.message, message_type: "image", content: '{"image_key":"img_x"}' } };
-    expect(normalizeMessageEvent("e", messageEventSchema.parse(image), {})).toMatchObject({ kind: "ignored" });
+    // Stickers cannot be downloaded (the resource API refuses them); pictures and files are resources.test.ts's.
+    const sticker = { ...p2p.event, message: { ...p2p.event.message, message_type: "sticker", content: '{"file_key":"file_v2_x"}' } };
+    expect(normalizeMessageEvent("e", messageEventSchema.parse(sticker), {})).toMatchObject({ kind: "ignored" });
   });
 });
 

@@ -2,13 +2,16 @@
  * Feishu / Lark bots over HTTPS event subscription: the url_verification challenge (plain or
  * encrypted), signed and encrypted events (security.ts), schema 2.0 `im.message.receive_v1`
  * normalised by event.ts and deduplicated on event_id; replies to the message with a cached
- * tenant_access_token (api.ts), as Markdown posts or interactive cards (format.ts).
+ * tenant_access_token (api.ts), as Markdown posts or interactive cards (format.ts). Pictures,
+ * files and voice messages are downloaded from the message's resources with the same token
+ * (resources.ts).
  */
 import * as z from "zod";
 import { parseJson, readBody } from "../shared/read-body";
 import { botOpenId, LARK_DOMAINS, type LarkClient, larkSendResult, replyToMessage, tenantToken } from "./api";
 import { messageEventSchema, normalizeMessageEvent } from "./event";
 import { larkReply } from "./format";
+import { fetchLarkResource } from "./resources";
 import { decryptLark, sha256Hex, tokenMatches, verifyLarkSignature } from "./security";
 import type { ChannelAdapter, ChannelContext } from "../shared/types";
 
@@ -141,6 +144,11 @@ export const feishuAdapter: ChannelAdapter<FeishuConfig> = {
     } catch (err) {
       return larkSendResult(err, lark);
     }
+  },
+
+  /** A message's picture, file or voice message (`feishu-resource:`), with the tenant token (resources.ts). */
+  async fetchAttachment(attachment, ctx, maxBytes) {
+    return fetchLarkResource(client(ctx.config, ctx), attachment, maxBytes);
   },
 
   async setup(ctx) {

@@ -4,7 +4,10 @@
  * integrations' side: a slash command POSTs form fields with the command's token, an outgoing
  * webhook JSON or form fields with the webhook's token. It checks what Mattermost checks: the
  * bearer token, channel membership of the bot (403), 16,383 characters, and that a `root_id`
- * is an existing root post. Errors look like `{id, message, status_code}`.
+ * is an existing root post. Errors look like `{id, message, status_code}`. Files attached to
+ * posts are served by `GET /files/{id}/info` (the FileInfo) and `GET /files/{id}` (the bytes),
+ * both with the bearer token and only when the bot can read the post's channel (403), 404 for
+ * an unknown id.
  */
 
 export interface MattermostFakeOptions {
@@ -24,6 +27,27 @@ export interface FakePost {
   delete_at: number;
   type: string;
   props: Record<string, unknown>;
+  /** Set on a post with files, as the server sends it in `posted` events and post lists. */
+  file_ids?: string[];
+  metadata?: { files: FakeFileInfo[] };
+}
+
+/** A file attached to a post, as GET /files/{id}/info describes it. */
+export interface FakeFileInfo {
+  id: string;
+  user_id: string;
+  post_id: string;
+  channel_id: string;
+  create_at: number;
+  update_at: number;
+  delete_at: number;
+  name: string;
+  extension: string;
+  size: number;
+  mime_type: string;
+  width?: number;
+  height?: number;
+  has_preview_image: boolean;
 }
 
 /** A channel the bot is a member of: "D" direct, "G" group, "O" public, "P" private. */
@@ -52,15 +76,28 @@ export function createMattermostFake(options: MattermostFakeOptions) {
   const posts = new Map<string, FakePost>();
   const failures: { status: number; id: string; message: string; retryAfterSeconds?: number }[] = [];
   const state = { posts: [] as FakePost[], channels: new Set<string>(), calls: [] as { method: string; path: string }[] };
+  const files = new Map<string, { info: FakeFileInfo; bytes: Uint8Array<ArrayBuffer> }>();
   const channels = new Map<string, FakeChannel>();
   /** Told of every new post (the WebSocket side broadcasts it as a `posted` event). */
   const postListeners: ((post: FakePost, channel: FakeChannel) => void)[] = [];
   // Distinct, increasing create_at even for posts made in the same millisecond.
   let lastCreateAt = 0;
   const nextCreateAt = () => (lastCreateAt = Math.max(Date.now(), lastCreateAt + 1));
-  const store = (fields: Omit<FakePost, "create_at" | "update_at" | "delete_at" | "type" | "props">, props: Record<string, unknown> = {}): FakePost => {
+  const store = (
+    fields: Omit<FakePost, "create_at" | "update_at" | "delete_at" | "type" | "props" | "file_ids" | "metadata">,
+    props: Record<string, unknown> = {},
+    infos: FakeFileInfo[] = [],
+  ): FakePost => {
     const at = nextCreateAt();
-    const post: FakePost = { ...fields, create_at: at, update_at: at, delete_at: 0, type: "", props };
+    const post: FakePost = {
+      ...fields,
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      type: "",
+      props,
+      ...(infos.length ? { file_ids: infos.map((i) => i.id), metadata: { files: infos } } : {}),
+    };
     posts.set(post.id, post);
     const channel = channels.get(post.channel_id) ?? { id: post.channel_id, type: "O", last_post_at: 0 };
     channel.last_post_at = at;
@@ -68,6 +105,25 @@ export function createMattermostFake(options: MattermostFakeOptions) {
     return post;
   };
   const send = (url: string, init: RequestInit) => (options.deliverFetch ?? fetch)(url, init);
+  const addFile = (channelId: string, postId: string, name: string, mimeType: string, bytes: Uint8Array): FakeFileInfo => {
+    const at = Date.now();
+    const info: FakeFileInfo = {
+      id: mattermostId(),
+      user_id: mattermostId(),
+      post_id: postId,
+      channel_id: channelId,
+      create_at: at,
+      update_at: at,
+      delete_at: 0,
+      name,
+      extension: /\.(\w+)$/.exec(name)?.[1] ?? "",
+      size: bytes.byteLength,
+      mime_type: mimeType,
+      has_preview_image: mimeType.startsWith("image/"),
+    };
+    files.set(info.id, { info, bytes: new Uint8Array(bytes) });
+    return info;
+  };
 
   async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
@@ -84,6 +140,21 @@ export function createMattermostFake(options: MattermostFakeOptions) {
           .filter((c) => state.channels.has(c.id))
           .map((c) => ({ ...c, team_id: c.type === "D" || c.type === "G" ? "" : "teamteamteamteamteamteam00", delete_at: 0 })),
       );
+    }
+    const file = /^\/api\/v4\/files\/([a-z0-9]{26})(\/info)?$/.exec(path);
+    if (request.method === "GET" && file) {
+      const found = files.get(file[1] ?? "");
+      if (!found) return apiError(404, "app.file_info.get.app_error", "Unable to get the file info.");
+      if (!state.channels.has(found.info.channel_id)) return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+      if (file[2]) return Response.json(found.info);
+      return new Response(found.bytes, {
+        headers: {
+          "content-type": found.info.mime_type,
+          "content-length": String(found.bytes.byteLength),
+          "content-disposition": `attachment;filename="${found.info.name}"`,
+          "x-content-type-options": "nosniff",
+        },
+      });
     }
     const channelPosts = /^\/api\/v4\/channels\/([a-z0-9]{26})\/posts$/.exec(path);
     if (request.method === "GET" && channelPosts) return postsSince(channelPosts[1] ?? "", new URL(request.url).searchParams);
@@ -150,6 +221,30 @@ export function createMattermostFake(options: MattermostFakeOptions) {
     /** A post a user wrote (so replies can thread on it); `rootId` makes it a reply itself. */
     userPost(channelId: string, message: string, rootId = "", userId = mattermostId()): FakePost {
       return store({ id: mattermostId(), channel_id: channelId, message, root_id: rootId, user_id: userId });
+    },
+    /** A file a user uploaded to a post in `channelId`; its FileInfo, as the post's `metadata.files` holds it. */
+    addFile,
+    /**
+     * A post a user wrote with files uploaded to it: `file_ids` and `metadata.files` as the server
+     * fills them (a `declaredSize` stands in for a larger upload in the infos).
+     */
+    userPostWithFiles(
+      channelId: string,
+      message: string,
+      uploads: { name: string; type: string; bytes: Uint8Array; declaredSize?: number }[],
+      userId = mattermostId(),
+    ): FakePost {
+      const id = mattermostId();
+      const infos = uploads.map((u) => {
+        const info = addFile(channelId, id, u.name, u.type, u.bytes);
+        if (u.declaredSize !== undefined) info.size = u.declaredSize;
+        return info;
+      });
+      return store({ id, channel_id: channelId, message, root_id: "", user_id: userId }, {}, infos);
+    },
+    /** Every file download (GET /files/{id}), for tests that check nothing was fetched. */
+    downloads(): number {
+      return state.calls.filter((c) => /^\/api\/v4\/files\/[a-z0-9]{26}$/.test(c.path)).length;
     },
     /** Subscribes to new posts, the bot's own included (as Mattermost broadcasts them). */
     onPost(listener: (post: FakePost, channel: FakeChannel) => void) {

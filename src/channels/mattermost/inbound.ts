@@ -2,12 +2,14 @@
  * Mattermost's HTTP integrations (stage 1): custom slash commands and outgoing webhooks POST
  * form-encoded (or, for webhooks, JSON) fields with the integration's token. Both are already
  * addressed to the bot (the command, or a trigger word), so every one is answered; the sender
- * is the user, and a webhook's post is answered in its thread.
+ * is the user, and a webhook's post is answered in its thread. A webhook lists the post's files
+ * as `file_ids` (comma-separated); index.ts looks up their infos (files.ts).
  * https://developers.mattermost.com/integrate/slash-commands/custom/
  * https://developers.mattermost.com/integrate/webhooks/outgoing/
  */
 import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
+import { fileIdsOf } from "./files";
 
 const id = z.string().regex(/^[a-z0-9]{26}$/, "Mattermost ids are 26 lowercase letters and digits");
 
@@ -34,7 +36,7 @@ export const outgoingWebhookSchema = z.looseObject({
 
 export type MattermostInbound =
   | { kind: "slash"; token: string; message: Omit<InboundMessage, "receivedAt"> }
-  | { kind: "webhook"; token: string; message: Omit<InboundMessage, "receivedAt"> }
+  | { kind: "webhook"; token: string; message: Omit<InboundMessage, "receivedAt">; postId: string; fileIds: string[] }
   | { kind: "invalid"; error: string };
 
 /** Reads the body by content type: slash commands are always form-encoded, webhooks either. */
@@ -79,6 +81,8 @@ export function normalizeMattermost(fields: Record<string, unknown>): Mattermost
   return {
     kind: "webhook",
     token: w.token,
+    postId: w.post_id,
+    fileIds: fileIdsOf(fields.file_ids),
     message: {
       senderId: w.user_id,
       senderName: w.user_name,

@@ -2,13 +2,15 @@
  * Mattermost over HTTP: custom slash commands and outgoing webhooks, each verified by its
  * token (constant time), answered with `POST /api/v4/posts` as the bot in the same channel
  * (a webhook's post in its thread). Direct messages need the WebSocket and run on the bridge
- * (bridge/src/channels/mattermost/), which shares this folder's API client.
+ * (bridge/src/channels/mattermost/), which shares this folder's API client. A webhook's files
+ * are looked up and downloaded with the bot token from the configured server (files.ts).
  */
 import * as z from "zod";
 import { timingSafeEqual } from "../../crypto/compare";
 import { readBody } from "../shared/read-body";
 import { networkSafe } from "../shared/send-result";
 import { createPost, type MattermostClient, mattermostCall, mattermostSendResult, isBadRootId } from "./api";
+import { fetchMattermostFile, filesOf, lookUpFileInfos } from "./files";
 import { fieldsOf, normalizeMattermost } from "./inbound";
 import { mattermostWsAdapter } from "./websocket";
 import type { ChannelAdapter } from "../shared/types";
@@ -59,7 +61,7 @@ export const mattermostAdapter: ChannelAdapter<MattermostConfig> = {
   secretFields: ["botToken", "slashCommandToken", "outgoingWebhookToken"],
   maxMessageLength: MATTERMOST_MAX_MESSAGE_LENGTH,
 
-  async verify(request, { config }) {
+  async verify(request, { config, fetch }) {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Mattermost integrations POST their requests" };
     const body = await readBody(request);
     if (!body.ok) return { kind: "rejected", status: 413, error: body.error };
@@ -77,8 +79,17 @@ export const mattermostAdapter: ChannelAdapter<MattermostConfig> = {
     }
     if (!expected || !timingSafeEqual(expected, token))
       return { kind: "rejected", status: 401, error: `token does not match this channel's ${inbound.kind === "slash" ? "slash command" : "outgoing webhook"}` };
-    if (!inbound.message.text) return { kind: "response", response: Response.json({}) };
-    return { kind: "messages", messages: [inbound.message], ack: inbound.kind === "slash" ? slashAck : () => Response.json({}) };
+    let message = inbound.message;
+    if (inbound.kind === "webhook" && inbound.fileIds.length > 0) {
+      // The webhook names the files by id only; their name, type and size decide what the turn does.
+      const { infos, missing } = await lookUpFileInfos(client(config, fetch), inbound.fileIds, inbound.postId);
+      const { notes, attachments } = filesOf(infos);
+      if (missing > 0)
+        notes.push(missing === 1 ? "[a file not shown: it could not be looked up]" : `[${missing} files not shown: they could not be looked up]`);
+      message = { ...message, text: [message.text, ...notes].filter(Boolean).join("\n"), ...(attachments.length ? { attachments } : {}) };
+    }
+    if (!message.text) return { kind: "response", response: Response.json({}) };
+    return { kind: "messages", messages: [message], ack: inbound.kind === "slash" ? slashAck : () => Response.json({}) };
   },
 
   async send(message, { config, fetch, now }) {
@@ -92,6 +103,11 @@ export const mattermostAdapter: ChannelAdapter<MattermostConfig> = {
       if (result.ok) return { ok: true, platformMessageId: result.platformMessageId };
       return { ok: false, retryable: result.retryable, retryAfterMs: result.retryAfterMs, error: result.error };
     });
+  },
+
+  /** A webhook post's file (`mattermost-file:<id>`), from the configured server with the bot token (files.ts). */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchMattermostFile(client(config, fetch), attachment, maxBytes);
   },
 
   async setup({ channelId, config, publicUrl, fetch }) {

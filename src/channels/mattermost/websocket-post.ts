@@ -3,11 +3,13 @@
  * or a post fetched while catching up, becomes an inbound message when it is a direct message
  * to the bot or mentions it. The bot's own posts, other bots' posts, system posts (joins,
  * header changes) and deleted posts are ignored. The post id keys deduplication, so a post
- * seen live and again while catching up is answered once.
+ * seen live and again while catching up is answered once. Attached files come with their infos
+ * in `metadata.files` and become attachments the gateway downloads (files.ts).
  * https://developers.mattermost.com/api-documentation/#/#websocket
  */
 import * as z from "zod";
 import type { InboundMessage } from "../shared/types";
+import { fileInfoSchema, filesOf } from "./files";
 
 const id = z.string().regex(/^[a-z0-9]{26}$/);
 
@@ -22,6 +24,9 @@ export const mattermostPostSchema = z.looseObject({
   message: z.string().max(100_000),
   type: z.string().default(""),
   props: z.looseObject({ from_bot: z.unknown().optional(), from_webhook: z.unknown().optional() }).optional(),
+  file_ids: z.array(z.string()).optional(),
+  /** The server fills `files` with the infos of `file_ids` in posted events and fetched posts. */
+  metadata: z.looseObject({ files: z.array(z.unknown()).max(100).optional() }).optional(),
 });
 export type MattermostPost = z.infer<typeof mattermostPostSchema>;
 
@@ -96,7 +101,18 @@ export function normalizeMattermostPost(post: MattermostPost, context: PostConte
   const mentioned = context.mentionedIds ? context.mentionedIds.includes(bot.id) : new RegExp(mention, "i").test(post.message);
   if (!direct && (options.dmOnly || !mentioned)) return { kind: "ignored", why: options.dmOnly ? "not a direct message" : "does not mention the bot" };
 
-  const text = post.message.replace(new RegExp(`${mention}[,:]?[ \\t]*`, "gi"), "$1").trim();
+  const said = post.message.replace(new RegExp(`${mention}[,:]?[ \\t]*`, "gi"), "$1").trim();
+  // Each info is read on its own: one odd entry must not drop the post.
+  const files = filesOf(
+    (post.metadata?.files ?? []).flatMap((f) => {
+      const info = fileInfoSchema.safeParse(f);
+      return info.success ? [info.data] : [];
+    }),
+  );
+  // Ids without infos (a server that left metadata out): the model hears a file came.
+  const unseen = (post.file_ids?.length ?? 0) - files.attachments.length;
+  if (unseen > 0) files.notes.push(unseen === 1 ? "[a file not shown]" : `[${unseen} files not shown]`);
+  const text = [said, ...files.notes].filter(Boolean).join("\n");
   if (!text) return { kind: "ignored", why: "empty after the mention" };
   // A mention is answered in its thread (the post's own, or the one it is part of); a DM inline
   // unless the person wrote inside a thread.
@@ -109,6 +125,7 @@ export function normalizeMattermostPost(post: MattermostPost, context: PostConte
       conversationId: post.channel_id,
       platformMessageId: `post:${post.id}`,
       text,
+      ...(files.attachments.length ? { attachments: files.attachments } : {}),
       replyContext: rootId ? { rootId } : undefined,
     },
   };

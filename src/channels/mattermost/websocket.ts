@@ -3,10 +3,13 @@
  * direct messages and @mentions, as people use Mattermost, instead of slash commands and
  * trigger words. The bridge holds the socket, catches up on missed posts after a reconnect or
  * a restart (GET /channels/{id}/posts?since=), normalises posts with websocket-post.ts and
- * answers with this folder's REST client (api.ts), mentions in their thread.
+ * answers with this folder's REST client (api.ts), mentions in their thread. Files the bridge
+ * refers to (`mattermost-file:<id>`) are downloaded here, from serverUrl with the bot token.
  */
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
+import type { ChannelAdapter } from "../shared/types";
+import { fetchMattermostFile } from "./files";
 
 /** Mattermost posts hold up to 16,383 characters (the HTTP side's limit, index.ts). */
 const MATTERMOST_WS_MAX_MESSAGE_LENGTH = 16_383;
@@ -26,7 +29,7 @@ export const mattermostWsConfigSchema = z.object({
 });
 export type MattermostWsConfig = z.infer<typeof mattermostWsConfigSchema>;
 
-export const mattermostWsAdapter = createBridgedAdapter<MattermostWsConfig>({
+const bridged = createBridgedAdapter<MattermostWsConfig>({
   type: "mattermost-ws",
   description: "Mattermost bot over the WebSocket (via the bridge): DMs and @mentions, mentions answered in their thread",
   configSchema: mattermostWsConfigSchema,
@@ -39,3 +42,10 @@ export const mattermostWsAdapter = createBridgedAdapter<MattermostWsConfig>({
     "The bridge needs HTTPS and WSS to the server (api/v4 and api/v4/websocket); server 6.1 or newer, for catching up on posts missed while it was away.",
   ],
 });
+
+export const mattermostWsAdapter: ChannelAdapter<MattermostWsConfig> = {
+  ...bridged,
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchMattermostFile({ serverUrl: config.serverUrl, botToken: config.botToken, fetch }, attachment, maxBytes);
+  },
+};
