@@ -6,7 +6,8 @@
  * This keeps HTML 4's 253 names (Latin-1, typographic, Greek, arrows and common symbols) with
  * the same values and the same legacy forms without a semicolon; any other name is left as
  * written, which is what postal-mime does with a name it does not know.
- * `postal-mime-entities.test.ts` checks every value against postal-mime's own table.
+ * `html4-entities.test.ts` checks every value against postal-mime's own table. The e-mail
+ * channel's own HTML-to-text step (src/channels/email/html.ts) decodes with the same table.
  */
 
 /** U+00A0 to U+00FF in order: the Latin-1 names, which also parse without their semicolon. */
