@@ -20,4 +20,6 @@ export interface StorageCounters {
    * names: "D1 messages", "DO inbox". A batch's rows go to each statement's own table.
    */
   rowsWrittenByTable: Record<string, number>;
+  /** D1 rows read, by the table a statement reads first (FROM, else the table it writes). */
+  d1RowsReadByTable: Record<string, number>;
 }

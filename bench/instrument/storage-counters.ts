@@ -27,12 +27,19 @@ const counters: StorageCounters = {
   doKvOperations: 0,
   doAlarmOperations: 0,
   rowsWrittenByTable: {},
+  d1RowsReadByTable: {},
 };
 
 /** The table a writing statement names (INSERT INTO / REPLACE INTO / UPDATE / DELETE FROM), or "other". */
 export function writtenTable(sql: string): string {
   const m = /^\s*(?:with\b[\s\S]*?\)\s*)?(?:insert(?:\s+or\s+\w+)?\s+into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+[`"[]?(\w+)/i.exec(sql);
   return m?.[1] ?? "other";
+}
+
+/** The first table a statement reads (FROM, or the table an INSERT/UPDATE names), for rows read. */
+export function readTable(sql: string): string {
+  const m = /\bfrom\s+[`"[]?(\w+)/i.exec(sql);
+  return m?.[1] ?? writtenTable(sql);
 }
 
 function addRowsWritten(store: "D1" | "DO", table: string, rows: number): void {
@@ -52,6 +59,11 @@ function addD1Meta(result: unknown, sql: string | undefined): void {
   counters.d1RowsWritten += meta?.rows_written ?? 0;
   counters.d1RowsRead += meta?.rows_read ?? 0;
   addRowsWritten("D1", writtenTable(sql ?? ""), meta?.rows_written ?? 0);
+  const read = meta?.rows_read ?? 0;
+  if (read > 0) {
+    const table = readTable(sql ?? "");
+    counters.d1RowsReadByTable[table] = (counters.d1RowsReadByTable[table] ?? 0) + read;
+  }
 }
 
 /** The real object behind each counting proxy, so D1's batch() gets the statements it created. */
@@ -186,5 +198,5 @@ export function countingEnv<E extends object>(env: E): E {
 export function readCounters(): StorageCounters {
   // Random values are not allowed at module scope in Workers, so the id is made on first read.
   counters.isolate ||= crypto.randomUUID();
-  return { ...counters, rowsWrittenByTable: { ...counters.rowsWrittenByTable } };
+  return { ...counters, rowsWrittenByTable: { ...counters.rowsWrittenByTable }, d1RowsReadByTable: { ...counters.d1RowsReadByTable } };
 }

@@ -96,6 +96,9 @@ export function tableRows(r: BenchResult): Row[] {
     rows.push(compare("D1 round trips per message", gs.d1RoundTrips, fs.d1RoundTrips, 2));
     rows.push(compare("D1 rows written per message", gs.d1RowsWritten, fs.d1RowsWritten, 2));
     rows.push(compare("D1 rows read per message", gs.d1RowsRead, fs.d1RowsRead, 2));
+    for (const [table, n] of Object.entries(gs.d1RowsReadByTable ?? {}).sort((a, b) => b[1] - a[1])) {
+      rows.push([`  rows read per message, D1 ${table}`, fmt(n, 2), "", ""]);
+    }
     rows.push(compare("DO SQL statements per message", gs.doSqlStatements, fs.doSqlStatements, 2));
     rows.push(compare("DO rows written per message", gs.doSqlRowsWritten, fs.doSqlRowsWritten, 2));
     // Where the rows written go, per table (index entries and trigger writes included), largest first.

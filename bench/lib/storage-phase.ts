@@ -57,13 +57,18 @@ export async function storagePerMessage(
     if (load.lost > 0) throw new Error(`${kind}: ${load.lost} replies lost during the storage phase`);
     const per = { workerdCpuMs: round2((cpuAfter - cpuBefore) / load.messages) } as StoragePerMessage;
     for (const key of Object.keys(after) as (keyof StorageCounters)[]) {
-      if (key === "isolate" || key === "rowsWrittenByTable") continue;
+      if (key === "isolate" || key === "rowsWrittenByTable" || key === "d1RowsReadByTable") continue;
       per[key] = round2((after[key] - before[key]) / load.messages);
     }
     per.rowsWrittenByTable = {};
     for (const [table, rows] of Object.entries(after.rowsWrittenByTable)) {
       const delta = round2((rows - (before.rowsWrittenByTable[table] ?? 0)) / load.messages);
       if (delta > 0) per.rowsWrittenByTable[table] = delta;
+    }
+    per.d1RowsReadByTable = {};
+    for (const [table, rows] of Object.entries(after.d1RowsReadByTable ?? {})) {
+      const delta = round2((rows - (before.d1RowsReadByTable?.[table] ?? 0)) / load.messages);
+      if (delta > 0) per.d1RowsReadByTable[table] = delta;
     }
     return per;
   } finally {

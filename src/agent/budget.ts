@@ -9,7 +9,8 @@
  * each run or iteration; a job the agent created for a sender checks `checkBudget` for that
  * sender, whose caps count its runs too (src/scheduler/budget-gate.ts).
  */
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { spendDaily } from "../db/schema";
 import { sessionId } from "../objects/session-id";
@@ -51,16 +52,26 @@ export async function accountBudget(db: Db, limits: BudgetLimits, now: number): 
     : { ok: true };
 }
 
-/** One D1 query reading two rows: today's totals of the gateway and of this sender. */
+/** The day's totals of the gateway and of one sender (`scope`): two point lookups, two rows read. */
+export function budgetTotalsQuery(db: Db, day: number, scope: string) {
+  const totals = (key: string) =>
+    db
+      .select({ scope: spendDaily.scope, tokens: spendDaily.tokens, cost: spendDaily.costUsd })
+      .from(spendDaily)
+      .where(and(eq(spendDaily.day, day), eq(spendDaily.scope, key)));
+  return unionAll(totals(ACCOUNT_SCOPE), totals(scope));
+}
+
+/**
+ * One D1 query reading two rows: today's totals of the gateway and of this sender. Two point
+ * lookups joined with UNION ALL rather than `scope IN (...)`, which SQLite answers by stepping
+ * through the day's keys between the two (D1 bills 3 to 4 rows read for it, 2 this way).
+ */
 export async function checkBudget(db: Db, limits: BudgetLimits, channelId: string, senderId: string, now: number): Promise<BudgetVerdict> {
   const day = utcDayStart(now);
   const resetsAt = day + DAY_MS;
   const mine = sessionId(channelId, senderId);
-  const rows = await db
-    .select({ scope: spendDaily.scope, tokens: spendDaily.tokens, cost: spendDaily.costUsd })
-    .from(spendDaily)
-    .where(and(eq(spendDaily.day, day), inArray(spendDaily.scope, [ACCOUNT_SCOPE, mine])))
-    .all();
+  const rows = await budgetTotalsQuery(db, day, mine).all();
   const sender = rows.find((r) => r.scope === mine);
   const senderTokens = Number(sender?.tokens ?? 0);
   const senderCost = Number(sender?.cost ?? 0);

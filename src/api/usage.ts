@@ -34,6 +34,15 @@ function where(q: Range, extra?: SQL): SQL | undefined {
   return parts.length ? and(...parts) : undefined;
 }
 
+/**
+ * A run's calls. Every call's id starts with its run's id and a colon (src/agent/call-rows.ts),
+ * so the primary key finds them as a key range (":" + 1 is ";"); api_calls has no index on
+ * run_id, which every call written would pay for. The run_id test keeps the answer exact.
+ */
+export function ofRun(runId: string): SQL | undefined {
+  return and(gte(apiCalls.id, `${runId}:`), lt(apiCalls.id, `${runId};`), eq(apiCalls.runId, runId));
+}
+
 const n = (expr: SQL) => sql<number>`coalesce(${expr}, 0)`.mapWith(Number);
 const totals = {
   calls: n(sql`count(*)`),
@@ -186,7 +195,7 @@ export const usageRoutes = new Hono<AppEnv>()
     ),
     async (c) => {
       const q = c.req.valid("query");
-      const extra = and(q.before !== undefined ? lt(apiCalls.createdAt, q.before) : undefined, q.runId ? eq(apiCalls.runId, q.runId) : undefined);
+      const extra = and(q.before !== undefined ? lt(apiCalls.createdAt, q.before) : undefined, q.runId ? ofRun(q.runId) : undefined);
       const rows = await c.var.db.select().from(apiCalls).where(where(q, extra)).orderBy(desc(apiCalls.createdAt), desc(apiCalls.id)).limit(q.limit);
       return c.json({ calls: rows });
     },

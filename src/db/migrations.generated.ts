@@ -66,5 +66,12 @@ export const MIGRATIONS: { name: string; queries: string[] }[] = [
       "CREATE INDEX `media_files_message` ON `media_files` (`message_id`);",
       "CREATE INDEX `media_files_created` ON `media_files` (`created_at`);"
     ]
+  },
+  {
+    "name": "0004_lean_api_calls.sql",
+    "queries": [
+      "-- Every index of a table is written with each of its rows, and D1 bills those writes as rows\n-- written: these two served only admin reads that the primary key and api_calls_created answer\n-- (a run's calls are a key range of their ids; a sender's usage is read within a period).\nDROP INDEX `api_calls_sender`;",
+      "DROP INDEX `api_calls_run`;"
+    ]
   }
 ];

@@ -4,29 +4,24 @@
  * Quoted history in <blockquote> becomes "> " lines, which text.ts then drops like any quote.
  * postal-mime fills `text` only from a text/plain part, so this covers the rest.
  */
+import { htmlEntities } from "../../lib/html4-entities/html-entities";
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  ndash: "–",
-  mdash: "—",
-  hellip: "…",
-  copy: "©",
-  reg: "®",
-  euro: "€",
-};
+/**
+ * Named references by HTML 4's table (the one the Worker's postal-mime uses too): Latin-1 letters,
+ * typography, Greek, arrows and symbols. Looked up as written (`&Eacute;` and `&eacute;` differ),
+ * then in lower case for a sender that shouts (`&NBSP;`); any other name stays as written.
+ */
+function namedEntity(name: string): string | undefined {
+  return htmlEntities[`&${name};`] ?? htmlEntities[`&${name.toLowerCase()};`];
+}
 
 function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,8});/gi, (whole, name: string) => {
+  return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,7});/gi, (whole, name: string) => {
     if (name[0] === "#") {
       const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
-    return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
+    return namedEntity(name) ?? whole;
   });
 }
 

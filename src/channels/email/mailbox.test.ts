@@ -39,6 +39,10 @@ describe("HTML mail as text", () => {
       "<html><head><style>p{color:red}</style></head><body><p>Hello&nbsp;<b>there</b> &amp; welcome</p><ul><li>one</li><li>two</li></ul>Line<br>break</body></html>";
     expect(htmlToText(html)).toBe("Hello there & welcome\n\n* one\n* two\n\nLine\nbreak");
   });
+  it("decodes HTML 4's named references, numeric ones, and leaves unknown names as written", () => {
+    const html = "<p>Caf&eacute; &rarr; 5&euro; &mdash; &ldquo;fine&rdquo; &AMP; &Eacute;t&eacute; &frac12; &#x1F600; &#233; &Afr; &bogus;</p>";
+    expect(htmlToText(html)).toBe("Café → 5€ — “fine” & Été ½ 😀 é &Afr; &bogus;");
+  });
   it("turns blockquoted history into quote lines, which are then stripped", async () => {
     const raw = [
       "From: ann@example.org",
