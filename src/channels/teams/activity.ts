@@ -18,7 +18,12 @@ export const activitySchema = z.looseObject({
   channelId: z.string().min(1).max(100),
   from: accountSchema.optional(),
   recipient: accountSchema.optional(),
-  conversation: z.looseObject({ id: z.string().min(1).max(1000), conversationType: z.string().optional(), isGroup: z.boolean().optional() }),
+  conversation: z.looseObject({
+    id: z.string().min(1).max(1000),
+    conversationType: z.string().optional(),
+    isGroup: z.boolean().optional(),
+    tenantId: z.string().max(200).optional(),
+  }),
   text: z.string().max(100_000).optional(),
   /** An Adaptive Card's Action.Submit data (approval.ts). */
   value: z.unknown().optional(),
@@ -61,6 +66,13 @@ function cleanText(activity: Activity, botId: string, prefix: string | undefined
   return text;
 }
 
+/** The person's tenant, as Teams names it on the conversation or in channelData. */
+function tenantOf(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const fromData = typeof channelData?.tenant?.id === "string" ? channelData.tenant.id : undefined;
+  return activity.conversation.tenantId ?? fromData;
+}
+
 export function normalizeActivity(activity: Activity, prefix: string | undefined): NormalizedActivity {
   if (activity.type !== "message") {
     return KNOWN_IGNORED.has(activity.type)
@@ -81,6 +93,7 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
   if (!personal && !mentioned && !prefixed) return { kind: "ignored", reason: "group message not addressed to the bot" };
   const text = cleanText(activity, botId, prefix);
   if (!text) return { kind: "ignored", reason: "message without text (attachments only)" };
+  const tenant = tenantOf(activity);
   return {
     kind: "message",
     message: {
@@ -91,6 +104,16 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
       platformMessageId: `${activity.conversation.id}:${activity.id}`,
       text,
       replyContext: { serviceUrl: activity.serviceUrl, activityId: activity.id },
+      // A personal chat is the one place a bot may write to this person unprompted later (a
+      // proactive message): its reference is kept, the serviceUrl as verified by the JWT.
+      ...(personal
+        ? {
+            directRoute: {
+              conversationId: activity.conversation.id,
+              replyContext: { serviceUrl: activity.serviceUrl, ...(tenant ? { tenantId: tenant } : {}) },
+            },
+          }
+        : {}),
     },
   };
 }
