@@ -10,7 +10,8 @@ import { DurableObject } from "cloudflare:workers";
 import { migrateAgentMemory } from "../src/agent/memory-store";
 import type { ContainerTurnResult } from "../src/protocol/container";
 import type { ChatTurn, MemoryUpdate } from "../src/agent/types";
-import type { InboundMessage } from "../src/channels/shared/types";
+import type { DirectRoute, InboundMessage } from "../src/channels/shared/types";
+import { senderSession } from "../src/objects/addresses";
 import { readConfig, type GatewayConfig } from "../src/config";
 import { newId } from "../src/crypto/random";
 import { openDb, type Db } from "../src/db/client";
@@ -63,6 +64,9 @@ const ALARM_RETRY_MAX_MS = 5 * 60_000;
 const OUTBOX_ROWS_PER_INSERT = 8;
 /** A channel handed over with a message is trusted this long; later work loads it again. */
 const CHANNEL_SNAPSHOT_TTL_MS = 5_000;
+
+/** The kv key of the person's latest one-to-one chat (InboundMessage.directRoute). */
+const DIRECT_ROUTE_KEY = "direct_route";
 
 /** Where and how a message's reply goes. */
 export interface ReplyRoute {
@@ -129,6 +133,8 @@ export class SenderSession extends DurableObject<Env> {
       log.info("duplicate dropped", { channelId, senderId: message.senderId, platformMessageId: message.platformMessageId });
       return { duplicate: true, messageId: seen.id };
     }
+    // The latest one-to-one chat with this person, for platforms that cannot reach them by id alone.
+    if (message.directRoute) kvSet(this.sql, DIRECT_ROUTE_KEY, message.directRoute);
     const loaded = channel && channel.id === channelId ? fromSnapshot(openDb(this.env.DB), channel) : null;
     if (loaded) this.handedOver.set(channelId, { channel: loaded, at: Date.now() });
     await this.clock.wakeBy(Date.now());
@@ -143,6 +149,11 @@ export class SenderSession extends DurableObject<Env> {
     if (!channel) return;
     this.enqueue(channel, { turnId, runId: null, recipient: senderId, conversationId, inReplyTo: null, replyContext: null }, text, Date.now());
     await this.clock.wakeBy(Date.now());
+  }
+
+  /** Where a message to this person alone can go (InboundMessage.directRoute); null until they wrote in a one-to-one chat. */
+  async directRoute(): Promise<DirectRoute | null> {
+    return kvGet<DirectRoute | null>(this.sql, DIRECT_ROUTE_KEY, null);
   }
 
   /** Deletes the conversation history of a session cleaned up after long inactivity. */
@@ -392,21 +403,38 @@ export class SenderSession extends DurableObject<Env> {
     const tools = decision.paused.toolCalls.filter((c) => !c.result).map(({ name, input }) => ({ name, input }));
     const deadline = now + approver.timeoutSeconds * 1000;
     const id = newId("evt");
-    const detail = { approvalId: id, messageId: row.id, runId: decision.runId, tools, approver: approver.kind, approverId: approver.id, deadline };
+    const reach: { prompt: ReplyRoute | null; unreachable?: string } =
+      approver.kind === "sender" ? { prompt: { ...replyRoute(row), turnId: id } } : await this.adminPromptRoute(channel, approver.id, row, id);
+    const detail = {
+      approvalId: id,
+      messageId: row.id,
+      runId: decision.runId,
+      tools,
+      approver: approver.kind,
+      approverId: approver.id,
+      deadline,
+      ...(reach.unreachable ? { unreachable: reach.unreachable } : {}),
+    };
+    const events = [{ ...feedEvent("approval.requested", row.channel_id, row.sender_id, detail, now), id }];
+    if (reach.unreachable)
+      events.push(
+        feedEvent(
+          "approval.unreachable",
+          row.channel_id,
+          row.sender_id,
+          { approvalId: id, approverId: approver.id, reason: reach.unreachable, adminAction: true },
+          now,
+        ),
+      );
     // The event's id is the approval's: a button press or the dashboard finds the sender's object from it.
-    await this.recordNow([{ ...feedEvent("approval.requested", row.channel_id, row.sender_id, detail, now), id }]);
+    await this.recordNow(events);
     const text = approvalPromptText(tools, {
       senderName: row.sender_name ?? row.sender_id,
       forSender: approver.kind === "sender",
       timeoutSeconds: approver.timeoutSeconds,
       buttons: channel.adapter.approvalButtons === true,
     });
-    const prompt: ReplyRoute | null =
-      approver.kind === "sender"
-        ? { ...replyRoute(row), turnId: id }
-        : approver.id
-          ? { turnId: id, runId: null, recipient: approver.id, conversationId: approver.id, inReplyTo: null, replyContext: null }
-          : null;
+    const prompt = reach.prompt;
     this.ctx.storage.transactionSync(() => {
       insertApprovalWait(this.sql, {
         id,
@@ -425,6 +453,34 @@ export class SenderSession extends DurableObject<Env> {
       this.sql.exec("UPDATE inbox SET state = 'waiting' WHERE id = ?", row.id);
       if (prompt) this.enqueue(channel, prompt, text, now, { approvalId: id });
     });
+  }
+
+  /**
+   * Where the admin's prompt goes: to their id, or on platforms that can only write into a chat
+   * the person started (Teams), into the one-to-one chat their own object keeps. Without one
+   * (or without an admin id) nobody is asked in chat; `unreachable` says why, for the feed.
+   */
+  private async adminPromptRoute(
+    channel: LoadedChannel,
+    adminId: string | null,
+    row: InboxRow,
+    turnId: string,
+  ): Promise<{ prompt: ReplyRoute | null; unreachable?: string }> {
+    if (!adminId) return { prompt: null };
+    const base = { turnId, runId: null, recipient: adminId, inReplyTo: null };
+    if (!channel.adapter.directRouteRequired) return { prompt: { ...base, conversationId: adminId, replyContext: null } };
+    const route =
+      adminId === row.sender_id
+        ? await this.directRoute()
+        : await senderSession(this.env, row.channel_id, adminId)
+            .directRoute()
+            .catch(() => null);
+    if (!route)
+      return {
+        prompt: null,
+        unreachable: `the admin (${adminId}) has not written to the bot in a one-to-one chat yet, so the prompt cannot be sent there; decide in the dashboard`,
+      };
+    return { prompt: { ...base, conversationId: route.conversationId, replyContext: route.replyContext ? JSON.stringify(route.replyContext) : null } };
   }
 
   /** A message waiting for an approval: once decided (or expired) its turn continues; null while it waits. */

@@ -6,6 +6,7 @@
  */
 import type { ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import type { AgentTool, ToolContext, ToolOutcome } from "./tools";
+import type { McpDirectTool } from "./types";
 import type { AgentEvent, ApprovalDecision, PausedToolCall, PausedTurn } from "./types";
 
 export type { ApprovalDecision, ApprovalGate, PausedToolCall, PausedTurn } from "./types";
@@ -28,6 +29,8 @@ export async function settleToolCalls(
   decision: ApprovalDecision,
   tools: readonly AgentTool[],
   ctx: ToolContext,
+  /** The turn's ask-first MCP tools, called on the server when approved. */
+  mcpTools: readonly McpDirectTool[] = [],
 ): Promise<{ results: ToolResultBlockParam[]; events: AgentEvent[] }> {
   const results: ToolResultBlockParam[] = [];
   const events: AgentEvent[] = [];
@@ -35,8 +38,11 @@ export async function settleToolCalls(
     let out = call.result;
     if (!out) {
       const tool = tools.find((t) => t.name === call.name);
+      const mcp = mcpTools.find((t) => t.name === call.name);
       if (decision.kind !== "approved") out = deniedResult(decision);
-      else out = tool ? await tool.run(call.input, ctx) : { content: `tool ${call.name} is not available here`, isError: true };
+      else if (tool) out = await tool.run(call.input, ctx);
+      else if (mcp) out = await mcp.run(call.input);
+      else out = { content: `tool ${call.name} is not available here`, isError: true };
       events.push({
         kind: "agent.tool",
         detail: { tool: call.name, ok: !out.isError, step: paused.step, approval: decision.kind, ...(out.isError ? { error: out.content } : {}) },

@@ -4,7 +4,7 @@
  * the model ends its turn (bounded in steps), and reports every call for usage and cost.
  */
 import { MessagesClient } from "./messages-client";
-import type { ContentBlock, Message, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import type { ContentBlock, Message, MessageParam, Tool, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { settleToolCalls } from "./approvals";
 import { compact, planCompaction } from "./compaction";
 import { createdFileIds, downloadCreatedFiles, type FilesApi } from "./created-files";
@@ -120,7 +120,12 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
 
       const tools = toolsFor(trust, req.settings?.tools, req.capabilities);
       // Client and server tools share one list sorted by name: the prefix is the same every turn.
-      const definitions = [...toolDefinitions(tools), ...serverToolDefinitions(req.settings?.serverTools, trust)].sort((a, b) => a.name.localeCompare(b.name));
+      // MCP tools that ask first are the gateway's to call (mcp-ask-first.ts), so they are client tools too.
+      const mcpTools = req.mcpTools ?? [];
+      const mcpDefinitions = mcpTools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as Tool["input_schema"] }));
+      const definitions = [...toolDefinitions(tools), ...mcpDefinitions, ...serverToolDefinitions(req.settings?.serverTools, trust)].sort((a, b) =>
+        a.name.localeCompare(b.name),
+      );
       const base = buildRequest({
         model,
         maxTokens: req.settings?.maxTokens ?? opts.maxTokens,
@@ -153,7 +158,7 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
       const latency = () => earlierLatencyMs + now() - started;
       let firstStep = 1;
       if (resume) {
-        const settled = await settleToolCalls(resume.paused, resume.decision, tools, toolContext);
+        const settled = await settleToolCalls(resume.paused, resume.decision, tools, toolContext, mcpTools);
         events.push(...settled.events);
         messages.push({ role: "user", content: settled.results });
         firstStep = resume.paused.step + 1;
@@ -212,7 +217,9 @@ export function createClaudeRuntime(opts: ClaudeRuntimeOptions): AgentRuntime {
         const stepCalls: PausedToolCall[] = [];
         for (const use of toolUses) {
           const tool = tools.find((t) => t.name === use.name);
-          if (tool && askFirst.includes(use.name)) {
+          // Every MCP tool the gateway calls itself is there because it asks first.
+          const mcp = mcpTools.some((t) => t.name === use.name);
+          if ((tool && askFirst.includes(use.name)) || mcp) {
             if (req.approvals) {
               // Waits for a person: runs (or not) when the turn is resumed with the decision.
               stepCalls.push({ id: use.id, name: use.name, input: use.input });

@@ -15,11 +15,22 @@ import { mcpServerName, type McpServerGrant } from "./mcp-request";
 import type { TrustTier } from "./trust";
 
 const toolName = z.string().trim().min(1).max(128);
+/**
+ * A server on the gateway's own machine (a gateway run with `npm start` beside a local MCP
+ * server): plain http is allowed there, for the ask-first tools the gateway calls itself. The
+ * MCP connector reaches only https servers, so such a server's other tools are not offered.
+ */
+export const LOOPBACK_HTTP = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 export const mcpServerBody = z
   .object({
     name: mcpServerName,
-    url: z.url({ protocol: /^https$/, error: "url must be an https:// URL (the MCP connector accepts no other)" }).max(2_000),
+    url: z
+      .url({ protocol: /^https?$/, error: "url must be an https:// URL (the MCP connector accepts no other)" })
+      .max(2_000)
+      .refine((url) => url.startsWith("https://") || LOOPBACK_HTTP.test(url), {
+        error: "url must be an https:// URL (the MCP connector accepts no other; http:// only on this machine, 127.0.0.1 or localhost, for ask-first tools)",
+      }),
     /** OAuth bearer token; sealed at rest, never returned. null removes it. */
     token: z.string().min(1).max(8_000).nullable().optional(),
     /** Only these of the server's tools; null or unset: all of them. */

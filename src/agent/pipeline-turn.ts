@@ -20,6 +20,7 @@ import type { AttachmentFetcher } from "./images";
 import { prepareMedia, type MediaRow, type MediaStore, type PreparedMedia } from "./media";
 import { transcriberFor, type AiBinding } from "./transcribe";
 import { mcpGrants } from "./mcp-servers";
+import { mcpTurnTools } from "./mcp-ask-first";
 import { activeHistory, loadAgentMemory, searchNotes, type SqlLike } from "./memory-store";
 import { jobScheduler } from "./schedule-job";
 import { conversationAgent, type AgentConfig } from "./runtime";
@@ -64,6 +65,8 @@ export interface AgentStageInput {
   onText?: (textSoFar: string) => void;
   /** Continues a turn that paused for an approval, with the decision (the other fields as for the paused turn). */
   resume?: { paused: PausedTurn; decision: ApprovalDecision };
+  /** How ask-first MCP servers are reached; the Worker's fetch when unset (tests give a fake). */
+  mcpFetch?: typeof fetch;
 }
 
 export interface AgentStageOutput {
@@ -113,7 +116,14 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
   const memory = input.conversation?.memory ?? loadAgentMemory(input.sql);
   const history = input.conversation?.history ?? activeHistory(input.sql, memory.summaryThroughSeq);
   const trust = trustTier(channel.type, channel.policy);
-  const { grants: mcpServers, skipped: mcpSkipped } = await mcpGrants(input.db, await keyringFor(input.cfg), channel.agent?.mcpServers, trust);
+  const { grants, skipped: mcpSkipped } = await mcpGrants(input.db, await keyringFor(input.cfg), channel.agent?.mcpServers, trust);
+  // Ask-first MCP tools are listed and called by the gateway; the rest stays with the connector.
+  // (The offline echo model calls no tools: nothing is listed for it.)
+  const mcp =
+    runtime.mode === "anthropic"
+      ? await mcpTurnTools(grants, channel.agent?.approvals?.askFirst ?? [], input.mcpFetch ?? ((i, init) => fetch(i, init)))
+      : { connector: grants, direct: [], skipped: [] };
+  const mcpServers = mcp.connector;
   const result = await runtime.runTurn({
     channelId: channel.id,
     channelType: channel.type,
@@ -123,6 +133,7 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     trust,
     settings: channel.agent,
     ...(mcpServers.length ? { mcpServers } : {}),
+    ...(mcp.direct.length ? { mcpTools: mcp.direct } : {}),
     history,
     memory,
     text,
@@ -148,6 +159,8 @@ export async function agentStage(input: AgentStageInput): Promise<AgentStageOutp
     );
   if (mcpSkipped.length)
     events.push(feedEvent("agent.mcp_skipped", channel.id, senderId, { runId: input.runId, servers: mcpSkipped, reason: "token cannot be opened" }, at));
+  for (const s of mcp.skipped)
+    events.push(feedEvent("agent.mcp_skipped", channel.id, senderId, { runId: input.runId, servers: [s.server], reason: s.reason }, at));
   events.push(
     feedEvent(
       "agent.run",

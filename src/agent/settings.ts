@@ -5,7 +5,7 @@ import { TOOL_NAMES } from "./tool-names";
 import { BRIDGE_ID_PATTERN } from "../protocol/bridge";
 import { mcpServerName } from "./mcp-request";
 import { serverToolsSchema } from "./server-tools";
-import { approvalSettingsSchema } from "./approval-settings";
+import { approvalSettingsSchema, MCP_ASK_FIRST } from "./approval-settings";
 
 export const agentSettingsSchema = z
   .object({
@@ -33,7 +33,19 @@ export const agentSettingsSchema = z
     /** The bridge that runs them; default: the channel's own bridge, else AGENT_CONTAINER_BRIDGE. */
     containerBridgeId: z.string().regex(BRIDGE_ID_PATTERN, "containerBridgeId must be a bridge id (brg_...)").optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    // An MCP server can only ask first on a channel whose agent may use it.
+    for (const [i, entry] of (settings.approvals?.askFirst ?? []).entries()) {
+      const server = MCP_ASK_FIRST.exec(entry)?.[1];
+      if (server && !settings.mcpServers?.includes(server))
+        ctx.addIssue({
+          code: "custom",
+          path: ["approvals", "askFirst", i],
+          message: `${entry} names the MCP server "${server}", which this channel's mcpServers does not list`,
+        });
+    }
+  });
 
 export type AgentSettings = z.infer<typeof agentSettingsSchema>;
 

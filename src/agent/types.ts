@@ -45,6 +45,8 @@ export interface TurnRequest {
   settings?: AgentSettings | null;
   /** Remote MCP servers this turn may use, already filtered by the sender's trust tier (src/agent/mcp-servers.ts). */
   mcpServers?: McpServerGrant[];
+  /** MCP tools that ask first, which the gateway calls itself (mcp-ask-first.ts); offered beside the gateway's own. */
+  mcpTools?: McpDirectTool[];
   /** Model for this turn only (scheduled jobs); wins over `settings.model`. */
   model?: string;
   /** What the gateway can do for this sender besides answering; tools needing a missing one are not offered. */
@@ -190,6 +192,17 @@ export interface RunRecord {
   usage: TurnUsage;
   latencyMs: number;
   error?: string;
+}
+
+/** An MCP tool the gateway calls itself (mcp-ask-first.ts), offered to the model as a client tool; every call asks first. */
+export interface McpDirectTool {
+  /** `mcp__<server>__<tool>`: the name the model calls it by. */
+  name: string;
+  server: string;
+  tool: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  run(input: unknown): Promise<{ content: string; isError?: boolean }>;
 }
 
 /** Given to a turn that may pause for approvals: the tools that ask first. */

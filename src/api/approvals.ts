@@ -41,6 +41,8 @@ interface RequestedDetail {
   approver: "admin" | "sender";
   approverId: string | null;
   deadline: number;
+  /** Why the prompt could not be sent in chat (e.g. a Teams admin who never wrote to the bot). */
+  unreachable?: string;
 }
 
 const idParam = validate("param", z.object({ id: z.string().min(1).max(100) }));
@@ -72,6 +74,7 @@ export const approvalRoutes = new Hono<AppEnv>()
           approver: d.approver,
           approverId: d.approverId,
           deadline: d.deadline,
+          unreachable: d.unreachable ?? null,
         },
       ];
     });

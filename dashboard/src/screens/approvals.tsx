@@ -36,6 +36,7 @@ function Approvals() {
                   <span title={dateTime(a.at)}>asked {timeAgo(a.at)}</span>
                   <span title={dateTime(a.deadline)}>denied at {dateTime(a.deadline)} without a decision</span>
                 </div>
+                {a.unreachable ? <div class="meta">Not asked in chat: {a.unreachable}</div> : null}
               </div>
               <div class="actions">
                 <button type="button" onClick={() => void decide(a.id, "approve")}>

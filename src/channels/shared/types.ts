@@ -23,6 +23,18 @@ export interface InboundMessage {
   receivedAt: number;
   /** Platform-specific routing the adapter needs to reply (e.g. a Discord interaction token). */
   replyContext?: Record<string, string>;
+  /**
+   * Set by platforms whose bots cannot write to a person by their id alone (Teams): where a
+   * message to this person alone can go later, from a one-to-one chat they wrote in. The
+   * sender's object keeps the latest; an approval prompt for the channel's admin uses it.
+   */
+  directRoute?: DirectRoute;
+}
+
+/** A one-to-one conversation with a person, as the adapter's `send` needs it (conversation id and reply context). */
+export interface DirectRoute {
+  conversationId: string;
+  replyContext?: Record<string, string>;
 }
 
 export interface Attachment {
@@ -174,6 +186,12 @@ export interface ChannelAdapter<C = unknown> {
   endpointFields?: readonly string[];
   /** True when `send` renders `OutboundMessage.approval` as Approve/Deny buttons and `verify` returns their presses. */
   approvalButtons?: boolean;
+  /**
+   * True when a person can be written to only through the `directRoute` of a one-to-one chat
+   * they started (Teams): without one, an approval prompt for the admin is not sent and the feed
+   * says why (`approval.unreachable`).
+   */
+  directRouteRequired?: boolean;
   /** Longest single message the platform accepts; longer replies are split. */
   maxMessageLength: number;
   /** Fills config defaults at creation (e.g. generates a signing secret). */

@@ -19,7 +19,12 @@ export const activitySchema = z.looseObject({
   channelId: z.string().min(1).max(100),
   from: accountSchema.optional(),
   recipient: accountSchema.optional(),
-  conversation: z.looseObject({ id: z.string().min(1).max(1000), conversationType: z.string().optional(), isGroup: z.boolean().optional() }),
+  conversation: z.looseObject({
+    id: z.string().min(1).max(1000),
+    conversationType: z.string().optional(),
+    isGroup: z.boolean().optional(),
+    tenantId: z.string().max(200).optional(),
+  }),
   text: z.string().max(100_000).optional(),
   /** An Adaptive Card's Action.Submit data (approval.ts). */
   value: z.unknown().optional(),
@@ -64,6 +69,13 @@ function cleanText(activity: Activity, botId: string, prefix: string | undefined
   return text;
 }
 
+/** The person's tenant, as Teams names it on the conversation or in channelData. */
+function tenantOf(activity: Activity): string | undefined {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const fromData = typeof channelData?.tenant?.id === "string" ? channelData.tenant.id : undefined;
+  return activity.conversation.tenantId ?? fromData;
+}
+
 export function normalizeActivity(activity: Activity, prefix: string | undefined): NormalizedActivity {
   if (activity.type !== "message") {
     return KNOWN_IGNORED.has(activity.type)
@@ -86,6 +98,7 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
   const { attachments, notes } = teamsAttachments(activity.attachments);
   const text = [typed, ...notes].filter(Boolean).join("\n");
   if (!text) return { kind: "ignored", reason: "message without text or files" };
+  const tenant = tenantOf(activity);
   return {
     kind: "message",
     message: {
@@ -97,6 +110,16 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
       text,
       ...(attachments.length ? { attachments } : {}),
       replyContext: { serviceUrl: activity.serviceUrl, activityId: activity.id },
+      // A personal chat is the one place a bot may write to this person unprompted later (a
+      // proactive message): its reference is kept, the serviceUrl as verified by the JWT.
+      ...(personal
+        ? {
+            directRoute: {
+              conversationId: activity.conversation.id,
+              replyContext: { serviceUrl: activity.serviceUrl, ...(tenant ? { tenantId: tenant } : {}) },
+            },
+          }
+        : {}),
     },
   };
 }

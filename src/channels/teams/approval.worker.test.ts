@@ -4,7 +4,8 @@
  * (Action.Submit), a press arrives as a message activity carrying the button's data, verified by
  * the Bot Framework JWT; the approver's press decides (the card is replaced, without buttons),
  * anyone else's is refused, told and recorded, a second press changes nothing; with the admin as
- * approver the prompt has nowhere to go on Teams and the dashboard decides. The model is
+ * approver the card goes to the admin's personal chat once they wrote there, and before that the
+ * feed says nobody was asked and the dashboard decides. The model is
  * scripted (test/fakes/pausing-runtime.ts): its resumed turn says which decision it got.
  */
 import { SELF } from "cloudflare:test";
@@ -14,6 +15,7 @@ import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker
 import { APPROVAL_JOB, pausingRuntime } from "../../../test/fakes/pausing-runtime";
 import { createTeamsFake, type PostedActivity, type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
+import personal from "./fixtures/message-personal.json";
 
 const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
 let admin: string;
@@ -153,19 +155,48 @@ describe("tool approvals on Teams", () => {
     expect(reply.conversationId).toBe(asked.conversation.id);
   });
 
-  it("with approver admin the prompt cannot reach the admin (no conversation to write into); the dashboard decides", async () => {
+  it("with approver admin: before the admin wrote, nobody is asked in chat and the feed says so; the dashboard decides", async () => {
     vi.spyOn(conversationAgent, "runtime").mockReturnValue(pausingRuntime());
     const adminId = crypto.randomUUID();
     const { fake, id, url } = await teamsChannel({ askFirst: ["schedule_job"], approver: "admin", adminSenderId: adminId });
     const asked = mentionFrom(person("Sam Sender"), "schedule it");
     await fake.deliver(url, asked);
-    const failed = await eventually(async () => (await eventsOf(id, "reply.failed"))[0]);
-    expect(failed.detail.error).toContain("no Teams conversation to reply to");
-    const approvalId = (await call<{ approvals: { id: string; approverId: string }[] }>("GET", "/api/approvals", undefined, admin)).body.approvals.find(
-      (a) => a.approverId === adminId,
-    )!.id;
-    expect((await call("POST", `/api/approvals/${approvalId}`, { decision: "approve" }, admin)).status).toBe(200);
+    const unreachable = await eventually(async () => (await eventsOf(id, "approval.unreachable"))[0]);
+    expect(unreachable.detail).toMatchObject({ approverId: adminId, adminAction: true });
+    expect(String(unreachable.detail.reason)).toContain("has not written to the bot in a one-to-one chat");
+    const waiting = (
+      await call<{ approvals: { id: string; approverId: string; unreachable: string | null }[] }>("GET", "/api/approvals", undefined, admin)
+    ).body.approvals.find((a) => a.approverId === adminId)!;
+    expect(waiting.unreachable).toContain("decide in the dashboard");
+    expect(fake.state.posted.filter((p) => cardOf(p)?.actions)).toEqual([]);
+    expect(await eventsOf(id, "reply.failed")).toEqual([]);
+    expect((await call("POST", `/api/approvals/${waiting.id}`, { decision: "approve" }, admin)).status).toBe(200);
     const reply = await eventually(async () => fake.state.posted.find((p) => p.activity.text?.includes("decision: approved by admin")));
+    expect(reply.conversationId).toBe(asked.conversation.id);
+  });
+
+  it("with approver admin: once the admin wrote in a personal chat, the card goes there and their press decides", async () => {
+    const ada = person("Ada Admin");
+    const { fake, id, url } = await teamsChannel({ askFirst: ["schedule_job"], approver: "admin", adminSenderId: ada.aadObjectId });
+    // The admin's hello in their personal chat with the bot: its conversation is kept.
+    const hello = structuredClone(personal);
+    hello.from = ada;
+    hello.conversation.id = `a:${crypto.randomUUID().replaceAll("-", "")}`;
+    expect((await fake.deliver(url, hello)).status).toBe(200);
+    // Answered by the echo agent (no model configured), so the hello itself asks nothing.
+    await eventually(async () => fake.state.posted.find((p) => p.conversationId === hello.conversation.id && p.replyToId === hello.id));
+
+    vi.spyOn(conversationAgent, "runtime").mockReturnValue(pausingRuntime());
+    const asked = mentionFrom(person("Sam Sender"), "schedule it");
+    await fake.deliver(url, asked);
+    const prompt = await promptIn(fake, hello.conversation.id);
+    // A proactive message: posted into the conversation, not as a reply to an activity.
+    expect(prompt.replyToId).toBeUndefined();
+    expect(cardOf(prompt).body[0]?.text).toContain("for Sam Sender");
+    expect(await eventsOf(id, "approval.unreachable")).toEqual([]);
+    expect(await (await fake.pressButton(url, prompt, 0, ada)).json()).toMatchObject({ approval: "decided" });
+    expect(cardOf(fake.state.updates[0]!).body[0]?.text).toMatch(/✅ Approved by Ada Admin$/);
+    const reply = await eventually(async () => fake.state.posted.find((p) => p.activity.text?.includes("decision: approved")));
     expect(reply.conversationId).toBe(asked.conversation.id);
   });
 });

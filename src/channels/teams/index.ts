@@ -83,6 +83,8 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
   endpointFields: ["openIdMetadataUrl", "loginBase"],
   maxMessageLength: TEAMS_MAX_MESSAGE_LENGTH,
   approvalButtons: true,
+  // A bot writes to a person only in a conversation it has: the admin's personal chat, kept when they write.
+  directRouteRequired: true,
 
   async verify(request, ctx) {
     const { config } = ctx;

@@ -89,6 +89,11 @@ describe("Teams activities", () => {
         platformMessageId: `${personal.conversation.id}:1485983408511`,
         text: "Hello Teams bot",
         replyContext: { serviceUrl: "https://smba.trafficmanager.net/amer/", activityId: "1485983408511" },
+        // The personal chat's reference, for proactive messages (an approval prompt for this person as admin).
+        directRoute: {
+          conversationId: personal.conversation.id,
+          replyContext: { serviceUrl: "https://smba.trafficmanager.net/amer/", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" },
+        },
       },
     });
   });
@@ -96,6 +101,8 @@ describe("Teams activities", () => {
   it("answers a channel message only when mentioned or prefixed, without the mention", () => {
     const mention = normalizeActivity(parse(channelMention), undefined);
     expect(mention).toMatchObject({ kind: "message", message: { text: "what is the status of the build?", senderId: "6b79f8a3-0ce5-4cae-b1b3-04b0d0ee9aa1" } });
+    // A channel thread is no place for a message to one person: no direct route from it.
+    expect(mention.kind === "message" && mention.message.directRoute).toBe(undefined);
     const chatter = { ...channelMention, text: "just talking among people", entities: [] };
     expect(normalizeActivity(parse(chatter), undefined)).toMatchObject({ kind: "ignored" });
     expect(normalizeActivity(parse({ ...chatter, text: "!ai summarise" }), "!ai")).toMatchObject({ kind: "message", message: { text: "summarise" } });
