@@ -63,6 +63,7 @@ export const lineAdapter: ChannelAdapter<LineConfig> = {
   description: "LINE Official Account through the Messaging API (one-to-one chats, groups by @mention)",
   configSchema,
   secretFields: ["channelAccessToken", "channelSecret"],
+  setupRegisters: true,
   maxMessageLength: LINE_MAX_MESSAGE_LENGTH,
   typing: lineTyping(client),
 
