@@ -4,7 +4,13 @@
  * from the feed's rows, one per turn (the newest text wins), and dropped when the turn's reply
  * is delivered or fails, or when nothing has changed for a while (a turn that ended otherwise).
  */
-import type { FeedEvent } from "../api/types";
+/** The fields of a feed event (api/types.ts FeedEvent) this reads; kept structural so plain-Node tests need no API types. */
+export interface FeedFrame {
+  kind: string;
+  channelId: string | null;
+  senderId: string | null;
+  detail: { readonly [key: string]: unknown };
+}
 
 export interface ReplyInProgress {
   turnId: string;
@@ -20,7 +26,7 @@ export interface ReplyInProgress {
 /** A turn whose preview has not changed for this long has ended without saying so to this page. */
 export const PROGRESS_STALE_MS = 120_000;
 
-export function progressOf(e: FeedEvent, now = Date.now()): ReplyInProgress | null {
+export function progressOf(e: FeedFrame, now = Date.now()): ReplyInProgress | null {
   if (e.kind !== "reply.progress" || !e.channelId || !e.senderId) return null;
   const { turnId, inReplyTo, text } = e.detail;
   if (typeof turnId !== "string" || typeof text !== "string") return null;
@@ -28,14 +34,14 @@ export function progressOf(e: FeedEvent, now = Date.now()): ReplyInProgress | nu
 }
 
 /** The turn a delivery event settles: its chunks are numbered `<turn>:<0000>`. */
-function settledTurn(e: FeedEvent): string | null {
+function settledTurn(e: FeedFrame): string | null {
   if (e.kind !== "reply.delivered" && e.kind !== "reply.failed") return null;
   const id = e.detail.deliveryId;
   return typeof id === "string" ? id.replace(/:\d{4}$/, "") : null;
 }
 
 /** The list after some frames: progress replaces its turn's entry, a settled turn leaves, stale ones go. */
-export function applyFrames(current: readonly ReplyInProgress[], frames: readonly FeedEvent[], now = Date.now()): ReplyInProgress[] {
+export function applyFrames(current: readonly ReplyInProgress[], frames: readonly FeedFrame[], now = Date.now()): ReplyInProgress[] {
   const byTurn = new Map(current.filter((p) => now - p.seenAt < PROGRESS_STALE_MS).map((p) => [p.turnId, p]));
   const settled = new Set<string>();
   for (const e of frames) {
