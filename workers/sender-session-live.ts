@@ -48,6 +48,11 @@ export interface LiveReplyOptions {
   ctx: ChannelContext<unknown>;
   target: ReplyTarget;
   turnId: string;
+  /**
+   * The platform took a change: the reply as the person now sees it. The live feed shows it as a
+   * reply in progress (and the dashboard's playground grows its answer from it).
+   */
+  onShown?: (text: string) => void;
 }
 
 export class LiveReply {
@@ -137,6 +142,7 @@ export class LiveReply {
       if (id) {
         this.messageId = id;
         saveLiveReply(this.o.sql, this.o.turnId, this.o.ctx.channelId, id, text, now);
+        this.o.onShown?.(text);
       } else {
         // Without the message's id there is nothing to edit: the finished reply is sent whole.
         this.closed = true;

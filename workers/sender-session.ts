@@ -390,6 +390,9 @@ export class SenderSession extends DurableObject<Env> {
         replyContext: route.replyContext ? (JSON.parse(route.replyContext) as Record<string, string>) : undefined,
       },
       ctx: { channelId: channel.id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init) },
+      // Only pushed to watching dashboards, never stored: the finished reply is the record.
+      onShown: (text) =>
+        void publishIfWatched(this.env, [feedEvent("reply.progress", channel.id, route.recipient, { turnId: route.turnId, inReplyTo: route.inReplyTo, text })]),
     });
   }
 

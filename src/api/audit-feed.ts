@@ -8,6 +8,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { eventStatement, feedEvent, type FeedEvent } from "../db/feed-events";
+import { answeredThing, dashboardHref, hasNames, storedName } from "./audit-names";
 import { describeAdminAction } from "./audit-words";
 import type { Db } from "../db/client";
 import { publishIfWatched } from "../pipeline/live-feed-gate";
@@ -29,18 +30,38 @@ export function recordInBackground(c: { env: Env; var: { db: Db }; executionCtx:
 /** Paths that are not changes to the gateway's setup: chatting in the playground, logging out, a restore's many row uploads. */
 const NOT_ADMIN_ACTIONS = /^\/api\/(chat|live|backup|auth\/(logout|login|refresh))(\/|$)/;
 
-/** After requireAuth: every successful change an admin makes goes to the feed. */
+/** After requireAuth: every successful change an admin makes goes to the feed, naming what changed and linking to it. */
 export function auditAdminActions(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    await next();
     const method = c.req.method;
-    if (method === "GET" || method === "HEAD" || method === "OPTIONS" || c.res.status >= 400) return;
     const path = new URL(c.req.url).pathname;
-    if (NOT_ADMIN_ACTIONS.test(path)) return;
-    const described = describeAdminAction(method, path);
-    if (!described) return;
-    const channelId = described.resource === "channels" && described.id ? decodeURIComponent(described.id) : undefined;
-    const event = feedEvent("admin.action", channelId, undefined, { user: c.var.user.username, action: described.action, method, path });
-    recordInBackground(c, event);
+    const first = method === "GET" || method === "HEAD" || method === "OPTIONS" || NOT_ADMIN_ACTIONS.test(path) ? null : describeAdminAction(method, path);
+    const id = first?.id ? decodeURIComponent(first.id) : undefined;
+    const named = first !== null && hasNames(first.resource);
+    // Read before the change: afterwards a deleted thing has no name, and a renamed one another.
+    const before = named && id ? await storedName(c.var.db, first.resource, id).catch(() => null) : null;
+    await next();
+    if (!first || c.res.status >= 400) return;
+    // A creation or an update answers with the thing itself: its id and (new) name.
+    const answer = named && (method !== "DELETE" || !id) ? c.res.clone() : null;
+    c.executionCtx.waitUntil(
+      (async () => {
+        const answered = answer ? await answeredThing(answer) : null;
+        const targetId = id ?? answered?.id;
+        const after = answered?.name ?? null;
+        const described = describeAdminAction(method, path, { before, after }) ?? first;
+        const channelId = described.resource === "channels" ? targetId : undefined;
+        const href = targetId && method !== "DELETE" ? dashboardHref(described.resource, targetId) : null;
+        const detail = {
+          user: c.var.user.username,
+          action: described.action,
+          method,
+          path,
+          ...(targetId ? { resource: described.resource, targetId, targetName: after ?? before } : {}),
+          ...(href ? { href } : {}),
+        };
+        await record(c.env, c.var.db, feedEvent("admin.action", channelId, undefined, detail));
+      })(),
+    );
   };
 }

@@ -53,6 +53,14 @@ function publicBase(c: { env: Env; req: { url: string } }): string {
   return c.env.PUBLIC_URL || new URL(c.req.url).origin;
 }
 
+/** The status of a channel whose setup (which registers it with the platform) has not run yet. */
+export const SETUP_PENDING = "setup_pending";
+
+/** What to do about it, for API readers (the dashboard words it from the status). */
+function setupPendingDetail(type: string, id: string): string {
+  return `Setup has not run, so ${type} sends nothing to this channel yet: run it with POST /api/channels/${id}/setup (the dashboard runs it when it creates a channel).`;
+}
+
 const HEALTHY: DeliveryHealth = { failedSinceLastDelivery: 0, lastError: null, lastFailedAt: null };
 
 function present(row: ChannelRow, base: string, delivery: DeliveryHealth = HEALTHY) {
@@ -113,8 +121,9 @@ export const channelRoutes = new Hono<AppEnv>()
     );
     const sealed = await sealConfig(adapter, config, await keyringFor(c.env));
     const now = Date.now();
+    const id = newId("ch");
     const row: ChannelRow = {
-      id: newId("ch"),
+      id,
       type: adapter.type,
       name: body.name,
       policy: body.policy ?? "pairing",
@@ -122,9 +131,10 @@ export const channelRoutes = new Hono<AppEnv>()
       rateLimitPerMinute: body.rateLimitPerMinute ?? null,
       agent: body.agent ? JSON.stringify(body.agent) : null,
       config: JSON.stringify(sealed),
-      status: "ok",
+      // A channel whose setup registers it with the platform hears nothing until setup has run: say so, not "ok".
+      status: adapter.setupRegisters ? SETUP_PENDING : "ok",
       lastError: null,
-      statusDetail: null,
+      statusDetail: adapter.setupRegisters ? setupPendingDetail(adapter.type, id) : null,
       lastMessageAt: null,
       createdAt: now,
       updatedAt: now,
@@ -182,7 +192,12 @@ export const channelRoutes = new Hono<AppEnv>()
     const result = await adapter.setup({ channelId: row.id, config, publicUrl: publicBase(c), now: Date.now(), fetch: (i, init) => fetch(i, init) });
     await c.var.db
       .update(channels)
-      .set({ status: result.ok ? "ok" : "error", lastError: result.ok ? null : (result.steps[0] ?? "setup failed") })
+      .set({
+        status: result.ok ? "ok" : "error",
+        lastError: result.ok ? null : (result.steps[0] ?? "setup failed"),
+        // Setup has run now; a bridge's own detail (a login QR) is left alone.
+        ...(row.status === SETUP_PENDING ? { statusDetail: null } : {}),
+      })
       .where(eq(channels.id, row.id));
     return c.json({ ...result, inboundUrl: inboundUrl(publicBase(c), row.id) }, result.ok ? 200 : 502);
   });

@@ -63,6 +63,18 @@ describe("admin actions and refusals for the feed", () => {
     expect(describeAdminAction("POST", "/api/auth/password")?.action).toBe("changed their password");
   });
 
+  it("names what changed, not its id, when the name is known", () => {
+    expect(describeAdminAction("POST", "/api/channels", { after: "Family Telegram" })?.action).toBe("created a channel named Family Telegram");
+    expect(describeAdminAction("PUT", "/api/channels/ch_1", { before: "Family", after: "Family Telegram" })?.action).toBe(
+      "renamed channel Family to Family Telegram",
+    );
+    expect(describeAdminAction("PUT", "/api/channels/ch_1", { before: "Family Telegram", after: "Family Telegram" })?.action).toBe(
+      "changed channel Family Telegram",
+    );
+    expect(describeAdminAction("POST", "/api/jobs/job_1/pause", { before: "Morning brief" })?.action).toBe("paused scheduled job Morning brief");
+    expect(describeAdminAction("DELETE", "/api/tasks/7", { before: "Tidy the docs" })?.action).toBe("deleted loop task Tidy the docs");
+  });
+
   it("records a refusal once per quiet period per channel and reason", () => {
     const t = 1_000_000;
     expect(refusedWebhookEvent("ch_q", 401, "bad signature", t)?.kind).toBe("webhook.refused");

@@ -73,6 +73,11 @@ export function ChannelDetail({
           {channel.lastError && <span class="block">{channel.lastError}</span>}
         </p>
       )}
+      {channel.status === "setup_pending" && (
+        <p class={`banner ${BANNER[state.tone]}`} data-setup-pending>
+          {state.explain}
+        </p>
+      )}
       {!bridgeId && channel.inboundUrl && <UnreachableWarning url={channel.inboundUrl} type={channel.type} />}
       {bridgeId && channel.status === "needs_login" && channel.statusDetail && (
         <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />

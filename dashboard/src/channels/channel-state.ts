@@ -2,6 +2,8 @@
  * How a channel's status reads. Webhook channels are "ok" or carry their last error; channels
  * served by a bridge report the bridge's view of the platform connection (docs/bridge.md):
  * connecting, connected, needs_login, failed, stopped, and down when the bridge is offline.
+ * A channel created through the API whose setup registers it with the platform reads
+ * `setup_pending` until its setup has run.
  * Either way, replies that fail to reach the platform turn a healthy-looking channel into a
  * warning with their count and last error (`delivery`, src/api/delivery-health.ts).
  */
@@ -17,6 +19,11 @@ const STATES: Record<string, { tone: Tone; label: string; explain: string }> = {
   failed: { tone: "bad", label: "failed", explain: "The bridge could not start this channel." },
   stopped: { tone: "muted", label: "stopped", explain: "The bridge stopped this channel." },
   down: { tone: "bad", label: "down", explain: "The bridge that serves this channel is offline." },
+  setup_pending: {
+    tone: "warn",
+    label: "setup not run",
+    explain: "Setup has not run, so the platform does not send this channel anything yet. Run setup below: it registers the channel with the platform.",
+  },
 };
 
 export function channelState(status: string): { tone: Tone; label: string; explain: string } {

@@ -1,6 +1,7 @@
 /**
  * One feed row: when, and what happened in a sentence (event-sentence.ts) naming who and on
- * which channel; a link to that person's conversation; the event's raw fields one click away
+ * which channel; a link to that person's conversation (or, for an admin's change, to what it
+ * changed); the event's raw fields one click away
  * for someone debugging an integration.
  */
 import type { FeedEvent } from "../api/types";
@@ -24,6 +25,8 @@ export function EventRow({
 }) {
   const s = sentence(event, names);
   const href = event.channelId && event.senderId && hasConversation(event.channelId, event.senderId) ? conversationHref(event.channelId, event.senderId) : null;
+  // An admin action links to what it changed (the gateway gives the dashboard path; a deleted thing has none).
+  const target = event.kind === "admin.action" && typeof event.detail.href === "string" && event.detail.href.startsWith("/") ? event.detail.href : null;
   return (
     <li class="event" data-kind={event.kind} data-event-id={event.id} data-tone={s.tone}>
       <time dateTime={new Date(event.at).toISOString()} title={new Date(event.at).toString()}>
@@ -44,6 +47,21 @@ export function EventRow({
               }}
             >
               Conversation
+            </a>
+          </>
+        )}
+        {target && (
+          <>
+            {" "}
+            <a
+              class="small-link"
+              href={target}
+              onClick={(e) => {
+                e.preventDefault();
+                navigate(target);
+              }}
+            >
+              Open
             </a>
           </>
         )}

@@ -114,6 +114,11 @@ export function sentence(e: SentenceEvent, names: Names): Sentence {
       };
     case "agent.unavailable":
       return { tone: "bad", label: "No agent", text: `No agent could answer ${whoOn}: ${error ?? "unavailable"}` };
+    case "reply.progress": {
+      // The newest words matter while it grows: the end of the text, not its start.
+      const text = (str(d.text) ?? "").replace(/\s+/g, " ").trim();
+      return { tone: "muted", label: "Writing", text: `${whoOn} · the agent is writing: “${text.length > 160 ? `…${text.slice(-159)}` : text}”` };
+    }
     case "reply.delivered":
       return { tone: "ok", label: "Delivered", text: `Reply delivered to ${whoOn}${tries(num(d.attempts))}` };
     case "reply.retrying":

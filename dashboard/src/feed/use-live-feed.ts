@@ -6,6 +6,7 @@ import { currentSession, signOut } from "../auth/session";
 import { fetchMissedEvents, newerId } from "./catch-up";
 import { MAX_FEED_ROWS, mergeEvents, parseFeedFrame } from "./event-store";
 import { type ConnectionState, LiveConnection } from "./live-connection";
+import { applyFrames, type ReplyInProgress } from "./reply-progress";
 
 /**
  * Objects publish to the feed only while someone watches, and notice a new watcher within
@@ -19,8 +20,9 @@ const SETTLE_CATCH_UP_MS = 2_500;
 /** Rows per backlog request: the first connection shows one page; a reconnection pages until caught up. */
 const BACKLOG_PAGE_ROWS = 200;
 
-export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; retryNow: () => void } {
+export function useLiveFeed(): { events: FeedEvent[]; progress: ReplyInProgress[]; state: ConnectionState; retryNow: () => void } {
   const [events, setEvents] = useState<FeedEvent[]>([]);
+  const [progress, setProgress] = useState<ReplyInProgress[]>([]);
   const [state, setState] = useState<ConnectionState>({ kind: "connecting" });
   const connection = useRef<LiveConnection | null>(null);
   /** The newest event id received by either way: where a reconnection catches up from. */
@@ -53,7 +55,10 @@ export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; re
       onRevoked: () => signOut("expired"),
       onFrame: (data) => {
         const event = parseFeedFrame(data);
-        if (event) add([event]);
+        if (!event) return;
+        setProgress((cur) => applyFrames(cur, [event]));
+        // A reply in progress is not an event that happened: it is shown apart and never kept.
+        if (event.kind !== "reply.progress") add([event]);
       },
       beforeConnect: () => catchUp(lastSeenId.current),
     });
@@ -68,5 +73,5 @@ export function useLiveFeed(): { events: FeedEvent[]; state: ConnectionState; re
     };
   }, []);
 
-  return { events, state, retryNow: () => connection.current?.retryNow() };
+  return { events, progress, state, retryNow: () => connection.current?.retryNow() };
 }

@@ -4,6 +4,7 @@ import { api, body } from "../api/client";
 import { ChannelDetail } from "../channels/channel-detail";
 import { bridgeOf, channelHealth, policyWords, typeName } from "../channels/channel-state";
 import { NewChannel } from "../channels/new-channel";
+import { openParam } from "../shell/router";
 import type { ScreenDef } from "../shell/screens";
 import { Badge, Empty, ErrorBanner } from "../ui/widgets";
 import { timeAgo } from "../ui/format";
@@ -19,7 +20,7 @@ function Channels() {
   const bridgeName = (id: string) => bridges.data?.find((b) => b.id === id)?.name ?? id;
   const types = useLoad(async () => (await body(api.channels.types.$get())).types);
   const [adding, setAdding] = useState(false);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(openParam);
   const channels = list.data ?? [];
   const selected = channels.find((c) => c.id === selectedId);
 

@@ -1,6 +1,7 @@
 /**
  * Live activity: every pipeline event as it happens, in words (who, on which channel by name,
- * what happened), filterable by channel and kind, each linked to its conversation.
+ * what happened), filterable by channel and kind, each linked to its conversation. Replies that
+ * stream show above the rows while they are being written (feed/reply-progress.ts).
  */
 import { useMemo, useState } from "preact/hooks";
 import { api, body } from "../api/client";
@@ -89,6 +90,7 @@ function Feed() {
     () => [...new Set([...channelNames.keys(), ...feed.events.flatMap((e) => (e.channelId ? [e.channelId] : []))])],
     [channelNames, feed.events],
   );
+  const writing = feed.progress.filter((p) => !channel || p.channelId === channel);
   const shown = feed.events.filter((e) => (!channel || e.channelId === channel) && (!kind || e.kind === kind));
 
   return (
@@ -121,8 +123,27 @@ function Feed() {
           </select>
         </label>
       </div>
+      {writing.length > 0 && (
+        <ul class="events writing" aria-label="Replies being written">
+          {writing.map((p) => (
+            <EventRow
+              key={p.turnId}
+              event={{
+                id: `progress-${p.turnId}`,
+                at: p.seenAt,
+                kind: "reply.progress",
+                channelId: p.channelId,
+                senderId: p.senderId,
+                detail: { turnId: p.turnId, text: p.text },
+              }}
+              names={names}
+              hasConversation={hasConversation}
+            />
+          ))}
+        </ul>
+      )}
       {shown.length === 0 ? (
-        feed.events.length ? (
+        writing.length > 0 ? null : feed.events.length ? (
           <Empty>No events match the filters.</Empty>
         ) : (
           <FirstRun noChannels={channels.data !== undefined && channels.data.length === 0} />

@@ -5,6 +5,7 @@ import type { Job } from "../api/types";
 import { JobRuns } from "../jobs/job-runs";
 import { JobForm } from "../jobs/job-form";
 import { inZone } from "../jobs/use-cron-preview";
+import { openParam } from "../shell/router";
 import type { ScreenDef } from "../shell/screens";
 import { useRowActions } from "../ui/actions";
 import { Badge, ConfirmButton, Empty, ErrorBanner } from "../ui/widgets";
@@ -40,7 +41,7 @@ function Jobs() {
   const sessions = useLoad(async () => (await body(api.sessions.$get({ query: { limit: "500" } }))).sessions);
   const [adding, setAdding] = useState(false);
   const [editingId, setEditingId] = useState<string | null>(null);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(openParam);
   const [runsVersion, setRunsVersion] = useState(0);
   const names = new Map((channels.data ?? []).map((c) => [c.id, c.name]));
   const channelName = (id: string) => names.get(id) ?? id;

@@ -2,10 +2,12 @@
  * Playground: talk to the agent through the web chat channel, the same pipeline every platform
  * uses. The chat on screen is the conversation as the agent remembers it (reloaded after a page
  * reload); "New chat" makes the agent forget it. Drawn like Conversations: the person on the
- * right, the agent on the left.
+ * right, the agent on the left. The agent's answer grows while the model writes it (previews
+ * from the live feed, docs/streaming.md) and is replaced by the finished reply when it arrives.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, body } from "../api/client";
+import { useReplyProgress } from "../feed/use-reply-progress";
 import type { ScreenDef } from "../shell/screens";
 import { errorMessage } from "../ui/actions";
 import { ConfirmButton, ErrorBanner } from "../ui/widgets";
@@ -15,6 +17,9 @@ interface Line {
   from: "you" | "agent" | "notice";
   text: string;
 }
+
+/** The playground's channel (src/api/chat.ts). */
+const WEB_CHANNEL_ID = "web";
 
 /** How long one request waits for the reply before asking again. */
 const WAIT_SECONDS = 30;
@@ -34,6 +39,10 @@ function Playground() {
   const [lines, setLines] = useState<Line[]>([]);
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
+  /** The message waiting for its answer: its preview is the live feed's progress for it. */
+  const [pending, setPending] = useState<string | null>(null);
+  const progress = useReplyProgress();
+  const preview = pending ? progress.find((p) => p.channelId === WEB_CHANNEL_ID && p.inReplyTo === pending)?.text : undefined;
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const [loaded, setLoaded] = useState(false);
@@ -72,6 +81,7 @@ function Playground() {
     setLines((cur) => [...cur, { id, from: "you", text: message }]);
     setText("");
     setBusy(true);
+    setPending(id);
     setError(null);
     try {
       const { reply, kind } = await askAgent(message, id);
@@ -80,6 +90,7 @@ function Playground() {
       setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(false);
+      setPending(null);
       input.current?.focus();
     }
   };
@@ -99,7 +110,15 @@ function Playground() {
             {l.text}
           </div>
         ))}
-        {busy && <div class="bubble in muted">…</div>}
+        {busy &&
+          (preview ? (
+            <div class="bubble in" data-from="agent" data-streaming="true">
+              {preview}
+              <span class="muted"> …</span>
+            </div>
+          ) : (
+            <div class="bubble in muted">…</div>
+          ))}
       </div>
       <ErrorBanner error={error} />
       <form class="composer" onSubmit={send}>

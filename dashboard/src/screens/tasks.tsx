@@ -7,6 +7,7 @@
 import { useState } from "preact/hooks";
 import { api, body } from "../api/client";
 import { LOOP_END_REASONS } from "../feed/event-sentence";
+import { openParam } from "../shell/router";
 import type { ScreenDef } from "../shell/screens";
 import { type Task, TaskForm } from "../tasks/task-form";
 import { TaskOutput } from "../tasks/task-output";
@@ -51,7 +52,10 @@ function endedBecause(reason: string): string {
 function Tasks() {
   const tasks = useLoad(async () => (await body(api.tasks.$get())).tasks, [], 3000);
   const [adding, setAdding] = useState(false);
-  const [openId, setOpenId] = useState<number | null>(null);
+  const [openId, setOpenId] = useState<number | null>(() => {
+    const id = openParam();
+    return id && /^\d+$/.test(id) ? Number(id) : null;
+  });
   const [editingId, setEditingId] = useState<number | null>(null);
 
   const { error, act } = useRowActions(tasks.reload);

@@ -23,3 +23,8 @@ export function usePath(): string {
   }, []);
   return path;
 }
+
+/** The thing a link asked a screen to open (`?open=<id>`, e.g. from an admin action in the feed). */
+export function openParam(): string | null {
+  return new URLSearchParams(location.search).get("open");
+}

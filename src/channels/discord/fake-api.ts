@@ -315,6 +315,8 @@ export async function createDiscordFake(options: DiscordFakeOptions) {
     }
     const typing = /^\/channels\/([^/]+)\/typing$/.exec(path);
     if (method === "POST" && typing) {
+      // Trigger Typing Indicator is a bot endpoint: it needs the bot token, like every channel route.
+      if (!botAuthorized) return unauthorized;
       state.typing.push(typing[1] ?? "");
       return { status: 204, body: null };
     }

@@ -63,6 +63,7 @@ export const discordAdapter: ChannelAdapter<DiscordConfig> = {
   configSchema,
   secretFields: ["botToken"],
   endpointFields: ["apiBase"],
+  setupRegisters: true,
   maxMessageLength: DISCORD_MAX_MESSAGE_LENGTH,
   approvalButtons: true,
 

@@ -1,6 +1,6 @@
 /**
  * LINE Messaging API: signed webhooks (signature.ts) carrying many events (events.ts), the
- * loading animation in one-to-one chats while the agent works, and replies with the reply
+ * loading animation in one-to-one chats, renewed while the agent works (loading.ts), and replies with the reply
  * token while it is valid, otherwise as push messages with an X-Line-Retry-Key; Flex Messages
  * for pairing instructions and job results (flex.ts). Images reach the agent (content.ts).
  */
@@ -11,16 +11,12 @@ import { isInvalidReplyToken, type LineClient, lineCall, lineSendResult, retryKe
 import { fetchLineContent } from "./content";
 import { LINE_CONTENT_SCHEME, lineBodySchema, normalizeLineBody } from "./events";
 import { lineMessageFor } from "./flex";
+import { lineTyping, showLoading } from "./loading";
 import { verifyLineSignature } from "./signature";
 import type { ChannelAdapter, SendResult } from "../shared/types";
 
 /** A text message holds at most 5,000 characters. */
 export const LINE_MAX_MESSAGE_LENGTH = 5000;
-/** The loading animation lasts this long or until the reply arrives (5-60 s, in steps of 5). */
-const LOADING_SECONDS = 60;
-/** How long the loading call may delay the webhook's answer. */
-const IN_REQUEST_TIMEOUT_MS = 2000;
-
 const configSchema = z.object({
   channelAccessToken: z
     .string()
@@ -56,14 +52,6 @@ function client(config: LineConfig, fetchFn: typeof fetch): LineClient {
   return { accessToken: config.channelAccessToken, apiBase: config.apiBase, dataApiBase: config.dataApiBase, fetch: fetchFn };
 }
 
-/** Shows the "…" animation in one-to-one chats; best effort, bounded so the webhook answers fast. */
-async function showLoading(c: LineClient, chatIds: string[]): Promise<void> {
-  const calls = [...new Set(chatIds)].map((chatId) =>
-    lineCall(c, "POST", "/v2/bot/chat/loading/start", { chatId, loadingSeconds: LOADING_SECONDS }).then((r) => r.body?.cancel()),
-  );
-  await Promise.race([Promise.allSettled(calls), new Promise((r) => setTimeout(r, IN_REQUEST_TIMEOUT_MS))]);
-}
-
 /** Reply chunks are numbered `<turn>:<0000>`; only the first may use the reply token. */
 function chunkIndex(deliveryId: string): number {
   const m = /:(\d{4})$/.exec(deliveryId);
@@ -75,7 +63,9 @@ export const lineAdapter: ChannelAdapter<LineConfig> = {
   description: "LINE Official Account through the Messaging API (one-to-one chats, groups by @mention)",
   configSchema,
   secretFields: ["channelAccessToken", "channelSecret"],
+  setupRegisters: true,
   maxMessageLength: LINE_MAX_MESSAGE_LENGTH,
+  typing: lineTyping(client),
 
   async verify(request, { config, fetch, now }) {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "LINE webhooks are POST requests" };

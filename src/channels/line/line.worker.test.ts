@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createLineFake, type LineFake } from "./fake-messaging-api";
 import groupMention from "./fixtures/text-group-mention.json";
 import textUser from "./fixtures/text-user.json";
+import { LOADING_SECONDS } from "./loading";
 import { settleWithControl } from "../../../test/support/after-control";
 import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
 
@@ -68,7 +69,8 @@ describe("LINE channel, through the whole pipeline", () => {
     const { fake, url } = await lineChannel();
     const body = userText("is **this** 1 < 2?");
     expect((await fake.deliver(url, body)).status).toBe(200);
-    expect(fake.state.loading).toEqual([{ chatId: body.events[0]!.source.userId, loadingSeconds: 60 }]);
+    // Shown from the webhook itself, before its answer (the turn renews it: loading.worker.test.ts).
+    expect(fake.state.loading[0]).toEqual({ chatId: body.events[0]!.source.userId, loadingSeconds: LOADING_SECONDS });
     const [sent] = await eventually(async () => fake.state.sent.length > 0 && fake.state.sent);
     expect(sent).toMatchObject({ via: "reply", to: body.events[0]!.replyToken });
     expect(sent!.messages[0]).toMatchObject({ type: "text", text: expect.stringContaining("You said: is this 1 < 2?") });

@@ -205,6 +205,11 @@ export interface ChannelAdapter<C = unknown> {
    * agent can see it; at most `maxBytes`. Adapters whose attachments need no credentials omit it.
    */
   fetchAttachment?(attachment: Attachment, ctx: ChannelContext<C>, maxBytes: number): Promise<FetchedAttachment>;
+  /**
+   * Setup registers the channel with the platform (its webhook, its commands): until setup has
+   * run, the platform sends nothing, so a new channel's status is `setup_pending`, not `ok`.
+   */
+  setupRegisters?: boolean;
   /** Platform-side registration (webhook URL, commands), or instructions when there is no API. */
   setup?(ctx: ChannelContext<C>): Promise<{ ok: boolean; steps: string[] }>;
   /**

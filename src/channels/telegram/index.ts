@@ -48,6 +48,7 @@ export const telegramAdapter: ChannelAdapter<TelegramConfig> = {
   configSchema,
   secretFields: ["botToken", "secretToken"],
   endpointFields: ["apiBase"],
+  setupRegisters: true,
   maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
   approvalButtons: true,
 

@@ -56,6 +56,7 @@ export const twitchAdapter: ChannelAdapter<TwitchConfig> = {
   description: "Twitch chat through EventSub webhooks (@mentions, replies and whispers to the bot)",
   configSchema,
   secretFields: ["clientSecret", "eventSubSecret", "userAccessToken"],
+  setupRegisters: true,
   maxMessageLength: TWITCH_MAX_MESSAGE_LENGTH,
 
   prepareConfig: (config) => ({ ...config, eventSubSecret: config.eventSubSecret ?? randomToken(32) }),
