@@ -7,7 +7,7 @@
  * removing the sender deletes the image. Only this run's data folder, image tag and containers
  * are touched.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,6 +135,22 @@ describe("loop-mounted workspaces (real kernel, real Docker)", () => {
     expect(mountPoints()).not.toContain(left);
     const result = await run("cat notes.txt");
     expect(result.text).toContain("ana-notes");
+  });
+
+  it("a raised quota grows an image on its next mount, files intact (real e2fsck and resize2fs)", async () => {
+    const name = `${volume}-grow`;
+    const small = loop();
+    const dir = await small.acquire(name);
+    writeFileSync(join(dir, "kept.txt"), "still here");
+    const sizeOf = () => statfsSync(dir).blocks * statfsSync(dir).bsize;
+    expect(sizeOf()).toBeLessThan(8 * MB);
+    await small.release(name);
+    const big = new LoopWorkspaces({ dataDir, quotaBytes: 32 * MB });
+    await big.acquire(name);
+    expect(sizeOf()).toBeGreaterThan(28 * MB);
+    expect(readFileSync(join(dir, "kept.txt"), "utf8")).toBe("still here");
+    await big.release(name);
+    expect(await big.remove(name)).toBe(true);
   });
 
   it("removing the sender unmounts and deletes the image", async () => {

@@ -77,8 +77,8 @@ describe("LoopWorkspaces", () => {
     expect(dir).toBe(join(dataDir, "containers", "workspace-mounts", "loopgate-ws-a"));
     const image = ws.imagePath("loopgate-ws-a");
     expect(calls).toEqual([
-      ["truncate", "-s", String(16 * MB), image],
-      ["mkfs.ext4", "-q", "-F", "-m", "0", "-E", "root_owner=1000:1000", image],
+      ["truncate", "-s", String(16 * MB), `${image}.new`],
+      ["mkfs.ext4", "-q", "-F", "-m", "0", "-E", "root_owner=1000:1000", `${image}.new`],
       ["mount", "-t", "ext4", "-o", "loop,nosuid,nodev", image, dir],
     ]);
     expect(statSync(image).size).toBe(16 * MB);
@@ -108,8 +108,8 @@ describe("LoopWorkspaces", () => {
     await grown.acquire("v");
     const image = grown.imagePath("v");
     expect(calls.map((c) => c.slice(0, 3))).toEqual([
-      ["truncate", "-s", String(32 * MB)],
       ["e2fsck", "-f", "-p"],
+      ["truncate", "-s", String(32 * MB)],
       ["resize2fs", image],
       ["mount", "-t", "ext4"],
     ]);
@@ -118,6 +118,16 @@ describe("LoopWorkspaces", () => {
     await make(8 * MB).acquire("v");
     expect(commands()).toEqual(["mount"]);
     expect(statSync(image).size).toBe(32 * MB);
+  });
+
+  it("a failed resize leaves the image at its old size, so the next mount tries again", async () => {
+    await make(16 * MB).acquire("v");
+    mounted.clear();
+    fail = "resize2fs";
+    const ws = make(32 * MB);
+    await expect(ws.acquire("v")).rejects.toThrow("resize2fs failed");
+    expect(statSync(ws.imagePath("v")).size).toBe(16 * MB);
+    expect(ws.inUse("v")).toBe(false);
   });
 
   it("removes only a workspace no run uses: unmounted, image and mount folder deleted", async () => {
@@ -157,6 +167,7 @@ describe("LoopWorkspaces", () => {
     fail = "mkfs.ext4";
     await expect(ws.acquire("v")).rejects.toThrow("mkfs.ext4 failed: mkfs.ext4: simulated failure");
     expect(existsSync(ws.imagePath("v"))).toBe(false);
+    expect(existsSync(`${ws.imagePath("v")}.new`)).toBe(false);
     expect(ws.inUse("v")).toBe(false);
     expect(commands()).not.toContain("mount");
   });

@@ -11,15 +11,17 @@
  * shrinking could lose files). Linux, as root: `checkLoopSupport` proves it before the bridge starts.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** Runs a system command; resolves with its outcome, never rejects. */
-export type Exec = (cmd: string, args: string[]) => Promise<{ ok: boolean; stderr: string }>;
+export type Exec = (cmd: string, args: string[]) => Promise<{ ok: boolean; stderr: string; code?: number }>;
 
 export const systemExec: Exec = (cmd, args) =>
   new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 120_000 }, (err, _stdout, stderr) => resolve({ ok: !err, stderr: String(stderr || (err ? err.message : "")) }));
+    execFile(cmd, args, { timeout: 120_000 }, (err, _stdout, stderr) =>
+      resolve({ ok: !err, stderr: String(stderr || (err ? err.message : "")), ...(typeof err?.code === "number" ? { code: err.code } : {}) }),
+    );
   });
 
 /** Mount points listed in /proc/self/mountinfo (field 5, with the kernel's octal escapes undone). */
@@ -121,6 +123,7 @@ export class LoopWorkspaces {
         if (!out.ok) throw new Error(`could not unmount ${this.mountPath(volume)}: ${out.stderr.trim()}`);
       }
       rmSync(this.imagePath(volume), { force: true });
+      rmSync(`${this.imagePath(volume)}.new`, { force: true });
       try {
         // Only an empty folder: never delete through a mount that is somehow still there.
         rmdirSync(this.mountPath(volume));
@@ -160,17 +163,29 @@ export class LoopWorkspaces {
     mkdirSync(target, { recursive: true, mode: 0o755 });
     const fresh = !existsSync(image);
     if (fresh) {
+      // Made under another name and renamed when complete: a bridge killed in between leaves no image without a filesystem.
+      const making = `${image}.new`;
+      try {
+        await this.run("truncate", ["-s", String(this.o.quotaBytes), making]);
+        // -m 0: nothing reserved for root (the runner is not root); the root folder is the runner's.
+        await this.run("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", `root_owner=${WORKSPACE_OWNER}`, making]);
+        renameSync(making, image);
+      } catch (err) {
+        rmSync(making, { force: true });
+        throw err;
+      }
+    } else if (statSync(image).size < this.o.quotaBytes) {
+      // The quota was raised: check the filesystem (resize2fs requires it offline), grow the file, grow the filesystem.
+      // e2fsck -p exits 1 when it corrected something (an image of a bridge killed mid-write): still fine to grow.
+      const checked = await this.exec("e2fsck", ["-f", "-p", image]);
+      if (!checked.ok && checked.code !== 1) throw new Error(`e2fsck failed: ${checked.stderr.trim().split("\n")[0] ?? "no output"}`);
+      const before = statSync(image).size;
       await this.run("truncate", ["-s", String(this.o.quotaBytes), image]);
-      // -m 0: nothing reserved for root (the runner is not root); the root folder is the runner's.
-      await this.run("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", `root_owner=${WORKSPACE_OWNER}`, image]).catch((err) => {
-        rmSync(image, { force: true });
+      await this.run("resize2fs", [image]).catch(async (err) => {
+        // The filesystem is unchanged: the file goes back to its size, so the next mount tries again.
+        await this.exec("truncate", ["-s", String(before), image]);
         throw err;
       });
-    } else if (statSync(image).size < this.o.quotaBytes) {
-      // The quota was raised: grow the file, check it (resize2fs requires it offline), grow the filesystem.
-      await this.run("truncate", ["-s", String(this.o.quotaBytes), image]);
-      await this.run("e2fsck", ["-f", "-p", image]);
-      await this.run("resize2fs", [image]);
     }
     await this.run("mount", ["-t", "ext4", "-o", MOUNT_OPTIONS, image, target]);
     // mkfs leaves a root-only lost+found; a fresh workspace shows the runner an empty folder (fsck recreates it if needed).
