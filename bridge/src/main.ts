@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { Bridge } from "./bridge";
 import { loadBridgeChannels } from "./channels/registry";
 import { readContainerSettings } from "./containers/settings";
+import { checkLoopSupport } from "./containers/loop-workspaces";
 import { createLogger } from "../../src/lib/log";
 import { MAX_HEARTBEAT_MS, MIN_HEARTBEAT_MS } from "../../src/protocol/bridge";
 
@@ -38,12 +39,23 @@ if (!containers.ok) {
   process.exit(2);
 }
 
+const token = required("LOOPGATE_BRIDGE_TOKEN");
+const dataDir = resolve(process.env.LOOPGATE_BRIDGE_DATA ?? "bridge-data");
+if (containers.settings.workspaceFilesystem === "loop") {
+  // Refused now rather than failing every run later: the host must be able to mount the images.
+  const unsupported = await checkLoopSupport(dataDir);
+  if (unsupported) {
+    log.error(unsupported, { help: "see docs/containers.md, Workspace quota" });
+    process.exit(2);
+  }
+}
+
 await loadBridgeChannels(log);
 
 const bridge = new Bridge({
   url,
-  token: required("LOOPGATE_BRIDGE_TOKEN"),
-  dataDir: resolve(process.env.LOOPGATE_BRIDGE_DATA ?? "bridge-data"),
+  token,
+  dataDir,
   heartbeatMs,
   version: "0.1.0",
   log,

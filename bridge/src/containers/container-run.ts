@@ -36,6 +36,8 @@ export interface ContainerRunInput {
   signal: AbortSignal;
   /** Time spent waiting for a slot, reported with the result. */
   queuedMs: number;
+  /** Loop mode: the mounted workspace folder to bind at /workspace (no Docker volume is made). */
+  workspaceDir?: string;
 }
 
 const STDERR_TAIL_BYTES = 2000;
@@ -74,7 +76,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   // The gateway's deadline can be nearer than the bridge's own limit (the run waited in the queue).
   const timeoutMs = Math.min(settings.timeoutMs, Math.max(1000, turn.expiresAt - Date.now()));
   const volume = workspaceVolume(turn.channelId, turn.senderId);
-  const created = await ensureVolume(settings.docker, volume, turn.channelId);
+  const created = input.workspaceDir ? { ok: true, stderr: "" } : await ensureVolume(settings.docker, volume, turn.channelId);
   if (!created.ok) return result("failed", { error: `could not create the workspace volume: ${created.stderr.trim()}` });
   if (signal.aborted) return result(abortOutcome(signal), { error: String(signal.reason ?? "stopped") });
 
@@ -98,7 +100,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   }
 
   const name = containerName(turn.id);
-  const child = spawn(settings.docker, dockerRunArgs({ name, runId: turn.id, instance: input.instance, volume, settings }), {
+  const child = spawn(settings.docker, dockerRunArgs({ name, runId: turn.id, instance: input.instance, volume, workspaceDir: input.workspaceDir, settings }), {
     stdio: ["pipe", "pipe", "pipe"],
   });
   hooks.started({ container: name, volume, timeoutMs, memory: settings.memory, cpus: settings.cpus });

@@ -5,6 +5,9 @@
  * bridge left behind and reports the turns they were running as interrupted; from then on, once
  * an hour, it prunes workspaces unused for CONTAINER_WORKSPACE_PRUNE_DAYS (workspace-prune.ts),
  * and it removes a deleted sender's workspace when the gateway asks (workspace-removal.ts).
+ * In loop mode (CONTAINER_WORKSPACE_FILESYSTEM=loop) it mounts each run's workspace image
+ * before the run and unmounts it after (loop-workspaces.ts); at start it unmounts what a killed
+ * bridge left mounted, at stop everything.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -21,6 +24,7 @@ import { TurnStore } from "./turn-store";
 import { workspaceVolume } from "./docker-args";
 import { pruneWorkspaces, WorkspaceUse } from "./workspace-prune";
 import { WorkspaceRemovals } from "./workspace-removal";
+import { LoopWorkspaces } from "./loop-workspaces";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
@@ -53,13 +57,16 @@ export class ContainerTurns {
   /** Runs queued or running per workspace volume: a deleted sender's volume waits for them. */
   private readonly busyVolumes = new Map<string, number>();
   private readonly removals: WorkspaceRemovals;
+  private readonly loop?: LoopWorkspaces;
 
   constructor(private readonly o: ContainerTurnsOptions) {
     this.store = new TurnStore(o.dataDir);
     this.queue = new RunQueue(o.settings.maxConcurrent);
     this.instance = instanceId(o.dataDir);
     this.workspaces = new WorkspaceUse(o.dataDir);
+    if (o.settings.workspaceFilesystem === "loop") this.loop = new LoopWorkspaces({ dataDir: o.dataDir, quotaBytes: o.settings.workspaceQuotaBytes });
     this.removals = new WorkspaceRemovals({
+      loop: this.loop,
       docker: o.settings.docker,
       use: this.workspaces,
       log: o.log,
@@ -74,6 +81,8 @@ export class ContainerTurns {
       this.store.prune();
       const removed = await removeLeftovers(this.o.settings.docker, this.instance);
       if (removed.length) this.o.log.warn("removed containers left by a previous run of the bridge", { containers: removed.length });
+      const stale = (await this.loop?.recover()) ?? [];
+      if (stale.length) this.o.log.warn("unmounted workspaces left mounted by a previous run of the bridge", { workspaces: stale.length });
       for (const stored of this.store.open()) {
         if (!stored.result)
           this.finish(stored.turn.id, { ...EMPTY_RESULT, outcome: "interrupted", error: "the bridge restarted while this run was in progress" });
@@ -90,7 +99,12 @@ export class ContainerTurns {
   /** Removes workspaces idle past the configured period; a failure is logged and tried again next time. */
   async prune(): Promise<void> {
     try {
-      const { removed, busy } = await pruneWorkspaces({ docker: this.o.settings.docker, use: this.workspaces, maxIdleMs: this.o.settings.workspaceMaxIdleMs });
+      const { removed, busy } = await pruneWorkspaces({
+        docker: this.o.settings.docker,
+        use: this.workspaces,
+        maxIdleMs: this.o.settings.workspaceMaxIdleMs,
+        loop: this.loop,
+      });
       if (removed.length || busy.length) this.o.log.info("workspaces pruned", { removed: removed.length, busy: busy.length });
     } catch (err) {
       this.o.log.warn("workspace pruning failed", { error: String(err) });
@@ -104,6 +118,7 @@ export class ContainerTurns {
     for (const controller of this.active.values()) controller.abort("the bridge stopped");
     const deadline = Date.now() + 10_000;
     while (this.active.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await this.loop?.stop();
   }
 
   /** After (re)connecting: every result the gateway has not acknowledged goes again. */
@@ -191,9 +206,18 @@ export class ContainerTurns {
     // Used now and until the run ends: never pruned while a sender is working in it.
     const volume = workspaceVolume(turn.channelId, turn.senderId);
     this.workspaces.touch(volume);
+    let workspaceDir: string | undefined;
     try {
-      return await this.runIn(turn, signal, queuedMs, event);
+      if (this.loop) {
+        try {
+          workspaceDir = await this.loop.acquire(volume);
+        } catch (err) {
+          return { ...EMPTY_RESULT, outcome: "failed", error: `could not mount the workspace: ${err instanceof Error ? err.message : String(err)}`, queuedMs };
+        }
+      }
+      return await this.runIn(turn, signal, queuedMs, event, workspaceDir);
     } finally {
+      if (workspaceDir) await this.loop?.release(volume);
       this.workspaces.touch(volume);
     }
   }
@@ -203,9 +227,11 @@ export class ContainerTurns {
     signal: AbortSignal,
     queuedMs: number,
     event: (kind: "container.started" | "container.tool", detail: Record<string, unknown>) => void,
+    workspaceDir?: string,
   ): Promise<ContainerTurnResult> {
     return runInContainer({
       turn,
+      workspaceDir,
       settings: this.o.settings,
       instance: this.instance,
       signal,

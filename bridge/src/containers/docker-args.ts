@@ -1,7 +1,8 @@
 /**
  * The `docker run` of one agent run, hardened: no network, read-only root with a small noexec
  * tmpfs, no capabilities, no privilege gain, a non-root user, pid, memory and CPU caps, and
- * the sender's workspace volume as the only mount (never the Docker socket or a host folder).
+ * the sender's workspace as the only mount: its Docker volume, or in loop mode the folder its
+ * ext4 image is mounted on (loop-workspaces.ts; never the Docker socket or any other host path).
  * Labels let the bridge find and remove its containers after a crash.
  */
 import { createHash } from "node:crypto";
@@ -29,6 +30,8 @@ export interface RunArgsInput {
   runId: string;
   instance: string;
   volume: string;
+  /** Loop mode: the host folder the sender's image is mounted on, bound at /workspace instead of the volume. */
+  workspaceDir?: string;
   settings: Pick<ContainerSettings, "image" | "memory" | "cpus" | "pidsLimit" | "tmpfsMb">;
 }
 
@@ -64,7 +67,7 @@ export function dockerRunArgs(r: RunArgsInput): string[] {
     "--cpus",
     s.cpus,
     "--mount",
-    `type=volume,src=${r.volume},dst=/workspace`,
+    r.workspaceDir ? `type=bind,src=${r.workspaceDir},dst=/workspace` : `type=volume,src=${r.volume},dst=/workspace`,
     "--workdir",
     "/workspace",
     s.image,

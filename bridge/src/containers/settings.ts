@@ -31,6 +31,8 @@ const schema = z.object({
   CONTAINER_WORKSPACE_PRUNE_DAYS: z.coerce.number().min(0).default(30),
   /** Most a sender's workspace may hold, MiB (0: no quota). */
   CONTAINER_WORKSPACE_QUOTA_MB: z.coerce.number().int().min(0).default(1024),
+  /** `volume`: a Docker volume, quota measured; `loop`: an ext4 image of the quota's size, enforced by the kernel. */
+  CONTAINER_WORKSPACE_FILESYSTEM: z.enum(["volume", "loop"], { error: "CONTAINER_WORKSPACE_FILESYSTEM is volume or loop" }).default("volume"),
   DOCKER_BIN: z.string().min(1).default("docker"),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: "ANTHROPIC_BASE_URL must be an http(s) URL" }).default("https://api.anthropic.com"),
@@ -53,6 +55,8 @@ export interface ContainerSettings {
   workspaceMaxIdleMs: number;
   /** Bytes a workspace may hold before runs are refused; 0: no quota. */
   workspaceQuotaBytes: number;
+  /** Where workspaces live: Docker volumes, or loop-mounted ext4 images in the data folder (loop-workspaces.ts). */
+  workspaceFilesystem: "volume" | "loop";
   /** Never passed to a container; added to the requests the bridge makes for it. */
   apiKey?: string;
   baseUrl: string;
@@ -67,6 +71,12 @@ export function readContainerSettings(env: Record<string, string | undefined>): 
     return { ok: false, error: `${issue?.path.join(".")}: ${issue?.message}` };
   }
   const e = parsed.data;
+  // The image's size is the quota: without one there is nothing for the filesystem to enforce.
+  if (e.CONTAINER_WORKSPACE_FILESYSTEM === "loop" && e.CONTAINER_WORKSPACE_QUOTA_MB < 8)
+    return {
+      ok: false,
+      error: "CONTAINER_WORKSPACE_QUOTA_MB: CONTAINER_WORKSPACE_FILESYSTEM=loop needs a quota of at least 8 (MiB), the size of each workspace's image",
+    };
   return {
     ok: true,
     settings: {
@@ -82,6 +92,7 @@ export function readContainerSettings(env: Record<string, string | undefined>): 
       docker: e.DOCKER_BIN,
       workspaceMaxIdleMs: Math.round(e.CONTAINER_WORKSPACE_PRUNE_DAYS * 86_400_000),
       workspaceQuotaBytes: e.CONTAINER_WORKSPACE_QUOTA_MB * 1024 * 1024,
+      workspaceFilesystem: e.CONTAINER_WORKSPACE_FILESYSTEM,
       apiKey: e.ANTHROPIC_API_KEY,
       baseUrl: e.ANTHROPIC_BASE_URL.replace(/\/$/, ""),
       modelTimeoutMs: e.AGENT_TIMEOUT_MS,

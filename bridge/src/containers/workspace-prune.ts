@@ -5,13 +5,15 @@
  * (labels are fixed at creation), so the bridge keeps one per volume in its data folder,
  * touched when a run starts and ends. A volume the bridge has not seen yet starts its idle
  * clock when first listed, so upgrading never removes a workspace at once. A volume in use by
- * a container is refused by Docker and kept.
+ * a container is refused by Docker and kept. In loop mode the workspaces are the images in the
+ * data folder (loop-workspaces.ts): one a run uses is kept, the others are unmounted and deleted.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileDurably } from "../durable-file";
 import { LABEL_WORKSPACE } from "./docker-args";
 import { docker } from "./docker";
+import type { LoopWorkspaces } from "./loop-workspaces";
 
 export class WorkspaceUse {
   private readonly path: string;
@@ -55,14 +57,9 @@ export interface PruneOutcome {
 }
 
 /** Removes workspace volumes idle longer than `maxIdleMs`; volumes never seen before start their clock now. */
-export async function pruneWorkspaces(o: { docker: string; use: WorkspaceUse; maxIdleMs: number; now?: number }): Promise<PruneOutcome> {
+export async function pruneWorkspaces(o: { docker: string; use: WorkspaceUse; maxIdleMs: number; now?: number; loop?: LoopWorkspaces }): Promise<PruneOutcome> {
   const now = o.now ?? Date.now();
-  const listed = await docker(o.docker, ["volume", "ls", "-q", "--filter", `label=${LABEL_WORKSPACE}=1`]);
-  if (!listed.ok) throw new Error(`docker volume ls failed: ${listed.stderr.trim()}`);
-  const volumes = listed.stdout
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
+  const volumes = o.loop ? o.loop.list() : await dockerWorkspaces(o.docker);
   const outcome: PruneOutcome = { removed: [], busy: [] };
   for (const volume of volumes) {
     const last = o.use.get(volume);
@@ -71,11 +68,20 @@ export async function pruneWorkspaces(o: { docker: string; use: WorkspaceUse; ma
       continue;
     }
     if (now - last <= o.maxIdleMs) continue;
-    const removed = await docker(o.docker, ["volume", "rm", volume]);
+    const removed = o.loop ? { ok: await o.loop.remove(volume).catch(() => false) } : await docker(o.docker, ["volume", "rm", volume]);
     if (removed.ok) {
       o.use.forget(volume);
       outcome.removed.push(volume);
     } else outcome.busy.push(volume);
   }
   return outcome;
+}
+
+async function dockerWorkspaces(bin: string): Promise<string[]> {
+  const listed = await docker(bin, ["volume", "ls", "-q", "--filter", `label=${LABEL_WORKSPACE}=1`]);
+  if (!listed.ok) throw new Error(`docker volume ls failed: ${listed.stderr.trim()}`);
+  return listed.stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

@@ -4,13 +4,15 @@
  * `workspace.removed`). A workspace a run of that sender is queued or running in is not removed
  * under it: the removal waits for the run to end. A volume Docker refuses to remove (a container
  * still holds it) is tried again later. A volume already gone counts as removed, so a re-sent
- * frame after a lost answer is harmless.
+ * frame after a lost answer is harmless. In loop mode the sender's image is unmounted and deleted
+ * instead (loop-workspaces.ts).
  */
 import type { BridgeFrame } from "../../../src/protocol/bridge";
 import type { WorkspaceRemoveFrame } from "../../../src/protocol/container";
 import type { Logger } from "../../../src/lib/log";
 import { workspaceVolume } from "./docker-args";
 import { docker } from "./docker";
+import type { LoopWorkspaces } from "./loop-workspaces";
 import type { WorkspaceUse } from "./workspace-prune";
 
 /** How long after Docker refused (the volume in use) the removal is tried again. */
@@ -24,6 +26,8 @@ export interface WorkspaceRemovalOptions {
   /** True while a run of the workspace's sender is queued or running on this bridge. */
   inUse: (volume: string) => boolean;
   retryMs?: number;
+  /** Loop mode: workspaces are images in the data folder, not Docker volumes. */
+  loop?: LoopWorkspaces;
 }
 
 export class WorkspaceRemovals {
@@ -54,6 +58,15 @@ export class WorkspaceRemovals {
     this.timers.clear();
   }
 
+  /** An image that does not exist counts as removed, like a volume already gone. */
+  private async removeImage(volume: string): Promise<{ ok: boolean; stderr: string }> {
+    try {
+      return (await this.o.loop?.remove(volume)) ? { ok: true, stderr: "" } : { ok: false, stderr: "a run uses the workspace" };
+    } catch (err) {
+      return { ok: false, stderr: String(err) };
+    }
+  }
+
   private async attempt(id: string): Promise<void> {
     const p = this.pending.get(id);
     if (!p || this.attempting.has(id)) return;
@@ -65,7 +78,7 @@ export class WorkspaceRemovals {
     }
     this.attempting.add(id);
     try {
-      const removed = await docker(this.o.docker, ["volume", "rm", p.volume]);
+      const removed = this.o.loop ? await this.removeImage(p.volume) : await docker(this.o.docker, ["volume", "rm", p.volume]);
       if (removed.ok || /no such volume/i.test(removed.stderr)) {
         this.pending.delete(id);
         this.o.use.forget(p.volume);
