@@ -224,6 +224,12 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     apiCalls: apiCallRows(calls, { channelId, senderId, sessionId: sessionId(channelId, senderId), runId, mode: "container" }),
     events: [
       feedEvent(killed ? "container.killed" : "container.finished", channelId, senderId, detail, at),
+      // Each server tool use, as a direct turn reports it (claude.ts); the step is the turn call's number.
+      ...result.calls
+        .filter((c) => c.purpose !== "compaction")
+        .flatMap((c, i) =>
+          (c.serverTools ?? []).map((tool) => feedEvent("agent.server_tool", channelId, senderId, { runId, mode: "container", tool, step: i + 1 }, at)),
+        ),
       ...(result.compaction
         ? [
             feedEvent(

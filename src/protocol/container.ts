@@ -108,6 +108,8 @@ export const containerCall = z.object({
   webSearchRequests: z.number().int().min(0).optional(),
   webFetchRequests: z.number().int().min(0).optional(),
   codeExecutionRequests: z.number().int().min(0).optional(),
+  /** The server tools (`server_tool_use` names) the model used in this call, for the feed's `agent.server_tool`. */
+  serverTools: z.array(z.string().min(1).max(64)).max(100).optional(),
 });
 export type ContainerCall = z.infer<typeof containerCall>;
 

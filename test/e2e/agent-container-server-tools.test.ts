@@ -159,6 +159,9 @@ describe("container turns with server tools and an MCP server", () => {
     const usage = await api<{ totals: { webSearchRequests: number } }>("GET", `/api/usage?channelId=${channelId}`);
     expect(usage.body.totals.webSearchRequests).toBe(1);
 
+    const used = await api<{ events: { detail: Json }[] }>("GET", `/api/events?kind=agent.server_tool&channelId=${channelId}`);
+    expect(used.body.events.map((e) => e.detail)).toEqual([expect.objectContaining({ mode: "container", tool: "web_search", step: 1 })]);
+
     // The token went over the link and to the API only: nothing the bridge wrote, nothing it logged.
     expect(filesUnder(bridgeData).some((text) => text.includes(MCP_TOKEN))).toBe(false);
     expect(bridge.output()).not.toContain(MCP_TOKEN);

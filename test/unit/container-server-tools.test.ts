@@ -182,9 +182,9 @@ describe("the bridge's model proxy with server tools and MCP servers", () => {
     const final = await proxy.call(asked([...spec().messages, { role: "assistant", content: back }]));
     expect(final, JSON.stringify(final)).toMatchObject({ ok: true });
     expect(fake.requests.at(-1)!.body.messages).toEqual([...spec().messages, { role: "assistant", content: back }]);
-    expect(proxy.calls.map((c) => [c.stopReason, c.webSearchRequests ?? 0])).toEqual([
-      ["pause_turn", 1],
-      ["end_turn", 0],
+    expect(proxy.calls.map((c) => [c.stopReason, c.webSearchRequests ?? 0, c.serverTools ?? []])).toEqual([
+      ["pause_turn", 1, ["web_search"]],
+      ["end_turn", 0, []],
     ]);
     // A block changed on the way back is not one the API returned.
     const altered = content.map((b) => (b.type === "server_tool_use" ? { ...b, input: { query: "something else" } } : b));
@@ -227,6 +227,7 @@ describe("the container's result at the gateway", () => {
             stopReason: "end_turn",
             status: "ok",
             webSearchRequests: 2,
+            serverTools: ["web_search", "web_search"],
           },
         ],
         steps: 2,
@@ -238,6 +239,10 @@ describe("the container's result at the gateway", () => {
     expect(stage.reply.text).toBe("Version 2 is out. [1]\n\nSources:\n1. [Releases](https://docs.example.com/releases)");
     expect(stage.turns.at(-1)?.content).toBe(stage.reply.text);
     expect(stage.apiCalls[0]).toMatchObject({ webSearchRequests: 2, mode: "container" });
+    expect(stage.events.filter((e) => e.kind === "agent.server_tool").map((e) => e.detail)).toEqual([
+      { runId: "run_srv2", mode: "container", tool: "web_search", step: 1 },
+      { runId: "run_srv2", mode: "container", tool: "web_search", step: 1 },
+    ]);
     const withoutSearches = containerStageOutput({
       channelId: "ch_1",
       senderId: "ana",

@@ -122,7 +122,8 @@ export class ModelProxy {
       const cacheCreation = (usage?.cache_creation ?? {}) as Json;
       const serverUse = (usage?.server_tool_use ?? {}) as Json;
       // The API's usage has no code-execution count: the calls the model made are counted.
-      const codeRuns = content.filter((b) => b.type === "server_tool_use" && CODE_EXECUTION_CALLS.has(String(b.name))).length;
+      const serverUses = content.flatMap((b) => (b.type === "server_tool_use" && typeof b.name === "string" ? [b.name.slice(0, 64)] : [])).slice(0, 100);
+      const codeRuns = serverUses.filter((name) => CODE_EXECUTION_CALLS.has(name)).length;
       this.calls.push({
         at: started,
         model: spec.model,
@@ -138,6 +139,7 @@ export class ModelProxy {
         ...(num(serverUse.web_search_requests) ? { webSearchRequests: num(serverUse.web_search_requests) } : {}),
         ...(num(serverUse.web_fetch_requests) ? { webFetchRequests: num(serverUse.web_fetch_requests) } : {}),
         ...(codeRuns ? { codeExecutionRequests: codeRuns } : {}),
+        ...(serverUses.length ? { serverTools: serverUses } : {}),
         ...(error ? { error: error.slice(0, 1000) } : {}),
       });
     };
