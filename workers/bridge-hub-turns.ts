@@ -2,6 +2,8 @@
  * The BridgeHub's queue of container turns (docs/containers.md), in the hub's SQLite: a turn
  * is kept and re-sent on every connection until the bridge accepts it (it is then on the
  * bridge's disk); its result is handed to the sender's object before it is acknowledged.
+ * MCP tokens stay sealed in the queue and are opened only in the frame being sent
+ * (outgoingTurn in src/protocol/container-server-tools.ts).
  */
 import type { ContainerTurnFrame } from "../src/protocol/container";
 import { LEDGER_RETENTION_MS } from "../src/objects/ledger-retention";

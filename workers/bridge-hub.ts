@@ -24,9 +24,11 @@ import {
 } from "../src/protocol/bridge";
 import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridgedChannelState } from "../src/channels/shared/bridged-store";
 import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
+import { keyringFor } from "../src/crypto/keyring";
 import { openDb } from "../src/db/client";
 import { eventStatement, feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { markAccepted, turnFrame, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
+import { outgoingTurn } from "../src/protocol/container-server-tools";
 import { migrateWorkspaceRemovals, pendingWorkspaceRemovals, queueWorkspaceRemoval, workspaceRemoved } from "./bridge-hub-workspaces";
 import { publishEvents } from "./live-feed";
 import { bridgeHub } from "../src/objects/addresses";
@@ -89,7 +91,8 @@ export class BridgeHub extends DurableObject<Env> {
     this.send(ws, { t: "welcome", bridgeId, name });
     await this.pushChannels(ws, true);
     for (const row of this.sql.exec<{ frame: string }>("SELECT frame FROM replies WHERE acked_at IS NULL ORDER BY created_at, id")) this.sendRaw(ws, row.frame);
-    for (const frame of unacceptedTurns(this.sql)) this.sendRaw(ws, frame);
+    const box = await keyringFor(this.env);
+    for (const frame of unacceptedTurns(this.sql)) this.sendRaw(ws, await outgoingTurn(frame, box));
     for (const frame of pendingWorkspaceRemovals(this.sql)) this.send(ws, frame);
     await this.ctx.storage.setAlarm(now + this.heartbeatMs());
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -117,7 +120,10 @@ export class BridgeHub extends DurableObject<Env> {
       this.kvSet("bridgeId", bridgeId);
     }
     const frame = queueTurn(this.sql, turn, Date.now());
-    if (frame) for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, frame);
+    if (frame) {
+      const outgoing = await outgoingTurn(frame, await keyringFor(this.env));
+      for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, outgoing);
+    }
     return { ok: true };
   }
 

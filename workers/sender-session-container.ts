@@ -7,6 +7,7 @@
  */
 import { containerTurnResult, type ContainerTurnResult } from "../src/protocol/container";
 import { containerSpec, containerStageOutput, containerTarget } from "../src/agent/container-turn";
+import { mcpSealedGrants } from "../src/agent/mcp-servers";
 import { activeHistory, loadAgentMemory } from "../src/agent/memory-store";
 import { mediaRefused, mediaStage, type AgentStageInput, type AgentStageOutput } from "../src/agent/pipeline-turn";
 import { USER_MESSAGES } from "../src/agent/retry-policy";
@@ -57,15 +58,19 @@ export async function dispatchContainerTurn(
   const prepared = input.attachments?.length ? await mediaStage({ ...input, media: { ai: input.media?.ai } }) : null;
   if (prepared?.kind === "refused") return { kind: "done", stage: mediaRefused(input, prepared) };
   const text = prepared?.notes.length ? `${input.text}\n${prepared.notes.join("\n")}` : input.text;
+  const trust = trustTier(channel.type, channel.policy);
+  // Tokens stay sealed here and in the hub's queue; the hub opens them as it sends the turn.
+  const mcpServers = await mcpSealedGrants(input.db, channel.agent?.mcpServers, trust);
   const spec = containerSpec({
     cfg,
+    mcpServers,
     systemPrompt: DEFAULT_SYSTEM_PROMPT,
     settings: channel.agent,
     channelType: channel.type,
     channelName: channel.name,
     senderId,
     senderName: input.senderName,
-    trust: trustTier(channel.type, channel.policy),
+    trust,
     memory,
     history: activeHistory(input.sql, memory.summaryThroughSeq),
     text,

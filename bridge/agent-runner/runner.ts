@@ -6,9 +6,14 @@
  *
  * The gateway's own tools (notes, recall, schedule_job, the clock; `spec.gatewayTools`) are not
  * run here: each call is a `gateway.tool` line, answered by the bridge once the gateway ran it.
+ * Server tools and MCP servers run at Anthropic: the bridge adds them to each request, and their
+ * blocks (`server_tool_use`, `web_search_tool_result`, `mcp_tool_use`, ...) are passed back
+ * untouched. A turn the API paused (`pause_turn`) is continued by sending its content back as
+ * the assistant's, with no new user message. The answer's blocks go back with `done` so the
+ * bridge formats its citations as a direct turn's are (src/agent/reply-text.ts).
  *
  * stdin:  {t:"start", spec, limits}, then {t:"model.result", n, ok, message | error}, {t:"gateway.tool.result", n, content, isError}
- * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, steps, toolCalls, files?, workspace?}
+ * stdout: {t:"model", n, request}, {t:"gateway.tool", n, name, input}, {t:"tool", ...}, then {t:"done", ok, text | error, content?, steps, toolCalls, files?, workspace?}
  *
  * With a quota (limits.workspaceBytes) the workspace is measured before the first model call:
  * over it, the run ends at once with {ok:false, quota:true, workspace:{usedBytes, quotaBytes}}.
@@ -41,6 +46,13 @@ function withTailBreakpoint(messages: readonly Json[]): Json[] {
     const blocks = m.content as Json[];
     return { ...m, content: blocks.map((b, j) => (j === blocks.length - 1 ? { ...b, cache_control: EPHEMERAL } : b)) };
   });
+}
+
+/** A continuation after pause_turn extends the paused assistant message instead of adding a second one (as src/agent/claude.ts). */
+function pushAssistant(messages: Json[], content: Block[]): void {
+  const last = messages.at(-1);
+  if (last?.role === "assistant" && Array.isArray(last.content)) messages[messages.length - 1] = { role: "assistant", content: [...last.content, ...content] };
+  else messages.push({ role: "assistant", content });
 }
 
 function textOf(content: Block[]): string {
@@ -83,6 +95,8 @@ async function main(): Promise<void> {
     return { content: String(answer.content ?? ""), ...(answer.isError === true ? { isError: true } : {}) };
   };
   const messages: Json[] = [...spec.messages];
+  /** The answer so far when the API paused a long server-tool turn (pause_turn). */
+  let paused: Block[] = [];
   for (let step = 1; step <= spec.maxSteps; step++) {
     const lastStep = step === spec.maxSteps;
     const request: Json = {
@@ -99,13 +113,30 @@ async function main(): Promise<void> {
     if (answer.t !== "model.result" || answer.n !== step) return done({ ok: false, error: "unexpected answer from the bridge" }, step);
     if (answer.ok !== true) return done({ ok: false, error: String(answer.error ?? "model call failed"), budget: answer.budget === true }, step);
     const message = answer.message as { content: Block[]; stop_reason: string | null };
+    if (message.stop_reason === "pause_turn" && !lastStep) {
+      // Sent back as it is, with no new user message: the API resumes the same turn.
+      pushAssistant(messages, message.content);
+      paused = [...paused, ...message.content];
+      continue;
+    }
     const uses = message.content.filter((b) => b.type === "tool_use");
     if (message.stop_reason !== "tool_use" || uses.length === 0 || lastStep) {
-      let text = textOf(message.content);
+      const content = [...paused, ...message.content];
+      let text = textOf(content);
       if (message.stop_reason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
-      return done({ ok: true, text: text || "(no answer)", ...(sent.length ? { files: sent } : {}) }, step);
+      return done(
+        {
+          ok: true,
+          text: text || "(no answer)",
+          content,
+          ...(message.stop_reason ? { stopReason: message.stop_reason } : {}),
+          ...(sent.length ? { files: sent } : {}),
+        },
+        step,
+      );
     }
-    messages.push({ role: "assistant", content: message.content });
+    pushAssistant(messages, message.content);
+    paused = [];
     const results: Json[] = [];
     for (const use of uses) {
       const started = Date.now();

@@ -4,6 +4,7 @@
  * the container's tools), and the bridge's result turned into what the sender's object stores
  * and D1 records — one api_calls row per model request, marked `container`.
  */
+import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
 import type { GatewayConfig } from "../config";
 import { feedEvent } from "../db/feed-events";
 import { sessionId } from "../objects/session-id";
@@ -14,7 +15,10 @@ import { containerTools } from "./container-tools";
 import { toolDefinitions, toolsFor } from "./tools";
 import type { ApiCallRecord, RunRecord } from "./types";
 import type { AgentStageOutput } from "./pipeline-turn";
+import type { ContainerMcpServer, ContainerServerTool } from "../protocol/container-server-tools";
 import { costOf } from "./pricing";
+import { replyText } from "./reply-text";
+import { serverToolDefinitions } from "./server-tools";
 import { buildRequest, type PromptInput } from "./prompt";
 import { USER_MESSAGES } from "./retry-policy";
 import type { AgentSettings } from "./settings";
@@ -47,6 +51,8 @@ export interface ContainerSpecInput
   > {
   cfg: Pick<GatewayConfig, "AGENT_MODEL" | "AGENT_MAX_TOKENS" | "AGENT_MAX_STEPS" | "AGENT_HISTORY_TOKEN_BUDGET" | "AGENT_CONTAINER_RUN_TOKEN_BUDGET">;
   settings: AgentSettings | null;
+  /** The MCP servers the turn may use (mcpSealedGrants: tier and channel already applied), tokens sealed. */
+  mcpServers?: ContainerMcpServer[];
 }
 
 /** Stands in the context block for the summary the bridge is about to write (no text a person could send has it). */
@@ -59,6 +65,8 @@ export const SUMMARY_MARKER = "\u2063LOOPGATE-NEW-SUMMARY\u2063";
  * and only the kept turns; the result brings the summary back for the sender's object to store.
  * Its tools: the container's own, and the gateway's (notes, recall, schedule_job, the clock)
  * as the trust tier and allow list grant them, which the sender's object runs when asked.
+ * Server tools and MCP servers are chosen as for a direct turn (the channel's settings, the
+ * trust tier) but kept out of `tools`: the bridge's proxy adds them to each request itself.
  */
 export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
   const plan = planCompaction(i.history, i.cfg.AGENT_HISTORY_TOKEN_BUDGET);
@@ -70,6 +78,8 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
   const askFirst = new Set<string>(i.settings?.approvals?.askFirst ?? []);
   const gatewayTools = toolDefinitions(toolsFor(i.trust, i.settings?.tools, { scheduleJob: true, recallNotes: true })).filter((t) => !askFirst.has(t.name));
   const tools = [...containerTools(i.trust, i.settings?.tools), ...gatewayTools].sort((a, b) => a.name.localeCompare(b.name));
+  // The same definitions a direct turn sends; the SDK's types allow nulls the spec's schema does not need.
+  const serverTools = serverToolDefinitions(i.settings?.serverTools, i.trust) as unknown as ContainerServerTool[];
   const request = buildRequest({
     model,
     maxTokens: i.settings?.maxTokens ?? i.cfg.AGENT_MAX_TOKENS,
@@ -95,6 +105,8 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
     messages: request.messages as unknown as Record<string, unknown>[],
     tools: (request.tools ?? []) as unknown as Record<string, unknown>[],
     ...(gatewayTools.length ? { gatewayTools: gatewayTools.map((t) => t.name) } : {}),
+    ...(serverTools.length ? { serverTools } : {}),
+    ...(i.mcpServers?.length ? { mcpServers: [...i.mcpServers].sort((a, b) => a.name.localeCompare(b.name)) } : {}),
     ...(plan
       ? {
           compaction: {
@@ -129,8 +141,20 @@ function megabytes(bytes: number): string {
   return value >= 10 ? String(Math.round(value)) : value.toFixed(1);
 }
 
+/**
+ * The answer as a direct turn's is (claude.ts): the blocks through reply-text.ts, so citations
+ * from search and fetch become numbered sources; the runner's plain text when no blocks came.
+ */
+function answerText(result: ContainerTurnResult): string {
+  if (!result.answer) return result.text ?? "";
+  let text = replyText(result.answer.blocks as unknown as ContentBlock[]);
+  if (result.answer.stopReason === "max_tokens") text = `${text}\n[…the answer was cut off at the length limit]`.trim();
+  if (!text) text = result.answer.stopReason === "refusal" ? "Sorry, I can't help with that." : "(no answer)";
+  return text;
+}
+
 function senderMessage(result: ContainerTurnResult): string {
-  if (result.outcome === "answered") return result.text ?? "";
+  if (result.outcome === "answered") return answerText(result);
   if (result.outcome === "quota" && result.workspace) return workspaceFullMessage(result.workspace.usedBytes, result.workspace.quotaBytes);
   return SENDER_MESSAGES[result.outcome];
 }
@@ -165,6 +189,10 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
       ...(c.error ? { error: c.error } : {}),
       costUsd: cost.costUsd,
       cacheSavingsUsd: cost.cacheSavingsUsd,
+      // Counted and priced (costOf above) exactly as a direct turn's calls are (model-call.ts).
+      webSearchRequests: c.webSearchRequests ?? 0,
+      webFetchRequests: c.webFetchRequests ?? 0,
+      codeExecutionRequests: c.codeExecutionRequests ?? 0,
     };
   });
   const usage = sumUsage(calls);
@@ -196,6 +224,12 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     apiCalls: apiCallRows(calls, { channelId, senderId, sessionId: sessionId(channelId, senderId), runId, mode: "container" }),
     events: [
       feedEvent(killed ? "container.killed" : "container.finished", channelId, senderId, detail, at),
+      // Each server tool use, as a direct turn reports it (claude.ts); the step is the turn call's number.
+      ...result.calls
+        .filter((c) => c.purpose !== "compaction")
+        .flatMap((c, i) =>
+          (c.serverTools ?? []).map((tool) => feedEvent("agent.server_tool", channelId, senderId, { runId, mode: "container", tool, step: i + 1 }, at)),
+        ),
       ...(result.compaction
         ? [
             feedEvent(
@@ -224,7 +258,7 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
     turns: ok
       ? [
           { role: "user", content: i.text },
-          { role: "assistant", content: result.text ?? "" },
+          { role: "assistant", content: answerText(result) },
         ]
       : [],
     // The summary is kept even when the turn failed: the model call that wrote it succeeded.

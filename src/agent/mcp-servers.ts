@@ -84,3 +84,27 @@ export async function mcpGrants(
   }
   return { grants, skipped };
 }
+
+/**
+ * The same choice for a container turn, with each token left sealed as D1 keeps it: the turn
+ * waits in the bridge hub's queue, and the hub opens the token only as it sends the turn over
+ * the bridge link (workers/bridge-hub-turns.ts), so no opened token is ever stored.
+ */
+export async function mcpSealedGrants(
+  db: Db,
+  names: readonly string[] | null | undefined,
+  trust: TrustTier,
+): Promise<{ name: string; url: string; sealedToken?: string; allowedTools?: string[] }[]> {
+  if (!names?.length || trust === "public") return [];
+  const rows = await db
+    .select()
+    .from(mcpServers)
+    .where(inArray(mcpServers.name, [...names]))
+    .all();
+  return rows.map((r) => ({
+    name: r.name,
+    url: r.url,
+    ...(r.token ? { sealedToken: r.token } : {}),
+    ...(r.allowedTools ? { allowedTools: JSON.parse(r.allowedTools) as string[] } : {}),
+  }));
+}

@@ -7,6 +7,7 @@
  */
 import type { CodeExecutionTool20250825, Tool, WebFetchTool20250910, WebSearchTool20250305 } from "@anthropic-ai/sdk/resources/messages";
 import * as z from "zod";
+import { SERVER_TOOL_TYPES, serverToolBetas } from "../protocol/server-tool-types";
 import type { TrustTier } from "./trust";
 
 /** A bare host name as the API expects it (`example.com`, `docs.example.com/path` without a scheme). */
@@ -39,12 +40,8 @@ export const serverToolsSchema = z
 export type ServerToolsConfig = z.infer<typeof serverToolsSchema>;
 type WebToolConfig = z.infer<typeof webToolSchema>;
 
-/** Tool versions (their `type`) and the beta header each one is documented to need. */
-export const SERVER_TOOL_TYPES = {
-  web_search: { type: "web_search_20250305", beta: null },
-  web_fetch: { type: "web_fetch_20250910", beta: "web-fetch-2025-09-10" },
-  code_execution: { type: "code_execution_20250825", beta: "code-execution-2025-08-25" },
-} as const;
+/** Tool versions (their `type`) and their beta headers: src/protocol/server-tool-types.ts, shared with the bridge. */
+export { SERVER_TOOL_TYPES, serverToolBetas };
 
 export type ServerToolName = keyof typeof SERVER_TOOL_TYPES;
 export type ServerToolDefinition = WebSearchTool20250305 | WebFetchTool20250910 | CodeExecutionTool20250825;
@@ -69,11 +66,4 @@ export function serverToolDefinitions(config: ServerToolsConfig | null | undefin
     tools.push({ type: SERVER_TOOL_TYPES.web_fetch.type, name: "web_fetch", ...webLimits(config.webFetch), citations: { enabled: true } });
   if (config.webSearch) tools.push({ type: SERVER_TOOL_TYPES.web_search.type, name: "web_search", ...webLimits(config.webSearch) });
   return tools;
-}
-
-/** The `anthropic-beta` values a request with these tools must carry. */
-export function serverToolBetas(tools: readonly ToolDefinition[]): string[] {
-  const betas = new Set<string>();
-  for (const t of tools) for (const spec of Object.values(SERVER_TOOL_TYPES)) if ("type" in t && t.type === spec.type && spec.beta) betas.add(spec.beta);
-  return [...betas].sort();
 }

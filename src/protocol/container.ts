@@ -20,6 +20,7 @@
  */
 import * as z from "zod";
 import { agentFiles } from "../lib/agent-files";
+import { containerMcpServer, containerServerTool } from "./container-server-tools";
 
 /** Tools the agent has inside its container, all confined to the container and its /workspace. */
 export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "send_file", "write_file"] as const;
@@ -47,6 +48,18 @@ export const containerTurnSpec = z.object({
    * (turn.tool) and the sender's object runs it with the conversation's notes and jobs.
    */
   gatewayTools: z.array(z.string().min(1).max(64)).max(MAX_GATEWAY_TOOLS).optional(),
+  /**
+   * Server tools (web search, web fetch, code execution) the turn may use, as `tools` entries.
+   * Not the container's: the bridge's proxy adds them to every model request of the run and
+   * refuses any the container puts in itself (docs/containers.md, "Server tools and MCP").
+   */
+  serverTools: z.array(containerServerTool).max(3).optional(),
+  /**
+   * MCP servers the turn may use, added by the bridge's proxy as `mcp_servers`. The token is
+   * sealed in the hub's queue and opened only as the frame goes out; the bridge never writes it
+   * to disk or hands it to the container.
+   */
+  mcpServers: z.array(containerMcpServer).max(20).optional(),
   /**
    * History past its budget: the bridge (which holds the key) first asks the model for the new
    * running summary with `request`, then puts it where `marker` stands in `system` (the previous
@@ -91,6 +104,12 @@ export const containerCall = z.object({
   /** A call for the history's summary (spec.compaction) rather than the turn; "turn" when unset. */
   purpose: z.enum(["turn", "compaction"]).optional(),
   error: z.string().max(1000).optional(),
+  /** Server tool uses in this call: web search and fetch from the API's usage, code runs counted from the content. */
+  webSearchRequests: z.number().int().min(0).optional(),
+  webFetchRequests: z.number().int().min(0).optional(),
+  codeExecutionRequests: z.number().int().min(0).optional(),
+  /** The server tools (`server_tool_use` names) the model used in this call, for the feed's `agent.server_tool`. */
+  serverTools: z.array(z.string().min(1).max(64)).max(100).optional(),
 });
 export type ContainerCall = z.infer<typeof containerCall>;
 
@@ -104,10 +123,30 @@ export type ContainerCall = z.infer<typeof containerCall>;
 export const containerOutcomes = ["answered", "failed", "timeout", "budget", "interrupted", "expired", "cancelled", "quota"] as const;
 export type ContainerOutcome = (typeof containerOutcomes)[number];
 
+/**
+ * One block of the answer as the gateway formats it (src/agent/reply-text.ts): text with its
+ * citations, a fetched page's URL and title, and of every other block (a server tool's call or
+ * result) only its type, which is all the formatting needs to start a new paragraph.
+ */
+export const containerAnswerBlock = z.object({
+  type: z.string().min(1).max(64),
+  text: z.string().max(200_000).optional(),
+  citations: z.array(json).max(200).optional(),
+  content: z
+    .object({ type: z.string().max(64), url: z.string().max(4_000), content: z.object({ title: z.string().max(2_000).nullable().optional() }) })
+    .optional(),
+});
+export type ContainerAnswerBlock = z.infer<typeof containerAnswerBlock>;
+
 export const containerTurnResult = z.object({
   outcome: z.enum(containerOutcomes),
-  /** The answer (outcome answered). */
+  /** The answer (outcome answered), as plain text. */
   text: z.string().max(200_000).optional(),
+  /**
+   * The answer's blocks (outcome answered) and the last stop reason, for the gateway to format
+   * as it formats a direct turn's answer: citations become numbered sources.
+   */
+  answer: z.object({ blocks: z.array(containerAnswerBlock).max(1_000), stopReason: z.string().max(50).nullable() }).optional(),
   /** Files the agent sent with `send_file` (outcome answered), delivered after the text (docs/media.md). */
   files: agentFiles.optional(),
   /** For the admin: what went wrong. Never shown to the sender as is. */

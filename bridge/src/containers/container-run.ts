@@ -8,7 +8,8 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
+import type { ContainerAnswerBlock, ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
+import { specForContainer } from "../../../src/protocol/container-server-tools";
 import { checkAgentFiles, RUNNER_FILE_LIMITS } from "./agent-files";
 import { containerName, dockerRunArgs, workspaceVolume } from "./docker-args";
 import { ensureVolume, removeContainer } from "./docker";
@@ -53,6 +54,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     outcome: ContainerOutcome,
     extra: {
       text?: string;
+      answer?: ContainerTurnResult["answer"];
       error?: string;
       steps?: number;
       toolCalls?: number;
@@ -68,6 +70,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     queuedMs: input.queuedMs,
     runMs: Date.now() - started,
     ...(extra.text !== undefined ? { text: extra.text } : {}),
+    ...(extra.answer ? { answer: extra.answer } : {}),
     ...(extra.files?.length ? { files: extra.files } : {}),
     ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
     ...(extra.workspace ? { workspace: extra.workspace } : {}),
@@ -158,9 +161,11 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   });
 
   const quota = settings.workspaceQuotaBytes > 0 ? { workspaceBytes: settings.workspaceQuotaBytes } : {};
+  // The container gets the turn without the server tools and MCP servers: the proxy adds those
+  // to each request itself, and an MCP token must never be readable inside the container.
   send({
     t: "start",
-    spec,
+    spec: specForContainer(spec),
     limits: { outputBytes: settings.outputBytes, commandTimeoutMs: settings.commandTimeoutMs, writeBytes: 1024 * 1024, ...RUNNER_FILE_LIMITS, ...quota },
   });
   const exitCode = await new Promise<number | null>((resolve) => {
@@ -185,9 +190,46 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
   if (final.ok === true) {
     const checked = checkAgentFiles(final.files);
     const error = checked.dropped.length ? `files left out: ${checked.dropped.join("; ")}` : undefined;
-    return result("answered", { ...counts, text: String(final.text ?? ""), files: checked.files, error });
+    return result("answered", { ...counts, text: String(final.text ?? ""), answer: answerBlocks(final), files: checked.files, error });
   }
   return result(final.budget === true ? "budget" : "failed", { ...counts, error: String(final.error ?? "the run failed") });
+}
+
+/**
+ * The answer's blocks as the gateway formats them (citations, src/agent/reply-text.ts): of each,
+ * only what the formatting reads, so search results' pages of encrypted content stay here.
+ */
+function answerBlocks(final: Json): ContainerTurnResult["answer"] {
+  if (!Array.isArray(final.content)) return undefined;
+  const blocks: ContainerAnswerBlock[] = [];
+  for (const b of final.content.slice(0, 1_000) as Json[]) {
+    if (typeof b?.type !== "string") continue;
+    const type = b.type.slice(0, 64);
+    if (type === "text" && typeof b.text === "string") {
+      const citations = Array.isArray(b.citations) ? (b.citations as Json[]).slice(0, 200).map(citation) : undefined;
+      blocks.push({ type, text: b.text.slice(0, 200_000), ...(citations?.length ? { citations } : {}) });
+      continue;
+    }
+    const page = b.content as Json | undefined;
+    if (type === "web_fetch_tool_result" && page?.type === "web_fetch_result" && typeof page.url === "string") {
+      const title = (page.content as Json | undefined)?.title;
+      blocks.push({
+        type,
+        content: { type: page.type, url: page.url.slice(0, 4_000), content: { title: typeof title === "string" ? title.slice(0, 2_000) : null } },
+      });
+      continue;
+    }
+    blocks.push({ type });
+  }
+  return { blocks, stopReason: typeof final.stopReason === "string" ? final.stopReason.slice(0, 50) : null };
+}
+
+/** A citation's fields the sources list reads; the cited text and encrypted index stay behind. */
+function citation(c: Json): Json {
+  const keep = ["type", "url", "title", "document_title", "document_index"];
+  return Object.fromEntries(
+    keep.filter((k) => typeof c[k] === "string" || typeof c[k] === "number").map((k) => [k, typeof c[k] === "string" ? String(c[k]).slice(0, 4_000) : c[k]]),
+  );
 }
 
 /**

@@ -4,11 +4,14 @@
  * are the run's, whatever the container asked; only client tools and inline content pass,
  * model-request-allowlist.ts), refuses it once the run's steps or token
  * budget are used up, adds the key and base URL from its own environment, and records each
- * attempt's usage for the gateway. Transient failures (429 with a short retry-after, 5xx,
+ * attempt's usage for the gateway. The server tools and MCP servers the gateway gave the turn
+ * (spec.serverTools, spec.mcpServers) are added here, with the beta header they need; the
+ * container never names them, and never sees an MCP token. Transient failures (429 with a short retry-after, 5xx,
  * 529, timeouts, broken connections) are retried a few times; each attempt is a call record.
  */
 import type { ContainerCall, ContainerTurnSpec } from "../../../src/protocol/container";
-import { clientTools, containerRequestProblem } from "./model-request-allowlist";
+import { serverAdditions } from "../../../src/protocol/container-server-tools";
+import { clientTools, containerRequestProblem, serverBlockKey, serverBlockKeys } from "./model-request-allowlist";
 import type { ContainerSettings } from "./settings";
 
 type Json = Record<string, unknown>;
@@ -18,6 +21,8 @@ export type ProxyAnswer = { ok: true; message: Json } | { ok: false; error: stri
 const MAX_ATTEMPTS = 3;
 const MAX_RETRY_WAIT_MS = 30_000;
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
+/** The server_tool_use names code execution runs under, counted as model-call.ts counts them. */
+const CODE_EXECUTION_CALLS = new Set(["code_execution", "bash_code_execution", "text_editor_code_execution"]);
 
 export interface ModelProxyOptions {
   settings: Pick<ContainerSettings, "apiKey" | "baseUrl" | "modelTimeoutMs">;
@@ -35,8 +40,13 @@ function chargedTokens(c: Pick<ContainerCall, "inputTokens" | "cacheWriteTokens"
 export class ModelProxy {
   readonly calls: ContainerCall[] = [];
   private requests = 0;
+  /** Server-produced blocks the API returned in this run: only these may come back in a request. */
+  private readonly serverBlocks = new Set<string>();
+  private readonly additions: ReturnType<typeof serverAdditions>;
 
-  constructor(private readonly o: ModelProxyOptions) {}
+  constructor(private readonly o: ModelProxyOptions) {
+    this.additions = serverAdditions(o.spec);
+  }
 
   get usedTokens(): number {
     return this.calls.reduce((sum, c) => sum + chargedTokens(c), 0);
@@ -46,19 +56,24 @@ export class ModelProxy {
     const { spec, settings } = this.o;
     if (!settings.apiKey) return { ok: false, error: "the bridge has no ANTHROPIC_API_KEY set, so container runs cannot call the model" };
     if (++this.requests > spec.maxSteps) return { ok: false, error: `the run made more than ${spec.maxSteps} model requests` };
-    const refused = containerRequestProblem(asked);
+    const refused = containerRequestProblem(asked, (block) => this.serverBlocks.has(serverBlockKey(block)));
     if (refused) return { ok: false, error: `request refused by the bridge: ${refused}` };
     const remaining = spec.tokenBudget - this.usedTokens;
     if (remaining <= 0) return { ok: false, budget: true, error: `the run used its token budget (${spec.tokenBudget} tokens)` };
+    const { tools: serverTools, mcpServers } = this.additions;
+    const tools = [...(clientTools(asked.tools) ?? []), ...serverTools];
     const body: Json = {
       model: spec.model,
       max_tokens: Math.max(1, Math.min(spec.maxTokens, Number(asked.max_tokens) || spec.maxTokens, remaining)),
       system: asked.system,
       messages: asked.messages,
-      ...(asked.tools !== undefined ? { tools: clientTools(asked.tools) } : {}),
-      ...(asked.tool_choice !== undefined ? { tool_choice: asked.tool_choice } : {}),
+      ...(tools.length ? { tools } : {}),
+      ...(asked.tool_choice !== undefined && tools.length ? { tool_choice: asked.tool_choice } : {}),
+      ...(mcpServers.length ? { mcp_servers: mcpServers } : {}),
     };
-    return this.send(JSON.stringify(body), "turn");
+    const answer = await this.send(JSON.stringify(body), "turn");
+    if (answer.ok) for (const key of serverBlockKeys(answer.message.content)) this.serverBlocks.add(key);
+    return answer;
   }
 
   /**
@@ -103,8 +118,12 @@ export class ModelProxy {
     const { settings, spec } = this.o;
     const started = Date.now();
     const backoff = (this.o.retryBaseMs ?? 1000) * 2 ** (attempt - 1);
-    const record = (usage: Json | undefined, stopReason: string | null, error?: string) => {
+    const record = (usage: Json | undefined, stopReason: string | null, error?: string, content: Json[] = []) => {
       const cacheCreation = (usage?.cache_creation ?? {}) as Json;
+      const serverUse = (usage?.server_tool_use ?? {}) as Json;
+      // The API's usage has no code-execution count: the calls the model made are counted.
+      const serverUses = content.flatMap((b) => (b.type === "server_tool_use" && typeof b.name === "string" ? [b.name.slice(0, 64)] : [])).slice(0, 100);
+      const codeRuns = serverUses.filter((name) => CODE_EXECUTION_CALLS.has(name)).length;
       this.calls.push({
         at: started,
         model: spec.model,
@@ -117,6 +136,10 @@ export class ModelProxy {
         stopReason,
         status: error ? "error" : "ok",
         ...(purpose === "compaction" ? { purpose } : {}),
+        ...(num(serverUse.web_search_requests) ? { webSearchRequests: num(serverUse.web_search_requests) } : {}),
+        ...(num(serverUse.web_fetch_requests) ? { webFetchRequests: num(serverUse.web_fetch_requests) } : {}),
+        ...(codeRuns ? { codeExecutionRequests: codeRuns } : {}),
+        ...(serverUses.length ? { serverTools: serverUses } : {}),
         ...(error ? { error: error.slice(0, 1000) } : {}),
       });
     };
@@ -124,7 +147,12 @@ export class ModelProxy {
     try {
       res = await (this.o.fetch ?? fetch)(`${settings.baseUrl}/v1/messages`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-api-key": settings.apiKey!, "anthropic-version": "2023-06-01" },
+        headers: {
+          "content-type": "application/json",
+          "x-api-key": settings.apiKey!,
+          "anthropic-version": "2023-06-01",
+          ...(purpose === "turn" && this.additions.betas.length ? { "anthropic-beta": this.additions.betas.join(",") } : {}),
+        },
         body: payload,
         signal: AbortSignal.timeout(settings.modelTimeoutMs),
       });
@@ -142,7 +170,7 @@ export class ModelProxy {
       // an error page; reported below by status
     }
     if (res.ok && Array.isArray(json.content)) {
-      record(json.usage as Json | undefined, typeof json.stop_reason === "string" ? json.stop_reason : null);
+      record(json.usage as Json | undefined, typeof json.stop_reason === "string" ? json.stop_reason : null, undefined, json.content as Json[]);
       return { ok: true, message: json };
     }
     const apiError = (json.error as Json | undefined)?.message;

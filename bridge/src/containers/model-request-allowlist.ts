@@ -9,10 +9,13 @@
  * client tools like the container's: the proxy sees nothing special about them, and the bridge
  * relays their calls to the gateway, which checks them against the turn it sent.
  *
- * Server tools and MCP servers stay refused. If they are ever offered to container turns, the
- * bridge must add them itself from the gateway's spec (as it adds the key), never take them from
- * the container's request: otherwise the container would choose what Anthropic fetches or runs
- * on its behalf, and an MCP server's bearer token would have to enter the container.
+ * Server tools and MCP servers the gateway gave the turn are added by the bridge itself from
+ * the spec (as it adds the key), never taken from the container's request: a request that names
+ * a server tool, carries `mcp_servers` or a URL source is refused, so the container cannot
+ * choose what Anthropic fetches or runs on its behalf, and an MCP server's token never enters
+ * the container. The blocks those tools produce (`server_tool_use`, `web_search_tool_result`,
+ * `mcp_tool_use`, ...) come back in the assistant turns of later requests; each must be one the
+ * API itself returned in this run (`known`), so the container cannot forge a call for the API to run.
  */
 
 type Json = Record<string, unknown>;
@@ -25,10 +28,16 @@ const TOOL_CHOICES = new Set(["auto", "any", "tool", "none"]);
 
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function blockProblem(block: unknown, where: string): string | null {
+/** True for a block (cache hint aside) the Messages API returned earlier in this run. */
+export type KnownBlock = (block: Json) => boolean;
+
+function blockProblem(block: unknown, where: string, known: KnownBlock | null): string | null {
   if (typeof block === "string") return null;
   if (!isObject(block) || typeof block.type !== "string") return `${where}: not a content block`;
-  if (!BLOCK_TYPES.has(block.type)) return `${where}: content blocks of type "${block.type}" are not allowed from a container`;
+  if (!BLOCK_TYPES.has(block.type)) {
+    if (known?.(block)) return null;
+    return `${where}: content blocks of type "${block.type}" are not allowed from a container unless the API returned them in this run`;
+  }
   if (block.source !== undefined) {
     const source = block.source as Json;
     if (!isObject(source) || !INLINE_SOURCES.has(String(source.type)))
@@ -36,15 +45,20 @@ function blockProblem(block: unknown, where: string): string | null {
   }
   if (block.type === "tool_result" && Array.isArray(block.content)) {
     for (const [i, inner] of block.content.entries()) {
-      const problem = blockProblem(inner, `${where}.content[${i}]`);
+      const problem = blockProblem(inner, `${where}.content[${i}]`, null);
       if (problem) return problem;
     }
   }
   return null;
 }
 
-/** Why this request must not leave the bridge, or null when every part of it is allowed. */
-export function containerRequestProblem(asked: Json): string | null {
+/**
+ * Why this request must not leave the bridge, or null when every part of it is allowed.
+ * `known` recognises the server-produced blocks the API returned in this run; they pass only in
+ * assistant turns.
+ */
+export function containerRequestProblem(asked: Json, known: KnownBlock | null = null): string | null {
+  if (asked.mcp_servers !== undefined) return "mcp_servers are not allowed from a container (the bridge adds the turn's own)";
   if (!Array.isArray(asked.messages)) return "messages must be a list";
   for (const [m, message] of asked.messages.entries()) {
     if (!isObject(message)) return `messages[${m}]: not a message`;
@@ -52,7 +66,7 @@ export function containerRequestProblem(asked: Json): string | null {
     if (typeof content === "string") continue;
     if (!Array.isArray(content)) return `messages[${m}].content must be text or a list of blocks`;
     for (const [b, block] of content.entries()) {
-      const problem = blockProblem(block, `messages[${m}].content[${b}]`);
+      const problem = blockProblem(block, `messages[${m}].content[${b}]`, message.role === "assistant" ? known : null);
       if (problem) return problem;
     }
   }
@@ -81,4 +95,19 @@ export function clientTools(tools: unknown): Json[] | undefined {
     input_schema: t.input_schema,
     ...(t.cache_control !== undefined ? { cache_control: t.cache_control } : {}),
   }));
+}
+
+/**
+ * The blocks of an API answer the API alone produces (server tool calls and results, MCP calls
+ * and results), each as the key `known` compares: its JSON without the cache hint the runner may
+ * add to the last block of a request.
+ */
+export function serverBlockKeys(content: unknown): string[] {
+  if (!Array.isArray(content)) return [];
+  return content.filter((b): b is Json => isObject(b) && typeof b.type === "string" && !BLOCK_TYPES.has(b.type)).map(serverBlockKey);
+}
+
+export function serverBlockKey(block: Json): string {
+  const { cache_control: _hint, ...rest } = block;
+  return JSON.stringify(rest);
 }

@@ -2,11 +2,12 @@
  * Container turns on the bridge's disk, one file each, so that neither a turn nor its result
  * is lost to a restart: a turn is written before it is acknowledged to the gateway, its result
  * before it is sent, and the file is kept (marked acknowledged) for a week so that a turn the
- * gateway re-sends is recognised instead of run twice.
+ * gateway re-sends is recognised instead of run twice. MCP tokens are never written.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
+import { withoutMcpTokens } from "../../../src/protocol/container-server-tools";
 import { writeFileDurably } from "../durable-file";
 
 export interface StoredTurn {
@@ -40,7 +41,9 @@ export class TurnStore {
   /** False when the id cannot be stored (the gateway never sends such ids). */
   accept(turn: ContainerTurnFrame): boolean {
     if (!SAFE_ID.test(turn.id)) return false;
-    this.write({ turn, acceptedAt: Date.now() });
+    // MCP tokens live only in the running turn's memory: a turn found on disk after a restart is
+    // reported interrupted, never run again, so it never needs them.
+    this.write({ turn: { ...turn, spec: withoutMcpTokens(turn.spec) }, acceptedAt: Date.now() });
     return true;
   }
 
