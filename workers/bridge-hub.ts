@@ -23,12 +23,13 @@ import {
   type HubFrame,
 } from "../src/protocol/bridge";
 import { channelsForBridge, findBridge, markBridgeDown, markBridgeUp, setBridgedChannelState } from "../src/channels/shared/bridged-store";
-import type { BridgeQueue, SendResult } from "../src/channels/shared/types";
+import type { BridgeQueue, OutboundFile, SendResult } from "../src/channels/shared/types";
 import { keyringFor } from "../src/crypto/keyring";
 import { openDb } from "../src/db/client";
 import { eventStatement, feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { markAccepted, turnFrame, markDone, migrateTurns, pruneTurns, queueTurn, turnSender, unacceptedTurns } from "./bridge-hub-turns";
 import { outgoingTurn } from "../src/protocol/container-server-tools";
+import { dropAllReplyFiles, dropReplyFile, migrateReplyFiles, pruneReplyFiles, readReplyFile, storeReplyFile, type ReplyFileLookup } from "./bridge-hub-files";
 import { migrateWorkspaceRemovals, pendingWorkspaceRemovals, queueWorkspaceRemoval, workspaceRemoved } from "./bridge-hub-workspaces";
 import { publishEvents } from "./live-feed";
 import { bridgeHub } from "../src/objects/addresses";
@@ -62,6 +63,7 @@ export class BridgeHub extends DurableObject<Env> {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
     migrateTurns(this.sql);
     migrateWorkspaceRemovals(this.sql);
+    migrateReplyFiles(this.sql);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
 
@@ -98,8 +100,11 @@ export class BridgeHub extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  /** Queues a reply for the bridge; sent at once when it is connected, else on its next connection. */
-  async enqueue(bridgeId: string, reply: BridgeReply): Promise<SendResult> {
+  /**
+   * Queues a reply for the bridge; sent at once when it is connected, else on its next connection.
+   * A reply with a file keeps the bytes beside it (bridge-hub-files.ts) for the bridge to fetch.
+   */
+  async enqueue(bridgeId: string, reply: BridgeReply, file?: OutboundFile): Promise<SendResult> {
     if (this.kvGet<boolean>("revoked")) return { ok: false, retryable: false, error: `bridge ${bridgeId} was revoked` };
     if (!this.kvGet<string>("bridgeId")) {
       if (!(await findBridge(openDb(this.env.DB), bridgeId)))
@@ -107,9 +112,28 @@ export class BridgeHub extends DurableObject<Env> {
       this.kvSet("bridgeId", bridgeId);
     }
     const frame = JSON.stringify({ t: "reply", ...reply } satisfies HubFrame);
-    const inserted = this.sql.exec("INSERT OR IGNORE INTO replies (id, frame, created_at) VALUES (?, ?, ?)", reply.id, frame, Date.now()).rowsWritten > 0;
+    const now = Date.now();
+    const inserted = this.ctx.storage.transactionSync(() => {
+      const added = this.sql.exec("INSERT OR IGNORE INTO replies (id, frame, created_at) VALUES (?, ?, ?)", reply.id, frame, now).rowsWritten > 0;
+      if (added && file && reply.file) storeReplyFile(this.sql, reply.id, reply.channelId, file, now);
+      return added;
+    });
     if (inserted) for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, frame);
     return { ok: true };
+  }
+
+  /**
+   * A queued reply's file, for `GET /bridge/files/<id>` (the route has checked the bridge's token
+   * and checks that the channel is still served by this bridge). Only while the reply waits.
+   */
+  async replyFile(id: string): Promise<ReplyFileLookup> {
+    if (this.kvGet<boolean>("revoked")) return { ok: false, status: 404, error: "this bridge was revoked" };
+    const found = readReplyFile(this.sql, id, Date.now());
+    if (found.ok || found.status === 410) return found;
+    // Pruned after expiring while its reply still waits: say so, rather than "no such file".
+    const waiting = this.sql.exec<{ frame: string }>("SELECT frame FROM replies WHERE id = ? AND acked_at IS NULL", id).toArray()[0];
+    if (waiting && (JSON.parse(waiting.frame) as BridgeReply).file) return { ok: false, status: 410, error: "this file expired before the bridge fetched it" };
+    return found;
   }
 
   /** Queues a container turn for the bridge (docs/containers.md); sent at once when it is connected. */
@@ -157,6 +181,7 @@ export class BridgeHub extends DurableObject<Env> {
   async revoke(): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) safeClose(ws, CLOSE_REVOKED, "bridge token revoked");
     this.sql.exec("DELETE FROM replies");
+    dropAllReplyFiles(this.sql);
     this.kvSet("revoked", true);
     await this.ctx.storage.deleteAlarm();
   }
@@ -208,6 +233,7 @@ export class BridgeHub extends DurableObject<Env> {
     const now = Date.now();
     this.sql.exec("DELETE FROM replies WHERE acked_at IS NOT NULL AND acked_at < ?", now - LEDGER_RETENTION_MS);
     pruneTurns(this.sql, now);
+    pruneReplyFiles(this.sql, now);
     const lastSeen = this.lastSeen() ?? 0;
     const timeoutMs = this.heartbeatMs() * MISSED_HEARTBEATS_BEFORE_DOWN;
     const sockets = this.ctx.getWebSockets();
@@ -247,6 +273,7 @@ export class BridgeHub extends DurableObject<Env> {
     const row = this.sql.exec<{ frame: string }>("SELECT frame FROM replies WHERE id = ? AND acked_at IS NULL", frame.id).toArray()[0];
     if (!row) return;
     this.sql.exec("UPDATE replies SET acked_at = ? WHERE id = ?", Date.now(), frame.id);
+    dropReplyFile(this.sql, frame.id);
     const reply = JSON.parse(row.frame) as BridgeReply;
     const detail = { bridgeId: this.kvGet<string>("bridgeId"), deliveryId: frame.id, ...(frame.error ? { error: frame.error } : {}) };
     const event = feedEvent(frame.ok ? "bridge.reply.sent" : "bridge.reply.failed", reply.channelId, reply.recipient, detail);
@@ -370,5 +397,5 @@ function safeClose(ws: WebSocket, code: number, reason: string): void {
 
 /** The reply queue bridged channel adapters send into (see ChannelContext.bridges). */
 export function bridgeQueue(env: Env): BridgeQueue {
-  return { enqueue: (bridgeId, reply) => bridgeHub(env, bridgeId).enqueue(bridgeId, reply) };
+  return { enqueue: (bridgeId, reply, file) => bridgeHub(env, bridgeId).enqueue(bridgeId, reply, file) };
 }

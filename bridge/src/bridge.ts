@@ -11,6 +11,7 @@ import type { ContainerSettings } from "./containers/settings";
 import { DeliveredLog } from "./delivered-log";
 import { InboundOutbox, type OutboxEntry } from "./inbound-outbox";
 import { Link } from "./link";
+import { ReplyFiles } from "./reply-files";
 import type { Logger } from "../../src/lib/log";
 
 export interface BridgeOptions {
@@ -41,21 +42,27 @@ export class Bridge {
   constructor(private readonly options: BridgeOptions) {
     this.outbox = new InboundOutbox(options.dataDir);
     this.delivered = new DeliveredLog(options.dataDir);
-    this.manager = new ChannelManager(options.dataDir, options.log, {
-      inbound: (channelId, message) => {
-        const { entry, error } = this.outbox.add(channelId, message);
-        if (error) options.log.warn("inbound kept in memory: it could not be written down", { channelId, outboxId: entry.id, error: error.message });
-        else options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
-        this.sendInbound(entry);
+    const files = new ReplyFiles(options.url, options.token, options.log);
+    this.manager = new ChannelManager(
+      options.dataDir,
+      options.log,
+      {
+        inbound: (channelId, message) => {
+          const { entry, error } = this.outbox.add(channelId, message);
+          if (error) options.log.warn("inbound kept in memory: it could not be written down", { channelId, outboxId: entry.id, error: error.message });
+          else options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
+          this.sendInbound(entry);
+        },
+        state: (channelId, state, reason, detail) => {
+          const last = this.states.get(channelId);
+          if (last && last.state === state && last.reason === reason && last.detail === detail) return;
+          this.states.set(channelId, { state, reason, detail });
+          options.log.info("channel state", { channelId, state, reason });
+          this.link.send({ t: "state", channelId, state, reason, detail });
+        },
       },
-      state: (channelId, state, reason, detail) => {
-        const last = this.states.get(channelId);
-        if (last && last.state === state && last.reason === reason && last.detail === detail) return;
-        this.states.set(channelId, { state, reason, detail });
-        options.log.info("channel state", { channelId, state, reason });
-        this.link.send({ t: "state", channelId, state, reason, detail });
-      },
-    });
+      files,
+    );
     this.containers = new ContainerTurns({ dataDir: options.dataDir, settings: options.containers, log: options.log, send: (frame) => this.link.send(frame) });
     this.link = new Link({
       url: options.url,

@@ -8,6 +8,7 @@ import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, Bri
 import { bridgeChannelTypes } from "./channels/registry";
 import type { DeliveryOutcome, RunningChannel } from "./channels/shared/types";
 import type { Logger } from "../../src/lib/log";
+import type { ReplyFiles } from "./reply-files";
 
 /** How often a held reply is retried while its platform is unreachable. */
 const HELD_REPLY_RETRY_MS = 1000;
@@ -30,6 +31,8 @@ export class ChannelManager {
     private readonly dataDir: string,
     private readonly log: Logger,
     private readonly events: ManagerEvents,
+    /** Fetches the files replies name (reply-files.ts); without it a file reply sends its text line. */
+    private readonly files?: ReplyFiles,
   ) {}
 
   /** Reconciles the running set with the gateway's list. */
@@ -72,7 +75,9 @@ export class ChannelManager {
       const entry = this.channels.get(reply.channelId);
       if (!entry && this.received && !isCancelled()) return { ok: false, retryable: false, error: `channel ${reply.channelId} is not running on this bridge` };
       if (entry) {
-        const outcome = await entry.running.send(reply).catch((err: unknown): DeliveryOutcome => ({ ok: false, retryable: true, error: String(err) }));
+        const running = entry.running;
+        const attempt = this.files ? this.files.deliver(running, reply) : running.send(reply);
+        const outcome = await attempt.catch((err: unknown): DeliveryOutcome => ({ ok: false, retryable: true, error: String(err) }));
         if (outcome.ok || !outcome.retryable) return outcome;
       }
       if (isCancelled()) return { ok: false, retryable: true, error: "bridge stopping" };

@@ -81,6 +81,22 @@ export interface BridgeChannelConfig {
   config: Record<string, unknown>;
 }
 
+/**
+ * A file the agent sent (docs/media.md): not carried in the frame (WebSocket messages to the hub
+ * are capped at 1 MiB) but fetched by the bridge with its token from `GET /bridge/files/<reply id>`
+ * (BRIDGE_FILE_ROUTE) until the reply is acknowledged or the file expires.
+ */
+export interface BridgeReplyFile {
+  /** A plain file name (no folders). */
+  name: string;
+  /** Sniffed from the bytes by the gateway. */
+  mediaType: string;
+  size: number;
+}
+
+/** Where a bridge fetches a reply's file: `${gateway}${BRIDGE_FILE_ROUTE}${encodeURIComponent(reply.id)}`. */
+export const BRIDGE_FILE_ROUTE = "/bridge/files/";
+
 /** A reply to deliver on a platform. `id` is stable across re-sends; the bridge dedupes on it. */
 export interface BridgeReply {
   id: string;
@@ -88,8 +104,10 @@ export interface BridgeReply {
   recipient: string;
   conversationId?: string;
   inReplyTo?: string;
+  /** With a `file`: the line naming it, sent instead when the file cannot be uploaded (or by a bridge that predates files). */
   text: string;
   replyContext?: Record<string, string>;
+  file?: BridgeReplyFile;
 }
 
 /** Frames the hub sends. */
@@ -115,6 +133,7 @@ export const hubFrame = z.discriminatedUnion("t", [
     inReplyTo: z.string().optional(),
     text: z.string(),
     replyContext: z.record(z.string(), z.string()).optional(),
+    file: z.object({ name: z.string().min(1).max(200), mediaType: z.string().min(1).max(100), size: z.number().int().positive() }).optional(),
   }),
   z.object({ t: z.literal("inbound.ack"), id: z.string(), duplicate: z.boolean(), rejected: z.string().optional() }),
   ...containerHubFrames,

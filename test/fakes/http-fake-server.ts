@@ -11,8 +11,10 @@ export async function serveFake(handle: FetchHandler) {
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    // The Host header keeps the port: fakes that hand out URLs on themselves (Slack's upload URL) build them from it.
+    const host = typeof req.headers.host === "string" && /^127\.0\.0\.1:\d+$/.test(req.headers.host) ? req.headers.host : "127.0.0.1";
     const response = await handle(
-      new Request(`http://127.0.0.1${req.path}`, { method: req.method, headers, body: hasBody ? new Uint8Array(req.raw) : undefined }),
+      new Request(`http://${host}${req.path}`, { method: req.method, headers, body: hasBody ? new Uint8Array(req.raw) : undefined }),
     );
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => (out[name] = value));

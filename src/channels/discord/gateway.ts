@@ -51,6 +51,7 @@ const bridged = createBridgedAdapter<DiscordGatewayConfig>({
   configSchema: discordGatewayConfigSchema,
   secretFields: ["botToken"],
   maxMessageLength: DISCORD_MAX_MESSAGE_LENGTH,
+  sendsFiles: true,
   setupSteps: [
     "discord.com/developers/applications → your app → Bot: copy the token; under Privileged Gateway Intents enable MESSAGE CONTENT INTENT (without it Discord refuses the connection, close code 4014; not needed with dmOnly).",
     "Installation (or OAuth2 → URL Generator): scope bot, permissions View Channels, Send Messages, Send Messages in Threads, Read Message History, Embed Links; open the link to add the bot to your server.",

@@ -1,7 +1,7 @@
 /** Discord uploads against the fake: payload_json with files[n], the 10 MiB limit, errors as SendResults. */
 import { describe, expect, it } from "vitest";
 import { createDiscordFake, rateLimited } from "./fake-api";
-import { sendDiscordFile } from "./send-file";
+import { sendDiscordChannelFile, sendDiscordFile } from "./send-file";
 
 const APP = "323456789012345678";
 const BOT = "bot-send-file";
@@ -33,6 +33,15 @@ describe("sendDiscordFile", () => {
       retryable: true,
       retryAfterMs: 1500,
     });
+  });
+
+  it("posts the file in a channel with the bot token (a reply over the gateway, through the bridge)", async () => {
+    const { fake, client, message } = await setup();
+    expect(await sendDiscordChannelFile({ ...client, botToken: BOT }, "1100000000000000001", message)).toMatchObject({ ok: true });
+    expect(fake.state.messages).toEqual([
+      expect.objectContaining({ channel_id: "1100000000000000001", attachments: [{ id: 0, part: "files[0]", filename: "chart.png", bytes: PNG }] }),
+    ]);
+    expect(await sendDiscordChannelFile({ ...client, botToken: "wrong" }, "1100000000000000001", message)).toMatchObject({ ok: false, retryable: false });
   });
 
   it("refuses a file over 10 MiB without sending it", async () => {

@@ -52,3 +52,20 @@ export async function sendDiscordFile(client: DiscordClient, target: DiscordFile
   });
   return discordSendResult(res);
 }
+
+/** A file as a message in a channel the bot can post in (a reply over the gateway, bridge/src/channels/discord/gateway.ts). */
+export async function sendDiscordChannelFile(
+  client: DiscordClient & { botToken: string },
+  channelId: string,
+  message: OutboundFileMessage,
+): Promise<SendResult> {
+  if (message.file.bytes.byteLength > DISCORD_MAX_UPLOAD_BYTES)
+    return { ok: false, retryable: false, error: `${message.file.name} is over Discord's ${DISCORD_MAX_UPLOAD_BYTES} byte upload limit` };
+  const base = (client.apiBase ?? DISCORD_API_BASE).replace(/\/$/, "");
+  const res = await client.fetch(`${base}/channels/${channelId}/messages`, {
+    method: "POST",
+    headers: { authorization: `Bot ${client.botToken}` },
+    body: fileForm(message),
+  });
+  return discordSendResult(res);
+}

@@ -5,8 +5,9 @@
  * schema per platform (bridged-<platform>.ts), the same schema the bridge validates with.
  */
 import * as z from "zod";
-import type { ChannelAdapter } from "./types";
+import type { ChannelAdapter, ChannelContext, OutboundFileMessage, SendResult } from "./types";
 import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
+import { fileNotAttachedText } from "../../lib/agent-files";
 
 /** Every bridged config names the bridge that serves it. */
 export const bridgeIdField = z
@@ -27,6 +28,11 @@ export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
   maxMessageLength: number;
   /** What the admin must do besides running the bridge (log in, register, invite the bot...). */
   setupSteps: string[];
+  /**
+   * The bridge uploads files the agent sends on this platform (docs/media.md): the file waits in
+   * the BridgeHub and the bridge fetches it. Without it the person gets a line naming the file.
+   */
+  sendsFiles?: boolean;
 }
 
 export function createBridgedAdapter<C extends { bridgeId: string }>(options: BridgedAdapterOptions<C>): ChannelAdapter<C> {
@@ -51,6 +57,8 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
       });
     },
 
+    ...(options.sendsFiles ? { sendFile: queueFileReply<C> } : {}),
+
     async setup({ config }) {
       return {
         ok: true,
@@ -62,4 +70,25 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
       };
     },
   };
+}
+
+/** A file reply: the hub keeps the bytes, the frame names the file and carries the line sent instead if the upload fails. */
+async function queueFileReply<C extends { bridgeId: string }>(
+  message: OutboundFileMessage,
+  { channelId, config, bridges }: ChannelContext<C>,
+): Promise<SendResult> {
+  if (!bridges) return { ok: false, retryable: false, error: "no bridge queue here: bridged channels deliver from the Worker only" };
+  const { file } = message;
+  const size = file.bytes.byteLength;
+  const reply = {
+    id: message.deliveryId,
+    channelId,
+    recipient: message.recipient,
+    conversationId: message.conversationId,
+    inReplyTo: message.inReplyTo,
+    text: fileNotAttachedText(file.name, size),
+    replyContext: message.replyContext,
+    file: { name: file.name, mediaType: file.mediaType, size },
+  };
+  return bridges.enqueue(config.bridgeId, reply, file);
 }

@@ -164,8 +164,11 @@ export interface ChannelContext<C> {
 
 /** The queue of replies for bridge channels (one BridgeHub object per bridge). */
 export interface BridgeQueue {
-  /** Stores a reply until the bridge acknowledges it; ok as soon as it is stored. */
-  enqueue(bridgeId: string, reply: BridgeReply): Promise<SendResult>;
+  /**
+   * Stores a reply until the bridge acknowledges it; ok as soon as it is stored. With `file`
+   * (the reply names it in `reply.file`), the bytes wait in the hub for the bridge to fetch.
+   */
+  enqueue(bridgeId: string, reply: BridgeReply, file?: OutboundFile): Promise<SendResult>;
 }
 
 export interface ChannelAdapter<C = unknown> {

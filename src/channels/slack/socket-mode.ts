@@ -32,9 +32,10 @@ export const slackSocketAdapter = createBridgedAdapter<SlackSocketConfig>({
   configSchema: slackSocketConfigSchema,
   secretFields: ["botToken", "appToken"],
   maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+  sendsFiles: true,
   setupSteps: [
     "api.slack.com/apps → your app → Socket Mode: enable it, and create an App-Level Token with connections:write (xapp-...).",
-    "Event Subscriptions → subscribe to bot events app_mention and message.im; OAuth & Permissions → bot scopes app_mentions:read, im:history, chat:write; reinstall the app.",
+    "Event Subscriptions → subscribe to bot events app_mention and message.im; OAuth & Permissions → bot scopes app_mentions:read, im:history, chat:write (and files:write for files the agent sends); reinstall the app.",
     "App Home → Messages Tab: allow users to send messages to the app, so DMs reach it.",
   ],
 });

@@ -18,7 +18,8 @@ import { backoffDelayMs } from "../../backoff";
 import { GatewaySessionStore } from "./session-store";
 import { TypingIndicator } from "./typing";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import { sendDiscordChannelFile, sendDiscordFile } from "../../../../src/channels/discord/send-file";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 
 const START_RETRY = { baseMs: 1000, maxMs: 60_000 };
 /** Close code that keeps the session resumable (any code but 1000/1001), for a bridge that stops to restart. */
@@ -94,6 +95,25 @@ class DiscordGatewayConnection implements RunningChannel {
       const result = reply.conversationId
         ? await discordSendResult(await discordCall(this.client, "POST", `/channels/${reply.conversationId}/messages`, body))
         : await sendDirectMessage(this.client, reply.recipient, body);
+      if (reply.conversationId) this.typing.stop(reply.conversationId);
+      if (result.ok) return { ok: true };
+      if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
+      return { ok: false, retryable: result.retryable, error: result.error };
+    } catch (err) {
+      return { ok: false, retryable: true, error: `Discord unreachable: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
+  /** The file attached to a message (`payload_json` + `files[0]`) in the channel answered, or the person's DM. */
+  async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
+    if (!this.connected) return { ok: false, retryable: true, error: "Discord gateway is not connected" };
+    if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Discord rate limit: waiting for retry_after" };
+    const message = { recipient: reply.recipient, conversationId: reply.conversationId, deliveryId: reply.id, text: "", file };
+    const botToken = this.config.botToken;
+    try {
+      const result = reply.conversationId
+        ? await sendDiscordChannelFile({ ...this.client, botToken }, reply.conversationId, message)
+        : await sendDiscordFile(this.client, { applicationId: "", botToken, userId: reply.recipient }, message);
       if (reply.conversationId) this.typing.stop(reply.conversationId);
       if (result.ok) return { ok: true };
       if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;

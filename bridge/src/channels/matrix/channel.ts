@@ -13,7 +13,8 @@ import { readMatrixEvent } from "../../../../src/channels/matrix/inbound";
 import { buildReplyEvent } from "../../../../src/channels/matrix/outbound";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
+import { encryptAttachment, fileEventContent, uploadMedia } from "./file-upload";
 import { type CryptoSnapshot, openCryptoStore } from "./crypto-store";
 import { HandledEvents } from "./handled-events";
 import { inviteAllowed } from "./invites";
@@ -52,6 +53,37 @@ class MatrixConnection implements RunningChannel {
     if (client.getRoom(roomId)?.getMyMembership() !== "join") return { ok: false, retryable: false, error: `the bot is not in room ${roomId}` };
     try {
       // Content is complete (thread relation included): the SDK must not add one of its own.
+      await client.sendMessage(roomId, null, content as unknown as RoomMessageEventContent, txnId);
+      await this.snapshot?.flush();
+      return { ok: true };
+    } catch (err) {
+      return sendFailure(err);
+    }
+  }
+
+  /** A file the agent sent: uploaded to the media repository (encrypted first in an encrypted room), then named by an m.image / m.file event. */
+  async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
+    const built = buildReplyEvent(reply);
+    if (!built.ok) return { ok: false, retryable: false, error: built.error };
+    const client = this.client;
+    if (!client || !client.isInitialSyncComplete()) return { ok: false, retryable: true, error: "not synced with the homeserver yet" };
+    const { roomId, content: textContent, txnId } = built.event;
+    if (client.getRoom(roomId)?.getMyMembership() !== "join") return { ok: false, retryable: false, error: `the bot is not in room ${roomId}` };
+    const target = { homeserverUrl: this.config.homeserverUrl, accessToken: this.config.accessToken };
+    try {
+      const encrypted = (await client.getCrypto()?.isEncryptionEnabledInRoom(roomId)) ?? false;
+      let where: Parameters<typeof fileEventContent>[1];
+      if (encrypted) {
+        const { ciphertext, info } = await encryptAttachment(file.bytes);
+        const uploaded = await uploadMedia(target, ciphertext, "application/octet-stream", file.name);
+        if (!uploaded.ok) return uploaded;
+        where = { file: { ...info, url: uploaded.contentUri } };
+      } else {
+        const uploaded = await uploadMedia(target, file.bytes, file.mediaType, file.name);
+        if (!uploaded.ok) return uploaded;
+        where = { url: uploaded.contentUri };
+      }
+      const content = fileEventContent(file, where, textContent["m.relates_to"]);
       await client.sendMessage(roomId, null, content as unknown as RoomMessageEventContent, txnId);
       await this.snapshot?.flush();
       return { ok: true };

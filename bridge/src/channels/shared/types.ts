@@ -22,9 +22,22 @@ export type DeliveryOutcome =
   /** `retryable`: the platform is not reachable right now (kept and retried); otherwise reported as failed. */
   | { ok: false; retryable: boolean; error: string };
 
+/** A reply's file as fetched from the gateway (bridge/src/reply-files.ts); its type was sniffed there. */
+export interface ReplyFileBytes {
+  name: string;
+  mediaType: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
 export interface RunningChannel {
   /** Delivers one reply; resolves once the platform has accepted it. */
   send(reply: BridgeReply): Promise<DeliveryOutcome>;
+  /**
+   * Uploads a file the agent sent (docs/media.md) with the platform's API, where the reply goes.
+   * Without it, or when the platform refuses the file for good, the reply's text (a line naming
+   * the file) is sent instead.
+   */
+  sendFile?(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome>;
   stop(): Promise<void>;
 }
 

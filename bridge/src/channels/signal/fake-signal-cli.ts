@@ -13,7 +13,17 @@ export interface SentMessage {
   message: string;
   quoteTimestamp?: number;
   quoteAuthor?: string;
+  /** Attachments as signal-cli read them: data URIs decoded (type, file name, bytes). */
+  attachments?: { mediaType: string; filename?: string; bytes: Buffer }[];
   at: number;
+}
+
+/** signal-cli's `--attachment` data URI (RFC 2397 plus `filename=`); undefined when it is not one. */
+function readDataUri(uri: string): { mediaType: string; filename?: string; bytes: Buffer } | undefined {
+  const m = /^data:([\w.+-]+\/[\w.+-]+)((?:;[\w-]+=[^;,]*)*);base64,([A-Za-z0-9+/]*={0,2})$/.exec(uri);
+  if (!m) return undefined;
+  const filename = /;filename=([^;,]*)/.exec(m[2] ?? "")?.[1];
+  return { mediaType: m[1]!, ...(filename ? { filename: decodeURIComponent(filename) } : {}), bytes: Buffer.from(m[3] ?? "", "base64") };
 }
 
 export interface IncomingMessage {
@@ -59,12 +69,22 @@ export async function startFakeSignalCli(account: string) {
         if (!recipient?.length && !groupId) return answer(socket, req.id, { error: { code: -32602, message: "No recipients given" } });
         if (recipient?.some((r) => !/^(\+[1-9]\d{6,14}|[0-9a-f-]{36})$/.test(r)))
           return answer(socket, req.id, { error: { code: -1, message: "Invalid number" } });
+        // Each attachment is a path on the daemon's machine or a data URI; this fake has no files, so only data URIs resolve.
+        const given = params.attachments ?? params.attachment;
+        const uris = given === undefined ? [] : Array.isArray(given) ? given : [given];
+        const attachments = uris.map((u) => (typeof u === "string" ? readDataUri(u) : undefined));
+        const broken = uris.findIndex((_u, i) => !attachments[i]);
+        if (broken >= 0)
+          return answer(socket, req.id, {
+            error: { code: -1, message: `Failed to send message: ${String(uris[broken]).slice(0, 40)} (No such file or directory)` },
+          });
         sent.push({
           recipient,
           groupId,
           message: params.message,
           quoteTimestamp: params.quoteTimestamp as number | undefined,
           quoteAuthor: params.quoteAuthor as string | undefined,
+          ...(attachments.length ? { attachments: attachments as NonNullable<SentMessage["attachments"]> } : {}),
           at: Date.now(),
         });
         const timestamp = ++clock;

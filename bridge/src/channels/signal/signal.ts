@@ -11,7 +11,8 @@ import { signalConfigSchema, type SignalConfig } from "../../../../src/channels/
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { JsonRpcError, JsonRpcLines, type JsonRpcNotification } from "./json-rpc-lines";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import type { BridgeReply } from "../../../../src/protocol/bridge";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 
 const RECONNECT = { baseMs: 1000, maxMs: 60_000 };
 /** signal-cli writes a mention into the text as this placeholder character. */
@@ -47,6 +48,21 @@ class SignalConnection implements RunningChannel {
   }
 
   async send(reply: Parameters<RunningChannel["send"]>[0]): Promise<DeliveryOutcome> {
+    return this.request(reply, { message: reply.text });
+  }
+
+  /**
+   * A file the agent sent, as an attachment of an empty message: signal-cli's `send` takes
+   * `attachments` as file paths or RFC 2397 data URIs with a file name
+   * (`data:<type>;filename=<name>;base64,<data>`, signal-cli(1) send --attachment). A data URI,
+   * because the daemon may run on another machine than the bridge, where a path would not exist.
+   */
+  async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
+    const uri = `data:${file.mediaType};filename=${encodeURIComponent(file.name)};base64,${Buffer.from(file.bytes).toString("base64")}`;
+    return this.request(reply, { message: "", attachments: [uri] });
+  }
+
+  private async request(reply: BridgeReply, content: { message: string; attachments?: string[] }): Promise<DeliveryOutcome> {
     const rpc = this.rpc;
     if (!rpc || !this.ready) return { ok: false, retryable: true, error: "signal-cli is not connected" };
     const group = reply.conversationId?.startsWith("group:") ? reply.conversationId.slice(6) : undefined;
@@ -54,7 +70,7 @@ class SignalConnection implements RunningChannel {
       ? { quoteTimestamp: Number(reply.replyContext.timestamp), quoteAuthor: reply.replyContext.author ?? reply.recipient }
       : {};
     try {
-      await rpc.request("send", { ...(group ? { groupId: group } : { recipient: [reply.recipient] }), message: reply.text, ...quote });
+      await rpc.request("send", { ...(group ? { groupId: group } : { recipient: [reply.recipient] }), ...content, ...quote });
       return { ok: true };
     } catch (err) {
       if (err instanceof JsonRpcError) return { ok: false, retryable: false, error: `signal-cli: ${err.message}` };

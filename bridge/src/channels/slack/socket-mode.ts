@@ -12,7 +12,9 @@ import { toSlackMrkdwn } from "../../../../src/channels/slack/format";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { boltLogger, slackDeliveryOutcome, slackStartFailure } from "./socket-mode-support";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import { sendSlackFile } from "../../../../src/channels/slack/send-file";
+import type { BridgeReply } from "../../../../src/protocol/bridge";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 
 const START_RETRY = { baseMs: 1000, maxMs: 60_000 };
 
@@ -27,7 +29,7 @@ class SlackSocketConnection implements RunningChannel {
   private rateLimitedUntil = 0;
 
   constructor(
-    config: SlackSocketConfig,
+    private readonly config: SlackSocketConfig,
     private readonly host: ChannelHost,
   ) {
     const logger = boltLogger(host.log);
@@ -58,6 +60,29 @@ class SlackSocketConnection implements RunningChannel {
       const outcome = slackDeliveryOutcome(err);
       if (outcome.retryAfterMs) this.rateLimitedUntil = Date.now() + outcome.retryAfterMs;
       return outcome.result;
+    }
+  }
+
+  /** The Worker adapter's external upload (files.getUploadURLExternal, the bytes, files.completeUploadExternal) into the reply's thread. */
+  async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
+    if (!this.connected) return { ok: false, retryable: true, error: "Slack Socket Mode is not connected" };
+    if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Slack rate limit: waiting for Retry-After" };
+    const client = { botToken: this.config.botToken, apiBase: this.config.apiBase, fetch: globalThis.fetch };
+    const message = {
+      recipient: reply.recipient,
+      conversationId: reply.conversationId,
+      deliveryId: reply.id,
+      text: "",
+      replyContext: reply.replyContext,
+      file,
+    };
+    try {
+      const result = await sendSlackFile(client, message);
+      if (result.ok) return { ok: true };
+      if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
+      return { ok: false, retryable: result.retryable, error: result.error };
+    } catch (err) {
+      return { ok: false, retryable: true, error: `Slack unreachable: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
 

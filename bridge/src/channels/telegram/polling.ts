@@ -11,13 +11,14 @@ import type { Update } from "grammy/types";
 import { telegramApi } from "../../../../src/channels/telegram/api";
 import { DEFAULT_POLL_TIMEOUT_SECONDS, type TelegramPollingConfig, telegramPollingConfigSchema } from "../../../../src/channels/telegram/polling";
 import { sendTelegramReply, TELEGRAM_ALLOWED_UPDATES } from "../../../../src/channels/telegram/reply";
+import { sendTelegramFile } from "../../../../src/channels/telegram/send-file";
 import { botIdFromToken, type BotIdentity, normalizeUpdate } from "../../../../src/channels/telegram/update";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { pollFailure } from "./poll-failure";
 import { PollState } from "./poll-state";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 
 const RETRY = { baseMs: 1000, maxMs: 60_000 };
 /** grammY's declarations name the abort-controller shim's AbortSignal; Node's own is what it gets at run time. */
@@ -56,6 +57,19 @@ class TelegramPoller implements RunningChannel {
       text: reply.text,
       replyToMessageId: reply.replyContext?.messageId,
     });
+    if (result.ok) return { ok: true };
+    if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
+    return { ok: false, retryable: result.retryable, error: result.error };
+  }
+
+  /** The Worker adapter's upload (sendPhoto for PNG and JPEG, sendDocument otherwise), as a reply to the message answered. */
+  async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
+    if (!this.polling) return { ok: false, retryable: true, error: "Telegram polling is not running" };
+    if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Telegram rate limit: waiting for retry_after" };
+    const chatId = reply.conversationId ?? reply.recipient;
+    const target = { botToken: this.config.botToken, apiBase: this.config.apiBase, chatId, replyToMessageId: reply.replyContext?.messageId };
+    const message = { recipient: reply.recipient, conversationId: reply.conversationId, deliveryId: reply.id, text: "", file };
+    const result = await sendTelegramFile(target, message, globalThis.fetch);
     if (result.ok) return { ok: true };
     if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
     return { ok: false, retryable: result.retryable, error: result.error };

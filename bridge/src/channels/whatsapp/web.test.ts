@@ -13,7 +13,7 @@ import { Boom } from "@hapi/boom";
 import { type AuthenticationState, DisconnectReason, useMultiFileAuthState, type WAMessage } from "baileys";
 import { describe, expect, it } from "vitest";
 import type { ChannelHost, RunningChannel } from "../shared/types";
-import { createWhatsAppWebChannel, type WhatsAppSocket } from "./web";
+import { createWhatsAppWebChannel, type WhatsAppContent, type WhatsAppSocket } from "./web";
 import { normalizeWhatsAppMessage } from "./web-messages";
 import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 import dmImage from "./fixtures/dm-image.json";
@@ -72,13 +72,13 @@ class FakeSocket extends EventEmitter {
   /** Baileys' socket exposes its events as `ev`; here the fake is its own emitter. */
   readonly ev: EventEmitter = this;
   user?: { id: string; lid?: string };
-  sent: { jid: string; text: string; quoted?: WAMessage }[] = [];
+  sent: { jid: string; text?: string; content: WhatsAppContent; quoted?: WAMessage }[] = [];
   ended = false;
   constructor(readonly auth: AuthenticationState) {
     super();
   }
-  async sendMessage(jid: string, content: { text: string }, options?: { quoted?: WAMessage }) {
-    this.sent.push({ jid, text: content.text, quoted: options?.quoted });
+  async sendMessage(jid: string, content: WhatsAppContent, options?: { quoted?: WAMessage }) {
+    this.sent.push({ jid, ...("text" in content ? { text: content.text } : {}), content, quoted: options?.quoted });
     return {};
   }
   end() {
@@ -172,6 +172,26 @@ describe("WhatsApp Web connection", () => {
         message: { conversation: "What is on my calendar today?" },
       },
     });
+
+    // Files the agent sends: a PNG as a picture, anything else as a document with its name, quoting too.
+    const fileReply = {
+      id: "r2",
+      channelId: "ch_wa",
+      recipient: dm!.senderId,
+      conversationId: dm!.conversationId,
+      text: "(line)",
+      replyContext: dm!.replyContext,
+    };
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const csv = Uint8Array.from(Buffer.from("a,b\n1,2\n"));
+    expect(await restarted.sendFile!(fileReply, { name: "chart.png", mediaType: "image/png", bytes: png })).toEqual({ ok: true });
+    expect(await restarted.sendFile!({ ...fileReply, id: "r3" }, { name: "totals.csv", mediaType: "text/plain", bytes: csv })).toEqual({ ok: true });
+    expect(socket.sent[1]).toMatchObject({
+      jid: "215678901234567@lid",
+      content: { image: Buffer.from(png), mimetype: "image/png" },
+      quoted: { key: { id: "3EB0C431C26A1916E07E" } },
+    });
+    expect(socket.sent[2]?.content).toEqual({ document: Buffer.from(csv), mimetype: "text/plain", fileName: "totals.csv" });
     await restarted.stop();
   });
 

@@ -13,7 +13,8 @@ import { type WhatsAppWebConfig, whatsappWebConfigSchema } from "../../../../src
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import type { Logger } from "../../../../src/lib/log";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
+import type { BridgeReply } from "../../../../src/protocol/bridge";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 import { normalizeWhatsAppMessage, quotedMessage } from "./web-messages";
 
 const RECONNECT = { baseMs: 1000, maxMs: 60_000 };
@@ -31,9 +32,18 @@ export interface WhatsAppSocket {
     on(event: "messages.upsert", listener: (upsert: { messages: WAMessage[]; type: string }) => void): void;
   };
   user?: { id: string; lid?: string };
-  sendMessage(jid: string, content: { text: string }, options?: { quoted?: WAMessage }): Promise<unknown>;
+  sendMessage(jid: string, content: WhatsAppContent, options?: { quoted?: WAMessage }): Promise<unknown>;
   end(error: Error | undefined): void;
 }
+
+/**
+ * What the channel sends, a subset of Baileys' AnyMessageContent: text, or a file the agent sent
+ * as a picture (`image`, shown inline) or a `document` (with its name and type).
+ */
+export type WhatsAppContent = { text: string } | { image: Buffer; mimetype: string } | { document: Buffer; mimetype: string; fileName: string };
+
+/** Pictures WhatsApp shows inline; every other file (GIF included, which would lose its animation) goes as a document. */
+const PICTURE_TYPES = new Set(["image/png", "image/jpeg"]);
 
 export interface WhatsAppDeps {
   /** Loads (or creates) the saved session in a folder; `save` persists credential changes. */
@@ -67,11 +77,24 @@ export class WhatsAppWebConnection implements RunningChannel {
   }
 
   async send(reply: Parameters<RunningChannel["send"]>[0]): Promise<DeliveryOutcome> {
+    return this.deliver(reply, { text: reply.text });
+  }
+
+  /** A file the agent sent: Baileys uploads it to WhatsApp's media servers (encrypted) and sends the message. */
+  async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
+    const bytes = Buffer.from(file.bytes);
+    return this.deliver(
+      reply,
+      PICTURE_TYPES.has(file.mediaType) ? { image: bytes, mimetype: file.mediaType } : { document: bytes, mimetype: file.mediaType, fileName: file.name },
+    );
+  }
+
+  private async deliver(reply: BridgeReply, content: WhatsAppContent): Promise<DeliveryOutcome> {
     const socket = this.socket;
     if (!socket || !this.open) return { ok: false, retryable: true, error: "WhatsApp is not connected" };
     const quoted = quotedMessage(reply.replyContext);
     try {
-      await socket.sendMessage(reply.conversationId ?? reply.recipient, { text: reply.text }, quoted ? { quoted } : undefined);
+      await socket.sendMessage(reply.conversationId ?? reply.recipient, content, quoted ? { quoted } : undefined);
       return { ok: true };
     } catch (err) {
       // A send that fails while the connection drops is retried once it is back; anything else is final.
