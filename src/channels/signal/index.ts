@@ -29,6 +29,7 @@ export const signalAdapter = createBridgedAdapter<SignalConfig>({
   configSchema: signalConfigSchema as z.ZodType<SignalConfig>,
   secretFields: [],
   maxMessageLength: 2000,
+  bridgeMedia: true,
   setupSteps: ["Register or link the account with signal-cli first (`signal-cli -a <account> register` / `link`); the bridge reports needs_login until then."],
 });
 
