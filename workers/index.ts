@@ -14,6 +14,7 @@ import { sweepSessions } from "../src/pipeline/session-sweep";
 import { schedulerHeartbeat } from "../src/scheduler/heartbeat";
 import { handleEmail, sweepStagedEmailParts } from "./email";
 import { createLogger } from "../src/lib/log";
+import { sweepBridgeMedia } from "../src/channels/shared/bridge-media";
 
 const log = createLogger("worker");
 
@@ -47,5 +48,7 @@ export default {
     if (pruned) log.info("media retention", { deleted: pruned });
     const staged = await sweepStagedEmailParts(env, controller.scheduledTime);
     if (staged) log.info("staged e-mail attachments swept", { deleted: staged });
+    const uploaded = await sweepBridgeMedia(env.MEDIA, controller.scheduledTime);
+    if (uploaded) log.info("files staged by bridges swept", { deleted: uploaded });
   },
 } satisfies ExportedHandler<Env>;

@@ -2,6 +2,8 @@
  * The bridge: the link to the gateway, the on-disk outbox of inbound messages, the log of
  * delivered replies and the running channels, wired so that each direction is acknowledged
  * end to end. Inbound: platform → outbox (disk) → gateway → ack → removed from the outbox.
+ * A message with files (bytes only the bridge can read) has them uploaded first (media-upload.ts);
+ * an upload that fails for now keeps the message in the outbox, retried with backoff.
  * Outbound: gateway queue → platform → delivered log (disk) → ack → removed from the queue.
  */
 import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/protocol/bridge";
@@ -10,6 +12,8 @@ import { ContainerTurns } from "./containers/container-turns";
 import type { ContainerSettings } from "./containers/settings";
 import { DeliveredLog } from "./delivered-log";
 import { InboundOutbox, type OutboxEntry } from "./inbound-outbox";
+import { backoffDelayMs } from "./backoff";
+import { uploadEntryFiles } from "./media-upload";
 import { Link } from "./link";
 import { ReplyFiles } from "./reply-files";
 import type { Logger } from "../../src/lib/log";
@@ -34,6 +38,9 @@ export class Bridge {
   /** Outbox ids sent on the current connection, with when, for re-sending the unacknowledged. */
   private readonly sentAt = new Map<string, number>();
   private readonly replying = new Set<string>();
+  /** Outbox ids whose files are being uploaded, and those waiting to try again (attempts, when). */
+  private readonly uploading = new Set<string>();
+  private readonly uploadRetries = new Map<string, { attempt: number; at: number }>();
   /** Last state per channel, re-reported after a reconnect. */
   private readonly states = new Map<string, { state: BridgeChannelState; reason?: string; detail?: string }>();
   private resendTimer: NodeJS.Timeout | null = null;
@@ -47,8 +54,8 @@ export class Bridge {
       options.dataDir,
       options.log,
       {
-        inbound: (channelId, message) => {
-          const { entry, error } = this.outbox.add(channelId, message);
+        inbound: (channelId, message, inboundFiles) => {
+          const { entry, error } = this.outbox.add(channelId, message, inboundFiles);
           if (error) options.log.warn("inbound kept in memory: it could not be written down", { channelId, outboxId: entry.id, error: error.message });
           else options.log.info("inbound persisted", { channelId, outboxId: entry.id, platformMessageId: message.platformMessageId });
           this.sendInbound(entry);
@@ -145,12 +152,61 @@ export class Bridge {
   }
 
   private sendInbound(entry: OutboxEntry): void {
+    if (entry.files?.length) {
+      void this.uploadThenSend(entry);
+      return;
+    }
     if (this.link.send({ t: "inbound", id: entry.id, channelId: entry.channelId, message: entry.message })) this.sentAt.set(entry.id, Date.now());
+  }
+
+  /** Files first, then the message; a failure that may pass keeps the message for a later try. */
+  private async uploadThenSend(entry: OutboxEntry): Promise<void> {
+    const retry = this.uploadRetries.get(entry.id);
+    if (this.uploading.has(entry.id) || (retry && retry.at > Date.now())) return;
+    this.uploading.add(entry.id);
+    try {
+      const files = new Map((entry.files ?? []).map((f) => [f.index, f]));
+      const result = await uploadEntryFiles(entry, {
+        url: this.options.url,
+        token: this.options.token,
+        readFile: (index) => {
+          const file = files.get(index);
+          return file ? this.outbox.readFile(file) : null;
+        },
+        warn: (msg, detail) => this.options.log.warn(msg, { channelId: entry.channelId, ...detail }),
+      });
+      if ("retry" in result) {
+        const attempt = (retry?.attempt ?? 0) + 1;
+        const inMs = backoffDelayMs(attempt, { baseMs: 1000, maxMs: 60_000 });
+        this.uploadRetries.set(entry.id, { attempt, at: Date.now() + inMs });
+        this.options.log.warn("attachment upload failed; the message is kept and tried again", {
+          channelId: entry.channelId,
+          outboxId: entry.id,
+          error: result.retry,
+          inMs,
+        });
+        return;
+      }
+      this.uploadRetries.delete(entry.id);
+      const settled = this.outbox.settleFiles(entry, result.message);
+      this.options.log.info("attachments handed to the gateway", { channelId: entry.channelId, outboxId: entry.id, files: files.size });
+      this.sendInbound(settled);
+    } finally {
+      this.uploading.delete(entry.id);
+    }
   }
 
   private resendStale(): void {
     // Messages the disk refused are written as soon as it takes them again.
     this.outbox.retryUnsaved();
+    // Messages whose files could not be uploaded yet are tried again when their backoff is over.
+    if (this.uploadRetries.size) {
+      const now = Date.now();
+      for (const entry of this.outbox.list()) {
+        const retry = this.uploadRetries.get(entry.id);
+        if (retry && retry.at <= now) void this.uploadThenSend(entry);
+      }
+    }
     // Nothing sent and unacknowledged: no need to read the outbox from disk.
     if (!this.link.open || this.sentAt.size === 0) return;
     const staleBefore = Date.now() - this.options.heartbeatMs * 5;

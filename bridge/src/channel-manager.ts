@@ -9,12 +9,13 @@ import { bridgeChannelTypes } from "./channels/registry";
 import type { DeliveryOutcome, RunningChannel } from "./channels/shared/types";
 import type { Logger } from "../../src/lib/log";
 import type { ReplyFiles } from "./reply-files";
+import type { InboundFile } from "./inbound-outbox";
 
 /** How often a held reply is retried while its platform is unreachable. */
 const HELD_REPLY_RETRY_MS = 1000;
 
 export interface ManagerEvents {
-  inbound(channelId: string, message: BridgeInboundMessage): void;
+  inbound(channelId: string, message: BridgeInboundMessage, files?: InboundFile[]): void;
   state(channelId: string, state: BridgeChannelState, reason?: string, detail?: string): void;
 }
 
@@ -56,7 +57,7 @@ export class ChannelManager {
       const log = scoped(this.log, channel.id);
       try {
         const running = type.start(channel, {
-          receive: (message) => this.events.inbound(channel.id, message),
+          receive: (message, files) => this.events.inbound(channel.id, message, files),
           state: (state, reason, detail) => this.events.state(channel.id, state, reason, detail),
           log,
           dataDir: join(this.dataDir, "channels", channel.id),

@@ -8,6 +8,7 @@ import { readConfig } from "../config";
 import { openDb } from "../db/client";
 import { bridgeConnectRoutes, bridgeHealth, bridgeRoutes } from "./bridges";
 import { bridgeFileRoutes } from "./bridge-files";
+import { bridgeMediaRoutes } from "./bridge-media";
 import { privateAuthRoutes, publicAuthRoutes, requireAuth, tokenRoutes } from "./auth";
 import { channelRoutes } from "./channels";
 import { chatRoutes } from "./chat";
@@ -93,6 +94,7 @@ export const app = new Hono<AppEnv>()
   .route("/hooks", hookRoutes)
   .route("/bridge", bridgeConnectRoutes)
   .route("/bridge/files", bridgeFileRoutes)
+  .route("/bridge", bridgeMediaRoutes)
   .route("/api", api)
   .notFound((c) => c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
 

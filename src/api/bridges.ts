@@ -4,7 +4,8 @@
  * when one is waiting), `PUT /api/bridges/:id` renames it or sets where its down/up notices go,
  * `DELETE /api/bridges/:id` revokes,
  * `POST /api/bridges/:id/disconnect` drops the live connection (the bridge reconnects).
- * `GET /bridge/connect` is the bridge's own WebSocket upgrade, authenticated by its token.
+ * `GET /bridge/connect` is the bridge's own WebSocket upgrade, authenticated by its token
+ * (`POST /bridge/media`, the bridge's file uploads, checks it the same way: bridge-media.ts).
  */
 import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
@@ -115,16 +116,22 @@ export const bridgeRoutes = new Hono<AppEnv>()
     return c.json({ ok: true });
   });
 
-export const bridgeConnectRoutes = new Hono<AppEnv>().get("/connect", async (c) => {
-  const token = c.req.header("authorization")?.match(/^Bearer\s+(lgb_\S+)$/i)?.[1];
+/** The bridge a request's `Authorization: Bearer lgb_...` belongs to; 401 otherwise. Shared by /bridge/connect and /bridge/media. */
+export async function authenticateBridge(db: Db, authorization: string | undefined): Promise<{ id: string; name: string }> {
+  const token = authorization?.match(/^Bearer\s+(lgb_\S+)$/i)?.[1];
   if (!token) fail(401, "missing Authorization: Bearer <bridge token>; mint one with POST /api/bridges");
   // Looked up by hash: the token itself is never stored, and an equality match on a hash leaks nothing useful.
-  const row = await c.var.db
+  const row = await db
     .select({ id: bridges.id, name: bridges.name })
     .from(bridges)
     .where(eq(bridges.tokenHash, await sha256Hex(token)))
     .get();
   if (!row) fail(401, "invalid or revoked bridge token");
+  return row;
+}
+
+export const bridgeConnectRoutes = new Hono<AppEnv>().get("/connect", async (c) => {
+  const row = await authenticateBridge(c.var.db, c.req.header("authorization"));
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json({ error: "expected a WebSocket upgrade" }, 426);
   const headers = new Headers(c.req.raw.headers);
   headers.set("x-loopgate-bridge-id", row.id);

@@ -3,7 +3,9 @@
  * client-server endpoints matrix-js-sdk calls (versions, whoami, filters, long-poll /sync with
  * since tokens, join/leave/invite/createRoom, send, state, members, profile) and, for
  * encryption, key upload/query/claim and to-device relay (matrix-homeserver-keys.ts), so two
- * real SDK clients with the Rust crypto talk through it. Access tokens are checked like a
+ * real SDK clients with the Rust crypto talk through it. Media are served from the
+ * authenticated `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}` (Matrix 1.11),
+ * token checked, bytes as stored (ciphertext for encrypted rooms). Access tokens are checked like a
  * homeserver does (401 M_MISSING_TOKEN / M_UNKNOWN_TOKEN); errors are `{errcode, error}`.
  * https://spec.matrix.org/v1.12/client-server-api/
  */
@@ -29,6 +31,8 @@ export interface MatrixHomeserver {
   calls: { method: string; path: string; status: number }[];
   /** Timeline events of a room, as stored. */
   events(roomId: string): RoomEvent[];
+  /** Stores a file as an upload would and returns its `mxc://` URI. */
+  addMedia(bytes: Uint8Array, contentType: string): string;
   close(): Promise<void>;
 }
 
@@ -55,6 +59,7 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
   const txns = new Map<string, string>();
   const accountData = new Map<string, Json>();
   const calls: MatrixHomeserver["calls"] = [];
+  const media = new Map<string, { bytes: Uint8Array; contentType: string }>();
   let waiters: (() => void)[] = [];
   let counter = 0;
   const wake = () => {
@@ -272,6 +277,22 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const header = req.headers.authorization;
       const token = header?.startsWith("Bearer ") ? header.slice(7) : url.searchParams.get("access_token");
+      const download = url.pathname.match(/^\/_matrix\/client\/v1\/media\/download\/([^/]+)\/([^/]+)$/);
+      if (download && req.method === "GET") {
+        // Authenticated media (Matrix 1.11): a token of this server's users, or 401 like any endpoint.
+        const file = media.get(`${decodeURIComponent(download[1]!)}/${decodeURIComponent(download[2]!)}`);
+        const [status, body] = !token
+          ? [401, { errcode: "M_MISSING_TOKEN", error: "Missing access token" }]
+          : !tokens.has(token)
+            ? [401, { errcode: "M_UNKNOWN_TOKEN", error: "Unknown access token", soft_logout: false }]
+            : !file
+              ? [404, { errcode: "M_NOT_FOUND", error: "Media not found" }]
+              : [200, null];
+        calls.push({ method: "GET", path: url.pathname, status });
+        if (body || !file) res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+        else res.writeHead(200, { "content-type": file.contentType, "content-length": String(file.bytes.byteLength) }).end(file.bytes);
+        return;
+      }
       let status = 200;
       let payload: unknown;
       try {
@@ -301,6 +322,11 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
       return userId;
     },
     events: (roomId) => rooms.get(roomId)?.timeline ?? [],
+    addMedia(bytes, contentType) {
+      const mediaId = `m${Date.now().toString(36)}${(++counter).toString(36)}`;
+      media.set(`${serverName}/${mediaId}`, { bytes, contentType });
+      return `mxc://${serverName}/${mediaId}`;
+    },
     close: () =>
       new Promise<void>((r) => {
         wake();

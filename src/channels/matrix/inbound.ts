@@ -29,9 +29,31 @@ export interface MatrixBotView {
   displayName?: string;
 }
 
-export type MatrixEventOutcome = { kind: "message"; message: Omit<InboundMessage, "receivedAt"> } | { kind: "ignored"; why: string };
+/**
+ * Where a file's bytes are: a plain `mxc://` URI (downloaded with the bot's access token), or an
+ * encrypted room's `EncryptedFile` (its own `mxc://` URI, the AES-CTR key, IV and the SHA-256
+ * of the ciphertext). https://spec.matrix.org/v1.12/client-server-api/#sending-encrypted-attachments
+ */
+export type MatrixMediaSource = { mxc: string; encrypted?: MatrixEncryptedFile };
 
-/** Messages carrying a file: handed on described (the bytes stay on the homeserver). */
+export interface MatrixEncryptedFile {
+  url: string;
+  key: { kty?: unknown; alg?: unknown; k?: unknown; key_ops?: unknown; ext?: unknown };
+  iv: string;
+  hashes: Record<string, unknown>;
+  v?: unknown;
+}
+
+export type MatrixEventOutcome =
+  | {
+      kind: "message";
+      message: Omit<InboundMessage, "receivedAt">;
+      /** The attached file's source, for the bridge to download (the Worker cannot: plain media need the token, encrypted ones the key). */
+      media?: MatrixMediaSource;
+    }
+  | { kind: "ignored"; why: string };
+
+/** Messages carrying a file; the declared `info.mimetype` wins over these fallbacks. */
 const FILE_TYPES: Record<string, string> = { "m.image": "image/*", "m.file": "application/octet-stream", "m.audio": "audio/*", "m.video": "video/*" };
 const MAX_TEXT = 100_000;
 
@@ -59,6 +81,7 @@ export function readMatrixEvent(event: MatrixEventView, room: MatrixRoomView, bo
   // A mention in a room is answered in a thread on it; a direct message inline unless it was in a thread.
   const thread = threadRoot ?? (room.direct ? undefined : event.eventId);
   if (thread) replyContext.threadRoot = thread;
+  const file = fileType ? readFile(c, fileType, text) : undefined;
   return {
     kind: "message",
     message: {
@@ -66,11 +89,50 @@ export function readMatrixEvent(event: MatrixEventView, room: MatrixRoomView, bo
       senderName: room.senderName?.slice(0, 200),
       conversationId: event.roomId,
       platformMessageId: event.eventId,
-      text: (fileType ? "" : text).slice(0, MAX_TEXT),
-      attachments: fileType ? [{ type: fileType, name: text.slice(0, 200) }] : undefined,
+      text: (file ? file.caption : text).slice(0, MAX_TEXT),
+      attachments: file ? [file.attachment] : undefined,
       replyContext,
     },
+    ...(file?.source ? { media: file.source } : {}),
   };
+}
+
+/**
+ * A file message's attachment: type and size from `info`, the name from `filename` (or the body,
+ * which then is no caption), a voice message (MSC3245, what Element sends) flagged with its
+ * duration, and where the bytes are: `file` in encrypted rooms, `url` otherwise.
+ * https://spec.matrix.org/v1.12/client-server-api/#mimage
+ */
+function readFile(c: Record<string, unknown>, fallbackType: string, body: string) {
+  const info = record(c.info) ?? {};
+  const mimetype = typeof info.mimetype === "string" && /^[\w.+-]+\/[\w.+-]+$/.test(info.mimetype) ? info.mimetype.toLowerCase() : fallbackType;
+  const filename = typeof c.filename === "string" && c.filename.trim() ? c.filename : undefined;
+  const size = typeof info.size === "number" && Number.isSafeInteger(info.size) && info.size >= 0 ? info.size : undefined;
+  const voice = c.msgtype === "m.audio" && record(c["org.matrix.msc3245.voice"]) !== undefined;
+  const durationMs = typeof info.duration === "number" ? info.duration : record(c["org.matrix.msc1767.audio"])?.duration;
+  const attachment: NonNullable<InboundMessage["attachments"]>[number] = {
+    type: mimetype,
+    name: (filename ?? body).slice(0, 200),
+    ...(size !== undefined ? { size } : {}),
+    ...(voice ? { voice: true } : {}),
+    ...(typeof durationMs === "number" && durationMs >= 0 ? { durationSeconds: durationMs / 1000 } : {}),
+  };
+  const encrypted = readEncryptedFile(c.file);
+  const source: MatrixMediaSource | undefined = encrypted
+    ? { mxc: encrypted.url, encrypted }
+    : typeof c.url === "string" && c.url.startsWith("mxc://")
+      ? { mxc: c.url }
+      : undefined;
+  // With `filename`, a body that differs from it is the caption (Matrix 1.10).
+  return { attachment, caption: filename && body !== filename ? body : "", source };
+}
+
+function readEncryptedFile(v: unknown): MatrixEncryptedFile | undefined {
+  const f = record(v);
+  const key = record(f?.key);
+  const hashes = record(f?.hashes);
+  if (!f || !key || !hashes || typeof f.url !== "string" || !f.url.startsWith("mxc://") || typeof f.iv !== "string") return undefined;
+  return { url: f.url, key, iv: f.iv, hashes, v: f.v };
 }
 
 /** Intentional mentions decide when present; only older clients' messages are read for the name. */

@@ -8,6 +8,7 @@ import * as z from "zod";
 import type { ChannelAdapter, ChannelContext, OutboundFileMessage, SendResult } from "./types";
 import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
 import { fileNotAttachedText } from "../../lib/agent-files";
+import { fetchBridgeMedia } from "./bridge-media";
 
 /** Every bridged config names the bridge that serves it. */
 export const bridgeIdField = z
@@ -33,6 +34,10 @@ export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
    * the BridgeHub and the bridge fetches it. Without it the person gets a line naming the file.
    */
   sendsFiles?: boolean;
+   * The bridge uploads this channel's files (POST /bridge/media) and the message refers to them
+   * as `bridge-media:` references, which the adapter reads back (bridge-media.ts).
+   */
+  bridgeMedia?: boolean;
 }
 
 export function createBridgedAdapter<C extends { bridgeId: string }>(options: BridgedAdapterOptions<C>): ChannelAdapter<C> {
@@ -43,6 +48,7 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
     secretFields: options.secretFields,
     endpointFields: ["bridgeId", ...(options.endpointFields ?? [])],
     maxMessageLength: options.maxMessageLength,
+    ...(options.bridgeMedia ? { fetchAttachment: (attachment, ctx, maxBytes) => fetchBridgeMedia(attachment, ctx, maxBytes) } : {}),
 
     async send(message, { channelId, config, bridges }) {
       if (!bridges) return { ok: false, retryable: false, error: "no bridge queue here: bridged channels deliver from the Worker only" };

@@ -30,6 +30,7 @@ export const signalAdapter = createBridgedAdapter<SignalConfig>({
   secretFields: [],
   maxMessageLength: 2000,
   sendsFiles: true,
+  bridgeMedia: true,
   setupSteps: ["Register or link the account with signal-cli first (`signal-cli -a <account> register` / `link`); the bridge reports needs_login until then."],
 });
 

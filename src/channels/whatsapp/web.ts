@@ -25,6 +25,7 @@ export const whatsappWebAdapter = createBridgedAdapter<WhatsAppWebConfig>({
   secretFields: [],
   maxMessageLength: WHATSAPP_MAX_TEXT,
   sendsFiles: true,
+  bridgeMedia: true,
   setupSteps: [
     "The channel reports needs_login with a QR code (statusDetail in GET /api/channels/:id, shown by the dashboard): on the phone, WhatsApp → Settings → Linked devices → Link a device, and scan it.",
     "The session is kept in the bridge's data folder (channels/<id>/auth): keep it across restarts, and treat it like a password.",

@@ -4,7 +4,7 @@
  * the data folder (crypto-store.ts). Invitations from allowed users are accepted, others
  * declined (invites.ts); room messages, once decrypted and accepted (trust.ts), are read by
  * src/channels/matrix/inbound.ts, deduplicated across restarts (handled-events.ts), and go to
- * the outbox. Replies are sent as outbound.ts builds them, encrypted by the SDK where the room is.
+ * the outbox, with the bytes of an attached file (media.ts: downloaded, decrypted, checked). Replies are sent as outbound.ts builds them, encrypted by the SDK where the room is.
  */
 import { ClientEvent, HttpApiEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, type Room, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
 import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js";
@@ -20,6 +20,9 @@ import { HandledEvents } from "./handled-events";
 import { inviteAllowed } from "./invites";
 import { quietSdkGlobalLogger, sdkLogger, sendFailure, whoAmI } from "./sdk";
 import { refuseEncrypted } from "./trust";
+import { downloadMatrixMedia } from "./media";
+import { wantedBytes } from "../shared/media";
+import type { InboundFile } from "../../inbound-outbox";
 
 /** Room timeline events a first sync replays per room: enough to catch up on what came while the bridge was down. */
 const INITIAL_SYNC_LIMIT = 50;
@@ -194,12 +197,28 @@ class MatrixConnection implements RunningChannel {
       if (outcome.kind === "message") {
         // The key that decrypted it is on disk before the event counts as handled.
         if (event.isEncrypted()) await this.snapshot?.flush();
-        this.host.receive(outcome.message);
+        this.host.receive(outcome.message, await this.fileOf(outcome, eventId));
       }
       this.handled.mark(eventId, event.getTs());
     } finally {
       this.inFlight.delete(eventId);
     }
+  }
+
+  /**
+   * The attached file's bytes, when the model would read it and it is within the limits: only
+   * the bridge can fetch them (the token, the event's key). A failed download leaves the
+   * attachment described, and the model is told it could not be downloaded.
+   */
+  private async fileOf(outcome: Extract<ReturnType<typeof readMatrixEvent>, { kind: "message" }>, eventId: string): Promise<InboundFile[]> {
+    const attachment = outcome.message.attachments?.[0];
+    const maxBytes = attachment ? wantedBytes(attachment) : null;
+    if (!outcome.media || !attachment || maxBytes === null) return [];
+    const { homeserverUrl, accessToken } = this.config;
+    const got = await downloadMatrixMedia({ homeserverUrl, accessToken, source: outcome.media, maxBytes });
+    if (got.ok) return [{ index: 0, bytes: got.bytes }];
+    this.host.log.warn("matrix file not downloaded", { eventId, encrypted: !!outcome.media.encrypted, error: got.error });
+    return [];
   }
 
   /** Invitations are read after each sync: those from allowed users are accepted, the rest declined. */

@@ -5,11 +5,16 @@
  */
 import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../../../src/protocol/bridge";
 import type { Logger } from "../../../../src/lib/log";
+import type { InboundFile } from "../../inbound-outbox";
 
 /** What a running channel may do to the rest of the bridge. */
 export interface ChannelHost {
-  /** A platform message: persisted to the outbox, then sent to the gateway. */
-  receive(message: BridgeInboundMessage): void;
+  /**
+   * A platform message: persisted to the outbox, then sent to the gateway. `files` are the bytes
+   * of attachments the gateway cannot fetch itself (`index` into `message.attachments`), uploaded
+   * before the message is sent (media-upload.ts); check them with `wantedBytes` (media.ts) first.
+   */
+  receive(message: BridgeInboundMessage, files?: InboundFile[]): void;
   /** Reports the connection state (shown as the channel's status in the admin API). */
   state(state: BridgeChannelState, reason?: string, detail?: string): void;
   log: Logger;

@@ -22,3 +22,14 @@ export function signalCliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const key of PASSED_THROUGH) if (env[key] !== undefined) out[key] = env[key];
   return out;
 }
+
+/**
+ * Where signal-cli keeps received attachments, each named by its id: SIGNAL_CLI_ATTACHMENTS_DIR,
+ * else `attachments/` in signal-cli's data folder ($XDG_DATA_HOME/signal-cli, by default
+ * ~/.local/share/signal-cli). A daemon on another machine needs this folder shared with the bridge.
+ */
+export function signalAttachmentsDir(env: NodeJS.ProcessEnv): string {
+  if (env.SIGNAL_CLI_ATTACHMENTS_DIR?.trim()) return env.SIGNAL_CLI_ATTACHMENTS_DIR.trim();
+  const data = env.XDG_DATA_HOME?.trim() || `${env.HOME ?? ""}/.local/share`;
+  return `${data}/signal-cli/attachments`;
+}

@@ -2,8 +2,12 @@
  * A fake `signal-cli -a <account> daemon --tcp`: JSON-RPC 2.0, one JSON object per line
  * (signal-cli-jsonrpc(5)). Incoming Signal messages wait on the "server" until a client is
  * connected, then arrive as `receive` notifications in signal-cli's envelope shape; `send`
- * checks its params as signal-cli does and records what was sent.
+ * checks its params as signal-cli does and records what was sent. Attachments are written to
+ * the attachments folder under their id, as signal-cli saves them, and described in the
+ * envelope as its JsonAttachment does (`contentType`, `filename`, `id`, `size`).
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 
@@ -33,9 +37,11 @@ export interface IncomingMessage {
   groupId?: string;
   /** Mentioned numbers (the text gets one placeholder per mention at its start). */
   mentions?: string[];
+  /** Files as signal-cli saved them; `declaredSize` overrides the size the envelope reports. */
+  attachments?: { contentType: string; filename?: string; bytes: Uint8Array; declaredSize?: number }[];
 }
 
-export async function startFakeSignalCli(account: string) {
+export async function startFakeSignalCli(account: string, options: { attachmentsDir?: string } = {}) {
   const sent: SentMessage[] = [];
   const waiting: string[] = [];
   const clients = new Set<Socket>();
@@ -128,6 +134,12 @@ export async function startFakeSignalCli(account: string) {
       const timestamp = ++clock;
       const mentions = (m.mentions ?? []).map((number, start) => ({ name: number, number, uuid: `uuid-${number.slice(1)}`, start, length: 1 }));
       const text = "\uFFFC".repeat(mentions.length) + m.text;
+      const attachments = (m.attachments ?? []).map((a, i) => {
+        // signal-cli names the stored file by the attachment's id (a random base64url string).
+        const id = `${timestamp.toString(36)}${i}AbCdEfGhIjKl`;
+        if (options.attachmentsDir) writeFileSync(join(options.attachmentsDir, id), a.bytes);
+        return { contentType: a.contentType, filename: a.filename ?? null, id, size: a.declaredSize ?? a.bytes.byteLength };
+      });
       const envelope = {
         source: m.from,
         sourceNumber: m.from,
@@ -137,11 +149,11 @@ export async function startFakeSignalCli(account: string) {
         timestamp,
         dataMessage: {
           timestamp,
-          message: text,
+          message: text || null,
           expiresInSeconds: 0,
           viewOnce: false,
           mentions,
-          attachments: [],
+          attachments,
           contacts: [],
           ...(m.groupId ? { groupInfo: { groupId: m.groupId, type: "DELIVER" } } : {}),
         },

@@ -2,10 +2,12 @@
  * Signal through signal-cli's JSON-RPC interface: the bridge connects to a running
  * `signal-cli -a <account> daemon --tcp host:port`, or spawns `signal-cli -a <account> jsonRpc`.
  * Direct messages are conversations per sender; in groups the bot answers when mentioned.
- * Replies quote the message they answer.
+ * Replies quote the message they answer. Attachments are read from signal-cli's attachments
+ * folder and handed to the gateway (attachments.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { signalCliEnv, signalCliPath } from "./cli-process";
+import { signalAttachmentsDir, signalCliEnv, signalCliPath } from "./cli-process";
+import { describeSignalAttachments, readSignalAttachments, type SignalAttachment } from "./attachments";
 import { connect, type Socket } from "node:net";
 import { signalConfigSchema, type SignalConfig } from "../../../../src/channels/signal";
 import { describeZodError } from "../../../../src/lib/zod-error";
@@ -28,6 +30,7 @@ interface Envelope {
     message?: string | null;
     groupInfo?: { groupId?: string };
     mentions?: { number?: string | null; uuid?: string }[];
+    attachments?: SignalAttachment[];
   };
 }
 
@@ -182,20 +185,28 @@ class SignalConnection implements RunningChannel {
     const envelope = params?.envelope ?? params?.result?.envelope;
     const data = envelope?.dataMessage;
     const source = envelope?.sourceNumber ?? envelope?.sourceUuid ?? envelope?.source;
-    if (!envelope || !data?.message || !source || envelope.timestamp === undefined || source === this.config.account) return;
+    const listed = Array.isArray(data?.attachments) ? data.attachments : [];
+    if (!envelope || !data || (!data.message && !listed.length) || !source || envelope.timestamp === undefined || source === this.config.account) return;
     const groupId = data.groupInfo?.groupId;
     if (groupId && !data.mentions?.some((m) => m.number === this.config.account)) return;
-    const text = groupId ? data.message.replace(MENTION_PLACEHOLDER, "").trim() : data.message;
-    if (!text) return;
-    this.host.receive({
-      senderId: source,
-      senderName: envelope.sourceName || undefined,
-      conversationId: groupId ? `group:${groupId}` : undefined,
-      // Signal identifies a message by its author and timestamp; a redelivery repeats both.
-      platformMessageId: `signal:${source}:${envelope.timestamp}`,
-      text,
-      replyContext: { author: source, timestamp: String(envelope.timestamp) },
-    });
+    const message = data.message ?? "";
+    const text = groupId ? message.replace(MENTION_PLACEHOLDER, "").trim() : message;
+    const attachments = describeSignalAttachments(listed);
+    if (!text && !attachments.length) return;
+    const files = readSignalAttachments(listed, attachments, signalAttachmentsDir(process.env), (msg, detail) => this.host.log.warn(msg, detail));
+    this.host.receive(
+      {
+        senderId: source,
+        senderName: envelope.sourceName || undefined,
+        conversationId: groupId ? `group:${groupId}` : undefined,
+        // Signal identifies a message by its author and timestamp; a redelivery repeats both.
+        platformMessageId: `signal:${source}:${envelope.timestamp}`,
+        text,
+        ...(attachments.length ? { attachments } : {}),
+        replyContext: { author: source, timestamp: String(envelope.timestamp) },
+      },
+      files,
+    );
   }
 }
 

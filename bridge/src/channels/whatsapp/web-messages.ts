@@ -1,6 +1,6 @@
 /**
- * WhatsApp Web messages (Baileys' WAMessage) as inbound messages: text and image messages from
- * people, in direct chats, and in groups only when the bot is mentioned. Baileys 7 addresses
+ * WhatsApp Web messages (Baileys' WAMessage) as inbound messages: text, pictures, documents,
+ * voice notes and audio (videos named) from people, in direct chats, and in groups only when the bot is mentioned. Baileys 7 addresses
  * people by LID (`…@lid`) or phone number (`…@s.whatsapp.net`) and gives the other form as
  * `…Alt`; the sender id prefers the phone number, which is what an admin recognises.
  */
@@ -18,18 +18,61 @@ const QUOTED_TEXT_MAX = 500;
 
 const isPhoneJid = (jid: string | null | undefined): jid is string => !!jid && jid.endsWith("@s.whatsapp.net");
 
-/** What a message says, and what it carries, for the kinds the gateway answers; null for everything else. */
-function contentOf(msg: WAMessage): { text: string; mentioned: string[]; image?: { mimetype: string; caption?: string } } | null {
+type Attachment = NonNullable<BridgeInboundMessage["attachments"]>[number];
+
+/** Baileys gives lengths as numbers, protobuf Longs or (from JSON) strings. */
+function lengthOf(v: unknown): number | undefined {
+  const n = typeof v === "object" && v !== null && "toNumber" in v ? (v as { toNumber(): number }).toNumber() : Number(v);
+  return v != null && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * What a message says, and what it carries, for the kinds the gateway answers; null for
+ * everything else. Pictures, documents (with or without a caption), audio (`ptt`: a voice note,
+ * with its `seconds`) and videos (named only: the model does not read them) are described with
+ * the type and size WhatsApp declares; the bytes are fetched by web.ts.
+ */
+function contentOf(msg: WAMessage): { text: string; mentioned: string[]; attachment?: Attachment } | null {
   const m = msg.message;
   if (!m) return null;
   if (m.conversation) return { text: m.conversation, mentioned: [] };
   if (m.extendedTextMessage?.text) return { text: m.extendedTextMessage.text, mentioned: m.extendedTextMessage.contextInfo?.mentionedJid ?? [] };
+  const size = (v: unknown) => {
+    const n = lengthOf(v);
+    return n !== undefined ? { size: n } : {};
+  };
   if (m.imageMessage) {
-    const caption = m.imageMessage.caption ?? undefined;
+    const i = m.imageMessage;
+    return { text: i.caption ?? "", mentioned: i.contextInfo?.mentionedJid ?? [], attachment: { type: i.mimetype ?? "image/jpeg", ...size(i.fileLength) } };
+  }
+  const doc = m.documentMessage ?? m.documentWithCaptionMessage?.message?.documentMessage;
+  if (doc) {
+    const name = doc.fileName ?? doc.title ?? undefined;
     return {
-      text: caption ?? "",
-      mentioned: m.imageMessage.contextInfo?.mentionedJid ?? [],
-      image: { mimetype: m.imageMessage.mimetype ?? "image/jpeg", caption },
+      text: doc.caption ?? "",
+      mentioned: doc.contextInfo?.mentionedJid ?? [],
+      attachment: { type: doc.mimetype ?? "application/octet-stream", ...(name ? { name: name.slice(0, 200) } : {}), ...size(doc.fileLength) },
+    };
+  }
+  if (m.audioMessage) {
+    const a = m.audioMessage;
+    return {
+      text: "",
+      mentioned: a.contextInfo?.mentionedJid ?? [],
+      attachment: {
+        type: a.mimetype ?? "audio/ogg",
+        ...size(a.fileLength),
+        ...(a.ptt ? { voice: true } : {}),
+        ...(typeof a.seconds === "number" ? { durationSeconds: a.seconds } : {}),
+      },
+    };
+  }
+  if (m.videoMessage) {
+    const v = m.videoMessage;
+    return {
+      text: v.caption ?? "",
+      mentioned: v.contextInfo?.mentionedJid ?? [],
+      attachment: { type: v.mimetype ?? "video/mp4", name: "video", ...size(v.fileLength) },
     };
   }
   return null;
@@ -69,7 +112,7 @@ export function normalizeWhatsAppMessage(msg: WAMessage, { self, groups }: Norma
   const authorAlt = group ? key.participantAlt : key.remoteJidAlt;
   const senderId = jidNormalizedUser(isPhoneJid(author) ? author : isPhoneJid(authorAlt) ? authorAlt : author);
   const text = group ? withoutSelfMention(content.text, self) : content.text.trim();
-  if (!text && !content.image) return null;
+  if (!text && !content.attachment) return null;
 
   return {
     senderId,
@@ -79,17 +122,25 @@ export function normalizeWhatsAppMessage(msg: WAMessage, { self, groups }: Norma
     // A message id is unique per chat and author; a redelivery repeats all three.
     platformMessageId: `wa:${chat}:${author}:${key.id}`,
     text,
-    ...(content.image
-      ? { attachments: [{ type: content.image.mimetype, ...(content.image.caption ? { name: content.image.caption.slice(0, 200) } : {}) }] }
-      : {}),
+    ...(content.attachment ? { attachments: [content.attachment] } : {}),
     // Enough to quote the message in the reply (Baileys rebuilds the quote from key + content).
     replyContext: {
       chat,
       id: key.id,
       ...(group ? { participant: author } : {}),
-      quotedText: (content.text || "📷 Photo").slice(0, QUOTED_TEXT_MAX),
+      quotedText: (content.text || quoteLabel(content.attachment)).slice(0, QUOTED_TEXT_MAX),
     },
   };
+}
+
+/** How a quoted file without a caption reads in the reply, as WhatsApp labels it. */
+function quoteLabel(a: Attachment | undefined): string {
+  if (!a) return "";
+  if (a.voice) return "🎤 Voice message";
+  if (a.type.startsWith("image/")) return "📷 Photo";
+  if (a.type.startsWith("video/")) return "🎥 Video";
+  if (a.type.startsWith("audio/")) return "🎵 Audio";
+  return `📄 ${a.name ?? "Document"}`;
 }
 
 /** The original message as Baileys' `quoted` option wants it, rebuilt from a reply's context. */

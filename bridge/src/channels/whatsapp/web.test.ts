@@ -13,10 +13,13 @@ import { Boom } from "@hapi/boom";
 import { type AuthenticationState, DisconnectReason, useMultiFileAuthState, type WAMessage } from "baileys";
 import { describe, expect, it } from "vitest";
 import type { ChannelHost, RunningChannel } from "../shared/types";
+import type { InboundFile } from "../../inbound-outbox";
 import { createWhatsAppWebChannel, type WhatsAppContent, type WhatsAppSocket } from "./web";
 import { normalizeWhatsAppMessage } from "./web-messages";
 import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 import dmImage from "./fixtures/dm-image.json";
+import dmVoice from "./fixtures/dm-voice.json";
+import dmDocument from "./fixtures/dm-document.json";
 import dmText from "./fixtures/dm-text.json";
 import fromMe from "./fixtures/from-me.json";
 import groupMention from "./fixtures/group-mention.json";
@@ -46,8 +49,22 @@ describe("WhatsApp Web messages", () => {
     expect(normalize(dmImage)).toMatchObject({
       senderId: "15551230001@s.whatsapp.net",
       text: "What plant is this?",
-      attachments: [{ type: "image/jpeg", name: "What plant is this?" }],
+      attachments: [{ type: "image/jpeg", size: 48213 }],
     });
+  });
+
+  it("describes a voice note with its length, and a captioned document with its name", () => {
+    expect(normalize(dmVoice)).toMatchObject({
+      text: "",
+      attachments: [{ type: "audio/ogg; codecs=opus", voice: true, durationSeconds: 4, size: 9213 }],
+      replyContext: { quotedText: "🎤 Voice message" },
+    });
+    expect(normalize(dmDocument)).toMatchObject({
+      text: "Is this total right?",
+      attachments: [{ type: "application/pdf", name: "invoice-0042.pdf", size: 183204 }],
+    });
+    const video = { ...dmImage, message: { videoMessage: { mimetype: "video/mp4", fileLength: "5242880", seconds: 12 } } };
+    expect(normalize(video)).toMatchObject({ text: "", attachments: [{ type: "video/mp4", name: "video", size: 5242880 }] });
   });
 
   it("answers in a group only when the bot is mentioned (by its LID), without the mention", () => {
@@ -98,8 +115,15 @@ function harness(dataDir = mkdtempSync(join(tmpdir(), "wa-web-"))) {
   const sockets: FakeSocket[] = [];
   const states: { state: string; reason?: string; detail?: string }[] = [];
   const received: BridgeInboundMessage[] = [];
+  const files: (InboundFile[] | undefined)[] = [];
+  /** The decrypted media the fake "downloads", by message id; a missing one fails like an expired URL. */
+  const media = new Map<string, Uint8Array>();
+  const downloads: string[] = [];
   const host: ChannelHost = {
-    receive: (m) => received.push(m),
+    receive: (m, f) => {
+      received.push(m);
+      files.push(f);
+    },
     state: (state, reason, detail) => states.push({ state, reason, detail }),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     dataDir,
@@ -111,13 +135,22 @@ function harness(dataDir = mkdtempSync(join(tmpdir(), "wa-web-"))) {
       sockets.push(s);
       return s as unknown as WhatsAppSocket;
     },
+    downloadMedia: async (_socket, msg) => {
+      downloads.push(msg.key.id ?? "");
+      const bytes = media.get(msg.key.id ?? "");
+      if (!bytes) throw new Error("Failed to fetch stream from https://mmg.whatsapp.net/...: 410");
+      // In chunks, as a decrypting stream yields them.
+      return (async function* () {
+        for (let i = 0; i < bytes.length; i += 64 * 1024) yield bytes.subarray(i, i + 64 * 1024);
+      })();
+    },
   });
   const start = (): RunningChannel => channel.start({ id: "ch_wa", type: "whatsapp-web", name: "wa", config: { bridgeId: "brg_x" } }, host);
   const socket = async (n: number) => {
     await waitFor(async () => sockets.length >= n, 5000, `socket ${n}`);
     return sockets[n - 1]!;
   };
-  return { sockets, states, received, start, socket, dataDir };
+  return { sockets, states, received, files, media, downloads, start, socket, dataDir };
 }
 
 describe("WhatsApp Web connection", () => {
@@ -241,6 +274,55 @@ describe("WhatsApp Web connection", () => {
     await waitFor(async () => /no QR code was scanned/.test(h.states.at(-1)?.reason ?? ""), 5000, "the QR rounds given up");
     expect(h.states.at(-1)).toMatchObject({ state: "needs_login", reason: expect.stringMatching(/no QR code was scanned/) });
     expect(h.sockets).toHaveLength(3);
+    await running.stop();
+  });
+});
+
+describe("WhatsApp Web media", () => {
+  const PHOTO = new Uint8Array(48213).fill(7);
+
+  it("downloads and hands over the file of a photo, a voice note and a document with the message", async () => {
+    const h = harness();
+    const running = h.start();
+    const socket = await h.socket(1);
+    socket.openAs();
+    h.media.set(dmImage.key.id, PHOTO);
+    h.media.set(dmVoice.key.id, new Uint8Array(9213).fill(3));
+    h.media.set(dmDocument.key.id, new Uint8Array(183204).fill(5));
+    socket.emit("messages.upsert", { type: "notify", messages: [asMessage(dmImage), asMessage(dmVoice), asMessage(dmDocument)] });
+    await waitFor(async () => h.received.length === 3, 5000, "three messages");
+    const byText = (i: number) => ({ attachment: h.received[i]!.attachments?.[0], files: h.files[i] });
+    const got = [0, 1, 2].map(byText).sort((a, b) => (a.attachment!.type < b.attachment!.type ? -1 : 1));
+    expect(got.map((g) => [g.attachment!.type, g.files?.[0]?.bytes.byteLength])).toEqual([
+      ["application/pdf", 183204],
+      ["audio/ogg; codecs=opus", 9213],
+      ["image/jpeg", 48213],
+    ]);
+    expect(got[2]!.files).toEqual([{ index: 0, bytes: PHOTO }]);
+    await running.stop();
+  });
+
+  it("does not download what is over the limit or not read by the model, and keeps a message whose download failed", async () => {
+    const h = harness();
+    const running = h.start();
+    const socket = await h.socket(1);
+    socket.openAs();
+    const huge = {
+      ...dmImage,
+      key: { ...dmImage.key, id: "3EB0HUGE0000000000001" },
+      message: { imageMessage: { ...dmImage.message.imageMessage, fileLength: "6291456" } },
+    };
+    const video = { ...dmImage, key: { ...dmImage.key, id: "3EB0VIDEO00000000001" }, message: { videoMessage: { mimetype: "video/mp4", fileLength: "1000" } } };
+    // Declared small, but the stream runs past the 5 MB picture limit: cut off.
+    const liar = { ...dmImage, key: { ...dmImage.key, id: "3EB0LIAR000000000001" } };
+    h.media.set(liar.key.id, new Uint8Array(5 * 1024 * 1024 + 1));
+    const expired = { ...dmImage, key: { ...dmImage.key, id: "3EB0GONE000000000001" } };
+    socket.emit("messages.upsert", { type: "notify", messages: [huge, video, liar, expired].map(asMessage) });
+    await waitFor(async () => h.received.length === 4, 5000, "four messages");
+    expect(h.downloads.sort()).toEqual([expired.key.id, liar.key.id].sort());
+    // Every one still reaches the gateway, described: it refuses the huge one and names the others.
+    expect(h.files.every((f) => !f?.length)).toBe(true);
+    expect(h.received.find((m) => m.platformMessageId.endsWith(huge.key.id))?.attachments).toEqual([{ type: "image/jpeg", size: 6291456 }]);
     await running.stop();
   });
 });

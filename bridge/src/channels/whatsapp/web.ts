@@ -8,7 +8,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { type AuthenticationState, Browsers, DisconnectReason, makeWASocket, useMultiFileAuthState, type WAMessage } from "baileys";
+import { type AuthenticationState, Browsers, DisconnectReason, downloadMediaMessage, makeWASocket, useMultiFileAuthState, type WAMessage } from "baileys";
 import { type WhatsAppWebConfig, whatsappWebConfigSchema } from "../../../../src/channels/whatsapp/web";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
@@ -16,6 +16,8 @@ import type { Logger } from "../../../../src/lib/log";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 import { normalizeWhatsAppMessage, quotedMessage } from "./web-messages";
+import { readWhatsAppMedia } from "./web-media";
+import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 
 const RECONNECT = { baseMs: 1000, maxMs: 60_000 };
 /** QR rounds that end unscanned before the channel stops asking (a QR is valid about a minute). */
@@ -34,6 +36,8 @@ export interface WhatsAppSocket {
   user?: { id: string; lid?: string };
   sendMessage(jid: string, content: WhatsAppContent, options?: { quoted?: WAMessage }): Promise<unknown>;
   end(error: Error | undefined): void;
+  /** Asks the phone to upload again media the server no longer has (Baileys' socket). */
+  updateMediaMessage?(msg: WAMessage): Promise<WAMessage>;
 }
 
 /**
@@ -49,6 +53,8 @@ export interface WhatsAppDeps {
   /** Loads (or creates) the saved session in a folder; `save` persists credential changes. */
   loadAuth(folder: string): Promise<{ state: AuthenticationState; saveCreds: () => Promise<void> }>;
   openSocket(auth: AuthenticationState, log: Logger): WhatsAppSocket;
+  /** The decrypted bytes of a media message, as a stream (web-media.ts). */
+  downloadMedia(socket: WhatsAppSocket, msg: WAMessage, log: Logger): Promise<AsyncIterable<Uint8Array> & { destroy?: () => void }>;
 }
 
 /** The status code Baileys puts on a disconnect error (a Boom). */
@@ -149,9 +155,18 @@ export class WhatsAppWebConnection implements RunningChannel {
       if (type !== "notify" || !socket.user) return;
       for (const msg of messages) {
         const inbound = normalizeWhatsAppMessage(msg, { self: socket.user, groups: this.config.groups });
-        if (inbound) this.host.receive(inbound);
+        if (!inbound) continue;
+        if (!inbound.attachments?.length) this.host.receive(inbound);
+        else void this.receiveWithMedia(socket, msg, inbound);
       }
     });
+  }
+
+  /** Downloads and decrypts the file first; a failed download leaves it described, and the model is told so. */
+  private async receiveWithMedia(socket: WhatsAppSocket, msg: WAMessage, inbound: BridgeInboundMessage): Promise<void> {
+    const got = await readWhatsAppMedia(inbound, () => this.deps.downloadMedia(socket, msg, this.host.log));
+    if (!got.ok) this.host.log.warn("whatsapp media not downloaded", { messageId: msg.key.id, error: got.error });
+    this.host.receive(inbound, got.ok ? got.files : []);
   }
 
   private closed(socket: WhatsAppSocket, error: Error | undefined): void {
@@ -207,6 +222,8 @@ const baileysDeps: WhatsAppDeps = {
   loadAuth: (folder) => useMultiFileAuthState(folder),
   openSocket: (auth, log) =>
     makeWASocket({ auth, logger: baileysLogger(log), browser: Browsers.ubuntu("Loopgate"), markOnlineOnConnect: false, syncFullHistory: false }),
+  downloadMedia: (socket, msg, log) =>
+    downloadMediaMessage(msg, "stream", {}, { logger: baileysLogger(log)!, reuploadRequest: (m) => socket.updateMediaMessage?.(m) ?? Promise.resolve(m) }),
 };
 
 export function createWhatsAppWebChannel(deps: WhatsAppDeps): BridgeChannelType {

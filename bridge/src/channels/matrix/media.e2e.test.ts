@@ -1,0 +1,154 @@
+/**
+ * Matrix media end to end (docs/media.md): the gateway (`npm start`, with the fake Messages
+ * API as its model), the bridge and the fake homeserver as processes, Alice a real
+ * matrix-js-sdk client with the Rust crypto. Alice sends a photo in an encrypted direct message
+ * as Element does (the file AES-CTR encrypted, uploaded, its key and SHA-256 in the encrypted
+ * event): the bridge downloads it from the authenticated media endpoint with the bot's token,
+ * checks and decrypts it, uploads it to POST /bridge/media, and the model gets it as an image
+ * block, byte for byte. A picture whose declared size is over the limit is refused with the
+ * clear reply, without a download and without a model call.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
+import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
+import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
+import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
+import { encryptAttachment } from "./media";
+
+const PORT = 10510;
+const HOMESERVER_PORT = 10511;
+const KEY = "sk-ant-e2e-matrix-media-7c2a";
+const BOT_TOKEN = "syt_bG9vcGJvdA_mediabottoken01";
+const ALICE_TOKEN = "syt_YWxpY2U_mediaalicetoken1";
+const PHOTO = readFileSync(new URL("../../../../src/channels/telegram/fixtures/photo.jpg", import.meta.url));
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
+
+type Block = { type: string; text?: string; source?: { type: string; media_type: string; data: string } };
+
+describe("Matrix media through the bridge", () => {
+  let hs: MatrixHomeserver;
+  let gw: GatewayProcess;
+  let bridge: BridgeProcess;
+  let model: FakeAnthropic;
+  let alice: MatrixClient;
+  let botId: string;
+  let dmRoom: string;
+  const fromBot: string[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-media-"));
+
+  const record = (event: MatrixEvent) => {
+    if (event.getSender() !== botId || event.getType() !== "m.room.message" || event.isDecryptionFailure()) return;
+    const body = event.getContent().body;
+    if (typeof body === "string") fromBot.push(body);
+  };
+  const nextReply = async (sent: () => Promise<unknown>) => {
+    const before = fromBot.length;
+    await sent();
+    await waitFor(async () => fromBot.length > before, 60_000, "the bot's reply");
+    return fromBot[before]!;
+  };
+  const lastUserBlocks = () => (model.answered().at(-1)!.body.messages as { content: Block[] | string }[]).at(-1)!.content as Block[];
+
+  beforeAll(async () => {
+    model = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
+    hs = await startMatrixHomeserver(HOMESERVER_PORT);
+    botId = hs.addUser("loopbot", "Loopbot", "LOOPBOTDEVICE", BOT_TOKEN);
+    const aliceId = hs.addUser("alice", "Alice", "ALICEPHONE", ALICE_TOKEN);
+    alice = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICEPHONE", accessToken: ALICE_TOKEN, logger: quiet });
+    await alice.initRustCrypto({ useIndexedDB: false });
+    alice.on(RoomEvent.Timeline, (event) => record(event));
+    alice.on(MatrixEventEvent.Decrypted, (event) => record(event));
+    const synced = new Promise<void>((resolve) => alice.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
+    await alice.startClient({ initialSyncLimit: 20 });
+    await synced;
+
+    gw = await startGateway({
+      port: PORT,
+      env: { API_RATE_LIMIT_PER_MINUTE: "100000", ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_RETRY_BASE_MS: "50" },
+    });
+    const { api } = await setupAdmin(gw);
+    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-media" });
+    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
+      type: "matrix",
+      name: "Matrix",
+      policy: "open",
+      config: {
+        bridgeId: created.body.bridge.id,
+        homeserverUrl: hs.url,
+        userId: botId,
+        deviceId: "LOOPBOTDEVICE",
+        accessToken: BOT_TOKEN,
+        inviters: [aliceId],
+      },
+    });
+    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
+    bridge = startBridge({ url: gw.url, token: created.body.token, dataDir });
+    const channelStatus = async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel.status;
+    await waitFor(async () => (await channelStatus()) === "connected", 60_000, "matrix channel connected");
+
+    const { room_id } = await alice.createRoom({
+      is_direct: true,
+      invite: [botId],
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    });
+    dmRoom = room_id;
+    const joined = () => hs.rooms.get(dmRoom)?.state.get(`m.room.member|${botId}`)?.content.membership === "join";
+    await waitFor(async () => joined(), 30_000, "the bot joined the DM");
+    await waitFor(async () => alice.getRoom(dmRoom)?.getJoinedMemberCount() === 2, 30_000, "Alice sees the bot joined");
+  });
+
+  afterAll(async () => {
+    if (process.env.LOOPGATE_E2E_LOGS) {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-matrix-media.log`, bridge?.output() ?? "");
+      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway-matrix-media.log`, gw?.output() ?? "");
+    }
+    alice?.stopClient();
+    await bridge?.stop();
+    await gw?.stop();
+    await hs?.close();
+    await model?.close();
+    if (gw) removeState(gw.stateDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("shows a photo from an encrypted room to the model as an image block", async () => {
+    const { ciphertext, file } = await encryptAttachment(new Uint8Array(PHOTO), "");
+    const mxc = hs.addMedia(ciphertext, "application/octet-stream");
+    const content = {
+      msgtype: MsgType.Image,
+      body: "what colour is this jacket?",
+      filename: "jacket.jpg",
+      info: { mimetype: "image/jpeg", size: PHOTO.byteLength, w: 48, h: 32 },
+      file: { ...file, url: mxc },
+    };
+    const reply = await nextReply(() => alice.sendMessage(dmRoom, content as unknown as RoomMessageEventContent));
+    expect(reply).toMatch(/I see 1 image \(image\/jpeg 48x32\)/);
+    expect(lastUserBlocks()[0]).toEqual({ type: "image", source: { type: "base64", media_type: "image/jpeg", data: PHOTO.toString("base64") } });
+    expect(lastUserBlocks().some((b) => b.type === "text" && b.text?.includes("what colour is this jacket?"))).toBe(true);
+    // Fetched by the bridge from the authenticated endpoint, with the bot's token.
+    const mediaId = mxc.split("/").at(-1)!;
+    expect(hs.calls).toContainEqual({ method: "GET", path: `/_matrix/client/v1/media/download/fake.test/${mediaId}`, status: 200 });
+    expect(bridge.logs("attachments handed to the gateway").length).toBeGreaterThan(0);
+    // The homeserver saw ciphertext only: the event encrypted, the file's bytes not the photo's.
+    const stored = hs.events(dmRoom).filter((e) => e.type === "m.room.message" || e.type === "m.room.encrypted");
+    expect(stored.every((e) => e.type === "m.room.encrypted")).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain("jacket");
+    expect(Buffer.from(ciphertext).equals(PHOTO)).toBe(false);
+  });
+
+  it("refuses a picture over the limit from its declared size, without downloading it or calling the model", async () => {
+    const mxc = hs.addMedia(new Uint8Array(16), "image/png");
+    const calls = model.answered().length;
+    const content = { msgtype: MsgType.Image, body: "huge.png", url: mxc, info: { mimetype: "image/png", size: 6 * 1024 * 1024 } };
+    const reply = await nextReply(() => alice.sendMessage(dmRoom, content as unknown as RoomMessageEventContent));
+    expect(reply).toBe('I could not take that message: "huge.png" is 6 MB; pictures can be at most 5 MB. Nothing was sent to the assistant.');
+    expect(model.answered().length).toBe(calls);
+    expect(hs.calls.some((c) => c.path.endsWith(mxc.split("/").at(-1)!))).toBe(false);
+  });
+});
