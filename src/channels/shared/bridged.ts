@@ -34,6 +34,7 @@ export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
    * the BridgeHub and the bridge fetches it. Without it the person gets a line naming the file.
    */
   sendsFiles?: boolean;
+  /**
    * The bridge uploads this channel's files (POST /bridge/media) and the message refers to them
    * as `bridge-media:` references, which the adapter reads back (bridge-media.ts).
    */

@@ -5,6 +5,8 @@
  */
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
+import type { ChannelAdapter } from "../shared/types";
+import { fetchSlackFile } from "./files";
 import { SLACK_MAX_MESSAGE_LENGTH } from "./limits";
 import { slackBotToken } from "./bot-token";
 
@@ -26,7 +28,7 @@ export const slackSocketConfigSchema = z.object({
 });
 export type SlackSocketConfig = z.infer<typeof slackSocketConfigSchema>;
 
-export const slackSocketAdapter = createBridgedAdapter<SlackSocketConfig>({
+const bridged = createBridgedAdapter<SlackSocketConfig>({
   type: "slack-socket",
   description: "Slack app in Socket Mode (via the bridge): DMs and @mentions, replies in threads, no public URL needed",
   configSchema: slackSocketConfigSchema,
@@ -35,7 +37,15 @@ export const slackSocketAdapter = createBridgedAdapter<SlackSocketConfig>({
   sendsFiles: true,
   setupSteps: [
     "api.slack.com/apps → your app → Socket Mode: enable it, and create an App-Level Token with connections:write (xapp-...).",
-    "Event Subscriptions → subscribe to bot events app_mention and message.im; OAuth & Permissions → bot scopes app_mentions:read, im:history, chat:write (and files:write for files the agent sends); reinstall the app.",
+    "Event Subscriptions → subscribe to bot events app_mention and message.im; OAuth & Permissions → bot scopes app_mentions:read, im:history, chat:write (and files:read for files people share, files:write for files the agent sends); reinstall the app.",
     "App Home → Messages Tab: allow users to send messages to the app, so DMs reach it.",
   ],
 });
+
+export const slackSocketAdapter: ChannelAdapter<SlackSocketConfig> = {
+  ...bridged,
+  /** Shared files the bridge referred to (`slack-file:`), downloaded here with the bot token as the Events API channel does. */
+  async fetchAttachment(attachment, { config, fetch }, maxBytes) {
+    return fetchSlackFile(attachment, { botToken: config.botToken, apiBase: config.apiBase, fetch }, maxBytes);
+  },
+};
