@@ -10,22 +10,13 @@ import { describe, expect, it } from "vitest";
 import { telegramPollingAdapter } from "../../src/channels/telegram/polling";
 import { bridgeHub } from "../../src/objects/addresses";
 import { bridgeQueue } from "../../workers/bridge-hub";
-import { adminToken, BASE, call, eventually } from "./helpers";
+import { adminToken, BASE, call, eventually, connectFakeBridge } from "./helpers";
 
 /** A 1x1 PNG. */
 const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
 const BOT_TOKEN = "123456789:AAbridgeFilesWorkerTestToken";
 
-async function connectBridge(token: string): Promise<{ ws: WebSocket; frames: Record<string, unknown>[] }> {
-  const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${token}` } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const frames: Record<string, unknown>[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Record<string, unknown>));
-  ws.accept();
-  ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 200 }));
-  return { ws, frames };
-}
+const connectBridge = (token: string) => connectFakeBridge(token, 200);
 
 const fetchFile = (id: string, token?: string) =>
   SELF.fetch(`${BASE}/bridge/files/${encodeURIComponent(id)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -5,28 +5,19 @@
  * a call for any other tool (here one with side effects, which a public sender is never given)
  * is refused by the hub without reaching the object.
  */
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { listNotes } from "../../src/agent/memory-store";
 import { senderSession } from "../../src/objects/addresses";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminToken, BASE, call, createWebhookChannel, eventually, message, signedPost } from "./helpers";
+import { adminToken, BASE, call, createWebhookChannel, eventually, message, signedPost, connectFakeBridge, type HubFrameSeen } from "./helpers";
 
-type Frame = Record<string, unknown> & { t: string };
+type Frame = HubFrameSeen;
 let token: string;
 beforeAll(async () => {
   token = await adminToken();
 });
 
-async function connectBridge(bridgeToken: string): Promise<{ ws: WebSocket; frames: Frame[] }> {
-  const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${bridgeToken}` } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Frame));
-  ws.accept();
-  ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 200 }));
-  return { ws, frames };
-}
+const connectBridge = (bridgeToken: string) => connectFakeBridge<Frame>(bridgeToken, 200);
 
 describe("gateway tools asked for by a container run", () => {
   it("runs the offered ones in the sender's object and refuses the rest at the hub", async () => {

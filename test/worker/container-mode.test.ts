@@ -6,11 +6,11 @@
  * reconnect, a duplicate result is acknowledged but answered once, and a wait whose result
  * never comes ends in a failed run and a plain notice to the sender.
  */
-import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerTurnResult } from "../../src/protocol/container";
 import { senderSession } from "../../src/objects/addresses";
-import { adminToken, BASE, call, createWebhookChannel, eventually, fakeCallbacks, message, signedPost } from "./helpers";
+import { adminToken, BASE, call, createWebhookChannel, eventually, fakeCallbacks, message, signedPost, connectFakeBridge } from "./helpers";
 
 type Frame = { t: string; id?: string; senderId?: string; [k: string]: unknown };
 
@@ -23,14 +23,7 @@ afterEach(() => callbacks?.restore());
 
 /** A bridge connection that records what the hub sends it. */
 async function connect(bridgeToken: string) {
-  const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${bridgeToken}` } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string) as Frame));
-  ws.accept();
-  ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 1000 }));
-  const send = (frame: Frame) => ws.send(JSON.stringify(frame));
+  const { ws, frames, send } = await connectFakeBridge<Frame>(bridgeToken);
   return {
     ws,
     frames,

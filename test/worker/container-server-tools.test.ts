@@ -4,10 +4,10 @@
  * tools and MCP server, the token opened in the frame on the link (first send and re-send
  * alike) but sealed in the hub's queue; a public-tier sender's turn carries neither.
  */
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bridgeHub } from "../../src/objects/addresses";
-import { adminToken, BASE, call, createWebhookChannel, eventually, message, signedPost } from "./helpers";
+import { adminToken, BASE, call, createWebhookChannel, eventually, message, signedPost, connectFakeBridge } from "./helpers";
 
 type Frame = { t: string; id?: string; spec?: { serverTools?: unknown[]; mcpServers?: unknown[] }; [k: string]: unknown };
 
@@ -19,13 +19,7 @@ beforeAll(async () => {
 });
 
 async function connect(bridgeToken: string) {
-  const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${bridgeToken}` } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(e.data as string) as Frame));
-  ws.accept();
-  ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 1000 }));
+  const { ws, frames } = await connectFakeBridge<Frame>(bridgeToken);
   return { ws, turns: () => frames.filter((f) => f.t === "turn") };
 }
 

@@ -4,28 +4,19 @@
  * bridge that runs the channel's containers, sends it again on every connection until the bridge
  * answers `workspace.removed`, and then forgets it. A channel in direct mode sends nothing.
  */
-import { env, runInDurableObject, SELF } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bridgeHub } from "../../src/objects/addresses";
 import { sessionId } from "../../src/objects/session-id";
-import { adminToken, BASE, call, createWebhookChannel, eventually, message, signedPost } from "./helpers";
+import { adminToken, BASE, call, createWebhookChannel, eventually, message, signedPost, connectFakeBridge, type HubFrameSeen } from "./helpers";
 
-type Frame = Record<string, unknown> & { t: string };
+type Frame = HubFrameSeen;
 let token: string;
 beforeAll(async () => {
   token = await adminToken();
 });
 
-async function connectBridge(bridgeToken: string): Promise<{ ws: WebSocket; frames: Frame[] }> {
-  const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${bridgeToken}` } });
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  const frames: Frame[] = [];
-  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as Frame));
-  ws.accept();
-  ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs: 200 }));
-  return { ws, frames };
-}
+const connectBridge = (bridgeToken: string) => connectFakeBridge<Frame>(bridgeToken, 200);
 
 const pendingRemovals = (bridgeId: string) =>
   runInDurableObject(bridgeHub(env, bridgeId), (_i, state) => state.storage.sql.exec<{ id: string }>("SELECT id FROM workspace_removals").toArray());

@@ -1,6 +1,6 @@
 /** Shared steps for Worker-layer tests: an admin token, signed webhooks, a fake callback receiver. */
 import { env, runInDurableObject, SELF } from "cloudflare:test";
-import { afterEach, beforeEach, onTestFinished, vi } from "vitest";
+import { afterEach, beforeEach, expect, onTestFinished, vi } from "vitest";
 
 export const BASE = "https://gw.test";
 export const SETUP_TOKEN = "test-setup-token";
@@ -161,4 +161,19 @@ export function isolateScheduledWork(): void {
     await env.DB.prepare("UPDATE jobs SET status = 'paused'").run();
     vi.restoreAllMocks();
   });
+}
+
+/** A frame the BridgeHub sends a bridge (src/protocol/bridge.ts, container.ts), as a test reads it. */
+export type HubFrameSeen = { t: string; id?: string; [k: string]: unknown };
+
+/** A fake bridge on /bridge/connect: opens the link with the bridge's token, says hello and records every frame the hub sends. */
+export async function connectFakeBridge<F extends HubFrameSeen = HubFrameSeen>(bridgeToken: string, heartbeatMs = 1000) {
+  const res = await SELF.fetch(`${BASE}/bridge/connect`, { headers: { upgrade: "websocket", authorization: `Bearer ${bridgeToken}` } });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const frames: F[] = [];
+  ws.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data)) as F));
+  ws.accept();
+  ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs }));
+  return { ws, frames, send: (frame: HubFrameSeen) => ws.send(JSON.stringify(frame)) };
 }

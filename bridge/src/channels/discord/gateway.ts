@@ -18,6 +18,7 @@ import { backoffDelayMs } from "../../backoff";
 import { GatewaySessionStore } from "./session-store";
 import { TypingIndicator } from "./typing";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
+import type { SendResult } from "../../../../src/channels/shared/types";
 import { sendDiscordChannelFile, sendDiscordFile } from "../../../../src/channels/discord/send-file";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 
@@ -88,32 +89,31 @@ class DiscordGatewayConnection implements RunningChannel {
   }
 
   async send(reply: BridgeReply): Promise<DeliveryOutcome> {
-    if (!this.connected) return { ok: false, retryable: true, error: "Discord gateway is not connected" };
-    if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Discord rate limit: waiting for retry_after" };
     const body = discordReplyBody(reply.text, reply.replyContext?.guildId ? reply.replyContext.messageId : undefined);
-    try {
-      const result = reply.conversationId
-        ? await discordSendResult(await discordCall(this.client, "POST", `/channels/${reply.conversationId}/messages`, body))
-        : await sendDirectMessage(this.client, reply.recipient, body);
-      if (reply.conversationId) this.typing.stop(reply.conversationId);
-      if (result.ok) return { ok: true };
-      if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
-      return { ok: false, retryable: result.retryable, error: result.error };
-    } catch (err) {
-      return { ok: false, retryable: true, error: `Discord unreachable: ${err instanceof Error ? err.message : String(err)}` };
-    }
+    return this.deliver(reply, () =>
+      reply.conversationId
+        ? discordCall(this.client, "POST", `/channels/${reply.conversationId}/messages`, body).then((res) => discordSendResult(res))
+        : sendDirectMessage(this.client, reply.recipient, body),
+    );
   }
 
   /** The file attached to a message (`payload_json` + `files[0]`) in the channel answered, or the person's DM. */
   async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
-    if (!this.connected) return { ok: false, retryable: true, error: "Discord gateway is not connected" };
-    if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Discord rate limit: waiting for retry_after" };
     const message = { recipient: reply.recipient, conversationId: reply.conversationId, deliveryId: reply.id, text: "", file };
     const botToken = this.config.botToken;
+    return this.deliver(reply, () =>
+      reply.conversationId
+        ? sendDiscordChannelFile({ ...this.client, botToken }, reply.conversationId, message)
+        : sendDiscordFile(this.client, { applicationId: "", botToken, userId: reply.recipient }, message),
+    );
+  }
+
+  /** One delivery to Discord: refused while disconnected or rate limited; a 429 holds every later one for its retry_after. */
+  private async deliver(reply: BridgeReply, attempt: () => Promise<SendResult>): Promise<DeliveryOutcome> {
+    if (!this.connected) return { ok: false, retryable: true, error: "Discord gateway is not connected" };
+    if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Discord rate limit: waiting for retry_after" };
     try {
-      const result = reply.conversationId
-        ? await sendDiscordChannelFile({ ...this.client, botToken }, reply.conversationId, message)
-        : await sendDiscordFile(this.client, { applicationId: "", botToken, userId: reply.recipient }, message);
+      const result = await attempt();
       if (reply.conversationId) this.typing.stop(reply.conversationId);
       if (result.ok) return { ok: true };
       if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
