@@ -12,10 +12,10 @@ import { createChannelWithSetup, platformGateway } from "../../../test/support/p
 import { createTeamsFake, type PostedActivity, type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
 import personal from "./fixtures/message-personal.json";
+import { APP_ID, teamsConfigFor } from "./test-profile";
 
 const PORT = 10350;
 const KEY = "sk-ant-e2e-teams-approvals-51c9";
-const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
 const APP_PASSWORD = "e2e-teams-approvals-client-secret";
 const ADA = { id: "29:1ada-admin-teams-id", name: "Ada Admin", aadObjectId: "4a9d2c1e-7b3f-4e0a-9c55-0d2b8e6f1a77" };
 const JOB = { name: "Standup", cron: "0 9 * * 1-5", prompt: "Remind me of the standup" };
@@ -48,12 +48,7 @@ describe("tool approvals for the admin on Teams, end to end", () => {
       type: "teams",
       name: "Teams approvals",
       policy: "open",
-      config: {
-        appId: APP_ID,
-        appPassword: APP_PASSWORD,
-        openIdMetadataUrl: `${platform.fakeUrl}/v1/.well-known/openidconfiguration`,
-        loginBase: platform.fakeUrl,
-      },
+      config: teamsConfigFor(platform.fakeUrl, APP_PASSWORD),
       agent: { tools: ["schedule_job"], approvals: { askFirst: ["schedule_job"], adminSenderId: ADA.aadObjectId } },
     });
 

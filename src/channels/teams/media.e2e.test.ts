@@ -13,10 +13,10 @@ import { createChannelWithSetup } from "../../../test/support/platform-gateway";
 import { createTeamsFake, type TeamsFake } from "./fake-bot-framework";
 import fileMessage from "./fixtures/message-personal-file.json";
 import imageMessage from "./fixtures/message-personal-image.json";
+import { APP_ID, teamsConfigFor } from "./test-profile";
 
 const PORT = 10400;
 const KEY = "sk-ant-e2e-teams-media-41d9";
-const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
 const APP_PASSWORD = "e2e-teams-media-client-secret";
 const PHOTO = readFileSync(new URL("../telegram/fixtures/photo.jpg", import.meta.url));
 const PDF = readFileSync(new URL("../telegram/fixtures/document.pdf", import.meta.url));
@@ -45,12 +45,7 @@ describe("Teams media, end to end", () => {
       type: "teams",
       name: "Teams",
       policy: "open",
-      config: {
-        appId: APP_ID,
-        appPassword: APP_PASSWORD,
-        openIdMetadataUrl: `${platform.fakeUrl}/v1/.well-known/openidconfiguration`,
-        loginBase: platform.fakeUrl,
-      },
+      config: teamsConfigFor(platform.fakeUrl, APP_PASSWORD),
     }));
   });
 

@@ -10,9 +10,9 @@ import personal from "./fixtures/message-personal.json";
 import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+import { APP_ID, teamsConfigFor } from "./test-profile";
 
 const PORT = 9150;
-const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
 const APP_PASSWORD = "e2e-teams-client-secret-value";
 
 describe("Teams channel end to end", () => {
@@ -32,12 +32,7 @@ describe("Teams channel end to end", () => {
       type: "teams",
       name: "Teams",
       policy: "open",
-      config: {
-        appId: APP_ID,
-        appPassword: APP_PASSWORD,
-        openIdMetadataUrl: `${platform.fakeUrl}/v1/.well-known/openidconfiguration`,
-        loginBase: platform.fakeUrl,
-      },
+      config: teamsConfigFor(platform.fakeUrl, APP_PASSWORD),
     });
     expect(steps.join(" ")).toContain(url);
 

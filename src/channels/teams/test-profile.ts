@@ -10,7 +10,12 @@ import channelMention from "./fixtures/message-channel-mention.json";
 import personal from "./fixtures/message-personal.json";
 
 /** The documented activities' recipient: the bot `28:<app id>`. */
-const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
+export const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
+
+/** A Teams channel's config against the fake Bot Framework at `fakeUrl` (OpenID metadata and token endpoint). */
+export function teamsConfigFor(fakeUrl: string, appPassword: string) {
+  return { appId: APP_ID, appPassword, openIdMetadataUrl: `${fakeUrl}/v1/.well-known/openidconfiguration`, loginBase: fakeUrl };
+}
 
 /** The serviceUrl a body names, which Bot Framework's token vouches for; the fake's own otherwise. */
 function serviceUrlOf(body: string, fallback: string): string {
@@ -30,7 +35,7 @@ const profile: ChannelTestProfile = {
     const appPassword = `app-password-${crypto.randomUUID()}`;
     const fake = await createTeamsFake({ appId: APP_ID, appPassword, baseUrl: base });
     return {
-      config: { appId: APP_ID, appPassword, openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`, loginBase: base },
+      config: teamsConfigFor(base, appPassword),
       fakes: { [`${base}/`]: fake.handle },
       async sign(body) {
         const token = await fake.signToken({ serviceUrl: serviceUrlOf(body, base) });
