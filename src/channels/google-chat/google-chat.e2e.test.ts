@@ -10,9 +10,10 @@ import mention from "./fixtures/message-space-mention.json";
 import { settleWithControl } from "../../../test/support/after-control";
 import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup, platformGateway } from "../../../test/support/platform-gateway";
+import { chatConfigFor, PROJECT_NUMBER } from "./test-profile";
 
 const PORT = 9151;
-const PROJECT = { projectNumber: "1234567890" };
+const PROJECT = { projectNumber: PROJECT_NUMBER };
 
 describe("Google Chat channel end to end", () => {
   let fake: ChatFake;
@@ -31,13 +32,7 @@ describe("Google Chat channel end to end", () => {
       type: "google-chat",
       name: "Google Chat",
       policy: "open",
-      config: {
-        audienceType: "project-number",
-        projectNumber: PROJECT.projectNumber,
-        serviceAccountKey: await fake.serviceAccountKey(),
-        apiBase: platform.fakeUrl,
-        certsUrl: `${platform.fakeUrl}/service_accounts/v1/jwk/chat@system.gserviceaccount.com`,
-      },
+      config: await chatConfigFor(fake, platform.fakeUrl),
     });
     expect((await fake.deliver(url, dm, PROJECT)).status).toBe(200);
     expect((await fake.deliver(url, dm, PROJECT)).status).toBe(200);

@@ -13,10 +13,11 @@ import { setupAdmin, waitFor } from "../../../test/support/gateway-process";
 import { createChannelWithSetup } from "../../../test/support/platform-gateway";
 import { type ChatFake, createChatFake } from "./fake-chat-api";
 import withAttachment from "./fixtures/message-dm-attachment.json";
+import { chatConfigFor, PROJECT_NUMBER } from "./test-profile";
 
 const PORT = 10401;
 const KEY = "sk-ant-e2e-gchat-media-93a1";
-const PROJECT = { projectNumber: "1234567890" };
+const PROJECT = { projectNumber: PROJECT_NUMBER };
 const PHOTO = readFileSync(new URL("../telegram/fixtures/photo.jpg", import.meta.url));
 const PDF = readFileSync(new URL("../telegram/fixtures/document.pdf", import.meta.url));
 
@@ -45,13 +46,7 @@ describe("Google Chat media, end to end", () => {
       type: "google-chat",
       name: "Google Chat",
       policy: "open",
-      config: {
-        audienceType: "project-number",
-        projectNumber: PROJECT.projectNumber,
-        serviceAccountKey: await fake.serviceAccountKey(),
-        apiBase: platform.fakeUrl,
-        certsUrl: `${platform.fakeUrl}/service_accounts/v1/jwk/chat@system.gserviceaccount.com`,
-      },
+      config: await chatConfigFor(fake, platform.fakeUrl),
     }));
   });
 
