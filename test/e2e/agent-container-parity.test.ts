@@ -7,15 +7,9 @@
  * container starts: the turn's context block has the new summary, the gateway stores it for the
  * next turns, and the summarising call is recorded as a compaction call of the container run.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
-import { startBridge, type BridgeProcess } from "../support/bridge-process";
-import { buildImage, docker, prepareDocker } from "../support/docker";
-import { removeState, setupAdmin, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
-import { startReceiver } from "../support/http-receiver";
+import { type ContainerGateway, startContainerGateway } from "../support/container-gateway";
+import { waitFor } from "../support/gateway-process";
 import { postWebhook } from "../support/signed-webhook";
 
 const PORT = 9951;
@@ -29,22 +23,16 @@ const HISTORY_BUDGET_TOKENS = 250;
 type Json = Record<string, unknown>;
 
 describe("container turns with the gateway's tools and history compaction", () => {
-  let fake: FakeAnthropic;
-  let gw: GatewayProcess;
-  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let bridge: BridgeProcess;
-  let channelId: string;
-  let inboundUrl: string;
-  let secret: string;
+  let c: ContainerGateway;
+  let fake: ContainerGateway["fake"];
+  let api: ContainerGateway["api"];
+  let bridge: ContainerGateway["bridge"];
+  let channelId: ContainerGateway["channelId"];
+  let inboundUrl: ContainerGateway["inboundUrl"];
+  let secret: ContainerGateway["secret"];
+  const replies = () => c.replies();
   let n = 0;
-  const work = mkdtempSync(join(tmpdir(), "loopgate-parity-"));
 
-  const replies = () =>
-    receiver.received
-      .map((r) => JSON.parse(r.body) as { recipient: string; text: string })
-      .filter((r) => r.recipient === SENDER)
-      .map((r) => r.text);
   const ask = async (text: string): Promise<string> => {
     const before = replies().length;
     const res = await postWebhook(inboundUrl, secret, { messageId: `p-${++n}`, sender: { id: SENDER }, text });
@@ -57,53 +45,19 @@ describe("container turns with the gateway's tools and history compaction", () =
   const contextOf = (body: Json) => (body.system as { text: string }[]).map((b) => b.text).join("\n");
 
   beforeAll(async () => {
-    prepareDocker();
-    buildImage(IMAGE, "bridge/agent-runner");
-    fake = await startFakeAnthropic({ apiKey: KEY });
-    receiver = await startReceiver();
-    gw = await startGateway({
+    c = await startContainerGateway({
       port: PORT,
-      env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100", AGENT_HISTORY_TOKEN_BUDGET: String(HISTORY_BUDGET_TOKENS) },
-    });
-    ({ api } = await setupAdmin(gw));
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "parity-host" });
-    const bridgeId = created.body.bridge.id;
-    const ch = await api<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
-      type: "webhook",
+      apiKey: KEY,
+      image: IMAGE,
       name: "parity",
-      // Allowlisted senders are paired: the container's tools and the gateway's, by the tier's default.
-      policy: "allowlist",
-      allowlist: [SENDER],
-      rateLimitPerMinute: 1000,
-      config: { callbackUrl: `${receiver.url}/replies` },
-      agent: { container: true, containerBridgeId: bridgeId },
+      sender: SENDER,
+      gatewayEnv: { AGENT_HISTORY_TOKEN_BUDGET: String(HISTORY_BUDGET_TOKENS) },
     });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    channelId = ch.body.channel.id;
-    inboundUrl = ch.body.channel.inboundUrl;
-    secret = ch.body.generatedSecrets.secret;
-    bridge = startBridge({
-      url: gw.url,
-      token: created.body.token,
-      dataDir: join(work, "bridge-data"),
-      heartbeatMs: 1000,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url, CONTAINER_TIMEOUT_MS: "60000", AGENT_CONTAINER_IMAGE: IMAGE },
-    });
-    await waitFor(async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected, 30_000, "bridge up");
+    ({ fake, api, bridge, channelId, inboundUrl, secret } = c);
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/parity-bridge.log`, bridge?.output() ?? "");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/parity-gateway.log`, gw?.output() ?? "");
-    }
-    await bridge?.kill();
-    await gw?.stop();
-    await fake?.close();
-    await receiver?.close();
-    if (gw) removeState(gw.stateDir);
-    const volumes = channelId ? docker("volume", "ls", "-q", "--filter", `label=loopgate.channel=${channelId}`).split("\n").filter(Boolean) : [];
-    if (volumes.length) docker("volume", "rm", ...volumes);
+    await c?.stop();
   });
 
   it("saves a note and recalls it through the gateway's tools, called by the model in the container", async () => {

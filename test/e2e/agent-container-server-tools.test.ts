@@ -8,16 +8,12 @@
  * requests carry the tool and `mcp_servers` with the token (added by the bridge), the token is
  * nowhere on the bridge's disk, and the search is counted in the usage.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { searchCitedText, webSearchCall } from "../fakes/anthropic-server-blocks";
-import { startBridge, type BridgeProcess } from "../support/bridge-process";
-import { buildImage, docker, prepareDocker } from "../support/docker";
-import { removeState, setupAdmin, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
-import { startReceiver } from "../support/http-receiver";
+import { type ContainerGateway, startContainerGateway } from "../support/container-gateway";
+import { waitFor } from "../support/gateway-process";
 import { postWebhook } from "../support/signed-webhook";
 
 const PORT = 10300;
@@ -39,75 +35,39 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("container turns with server tools and an MCP server", () => {
-  let fake: FakeAnthropic;
-  let gw: GatewayProcess;
-  let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let bridge: BridgeProcess;
-  let channelId: string;
-  let inboundUrl: string;
-  let secret: string;
-  const work = mkdtempSync(join(tmpdir(), "loopgate-srvtools-"));
-  const bridgeData = join(work, "bridge-data");
-
-  const replies = () =>
-    receiver.received
-      .map((r) => JSON.parse(r.body) as { recipient: string; text: string })
-      .filter((r) => r.recipient === SENDER)
-      .map((r) => r.text);
+  let c: ContainerGateway;
+  let fake: ContainerGateway["fake"];
+  let api: ContainerGateway["api"];
+  let bridge: ContainerGateway["bridge"];
+  let bridgeData: ContainerGateway["bridgeData"];
+  let channelId: ContainerGateway["channelId"];
+  let inboundUrl: ContainerGateway["inboundUrl"];
+  let secret: ContainerGateway["secret"];
+  const replies = () => c.replies();
 
   beforeAll(async () => {
-    prepareDocker();
-    buildImage(IMAGE, "bridge/agent-runner");
-    fake = await startFakeAnthropic({ apiKey: KEY });
-    receiver = await startReceiver();
-    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100" } });
-    ({ api } = await setupAdmin(gw));
-    const server = await api("POST", "/api/mcp-servers", { name: "crm", url: "https://crm.example.com/mcp", token: MCP_TOKEN, allowedTools: ["find_contact"] });
-    expect(server.status, JSON.stringify(server.body)).toBe(201);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "server-tools-host" });
-    const bridgeId = created.body.bridge.id;
-    const ch = await api<{ channel: { id: string; inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
-      type: "webhook",
+    c = await startContainerGateway({
+      port: PORT,
+      apiKey: KEY,
+      image: IMAGE,
       name: "server-tools",
-      // Allowlisted senders are paired: server tools and MCP servers as the channel gives them.
-      policy: "allowlist",
-      allowlist: [SENDER],
-      rateLimitPerMinute: 1000,
-      config: { callbackUrl: `${receiver.url}/replies` },
-      agent: {
-        container: true,
-        containerBridgeId: bridgeId,
-        serverTools: { webSearch: { maxUses: 2, allowedDomains: ["docs.example.com"] } },
-        mcpServers: ["crm"],
+      sender: SENDER,
+      agent: { serverTools: { webSearch: { maxUses: 2, allowedDomains: ["docs.example.com"] } }, mcpServers: ["crm"] },
+      beforeChannel: async (api) => {
+        const server = await api("POST", "/api/mcp-servers", {
+          name: "crm",
+          url: "https://crm.example.com/mcp",
+          token: MCP_TOKEN,
+          allowedTools: ["find_contact"],
+        });
+        expect(server.status, JSON.stringify(server.body)).toBe(201);
       },
     });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    channelId = ch.body.channel.id;
-    inboundUrl = ch.body.channel.inboundUrl;
-    secret = ch.body.generatedSecrets.secret;
-    bridge = startBridge({
-      url: gw.url,
-      token: created.body.token,
-      dataDir: bridgeData,
-      heartbeatMs: 1000,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url, CONTAINER_TIMEOUT_MS: "60000", AGENT_CONTAINER_IMAGE: IMAGE },
-    });
-    await waitFor(async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected, 30_000, "bridge up");
+    ({ fake, api, bridge, bridgeData, channelId, inboundUrl, secret } = c);
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/server-tools-bridge.log`, bridge?.output() ?? "");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/server-tools-gateway.log`, gw?.output() ?? "");
-    }
-    await bridge?.kill();
-    await gw?.stop();
-    await fake?.close();
-    await receiver?.close();
-    if (gw) removeState(gw.stateDir);
-    const volumes = channelId ? docker("volume", "ls", "-q", "--filter", `label=loopgate.channel=${channelId}`).split("\n").filter(Boolean) : [];
-    if (volumes.length) docker("volume", "rm", ...volumes);
+    await c?.stop();
   });
 
   it("searches, continues the paused turn, and answers with the source; the bridge adds the tool and the MCP server", async () => {
