@@ -16,9 +16,10 @@ import { workspaceVolume } from "../../bridge/src/containers/docker-args";
 import { checkLoopSupport, LoopWorkspaces, parseMountPoints } from "../../bridge/src/containers/loop-workspaces";
 import { readContainerSettings, type ContainerSettings } from "../../bridge/src/containers/settings";
 import type { BridgeFrame } from "../../src/protocol/bridge";
-import type { ContainerTurnFrame, ContainerTurnResult } from "../../src/protocol/container";
+import type { ContainerTurnResult } from "../../src/protocol/container";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { buildImage, dockerMaybe, prepareDocker } from "../support/docker";
+import { testSpec, testTurn } from "../support/container-spec";
 
 const KEY = "sk-ant-e2e-loop";
 const MB = 1024 * 1024;
@@ -74,22 +75,7 @@ describe("loop-mounted workspaces (real kernel, real Docker)", () => {
   const run = async (command: string): Promise<ContainerTurnResult> => {
     const id = `run_${tag}_${++seq}`;
     fake.enqueue({ kind: "tool_use", name: "run_command", input: { command } });
-    const turn: ContainerTurnFrame = {
-      t: "turn",
-      id,
-      channelId,
-      senderId: "ana",
-      expiresAt: Date.now() + 120_000,
-      spec: {
-        model: "claude-haiku-5-5",
-        maxTokens: 200,
-        maxSteps: 3,
-        tokenBudget: 100_000,
-        system: [{ type: "text", text: "You are terse." }],
-        messages: [{ role: "user", content: [{ type: "text", text: "go" }] }],
-        tools: [RUN_COMMAND],
-      },
-    };
+    const turn = testTurn(id, channelId, testSpec("go", { maxTokens: 200, tools: [RUN_COMMAND] }));
     turns.onFrame(turn);
     const found = () => sent.find((f): f is Extract<BridgeFrame, { t: "turn.result" }> => f.t === "turn.result" && f.id === id);
     await expect.poll(() => found(), { timeout: 120_000, interval: 100 }).toBeDefined();

@@ -10,9 +10,9 @@ import { runInContainer, type RunHooks } from "../../bridge/src/containers/conta
 import { workspaceVolume } from "../../bridge/src/containers/docker-args";
 import { ensureVolume } from "../../bridge/src/containers/docker";
 import { readContainerSettings } from "../../bridge/src/containers/settings";
-import type { ContainerTurnFrame } from "../../src/protocol/container";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { buildImage, docker, dockerMaybe, prepareDocker } from "../support/docker";
+import { testSpec, testTurn } from "../support/container-spec";
 
 const KEY = "sk-ant-e2e-quota";
 const MB = 1024 * 1024;
@@ -65,22 +65,7 @@ describe("workspace quota (real Docker)", () => {
       ANTHROPIC_BASE_URL: fake.url,
     });
     if (!read.ok) throw new Error(read.error);
-    const turn: ContainerTurnFrame = {
-      t: "turn",
-      id: `run_${tag}_${quotaMb}`,
-      channelId,
-      senderId: "ana",
-      expiresAt: Date.now() + 120_000,
-      spec: {
-        model: "claude-haiku-5-5",
-        maxTokens: 200,
-        maxSteps: 3,
-        tokenBudget: 100_000,
-        system: [{ type: "text", text: "You are terse." }],
-        messages: [{ role: "user", content: [{ type: "text", text: "save the report" }] }],
-        tools: [WRITE_FILE],
-      },
-    };
+    const turn = testTurn(`run_${tag}_${quotaMb}`, channelId, testSpec("save the report", { maxTokens: 200, tools: [WRITE_FILE] }));
     return runInContainer({ turn, settings: read.settings, instance: tag, hooks, signal: new AbortController().signal, queuedMs: 0 });
   };
 

@@ -16,19 +16,11 @@ import { readContainerSettings } from "../../bridge/src/containers/settings";
 import type { ContainerTurnSpec } from "../../src/protocol/container";
 import { containerStageOutput, containerTarget } from "../../src/agent/container-turn";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
+import { testSpec } from "../support/container-spec";
 
 const KEY = "sk-ant-unit-containers";
 
-const spec = (over: Partial<ContainerTurnSpec> = {}): ContainerTurnSpec => ({
-  model: "claude-haiku-5-5",
-  maxTokens: 300,
-  maxSteps: 3,
-  tokenBudget: 100_000,
-  system: [{ type: "text", text: "You are terse." }],
-  messages: [{ role: "user", content: [{ type: "text", text: "hello" }] }],
-  tools: [],
-  ...over,
-});
+const spec = (over: Partial<ContainerTurnSpec> = {}): ContainerTurnSpec => testSpec("hello", over);
 
 describe("docker run arguments", () => {
   const settings = readContainerSettings({});

@@ -18,6 +18,7 @@ import type { ContainerTurnFrame, ContainerTurnSpec } from "../../src/protocol/c
 import { outgoingTurn, specForContainer, withoutMcpTokens } from "../../src/protocol/container-server-tools";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { searchCitedText, webSearchCall } from "../fakes/anthropic-server-blocks";
+import { testSpec } from "../support/container-spec";
 
 const KEY = "sk-ant-unit-container-server-tools";
 const TOKEN = "mcp-bearer-7f3a-never-in-the-container";
@@ -28,18 +29,14 @@ type Json = Record<string, unknown>;
 const serverTools = [{ type: "web_search_20250305", name: "web_search", max_uses: 2, allowed_domains: ["docs.example.com"] }];
 const mcpServers = [{ name: "crm", url: "https://crm.example.com/mcp", token: TOKEN, allowedTools: ["find_contact"] }];
 
-const spec = (over: Partial<ContainerTurnSpec> = {}): ContainerTurnSpec => ({
-  model: "claude-haiku-5-5",
-  maxTokens: 300,
-  maxSteps: 10,
-  tokenBudget: 100_000,
-  system: [{ type: "text", text: "You are terse." }],
-  messages: [{ role: "user", content: [{ type: "text", text: "what is new?" }] }],
-  tools: [{ name: "read_file", description: "reads a file", input_schema: { type: "object" } }],
-  serverTools,
-  mcpServers,
-  ...over,
-});
+const spec = (over: Partial<ContainerTurnSpec> = {}): ContainerTurnSpec =>
+  testSpec("what is new?", {
+    maxSteps: 10,
+    tools: [{ name: "read_file", description: "reads a file", input_schema: { type: "object" } }],
+    serverTools,
+    mcpServers,
+    ...over,
+  });
 
 const frame = (s: ContainerTurnSpec): ContainerTurnFrame => ({
   t: "turn",

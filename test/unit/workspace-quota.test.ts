@@ -14,10 +14,11 @@ import { workspaceBytes } from "../../bridge/agent-runner/workspace-size";
 import { runInContainer, type RunHooks } from "../../bridge/src/containers/container-run";
 import { readContainerSettings, type ContainerSettings } from "../../bridge/src/containers/settings";
 import { containerStageOutput } from "../../src/agent/container-turn";
-import type { ContainerTurnFrame, ContainerTurnResult } from "../../src/protocol/container";
+import type { ContainerTurnResult } from "../../src/protocol/container";
 import { containerTurnResult } from "../../src/protocol/container";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { ROOT } from "../support/gateway-process";
+import { testSpec, testTurn } from "../support/container-spec";
 
 const MB = 1024 * 1024;
 const KEY = "sk-ant-unit-quota";
@@ -97,22 +98,7 @@ describe("a run on the bridge with a quota (the real runner behind a stand-in do
     return read.settings;
   };
   const hooks: RunHooks = { started: () => {}, tool: () => {}, compacted: () => {}, gatewayTool: async () => ({ content: "" }) };
-  const turn = (): ContainerTurnFrame => ({
-    t: "turn",
-    id: `run_${Math.random().toString(36).slice(2)}`,
-    channelId: "ch_quota",
-    senderId: "ana",
-    expiresAt: Date.now() + 60_000,
-    spec: {
-      model: "claude-haiku-5-5",
-      maxTokens: 100,
-      maxSteps: 2,
-      tokenBudget: 100_000,
-      system: [{ type: "text", text: "You are terse." }],
-      messages: [{ role: "user", content: [{ type: "text", text: "hello" }] }],
-      tools: [],
-    },
-  });
+  const turn = () => testTurn(`run_${Math.random().toString(36).slice(2)}`, "ch_quota", testSpec("hello", { maxTokens: 100, maxSteps: 2 }));
   const run = (quotaMb: string) =>
     runInContainer({ turn: turn(), settings: settings(quotaMb), instance: "unit", hooks, signal: new AbortController().signal, queuedMs: 0 });
 
