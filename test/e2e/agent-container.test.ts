@@ -19,6 +19,7 @@ import { buildImage, docker, prepareDocker } from "../support/docker";
 import { apiClient, removeState, setupAdmin, startGateway, waitFor, type GatewayProcess } from "../support/gateway-process";
 import { startReceiver } from "../support/http-receiver";
 import { postWebhook } from "../support/signed-webhook";
+import { keepLogs } from "../support/e2e-logs";
 
 const PORT = 8920;
 const KEY = "sk-ant-isolation-e2e-5c2b8e71";
@@ -172,10 +173,7 @@ describe("container-isolated agent runs", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      bridges.forEach((b, i) => writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/container-bridge-${i}.log`, b.output()));
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/container-gateway.log`, gw.output());
-    }
+    keepLogs({ ...Object.fromEntries(bridges.map((b, i) => [`container-bridge-${i}.log`, b.output()])), "container-gateway.log": gw.output() });
     for (const b of bridges) await b.kill();
     feed?.close();
     await gw?.stop();

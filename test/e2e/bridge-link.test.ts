@@ -12,6 +12,7 @@ import { startFakeSignalCli } from "../../bridge/src/channels/signal/fake-signal
 import { settleWithControl } from "../support/after-control";
 import { startBridge, type BridgeProcess } from "../support/bridge-process";
 import { apiClient, type GatewayProcess, setupAdmin, startGateway, waitFor } from "../support/gateway-process";
+import { keepLogs } from "../support/e2e-logs";
 
 const PORT = 8820;
 const ACCOUNT = "+15550000001";
@@ -60,11 +61,7 @@ describe("bridge link", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      const { writeFileSync } = await import("node:fs");
-      bridges.forEach((b, i) => writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-${i}.log`, b.output()));
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw.output());
-    }
+    keepLogs({ ...Object.fromEntries(bridges.map((b, i) => [`bridge-${i}.log`, b.output()])), "gateway.log": gw.output() });
     for (const b of bridges) await b.kill();
     await gw?.stop();
     await signal?.close();

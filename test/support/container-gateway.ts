@@ -5,7 +5,7 @@
  * receiver, and the bridge as a process holding the model key. `stop()` writes both processes'
  * output to LOOPGATE_E2E_LOGS when set, stops everything and removes the channel's volumes.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -14,6 +14,7 @@ import { startBridge } from "./bridge-process";
 import { buildImage, docker, prepareDocker } from "./docker";
 import { removeState, setupAdmin, startGateway, waitFor } from "./gateway-process";
 import { startReceiver } from "./http-receiver";
+import { keepLogs } from "./e2e-logs";
 
 export interface ContainerGatewayOptions {
   port: number;
@@ -79,10 +80,7 @@ export async function startContainerGateway(o: ContainerGatewayOptions) {
         .filter((r) => r.recipient === o.sender)
         .map((r) => r.text),
     async stop() {
-      if (process.env.LOOPGATE_E2E_LOGS) {
-        writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/${o.name}-bridge.log`, bridge.output());
-        writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/${o.name}-gateway.log`, gw.output());
-      }
+      keepLogs({ [`${o.name}-bridge.log`]: bridge.output(), [`${o.name}-gateway.log`]: gw.output() });
       await bridge.kill();
       await gw.stop();
       await fake.close();

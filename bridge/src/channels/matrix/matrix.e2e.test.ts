@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { keepLogs } from "../../../../test/support/e2e-logs";
 
 const PORT = 9700;
 const HOMESERVER_PORT = 9701;
@@ -116,11 +117,7 @@ describe("Matrix through the bridge", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-matrix.log`, bridge?.output() ?? "");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw?.output() ?? "");
-    }
+    keepLogs({ "bridge-matrix.log": bridge?.output(), "gateway.log": gw?.output() });
     alice?.stopClient();
     laptop?.stopClient();
     await bridge?.stop();

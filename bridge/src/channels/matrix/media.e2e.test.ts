@@ -19,6 +19,7 @@ import { type BridgeProcess, startBridge } from "../../../../test/support/bridge
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
 import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 import { encryptAttachment } from "./media";
+import { keepLogs } from "../../../../test/support/e2e-logs";
 
 const PORT = 10510;
 const HOMESERVER_PORT = 10511;
@@ -103,11 +104,7 @@ describe("Matrix media through the bridge", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-matrix-media.log`, bridge?.output() ?? "");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway-matrix-media.log`, gw?.output() ?? "");
-    }
+    keepLogs({ "bridge-matrix-media.log": bridge?.output(), "gateway-matrix-media.log": gw?.output() });
     alice?.stopClient();
     await bridge?.stop();
     await gw?.stop();

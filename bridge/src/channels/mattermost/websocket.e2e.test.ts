@@ -14,6 +14,7 @@ import { type MattermostWebSocketFake, startMattermostWebSocketFake } from "./fa
 import { FAKE_BOT_USER_ID, mattermostId } from "../../../../src/channels/mattermost/fake-server";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { keepLogs } from "../../../../test/support/e2e-logs";
 
 const PORT = 9500;
 const BOT_TOKEN = "e2emattermostbottoken00000";
@@ -70,10 +71,7 @@ describe("Mattermost WebSocket through the bridge", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-mattermost.log`, bridge?.output() ?? "");
-    }
+    keepLogs({ "bridge-mattermost.log": bridge?.output() });
     await bridge?.stop();
     await gw?.stop();
     await mm?.close();

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NostrTestRelay, startNostrRelay } from "../../../../test/support/nostr-relay";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { keepLogs } from "../../../../test/support/e2e-logs";
 
 const PORT = 9550;
 const bot = generateSecretKey();
@@ -100,11 +101,7 @@ describe("Nostr through the bridge", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-nostr.log`, bridge?.output() ?? "");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw?.output() ?? "");
-    }
+    keepLogs({ "bridge-nostr.log": bridge?.output(), "gateway.log": gw?.output() });
     await bridge?.stop();
     await gw?.stop();
     await Promise.all([relayA?.close(), relayB?.close(), relayC?.close()]);

@@ -13,6 +13,7 @@ import appMention from "../../../../src/channels/slack/fixtures/app-mention.json
 import messageIm from "../../../../src/channels/slack/fixtures/message-im.json";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { keepLogs } from "../../../../test/support/e2e-logs";
 
 const PORT = 8940;
 const BOT_TOKEN = "xoxb-e2e-socket-0000-fake";
@@ -59,11 +60,7 @@ describe("Slack Socket Mode through the bridge", () => {
   });
 
   afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/bridge-slack.log`, bridge?.output() ?? "");
-      writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/gateway.log`, gw?.output() ?? "");
-    }
+    keepLogs({ "bridge-slack.log": bridge?.output(), "gateway.log": gw?.output() });
     await bridge?.stop();
     await gw?.stop();
     await slack?.close();
