@@ -19,6 +19,7 @@ import { serveFake } from "../../test/fakes/http-fake-server";
 import { type BridgeProcess, startBridge } from "../../test/support/bridge-process";
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../test/support/gateway-process";
 import { type SlackSocketModeFake, startSlackSocketModeFake } from "./channels/slack/fake-socket-mode";
+import { bashExecutionCall } from "../../test/fakes/anthropic-server-blocks";
 
 const PORT = 10650;
 const KEY = "sk-ant-e2e-bridge-files-5c1d";
@@ -30,25 +31,8 @@ const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 const CSV = Buffer.from("month,total\nJuly,12\nAugust,19\n");
 const AGENT = { serverTools: { codeExecution: {}, publicSenders: true } };
 
-/** A code run that leaves a file, as the API reports it: its id in a bash_code_execution_output block. */
-function runLeaving(fileId: string, answer: string) {
-  const id = `srvtoolu_${fileId}`;
-  return [
-    { type: "server_tool_use", id, name: "bash_code_execution", input: { command: "python3 make.py" } },
-    {
-      type: "bash_code_execution_tool_result",
-      tool_use_id: id,
-      content: {
-        type: "bash_code_execution_result",
-        stdout: "saved",
-        stderr: "",
-        return_code: 0,
-        content: [{ type: "bash_code_execution_output", file_id: fileId }],
-      },
-    },
-    { type: "text", text: answer },
-  ];
-}
+/** A code run that leaves a file (its id in the result, as the API reports it), then the answer. */
+const runLeaving = (fileId: string, answer: string) => [...bashExecutionCall("python3 make.py", "saved", [fileId]), { type: "text", text: answer }];
 
 describe("files the agent sends, through the bridge", () => {
   const telegram = createTelegramFake({ token: TG_TOKEN });

@@ -65,15 +65,24 @@ export function fetchCitedText(text: string, documentTitle: string, citedText: s
   };
 }
 
-/** Version 20250825 runs shell commands (and edits files) in its container: bash_code_execution blocks. */
-export function bashExecutionCall(command: string, stdout: string): Json[] {
+/**
+ * Version 20250825 runs shell commands (and edits files) in its container: bash_code_execution
+ * blocks. Files the command left are reported by id in `bash_code_execution_output` blocks.
+ */
+export function bashExecutionCall(command: string, stdout: string, fileIds: string[] = []): Json[] {
   const id = srvId();
   return [
     { type: "server_tool_use", id, name: "bash_code_execution", input: { command } },
     {
       type: "bash_code_execution_tool_result",
       tool_use_id: id,
-      content: { type: "bash_code_execution_result", stdout, stderr: "", return_code: 0, content: [] },
+      content: {
+        type: "bash_code_execution_result",
+        stdout,
+        stderr: "",
+        return_code: 0,
+        content: fileIds.map((file_id) => ({ type: "bash_code_execution_output", file_id })),
+      },
     },
   ];
 }

@@ -11,6 +11,7 @@ import { agentSettingsSchema } from "../../src/agent/settings";
 import type { TurnRequest, TurnResult } from "../../src/agent/types";
 import { MAX_AGENT_FILE_BYTES } from "../../src/lib/agent-files";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
+import { bashExecutionCall } from "../fakes/anthropic-server-blocks";
 
 const KEY = "sk-ant-test-files-0123456789";
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -41,23 +42,7 @@ const settings = agentSettingsSchema.parse({ serverTools: { codeExecution: {} } 
 const turn: TurnRequest = { channelId: "ch_1", channelType: "telegram", senderId: "42", trust: "paired", history: [], text: "Chart it", settings };
 
 /** A code run that leaves files, as the API reports it: their ids in bash_code_execution_output blocks. */
-function runLeaving(...fileIds: string[]) {
-  const id = `srvtoolu_${fileIds.join("_")}`;
-  return [
-    { type: "server_tool_use", id, name: "bash_code_execution", input: { command: "python3 chart.py" } },
-    {
-      type: "bash_code_execution_tool_result",
-      tool_use_id: id,
-      content: {
-        type: "bash_code_execution_result",
-        stdout: "saved",
-        stderr: "",
-        return_code: 0,
-        content: fileIds.map((file_id) => ({ type: "bash_code_execution_output", file_id })),
-      },
-    },
-  ];
-}
+const runLeaving = (...fileIds: string[]) => bashExecutionCall("python3 chart.py", "saved", fileIds);
 
 function ok(r: TurnResult) {
   if (!r.ok) throw new Error(`turn failed: ${r.error}`);
