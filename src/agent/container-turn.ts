@@ -12,6 +12,7 @@ import { apiCallRows } from "./call-rows";
 import { compactedThrough, compactionRequest, planCompaction } from "./compaction";
 import type { ContainerTurnResult, ContainerTurnSpec } from "../protocol/container";
 import { containerTools } from "./container-tools";
+import { withoutAskFirstMcp } from "./mcp-ask-first";
 import { toolDefinitions, toolsFor } from "./tools";
 import type { ApiCallRecord, RunRecord } from "./types";
 import type { AgentStageOutput } from "./pipeline-turn";
@@ -73,9 +74,10 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
   const history = plan?.kept ?? i.history;
   const model = i.settings?.model ?? i.cfg.AGENT_MODEL;
   // Both capabilities exist in container mode: the sender's object runs the calls (sender-session-gateway-tools.ts).
-  // A tool marked "ask first" is left out: a container run cannot wait for a person's decision,
-  // and offering it would run it without one (docs/agent.md#tool-approvals).
+  // A tool marked "ask first" is left out, gateway and MCP tools alike: a container run cannot wait
+  // for a person's decision, and offering it would run it without one (docs/agent.md#tool-approvals).
   const askFirst = new Set<string>(i.settings?.approvals?.askFirst ?? []);
+  const mcpServers = withoutAskFirstMcp(i.mcpServers ?? [], [...askFirst]);
   const gatewayTools = toolDefinitions(toolsFor(i.trust, i.settings?.tools, { scheduleJob: true, recallNotes: true })).filter((t) => !askFirst.has(t.name));
   const tools = [...containerTools(i.trust, i.settings?.tools), ...gatewayTools].sort((a, b) => a.name.localeCompare(b.name));
   // The same definitions a direct turn sends; the SDK's types allow nulls the spec's schema does not need.
@@ -106,7 +108,7 @@ export function containerSpec(i: ContainerSpecInput): ContainerTurnSpec {
     tools: (request.tools ?? []) as unknown as Record<string, unknown>[],
     ...(gatewayTools.length ? { gatewayTools: gatewayTools.map((t) => t.name) } : {}),
     ...(serverTools.length ? { serverTools } : {}),
-    ...(i.mcpServers?.length ? { mcpServers: [...i.mcpServers].sort((a, b) => a.name.localeCompare(b.name)) } : {}),
+    ...(mcpServers.length ? { mcpServers: mcpServers.sort((a, b) => a.name.localeCompare(b.name)) } : {}),
     ...(plan
       ? {
           compaction: {

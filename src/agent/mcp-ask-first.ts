@@ -47,6 +47,22 @@ export function askFirstMcpTargets(askFirst: readonly string[]): Map<string, "al
   return targets;
 }
 
+/**
+ * The servers a turn that cannot wait for a decision (a container run) may still use through the
+ * connector: a server marked whole is left out; one with marked tools keeps its other allowed
+ * tools, or is left out when it lists none (its tools are not known without asking it).
+ */
+export function withoutAskFirstMcp<S extends { name: string; allowedTools?: string[] }>(servers: readonly S[], askFirst: readonly string[]): S[] {
+  const targets = askFirstMcpTargets(askFirst);
+  return servers.flatMap((server) => {
+    const marked = targets.get(server.name);
+    if (!marked) return [server];
+    if (marked === "all" || !server.allowedTools) return [];
+    const allowedTools = server.allowedTools.filter((tool) => !marked.has(tool));
+    return allowedTools.length ? [{ ...server, allowedTools }] : [];
+  });
+}
+
 /** A tools/call result as the model's tool result: text as it is, other blocks named, cut to size. */
 export function callOutcome(result: McpCallResult): ToolOutcome {
   const parts = (result.content ?? []).map((b) => {

@@ -89,6 +89,21 @@ describe("the gateway's container spec", () => {
       2,
     );
   });
+
+  it("leaves ask-first MCP tools out of a container turn, which cannot wait for a decision", () => {
+    const crm = { name: "crm", url: "https://crm.example.com/mcp", allowedTools: ["find_contact", "delete_contact"] };
+    const wiki = { name: "wiki", url: "https://wiki.example.com/mcp" };
+    const spec = (askFirst: string[]) =>
+      containerSpec({ ...input, trust: "paired", settings: { approvals: { askFirst } }, mcpServers: [crm, wiki] }).mcpServers ?? [];
+    // One tool of a server with an allowed-tools list: the others stay, narrowed.
+    expect(spec(["mcp:crm/delete_contact"])).toEqual([{ ...crm, allowedTools: ["find_contact"] }, wiki]);
+    // A whole server: left out.
+    expect(spec(["mcp:crm"])).toEqual([wiki]);
+    // One tool of a server whose tools are not listed: it cannot be narrowed, so the server is left out.
+    expect(spec(["mcp:wiki/edit_page"])).toEqual([crm]);
+    // Every listed tool marked: nothing left to offer.
+    expect(spec(["mcp:crm/delete_contact", "mcp:crm/find_contact", "mcp:wiki"])).toEqual([]);
+  });
 });
 
 describe("MCP tokens between the hub and the container", () => {
