@@ -1,9 +1,9 @@
 /**
- * Attachments of an inbound e-mail as the agent can use them. A bridged channel carries no
- * attachment bytes to the gateway (frames stay small, and the Worker cannot reach the
- * mailbox), so what the model can read is put into the message itself: the text of text
- * attachments (plain text, CSV, JSON, calendar...), capped; anything else is named, so the
- * agent knows it was there and can say it did not see it.
+ * Attachments of an inbound e-mail read over IMAP, as the agent can use them. The text of text
+ * attachments (plain text, CSV, JSON, calendar...) is put into the message itself, capped, so it
+ * reads the same whatever the model; pictures, PDFs and voice files the bridge hands to the
+ * gateway (POST /bridge/media, docs/media.md) are listed with their bytes; anything else is
+ * named, so the agent knows it was there and can say it did not see it.
  */
 import type { Attachment as MailAttachment } from "postal-mime";
 
@@ -18,8 +18,13 @@ export interface AgentAttachments {
   /** Paragraphs appended to the message text, one per attachment. */
   blocks: string[];
   /** Attachments that were not inlined, for the message's attachment list (images, PDFs, ...). */
-  described: { type: string; name?: string }[];
+  described: { type: string; name?: string; size: number }[];
+  /** The bytes of each described attachment, in the same order. */
+  contents: Uint8Array[];
 }
+
+/** Whether the bytes of a file of this type and size go to the gateway (the bridge's hand-over); it is then not called "not shown". */
+export type HandsOver = (file: { type: string; size: number }) => boolean;
 
 function decodeUtf8(content: MailAttachment["content"]): string | null {
   if (typeof content === "string") return content;
@@ -31,8 +36,8 @@ function decodeUtf8(content: MailAttachment["content"]): string | null {
   }
 }
 
-export function attachmentsForAgent(attachments: readonly MailAttachment[]): AgentAttachments {
-  const out: AgentAttachments = { blocks: [], described: [] };
+export function attachmentsForAgent(attachments: readonly MailAttachment[], handsOver: HandsOver = () => false): AgentAttachments {
+  const out: AgentAttachments = { blocks: [], described: [], contents: [] };
   let budget = MAX_INLINE_TOTAL_CHARS;
   for (const a of attachments) {
     // Pictures the HTML body shows inline (logos in signatures) are decoration, not content.
@@ -47,9 +52,11 @@ export function attachmentsForAgent(attachments: readonly MailAttachment[]): Age
       out.blocks.push(`[attachment ${label}]\n${kept.trim()}`);
       continue;
     }
-    out.described.push({ type: a.mimeType, ...(name ? { name } : {}) });
-    // Images get their own note from the agent stage; anything else would vanish silently.
-    if (!a.mimeType.startsWith("image/")) out.blocks.push(`[attachment not shown: ${label}]`);
+    const content = typeof a.content === "string" ? new TextEncoder().encode(a.content) : new Uint8Array(a.content);
+    out.described.push({ type: a.mimeType, ...(name ? { name } : {}), size: content.byteLength });
+    out.contents.push(content);
+    // Images get their own note from the agent stage, and so does a file handed over; anything else would vanish silently.
+    if (!a.mimeType.startsWith("image/") && !handsOver({ type: a.mimeType, size: content.byteLength })) out.blocks.push(`[attachment not shown: ${label}]`);
   }
   return out;
 }

@@ -120,6 +120,7 @@ describe("reading an inbound e-mail", () => {
       kind: "message",
       authChecked: true,
       parts: [],
+      inlinedBytes: [],
       message: {
         senderId: "jdoe@machine.example",
         senderName: "John Doe",

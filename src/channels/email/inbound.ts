@@ -6,7 +6,7 @@
 import PostalMime, { type Attachment as MailAttachment } from "postal-mime";
 import { sha256Hex } from "../../crypto/hmac";
 import { checkAuthentication, type MailHeader } from "./auth";
-import { attachmentsForAgent } from "./attachments";
+import { attachmentsForAgent, type HandsOver } from "./attachments";
 import { htmlToText } from "./html";
 import { stripQuotedText } from "./text";
 import type { InboundMessage } from "../shared/types";
@@ -28,6 +28,8 @@ export type InboundEmail =
       authChecked: boolean;
       /** The attachments with their bytes, in the order of `message.attachments`, for staging (staged-parts.ts); empty when inlined. */
       parts: MailAttachment[];
+      /** When inlined: the bytes of each of `message.attachments`, in order (for the bridge's hand-over). */
+      inlinedBytes: Uint8Array[];
     }
   /** Not to be answered: auto-submitted, list or bulk mail, a bounce. */
   | { kind: "unanswerable"; reason: string; senderId: string }
@@ -65,6 +67,8 @@ function referencesOf(references: string | undefined, messageId: string | undefi
 export interface InboundEmailOptions {
   /** Put the text of text attachments into the message and name the others (attachments.ts). */
   inlineTextAttachments?: boolean;
+  /** With inlining: which of the others the reader hands to the gateway with their bytes. */
+  handsOver?: HandsOver;
 }
 
 /** `trustedAuthServId` undefined: the receiving server's results are not consulted at all. */
@@ -96,7 +100,7 @@ export async function readInboundEmail(
   const subject = (email.subject ?? "").trim();
   // An HTML-only message (no text/plain part) is read from its HTML.
   const body = stripQuotedText(email.text ?? (email.html ? htmlToText(email.html) : ""));
-  const inlined = options.inlineTextAttachments ? attachmentsForAgent(email.attachments) : null;
+  const inlined = options.inlineTextAttachments ? attachmentsForAgent(email.attachments, options.handsOver) : null;
   // A message with only a subject ("What time is it in Tokyo?") is still a question.
   const text = [body || subject, ...(inlined?.blocks ?? [])].filter(Boolean).join("\n\n");
   // Pictures the HTML body shows inline (logos in signatures) are decoration, not content.
@@ -109,6 +113,7 @@ export async function readInboundEmail(
     kind: "message",
     authChecked,
     parts,
+    inlinedBytes: inlined?.contents ?? [],
     message: {
       senderId,
       senderName: from?.name || undefined,

@@ -75,8 +75,9 @@ describe("attachments for the agent", () => {
     ]);
     expect(out.blocks).toEqual(["[attachment notes.txt (text/plain)]\nBudget moved.", "[attachment not shown: report.pdf (application/pdf)]"]);
     expect(out.described).toEqual([
-      { type: "application/pdf", name: "report.pdf" },
-      { type: "image/jpeg", name: "photo.jpg" },
+      { type: "application/pdf", name: "report.pdf", size: 8 },
+      // "\xff\xd8" as UTF-8: four bytes.
+      { type: "image/jpeg", name: "photo.jpg", size: 4 },
     ]);
   });
   it("cuts a long text file and names binary data that claims to be text", () => {

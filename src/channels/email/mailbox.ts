@@ -109,6 +109,8 @@ export const mailboxAdapter = createBridgedAdapter<MailboxConfig>({
   secretFields: ["imapPassword", "smtpPassword"],
   // Mail has no hard size limit this low; one long answer reads better than many short ones.
   maxMessageLength: 100_000,
+  // Pictures, PDFs and voice files of the mail are handed over by the bridge (read-message.ts).
+  bridgeMedia: true,
   setupSteps: [
     "Use a mailbox for the bot alone: every new message in the watched folder is read as a question (mail already there when the channel first starts is left alone).",
     "Gmail and Fastmail need an app password (Google account → Security → App passwords; Fastmail → Settings → Privacy & Security → App passwords) and IMAP enabled.",

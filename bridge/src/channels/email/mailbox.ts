@@ -156,7 +156,7 @@ class MailboxConnection implements RunningChannel {
       this.host.log.info("mail left unanswered", { uid, reason: read.reason, ...(read.senderId ? { senderId: read.senderId } : {}) });
       return;
     }
-    this.host.receive(read.message);
+    this.host.receive(read.message, read.files);
   }
 
   private onClose(client: ImapFlow, reason = `IMAP connection to ${this.config.imapHost} lost; reconnecting`): void {

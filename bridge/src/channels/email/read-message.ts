@@ -9,12 +9,23 @@ import { sha256Hex } from "../../../../src/crypto/hmac";
 import { readInboundEmail } from "../../../../src/channels/email/inbound";
 import type { MailboxConfig } from "../../../../src/channels/email/mailbox";
 import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
+import type { InboundFile } from "../../inbound-outbox";
+import { wantedBytes } from "../shared/media";
 
 /** The gateway's limits on an inbound frame (bridged-protocol.ts). */
 const MAX_TEXT_CHARS = 100_000;
 const MAX_MESSAGE_ID_CHARS = 300;
 
-export type MailboxMessage = { kind: "message"; message: BridgeInboundMessage } | { kind: "skipped"; reason: string; senderId?: string };
+export type MailboxMessage = { kind: "message"; message: BridgeInboundMessage; files: InboundFile[] } | { kind: "skipped"; reason: string; senderId?: string };
+
+/** The gateway's limit on attachments per message (src/protocol/bridge.ts). */
+const MAX_ATTACHMENTS = 10;
+
+/** A file the model reads (picture, PDF, voice) within the limits goes to the gateway with its bytes; text is inlined. */
+const handsOver = (file: { type: string; size: number }) => {
+  const max = wantedBytes(file);
+  return max !== null && file.size <= max;
+};
 
 /** The SMTP envelope is gone once mail is in a mailbox; Return-Path is where the server kept MAIL FROM. */
 function returnPath(raw: Buffer): string | undefined {
@@ -32,7 +43,7 @@ export async function readMailboxMessage(raw: Buffer, config: MailboxConfig): Pr
     // No Return-Path (a message APPENDed by a client): not a bounce, the From address stands in.
     { from: path === undefined ? "unknown@unknown.invalid" : path.replace(/^<|>$/g, ""), to: config.address },
     config.trustedAuthServId,
-    { inlineTextAttachments: true },
+    { inlineTextAttachments: true, handsOver },
   );
   switch (read.kind) {
     case "invalid":
@@ -43,6 +54,11 @@ export async function readMailboxMessage(raw: Buffer, config: MailboxConfig): Pr
   }
   const m = read.message;
   if (m.senderId.length > 200) return { kind: "skipped", reason: "sender address longer than 200 characters" };
+  const attachments = (m.attachments ?? []).slice(0, MAX_ATTACHMENTS);
+  const files = attachments.flatMap((a, index) => {
+    const bytes = read.inlinedBytes[index];
+    return bytes && a.size !== undefined && handsOver({ type: a.type, size: a.size }) ? [{ index, bytes }] : [];
+  });
   const platformMessageId = m.platformMessageId.length > MAX_MESSAGE_ID_CHARS ? `sha256:${await sha256Hex(m.platformMessageId)}` : m.platformMessageId;
   return {
     kind: "message",
@@ -51,10 +67,17 @@ export async function readMailboxMessage(raw: Buffer, config: MailboxConfig): Pr
       ...(m.senderName ? { senderName: m.senderName.slice(0, 200) } : {}),
       platformMessageId,
       text: m.text.length > MAX_TEXT_CHARS ? `${m.text.slice(0, MAX_TEXT_CHARS - 40)}\n[... message cut here]` : m.text,
-      ...(m.attachments?.length
-        ? { attachments: m.attachments.slice(0, 10).map((a) => ({ type: a.type.slice(0, 100), ...(a.name ? { name: a.name.slice(0, 200) } : {}) })) }
+      ...(attachments.length
+        ? {
+            attachments: attachments.map((a) => ({
+              type: a.type.slice(0, 100),
+              ...(a.name ? { name: a.name.slice(0, 200) } : {}),
+              ...(a.size !== undefined ? { size: a.size } : {}),
+            })),
+          }
         : {}),
       replyContext: m.replyContext ?? {},
     },
+    files,
   };
 }
