@@ -94,7 +94,7 @@ describe("the gateway's container spec", () => {
     const crm = { name: "crm", url: "https://crm.example.com/mcp", allowedTools: ["find_contact", "delete_contact"] };
     const wiki = { name: "wiki", url: "https://wiki.example.com/mcp" };
     const spec = (askFirst: string[]) =>
-      containerSpec({ ...input, trust: "paired", settings: { approvals: { askFirst } }, mcpServers: [crm, wiki] }).mcpServers ?? [];
+      containerSpec({ ...input, trust: "paired", settings: { approvals: { askFirst, approver: "admin" } }, mcpServers: [crm, wiki] }).mcpServers ?? [];
     // One tool of a server with an allowed-tools list: the others stay, narrowed.
     expect(spec(["mcp:crm/delete_contact"])).toEqual([{ ...crm, allowedTools: ["find_contact"] }, wiki]);
     // A whole server: left out.
