@@ -7,7 +7,7 @@ import { MessagesClient } from "./messages-client";
 import type { ContentBlock, Message, MessageParam, Tool, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import { settleToolCalls } from "./approvals";
 import { compact, planCompaction } from "./compaction";
-import { createdFileIds, downloadCreatedFiles, type FilesApi } from "./created-files";
+import { createdFileIds, downloadCreatedFiles, type FilesApi } from "../lib/created-files";
 import { callModel, type CallOptions } from "./model-call";
 import { mcpServerDefinitions } from "./mcp-request";
 import { buildRequest, finalise } from "./prompt";

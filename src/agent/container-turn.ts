@@ -232,6 +232,10 @@ export function containerStageOutput(i: ContainerOutputInput): AgentStageOutput 
         .flatMap((c, i) =>
           (c.serverTools ?? []).map((tool) => feedEvent("agent.server_tool", channelId, senderId, { runId, mode: "container", tool, step: i + 1 }, at)),
         ),
+      // Files code execution created that the bridge could not download or that did not fit, as a direct turn reports them.
+      ...(ok ? (result.skippedFiles ?? []) : []).map((s) =>
+        feedEvent("agent.file_skipped", channelId, senderId, { runId, mode: "container", fileId: s.fileId, reason: s.reason }, at),
+      ),
       ...(result.compaction
         ? [
             feedEvent(

@@ -25,6 +25,8 @@ import { containerMcpServer, containerServerTool } from "./container-server-tool
 /** Tools the agent has inside its container, all confined to the container and its /workspace. */
 export const CONTAINER_TOOL_NAMES = ["list_files", "read_file", "run_command", "send_file", "write_file"] as const;
 export type ContainerToolName = (typeof CONTAINER_TOOL_NAMES)[number];
+/** Skipped code-execution files a result names; past this, the rest are counted in `error`. */
+export const MAX_SKIPPED_FILES = 20;
 /** Most gateway tools a turn can be offered besides the container's own (src/agent/tools.ts). */
 const MAX_GATEWAY_TOOLS = 8;
 
@@ -147,8 +149,16 @@ export const containerTurnResult = z.object({
    * as it formats a direct turn's answer: citations become numbered sources.
    */
   answer: z.object({ blocks: z.array(containerAnswerBlock).max(1_000), stopReason: z.string().max(50).nullable() }).optional(),
-  /** Files the agent sent with `send_file` (outcome answered), delivered after the text (docs/media.md). */
+  /**
+   * Files delivered after the text (outcome answered, docs/media.md): those the agent sent with
+   * `send_file`, then those the code-execution server tool created, downloaded by the bridge.
+   */
   files: agentFiles.optional(),
+  /** Files code execution created that the bridge could not download or that did not fit, and why (feed: agent.file_skipped). */
+  skippedFiles: z
+    .array(z.object({ fileId: z.string().min(1).max(200), reason: z.string().max(500) }))
+    .max(MAX_SKIPPED_FILES)
+    .optional(),
   /** For the admin: what went wrong. Never shown to the sender as is. */
   error: z.string().max(2000).optional(),
   calls: z.array(containerCall).max(500),

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClaudeRuntime } from "../../src/agent/claude";
-import { createdFileIds } from "../../src/agent/created-files";
+import { createdFileIds } from "../../src/lib/created-files";
 import { agentSettingsSchema } from "../../src/agent/settings";
 import type { TurnRequest, TurnResult } from "../../src/agent/types";
 import { MAX_AGENT_FILE_BYTES } from "../../src/lib/agent-files";

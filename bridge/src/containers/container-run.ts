@@ -3,7 +3,8 @@
  * starts the hardened container (docker-args.ts) with stdin and stdout attached, hands it the
  * turn, answers its model requests through the ModelProxy, relays its calls of the gateway's
  * own tools to the gateway and back, passes its tool calls on as events,
- * and kills it at the run's deadline or on cancellation. The container is removed in every
+ * and kills it at the run's deadline or on cancellation. An answered run's files are those the
+ * agent sent, then those code execution created (downloaded here with the bridge's key). The container is removed in every
  * case (`--rm`, then `docker rm -f` to be sure); the key never crosses its stdin.
  */
 import { spawn } from "node:child_process";
@@ -11,6 +12,7 @@ import { createInterface } from "node:readline";
 import type { ContainerAnswerBlock, ContainerOutcome, ContainerTurnFrame, ContainerTurnResult } from "../../../src/protocol/container";
 import { specForContainer } from "../../../src/protocol/container-server-tools";
 import { checkAgentFiles, RUNNER_FILE_LIMITS } from "./agent-files";
+import { withCreatedFiles } from "./created-files";
 import { containerName, dockerRunArgs, workspaceVolume } from "./docker-args";
 import { ensureVolume, removeContainer } from "./docker";
 import { ModelProxy } from "./model-proxy";
@@ -59,6 +61,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
       steps?: number;
       toolCalls?: number;
       files?: ContainerTurnResult["files"];
+      skippedFiles?: ContainerTurnResult["skippedFiles"];
       workspace?: ContainerTurnResult["workspace"];
     },
   ): ContainerTurnResult => ({
@@ -72,6 +75,7 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     ...(extra.text !== undefined ? { text: extra.text } : {}),
     ...(extra.answer ? { answer: extra.answer } : {}),
     ...(extra.files?.length ? { files: extra.files } : {}),
+    ...(extra.skippedFiles?.length ? { skippedFiles: extra.skippedFiles } : {}),
     ...(extra.error ? { error: extra.error.slice(0, 2000) } : {}),
     ...(extra.workspace ? { workspace: extra.workspace } : {}),
   });
@@ -189,8 +193,17 @@ export async function runInContainer(input: ContainerRunInput): Promise<Containe
     return result("quota", { ...counts, error: `workspace over quota: ${counts.workspace.usedBytes} of ${counts.workspace.quotaBytes} bytes` });
   if (final.ok === true) {
     const checked = checkAgentFiles(final.files);
-    const error = checked.dropped.length ? `files left out: ${checked.dropped.join("; ")}` : undefined;
-    return result("answered", { ...counts, text: String(final.text ?? ""), answer: answerBlocks(final), files: checked.files, error });
+    const made = await withCreatedFiles(checked.files, proxy.createdFiles, settings, signal);
+    const left = [...checked.dropped, ...(made.unnamed ? [made.unnamed] : [])];
+    const error = left.length ? `files left out: ${left.join("; ")}` : undefined;
+    return result("answered", {
+      ...counts,
+      text: String(final.text ?? ""),
+      answer: answerBlocks(final),
+      files: made.files,
+      skippedFiles: made.skippedFiles,
+      error,
+    });
   }
   return result(final.budget === true ? "budget" : "failed", { ...counts, error: String(final.error ?? "the run failed") });
 }

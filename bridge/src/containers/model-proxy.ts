@@ -6,11 +6,13 @@
  * budget are used up, adds the key and base URL from its own environment, and records each
  * attempt's usage for the gateway. The server tools and MCP servers the gateway gave the turn
  * (spec.serverTools, spec.mcpServers) are added here, with the beta header they need; the
- * container never names them, and never sees an MCP token. Transient failures (429 with a short retry-after, 5xx,
+ * container never names them, and never sees an MCP token. The ids of files code execution
+ * created are noted from the API's answers (created-files.ts downloads them after the run). Transient failures (429 with a short retry-after, 5xx,
  * 529, timeouts, broken connections) are retried a few times; each attempt is a call record.
  */
 import type { ContainerCall, ContainerTurnSpec } from "../../../src/protocol/container";
 import { serverAdditions } from "../../../src/protocol/container-server-tools";
+import { createdFileIds } from "../../../src/lib/created-files";
 import { clientTools, containerRequestProblem, serverBlockKey, serverBlockKeys } from "./model-request-allowlist";
 import type { ContainerSettings } from "./settings";
 
@@ -40,6 +42,8 @@ function chargedTokens(c: Pick<ContainerCall, "inputTokens" | "cacheWriteTokens"
 export class ModelProxy {
   readonly calls: ContainerCall[] = [];
   private requests = 0;
+  /** Files code execution created in this run, by id, from the API's answers only: the container cannot add one. */
+  readonly createdFiles: string[] = [];
   /** Server-produced blocks the API returned in this run: only these may come back in a request. */
   private readonly serverBlocks = new Set<string>();
   private readonly additions: ReturnType<typeof serverAdditions>;
@@ -72,7 +76,10 @@ export class ModelProxy {
       ...(mcpServers.length ? { mcp_servers: mcpServers } : {}),
     };
     const answer = await this.send(JSON.stringify(body), "turn");
-    if (answer.ok) for (const key of serverBlockKeys(answer.message.content)) this.serverBlocks.add(key);
+    if (answer.ok) {
+      for (const key of serverBlockKeys(answer.message.content)) this.serverBlocks.add(key);
+      for (const id of createdFileIds(answer.message.content as unknown[])) if (!this.createdFiles.includes(id)) this.createdFiles.push(id);
+    }
     return answer;
   }
 

@@ -1,25 +1,32 @@
 /**
- * Files the agent sends in direct mode (docs/media.md): files the code-execution server tool
- * created during the turn are named by id in its result blocks (`bash_code_execution_output`,
- * or `code_execution_output` for the older tool version); they are downloaded with the Files
- * API (beta `files-api-2025-04-14`) and sent after the answer like a container's files. Bounded
- * like them (MAX_AGENT_FILES, MAX_AGENT_FILE_BYTES); the type is sniffed from the bytes.
+ * Files code execution created (docs/media.md, "Files the agent sends"): the code-execution
+ * server tool names them by id in its result blocks (`bash_code_execution_output`, or
+ * `code_execution_output` for the older tool version); they are downloaded with the Files API
+ * (beta `files-api-2025-04-14`) and sent after the answer like the files a container's agent
+ * sends. Used by the gateway for a direct turn (src/agent/claude.ts) and by the bridge's model
+ * proxy for a container turn (bridge/src/containers/container-run.ts): whoever holds the key.
+ * Bounded like the rest (MAX_AGENT_FILES, MAX_AGENT_FILE_BYTES, shared with files already taken
+ * for the answer); the type is sniffed from the bytes. Web-standard: runs in the Worker and Node.
  */
-import type { ContentBlock } from "@anthropic-ai/sdk/resources/messages";
-import { type AgentFile, MAX_AGENT_FILE_BYTES, MAX_AGENT_FILES, toBase64 } from "../lib/agent-files";
-import { safeFileName, sniffMediaType } from "../lib/sniff-media-type";
+import { type AgentFile, MAX_AGENT_FILE_BYTES, MAX_AGENT_FILES, toBase64 } from "./agent-files";
+import { safeFileName, sniffMediaType } from "./sniff-media-type";
 
 const FILES_BETA = "files-api-2025-04-14";
 const API_VERSION = "2023-06-01";
+const RESULT_TYPES = new Set(["bash_code_execution_tool_result", "code_execution_tool_result"]);
 
-/** The ids of files code execution created in these blocks, in order, each once. */
-export function createdFileIds(content: readonly ContentBlock[]): string[] {
+/**
+ * The ids of files code execution created in these response content blocks (the SDK's, or plain
+ * JSON on the bridge, where nothing about their shape is assumed), in order, each once.
+ */
+export function createdFileIds(content: readonly unknown[]): string[] {
   const ids: string[] = [];
-  for (const block of content) {
-    if (block.type !== "bash_code_execution_tool_result" && block.type !== "code_execution_tool_result") continue;
+  for (const item of content) {
+    const block = typeof item === "object" && item !== null ? (item as { type?: unknown; content?: unknown }) : {};
+    if (typeof block.type !== "string" || !RESULT_TYPES.has(block.type) || typeof block.content !== "object" || block.content === null) continue;
     const result = block.content as { content?: unknown };
     const outputs = Array.isArray(result.content) ? (result.content as { file_id?: unknown }[]) : [];
-    for (const o of outputs) if (typeof o.file_id === "string" && !ids.includes(o.file_id)) ids.push(o.file_id);
+    for (const o of outputs) if (typeof o === "object" && o !== null && typeof o.file_id === "string" && !ids.includes(o.file_id)) ids.push(o.file_id);
   }
   return ids;
 }
@@ -36,14 +43,20 @@ export interface DownloadedFiles {
   skipped: { fileId: string; reason: string }[];
 }
 
+/** What the answer's other files already use of the turn's limits (a container's send_file files). */
+export interface FilesUsed {
+  files: number;
+  bytes: number;
+}
+
 /** Downloads the created files within the turn's limits; a file that cannot be had is skipped, never fatal. */
-export async function downloadCreatedFiles(api: FilesApi, fileIds: readonly string[]): Promise<DownloadedFiles> {
+export async function downloadCreatedFiles(api: FilesApi, fileIds: readonly string[], already: FilesUsed = { files: 0, bytes: 0 }): Promise<DownloadedFiles> {
   const out: DownloadedFiles = { files: [], skipped: [] };
   const base = (api.baseURL ?? "https://api.anthropic.com").replace(/\/$/, "");
   const headers = { "x-api-key": api.apiKey, "anthropic-version": API_VERSION, "anthropic-beta": FILES_BETA };
-  let used = 0;
+  let used = already.bytes;
   for (const fileId of fileIds) {
-    if (out.files.length >= MAX_AGENT_FILES) {
+    if (already.files + out.files.length >= MAX_AGENT_FILES) {
       out.skipped.push({ fileId, reason: `more than ${MAX_AGENT_FILES} files` });
       continue;
     }
