@@ -8,7 +8,7 @@
  * block, byte for byte. A picture whose declared size is over the limit is refused with the
  * clear reply, without a download and without a model call.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
@@ -16,10 +16,10 @@ import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { type GatewayProcess, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
 import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 import { encryptAttachment } from "./media";
-import { keepLogs } from "../../../../test/support/e2e-logs";
+import { stopMatrixE2e } from "../../../../test/support/matrix-e2e";
 
 const PORT = 10510;
 const HOMESERVER_PORT = 10511;
@@ -103,16 +103,17 @@ describe("Matrix media through the bridge", () => {
     await waitFor(async () => alice.getRoom(dmRoom)?.getJoinedMemberCount() === 2, 30_000, "Alice sees the bot joined");
   });
 
-  afterAll(async () => {
-    keepLogs({ "bridge-matrix-media.log": bridge?.output(), "gateway-matrix-media.log": gw?.output() });
-    alice?.stopClient();
-    await bridge?.stop();
-    await gw?.stop();
-    await hs?.close();
-    await model?.close();
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() =>
+    stopMatrixE2e({
+      logNames: { bridge: "bridge-matrix-media.log", gateway: "gateway-matrix-media.log" },
+      clients: [alice],
+      bridge,
+      gw,
+      hs,
+      model,
+      dataDir,
+    }),
+  );
 
   it("shows a photo from an encrypted room to the model as an image block", async () => {
     const { ciphertext, file } = await encryptAttachment(new Uint8Array(PHOTO), "");
