@@ -37,7 +37,7 @@ function fakePlatform(script: { post?: PostOutcome[]; edit?: DeliveryOutcome[] }
     return outcome;
   };
   const platform: EditableMessages = {
-    minEditIntervalMs: INTERVAL_MS,
+    minEditIntervalMs: () => INTERVAL_MS,
     post: (reply) => run({ kind: "post", text: reply.text, startedAt: Date.now() }, script.post?.shift() ?? { ok: true, messageId: `$m${++posted}` }),
     edit: (reply, messageId) => run({ kind: "edit", text: reply.text, messageId, startedAt: Date.now() }, script.edit?.shift() ?? { ok: true }),
   };

@@ -55,7 +55,7 @@ export class LiveReplies {
         platform,
         target: { id: replyId, ...where, text: "" },
         // The gateway held back the first few characters already; a message from before a restart is edited at once.
-        pacer: new EditPacer({ minIntervalMs: platform.minEditIntervalMs, minFirstChars: 0 }),
+        pacer: new EditPacer({ minIntervalMs: platform.minEditIntervalMs({ id: replyId, ...where, text }), minFirstChars: 0 }),
         messageId: stored?.messageId ?? null,
         inFlight: null,
         timer: undefined,

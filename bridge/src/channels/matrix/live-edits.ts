@@ -36,7 +36,7 @@ export function matrixEditableMessages(host: MatrixEditHost): EditableMessages {
   };
 
   return {
-    minEditIntervalMs: MATRIX_EDIT_INTERVAL_MS,
+    minEditIntervalMs: () => MATRIX_EDIT_INTERVAL_MS,
 
     async post(reply: BridgeReply): Promise<PostOutcome> {
       const built = buildFirstPartEvent(reply);

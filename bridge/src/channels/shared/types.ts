@@ -36,8 +36,8 @@ export type PostOutcome = { ok: true; messageId: string } | Extract<DeliveryOutc
  * writes (docs/streaming.md, bridge/src/live-replies.ts). The reply frames carry the target.
  */
 export interface EditableMessages {
-  /** Least time between two changes of one message, from the platform's limits. */
-  minEditIntervalMs: number;
+  /** Least time between two changes of one message where `reply` goes, from the platform's limits. */
+  minEditIntervalMs(reply: BridgeReply): number;
   /** Posts the reply so far where the reply goes; idempotent per `reply.id` where the platform allows it. */
   post(reply: BridgeReply): Promise<PostOutcome>;
   /** Replaces the message's text; an edit the platform will never take (the message was deleted) fails not retryable. */
