@@ -19,6 +19,7 @@ import {
   HEARTBEAT_PONG,
   MISSED_HEARTBEATS_BEFORE_DOWN,
   type BridgeFrame,
+  type BridgeProgress,
   type BridgeReply,
   type HubFrame,
 } from "../src/protocol/bridge";
@@ -120,6 +121,18 @@ export class BridgeHub extends DurableObject<Env> {
     });
     if (inserted) for (const ws of this.ctx.getWebSockets()) this.sendRaw(ws, frame);
     return { ok: true };
+  }
+
+  /**
+   * A running turn's reply so far (docs/streaming.md): sent to the bridge if it is connected and
+   * serves the channel, else dropped. Never stored: the finished reply is the one that must arrive.
+   */
+  async progress(progress: BridgeProgress): Promise<boolean> {
+    if (this.kvGet<boolean>("revoked") || !(this.kvGet<string[]>("channelIds") ?? []).includes(progress.channelId)) return false;
+    const sockets = this.ctx.getWebSockets();
+    const frame: HubFrame = { t: "reply.progress", ...progress };
+    for (const ws of sockets) this.send(ws, frame);
+    return sockets.length > 0;
   }
 
   /**
@@ -397,5 +410,8 @@ function safeClose(ws: WebSocket, code: number, reason: string): void {
 
 /** The reply queue bridged channel adapters send into (see ChannelContext.bridges). */
 export function bridgeQueue(env: Env): BridgeQueue {
-  return { enqueue: (bridgeId, reply, file) => bridgeHub(env, bridgeId).enqueue(bridgeId, reply, file) };
+  return {
+    enqueue: (bridgeId, reply, file) => bridgeHub(env, bridgeId).enqueue(bridgeId, reply, file),
+    progress: (bridgeId, progress) => bridgeHub(env, bridgeId).progress(progress),
+  };
 }

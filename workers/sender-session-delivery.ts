@@ -13,12 +13,9 @@ import { feedEvent, type FeedEvent } from "../src/db/feed-events";
 import { bridgeQueue } from "./bridge-hub";
 import { emailTransport } from "./email-transport";
 import type { OutboxRow } from "./sender-session-storage";
-import { liveReplyOf, saveLiveReply } from "./sender-session-live";
+import { firstChunkId, liveReplyOf, saveLiveReply } from "./sender-session-live";
 import { sendFileRow } from "./sender-session-files";
 import type { ChannelContext, OutboundMessage, SendResult } from "../src/channels/shared/types";
-
-/** Outbox ids are `<turn id>:<chunk>`, the chunk zero-padded to four digits (sender-session.ts). */
-const FIRST_CHUNK = ":0000";
 
 export interface DeliveryAttempt {
   /** The turn (inbox id, or a notice id) the chunk belongs to. */
@@ -111,7 +108,7 @@ async function sendOrFinish(
 ): Promise<SendResult> {
   if (row.file) return sendFileRow(channel, row.file, message, ctx);
   const streaming = channel.adapter.streaming;
-  const live = streaming && row.id.endsWith(FIRST_CHUNK) ? liveReplyOf(sql, row.turn_id) : null;
+  const live = streaming && row.id === firstChunkId(row.turn_id) ? liveReplyOf(sql, row.turn_id) : null;
   if (!streaming || !live) return channel.adapter.send(message, ctx);
   // Already showing exactly this (a replayed delivery, or the last preview was the whole answer).
   if (live.shown === row.text) return { ok: true, platformMessageId: live.message_id };

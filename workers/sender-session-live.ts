@@ -5,12 +5,19 @@
  * written down per turn (`live_reply`) as soon as the platform names it, so a turn run again
  * after a crash or a model retry edits that same message, and the delivery
  * (sender-session-delivery.ts) makes the finished reply its last edit: one message per reply.
+ * On a channel a bridge serves, the reply so far is handed to the bridge instead (at the
+ * adapter's pace, only while it is connected), which posts, edits and finishes the message.
  */
 import { EditPacer } from "../src/channels/shared/edit-pacer";
-import type { ChannelAdapter, ChannelContext, ReplyTarget, SendResult } from "../src/channels/shared/types";
+import type { ChannelAdapter, ChannelContext, RelayedStreaming, ReplyTarget, SendResult } from "../src/channels/shared/types";
 import { createLogger } from "../src/lib/log";
 
 const log = createLogger("live-reply");
+
+/** Outbox ids are `<turn id>:<chunk>`, the chunk zero-padded to four digits (sender-session.ts); the first chunk finishes a streamed message. */
+export function firstChunkId(turnId: string): string {
+  return `${turnId}:0000`;
+}
 
 /** A first message needs this many characters: the person sees a start of an answer, not a letter. */
 const MIN_FIRST_CHARS = 20;
@@ -57,6 +64,8 @@ export interface LiveReplyOptions {
 
 export class LiveReply {
   private readonly pacer: EditPacer | null;
+  /** Set for a bridge channel that streams: changes go to the bridge, which owns the message. */
+  private readonly relayed: RelayedStreaming<unknown> | undefined;
   private messageId: string | null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private typingTimer: ReturnType<typeof setInterval> | undefined;
@@ -67,9 +76,12 @@ export class LiveReply {
     const streaming = o.adapter.streaming && (o.adapter.streaming.supports?.(o.target) ?? true) ? o.adapter.streaming : undefined;
     // A turn that ran before (a crash, a retried alarm) already has its message: edits continue it.
     this.messageId = streaming ? (liveReplyOf(o.sql, o.turnId)?.message_id ?? null) : null;
+    this.relayed = streaming ? undefined : o.adapter.relayedStreaming;
     this.pacer = streaming
       ? new EditPacer({ minIntervalMs: streaming.minEditIntervalMs(o.target, o.ctx.config), minFirstChars: this.messageId ? 0 : MIN_FIRST_CHARS })
-      : null;
+      : this.relayed
+        ? new EditPacer({ minIntervalMs: this.relayed.minIntervalMs, minFirstChars: MIN_FIRST_CHARS })
+        : null;
   }
 
   /** Whether the turn should report its text as it grows. */
@@ -127,6 +139,7 @@ export class LiveReply {
   }
 
   private async push(pacer: EditPacer, text: string): Promise<void> {
+    if (this.relayed) return this.relay(this.relayed, pacer, text);
     // Only reached when the constructor found streaming supported for this conversation.
     const streaming = this.o.adapter.streaming!;
     const message = { ...this.o.target, text, deliveryId: `${this.o.turnId}:live` };
@@ -154,5 +167,14 @@ export class LiveReply {
     // A change the platform will never take (a deleted message, no permission): the reply arrives whole at the end.
     if (!result.retryable) this.closed = true;
     pacer.settled(now, { ok: false, retryAfterMs: result.retryAfterMs });
+  }
+
+  /** To the bridge, named by the reply that will finish it; nothing is written here (the bridge keeps the message's id). */
+  private async relay(relayed: RelayedStreaming<unknown>, pacer: EditPacer, text: string): Promise<void> {
+    const message = { ...this.o.target, text, deliveryId: firstChunkId(this.o.turnId) };
+    const taken = await relayed.relay(message, this.o.ctx).catch(() => false);
+    // A bridge that is away misses this change and gets the next one, or the finished reply.
+    pacer.settled(Date.now(), { ok: true });
+    if (taken) this.o.onShown?.(text);
   }
 }

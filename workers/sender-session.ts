@@ -45,6 +45,7 @@ import { channelGone, resumeTurn, runPipeline, type Decision, type MessageContex
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
 import { LiveReply } from "./sender-session-live";
+import { bridgeQueue } from "./bridge-hub";
 import { enqueueFile } from "./sender-session-files";
 import type { AgentFile } from "../src/lib/agent-files";
 import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
@@ -389,7 +390,14 @@ export class SenderSession extends DurableObject<Env> {
         inReplyTo: route.inReplyTo ?? undefined,
         replyContext: route.replyContext ? (JSON.parse(route.replyContext) as Record<string, string>) : undefined,
       },
-      ctx: { channelId: channel.id, config: channel.config, publicUrl: this.env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init) },
+      ctx: {
+        channelId: channel.id,
+        config: channel.config,
+        publicUrl: this.env.PUBLIC_URL ?? "",
+        now,
+        fetch: (input, init) => fetch(input, init),
+        bridges: bridgeQueue(this.env),
+      },
       // Only pushed to watching dashboards, never stored: the finished reply is the record.
       onShown: (text) =>
         void publishIfWatched(this.env, [feedEvent("reply.progress", channel.id, route.recipient, { turnId: route.turnId, inReplyTo: route.inReplyTo, text })]),

@@ -5,6 +5,8 @@
  * A message with files (bytes only the bridge can read) has them uploaded first (media-upload.ts);
  * an upload that fails for now keeps the message in the outbox, retried with backoff.
  * Outbound: gateway queue → platform → delivered log (disk) → ack → removed from the queue.
+ * A streamed reply grows in one platform message first (live-replies.ts); its finished reply,
+ * on the same path, is that message's last edit.
  */
 import type { BridgeChannelState, BridgeReply, HubFrame } from "../../src/protocol/bridge";
 import { ChannelManager } from "./channel-manager";
@@ -15,6 +17,7 @@ import { InboundOutbox, type OutboxEntry } from "./inbound-outbox";
 import { backoffDelayMs } from "./backoff";
 import { uploadEntryFiles } from "./media-upload";
 import { Link } from "./link";
+import { LiveReplies } from "./live-replies";
 import { ReplyFiles } from "./reply-files";
 import type { Logger } from "../../src/lib/log";
 
@@ -35,6 +38,7 @@ export class Bridge {
   private readonly manager: ChannelManager;
   private readonly link: Link;
   private readonly containers: ContainerTurns;
+  private readonly live: LiveReplies;
   /** Outbox ids sent on the current connection, with when, for re-sending the unacknowledged. */
   private readonly sentAt = new Map<string, number>();
   private readonly replying = new Set<string>();
@@ -50,6 +54,7 @@ export class Bridge {
     this.outbox = new InboundOutbox(options.dataDir);
     this.delivered = new DeliveredLog(options.dataDir);
     const files = new ReplyFiles(options.url, options.token, options.log);
+    this.live = new LiveReplies(options.dataDir, options.log);
     this.manager = new ChannelManager(
       options.dataDir,
       options.log,
@@ -69,6 +74,7 @@ export class Bridge {
         },
       },
       files,
+      this.live,
     );
     this.containers = new ContainerTurns({ dataDir: options.dataDir, settings: options.containers, log: options.log, send: (frame) => this.link.send(frame) });
     this.link = new Link({
@@ -96,6 +102,7 @@ export class Bridge {
     this.stopping = true;
     if (this.resendTimer) clearInterval(this.resendTimer);
     // Channels first, so their "stopped" states still reach the gateway.
+    this.live.stop();
     await this.manager.stopAll();
     await this.containers.stop();
     await new Promise((r) => setTimeout(r, 100));
@@ -120,6 +127,10 @@ export class Bridge {
         return;
       case "reply":
         void this.reply(frame);
+        return;
+      case "reply.progress":
+        // A reply already delivered, or being delivered, is finished: a late change must not undo it.
+        if (!this.delivered.has(frame.replyId) && !this.replying.has(frame.replyId)) this.manager.progress(frame);
         return;
       case "turn":
       case "turn.result.ack":

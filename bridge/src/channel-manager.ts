@@ -4,12 +4,13 @@
  * retried rather than failed, so a platform outage delays replies without losing them.
  */
 import { join } from "node:path";
-import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeReply } from "../../src/protocol/bridge";
+import type { BridgeChannelConfig, BridgeChannelState, BridgeInboundMessage, BridgeProgress, BridgeReply } from "../../src/protocol/bridge";
 import { bridgeChannelTypes } from "./channels/registry";
 import type { DeliveryOutcome, RunningChannel } from "./channels/shared/types";
 import type { Logger } from "../../src/lib/log";
 import type { ReplyFiles } from "./reply-files";
 import type { InboundFile } from "./inbound-outbox";
+import type { LiveReplies } from "./live-replies";
 
 /** How often a held reply is retried while its platform is unreachable. */
 const HELD_REPLY_RETRY_MS = 1000;
@@ -34,6 +35,8 @@ export class ChannelManager {
     private readonly events: ManagerEvents,
     /** Fetches the files replies name (reply-files.ts); without it a file reply sends its text line. */
     private readonly files?: ReplyFiles,
+    /** Streamed replies (live-replies.ts); without it progress is ignored and replies are posted whole. */
+    private readonly live?: LiveReplies,
   ) {}
 
   /** Reconciles the running set with the gateway's list. */
@@ -70,20 +73,37 @@ export class ChannelManager {
     }
   }
 
+  /** A running turn's reply so far: posted or edited on platforms that edit messages, ignored elsewhere. */
+  progress(frame: BridgeProgress): void {
+    const streaming = this.channels.get(frame.channelId)?.running.streaming;
+    if (streaming && this.live) this.live.progress(frame, streaming);
+  }
+
   /** Delivers a reply, holding it while its channel is (re)connecting. */
   async deliver(reply: BridgeReply, isCancelled: () => boolean = () => false): Promise<DeliveryOutcome> {
     for (;;) {
       const entry = this.channels.get(reply.channelId);
       if (!entry && this.received && !isCancelled()) return { ok: false, retryable: false, error: `channel ${reply.channelId} is not running on this bridge` };
+      let waitMs = HELD_REPLY_RETRY_MS;
       if (entry) {
-        const running = entry.running;
-        const attempt = this.files ? this.files.deliver(running, reply) : running.send(reply);
-        const outcome = await attempt.catch((err: unknown): DeliveryOutcome => ({ ok: false, retryable: true, error: String(err) }));
+        const outcome = await this.deliverTo(entry.running, reply).catch(
+          (err: unknown): DeliveryOutcome => ({ ok: false, retryable: true, error: String(err) }),
+        );
         if (outcome.ok || !outcome.retryable) return outcome;
+        waitMs = Math.max(waitMs, outcome.retryAfterMs ?? 0);
       }
       if (isCancelled()) return { ok: false, retryable: true, error: "bridge stopping" };
-      await new Promise((r) => setTimeout(r, HELD_REPLY_RETRY_MS));
+      await new Promise((r) => setTimeout(r, waitMs));
     }
+  }
+
+  /** A streamed reply becomes its message's last edit; everything else (and a message gone) is posted. */
+  private async deliverTo(running: RunningChannel, reply: BridgeReply): Promise<DeliveryOutcome> {
+    if (!reply.file && running.streaming && this.live) {
+      const finished = await this.live.finish(reply, running.streaming);
+      if (finished) return finished;
+    }
+    return this.files ? this.files.deliver(running, reply) : running.send(reply);
   }
 
   async stopAll(): Promise<void> {

@@ -110,11 +110,28 @@ export interface BridgeReply {
   file?: BridgeReplyFile;
 }
 
+/**
+ * The reply so far of a turn that is still running (docs/streaming.md, bridge channels): sent
+ * only while the bridge is connected, never queued or stored. `replyId` is the id of the reply
+ * (its first chunk) that will finish it: the bridge posts the first partial message, edits it,
+ * and makes that reply its last edit.
+ */
+export interface BridgeProgress {
+  replyId: string;
+  channelId: string;
+  recipient: string;
+  conversationId?: string;
+  inReplyTo?: string;
+  text: string;
+  replyContext?: Record<string, string>;
+}
+
 /** Frames the hub sends. */
 export type HubFrame =
   | { t: "welcome"; bridgeId: string; name: string }
   | { t: "channels"; channels: BridgeChannelConfig[] }
   | ({ t: "reply" } & BridgeReply)
+  | ({ t: "reply.progress" } & BridgeProgress)
   | { t: "inbound.ack"; id: string; duplicate: boolean; rejected?: string }
   | ContainerHubFrame;
 
@@ -134,6 +151,16 @@ export const hubFrame = z.discriminatedUnion("t", [
     text: z.string(),
     replyContext: z.record(z.string(), z.string()).optional(),
     file: z.object({ name: z.string().min(1).max(200), mediaType: z.string().min(1).max(100), size: z.number().int().positive() }).optional(),
+  }),
+  z.object({
+    t: z.literal("reply.progress"),
+    replyId: z.string().min(1).max(200),
+    channelId: z.string(),
+    recipient: z.string(),
+    conversationId: z.string().optional(),
+    inReplyTo: z.string().optional(),
+    text: z.string(),
+    replyContext: z.record(z.string(), z.string()).optional(),
   }),
   z.object({ t: z.literal("inbound.ack"), id: z.string(), duplicate: z.boolean(), rejected: z.string().optional() }),
   ...containerHubFrames,

@@ -16,6 +16,8 @@ export interface RoomEvent {
   content: Json;
   origin_server_ts: number;
   state_key?: string;
+  /** On an `m.room.redaction` (room versions up to 10): the event it deletes. */
+  redacts?: string;
   /** Stream position (not sent to clients). */
   pos: number;
 }

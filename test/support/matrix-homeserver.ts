@@ -1,12 +1,14 @@
 /**
  * A fake Matrix homeserver on 127.0.0.1 for the Matrix channel's end-to-end tests: the
  * client-server endpoints matrix-js-sdk calls (versions, whoami, filters, long-poll /sync with
- * since tokens, join/leave/invite/createRoom, send, state, members, profile) and, for
+ * since tokens, join/leave/invite/createRoom, send, redact, state, members, profile) and, for
  * encryption, key upload/query/claim and to-device relay (matrix-homeserver-keys.ts), so two
  * real SDK clients with the Rust crypto talk through it. Media are served from the
  * authenticated `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}` (Matrix 1.11),
  * token checked, bytes as stored (ciphertext for encrypted rooms). Access tokens are checked like a
- * homeserver does (401 M_MISSING_TOKEN / M_UNKNOWN_TOKEN); errors are `{errcode, error}`.
+ * homeserver does (401 M_MISSING_TOKEN / M_UNKNOWN_TOKEN); errors are `{errcode, error}`. A user's
+ * room sends can be rate-limited as Synapse's `rc_message` does (429 M_LIMIT_EXCEEDED with
+ * `retry_after_ms`).
  * https://spec.matrix.org/v1.12/client-server-api/
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -33,6 +35,12 @@ export interface MatrixHomeserver {
   events(roomId: string): RoomEvent[];
   /** Stores a file as an upload would and returns its `mxc://` URI. */
   addMedia(bytes: Uint8Array, contentType: string): string;
+  /**
+   * Limits a user's room sends like Synapse's `rc_message`: a bucket of `burst` sends refilled at
+   * `perSecond`; past it, 429 M_LIMIT_EXCEEDED with the `retry_after_ms` until the next send
+   * fits. Null lifts it.
+   */
+  limitSends(userId: string, limit: { burst: number; perSecond: number } | null): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +49,7 @@ class HttpError extends Error {
     readonly status: number,
     readonly errcode: string,
     message: string,
+    readonly extra: Json = {},
   ) {
     super(message);
   }
@@ -60,6 +69,18 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
   const accountData = new Map<string, Json>();
   const calls: MatrixHomeserver["calls"] = [];
   const media = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  const sendLimits = new Map<string, { burst: number; perSecond: number; tokens: number; at: number }>();
+  /** Takes one send from the user's bucket, or throws the homeserver's 429. */
+  const takeSend = (userId: string) => {
+    const limit = sendLimits.get(userId);
+    if (!limit) return;
+    const now = Date.now();
+    limit.tokens = Math.min(limit.burst, limit.tokens + ((now - limit.at) / 1000) * limit.perSecond);
+    limit.at = now;
+    if (limit.tokens < 1)
+      throw new HttpError(429, "M_LIMIT_EXCEEDED", "Too Many Requests", { retry_after_ms: Math.ceil(((1 - limit.tokens) / limit.perSecond) * 1000) });
+    limit.tokens -= 1;
+  };
   let waiters: (() => void)[] = [];
   let counter = 0;
   const wake = () => {
@@ -247,9 +268,23 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
       const txnKey = `${token}|${joined.roomId}|${seg[5]}`;
       const earlier = txns.get(txnKey);
       if (earlier) return { event_id: earlier };
+      takeSend(auth.userId);
       const event = addEvent(joined, auth.userId, seg[4] ?? "", body);
       txns.set(txnKey, event.event_id);
       return { event_id: event.event_id };
+    }
+    if (action === "redact" && method === "PUT") {
+      // Room version 10: `redacts` at the top of the event; the original's content is stripped.
+      const txnKey = `${token}|${joined.roomId}|redact|${seg[5]}`;
+      const earlier = txns.get(txnKey);
+      if (earlier) return { event_id: earlier };
+      const target = joined.timeline.find((e) => e.event_id === seg[4]);
+      if (!target) throw new HttpError(404, "M_NOT_FOUND", "Event not found");
+      target.content = {};
+      const redaction = addEvent(joined, auth.userId, "m.room.redaction", { ...body, redacts: target.event_id });
+      redaction.redacts = target.event_id;
+      txns.set(txnKey, redaction.event_id);
+      return { event_id: redaction.event_id };
     }
     if (action === "state" && method === "PUT") return { event_id: addEvent(joined, auth.userId, seg[4] ?? "", body, seg[5] ?? "").event_id };
     if (action === "state" && seg[4]) {
@@ -301,7 +336,7 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
       } catch (err) {
         const e = err instanceof HttpError ? err : new HttpError(400, "M_NOT_JSON", err instanceof Error ? err.message : String(err));
         status = e.status;
-        payload = { errcode: e.errcode, error: e.message, ...(e.errcode === "M_UNKNOWN_TOKEN" ? { soft_logout: false } : {}) };
+        payload = { errcode: e.errcode, error: e.message, ...e.extra, ...(e.errcode === "M_UNKNOWN_TOKEN" ? { soft_logout: false } : {}) };
       }
       calls.push({ method: req.method ?? "GET", path: url.pathname, status });
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(payload));
@@ -326,6 +361,10 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
       const mediaId = `m${Date.now().toString(36)}${(++counter).toString(36)}`;
       media.set(`${serverName}/${mediaId}`, { bytes, contentType });
       return `mxc://${serverName}/${mediaId}`;
+    },
+    limitSends(userId, limit) {
+      if (limit) sendLimits.set(userId, { ...limit, tokens: limit.burst, at: Date.now() });
+      else sendLimits.delete(userId);
     },
     close: () =>
       new Promise<void>((r) => {

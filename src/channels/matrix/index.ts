@@ -76,6 +76,8 @@ export const matrixAdapter = createBridgedAdapter<MatrixConfig>({
   maxMessageLength: MATRIX_MAX_MESSAGE_LENGTH,
   sendsFiles: true,
   bridgeMedia: true,
+  // The bridge paces the homeserver itself (bridge/src/live-replies.ts); this only spares the socket.
+  streams: { minIntervalMs: 500 },
   setupSteps: [
     "Register an account for the bot on the homeserver and log it in once (POST /_matrix/client/v3/login) to get its access token and device id; paste both with its user id.",
     "Invite the bot to a room or start a direct message with it from an allowed account: it joins by itself, answers every direct message and, in rooms, messages that mention it, in a thread.",

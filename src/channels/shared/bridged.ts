@@ -5,7 +5,7 @@
  * schema per platform (bridged-<platform>.ts), the same schema the bridge validates with.
  */
 import * as z from "zod";
-import type { ChannelAdapter, ChannelContext, OutboundFileMessage, SendResult } from "./types";
+import type { ChannelAdapter, ChannelContext, OutboundFileMessage, OutboundMessage, SendResult } from "./types";
 import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
 import { fileNotAttachedText } from "../../lib/agent-files";
 import { fetchBridgeMedia } from "./bridge-media";
@@ -39,6 +39,11 @@ export interface BridgedAdapterOptions<C extends { bridgeId: string }> {
    * as `bridge-media:` references, which the adapter reads back (bridge-media.ts).
    */
   bridgeMedia?: boolean;
+  /**
+   * The bridge posts and edits this channel's replies while the model writes (docs/streaming.md):
+   * changes of the reply so far go to it at most every `minIntervalMs` while it is connected.
+   */
+  streams?: { minIntervalMs: number };
 }
 
 export function createBridgedAdapter<C extends { bridgeId: string }>(options: BridgedAdapterOptions<C>): ChannelAdapter<C> {
@@ -65,6 +70,7 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
     },
 
     ...(options.sendsFiles ? { sendFile: queueFileReply<C> } : {}),
+    ...(options.streams ? { relayedStreaming: { minIntervalMs: options.streams.minIntervalMs, relay: relayProgress<C> } } : {}),
 
     async setup({ config }) {
       return {
@@ -98,4 +104,18 @@ async function queueFileReply<C extends { bridgeId: string }>(
     file: { name: file.name, mediaType: file.mediaType, size },
   };
   return bridges.enqueue(config.bridgeId, reply, file);
+}
+
+/** The reply so far, to the bridge if it is connected; dropped otherwise (the finished reply is queued as usual). */
+async function relayProgress<C extends { bridgeId: string }>(message: OutboundMessage, { channelId, config, bridges }: ChannelContext<C>): Promise<boolean> {
+  if (!bridges) return false;
+  return bridges.progress(config.bridgeId, {
+    replyId: message.deliveryId,
+    channelId,
+    recipient: message.recipient,
+    conversationId: message.conversationId,
+    inReplyTo: message.inReplyTo,
+    text: message.text,
+    replyContext: message.replyContext,
+  });
 }

@@ -5,7 +5,7 @@
  * See docs/channels.md.
  */
 import type * as z from "zod";
-import type { BridgeReply } from "../../protocol/bridge";
+import type { BridgeProgress, BridgeReply } from "../../protocol/bridge";
 
 /** A message as every later stage sees it, whatever the platform. */
 export interface InboundMessage {
@@ -169,6 +169,8 @@ export interface BridgeQueue {
    * (the reply names it in `reply.file`), the bytes wait in the hub for the bridge to fetch.
    */
   enqueue(bridgeId: string, reply: BridgeReply, file?: OutboundFile): Promise<SendResult>;
+  /** Hands a running turn's reply so far to the bridge if it is connected (true), else drops it (false): never queued. */
+  progress(bridgeId: string, progress: BridgeProgress): Promise<boolean>;
 }
 
 export interface ChannelAdapter<C = unknown> {
@@ -222,6 +224,8 @@ export interface ChannelAdapter<C = unknown> {
   sendFile?(message: OutboundFileMessage, ctx: ChannelContext<C>): Promise<SendResult>;
   /** Replies that grow in place while the model writes; without it the finished reply is sent as today. */
   streaming?: StreamingReplies<C>;
+  /** The same for a channel a bridge serves: the bridge posts and edits the message (RelayedStreaming). */
+  relayedStreaming?: RelayedStreaming<C>;
   /** A "typing…" indicator shown while a turn runs, renewed until the reply is ready. */
   typing?: TypingIndicator<C>;
 }
@@ -242,6 +246,21 @@ export interface StreamingReplies<C> {
   start(message: OutboundMessage, ctx: ChannelContext<C>): Promise<SendResult>;
   /** Replaces the text of the message `start` posted; an edit that changes nothing is a success. */
   edit(message: OutboundMessage, platformMessageId: string, ctx: ChannelContext<C>): Promise<SendResult>;
+}
+
+/**
+ * Streaming for a channel a bridge serves (docs/streaming.md): the reply so far is handed to the
+ * bridge, which posts the message, edits it at the platform's pace and makes the finished reply
+ * (sent through `send` as usual, exactly once) its last edit. Nothing is stored on this side.
+ */
+export interface RelayedStreaming<C> {
+  /** Least time between two changes handed on; the bridge keeps only the newest and paces the platform. */
+  minIntervalMs: number;
+  /**
+   * Hands on the reply so far; `message.deliveryId` is the id of the reply that will finish it.
+   * False when the bridge is not connected: the change is dropped, which is no failure.
+   */
+  relay(message: OutboundMessage, ctx: ChannelContext<C>): Promise<boolean>;
 }
 
 /** A typing indicator: shown when the turn starts, shown again every `renewEveryMs` until it ends. */

@@ -34,6 +34,8 @@ const bridged = createBridgedAdapter<SlackSocketConfig>({
   configSchema: slackSocketConfigSchema,
   secretFields: ["botToken", "appToken"],
   maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+  // The bridge paces Slack itself (bridge/src/channels/slack/live-edits.ts); this only spares the socket.
+  streams: { minIntervalMs: 500 },
   sendsFiles: true,
   setupSteps: [
     "api.slack.com/apps → your app → Socket Mode: enable it, and create an App-Level Token with connections:write (xapp-...).",

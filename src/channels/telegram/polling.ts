@@ -39,6 +39,8 @@ const bridged = createBridgedAdapter<TelegramPollingConfig>({
   secretFields: ["botToken"],
   maxMessageLength: TELEGRAM_MAX_MESSAGE_LENGTH,
   sendsFiles: true,
+  // The bridge paces Telegram itself (bridge/src/channels/telegram/live-edits.ts); this only spares the socket.
+  streams: { minIntervalMs: 500 },
   setupSteps: [
     "Private chats: write to the bot. Groups: add it, then mention it or reply to it (with BotFather's privacy mode on, only replies and commands reach it).",
     "One mode per bot: a webhook channel's setup for the same bot makes this channel stand aside (failed, with the reason) until this channel's setup switches the bot back to polling.",

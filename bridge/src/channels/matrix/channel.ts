@@ -4,7 +4,8 @@
  * the data folder (crypto-store.ts). Invitations from allowed users are accepted, others
  * declined (invites.ts); room messages, once decrypted and accepted (trust.ts), are read by
  * src/channels/matrix/inbound.ts, deduplicated across restarts (handled-events.ts), and go to
- * the outbox, with the bytes of an attached file (media.ts: downloaded, decrypted, checked). Replies are sent as outbound.ts builds them, encrypted by the SDK where the room is.
+ * the outbox, with the bytes of an attached file (media.ts: downloaded, decrypted, checked). Replies are sent as outbound.ts builds them, encrypted by the SDK where the room is;
+ * a streamed reply grows in one message by edits (live-edits.ts).
  */
 import { ClientEvent, HttpApiEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, type Room, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
 import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js";
@@ -13,7 +14,7 @@ import { readMatrixEvent } from "../../../../src/channels/matrix/inbound";
 import { buildReplyEvent } from "../../../../src/channels/matrix/outbound";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, EditableMessages, ReplyFileBytes, RunningChannel } from "../shared/types";
 import { encryptAttachment, fileEventContent, uploadMedia } from "./file-upload";
 import { type CryptoSnapshot, openCryptoStore } from "./crypto-store";
 import { HandledEvents } from "./handled-events";
@@ -21,6 +22,7 @@ import { inviteAllowed } from "./invites";
 import { quietSdkGlobalLogger, sdkLogger, sendFailure, whoAmI } from "./sdk";
 import { refuseEncrypted } from "./trust";
 import { downloadMatrixMedia } from "./media";
+import { matrixEditableMessages } from "./live-edits";
 import { wantedBytes } from "../shared/media";
 import type { InboundFile } from "../../inbound-outbox";
 
@@ -36,6 +38,11 @@ class MatrixConnection implements RunningChannel {
   private readonly invitesActedOn = new Set<string>();
   private displayName: string | undefined;
   private stopped = false;
+  /** Streamed replies: posted, then edited (live-edits.ts). */
+  readonly streaming: EditableMessages = matrixEditableMessages({
+    client: () => this.client,
+    flush: async () => void (await this.snapshot?.flush()),
+  });
 
   constructor(
     private readonly channelId: string,

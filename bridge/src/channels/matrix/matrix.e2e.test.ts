@@ -8,15 +8,15 @@
  * restarted with its keys from the data folder: the message sent meanwhile and the next one
  * are decrypted and answered once, nothing earlier is answered again.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RelationType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
-import { keepLogs } from "../../../../test/support/e2e-logs";
+import { type GatewayProcess, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { stopMatrixE2e } from "../../../../test/support/matrix-e2e";
 
 const PORT = 9700;
 const HOMESERVER_PORT = 9701;
@@ -116,16 +116,7 @@ describe("Matrix through the bridge", () => {
     bridge = runBridge();
   });
 
-  afterAll(async () => {
-    keepLogs({ "bridge-matrix.log": bridge?.output(), "gateway.log": gw?.output() });
-    alice?.stopClient();
-    laptop?.stopClient();
-    await bridge?.stop();
-    await gw?.stop();
-    await hs?.close();
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopMatrixE2e({ logNames: { bridge: "bridge-matrix.log", gateway: "gateway.log" }, clients: [alice, laptop], bridge, gw, hs, dataDir }));
 
   it("connects with the access token and publishes the bot device's keys", async () => {
     await waitFor(async () => (await channel()).status === "connected", 60_000, "matrix channel connected");

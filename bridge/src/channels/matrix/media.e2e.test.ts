@@ -8,7 +8,7 @@
  * block, byte for byte. A picture whose declared size is over the limit is refused with the
  * clear reply, without a download and without a model call.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
@@ -16,10 +16,10 @@ import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { type GatewayProcess, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
 import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 import { encryptAttachment } from "./media";
-import { keepLogs } from "../../../../test/support/e2e-logs";
+import { stopMatrixE2e } from "../../../../test/support/matrix-e2e";
 
 const PORT = 10510;
 const HOMESERVER_PORT = 10511;
@@ -39,19 +39,29 @@ describe("Matrix media through the bridge", () => {
   let alice: MatrixClient;
   let botId: string;
   let dmRoom: string;
-  const fromBot: string[] = [];
+  /** The bot's messages as Alice sees them: each one's text after its latest edit (replies stream, docs/streaming.md). */
+  const fromBot: { eventId: string; text: string }[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-media-"));
 
   const record = (event: MatrixEvent) => {
     if (event.getSender() !== botId || event.getType() !== "m.room.message" || event.isDecryptionFailure()) return;
-    const body = event.getContent().body;
-    if (typeof body === "string") fromBot.push(body);
+    const content = event.getOriginalContent();
+    const relation = event.getRelation();
+    const edited = relation?.rel_type === "m.replace" ? fromBot.find((m) => m.eventId === relation.event_id) : undefined;
+    const newBody = (content["m.new_content"] as { body?: unknown } | undefined)?.body;
+    if (edited && typeof newBody === "string") edited.text = newBody;
+    else if (!relation || relation.rel_type !== "m.replace") {
+      if (typeof content.body === "string" && !fromBot.some((m) => m.eventId === event.getId()))
+        fromBot.push({ eventId: event.getId() ?? "", text: content.body });
+    }
   };
-  const nextReply = async (sent: () => Promise<unknown>) => {
+  /** The bot's one message in answer, once it shows the finished reply. */
+  const nextReply = async (sent: () => Promise<unknown>, finished: RegExp) => {
     const before = fromBot.length;
     await sent();
-    await waitFor(async () => fromBot.length > before, 60_000, "the bot's reply");
-    return fromBot[before]!;
+    await waitFor(async () => finished.test(fromBot[before]?.text ?? ""), 60_000, "the bot's finished reply");
+    expect(fromBot).toHaveLength(before + 1);
+    return fromBot[before]!.text;
   };
   const lastUserBlocks = () => (model.answered().at(-1)!.body.messages as { content: Block[] | string }[]).at(-1)!.content as Block[];
 
@@ -103,16 +113,17 @@ describe("Matrix media through the bridge", () => {
     await waitFor(async () => alice.getRoom(dmRoom)?.getJoinedMemberCount() === 2, 30_000, "Alice sees the bot joined");
   });
 
-  afterAll(async () => {
-    keepLogs({ "bridge-matrix-media.log": bridge?.output(), "gateway-matrix-media.log": gw?.output() });
-    alice?.stopClient();
-    await bridge?.stop();
-    await gw?.stop();
-    await hs?.close();
-    await model?.close();
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() =>
+    stopMatrixE2e({
+      logNames: { bridge: "bridge-matrix-media.log", gateway: "gateway-matrix-media.log" },
+      clients: [alice],
+      bridge,
+      gw,
+      hs,
+      model,
+      dataDir,
+    }),
+  );
 
   it("shows a photo from an encrypted room to the model as an image block", async () => {
     const { ciphertext, file } = await encryptAttachment(new Uint8Array(PHOTO), "");
@@ -124,7 +135,7 @@ describe("Matrix media through the bridge", () => {
       info: { mimetype: "image/jpeg", size: PHOTO.byteLength, w: 48, h: 32 },
       file: { ...file, url: mxc },
     };
-    const reply = await nextReply(() => alice.sendMessage(dmRoom, content as unknown as RoomMessageEventContent));
+    const reply = await nextReply(() => alice.sendMessage(dmRoom, content as unknown as RoomMessageEventContent), /I see 1 image \(image\/jpeg 48x32\)/);
     expect(reply).toMatch(/I see 1 image \(image\/jpeg 48x32\)/);
     expect(lastUserBlocks()[0]).toEqual({ type: "image", source: { type: "base64", media_type: "image/jpeg", data: PHOTO.toString("base64") } });
     expect(lastUserBlocks().some((b) => b.type === "text" && b.text?.includes("what colour is this jacket?"))).toBe(true);
@@ -143,7 +154,7 @@ describe("Matrix media through the bridge", () => {
     const mxc = hs.addMedia(new Uint8Array(16), "image/png");
     const calls = model.answered().length;
     const content = { msgtype: MsgType.Image, body: "huge.png", url: mxc, info: { mimetype: "image/png", size: 6 * 1024 * 1024 } };
-    const reply = await nextReply(() => alice.sendMessage(dmRoom, content as unknown as RoomMessageEventContent));
+    const reply = await nextReply(() => alice.sendMessage(dmRoom, content as unknown as RoomMessageEventContent), /Nothing was sent to the assistant/);
     expect(reply).toBe('I could not take that message: "huge.png" is 6 MB; pictures can be at most 5 MB. Nothing was sent to the assistant.');
     expect(model.answered().length).toBe(calls);
     expect(hs.calls.some((c) => c.path.endsWith(mxc.split("/").at(-1)!))).toBe(false);

@@ -2,10 +2,11 @@
  * The edges of matrix-js-sdk the Matrix channel needs besides the client itself: the token
  * check before starting (whoami), the SDK's log lines routed into the bridge's JSON log
  * (warnings and errors only; the SDK masks query strings, and no token is in a message), and
- * a send error mapped to a delivery outcome (429 and 5xx retried, other 4xx final).
+ * a send error mapped to a delivery outcome (429 and 5xx retried, with the wait a 429 names;
+ * other 4xx final).
  */
 import { type Logger as SdkLogger, logger as sdkGlobalLogger } from "matrix-js-sdk/lib/logger.js";
-import { MatrixError } from "matrix-js-sdk";
+import { MatrixError, safeGetRetryAfterMs } from "matrix-js-sdk";
 import type { Logger } from "../../../../src/lib/log";
 import type { DeliveryOutcome } from "../shared/types";
 
@@ -31,11 +32,14 @@ export async function whoAmI(homeserverUrl: string, accessToken: string): Promis
   return { ok: true, userId: body.user_id, deviceId: body.device_id };
 }
 
-export function sendFailure(err: unknown): DeliveryOutcome {
+export function sendFailure(err: unknown): Extract<DeliveryOutcome, { ok: false }> {
   if (err instanceof MatrixError) {
     const status = err.httpStatus ?? 0;
     const retryable = status === 429 || status >= 500 || status === 0;
-    return { ok: false, retryable, error: `homeserver refused the reply: ${err.errcode ?? status} ${err.data.error ?? ""}`.trim().slice(0, 400) };
+    const error = `homeserver refused the reply: ${err.errcode ?? status} ${err.data.error ?? ""}`.trim().slice(0, 400);
+    // M_LIMIT_EXCEEDED says how long: `retry_after_ms`, or a Retry-After header (Matrix 1.10).
+    const retryAfterMs = status === 429 ? safeGetRetryAfterMs(err, 0) : 0;
+    return { ok: false, retryable, error, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) };
   }
   return { ok: false, retryable: true, error: `homeserver unreachable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 400) };
 }

@@ -25,7 +25,24 @@ export interface ChannelHost {
 export type DeliveryOutcome =
   | { ok: true }
   /** `retryable`: the platform is not reachable right now (kept and retried); otherwise reported as failed. */
-  | { ok: false; retryable: boolean; error: string };
+  /** `retryAfterMs`: the platform said how long to wait (a rate limit). */
+  | { ok: false; retryable: boolean; error: string; retryAfterMs?: number };
+
+/** A partial reply posted for streaming: the platform's id of the message, which later edits change. */
+export type PostOutcome = { ok: true; messageId: string } | Extract<DeliveryOutcome, { ok: false }>;
+
+/**
+ * A platform whose messages can be edited, so a reply grows in one message while the model
+ * writes (docs/streaming.md, bridge/src/live-replies.ts). The reply frames carry the target.
+ */
+export interface EditableMessages {
+  /** Least time between two changes of one message where `reply` goes, from the platform's limits. */
+  minEditIntervalMs(reply: BridgeReply): number;
+  /** Posts the reply so far where the reply goes; idempotent per `reply.id` where the platform allows it. */
+  post(reply: BridgeReply): Promise<PostOutcome>;
+  /** Replaces the message's text; an edit the platform will never take (the message was deleted) fails not retryable. */
+  edit(reply: BridgeReply, messageId: string): Promise<DeliveryOutcome>;
+}
 
 /** A reply's file as fetched from the gateway (bridge/src/reply-files.ts); its type was sniffed there. */
 export interface ReplyFileBytes {
@@ -43,6 +60,8 @@ export interface RunningChannel {
    * the file) is sent instead.
    */
   sendFile?(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome>;
+  /** Streamed replies: the reply so far is posted and edited; without it the finished reply is sent as usual. */
+  streaming?: EditableMessages;
   stop(): Promise<void>;
 }
 

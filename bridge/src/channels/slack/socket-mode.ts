@@ -14,7 +14,8 @@ import { backoffDelayMs } from "../../backoff";
 import { boltLogger, slackDeliveryOutcome, slackStartFailure } from "./socket-mode-support";
 import { sendSlackFile } from "../../../../src/channels/slack/send-file";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, EditableMessages, ReplyFileBytes, RunningChannel } from "../shared/types";
+import { slackEditableMessages } from "./live-edits";
 
 const START_RETRY = { baseMs: 1000, maxMs: 60_000 };
 
@@ -27,11 +28,19 @@ class SlackSocketConnection implements RunningChannel {
   private retry: NodeJS.Timeout | null = null;
   /** Set from a 429's Retry-After: replies wait (held by the channel manager) until then. */
   private rateLimitedUntil = 0;
+  /** Streamed replies: chat.postMessage, then chat.update (live-edits.ts). */
+  readonly streaming: EditableMessages;
 
   constructor(
     private readonly config: SlackSocketConfig,
     private readonly host: ChannelHost,
   ) {
+    this.streaming = slackEditableMessages({
+      config,
+      notReady: () =>
+        !this.connected ? "Slack Socket Mode is not connected" : Date.now() < this.rateLimitedUntil ? "Slack rate limit: waiting for Retry-After" : null,
+      rateLimited: (ms) => (this.rateLimitedUntil = Date.now() + ms),
+    });
     const logger = boltLogger(host.log);
     // No retries inside the Web API client: a failed start is retried here with backoff, a
     // failed reply by the channel manager, and a 429 is honoured through rateLimitedUntil.

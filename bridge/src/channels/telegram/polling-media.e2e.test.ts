@@ -75,20 +75,24 @@ describe("Telegram media through long polling", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const enqueue = async (fixture: typeof photoCaption | typeof voiceUpdate) => {
+  /** The update's one reply as the chat shows it once it reads `finished` (replies stream: posted, then edited). */
+  const enqueue = async (fixture: typeof photoCaption | typeof voiceUpdate, finished: string) => {
     const update = structuredClone(fixture) as { update_id: number; message: { message_id: number } };
     update.update_id = nextId;
     update.message.message_id = nextId++;
     telegram.enqueue(update);
     const id = update.message.message_id;
-    await waitFor(async () => telegram.state.sent.some((s) => s.reply_parameters?.message_id === id), 40_000, `a reply to ${id}`);
-    return telegram.state.sent.find((s) => s.reply_parameters?.message_id === id)!.text.replaceAll("&quot;", '"');
+    const replies = () => telegram.state.sent.filter((s) => s.reply_parameters?.message_id === id);
+    const shown = () => (telegram.shownText(replies()[0]?.message_id ?? -1) ?? "").replaceAll("&quot;", '"');
+    await waitFor(async () => shown().includes(finished), 40_000, `the reply to ${id}`);
+    expect(replies()).toHaveLength(1);
+    return shown();
   };
   const lastUserBlocks = () => (anthropic.answered().at(-1)!.body.messages as { content: Block[] }[]).at(-1)!.content;
 
   it("shows a polled photo to the model, downloaded by the gateway with the bot token", async () => {
     telegram.addFile(photoCaption.message.photo.at(-1)!.file_id, PHOTO, "photos/file_3.jpg");
-    const reply = await enqueue(photoCaption);
+    const reply = await enqueue(photoCaption, "I see 1 image (image/jpeg 48x32)");
     expect(reply).toMatch(/I see 1 image \(image\/jpeg 48x32\)/);
     expect(lastUserBlocks()[0]).toEqual({ type: "image", source: { type: "base64", media_type: "image/jpeg", data: PHOTO.toString("base64") } });
     expect(telegram.state.downloads).toEqual([{ path: "photos/file_3.jpg", status: 200 }]);
@@ -97,7 +101,7 @@ describe("Telegram media through long polling", () => {
   it("answers a polled voice note from its transcript", async () => {
     telegram.addFile(voiceUpdate.message.voice.file_id, VOICE, "voice/file_4.oga");
     speech.addAudio(VOICE, SPOKEN, 5);
-    const reply = await enqueue(voiceUpdate);
+    const reply = await enqueue(voiceUpdate, SPOKEN);
     expect(reply).toContain(SPOKEN);
     expect(lastUserBlocks()[0]!.text).toContain(`[voice message, 5 s]\n[transcript of the voice message, 5 s]: ${SPOKEN}`);
   });

@@ -18,7 +18,8 @@ import { backoffDelayMs } from "../../backoff";
 import { pollFailure } from "./poll-failure";
 import { PollState } from "./poll-state";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
-import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
+import type { BridgeChannelType, ChannelHost, DeliveryOutcome, EditableMessages, ReplyFileBytes, RunningChannel } from "../shared/types";
+import { telegramEditableMessages } from "./live-edits";
 
 const RETRY = { baseMs: 1000, maxMs: 60_000 };
 /** grammY's declarations name the abort-controller shim's AbortSignal; Node's own is what it gets at run time. */
@@ -37,6 +38,8 @@ class TelegramPoller implements RunningChannel {
   private stopped = false;
   /** Set from a 429's retry_after: replies wait (held by the channel manager) until then. */
   private rateLimitedUntil = 0;
+  /** Streamed replies: sendMessage, then editMessageText (live-edits.ts). */
+  readonly streaming: EditableMessages;
 
   constructor(
     private readonly config: TelegramPollingConfig,
@@ -46,6 +49,12 @@ class TelegramPoller implements RunningChannel {
     this.api = telegramApi(config.botToken, config.apiBase, globalThis.fetch, this.pollTimeoutSeconds + CLIENT_TIMEOUT_MARGIN_SECONDS);
     this.bot = { id: botIdFromToken(config.botToken), username: config.botUsername };
     this.state = new PollState(host.dataDir, this.bot.id);
+    this.streaming = telegramEditableMessages({
+      api: this.api,
+      notReady: () =>
+        !this.polling ? "Telegram polling is not running" : Date.now() < this.rateLimitedUntil ? "Telegram rate limit: waiting for retry_after" : null,
+      rateLimited: (ms) => (this.rateLimitedUntil = Date.now() + ms),
+    });
     void this.run();
   }
 
