@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { MAX_APPROVAL_TIMEOUT_SECONDS } from "../agent/approval-settings";
 import type { ApprovalOutcome } from "../channels/shared/types";
+import { idFloor } from "../crypto/random";
 import type { Db } from "../db/client";
 import { events } from "../db/schema";
 import { senderSession } from "../objects/addresses";
@@ -56,7 +57,9 @@ export const approvalRoutes = new Hono<AppEnv>()
     const rows = await c.var.db
       .select()
       .from(events)
-      .where(and(gt(events.at, since), inArray(events.kind, ["approval.requested", "approval.decided"])))
+      // events has no time index: the time-ordered id bounds the read, with a minute's slack for
+      // an event whose time is later than its id's millisecond (set by a caller), then its time filters.
+      .where(and(gt(events.id, idFloor("evt", since - 60_000)), gt(events.at, since), inArray(events.kind, ["approval.requested", "approval.decided"])))
       .orderBy(events.at)
       .all();
     const decided = new Set(rows.filter((r) => r.kind === "approval.decided").map((r) => (JSON.parse(r.detail) as { approvalId: string }).approvalId));

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import * as z from "zod";
-import { backupTables, type BackupTable, readRows, restoreRows, schemaVersion } from "../db/backup-tables";
+import { BackupCursorError, backupTables, type BackupTable, readRows, restoreRows, schemaVersion } from "../db/backup-tables";
 import { senderSession } from "../objects/addresses";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
@@ -22,7 +22,8 @@ const rowsBody = z.object({
   rows: z.array(z.array(value)),
 });
 const pageQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
+  /** The previous page's nextAfter (a rowid, or a WITHOUT ROWID table's key as JSON); "0" starts. */
+  after: z.string().max(4000).default("0"),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_ROWS).default(500),
 });
 const sessionQuery = z.object({ channelId: z.string().min(1), senderId: z.string().min(1) });
@@ -71,7 +72,10 @@ export const backupRoutes = new Hono<AppEnv>()
   .get("/tables/:table", validate("query", pageQuery), async (c) => {
     const table = await tableNamed(c.env.DB, c.req.param("table"));
     const { after, limit } = c.req.valid("query");
-    const page = await readRows(c.env.DB, table, after, limit);
+    const page = await readRows(c.env.DB, table, after, limit).catch((err: unknown) => {
+      if (err instanceof BackupCursorError) fail(400, err.message);
+      throw err;
+    });
     return c.json({ table: table.name, columns: table.columns.map((col) => col.name), rows: page.rows, nextAfter: page.nextAfter });
   })
   .post("/tables/:table", validate("json", rowsBody), async (c) => {

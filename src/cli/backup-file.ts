@@ -21,6 +21,8 @@ export interface BackupFileTable {
 }
 
 const SENDER_KEY_COLUMNS = ["session_channel_id", "session_sender_id"] as const;
+/** The ending of a CREATE TABLE statement of a table without rowids (as in src/db/backup-tables.ts). */
+const WITHOUT_ROWID = /\)\s*WITHOUT\s+ROWID\s*;?\s*$/i;
 
 function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -66,9 +68,13 @@ export function readHeader(db: DatabaseSync): Record<string, string> {
   return Object.fromEntries(rows.map((r) => [r.key, r.value]));
 }
 
-/** A D1 table, created from the gateway's own CREATE statement. */
+/**
+ * A D1 table, created from the gateway's own CREATE statement, as an ordinary rowid table even
+ * when the gateway's is WITHOUT ROWID: the file keeps rows in the order they were exported and
+ * reads them back by rowid (readD1Rows).
+ */
 export function addD1Table(db: DatabaseSync, name: string, createSql: string, columns: BackupColumn[]): BackupFileTable {
-  db.exec(createSql);
+  db.exec(createSql.replace(WITHOUT_ROWID, ")"));
   return registerTable(db, { name, kind: "d1", fileTable: name, columns });
 }
 

@@ -45,6 +45,14 @@ export function newId(prefix: string): string {
   return `${prefix}_${lastIdMs.toString(36).padStart(9, "0")}${lastIdSuffix}`;
 }
 
+/**
+ * The smallest id `newId(prefix)` can mint at `ms` or later: a bound for reading ids by time
+ * (ids minted earlier sort below it, later ones above).
+ */
+export function idFloor(prefix: string, ms: number): string {
+  return `${prefix}_${Math.max(0, Math.floor(ms)).toString(36).padStart(9, "0")}`;
+}
+
 /** The next string of the same length in ID_ALPHABET order, or null after the last. */
 function incrementBase36(value: string): string | null {
   const chars = value.split("");

@@ -3,6 +3,12 @@
  * Hot per-sender state (history, limiter window, dedupe ids) lives in each
  * SenderSession object instead; see docs/architecture.md.
  * Times are unix milliseconds.
+ *
+ * The tables every message writes (messages, runs, events, sessions, api_calls, spend_daily)
+ * and channels are WITHOUT ROWID in the database (migrations/0005_keyed_record_tables.sql),
+ * which drizzle does not model: the primary key is the table, so an insert writes no second
+ * key b-tree (D1 bills each b-tree entry as a row written). Queries do not depend on it;
+ * backups page those tables by primary key (src/db/backup-tables.ts).
  */
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { SENDER_POLICIES } from "../lib/sender-policy";
@@ -163,20 +169,20 @@ export const runs = sqliteTable(
   (t) => [index("runs_created").on(t.createdAt)],
 );
 
-/** The audit trail: every pipeline stage's outcome, also fanned out on the live feed. */
-export const events = sqliteTable(
-  "events",
-  {
-    /** Time-ordered (`evt_...`), the same id the live feed carries, so clients can dedupe. */
-    id: text("id").primaryKey(),
-    at: integer("at").notNull(),
-    kind: text("kind").notNull(),
-    channelId: text("channel_id"),
-    senderId: text("sender_id"),
-    detail: text("detail").notNull().default("{}"),
-  },
-  (t) => [index("events_at").on(t.at)],
-);
+/**
+ * The audit trail: every pipeline stage's outcome, also fanned out on the live feed. No index
+ * besides the primary key (each index is one more row written per event): every read pages or
+ * bounds by the time-ordered id (src/api/records.ts, src/api/approvals.ts).
+ */
+export const events = sqliteTable("events", {
+  /** Time-ordered (`evt_...`), the same id the live feed carries, so clients can dedupe. */
+  id: text("id").primaryKey(),
+  at: integer("at").notNull(),
+  kind: text("kind").notNull(),
+  channelId: text("channel_id"),
+  senderId: text("sender_id"),
+  detail: text("detail").notNull().default("{}"),
+});
 
 /** Scheduled jobs (see docs/scheduler.md): a cron expression in a time zone running a recipe. */
 export const jobs = sqliteTable(

@@ -48,8 +48,15 @@ function openD1(stateDir: string): DatabaseSync {
   return new DatabaseSync(join(dir, file), { readOnly: true });
 }
 
+/** A table's rows in the order the export reads them: by primary key for a WITHOUT ROWID table (the gateway's record tables), else by rowid. */
 function tableRows(db: DatabaseSync, table: string): Row[] {
-  return (db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all() as Row[]).map((r) => ({ ...r }));
+  const created = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as { sql: string };
+  const key = (db.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; pk: number }[])
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => `"${c.name}"`);
+  const order = /WITHOUT\s+ROWID\s*;?\s*$/i.test(created.sql) ? key.join(", ") : "rowid";
+  return (db.prepare(`SELECT * FROM "${table}" ORDER BY ${order}`).all() as Row[]).map((r) => ({ ...r }));
 }
 
 function userTables(db: DatabaseSync): string[] {

@@ -36,11 +36,11 @@ async function exportGateway(gw: Gateway, db: DatabaseSync, out: Output) {
   const counts: Record<string, number> = {};
   for (const table of manifest.tables) {
     const fileTable = addD1Table(db, table.name, table.sql, table.columns);
-    let after = 0;
+    let after = "0";
     let written = 0;
     for (;;) {
       const page = await paced(gw, () =>
-        gw.client.api.backup.tables[":table"].$get({ param: { table: table.name }, query: { after: String(after), limit: EXPORT_PAGE_ROWS } }),
+        gw.client.api.backup.tables[":table"].$get({ param: { table: table.name }, query: { after, limit: EXPORT_PAGE_ROWS } }),
       );
       appendRows(db, fileTable, page.rows);
       written += page.rows.length;
