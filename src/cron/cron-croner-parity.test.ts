@@ -100,14 +100,14 @@ describe("the cron module schedules as croner did", () => {
       if (!ours.ok || !theirs) continue;
       for (const start of STARTS) {
         const at = `${expr} in ${tz} from ${new Date(start).toISOString()}`;
-        const next = theirs.nextRuns(8, new Date(start)).map((d) => d.getTime());
-        expect(ours.schedule.nextRuns(8, start), `next: ${at}`).toEqual(next);
+        const next = theirs.nextRuns(5, new Date(start)).map((d) => d.getTime());
+        expect(ours.schedule.nextRuns(5, start), `next: ${at}`).toEqual(next);
         const previous = theirs
-          .previousRuns(5, new Date(start + 1000))
+          .previousRuns(4, new Date(start + 1000))
           .map((d) => d.getTime())
           .filter((t) => t <= start)
-          .slice(0, 4);
-        expect(ours.schedule.previousRuns(4, start).slice(0, previous.length), `previous: ${at}`).toEqual(previous);
+          .slice(0, 3);
+        expect(ours.schedule.previousRuns(3, start).slice(0, previous.length), `previous: ${at}`).toEqual(previous);
       }
     }
   });
