@@ -1,5 +1,5 @@
 /**
- * Backups, SenderSession side: the object's own SQLite tables (inbox, history, outbox, kv,
+ * Backups, SenderSession side: the object's own SQLite tables (inbox, inbox_seen, history, outbox, kv,
  * agent memory, container waits) dumped whole, and restored table by table. Generic over
  * sqlite_master, so a table a later change adds to the object is carried without editing this.
  * The object exposes these as RPC methods (sender-session.ts); src/api/backup.ts calls them.
@@ -44,12 +44,21 @@ function cell(table: string, value: SqlStorageValue): BackupValue {
   return value;
 }
 
-/** Every table of the object with all its rows, in rowid order (history's order is its seq). */
+/** Every table of the object with all its rows, in rowid order (history's order is its seq), or key order without a rowid. */
 export function dumpSessionTables(sql: SqlStorage): SessionTableDump[] {
+  const withoutRowid = new Set(
+    sql
+      .exec<{ name: string; sql: string | null }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .filter((t) => /WITHOUT\s+ROWID/i.test(t.sql ?? ""))
+      .map((t) => t.name),
+  );
   return ownTables(sql).map((name) => {
     const columns = columnsOf(sql, name);
     const list = columns.map((c) => quoteIdent(c.name)).join(", ");
-    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)} ORDER BY rowid`).raw()).map((row) => row.map((v) => cell(name, v)));
+    // A WITHOUT ROWID table has no rowid; a plain scan of it goes in its key's order.
+    const order = withoutRowid.has(name) ? "" : " ORDER BY rowid";
+    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)}${order}`).raw()).map((row) => row.map((v) => cell(name, v)));
     return { name, columns, rows };
   });
 }
