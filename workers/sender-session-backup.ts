@@ -63,6 +63,16 @@ export function dumpSessionTables(sql: SqlStorage): SessionTableDump[] {
   });
 }
 
+/** A backup from before history kept one row per exchange holds one row per turn (role, content): each becomes an exchange of one turn. */
+function historyOfOneTurnRows(columns: string[], rows: BackupValue[][]): { columns: string[]; rows: BackupValue[][] } {
+  const [seq, role, content, at] = ["seq", "role", "content", "at"].map((c) => columns.indexOf(c));
+  if (role === undefined || content === undefined || seq === undefined || at === undefined || role < 0 || content < 0) return { columns, rows };
+  return {
+    columns: ["seq", "turns", "at"],
+    rows: rows.map((r) => [r[seq] ?? null, JSON.stringify([{ role: r[role], content: r[content] }]), r[at] ?? null]),
+  };
+}
+
 export type RestoreOutcome = { ok: true; rows: number } | { ok: false; error: string };
 
 /**
@@ -70,8 +80,9 @@ export type RestoreOutcome = { ok: true; rows: number } | { ok: false; error: st
  * first, so an import run twice leaves the object exactly as the backup has it. A table or column
  * this object does not have is refused, not guessed at.
  */
-export function restoreSessionRows(sql: SqlStorage, table: string, columns: string[], rows: BackupValue[][], replace: boolean): RestoreOutcome {
+export function restoreSessionRows(sql: SqlStorage, table: string, given: string[], givenRows: BackupValue[][], replace: boolean): RestoreOutcome {
   if (!ownTables(sql).includes(table)) return { ok: false, error: `the sender session has no table ${table}` };
+  const { columns, rows } = table === "history" ? historyOfOneTurnRows(given, givenRows) : { columns: given, rows: givenRows };
   const known = new Set(columnsOf(sql, table).map((c) => c.name));
   const unknown = columns.filter((c) => !known.has(c));
   if (unknown.length > 0) return { ok: false, error: `table ${table} has no column ${unknown.join(", ")}` };

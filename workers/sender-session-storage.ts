@@ -35,11 +35,11 @@ export const SCHEMA = [
     id TEXT NOT NULL,
     received_at INTEGER NOT NULL
   ) WITHOUT ROWID`,
-  // seq is the rowid: no AUTOINCREMENT, whose sqlite_sequence row would be a second write per turn.
+  // One row per exchange (src/agent/memory-store.ts): its turns are numbered seq, seq + 1, ...
+  // seq is the rowid: no AUTOINCREMENT, whose sqlite_sequence row would be a second write.
   `CREATE TABLE IF NOT EXISTS history (
     seq INTEGER PRIMARY KEY,
-    role TEXT NOT NULL,
-    content TEXT NOT NULL,
+    turns TEXT NOT NULL,          -- JSON [{ role, content }, ...]
     at INTEGER NOT NULL
   )`,
   // Chunks not yet delivered (and those retrying); a row is deleted when it is sent or has failed for good.
@@ -123,7 +123,9 @@ const INBOX_COLUMNS =
 export function migrate(sql: SqlStorage, transact: (fn: () => void) => void): void {
   const inbox = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'inbox'").toArray()[0];
   if (inbox && !/WITHOUT ROWID/i.test(inbox.sql)) transact(() => upgradeInbox(sql));
-  else sql.exec(SCHEMA.join(";\n"));
+  const history = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('history') WHERE name = 'role'").toArray()[0];
+  if (history) transact(() => upgradeHistory(sql));
+  sql.exec(SCHEMA.join(";\n"));
   // Objects created before files were sent, and before approval prompts.
   const outbox = new Set(
     sql
@@ -133,6 +135,14 @@ export function migrate(sql: SqlStorage, transact: (fn: () => void) => void): vo
   );
   if (!outbox.has("file")) sql.exec("ALTER TABLE outbox ADD COLUMN file TEXT");
   if (!outbox.has("approval_id")) sql.exec("ALTER TABLE outbox ADD COLUMN approval_id TEXT");
+}
+
+/** History kept one row per turn (with an AUTOINCREMENT key): each becomes an exchange of one turn, its seq kept. */
+function upgradeHistory(sql: SqlStorage): void {
+  sql.exec("ALTER TABLE history RENAME TO history_before");
+  sql.exec(SCHEMA.join(";\n"));
+  sql.exec("INSERT INTO history (seq, turns, at) SELECT seq, json_array(json_object('role', role, 'content', content)), at FROM history_before");
+  sql.exec("DROP TABLE history_before");
 }
 
 /**

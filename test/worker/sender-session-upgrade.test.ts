@@ -3,7 +3,8 @@
  * Object storage per message") starts on the new code with its rows: finished messages still
  * dedupe webhook retries, a message left pending is answered, a message whose reply went out but
  * whose record was not yet in D1 is recorded with that delivery (and not sent again), and the
- * conversation, limiter window and outbox rows it held are carried over.
+ * conversation (its turns become exchanges of one turn), limiter window and outbox rows it held
+ * are carried over.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -80,6 +81,7 @@ describe("a sender's object holding rows in the earlier layout", () => {
           .toArray()
           .map((t) => [t.name, t.sql]),
       );
+      const historyRows = sql.exec<{ seq: number; turns: string }>("SELECT seq, turns FROM history ORDER BY seq").toArray();
       const seen = sql.exec<{ platform_id: string; id: string }>("SELECT platform_id, id FROM inbox_seen ORDER BY platform_id").toArray();
       const open = sql.exec<{ id: string; state: string }>("SELECT id, state FROM inbox ORDER BY id").toArray();
       const retry = await upgraded.receive(ch.id, { platformMessageId: "p-done", senderId: "vera", text: "an old question", receivedAt: now });
@@ -88,7 +90,8 @@ describe("a sender's object holding rows in the earlier layout", () => {
         inbox: sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n,
         outbox: sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n,
       };
-      return { layout, seen, open, retry, left, history: await upgraded.history() };
+      const appended = sql.exec<{ seq: number; turns: string }>("SELECT seq, turns FROM history WHERE seq > 2 ORDER BY seq").toArray();
+      return { layout, historyRows, seen, open, retry, left, appended, history: await upgraded.history() };
     });
 
     expect(result.layout.inbox).toMatch(/WITHOUT ROWID/);
@@ -114,6 +117,15 @@ describe("a sender's object holding rows in the earlier layout", () => {
       { role: "assistant", content: "an old answer" },
     ]);
     expect(result.history).toHaveLength(4);
+    // The history's turns became exchanges of one turn with their seq; the new exchange is one row numbered on from them.
+    expect(result.historyRows).toEqual([
+      { seq: 1, turns: JSON.stringify([{ role: "user", content: "an old question" }]) },
+      { seq: 2, turns: JSON.stringify([{ role: "assistant", content: "an old answer" }]) },
+    ]);
+    expect(result.appended).toHaveLength(1);
+    expect(result.appended[0]!.seq).toBe(3);
+    expect((JSON.parse(result.appended[0]!.turns) as { role: string }[]).map((t) => t.role)).toEqual(["user", "assistant"]);
+    expect(result.layout.history_before).toBeUndefined();
     // Both messages are in D1 now, the one recorded after the upgrade with the delivery it had.
     const msgs = await call<{ messages: { id: string; direction: string; outcome: string; text: string }[] }>(
       "GET",
@@ -126,5 +138,42 @@ describe("a sender's object holding rows in the earlier layout", () => {
       ["answered before the upgrade", "accepted"],
       ["left waiting", "accepted"],
     ]);
+  });
+
+  it("takes a backup written before: finished inbox messages still dedupe, one-turn history rows become exchanges", async () => {
+    const ch = await createWebhookChannel(token, { policy: "open" });
+    const stub = senderSession(env, ch.id, "wes");
+    const now = Date.now();
+    const inbox = ["id", "platform_id", "channel_id", "sender_id", "sender_name", "conversation_id", "text", "attachments", "reply_context"].concat([
+      "received_at",
+      "state",
+      "record",
+      "attempts",
+    ]);
+    const restoredInbox = await stub.restoreRows(
+      "inbox",
+      inbox,
+      [["msg_bk_done", "p-bk-done", ch.id, "wes", null, null, "from the backup", null, null, now - 5000, "done", null, 1]],
+      true,
+    );
+    const restoredHistory = await stub.restoreRows(
+      "history",
+      ["seq", "role", "content", "at"],
+      [
+        [1, "user", "hello from before", now - 5000],
+        [2, "assistant", "hello back", now - 5000],
+      ],
+      true,
+    );
+    expect(restoredInbox).toEqual({ ok: true, rows: 1 });
+    expect(restoredHistory).toEqual({ ok: true, rows: 2 });
+    expect(await stub.history()).toEqual([
+      { role: "user", content: "hello from before" },
+      { role: "assistant", content: "hello back" },
+    ]);
+    const retry = await stub.receive(ch.id, { platformMessageId: "p-bk-done", senderId: "wes", text: "from the backup", receivedAt: now });
+    expect(retry).toEqual({ duplicate: true, messageId: "msg_bk_done" });
+    const open = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n);
+    expect(open).toBe(0);
   });
 });
