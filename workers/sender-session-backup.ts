@@ -1,5 +1,5 @@
 /**
- * Backups, SenderSession side: the object's own SQLite tables (inbox, history, outbox, kv,
+ * Backups, SenderSession side: the object's own SQLite tables (inbox, inbox_seen, history, outbox, kv,
  * agent memory, container waits) dumped whole, and restored table by table. Generic over
  * sqlite_master, so a table a later change adds to the object is carried without editing this.
  * The object exposes these as RPC methods (sender-session.ts); src/api/backup.ts calls them.
@@ -44,14 +44,33 @@ function cell(table: string, value: SqlStorageValue): BackupValue {
   return value;
 }
 
-/** Every table of the object with all its rows, in rowid order (history's order is its seq). */
+/** Every table of the object with all its rows, in rowid order (history's order is its seq), or key order without a rowid. */
 export function dumpSessionTables(sql: SqlStorage): SessionTableDump[] {
+  const withoutRowid = new Set(
+    sql
+      .exec<{ name: string; sql: string | null }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .filter((t) => /WITHOUT\s+ROWID/i.test(t.sql ?? ""))
+      .map((t) => t.name),
+  );
   return ownTables(sql).map((name) => {
     const columns = columnsOf(sql, name);
     const list = columns.map((c) => quoteIdent(c.name)).join(", ");
-    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)} ORDER BY rowid`).raw()).map((row) => row.map((v) => cell(name, v)));
+    // A WITHOUT ROWID table has no rowid; a plain scan of it goes in its key's order.
+    const order = withoutRowid.has(name) ? "" : " ORDER BY rowid";
+    const rows = Array.from(sql.exec(`SELECT ${list} FROM ${quoteIdent(name)}${order}`).raw()).map((row) => row.map((v) => cell(name, v)));
     return { name, columns, rows };
   });
+}
+
+/** A backup from before history kept one row per exchange holds one row per turn (role, content): each becomes an exchange of one turn. */
+function historyOfOneTurnRows(columns: string[], rows: BackupValue[][]): { columns: string[]; rows: BackupValue[][] } {
+  const [seq, role, content, at] = ["seq", "role", "content", "at"].map((c) => columns.indexOf(c));
+  if (role === undefined || content === undefined || seq === undefined || at === undefined || role < 0 || content < 0) return { columns, rows };
+  return {
+    columns: ["seq", "turns", "at"],
+    rows: rows.map((r) => [r[seq] ?? null, JSON.stringify([{ role: r[role], content: r[content] }]), r[at] ?? null]),
+  };
 }
 
 export type RestoreOutcome = { ok: true; rows: number } | { ok: false; error: string };
@@ -61,8 +80,9 @@ export type RestoreOutcome = { ok: true; rows: number } | { ok: false; error: st
  * first, so an import run twice leaves the object exactly as the backup has it. A table or column
  * this object does not have is refused, not guessed at.
  */
-export function restoreSessionRows(sql: SqlStorage, table: string, columns: string[], rows: BackupValue[][], replace: boolean): RestoreOutcome {
+export function restoreSessionRows(sql: SqlStorage, table: string, given: string[], givenRows: BackupValue[][], replace: boolean): RestoreOutcome {
   if (!ownTables(sql).includes(table)) return { ok: false, error: `the sender session has no table ${table}` };
+  const { columns, rows } = table === "history" ? historyOfOneTurnRows(given, givenRows) : { columns: given, rows: givenRows };
   const known = new Set(columnsOf(sql, table).map((c) => c.name));
   const unknown = columns.filter((c) => !known.has(c));
   if (unknown.length > 0) return { ok: false, error: `table ${table} has no column ${unknown.join(", ")}` };

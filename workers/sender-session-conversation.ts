@@ -4,7 +4,17 @@
  * wrote. The object is single-threaded and is the only writer of these tables, so the copy
  * is exact: it is loaded once per object instance and changed with every write.
  */
-import { activeHistory, clearAgentMemory, deleteNote, listNotes, loadAgentMemory, saveAgentMemory, updateNote } from "../src/agent/memory-store";
+import {
+  activeHistory,
+  appendHistory,
+  clearAgentMemory,
+  deleteNote,
+  historyTurns,
+  listNotes,
+  loadAgentMemory,
+  saveAgentMemory,
+  updateNote,
+} from "../src/agent/memory-store";
 import type { AgentMemory, ChatTurn, MemoryUpdate } from "../src/agent/types";
 
 export interface Conversation {
@@ -30,14 +40,8 @@ export class ConversationStore {
   /** Appends a turn's exchange and memory update; call inside the turn's transaction. */
   append(turns: ChatTurn[], update: MemoryUpdate | null, now: number): void {
     if (turns.length > 0) {
-      const placeholders = turns.map(() => "(?, ?, ?)").join(", ");
-      const seqs = this.sql
-        .exec<{ seq: number }>(
-          `INSERT INTO history (role, content, at) VALUES ${placeholders} RETURNING seq`,
-          ...turns.flatMap((t) => [t.role, t.content, now]),
-        )
-        .toArray();
-      this.loaded?.history.push(...turns.map((t, i) => ({ role: t.role, content: t.content, seq: seqs[i]?.seq })));
+      const first = appendHistory(this.sql, turns, now);
+      this.loaded?.history.push(...turns.map((t, i) => ({ role: t.role, content: t.content, seq: first + i })));
     }
     if (!update) return;
     saveAgentMemory(this.sql, update, now);
@@ -81,6 +85,6 @@ export class ConversationStore {
 
   /** Every stored turn, summarised ones included, oldest first. */
   all(): ChatTurn[] {
-    return this.sql.exec<{ role: "user" | "assistant"; content: string }>("SELECT role, content FROM history ORDER BY seq").toArray();
+    return historyTurns(this.sql.exec("SELECT seq, turns FROM history ORDER BY seq").toArray()).map(({ role, content }) => ({ role, content }));
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Stage 8 in the sender's object: delivers pending reply chunks in order. A failure blocks the
  * chunks behind it (replies never arrive out of order) and is retried with exponential backoff,
- * honouring the platform's Retry-After; after DELIVERY_MAX_ATTEMPTS it is marked failed. The
- * outcomes are returned, not written: the pass records them in D1 with the messages' records.
+ * honouring the platform's Retry-After; after DELIVERY_MAX_ATTEMPTS it has failed. A chunk sent
+ * (or failed for good) is deleted from the outbox at once, before anything else can happen, so
+ * it is never sent again. The outcomes are returned, not written: the pass records them in D1
+ * with the messages' records.
  * A reply that was streamed (sender-session-live.ts) is finished by editing its message with
  * the first chunk, however often that is retried or replayed: the person gets one message.
  */
@@ -80,7 +82,7 @@ async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; ch
   const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };
   const done = (outcome: DeliveryOutcome, event: FeedEvent): DeliveryAttempt => ({ turnId: row.turn_id, runId: row.run_id, outcome, event });
   if (result.ok) {
-    o.sql.exec("UPDATE outbox SET status = 'sent', attempts = ? WHERE id = ?", attempts, row.id);
+    o.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
     return done({ status: "sent", attempts, at: now }, feedEvent("reply.delivered", row.channel_id, row.recipient, base, now));
   }
   if (result.retryable && attempts < o.cfg.DELIVERY_MAX_ATTEMPTS) {
@@ -90,7 +92,7 @@ async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; ch
     const event = feedEvent("reply.retrying", row.channel_id, row.recipient, { ...base, error: result.error, retryInMs: delay }, now);
     return done({ status: "retrying", attempts, error: result.error, at: now }, event);
   }
-  o.sql.exec("UPDATE outbox SET status = 'failed', attempts = ?, last_error = ? WHERE id = ?", attempts, result.error, row.id);
+  o.sql.exec("DELETE FROM outbox WHERE id = ?", row.id);
   console.error(JSON.stringify({ msg: "reply delivery failed", ...base, error: result.error }));
   return done(
     { status: "failed", attempts, error: result.error, at: now },
@@ -119,15 +121,4 @@ async function sendOrFinish(
   }
   // The message cannot be edited any more (deleted, too old): the reply goes out whole rather than not at all.
   return edited.retryable ? edited : channel.adapter.send(message, ctx);
-}
-
-/** The last settled delivery of a turn's chunks, from the outbox; null while none is settled. */
-export function settledDelivery(sql: SqlStorage, turnId: string): DeliveryOutcome | null {
-  const row = sql
-    .exec<{ status: "sent" | "failed"; attempts: number; last_error: string | null }>(
-      "SELECT status, attempts, last_error FROM outbox WHERE turn_id = ? AND status != 'pending' ORDER BY id DESC LIMIT 1",
-      turnId,
-    )
-    .toArray()[0];
-  return row ? { status: row.status, attempts: row.attempts, ...(row.last_error ? { error: row.last_error } : {}), at: Date.now() } : null;
 }

@@ -17,7 +17,7 @@ import { newId } from "../src/crypto/random";
 import { openDb, type Db } from "../src/db/client";
 import { fromSnapshot, loadChannel, type ChannelSnapshot, type LoadedChannel } from "../src/pipeline/channel-store";
 import { notices } from "../src/pipeline/notices";
-import type { MessageRecord } from "../src/pipeline/records";
+import type { DeliveryOutcome, MessageRecord } from "../src/pipeline/records";
 import { feedEvent } from "../src/db/feed-events";
 import type { WindowState } from "../src/pipeline/sliding-window";
 import { splitText } from "../src/lib/split-text";
@@ -40,7 +40,7 @@ import { eventStatements, type FeedEvent } from "../src/db/feed-events";
 import { publishIfWatched } from "../src/pipeline/live-feed-gate";
 import { ConversationStore } from "./sender-session-conversation";
 import { runGatewayTool } from "./sender-session-gateway-tools";
-import { deliverDue, settledDelivery, type DeliveryPass } from "./sender-session-delivery";
+import { deliverDue, type DeliveryPass } from "./sender-session-delivery";
 import { channelGone, resumeTurn, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
@@ -97,13 +97,20 @@ export class SenderSession extends DurableObject<Env> {
   private lastConversationId: string | null | undefined;
   private alarmFailures: number | undefined;
   private sweptAt = 0;
+  /**
+   * Messages this instance received and has not yet finished. Any other open message was left
+   * by an earlier instance, which may have died on it: that counts as a failed attempt.
+   */
+  private readonly receivedHere = new Set<string>();
+  /** The message being processed, charged with a failed attempt if the pass throws. */
+  private processing: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.clock = new AlarmClock(ctx.storage);
     this.conversation = new ConversationStore(this.sql);
-    migrate(this.sql);
+    migrate(this.sql, (fn) => ctx.storage.transactionSync(fn));
     migrateAgentMemory(this.sql);
     migrateContainerWaits(this.sql);
     migrateApprovalWaits(this.sql);
@@ -115,9 +122,21 @@ export class SenderSession extends DurableObject<Env> {
    */
   async receive(channelId: string, message: InboundMessage, channel?: ChannelSnapshot): Promise<ReceiveResult> {
     const id = newId("msg");
-    const inserted = this.sql.exec(
+    const seen = this.sql.exec(
+      "INSERT INTO inbox_seen (platform_id, id, received_at) VALUES (?, ?, ?) ON CONFLICT (platform_id) DO NOTHING",
+      message.platformMessageId,
+      id,
+      message.receivedAt,
+    );
+    if (seen.rowsWritten === 0) {
+      const first = this.sql.exec<{ id: string }>("SELECT id FROM inbox_seen WHERE platform_id = ?", message.platformMessageId).one();
+      log.info("duplicate dropped", { channelId, senderId: message.senderId, platformMessageId: message.platformMessageId });
+      return { duplicate: true, messageId: first.id };
+    }
+    // Both rows in the same synchronous step: one implicit transaction, committed before the 200.
+    this.sql.exec(
       `INSERT INTO inbox (id, platform_id, channel_id, sender_id, sender_name, conversation_id, text, attachments, reply_context, received_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (platform_id) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')`,
       id,
       message.platformMessageId,
       channelId,
@@ -129,11 +148,7 @@ export class SenderSession extends DurableObject<Env> {
       message.replyContext ? JSON.stringify(message.replyContext) : null,
       message.receivedAt,
     );
-    if (inserted.rowsWritten === 0) {
-      const seen = this.sql.exec<{ id: string }>("SELECT id FROM inbox WHERE platform_id = ?", message.platformMessageId).one();
-      log.info("duplicate dropped", { channelId, senderId: message.senderId, platformMessageId: message.platformMessageId });
-      return { duplicate: true, messageId: seen.id };
-    }
+    this.receivedHere.add(id);
     // The latest one-to-one chat with this person, for platforms that cannot reach them by id alone.
     if (message.directRoute) kvSet(this.sql, DIRECT_ROUTE_KEY, message.directRoute);
     const loaded = channel && channel.id === channelId ? fromSnapshot(openDb(this.env.DB), channel) : null;
@@ -227,7 +242,15 @@ export class SenderSession extends DurableObject<Env> {
    * first. Afterwards the alarm is set for whatever the restored ledgers still owe.
    */
   async restoreRows(table: string, columns: string[], rows: BackupValue[][], replace: boolean): Promise<RestoreOutcome> {
-    const outcome = this.ctx.storage.transactionSync(() => restoreSessionRows(this.sql, table, columns, rows, replace));
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const restored = restoreSessionRows(this.sql, table, columns, rows, replace);
+      // A backup from before inbox_seen kept finished messages in the inbox: their ids go to inbox_seen, the rows away.
+      if (restored.ok && table === "inbox") {
+        this.sql.exec("INSERT OR IGNORE INTO inbox_seen (platform_id, id, received_at) SELECT platform_id, id, received_at FROM inbox");
+        this.sql.exec("DELETE FROM inbox WHERE state = 'done'");
+      }
+      return restored;
+    });
     if (outcome.ok) await this.clock.wakeBy(Date.now());
     return outcome;
   }
@@ -251,6 +274,9 @@ export class SenderSession extends DurableObject<Env> {
       await this.work();
       if (this.alarmFailures > 0) kvSet(this.sql, "alarm_failures", (this.alarmFailures = 0));
     } catch (err) {
+      // The message being processed when it failed: after POISON_ATTEMPTS it is answered with a notice.
+      if (this.processing) this.sql.exec("UPDATE inbox SET attempts = attempts + 1 WHERE id = ?", this.processing);
+      this.processing = null;
       const failures = ++this.alarmFailures;
       kvSet(this.sql, "alarm_failures", failures);
       const retryInMs = Math.min(ALARM_RETRY_BASE_MS * 2 ** (failures - 1), ALARM_RETRY_MAX_MS);
@@ -266,15 +292,22 @@ export class SenderSession extends DurableObject<Env> {
     const channelFor = this.channelLoader(db, cfg);
     const toRecord: PendingRecord[] = [];
     let blockedBy: InboxRow | null = null;
-    const unfinished = this.sql.exec<InboxRow>("SELECT * FROM inbox WHERE state != 'done' ORDER BY received_at, id").toArray();
+    const unfinished = this.sql.exec<InboxRow>("SELECT * FROM inbox ORDER BY received_at, id").toArray();
     for (const row of unfinished) {
       if (row.state === "pending") {
-        row.attempts = this.sql.exec<{ attempts: number }>("UPDATE inbox SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", row.id).one().attempts;
+        // Attempts are written only when one failed: a throw (alarm's catch) or an earlier instance that stopped mid-message.
+        if (!this.receivedHere.has(row.id)) {
+          row.attempts = this.sql.exec<{ attempts: number }>("UPDATE inbox SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", row.id).one().attempts;
+          this.receivedHere.add(row.id);
+        }
+        const poisoned = row.attempts >= POISON_ATTEMPTS;
+        this.processing = row.id;
         const channel = await channelFor(row.channel_id).catch((err: unknown) => {
-          if (row.attempts > POISON_ATTEMPTS) return null;
+          if (poisoned) return null;
           throw err;
         });
-        const record = row.attempts > POISON_ATTEMPTS ? this.failMessage(row, channel) : await this.process(row, channel, db, cfg);
+        const record = poisoned ? this.failMessage(row, channel) : await this.process(row, channel, db, cfg);
+        this.processing = null;
         if (!record) {
           blockedBy = row;
           break;
@@ -292,7 +325,8 @@ export class SenderSession extends DurableObject<Env> {
         toRecord.push({ id: row.id, record });
       } else if (row.record) {
         // Processed in an earlier pass whose D1 write failed: its reply may have gone out since.
-        toRecord.push({ id: row.id, record: JSON.parse(row.record) as MessageRecord, earlierDelivery: settledDelivery(this.sql, row.id) });
+        const earlierDelivery = row.delivery ? (JSON.parse(row.delivery) as DeliveryOutcome) : null;
+        toRecord.push({ id: row.id, record: JSON.parse(row.record) as MessageRecord, earlierDelivery });
       }
     }
     const delivery = await deliverDue({ sql: this.sql, env: this.env, cfg, channelFor });
@@ -587,10 +621,24 @@ export class SenderSession extends DurableObject<Env> {
     return record;
   }
 
-  /** Writes the pass's records and delivery outcomes to D1 in one batch, then marks the messages done. */
+  /**
+   * Writes the pass's records and delivery outcomes to D1 in one batch, then removes the messages
+   * from the inbox (their platform ids stay in inbox_seen). Delivered chunks are gone from the
+   * outbox by then, so when the D1 write fails, each message keeps its reply's outcome for the next pass.
+   */
   private async record(db: Db, pending: PendingRecord[], delivery: DeliveryPass): Promise<void> {
-    const written = await writeRecords({ env: this.env, db, records: pending, delivery });
-    if (written.length > 0) this.sql.exec(`UPDATE inbox SET state = 'done', record = NULL WHERE id IN (${written.map(() => "?").join(", ")})`, ...written);
+    let written: string[];
+    try {
+      written = await writeRecords({ env: this.env, db, records: pending, delivery });
+    } catch (err) {
+      const ids = new Set(pending.map((p) => p.id));
+      const last = new Map(delivery.attempts.filter((a) => ids.has(a.turnId)).map((a) => [a.turnId, a.outcome]));
+      for (const [id, outcome] of last) this.sql.exec("UPDATE inbox SET delivery = ? WHERE id = ?", JSON.stringify(outcome), id);
+      throw err;
+    }
+    if (written.length === 0) return;
+    this.sql.exec(`DELETE FROM inbox WHERE id IN (${written.map(() => "?").join(", ")})`, ...written);
+    for (const id of written) this.receivedHere.delete(id);
   }
 
   /** Queues a reply's chunks, then its files; `approvalId` puts the approval's buttons on the last chunk. */
@@ -634,8 +682,7 @@ export class SenderSession extends DurableObject<Env> {
     const now = Date.now();
     if (now - this.sweptAt < RETENTION_SWEEP_EVERY_MS) return;
     this.sweptAt = now;
-    this.sql.exec("DELETE FROM inbox WHERE state = 'done' AND received_at < ?", now - LEDGER_RETENTION_MS);
-    this.sql.exec("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", now - LEDGER_RETENTION_MS);
+    this.sql.exec("DELETE FROM inbox_seen WHERE received_at < ?", now - LEDGER_RETENTION_MS);
     this.sql.exec("DELETE FROM live_reply WHERE updated_at < ?", now - LEDGER_RETENTION_MS);
     this.sql.exec("DELETE FROM approval_waits WHERE decision IS NOT NULL AND created_at < ?", now - LEDGER_RETENTION_MS);
   }

@@ -94,12 +94,39 @@ export function loadAgentMemory(sql: SqlLike): AgentMemory {
   return { summary: summary ? String(summary.text) : null, summaryThroughSeq: summary ? Number(summary.through_seq) : 0, notes, noteCount: count };
 }
 
-/** The turns the model still sees: those after the newest summary. */
+/**
+ * The history table holds one row per exchange (`turns`, a JSON list); its turns are numbered
+ * from the row's `seq` on, so a summary's `throughSeq` can end inside a row. One row written per
+ * exchange instead of one per turn (docs/performance.md).
+ */
+export function historyTurns(rows: Record<string, unknown>[]): ChatTurn[] {
+  return rows.flatMap((r) =>
+    (JSON.parse(String(r.turns)) as { role: string; content: string }[]).map((t, i) => ({
+      seq: Number(r.seq) + i,
+      role: t.role === "assistant" ? ("assistant" as const) : ("user" as const),
+      content: String(t.content),
+    })),
+  );
+}
+
+/** The turns the model still sees: those after the newest summary (from the row holding turn `afterSeq` on). */
 export function activeHistory(sql: SqlLike, afterSeq: number): ChatTurn[] {
-  return sql
-    .exec("SELECT seq, role, content FROM history WHERE seq > ? ORDER BY seq", afterSeq)
-    .toArray()
-    .map((r) => ({ seq: Number(r.seq), role: r.role === "assistant" ? "assistant" : "user", content: String(r.content) }));
+  const rows = sql
+    .exec("SELECT seq, turns FROM history WHERE seq >= coalesce((SELECT max(seq) FROM history WHERE seq <= ?), 0) ORDER BY seq", afterSeq)
+    .toArray();
+  return historyTurns(rows).filter((t) => (t.seq ?? 0) > afterSeq);
+}
+
+/** Appends one exchange as one row, numbered on from the last; returns its first turn's seq. */
+export function appendHistory(sql: SqlLike, turns: ChatTurn[], now: number): number {
+  const row = sql
+    .exec(
+      "INSERT INTO history (seq, turns, at) VALUES (coalesce((SELECT seq + json_array_length(turns) FROM history ORDER BY seq DESC LIMIT 1), 1), ?, ?) RETURNING seq",
+      JSON.stringify(turns.map((t) => ({ role: t.role, content: t.content }))),
+      now,
+    )
+    .toArray()[0];
+  return Number(row?.seq);
 }
 
 export function saveAgentMemory(sql: SqlLike, update: MemoryUpdate, now: number): void {

@@ -155,7 +155,15 @@ describe("loopgate export and import", () => {
     }
     live.close();
     const history = tableRows(backup, "sender_history").filter((r) => r.session_sender_id === "alice");
-    expect(history.map((r) => r.role)).toEqual(["user", "assistant", "user", "assistant", "user", "assistant"]);
+    // One row per exchange, its turns in order.
+    expect(history.flatMap((r) => (JSON.parse(String(r.turns)) as { role: string }[]).map((t) => t.role))).toEqual([
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+    ]);
     backup.close();
 
     const again = await cli(["export", file, "--url", source.url, "--token", sourceToken]);
