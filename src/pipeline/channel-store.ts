@@ -71,7 +71,8 @@ export function fromSnapshot(db: Db, snapshot: ChannelSnapshot): LoadedChannel |
 }
 
 export function toSnapshot(channel: LoadedChannel): ChannelSnapshot {
-  const { adapter: _adapter, ...snapshot } = channel;
+  // The status is the hook's business (markChannelHeard); the sender's object does not need it.
+  const { adapter: _adapter, status: _status, ...snapshot } = channel;
   return snapshot;
 }
 
