@@ -35,6 +35,7 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
     // Set up against a platform that still cannot deliver here is not "ready".
     // Setup checked the credentials; until the platform-side steps below are done, nothing arrives.
     const awaiting = created.channel.status === "awaiting_event";
+    const waitingForBridge = created.channel.status === "waiting_for_bridge";
     const unreachable = !bridged && created.channel.inboundUrl !== null && unreachableReason(created.channel.inboundUrl, created.channel.type) !== null;
     return (
       <div class="card" role="region" aria-label="Channel created">
@@ -47,7 +48,9 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
                 ? `${name} is set up, but the platform cannot reach this gateway yet`
                 : awaiting
                   ? `${name} is set up; waiting for its first message`
-                  : `${name} is ready`}
+                  : waitingForBridge
+                    ? `${name} is set up; waiting for its bridge to start it`
+                    : `${name} is ready`}
         </h2>
         {selfRegistering && (
           <p class="muted">
