@@ -44,6 +44,9 @@ export function describeAttachment(a: BlueBubblesAttachment, isAudioMessage: boo
   };
 }
 
+/** Generous for 25 MB of audio from a server on the same Mac or LAN; a stuck one is given up, the file named. */
+const DOWNLOAD_TIMEOUT_MS = 120_000;
+
 export type AttachmentDownload =
   | { ok: true; bytes: Uint8Array; mediaType: string }
   /** Over the limit: `size` is the length BlueBubbles announced, when it did. */
@@ -53,8 +56,10 @@ export type AttachmentDownload =
 /** Downloads an attachment, at most `maxBytes`: the announced length is checked before the body is read, the body while it is. */
 export async function downloadAttachment(client: BlueBubblesClient, guid: string, maxBytes: number): Promise<AttachmentDownload> {
   let res: Response;
+  // A download that hangs must not hold up the messages behind it: the poller waits for it.
+  const signal = AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS);
   try {
-    res = await blueBubblesCall(client, "GET", `/attachment/${encodeURIComponent(guid)}/download`);
+    res = await blueBubblesCall(client, "GET", `/attachment/${encodeURIComponent(guid)}/download`, undefined, signal);
   } catch (err) {
     return { ok: false, tooLarge: false, error: `BlueBubbles unreachable: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -67,7 +72,12 @@ export async function downloadAttachment(client: BlueBubblesClient, guid: string
     await res.body.cancel();
     return { ok: false, tooLarge: true, size: announced, error: "the file is over the limit" };
   }
-  const bytes = await readCapped(res.body, maxBytes);
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await readCapped(res.body, maxBytes);
+  } catch (err) {
+    return { ok: false, tooLarge: false, error: `download cut off: ${err instanceof Error ? err.message : String(err)}` };
+  }
   if (!bytes) return { ok: false, tooLarge: true, error: "the file is over the limit" };
   // BlueBubbles names converted voice messages `audio/mp3`; the registered type is audio/mpeg.
   const type = (res.headers.get("content-type") ?? "application/octet-stream").split(";")[0]!.trim().toLowerCase();

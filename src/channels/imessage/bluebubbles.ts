@@ -18,11 +18,12 @@ export interface BlueBubblesClient {
   fetch: typeof fetch;
 }
 
-export function blueBubblesCall(client: BlueBubblesClient, method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+export function blueBubblesCall(client: BlueBubblesClient, method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
   const url = new URL(`${client.serverUrl.replace(/\/+$/, "")}/api/v1${path}`);
   url.searchParams.set("password", client.password);
   return client.fetch(url.toString(), {
     method,
+    ...(signal ? { signal } : {}),
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });

@@ -102,5 +102,18 @@ describe("BlueBubbles messages", () => {
       return new Response(res.body, { headers: { "content-type": "image/png" } });
     };
     expect(await downloadAttachment(client("pw", unannounced), guid, 1000)).toEqual({ ok: false, tooLarge: true, error: "the file is over the limit" });
+    // A transfer cut off midway leaves the file named, not the poller stuck.
+    const cut: typeof fetch = async () =>
+      new Response(
+        new ReadableStream({
+          pull: (controller) => controller.error(new Error("socket hang up")),
+        }),
+        { headers: { "content-type": "image/png" } },
+      );
+    expect(await downloadAttachment(client("pw", cut), guid, 4096)).toMatchObject({
+      ok: false,
+      tooLarge: false,
+      error: expect.stringContaining("socket hang up"),
+    });
   });
 });
