@@ -13,7 +13,7 @@ import { MAX_EMAIL_BYTES, readInboundEmail } from "../src/channels/email/inbound
 import { openDb, type Db } from "../src/db/client";
 import { channels } from "../src/db/schema";
 import type { MasterKeys } from "../src/crypto/keyring";
-import { loadChannel, type LoadedChannel } from "../src/pipeline/channel-store";
+import { loadChannel, type LoadedChannel, markChannelHeard } from "../src/pipeline/channel-store";
 import { policyVerdict } from "../src/pipeline/policy";
 import { eventStatement, feedEvent } from "../src/db/feed-events";
 import { publishEvents } from "./live-feed";
@@ -79,6 +79,8 @@ export async function handleEmail(message: ForwardableEmailMessage, env: Env): P
   if (!channel) return refuse(message, env, db, { disposition: "reject", smtp: "5.1.1 mailbox unavailable", reason: `no e-mail channel for ${recipient}` });
   const config = channel.config as EmailConfig;
   const base = { channelId: channel.id };
+  // Mail routed here shows the Email Routing rule exists: a channel waiting for its first mail is ok now.
+  await markChannelHeard(db, channel);
 
   const raw = await readRaw(message.raw, message.rawSize);
   if (!raw)

@@ -14,6 +14,7 @@ import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
 import { describeZodError } from "../lib/zod-error";
 import { channelSettings } from "../pipeline/channel-store";
+import { initialStatus, statusAfterSave, statusAfterSetup } from "./channel-status";
 import { channelCreateBody, channelUpdateBody } from "./channel-schemas";
 import type { AppEnv } from "./context";
 import { fail } from "./errors";
@@ -53,12 +54,9 @@ function publicBase(c: { env: Env; req: { url: string } }): string {
   return c.env.PUBLIC_URL || new URL(c.req.url).origin;
 }
 
-/** The status of a channel whose setup (which registers it with the platform) has not run yet. */
-export const SETUP_PENDING = "setup_pending";
-
-/** What to do about it, for API readers (the dashboard words it from the status). */
-function setupPendingDetail(type: string, id: string): string {
-  return `Setup has not run, so ${type} sends nothing to this channel yet: run it with POST /api/channels/${id}/setup (the dashboard runs it when it creates a channel).`;
+/** A status change as the row's columns; a changed status starts without the old error. */
+function withStatus(next: { status: string; statusDetail: string | null } | null, lastError: string | null = null) {
+  return next ? { status: next.status, statusDetail: next.statusDetail, lastError } : {};
 }
 
 const HEALTHY: DeliveryHealth = { failedSinceLastDelivery: 0, lastError: null, lastFailedAt: null };
@@ -131,10 +129,9 @@ export const channelRoutes = new Hono<AppEnv>()
       rateLimitPerMinute: body.rateLimitPerMinute ?? null,
       agent: body.agent ? JSON.stringify(body.agent) : null,
       config: JSON.stringify(sealed),
-      // A channel whose setup registers it with the platform hears nothing until setup has run: say so, not "ok".
-      status: adapter.setupRegisters ? SETUP_PENDING : "ok",
+      // A channel the platform cannot reach yet says so, not "ok" (channel-status.ts).
+      ...initialStatus(adapter, id, config),
       lastError: null,
-      statusDetail: adapter.setupRegisters ? setupPendingDetail(adapter.type, id) : null,
       lastMessageAt: null,
       createdAt: now,
       updatedAt: now,
@@ -173,7 +170,7 @@ export const channelRoutes = new Hono<AppEnv>()
       agent: body.agent === undefined ? row.agent : body.agent ? JSON.stringify(body.agent) : null,
       config,
       // Saving a channel clears a failed setup's or a plugin fault's error: the next call reports afresh.
-      ...(row.status === "error" ? { status: "ok", lastError: null } : {}),
+      ...withStatus(statusAfterSave(adapter, row, JSON.parse(config) as Record<string, unknown>)),
       updatedAt: Date.now(),
     };
     await c.var.db.update(channels).set(updated).where(eq(channels.id, row.id));
@@ -190,14 +187,12 @@ export const channelRoutes = new Hono<AppEnv>()
     if (!adapter?.setup) return c.json({ ok: true, steps: [`${row.type} channels need no setup.`] });
     const config = await openConfig(adapter, JSON.parse(row.config) as Record<string, unknown>, await keyringFor(c.env));
     const result = await adapter.setup({ channelId: row.id, config, publicUrl: publicBase(c), now: Date.now(), fetch: (i, init) => fetch(i, init) });
-    await c.var.db
-      .update(channels)
-      .set({
-        status: result.ok ? "ok" : "error",
-        lastError: result.ok ? null : (result.steps[0] ?? "setup failed"),
-        // Setup has run now; a bridge's own detail (a login QR) is left alone.
-        ...(row.status === SETUP_PENDING ? { statusDetail: null } : {}),
-      })
-      .where(eq(channels.id, row.id));
+    // A bridge's own view (and its detail, a login QR) is left alone; see channel-status.ts.
+    const next = statusAfterSetup(adapter, row, config as Record<string, unknown>, result.ok);
+    if (next)
+      await c.var.db
+        .update(channels)
+        .set(withStatus(next, result.ok ? null : (result.steps[0] ?? "setup failed")))
+        .where(eq(channels.id, row.id));
     return c.json({ ...result, inboundUrl: inboundUrl(publicBase(c), row.id) }, result.ok ? 200 : 502);
   });

@@ -8,7 +8,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { channels } from "../db/schema";
-import { loadChannel, toSnapshot } from "../pipeline/channel-store";
+import { loadChannel, markChannelHeard, toSnapshot } from "../pipeline/channel-store";
 import type { ChannelAdapter, ChannelContext, VerifyResult } from "../channels/shared/types";
 import type { AppEnv } from "./context";
 import { senderSession } from "../objects/addresses";
@@ -53,6 +53,8 @@ export const hookRoutes = new Hono<AppEnv>().all("/:channelId", async (c) => {
     if (refused) recordInBackground(c, refused);
     return c.json({ error: result.error }, result.status);
   }
+  // A verified request shows the platform-side setup was done: a channel waiting for it is ok now.
+  if (!(result.kind === "response" && result.channelError)) await markChannelHeard(c.var.db, channel);
   if (result.kind === "response") {
     if (result.channelError) {
       log.warn("channel broken", { channelId, error: result.channelError });

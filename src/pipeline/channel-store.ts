@@ -1,5 +1,5 @@
 /** Loads a channel with its adapter and its opened (decrypted) config, for the hook and the sender's object. */
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { parseAgentSettings, type AgentSettings } from "../agent/settings";
 import { getAdapter } from "../channels/registry";
 import { openConfig } from "../channels/shared/config-codec";
@@ -21,6 +21,8 @@ export interface LoadedChannel {
   /** Agent overrides (model, max tokens, system prompt, tools); null = gateway defaults. */
   agent: AgentSettings | null;
   adapter: ChannelAdapter<unknown>;
+  /** The stored status, as loaded (the hook turns `awaiting_event` into ok on the first verified request). */
+  status?: string;
   /** Opened config: secrets in clear. Never log or return it. */
   config: unknown;
 }
@@ -69,7 +71,8 @@ export function fromSnapshot(db: Db, snapshot: ChannelSnapshot): LoadedChannel |
 }
 
 export function toSnapshot(channel: LoadedChannel): ChannelSnapshot {
-  const { adapter: _adapter, ...snapshot } = channel;
+  // The status is the hook's business (markChannelHeard); the sender's object does not need it.
+  const { adapter: _adapter, status: _status, ...snapshot } = channel;
   return snapshot;
 }
 
@@ -88,5 +91,21 @@ export function channelSettings(row: ChannelRow, agent: AgentSettings | null = p
     allowlist: JSON.parse(row.allowlist) as string[],
     rateLimitPerMinute: row.rateLimitPerMinute,
     agent,
+    status: row.status,
   };
+}
+
+/** The status of a channel whose platform has not sent anything yet (ChannelAdapter.awaitsFirstEvent). */
+export const AWAITING_FIRST_EVENT = "awaiting_event";
+
+/**
+ * The platform was heard from (a verified webhook, a routed mail): a channel that waited for its
+ * first event is ok from now on. Only that status changes, so the write happens once.
+ */
+export async function markChannelHeard(db: Db, channel: Pick<LoadedChannel, "id" | "status">): Promise<void> {
+  if (channel.status !== AWAITING_FIRST_EVENT) return;
+  await db
+    .update(channels)
+    .set({ status: "ok", lastError: null, statusDetail: null })
+    .where(and(eq(channels.id, channel.id), eq(channels.status, AWAITING_FIRST_EVENT)));
 }

@@ -1,7 +1,8 @@
 /**
- * Two dashboard truths in headless Chromium against `npm start`: a Telegram channel created
+ * Dashboard truths in headless Chromium against `npm start`: a Telegram channel created
  * through the API (the dashboard would run its setup at once) reads "setup not run", with what
- * to do, until its setup has run, instead of "ok"; and admin actions in the Activity screen name
+ * to do, until its setup has run, instead of "ok"; a webhook channel reads "waiting for first
+ * event" (setup cannot do the integrator's part) until a signed request arrives; and admin actions in the Activity screen name
  * the channel and the job they changed ("renamed channel …", "paused scheduled job …"), never
  * their ids, and open them. Screenshots: test-results/screenshots/admin-names-*.png.
  */
@@ -12,6 +13,7 @@ import { logIn, openDashboardPage, openScreen, screenshotFailures } from "../sup
 import { apiClient, removeState, setupAdmin, startGateway, type GatewayProcess } from "../support/gateway-process";
 import { serveFake } from "../fakes/http-fake-server";
 import { createTelegramFake } from "../../src/channels/telegram/fake-bot-api";
+import { postWebhook } from "../support/signed-webhook";
 
 const PORT = 10551;
 const BOT_TOKEN = "246813579:AAHadminNamesE2eTokenForLoopgate00";
@@ -104,5 +106,39 @@ describe("dashboard: setup that has not run, and admin actions by name", () => {
     const jobRow = page.locator('[data-job="Morning brief"]');
     expect(await jobRow.getByRole("button", { name: "Morning brief" }).getAttribute("aria-expanded")).toBe("true");
     expect(pageErrors).toEqual([]);
+  });
+
+  it("says a webhook channel waits for its first request, setup or not, until a signed one arrives", async () => {
+    const created = await api<{ channel: { id: string; status: string; inboundUrl: string }; generatedSecrets: { secret: string } }>("POST", "/api/channels", {
+      type: "webhook",
+      name: "Orders",
+      policy: "open",
+      config: { callbackUrl: "http://127.0.0.1:9/replies" },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.channel.status).toBe("awaiting_event");
+
+    await page.reload();
+    await openScreen(page, "Channels");
+    const row = page.getByRole("list", { name: "Channels" }).locator(`[data-channel-id="${created.body.channel.id}"]`);
+    await row.getByText("waiting for first event").waitFor();
+    expect(await row.getAttribute("data-tone")).toBe("warn");
+    await row.getByRole("button", { name: "Orders" }).click();
+    const detail = page.locator(`[aria-label="Channel Orders"]`);
+    await detail.locator("[data-awaiting-event]").getByText("Nothing has arrived from the platform yet").waitFor();
+    // Setup lists what the integrator does; it does not make the channel "ok".
+    await detail.getByRole("button", { name: "Run setup" }).click();
+    await detail.getByText("Setup done").waitFor();
+    await row.getByText("waiting for first event").waitFor();
+    await screenshot(page, "admin-names-3-waiting-for-first-event");
+
+    expect(
+      (await postWebhook(created.body.channel.inboundUrl, created.body.generatedSecrets.secret, { messageId: "m-1", sender: { id: "u-1" }, text: "hi" }))
+        .status,
+    ).toBe(200);
+    await page.reload();
+    await openScreen(page, "Channels");
+    await row.getByText("ok", { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await page.locator("[data-awaiting-event]").count()).toBe(0);
   });
 });

@@ -99,7 +99,7 @@ describe("dashboard", () => {
     await form.getByRole("button", { name: "Create channel" }).click();
 
     const created = page.getByRole("region", { name: "Channel created" });
-    await created.getByText("Orders bot is ready").waitFor();
+    await created.getByText("Orders bot is set up; waiting for its first message").waitFor();
     channel.inboundUrl = (await created.locator("code").first().textContent()) ?? "";
     channel.secret = (await created.locator('[data-secret="secret"] code').textContent()) ?? "";
     channel.id = channel.inboundUrl.split("/hooks/")[1] ?? "";

@@ -78,6 +78,11 @@ export function ChannelDetail({
           {state.explain}
         </p>
       )}
+      {channel.status === "awaiting_event" && (
+        <p class={`banner ${BANNER[state.tone]}`} data-awaiting-event>
+          {state.explain}
+        </p>
+      )}
       {!bridgeId && channel.inboundUrl && <UnreachableWarning url={channel.inboundUrl} type={channel.type} />}
       {bridgeId && channel.status === "needs_login" && channel.statusDetail && (
         <LoginQr value={channel.statusDetail} channelType={channel.type} label={`Login QR code for ${channel.name}`} />

@@ -3,7 +3,9 @@
  * served by a bridge report the bridge's view of the platform connection (docs/bridge.md):
  * connecting, connected, needs_login, failed, stopped, and down when the bridge is offline.
  * A channel created through the API whose setup registers it with the platform reads
- * `setup_pending` until its setup has run.
+ * `setup_pending` until its setup has run; one whose platform-side step is done by hand (Slack's
+ * Request URL, an Email Routing rule) reads `awaiting_event` until the platform's first verified
+ * request; a bridged one reads `waiting_for_bridge` until its bridge reports (src/api/channel-status.ts).
  * Either way, replies that fail to reach the platform turn a healthy-looking channel into a
  * warning with their count and last error (`delivery`, src/api/delivery-health.ts).
  */
@@ -19,6 +21,17 @@ const STATES: Record<string, { tone: Tone; label: string; explain: string }> = {
   failed: { tone: "bad", label: "failed", explain: "The bridge could not start this channel." },
   stopped: { tone: "muted", label: "stopped", explain: "The bridge stopped this channel." },
   down: { tone: "bad", label: "down", explain: "The bridge that serves this channel is offline." },
+  awaiting_event: {
+    tone: "warn",
+    label: "waiting for first event",
+    explain:
+      "Nothing has arrived from the platform yet: it sends events only once its side is set up (Run setup lists the steps). This turns ok with the first verified request.",
+  },
+  waiting_for_bridge: {
+    tone: "warn",
+    label: "waiting for bridge",
+    explain: "The bridge has not started this channel yet: run the bridge with its token; it reports the connection here.",
+  },
   setup_pending: {
     tone: "warn",
     label: "setup not run",

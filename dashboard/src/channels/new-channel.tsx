@@ -1,6 +1,7 @@
 /**
  * Adding a channel: pick a type (by its description, not its id), fill its form; then its setup
- * runs at once and the heading says how it went ("is ready" only once setup worked). The inbound
+ * runs at once and the heading says how it went ("is ready" only once setup worked, and
+ * "waiting for the first event" where the platform-side steps are done by hand). The inbound
  * URL and generated secrets are shown once, except for platforms whose setup hands them over
  * itself (Telegram's setWebhook), where there is nothing to copy; an address platforms cannot
  * reach (localhost) is called out with the ways around it.
@@ -32,6 +33,9 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
     const bridged = typeof created.channel.config.bridgeId === "string";
     const name = created.channel.name;
     // Set up against a platform that still cannot deliver here is not "ready".
+    // Setup checked the credentials; until the platform-side steps below are done, nothing arrives.
+    const awaiting = created.channel.status === "awaiting_event";
+    const waitingForBridge = created.channel.status === "waiting_for_bridge";
     const unreachable = !bridged && created.channel.inboundUrl !== null && unreachableReason(created.channel.inboundUrl, created.channel.type) !== null;
     return (
       <div class="card" role="region" aria-label="Channel created">
@@ -42,7 +46,11 @@ export function NewChannel({ types, onCreated, onClose }: { types: ChannelType[]
               ? `${name} was created, but its setup failed`
               : unreachable
                 ? `${name} is set up, but the platform cannot reach this gateway yet`
-                : `${name} is ready`}
+                : awaiting
+                  ? `${name} is set up; waiting for its first message`
+                  : waitingForBridge
+                    ? `${name} is set up; waiting for its bridge to start it`
+                    : `${name} is ready`}
         </h2>
         {selfRegistering && (
           <p class="muted">

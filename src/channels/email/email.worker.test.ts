@@ -89,7 +89,11 @@ describe("e-mail channel through the Worker's email handler", () => {
 
   it("answers a message: stripped text reaches the agent, the threaded reply is delivered via send_email", async () => {
     const ch = await emailChannel({ policy: "open" });
+    // Nothing is routed here until the Email Routing rule exists: the status waits for the first mail.
+    const statusOf = async () => (await call<{ channel: { status: string } }>("GET", `/api/channels/${ch.id}`, undefined, token)).body.channel.status;
+    expect(await statusOf()).toBe("awaiting_event");
     expect(await deliver(to(replyWithHistory, ch.address), "jdoe@machine.example", ch.address)).toEqual({});
+    expect(await statusOf()).toBe("ok");
     const runs = await eventually(async () => {
       const r = await runsOf(ch.id);
       return r[0]?.deliveryStatus === "sent" && r;

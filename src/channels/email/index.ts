@@ -66,6 +66,8 @@ export const emailAdapter: ChannelAdapter<EmailConfig> = {
   configSchema,
   secretFields: [],
   maxMessageLength: MAX_REPLY_CHARS,
+  // Mail arrives only once an Email Routing rule sends this address to the Worker, set up by hand.
+  awaitsFirstEvent: true,
 
   async verify() {
     return { kind: "rejected", status: 400, error: "e-mail channels receive mail through Cloudflare Email Routing, not HTTP; see docs/channels/email.md" };

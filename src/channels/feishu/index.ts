@@ -94,6 +94,8 @@ export const feishuAdapter: ChannelAdapter<FeishuConfig> = {
   secretFields: ["appSecret", "verificationToken", "encryptKey"],
   endpointFields: ["apiBase", "domain"],
   maxMessageLength: FEISHU_MAX_MESSAGE_LENGTH,
+  // Feishu sends events only once the Request URL is set in the developer console by hand.
+  awaitsFirstEvent: true,
 
   async verify(request, ctx) {
     const { config } = ctx;

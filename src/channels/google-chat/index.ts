@@ -88,6 +88,8 @@ export const googleChatAdapter: ChannelAdapter<GoogleChatConfig> = {
   secretFields: ["serviceAccountKey"],
   endpointFields: ["apiBase", "certsUrl"],
   maxMessageLength: GOOGLE_CHAT_MAX_MESSAGE_LENGTH,
+  // Google Chat calls only once the app's HTTP endpoint is set in the Cloud console by hand.
+  awaitsFirstEvent: true,
 
   async verify(request, ctx) {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Google Chat events are POST requests" };

@@ -18,11 +18,12 @@ export interface BlueBubblesClient {
   fetch: typeof fetch;
 }
 
-export function blueBubblesCall(client: BlueBubblesClient, method: "GET" | "POST", path: string, body?: unknown): Promise<Response> {
+export function blueBubblesCall(client: BlueBubblesClient, method: "GET" | "POST", path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
   const url = new URL(`${client.serverUrl.replace(/\/+$/, "")}/api/v1${path}`);
   url.searchParams.set("password", client.password);
   return client.fetch(url.toString(), {
     method,
+    ...(signal ? { signal } : {}),
     headers: body === undefined ? {} : { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -42,7 +43,17 @@ export async function blueBubblesResult<T>(res: Response, data: z.ZodType<T>): P
   return { ok: true, data: parsed.data };
 }
 
-/** A message as `POST /message/query` returns it `with: ["chat", "handle"]` (the fields read here). */
+/** An attachment as the message query lists it `with: ["attachment"]` (AttachmentSerializer; the fields read here). */
+export const blueBubblesAttachmentSchema = z.looseObject({
+  guid: z.string().min(1).max(200).nullable().optional(),
+  mimeType: z.string().max(200).nullable().optional(),
+  uti: z.string().max(200).nullable().optional(),
+  transferName: z.string().nullable().optional(),
+  totalBytes: z.number().nullable().optional(),
+});
+export type BlueBubblesAttachment = z.infer<typeof blueBubblesAttachmentSchema>;
+
+/** A message as `POST /message/query` returns it `with: ["chat", "handle", "attachment"]` (the fields read here). */
 export const blueBubblesMessageSchema = z.looseObject({
   guid: z.string().min(1).max(200),
   text: z.string().nullable().default(""),
@@ -53,14 +64,22 @@ export const blueBubblesMessageSchema = z.looseObject({
     .nullable()
     .optional(),
   chats: z.array(z.looseObject({ guid: z.string().min(1).max(200), displayName: z.string().nullable().optional() })).default([]),
-  attachments: z.array(z.looseObject({ mimeType: z.string().nullable().optional(), transferName: z.string().nullable().optional() })).default([]),
+  attachments: z.array(blueBubblesAttachmentSchema).default([]),
+  /** A voice message recorded in Messages (its attachment is Core Audio, `.caf`). */
+  isAudioMessage: z.boolean().nullable().optional(),
   associatedMessageGuid: z.string().nullable().optional(),
 });
 export type BlueBubblesMessage = z.infer<typeof blueBubblesMessageSchema>;
 
 /** Messages created after `after` (ms), oldest first. */
 export async function queryMessagesAfter(client: BlueBubblesClient, after: number): Promise<BlueBubblesOutcome<unknown[]>> {
-  const res = await blueBubblesCall(client, "POST", "/message/query", { with: ["chat", "handle"], after, sort: "ASC", limit: QUERY_PAGE_SIZE, offset: 0 });
+  const res = await blueBubblesCall(client, "POST", "/message/query", {
+    with: ["chat", "handle", "attachment"],
+    after,
+    sort: "ASC",
+    limit: QUERY_PAGE_SIZE,
+    offset: 0,
+  });
   return blueBubblesResult(res, z.array(z.unknown()));
 }
 

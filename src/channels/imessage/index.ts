@@ -3,7 +3,8 @@
  * (https://bluebubbles.app, maintained, REST API on the Mac). Only a Mac signed in to
  * Messages can send iMessages, so the bridge must run on that Mac; elsewhere its runtime
  * refuses with the reason. The bridge reads new messages through BlueBubbles' message query
- * (a cursor on disk, so nothing is lost across restarts) and answers with its text endpoint.
+ * (a cursor on disk, so nothing is lost across restarts), hands the files the model reads to
+ * the gateway (POST /bridge/media), and answers with its text endpoint.
  */
 import * as z from "zod";
 import { bridgeIdField, createBridgedAdapter } from "../shared/bridged";
@@ -36,6 +37,8 @@ export const imessageAdapter = createBridgedAdapter<IMessageConfig>({
   secretFields: ["password"],
   endpointFields: ["serverUrl"],
   maxMessageLength: IMESSAGE_MAX_MESSAGE_LENGTH,
+  // Pictures, PDFs and voice messages are downloaded from BlueBubbles by the bridge and handed over.
+  bridgeMedia: true,
   setupSteps: [
     "On a Mac signed in to Messages with the Apple ID the assistant should use: install the BlueBubbles server (bluebubbles.app/install), grant it Full Disk Access and Automation for Messages, and set a server password.",
     "Run the bridge on that same Mac (npm run bridge); a bridge on Linux or Windows reports this channel as failed, since only macOS can send iMessages.",

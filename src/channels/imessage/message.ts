@@ -2,14 +2,20 @@
  * A BlueBubbles message becomes an inbound message (stage 1 for imessage): messages others sent
  * to the Mac's Apple ID, in one-to-one chats (and group chats when the channel answers them).
  * Its own messages, tapbacks and other reactions (an `associatedMessageGuid`), and empty
- * messages are ignored. The chat guid is the conversation the reply goes to; the message guid
- * keys deduplication.
+ * messages are ignored. Attachments are described as BlueBubbles' download will serve them
+ * (attachments.ts), with the guid the bridge downloads each by. The chat guid is the
+ * conversation the reply goes to; the message guid keys deduplication.
  */
 import type { InboundMessage } from "../shared/types";
+import { describeAttachment } from "./attachments";
 import { type BlueBubblesMessage, blueBubblesMessageSchema } from "./bluebubbles";
 
+/** The gateway's limit on attachments per message (src/protocol/bridge.ts). */
+const MAX_ATTACHMENTS = 10;
+
 export type IMessageOutcome =
-  | { kind: "message"; message: Omit<InboundMessage, "receivedAt">; createdAt: number }
+  /** `downloads[i]` is the BlueBubbles guid of `message.attachments[i]` (null when it has none). */
+  | { kind: "message"; message: Omit<InboundMessage, "receivedAt">; createdAt: number; downloads: (string | null)[] }
   | { kind: "ignored"; why: string; createdAt: number }
   | { kind: "invalid"; error: string };
 
@@ -28,17 +34,19 @@ export function normalizeBlueBubblesMessage(raw: unknown, options: { groups?: bo
   if (!chat || !sender) return ignored("no chat or sender");
   if (isGroupChat(chat.guid) && !options.groups) return ignored("group chat");
   const text = (m.text ?? "").replace(/\uFFFC/g, "").trim();
-  const attachments = m.attachments.map((a) => ({ type: a.mimeType ?? "application/octet-stream", name: a.transferName ?? undefined }));
+  const described = m.attachments.slice(0, MAX_ATTACHMENTS).map((a) => describeAttachment(a, m.isAudioMessage === true));
+  const attachments = described.map(({ guid: _guid, ...a }) => a);
   if (!text && attachments.length === 0) return ignored("empty");
   return {
     kind: "message",
     createdAt: m.dateCreated,
+    downloads: described.map((a) => a.guid),
     message: {
       senderId: sender,
       conversationId: chat.guid,
       platformMessageId: m.guid,
       text,
-      attachments: attachments.length ? attachments.slice(0, 10) : undefined,
+      attachments: attachments.length ? attachments : undefined,
     },
   };
 }

@@ -60,6 +60,8 @@ export const mattermostAdapter: ChannelAdapter<MattermostConfig> = {
   configSchema,
   secretFields: ["botToken", "slashCommandToken", "outgoingWebhookToken"],
   maxMessageLength: MATTERMOST_MAX_MESSAGE_LENGTH,
+  // Mattermost calls only once a slash command or outgoing webhook names this URL, set up by hand.
+  awaitsFirstEvent: true,
 
   async verify(request, { config, fetch }) {
     if (request.method !== "POST") return { kind: "rejected", status: 400, error: "Mattermost integrations POST their requests" };

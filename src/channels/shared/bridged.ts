@@ -54,6 +54,7 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
     secretFields: options.secretFields,
     endpointFields: ["bridgeId", ...(options.endpointFields ?? [])],
     maxMessageLength: options.maxMessageLength,
+    bridged: true,
     ...(options.bridgeMedia ? { fetchAttachment: (attachment, ctx, maxBytes) => fetchBridgeMedia(attachment, ctx, maxBytes) } : {}),
 
     async send(message, { channelId, config, bridges }) {

@@ -215,6 +215,14 @@ export interface ChannelAdapter<C = unknown> {
    * run, the platform sends nothing, so a new channel's status is `setup_pending`, not `ok`.
    */
   setupRegisters?: boolean;
+  /**
+   * The platform sends nothing until a person has done a step on its side that setup cannot do
+   * (a Request URL pasted into the app's settings, a routing rule): a new channel's status is
+   * `awaiting_event` until its first verified request arrives; setup only checks credentials.
+   */
+  awaitsFirstEvent?: boolean;
+  /** Served by a bridge, which reports the channel's status; until it does, the status says so. */
+  bridged?: boolean;
   /** Platform-side registration (webhook URL, commands), or instructions when there is no API. */
   setup?(ctx: ChannelContext<C>): Promise<{ ok: boolean; steps: string[] }>;
   /**

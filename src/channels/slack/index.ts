@@ -43,6 +43,8 @@ export const slackAdapter: ChannelAdapter<SlackConfig> = {
   secretFields: ["botToken", "signingSecret"],
   endpointFields: ["apiBase"],
   maxMessageLength: SLACK_MAX_MESSAGE_LENGTH,
+  // Slack sends events only once the app's Request URL is set by hand (no API for it): waiting for the first one.
+  awaitsFirstEvent: true,
   approvalButtons: true,
 
   async verify(request, { config, now, fetch }) {

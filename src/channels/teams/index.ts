@@ -82,6 +82,8 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
   secretFields: ["appPassword"],
   endpointFields: ["openIdMetadataUrl", "loginBase"],
   maxMessageLength: TEAMS_MAX_MESSAGE_LENGTH,
+  // Teams sends activities only once the bot's messaging endpoint is set in the Azure portal by hand.
+  awaitsFirstEvent: true,
   approvalButtons: true,
   // A bot writes to a person only in a conversation it has: the admin's personal chat, kept when they write.
   directRouteRequired: true,

@@ -1,7 +1,8 @@
 /**
  * A Telegram channel created through the API (not the dashboard, which runs setup at once) hears
  * nothing until its setup registers the webhook: its status says so (`setup_pending`, with what
- * to do) instead of "ok", until setup has run; a channel type with nothing to register is ok at once.
+ * to do) instead of "ok", until setup has run; a channel type with nothing to register waits for
+ * its first request instead.
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -67,8 +68,11 @@ describe("a channel created through the API, before its setup ran", () => {
     expect(await channelOf(created.body.channel.id)).toMatchObject({ status: "error", statusDetail: null });
   });
 
-  it("is ok at once for a type whose setup registers nothing (a signed webhook)", async () => {
+  it("waits for the first request, not setup, for a type whose setup registers nothing (a signed webhook)", async () => {
     const { id } = await createWebhookChannel(admin);
-    expect(await channelOf(id)).toMatchObject({ status: "ok", statusDetail: null });
+    expect(await channelOf(id)).toMatchObject({ status: "awaiting_event" });
+    // Its setup lists what the integrator does; nothing arrived, so it still waits (test/worker/channel-status.test.ts).
+    expect((await call<{ ok: boolean }>("POST", `/api/channels/${id}/setup`, {}, admin)).body.ok).toBe(true);
+    expect((await channelOf(id)).status).toBe("awaiting_event");
   });
 });

@@ -49,6 +49,8 @@ export const webhookAdapter: ChannelAdapter<WebhookConfig> = {
   secretFields: ["secret", "previousSecret"],
   endpointFields: ["callbackUrl"],
   maxMessageLength: 100_000,
+  // The integrating system posts only once someone points it at this URL with the secret.
+  awaitsFirstEvent: true,
 
   prepareConfig: (config) => ({ ...config, secret: config.secret ?? randomToken() }),
 

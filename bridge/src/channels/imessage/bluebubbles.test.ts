@@ -2,9 +2,10 @@
  * The bridge's iMessage channel in-process against a fake BlueBubbles server on 127.0.0.1:
  * on Linux it refuses with the reason; with the platform set to macOS it reads new messages
  * through the message query, answers with /message/text, survives a restart without losing or
- * repeating a message, and fails once on a wrong password.
+ * repeating a message, fails once on a wrong password, and downloads the pictures and voice
+ * messages the model reads (as BlueBubbles converts them), within the limits.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { serveFake } from "../../../../test/fakes/http-fake-server";
 import { waitFor } from "../../../../test/support/gateway-process";
 import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 import type { ChannelHost, RunningChannel } from "../shared/types";
+import type { InboundFile } from "../../inbound-outbox";
 
 const PASSWORD = "bluebubbles-server-password";
 const mac = createIMessageChannel({ platform: "darwin", pollIntervalMs: 100 });
@@ -22,13 +24,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function recordingHost(dataDir: string) {
   const states: { state: string; reason?: string }[] = [];
   const received: BridgeInboundMessage[] = [];
+  const files: InboundFile[][] = [];
   const host: ChannelHost = {
-    receive: (m) => received.push(m),
+    receive: (m, f = []) => {
+      received.push(m);
+      files.push(f);
+    },
     state: (state, reason) => states.push({ state, reason }),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
     dataDir,
   };
-  return { host, states, received };
+  return { host, states, received, files };
 }
 
 describe("bridge iMessage channel (BlueBubbles)", () => {
@@ -127,5 +133,66 @@ describe("bridge iMessage channel (BlueBubbles)", () => {
     // Longer than any first retry delay (RETRY base 1 s, full jitter, at most 1 s): none came.
     await sleep(1100);
     expect(fake.state.calls).toEqual(["GET /ping"]);
+  });
+
+  it("downloads a HEIC photo as the JPEG BlueBubbles serves and a voice message as MP3; a picture over the limit is described with its size, not read", async () => {
+    fake = createBlueBubblesFake({ password: PASSWORD });
+    server = await serveFake(fake.handle);
+    const rec = await start(PASSWORD, tempDir());
+    await waitFor(async () => rec.states.at(-1)?.state === "connected", 10_000, "connected");
+    const jpeg = new Uint8Array(readFileSync(new URL("../../../../src/channels/telegram/fixtures/photo.jpg", import.meta.url)));
+    const mp3 = new Uint8Array([0x49, 0x44, 0x33, 0x04, 0, 0, 0, 0, 0, 0]);
+    fake.receiveFiles("+15551234567", "\uFFFCwhat is this?", [
+      {
+        mimeType: "image/heic",
+        uti: "public.heic",
+        transferName: "IMG_4012.HEIC",
+        bytes: new Uint8Array(900),
+        served: { contentType: "image/jpeg", bytes: jpeg },
+      },
+      { mimeType: "application/zip", transferName: "notes.zip", bytes: new Uint8Array(50) },
+    ]);
+    fake.receiveFiles(
+      "+15551234567",
+      "",
+      [
+        {
+          mimeType: null,
+          uti: "com.apple.coreaudio-format",
+          transferName: "Audio Message.caf",
+          bytes: new Uint8Array(2000),
+          served: { contentType: "audio/mp3", bytes: mp3 },
+        },
+      ],
+      { isAudioMessage: true },
+    );
+    const big = new Uint8Array(6 * 1024 * 1024);
+    fake.receiveFiles("+15551234567", "", [{ mimeType: "image/png", transferName: "scan.png", bytes: big }]);
+    // Converted: the declared size is the HEIC's, so only the download's Content-Length can say it is too big.
+    fake.receiveFiles("+15551234567", "", [
+      {
+        mimeType: "image/heic",
+        uti: "public.heic",
+        transferName: "IMG_4013.HEIC",
+        bytes: new Uint8Array(10),
+        served: { contentType: "image/jpeg", bytes: big },
+      },
+    ]);
+    await waitFor(async () => rec.received.length === 4, 5000, "four messages");
+
+    expect(rec.received[0]!.text).toBe("what is this?");
+    expect(rec.received[0]!.attachments).toEqual([
+      { type: "image/jpeg", name: "IMG_4012.HEIC", size: jpeg.byteLength },
+      { type: "application/zip", name: "notes.zip", size: 50 },
+    ]);
+    expect(rec.files[0]).toEqual([{ index: 0, bytes: jpeg }]);
+    expect(rec.received[1]!.attachments).toEqual([{ type: "audio/mpeg", name: "Audio Message.caf", size: mp3.byteLength, voice: true }]);
+    expect(rec.files[1]).toEqual([{ index: 0, bytes: mp3 }]);
+    expect(rec.received[2]!.attachments).toEqual([{ type: "image/png", name: "scan.png", size: big.byteLength }]);
+    expect(rec.received[3]!.attachments).toEqual([{ type: "image/jpeg", name: "IMG_4013.HEIC", size: big.byteLength }]);
+    expect(rec.files.slice(2)).toEqual([[], []]);
+    const downloads = fake.state.calls.filter((c) => c.includes("/download"));
+    // The zip is never fetched, nor the PNG declared over the limit; the converted one is asked for and cut off at its length.
+    expect(downloads).toHaveLength(3);
   });
 });

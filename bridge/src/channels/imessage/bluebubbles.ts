@@ -1,18 +1,23 @@
 /**
  * iMessage on the bridge, through the BlueBubbles server on the same signed-in Mac. The bridge
  * polls BlueBubbles' message query for messages newer than its cursor (message-cursor.ts),
- * normalises them with the Worker's code (src/channels/imessage/message.ts) and answers with
- * `POST /message/text`, the reply id as `tempGuid`. Messages can only be sent from macOS:
+ * normalises them with the Worker's code (src/channels/imessage/message.ts), downloads the
+ * pictures, PDFs and voice messages the model reads (attachments.ts) to hand them to the gateway
+ * with the message (bridge/src/media-upload.ts), and answers with `POST /message/text`, the
+ * reply id as `tempGuid`. Messages can only be sent from macOS:
  * anywhere else the channel fails at once with the reason and what to do; the platform is
  * injectable so tests run the Mac path on Linux against a fake BlueBubbles.
  */
 import { type BlueBubblesClient, ping, queryMessagesAfter, QUERY_PAGE_SIZE, sendText } from "../../../../src/channels/imessage/bluebubbles";
 import { type IMessageConfig, imessageConfigSchema } from "../../../../src/channels/imessage";
 import { normalizeBlueBubblesMessage } from "../../../../src/channels/imessage/message";
+import { downloadAttachment } from "../../../../src/channels/imessage/attachments";
+import type { InboundFile } from "../../inbound-outbox";
+import { wantedBytes } from "../shared/media";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { MessageCursor } from "./message-cursor";
-import type { BridgeReply } from "../../../../src/protocol/bridge";
+import type { BridgeInboundMessage, BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, RunningChannel } from "../shared/types";
 
 const RETRY = { baseMs: 1000, maxMs: 60_000 };
@@ -104,7 +109,7 @@ class BlueBubblesPoller implements RunningChannel {
       if (!page.ok && page.status === 401)
         return this.fail("BlueBubbles rejected the password (HTTP 401): copy the server password from BlueBubbles → Settings");
       if (!page.ok) throw new Error(page.error);
-      for (const raw of page.data) this.handle(raw);
+      for (const raw of page.data) await this.handle(raw);
       full = page.data.length >= QUERY_PAGE_SIZE;
       if (!this.connected) {
         this.connected = true;
@@ -118,15 +123,41 @@ class BlueBubblesPoller implements RunningChannel {
     if (!this.stopped) this.timer = setTimeout(() => void this.poll(), full ? 0 : this.pollIntervalMs);
   }
 
-  private handle(raw: unknown): void {
+  private async handle(raw: unknown): Promise<void> {
     const outcome = normalizeBlueBubblesMessage(raw, { groups: this.config.groups });
     if (outcome.kind === "invalid") return this.host.log.warn("imessage message not understood", { error: outcome.error });
     if (outcome.kind === "message" && !this.recent.has(outcome.message.platformMessageId)) {
-      this.host.receive(outcome.message);
+      const files = await this.download(outcome.message, outcome.downloads);
+      this.host.receive(outcome.message, files);
       this.recent.add(outcome.message.platformMessageId);
       if (this.recent.size > RECENT_MESSAGES) this.recent.delete(this.recent.values().next().value as string);
     }
     this.cursor.advance(outcome.createdAt);
+  }
+
+  /**
+   * The bytes of the attachments the model reads, within the limits; others stay described. A
+   * download over the limit leaves the attachment with the size BlueBubbles announced (or just
+   * over the limit), so the gateway answers with the clear refusal; one that fails otherwise
+   * leaves it described only, and the turn says it could not be downloaded.
+   */
+  private async download(message: BridgeInboundMessage, guids: readonly (string | null)[]): Promise<InboundFile[]> {
+    const files: InboundFile[] = [];
+    const attachments = message.attachments ?? [];
+    for (const [index, attachment] of attachments.entries()) {
+      const maxBytes = wantedBytes(attachment);
+      const guid = guids[index];
+      if (maxBytes === null || !guid) continue;
+      const got = await downloadAttachment(this.client, guid, maxBytes);
+      if (got.ok) {
+        attachments[index] = { ...attachment, type: got.mediaType, size: got.bytes.byteLength };
+        files.push({ index, bytes: got.bytes });
+      } else {
+        if (got.tooLarge) attachments[index] = { ...attachment, size: got.size ?? maxBytes + 1 };
+        this.host.log.warn("imessage attachment not downloaded", { guid, error: got.error });
+      }
+    }
+    return files;
   }
 
   private retryLater(reason: string, again: () => Promise<void>): void {
