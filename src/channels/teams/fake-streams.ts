@@ -6,7 +6,8 @@
  * continues it (the same streamId, a higher sequence, text containing the previous text; 202 {});
  * a `message` with streamType `final` and no sequence ends it (202 {}), and that message is the one
  * the chat keeps. Refused, with the documented codes: streams outside personal chats, continuing a
- * completed, stopped or two-minute-old stream (403 ContentStreamNotAllowed), text that does not grow
+ * completed, stopped or two-minute-old stream, or a second stream while one is open in the chat
+ * (403 ContentStreamNotAllowed; Microsoft does not document the answer to the last), text that does not grow
  * (403), a malformed entity (400 BadRequest), more than one request a second on a stream (429 with
  * Retry-After); a sequence that does not rise is dropped with 202
  * ContentStreamSequenceOrderPreConditionFailed. Every refusal is kept in `refusals`.
@@ -100,6 +101,9 @@ export function createFakeStreams(options: FakeStreamsOptions) {
     if (!activity.text) return refuse(400, "BadRequest", "Start streaming activities should include text", info.streamId);
     if (info.streamId === undefined) {
       if (sequence !== 1) return refuse(400, "BadRequest", "The first streaming request must have streamSequence 1", undefined);
+      // "Teams supports only one concurrent streaming response per chat at a time" (the answer is not documented).
+      if (streams.some((s) => s.conversationId === conversationId && s.state === "open" && now - s.startedAt <= timeLimitMs))
+        return refuse(403, "ContentStreamNotAllowed", "Content stream is not allowed", undefined);
       const stream: FakeStream = {
         id: `${now}${Math.floor(Math.random() * 1000)}`,
         conversationId,

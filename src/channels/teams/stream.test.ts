@@ -12,15 +12,17 @@ import { decodeStreamRef, encodeStreamRef, nextSequence, TEAMS_STREAM_INTERVAL_M
 import type { ChannelContext, OutboundMessage } from "../shared/types";
 import { APP_ID } from "./test-profile";
 
-const BASE = "https://bf-stream.fake";
 const streaming = teamsStreaming();
 type Config = { appId: string; appPassword: string; loginBase: string };
 
 let fake: TeamsFake;
 let ctx: ChannelContext<Config>;
+/** A Bot Framework host per test: each test's chat is its own (open streams are kept per chat). */
+let BASE = "";
 
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ["Date"] });
+  BASE = `https://bf-${crypto.randomUUID().slice(0, 8)}.fake`;
   const appPassword = `secret-${crypto.randomUUID()}`;
   fake = await createTeamsFake({ appId: APP_ID, appPassword, baseUrl: BASE, deliverFetch: async () => new Response("{}") });
   ctx = {
@@ -144,6 +146,19 @@ describe("Teams streaming replies", () => {
       "Content stream is not allowed",
       "Request streamed content should contain the previously streamed content",
     ]);
+  });
+
+  it("streams one reply at a time in a chat: a second waits for its finished reply", async () => {
+    const first = await streaming.start(reply("The first answer begins"), ctx);
+    const ref = first.ok ? first.platformMessageId! : "";
+    // Asked while the first was being written: answered whole, after the first's final message.
+    expect(await streaming.start(reply("The second answer begins"), ctx)).toMatchObject({ ok: false, retryable: false });
+    later();
+    expect(await streaming.finish!(reply("The first answer."), ref, ctx)).toMatchObject({ ok: true });
+    later();
+    expect(await streaming.start(reply("A third answer begins"), ctx)).toMatchObject({ ok: true });
+    expect(fake.streams.streams).toHaveLength(2);
+    expect(fake.streams.refusals).toEqual([]);
   });
 
   it("keeps the sequence rising after a restart lost the count", () => {

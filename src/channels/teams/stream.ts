@@ -6,8 +6,8 @@
  * activity naming that streamId with a higher streamSequence and the whole text so far (Teams
  * refuses text that does not contain the previous part). The finished reply is a `message`
  * activity whose entity says streamType `final` without a sequence: it is the message that stays.
- * Teams streams in personal chats only, at most one request a second; group chats and channels
- * get the finished reply as before.
+ * Teams streams in personal chats only, one stream at a time per chat, at most one request a
+ * second; group chats and channels get the finished reply as before.
  */
 import { postActivity, type TeamsCredentials, teamsSendResult } from "./api";
 import { replyActivity } from "./format";
@@ -35,8 +35,24 @@ export function decodeStreamRef(value: string): StreamRef | null {
 
 /** The last streamSequence Teams accepted per stream, in this isolate (lost with it; see nextSequence). */
 const sequences = new Map<string, { sequence: number; startedAt: number }>();
-/** Streams end within two minutes (Teams' limit); entries older than this are dropped. */
+/** Teams ends a stream that is not finished within two minutes ("exceeded streaming time"). */
+const TEAMS_STREAM_LIMIT_MS = 120_000;
+/** Sequence counts older than this are dropped. */
 const FORGET_AFTER_MS = 5 * 60_000;
+
+/**
+ * The stream each chat has open in this isolate: "Teams supports only one concurrent streaming
+ * response per chat". A message that arrived while an earlier answer was being written is
+ * answered before that answer's final message goes out (the sender's turns run in order, then
+ * the deliveries): its reply is not streamed, and arrives whole after the first.
+ */
+const openStreams = new Map<string, StreamRef>();
+
+function openElsewhere(chat: string, now: number): boolean {
+  const open = openStreams.get(chat);
+  if (open && now - open.startedAt > TEAMS_STREAM_LIMIT_MS) openStreams.delete(chat);
+  return openStreams.has(chat);
+}
 
 function remember(key: string, ref: StreamRef, sequence: number, now: number): void {
   sequences.set(key, { sequence, startedAt: ref.startedAt });
@@ -102,6 +118,13 @@ async function streamAnswer(
 }
 
 /** "Content stream is not allowed on an already completed streamed message": this reply's final went through. */
+/** The stream is over (finished, or refused for good): the chat may stream the next reply. */
+function close(where: Where, ref: StreamRef): void {
+  const chat = `${where.serviceUrl}|${where.conversationId}`;
+  sequences.delete(`${chat}|${ref.streamId}`);
+  if (openStreams.get(chat)?.streamId === ref.streamId) openStreams.delete(chat);
+}
+
 const alreadyCompleted = (error?: { code?: string; message?: string }) =>
   error?.code === "ContentStreamNotAllowed" && /already completed/i.test(error.message ?? "");
 
@@ -114,6 +137,8 @@ export function teamsStreaming<C extends TeamsBot>(): StreamingReplies<C> {
     async start(message: OutboundMessage, ctx: ChannelContext<C>) {
       const where = conversationOf(message);
       if (!where) return { ok: false, retryable: false, error: "no Teams conversation to stream to" };
+      const chat = `${where.serviceUrl}|${where.conversationId}`;
+      if (openElsewhere(chat, Date.now())) return { ok: false, retryable: false, error: "an earlier reply is still streaming in this chat" };
       const creds = credentials(ctx);
       const startedAt = Date.now();
       const activity = { type: "typing", text: message.text, entities: [{ type: "streaminfo", streamType: "streaming", streamSequence: 1 }] };
@@ -121,6 +146,7 @@ export function teamsStreaming<C extends TeamsBot>(): StreamingReplies<C> {
       if (!answer.result.ok) return answer.result;
       if (!answer.id) return { ok: false, retryable: false, error: "Teams started no stream (no id in its answer)" };
       const ref = { streamId: answer.id, startedAt };
+      openStreams.set(chat, ref);
       remember(`${where.serviceUrl}|${where.conversationId}|${answer.id}`, ref, 1, Date.now());
       return { ok: true, platformMessageId: encodeStreamRef(ref) };
     },
@@ -130,7 +156,8 @@ export function teamsStreaming<C extends TeamsBot>(): StreamingReplies<C> {
       const ref = decodeStreamRef(platformMessageId);
       if (!where || !ref) return { ok: false, retryable: false, error: `not a Teams stream: ${platformMessageId}` };
       const creds = credentials(ctx);
-      const key = `${where.serviceUrl}|${where.conversationId}|${ref.streamId}`;
+      const chat = `${where.serviceUrl}|${where.conversationId}`;
+      const key = `${chat}|${ref.streamId}`;
       const streamSequence = nextSequence(key, ref, Date.now());
       const activity = {
         type: "typing",
@@ -139,8 +166,11 @@ export function teamsStreaming<C extends TeamsBot>(): StreamingReplies<C> {
       };
       // 202 answers every accepted part; one Teams dropped as out of order (also a 202) is covered by the final message.
       const { result } = await streamAnswer(creds, () => post(creds, where, activity));
+      if (!result.ok && !result.retryable) close(where, ref);
       if (!result.ok) return result;
       remember(key, ref, streamSequence, Date.now());
+      // After a restart the turn continues its stream without starting it: the chat has it open again.
+      if (!openStreams.has(chat)) openStreams.set(chat, ref);
       return { ok: true, platformMessageId };
     },
 
@@ -153,9 +183,11 @@ export function teamsStreaming<C extends TeamsBot>(): StreamingReplies<C> {
       const activity = { ...replyActivity(message.text), entities: [{ type: "streaminfo", streamId: ref.streamId, streamType: "final" }] };
       const answer = await streamAnswer(creds, () => post(creds, where, activity));
       if (answer.result.ok || alreadyCompleted(answer.error)) {
-        sequences.delete(`${where.serviceUrl}|${where.conversationId}|${ref.streamId}`);
+        close(where, ref);
         return { ok: true, platformMessageId: ref.streamId };
       }
+      // A stream Teams will not continue is over too: the delivery posts the reply instead.
+      if (!answer.result.retryable) close(where, ref);
       return answer.result;
     },
   };

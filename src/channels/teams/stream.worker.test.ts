@@ -2,8 +2,9 @@
  * Teams streaming through the whole Worker: a model that writes slowly, the sender's object
  * streaming the reply with Teams' protocol to the fake Connector (which refuses what Teams
  * refuses), and the delivery ending the stream with exactly one final message; a channel mention
- * gets the finished reply only; a final message whose answer was lost is not sent twice; a stream
- * the person stopped ends with the finished reply posted as a message.
+ * gets the finished reply only; a final message whose answer was lost is not sent twice; two
+ * messages in a row never have two streams open in the chat; a stream the person stopped ends
+ * with the finished reply posted as a message.
  */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -129,6 +130,28 @@ describe("Teams streaming replies, through the whole pipeline", () => {
     // The retry was answered as Teams answers a second final message, and counted as delivered.
     expect(fake.streams.refusals.map((r) => r.message)).toEqual(["Content stream is not allowed on an already completed streamed message"]);
   }, 30_000);
+
+  it("never has two streams open in a chat: of two messages that waited together, the second is answered whole", async () => {
+    slowModel();
+    const { fake, url } = await teamsChannel();
+    const person = dm("forests");
+    const next = (topic: string) => ({ ...dm(topic), conversation: person.conversation, from: person.from });
+    expect((await fake.deliver(url, person)).status).toBe(200);
+    await eventually(async () => fake.streams.streams[0]);
+    // Both arrive while the first answer is written: the next pass runs their turns back to back,
+    // so the third turn runs before the second reply's final message has gone out.
+    const [second, third] = [next("deserts"), next("tundra")];
+    expect((await fake.deliver(url, second)).status).toBe(200);
+    expect((await fake.deliver(url, third)).status).toBe(200);
+    await eventually(async () => fake.state.posted.length === 3, 25_000);
+    expect(fake.state.posted.map((p) => [p.replyToId, p.activity.text])).toEqual([
+      [person.id, answer("forests")],
+      [second.id, answer("deserts")],
+      [third.id, answer("tundra")],
+    ]);
+    expect(fake.streams.streams.map((s) => s.state)).toEqual(["final", "final"]);
+    expect(fake.streams.refusals).toEqual([]);
+  }, 40_000);
 
   it("posts the finished reply when the person stopped the stream", async () => {
     slowModel();
