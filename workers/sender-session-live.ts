@@ -98,7 +98,8 @@ export class LiveReply {
     const text = preview(textSoFar, this.o.adapter.maxMessageLength);
     if (this.appendOnly) {
       // A retried request catching up, or a new step's text: it waits, and the finished reply replaces all.
-      if (!text.startsWith(this.grown)) return;
+      // The same text again (a re-run reaching what the platform shows) is nothing to send.
+      if (text === this.grown || !text.startsWith(this.grown)) return;
       this.grown = text;
     }
     this.pacer.offer(text);
