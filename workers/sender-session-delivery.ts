@@ -6,7 +6,8 @@
  * it is never sent again. The outcomes are returned, not written: the pass records them in D1
  * with the messages' records.
  * A reply that was streamed (sender-session-live.ts) is finished by editing its message with
- * the first chunk, however often that is retried or replayed: the person gets one message.
+ * the first chunk (or, where the stream must be closed, as on Teams, by its final message),
+ * however often that is retried or replayed: the person gets one message.
  */
 import type { GatewayConfig } from "../src/config";
 import type { LoadedChannel } from "../src/pipeline/channel-store";
@@ -112,6 +113,13 @@ async function sendOrFinish(
   const streaming = channel.adapter.streaming;
   const live = streaming && row.id === firstChunkId(row.turn_id) ? liveReplyOf(sql, row.turn_id) : null;
   if (!streaming || !live) return channel.adapter.send(message, ctx);
+  // A stream that must be closed by a last message (Teams) gets it even when the preview shows everything.
+  if (streaming.finish) {
+    const finished = await streaming.finish(message, live.message_id, ctx);
+    if (finished.ok) saveLiveReply(sql, row.turn_id, row.channel_id, live.message_id, row.text, Date.now());
+    // A stream that can no longer be closed (stopped by the person, timed out): the reply goes out whole.
+    return finished.ok || finished.retryable ? finished : channel.adapter.send(message, ctx);
+  }
   // Already showing exactly this (a replayed delivery, or the last preview was the whole answer).
   if (live.shown === row.text) return { ok: true, platformMessageId: live.message_id };
   const edited = await streaming.edit(message, live.message_id, ctx);

@@ -71,11 +71,17 @@ export class LiveReply {
   private typingTimer: ReturnType<typeof setInterval> | undefined;
   private inFlight: Promise<void> | null = null;
   private closed = false;
+  /** On append-only platforms: the last text offered, which every later change must extend. */
+  private grown = "";
+  private readonly appendOnly: boolean;
 
   constructor(private readonly o: LiveReplyOptions) {
     const streaming = o.adapter.streaming && (o.adapter.streaming.supports?.(o.target) ?? true) ? o.adapter.streaming : undefined;
     // A turn that ran before (a crash, a retried alarm) already has its message: edits continue it.
-    this.messageId = streaming ? (liveReplyOf(o.sql, o.turnId)?.message_id ?? null) : null;
+    const earlier = streaming ? liveReplyOf(o.sql, o.turnId) : null;
+    this.messageId = earlier?.message_id ?? null;
+    this.appendOnly = streaming?.appendOnly === true;
+    this.grown = earlier?.shown ?? "";
     this.relayed = streaming ? undefined : o.adapter.relayedStreaming;
     this.pacer = streaming
       ? new EditPacer({ minIntervalMs: streaming.minEditIntervalMs(o.target, o.ctx.config), minFirstChars: this.messageId ? 0 : MIN_FIRST_CHARS })
@@ -101,7 +107,14 @@ export class LiveReply {
   /** The reply so far (TurnRequest.onText). */
   readonly text = (textSoFar: string): void => {
     if (this.closed || !this.pacer) return;
-    this.pacer.offer(preview(textSoFar, this.o.adapter.maxMessageLength));
+    const text = preview(textSoFar, this.o.adapter.maxMessageLength);
+    if (this.appendOnly) {
+      // A retried request catching up, or a new step's text: it waits, and the finished reply replaces all.
+      // The same text again (a re-run reaching what the platform shows) is nothing to send.
+      if (text === this.grown || !text.startsWith(this.grown)) return;
+      this.grown = text;
+    }
+    this.pacer.offer(text);
     this.kick();
   };
 

@@ -254,6 +254,17 @@ export interface StreamingReplies<C> {
   start(message: OutboundMessage, ctx: ChannelContext<C>): Promise<SendResult>;
   /** Replaces the text of the message `start` posted; an edit that changes nothing is a success. */
   edit(message: OutboundMessage, platformMessageId: string, ctx: ChannelContext<C>): Promise<SendResult>;
+  /**
+   * Platforms that only append to a streamed message (Teams): a change that does not extend the
+   * previous one is not sent; the finished reply replaces the whole text.
+   */
+  appendOnly?: boolean;
+  /**
+   * Platforms whose stream must be closed by a last message (Teams' `final`): the delivery calls
+   * this instead of `edit`, also when the preview already shows the whole reply. Closing a stream
+   * that this reply already closed is a success, so a retried delivery never makes a second message.
+   */
+  finish?(message: OutboundMessage, platformMessageId: string, ctx: ChannelContext<C>): Promise<SendResult>;
 }
 
 /**

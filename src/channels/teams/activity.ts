@@ -109,7 +109,12 @@ export function normalizeActivity(activity: Activity, prefix: string | undefined
       platformMessageId: `${activity.conversation.id}:${activity.id}`,
       text,
       ...(attachments.length ? { attachments } : {}),
-      replyContext: { serviceUrl: activity.serviceUrl, activityId: activity.id },
+      // Only personal chats stream their replies (stream.ts): the conversation's kind goes with the reply.
+      replyContext: {
+        serviceUrl: activity.serviceUrl,
+        activityId: activity.id,
+        conversationType: personal ? "personal" : (activity.conversation.conversationType ?? "groupChat"),
+      },
       // A personal chat is the one place a bot may write to this person unprompted later (a
       // proactive message): its reference is kept, the serviceUrl as verified by the JWT.
       ...(personal

@@ -11,9 +11,12 @@
  * required, 401 otherwise), and files sent in personal chats behind OneDrive's pre-authenticated
  * `download.aspx?UniqueId=...&tempauth=...` links (the tempauth must match; a request that also
  * carries an Authorization header is refused, as a bearer token for another audience is).
+ * Streaming (personal chats): activities with a `streaminfo` entity go to fake-streams.ts, which
+ * checks the protocol; a stream's final message joins `posted` under the stream's id.
  */
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { adaptiveCardProblem } from "./fake-card-check";
+import { createFakeStreams, type StreamActivity, streamInfoOf } from "./fake-streams";
 import cardSubmit from "./fixtures/card-submit.json";
 
 export interface TeamsFakeOptions {
@@ -25,6 +28,8 @@ export interface TeamsFakeOptions {
   baseUrl?: string;
   /** How activities reach the messaging endpoint: global fetch for a real server, SELF.fetch inside workerd. */
   deliverFetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Teams ends streams not finished within two minutes; tests may shorten it. */
+  streamTimeLimitMs?: number;
 }
 
 export interface PostedActivity {
@@ -32,10 +37,22 @@ export interface PostedActivity {
   id: string;
   conversationId: string;
   replyToId?: string;
-  activity: { type: string; text?: string; textFormat?: string; replyToId?: string; attachments?: { contentType: string; content: Record<string, unknown> }[] };
+  activity: {
+    type: string;
+    text?: string;
+    textFormat?: string;
+    replyToId?: string;
+    attachments?: { contentType: string; content: Record<string, unknown> }[];
+    entities?: StreamActivity["entities"];
+  };
 }
 
 type Failure = { status: number; retryAfterSeconds?: number };
+/**
+ * A streaming request that fails; `applied`: Teams took it, only its answer is an error (a lost
+ * response); `final`: only the final message (true) or only the parts before it (false).
+ */
+type StreamFailure = Failure & { applied?: boolean; final?: boolean };
 type Served = { bytes: Uint8Array<ArrayBuffer>; type: string };
 /** One media request the fake answered: which path, its status, and whether it carried an Authorization header. */
 export type MediaDownload = { path: string; status: number; authorized: boolean };
@@ -62,6 +79,34 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
   const attachments = new Map<string, Served>();
   const sharePoint = new Map<string, Served & { tempauth: string }>();
   const downloads: MediaDownload[] = [];
+  const conversationTypes = new Map<string, string>();
+  const streamFailures: StreamFailure[] = [];
+  const streams = createFakeStreams({
+    timeLimitMs: options.streamTimeLimitMs,
+    conversationType: (id) => conversationTypes.get(id),
+    keep: (id, conversationId, replyToId, activity) => state.posted.push({ id, conversationId, replyToId, activity: activity as PostedActivity["activity"] }),
+  });
+
+  function failure(f: Failure): Response {
+    return Response.json(
+      { error: { code: f.status === 429 ? "TooManyRequests" : "ServiceError", message: "fake failure" } },
+      { status: f.status, headers: f.retryAfterSeconds !== undefined ? { "retry-after": String(f.retryAfterSeconds) } : {} },
+    );
+  }
+
+  /** A request of Teams' streaming protocol, with any failure a test queued for it. */
+  function streaming(
+    conversationId: string,
+    replyToId: string | undefined,
+    activity: PostedActivity["activity"],
+    info: NonNullable<ReturnType<typeof streamInfoOf>>,
+  ): Response {
+    const at = streamFailures.findIndex((f) => f.final === undefined || f.final === (activity.type === "message"));
+    const injected = at >= 0 ? streamFailures.splice(at, 1)[0] : undefined;
+    if (injected && !injected.applied) return failure(injected);
+    const answer = streams.handle(conversationId, replyToId, activity, info);
+    return injected ? failure(injected) : answer;
+  }
 
   function served(item: Served): Response {
     return new Response(item.bytes, { headers: { "content-type": item.type, "content-length": String(item.bytes.byteLength) } });
@@ -141,16 +186,14 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
   async function connector(conversationId: string, replyToId: string | undefined, request: Request): Promise<Response> {
     const activity = await readActivity(request);
     if (activity instanceof Response) return activity;
+    const info = streamInfoOf(activity);
+    if (info) return streaming(conversationId, replyToId, activity, info);
     if (activity.type === "typing") {
       state.typing.push(conversationId);
       return Response.json({}, { status: 201 });
     }
-    const failure = failures.shift();
-    if (failure)
-      return Response.json(
-        { error: { code: failure.status === 429 ? "TooManyRequests" : "ServiceError", message: "fake failure" } },
-        { status: failure.status, headers: failure.retryAfterSeconds !== undefined ? { "retry-after": String(failure.retryAfterSeconds) } : {} },
-      );
+    const failed = failures.shift();
+    if (failed) return failure(failed);
     if (activity.type !== "message" || (!activity.text && !activity.attachments?.length))
       return Response.json({ error: { code: "BadArgument", message: "Activity must be a message with text or attachments" } }, { status: 400 });
     const id = `1:${crypto.randomUUID()}`;
@@ -198,6 +241,12 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
     handle,
     state,
     downloads,
+    /** Streams as the fake Connector saw them, refusals included (fake-streams.ts). */
+    streams,
+    /** The next `count` streaming requests fail (after being taken, with `applied`). */
+    failNextStream(failure: StreamFailure, count = 1) {
+      for (let i = 0; i < count; i++) streamFailures.push(failure);
+    },
     /** A picture a user pasted; returns its contentUrl on this fake's Connector. */
     addAttachment(bytes: Uint8Array, type = "image/png"): string {
       const id = `0-eus-d3-${crypto.randomUUID().replaceAll("-", "")}`;
@@ -231,6 +280,10 @@ export async function createTeamsFake(options: TeamsFakeOptions) {
     /** Posts an activity (serviceUrl set to this fake) to the messaging endpoint with a signed token; `token: null` sends none. */
     async deliver(url: string, activity: Record<string, unknown>, opts: { token?: string | null } = {}): Promise<Response> {
       const body = { ...activity, serviceUrl: baseUrl };
+      // Teams knows each conversation's kind: streaming is refused outside personal chats.
+      const conversation = activity.conversation as { id?: unknown; conversationType?: unknown } | undefined;
+      if (typeof conversation?.id === "string" && typeof conversation.conversationType === "string")
+        conversationTypes.set(conversation.id, conversation.conversationType);
       const token = opts.token === undefined ? await signToken({ serviceUrl: baseUrl }) : opts.token;
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;

@@ -5,6 +5,7 @@
  * the client-credentials flow (api.ts), as Markdown text or an Adaptive Card (format.ts). Approval
  * prompts are cards with Approve/Deny buttons whose presses come back as activities (approval.ts).
  * Pasted pictures and files sent in personal chats reach the agent (attachments.ts, media.ts).
+ * In personal chats the answer streams while the model writes (stream.ts).
  */
 import * as z from "zod";
 import { bearerToken } from "../shared/jwks-cache";
@@ -15,6 +16,7 @@ import { approvalActivity, approvalPressOf, decidedActivity, undecidedActivity }
 import { BOT_FRAMEWORK_OPENID_URL, verifyTeamsToken } from "./auth";
 import { replyActivity } from "./format";
 import { fetchTeamsMedia } from "./media";
+import { teamsStreaming } from "./stream";
 import type { ChannelAdapter, ChannelContext } from "../shared/types";
 
 /** Teams accepts messages up to about 28 KB; 8,000 characters leave room for 3-byte scripts and the envelope. */
@@ -147,6 +149,8 @@ export const teamsAdapter: ChannelAdapter<TeamsConfig> = {
     else await typing;
     return { kind: "messages", messages: [normalized.message] };
   },
+
+  streaming: teamsStreaming(),
 
   typing: {
     renewEveryMs: TYPING_RENEW_MS,

@@ -88,7 +88,7 @@ describe("Teams activities", () => {
         conversationId: personal.conversation.id,
         platformMessageId: `${personal.conversation.id}:1485983408511`,
         text: "Hello Teams bot",
-        replyContext: { serviceUrl: "https://smba.trafficmanager.net/amer/", activityId: "1485983408511" },
+        replyContext: { serviceUrl: "https://smba.trafficmanager.net/amer/", activityId: "1485983408511", conversationType: "personal" },
         // The personal chat's reference, for proactive messages (an approval prompt for this person as admin).
         directRoute: {
           conversationId: personal.conversation.id,
