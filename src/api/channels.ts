@@ -5,13 +5,13 @@
  */
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import * as z from "zod";
 import { HIDDEN_SECRET, mergeSecrets, openConfig, redactConfig, redirectWithoutSecrets, sealConfig } from "../channels/shared/config-codec";
 import { keyringFor } from "../crypto/keyring";
 import { channelLoadErrors, channelRegistry, getAdapter, isPluginType, type ChannelLoadError } from "../channels/registry";
 import type { ChannelAdapter } from "../channels/shared/types";
 import { newId } from "../crypto/random";
 import { channels } from "../db/schema";
+import { configJsonSchema } from "../lib/config-json-schema";
 import { describeZodError } from "../lib/zod-error";
 import { channelSettings } from "../pipeline/channel-store";
 import { initialStatus, statusAfterSave, statusAfterSetup } from "./channel-status";
@@ -36,7 +36,7 @@ function describeTypes() {
     .flatMap((a) => {
       let configSchema: unknown;
       try {
-        configSchema = z.toJSONSchema(a.configSchema, { io: "input", unrepresentable: "any" });
+        configSchema = configJsonSchema(a.configSchema);
       } catch (err) {
         if (!schemaErrors.some((e) => e.source === a.type))
           schemaErrors.push({ source: a.type, error: `configSchema cannot be described: ${err instanceof Error ? err.message : String(err)}` });
