@@ -7,7 +7,9 @@
  * is an existing root post. Errors look like `{id, message, status_code}`. Files attached to
  * posts are served by `GET /files/{id}/info` (the FileInfo) and `GET /files/{id}` (the bytes),
  * both with the bearer token and only when the bot can read the post's channel (403), 404 for
- * an unknown id.
+ * an unknown id. The typing event (`POST /users/{me|id}/typing`) is taken as the server takes
+ * it: only for the bot itself (403 for another user), a JSON body, and a channel the bot may
+ * post in (403); it answers `{"status":"OK"}`.
  */
 
 export interface MattermostFakeOptions {
@@ -75,7 +77,16 @@ const apiError = (status: number, id: string, message: string, headers: Record<s
 export function createMattermostFake(options: MattermostFakeOptions) {
   const posts = new Map<string, FakePost>();
   const failures: { status: number; id: string; message: string; retryAfterSeconds?: number }[] = [];
-  const state = { posts: [] as FakePost[], channels: new Set<string>(), calls: [] as { method: string; path: string }[] };
+  const state = {
+    posts: [] as FakePost[],
+    channels: new Set<string>(),
+    calls: [] as { method: string; path: string }[],
+    /** Every typing event published, with the time it was. */
+    typing: [] as { channel_id: string; parent_id: string; at: number }[],
+    /** Typing requests refused while `failTyping` is on. */
+    typingRefused: 0,
+  };
+  let failTyping = false;
   const files = new Map<string, { info: FakeFileInfo; bytes: Uint8Array<ArrayBuffer> }>();
   const channels = new Map<string, FakeChannel>();
   /** Told of every new post (the WebSocket side broadcasts it as a `posted` event). */
@@ -155,6 +166,29 @@ export function createMattermostFake(options: MattermostFakeOptions) {
           "x-content-type-options": "nosniff",
         },
       });
+    }
+    const typing = /^\/api\/v4\/users\/(me|[a-z0-9]{26})\/typing$/.exec(path);
+    if (request.method === "POST" && typing) {
+      if (typing[1] !== "me" && typing[1] !== FAKE_BOT_USER_ID)
+        return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+      let body: { channel_id?: unknown; parent_id?: unknown };
+      try {
+        body = (await request.json()) as typeof body;
+      } catch {
+        return apiError(400, "api.context.invalid_body_param.app_error", "Invalid or missing typing_request in request body.");
+      }
+      const channelId = typeof body.channel_id === "string" ? body.channel_id : "";
+      if (!state.channels.has(channelId)) return apiError(403, "api.context.permissions.app_error", "You do not have the appropriate permissions.");
+      if (failTyping) {
+        state.typingRefused++;
+        // What the server's rate limiter answers: plain text, with its headers.
+        return new Response("limit exceeded\n", {
+          status: 429,
+          headers: { "x-ratelimit-limit": "10", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1" },
+        });
+      }
+      state.typing.push({ channel_id: channelId, parent_id: typeof body.parent_id === "string" ? body.parent_id : "", at: Date.now() });
+      return Response.json({ status: "OK" });
     }
     const channelPosts = /^\/api\/v4\/channels\/([a-z0-9]{26})\/posts$/.exec(path);
     if (request.method === "GET" && channelPosts) return postsSince(channelPosts[1] ?? "", new URL(request.url).searchParams);
@@ -249,6 +283,10 @@ export function createMattermostFake(options: MattermostFakeOptions) {
     /** Subscribes to new posts, the bot's own included (as Mattermost broadcasts them). */
     onPost(listener: (post: FakePost, channel: FakeChannel) => void) {
       postListeners.push(listener);
+    },
+    /** Typing requests are refused by the rate limiter (429) until told otherwise; posts still go. */
+    failTypingRequests(fail = true) {
+      failTyping = fail;
     },
     /** The next create-post calls fail with these answers, in order. */
     failNextPost(failure: { status: number; id: string; message: string; retryAfterSeconds?: number }) {

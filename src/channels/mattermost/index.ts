@@ -12,6 +12,7 @@ import { networkSafe } from "../shared/send-result";
 import { createPost, type MattermostClient, mattermostCall, mattermostSendResult, isBadRootId } from "./api";
 import { fetchMattermostFile, filesOf, lookUpFileInfos } from "./files";
 import { fieldsOf, normalizeMattermost } from "./inbound";
+import { mattermostTyping } from "./typing";
 import { mattermostWsAdapter } from "./websocket";
 import type { ChannelAdapter } from "../shared/types";
 
@@ -106,6 +107,9 @@ export const mattermostAdapter: ChannelAdapter<MattermostConfig> = {
       return { ok: false, retryable: result.retryable, retryAfterMs: result.retryAfterMs, error: result.error };
     });
   },
+
+  /** "… is typing" in the channel (or the thread) while the turn runs (typing.ts). */
+  typing: mattermostTyping(client),
 
   /** A webhook post's file (`mattermost-file:<id>`), from the configured server with the bot token (files.ts). */
   async fetchAttachment(attachment, { config, fetch }, maxBytes) {

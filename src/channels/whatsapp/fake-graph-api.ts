@@ -6,7 +6,8 @@
  * envelope and codes. Webhook subscriptions are verified with a GET to the callback, as
  * Meta does. Media a user "sent" (`addMedia`) is served as Graph serves it: `GET /{media-id}`
  * answers a short-lived URL with type and size, and that URL answers the bytes, both only
- * with the bearer token.
+ * with the bearer token. A read receipt with a typing indicator (`status: "read"`) is taken
+ * only for a message the user sent (`userWrote` with its wamid), as Graph takes it.
  */
 
 export interface GraphApiFakeOptions {
@@ -26,6 +27,12 @@ export interface SentTextMessage {
   body: string;
   /** `context.message_id`: the message being quoted. */
   contextMessageId?: string;
+}
+
+/** A typing indicator the fake showed: the message it marked read, and when. */
+export interface TypingShown {
+  messageId: string;
+  at: number;
 }
 
 /** Graph error codes the fake can be told to answer with. */
@@ -77,6 +84,10 @@ export function createGraphApiFake(options: GraphApiFakeOptions) {
   const subscribedWabas: string[] = [];
   const script: ScriptedCode[] = [];
   const lastInbound = new Map<string, number>();
+  const inboundIds = new Set<string>();
+  const typing: TypingShown[] = [];
+  const typingRefused: TypingShown[] = [];
+  let failTyping = false;
   let counter = 0;
   const media = new Map<string, { bytes: Uint8Array<ArrayBuffer>; mimeType: string }>();
   const downloads: { id: string; status: number }[] = [];
@@ -107,14 +118,33 @@ export function createGraphApiFake(options: GraphApiFakeOptions) {
     return new Response(file.bytes, { headers: { "content-type": file.mimeType, "content-length": String(file.bytes.length) } });
   }
 
+  /** `status: "read"` with `typing_indicator`: marks a received message read and shows "typing…" (at most 25 s on the phone). */
+  function markRead(body: Record<string, unknown>): Response {
+    const messageId = body.message_id;
+    if (typeof messageId !== "string" || !messageId) return graphError(100, "The parameter message_id is required.");
+    const indicator = body.typing_indicator as { type?: unknown } | undefined;
+    if (indicator !== undefined && indicator?.type !== "text") return graphError(100, "Param typing_indicator['type'] must be one of {text}.");
+    if (!inboundIds.has(messageId)) return graphError(100, `Invalid message_id: ${messageId} is not a message this number received.`);
+    if (failTyping) {
+      typingRefused.push({ messageId, at: now() });
+      return graphError(131000);
+    }
+    if (indicator) typing.push({ messageId, at: now() });
+    return Response.json({ success: true });
+  }
+
   async function sendMessage(request: Request): Promise<Response> {
-    let body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string }; context?: { message_id?: string } };
+    let body: { messaging_product?: string; to?: string; type?: string; text?: { body?: string }; context?: { message_id?: string }; status?: string };
     try {
       body = (await request.json()) as typeof body;
     } catch {
       return graphError(100, "request body is not JSON");
     }
     if (body.messaging_product !== "whatsapp") return graphError(100, "The parameter messaging_product is required.");
+    if (body.status !== undefined) {
+      if (body.status !== "read") return graphError(100, "Param status must be one of {read}.");
+      return markRead(body);
+    }
     if (!body.to) return graphError(100, "The parameter to is required.");
     if (body.type !== "text" || typeof body.text?.body !== "string") return graphError(100, "Param text['body'] is required for type text.");
     if (body.text.body.length > 4096) return graphError(100, "Param text['body'] must be at most 4096 characters long.");
@@ -173,8 +203,19 @@ export function createGraphApiFake(options: GraphApiFakeOptions) {
     addMedia: (id: string, bytes: Uint8Array, mimeType: string) => void media.set(id, { bytes: new Uint8Array(bytes), mimeType }),
     /** The next message sends fail with these Graph error codes, in order. */
     failNext: (...codes: ScriptedCode[]) => void script.push(...codes),
-    /** Records that a user wrote to the business number, which opens the 24-hour window. */
-    userWrote: (waId: string, at = now()) => void lastInbound.set(waId, at),
+    /** Every typing indicator shown, in order. */
+    typing,
+    /** Typing indicators refused while `failTypingIndicators` was on. */
+    typingRefused,
+    /** Typing indicators answer Graph's `131000` until told otherwise (messages still go). */
+    failTypingIndicators: (fail = true) => {
+      failTyping = fail;
+    },
+    /** Records that a user wrote to the business number (message `messageId`, when given), which opens the 24-hour window. */
+    userWrote: (waId: string, at = now(), messageId?: string) => {
+      lastInbound.set(waId, at);
+      if (messageId) inboundIds.add(messageId);
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { fetchWhatsAppMedia } from "./media";
 import { toWhatsAppText, WHATSAPP_MAX_TEXT } from "./format";
 import { checkHubSignature, normaliseNotification, notificationSchema, SIGNATURE_HEADER } from "./webhook";
 import { createLogger } from "../../lib/log";
+import { whatsappTyping } from "./typing";
 
 const log = createLogger("whatsapp");
 
@@ -138,6 +139,9 @@ export const whatsappAdapter: ChannelAdapter<WhatsAppConfig> = {
       return whatsappSendResult(res, now);
     });
   },
+
+  /** "typing…" on the person's message while the turn runs (typing.ts). */
+  typing: whatsappTyping(graphBase),
 
   setup: (ctx) => (ctx.config.appId ? subscribeWebhook(ctx) : Promise.resolve({ ok: true, steps: manualSteps(ctx) })),
 };
