@@ -33,6 +33,8 @@ export interface MatrixHomeserver {
   calls: { method: string; path: string; status: number }[];
   /** Timeline events of a room, as stored. */
   events(roomId: string): RoomEvent[];
+  /** Every typing notice accepted (`PUT /rooms/{roomId}/typing/{userId}`), in order; `timeout` as Synapse applies it. */
+  typing: { roomId: string; userId: string; typing: boolean; timeout?: number }[];
   /** Stores a file as an upload would and returns its `mxc://` URI. */
   addMedia(bytes: Uint8Array, contentType: string): string;
   /**
@@ -68,6 +70,7 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
   const txns = new Map<string, string>();
   const accountData = new Map<string, Json>();
   const calls: MatrixHomeserver["calls"] = [];
+  const typing: MatrixHomeserver["typing"] = [];
   const media = new Map<string, { bytes: Uint8Array; contentType: string }>();
   const sendLimits = new Map<string, { burst: number; perSecond: number; tokens: number; at: number }>();
   /** Takes one send from the user's bucket, or throws the homeserver's 429. */
@@ -301,7 +304,16 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
           joinedUsers[e.state_key] = { display_name: profileOf(e.state_key).displayname };
       return { joined: joinedUsers };
     }
-    if (action === "typing" || action === "receipt" || action === "read_markers") return {};
+    if (action === "typing" && method === "PUT") {
+      // As Synapse's typing servlet: only one's own state, `typing` required, `timeout` defaulting to 30 s and capped at 2 minutes.
+      if (seg[4] !== auth.userId) throw new HttpError(403, "M_FORBIDDEN", "Cannot set another user's typing state");
+      if (typeof body.typing !== "boolean") throw new HttpError(400, "M_MISSING_PARAM", "Missing params: ['typing']");
+      if (body.typing && body.timeout !== undefined && typeof body.timeout !== "number") throw new HttpError(400, "M_BAD_JSON", "timeout must be an integer");
+      const timeout = body.typing ? Math.min(typeof body.timeout === "number" ? body.timeout : 30_000, 120_000) : undefined;
+      typing.push({ roomId: joined.roomId, userId: auth.userId, typing: body.typing, ...(timeout !== undefined ? { timeout } : {}) });
+      return {};
+    }
+    if (action === "receipt" || action === "read_markers") return {};
     throw new HttpError(404, "M_UNRECOGNIZED", "Unrecognized request");
   }
 
@@ -350,6 +362,7 @@ export async function startMatrixHomeserver(port: number, serverName = "fake.tes
     serverName,
     rooms,
     calls,
+    typing,
     addUser(localpart, displayName, deviceId, token) {
       const userId = `@${localpart}:${serverName}`;
       users.set(userId, { userId, displayName });

@@ -16,7 +16,8 @@ import { discordReplyBody } from "../../../../src/channels/discord/reply-body";
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { GatewaySessionStore } from "./session-store";
-import { TypingIndicator } from "./typing";
+import { discordTyping } from "./typing";
+import type { TypingIndicator } from "../shared/typing";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { SendResult } from "../../../../src/channels/shared/types";
 import { sendDiscordChannelFile, sendDiscordFile } from "../../../../src/channels/discord/send-file";
@@ -63,7 +64,7 @@ class DiscordGatewayConnection implements RunningChannel {
   ) {
     const apiBase = config.apiBase ?? DISCORD_API_BASE;
     this.client = { apiBase, botToken: config.botToken, fetch: globalThis.fetch };
-    this.typing = new TypingIndicator(this.client);
+    this.typing = discordTyping(this.client);
     this.sessions = new GatewaySessionStore(host.dataDir);
     this.manager = new WebSocketManager({
       token: config.botToken,

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDiscordFake } from "../../../../src/channels/discord/fake-api";
-import { TypingIndicator } from "./typing";
+import { discordTyping } from "./typing";
 
 const BOT_TOKEN = "MTA5ODc2NTQzMjEwOTg3NjU0.Gx1fak.typing-test-token";
 const CHANNEL = "1100000000000000001";
@@ -19,7 +19,7 @@ async function setup(botToken = BOT_TOKEN) {
     responses.push(res.status);
     return res;
   };
-  return { fake, responses, typing: new TypingIndicator({ apiBase: "https://discord.fake/api/v10", botToken, fetch: fetchFn }) };
+  return { fake, responses, typing: discordTyping({ apiBase: "https://discord.fake/api/v10", botToken, fetch: fetchFn }) };
 }
 
 beforeEach(() => {

@@ -23,6 +23,7 @@ import { quietSdkGlobalLogger, sdkLogger, sendFailure, whoAmI } from "./sdk";
 import { refuseEncrypted } from "./trust";
 import { downloadMatrixMedia } from "./media";
 import { matrixEditableMessages } from "./live-edits";
+import { matrixTyping } from "./typing";
 import { wantedBytes } from "../shared/media";
 import type { InboundFile } from "../../inbound-outbox";
 
@@ -38,11 +39,21 @@ class MatrixConnection implements RunningChannel {
   private readonly invitesActedOn = new Set<string>();
   private displayName: string | undefined;
   private stopped = false;
-  /** Streamed replies: posted, then edited (live-edits.ts). */
-  readonly streaming: EditableMessages = matrixEditableMessages({
+  /** "… is typing" per room from a message's arrival until the reply (or its first streamed part) goes out (typing.ts). */
+  private readonly typing = matrixTyping(() => this.client);
+  private readonly edits = matrixEditableMessages({
     client: () => this.client,
     flush: async () => void (await this.snapshot?.flush()),
   });
+  /** Streamed replies: posted, then edited (live-edits.ts). */
+  readonly streaming: EditableMessages = {
+    ...this.edits,
+    post: async (reply) => {
+      const outcome = await this.edits.post(reply);
+      if (outcome.ok) this.typing.stop(reply.conversationId ?? reply.recipient);
+      return outcome;
+    },
+  };
 
   constructor(
     private readonly channelId: string,
@@ -65,6 +76,7 @@ class MatrixConnection implements RunningChannel {
       // Content is complete (thread relation included): the SDK must not add one of its own.
       await client.sendMessage(roomId, null, content as unknown as RoomMessageEventContent, txnId);
       await this.snapshot?.flush();
+      this.typing.stop(roomId);
       return { ok: true };
     } catch (err) {
       return sendFailure(err);
@@ -96,6 +108,7 @@ class MatrixConnection implements RunningChannel {
       const content = fileEventContent(file, where, textContent["m.relates_to"]);
       await client.sendMessage(roomId, null, content as unknown as RoomMessageEventContent, txnId);
       await this.snapshot?.flush();
+      this.typing.stop(roomId);
       return { ok: true };
     } catch (err) {
       return sendFailure(err);
@@ -104,6 +117,7 @@ class MatrixConnection implements RunningChannel {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.typing.stopAll();
     this.client?.stopClient();
     await this.snapshot?.flush().catch((err: unknown) => this.host.log.error("matrix key store not saved", { error: String(err) }));
     this.host.state("stopped");
@@ -205,6 +219,7 @@ class MatrixConnection implements RunningChannel {
         // The key that decrypted it is on disk before the event counts as handled.
         if (event.isEncrypted()) await this.snapshot?.flush();
         this.host.receive(outcome.message, await this.fileOf(outcome, eventId));
+        this.typing.start(room.roomId);
       }
       this.handled.mark(eventId, event.getTs());
     } finally {

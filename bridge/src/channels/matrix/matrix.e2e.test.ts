@@ -163,6 +163,12 @@ describe("Matrix through the bridge", () => {
     await answered("what is in the room?");
     const reply = answersTo("what is in the room?")[0];
     expect(reply?.relatesTo).toMatchObject({ rel_type: "m.thread", event_id: mention.event_id });
+    // The bot showed itself typing while the turn ran, and cleared it once the reply was sent.
+    await waitFor(async () => hs.typing.some((t) => t.roomId === roomId && !t.typing), 10_000, "typing cleared after the reply");
+    expect(hs.typing.filter((t) => t.roomId === roomId)).toEqual([
+      { roomId, userId: botId, typing: true, timeout: 30_000 },
+      { roomId, userId: botId, typing: false },
+    ]);
     await sleep(1500);
     expect(answersTo("just chatting")).toHaveLength(0);
     expect(answersTo("what is in the room?")).toHaveLength(1);

@@ -41,8 +41,17 @@ export interface IncomingMessage {
   attachments?: { contentType: string; filename?: string; bytes: Uint8Array; declaredSize?: number }[];
 }
 
+/** A `sendTyping` signal-cli accepted: started (shown 15 s) or `stop: true`. */
+export interface TypingNotice {
+  recipient?: string[];
+  groupId?: string;
+  stop: boolean;
+  at: number;
+}
+
 export async function startFakeSignalCli(account: string, options: { attachmentsDir?: string } = {}) {
   const sent: SentMessage[] = [];
+  const typing: TypingNotice[] = [];
   const waiting: string[] = [];
   const clients = new Set<Socket>();
   let clock = Date.now();
@@ -98,6 +107,20 @@ export async function startFakeSignalCli(account: string, options: { attachments
           result: { timestamp, results: (recipient ?? []).map((number) => ({ recipientAddress: { number }, type: "SUCCESS" })) },
         });
       }
+      case "sendTyping": {
+        // As SendTypingCommand: recipients and/or a group, at least one; `stop` sends the STOP message.
+        const recipient = typeof params.recipient === "string" ? [params.recipient] : (params.recipient as string[] | undefined);
+        const groupId = params.groupId as string | undefined;
+        if (!recipient?.length && !groupId) return answer(socket, req.id, { error: { code: -1, message: "No recipients given" } });
+        if (recipient?.some((r) => !/^(\+[1-9]\d{6,14}|[0-9a-f-]{36})$/.test(r)))
+          return answer(socket, req.id, { error: { code: -1, message: "Invalid number" } });
+        if (params.stop !== undefined && typeof params.stop !== "boolean")
+          return answer(socket, req.id, { error: { code: -32602, message: "Invalid params: stop" } });
+        typing.push({ ...(recipient ? { recipient } : {}), ...(groupId ? { groupId } : {}), stop: params.stop === true, at: Date.now() });
+        return answer(socket, req.id, {
+          result: { timestamp: ++clock, results: (recipient ?? []).map((number) => ({ recipientAddress: { number }, type: "SUCCESS" })) },
+        });
+      }
       default:
         return answer(socket, req.id, { error: { code: -32601, message: `Method not implemented: ${req.method}` } });
     }
@@ -126,6 +149,7 @@ export async function startFakeSignalCli(account: string, options: { attachments
   return {
     address: `127.0.0.1:${port}`,
     sent,
+    typing,
     get connected() {
       return clients.size;
     },

@@ -13,6 +13,7 @@ import { signalConfigSchema, type SignalConfig } from "../../../../src/channels/
 import { describeZodError } from "../../../../src/lib/zod-error";
 import { backoffDelayMs } from "../../backoff";
 import { JsonRpcError, JsonRpcLines, type JsonRpcNotification } from "./json-rpc-lines";
+import { signalTyping } from "./typing";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 
@@ -42,6 +43,8 @@ class SignalConnection implements RunningChannel {
   private retry: NodeJS.Timeout | null = null;
   private socket: Socket | null = null;
   private child: ChildProcess | null = null;
+  /** "typing…" per conversation from a message's arrival until the reply goes out (typing.ts). */
+  private readonly typing = signalTyping(() => (this.ready ? this.rpc : null));
 
   constructor(
     private readonly config: SignalConfig,
@@ -74,6 +77,7 @@ class SignalConnection implements RunningChannel {
       : {};
     try {
       await rpc.request("send", { ...(group ? { groupId: group } : { recipient: [reply.recipient] }), ...content, ...quote });
+      this.typing.stop(reply.conversationId ?? reply.recipient);
       return { ok: true };
     } catch (err) {
       if (err instanceof JsonRpcError) return { ok: false, retryable: false, error: `signal-cli: ${err.message}` };
@@ -84,6 +88,7 @@ class SignalConnection implements RunningChannel {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    this.typing.stopAll();
     this.socket?.destroy();
     this.child?.kill("SIGTERM");
     this.host.state("stopped");
@@ -207,6 +212,7 @@ class SignalConnection implements RunningChannel {
       },
       files,
     );
+    this.typing.start(groupId ? `group:${groupId}` : source);
   }
 }
 

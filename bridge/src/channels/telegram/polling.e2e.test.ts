@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import groupChatter from "../../../../src/channels/telegram/fixtures/group-chatter.json";
 import groupMention from "../../../../src/channels/telegram/fixtures/group-mention.json";
 import textPrivate from "../../../../src/channels/telegram/fixtures/text-private.json";
-import { createTelegramFake } from "../../../../src/channels/telegram/fake-bot-api";
+import { createTelegramFake, tooManyRequests } from "../../../../src/channels/telegram/fake-bot-api";
 import { serveFake } from "../../../../test/fakes/http-fake-server";
 import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
 import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
@@ -92,6 +92,31 @@ describe("Telegram long polling through the bridge", () => {
     expect(repliesTo(update.message.message_id)[0]).toMatchObject({ chat_id: "1111111", parse_mode: "HTML" });
     expect(repliesTo(update.message.message_id)[0]?.text).toContain("You said: is 1 &lt; 2 &amp; 3 &gt; 2?");
     expect(fake.state.chatActions).toContainEqual({ chat_id: "1111111", action: "typing" });
+  });
+
+  it("keeps renewing typing every 4 s while the reply is held, and stops once it is sent", async () => {
+    // Telegram answers the first send 429 retry_after 6: the reply waits, the turn is not over for the person.
+    fake.failNext("sendMessage", tooManyRequests(6));
+    const typingIn = (chatId: string, from: number) =>
+      fake.state.calls.slice(from).filter((c) => c.method === "sendChatAction" && String(c.params.chat_id) === chatId);
+    const start = fake.state.calls.length;
+    const update = say("take your time");
+    await waitFor(async () => typingIn("1111111", start).length >= 2, 20_000, "typing renewed while the reply is held");
+    expect(repliesTo(update.message.message_id)).toHaveLength(0);
+    await answered(update.message.message_id);
+    // Someone else's private message answered: the bridge has moved on, and no typing went to the answered chat since its reply.
+    const other = structuredClone(textPrivate);
+    other.update_id = nextId;
+    other.message.message_id = nextId++;
+    other.message.chat.id = 2222222;
+    other.message.from.id = 2222222;
+    other.message.text = "another chat";
+    fake.enqueue(other);
+    await answered(other.message.message_id);
+    const replied = fake.state.calls.map((c) => c.method === "sendMessage" && String(c.params.text).includes("take your time")).lastIndexOf(true);
+    expect(replied).toBeGreaterThan(start);
+    expect(typingIn("1111111", replied + 1)).toEqual([]);
+    expect(typingIn("2222222", replied + 1).length).toBeGreaterThan(0);
   });
 
   it("answers a mention in a group and ignores the group's chatter", async () => {

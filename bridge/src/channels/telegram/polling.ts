@@ -20,12 +20,16 @@ import { PollState } from "./poll-state";
 import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, EditableMessages, ReplyFileBytes, RunningChannel } from "../shared/types";
 import { telegramEditableMessages } from "./live-edits";
+import type { TypingIndicator } from "../shared/typing";
+import { telegramTyping } from "./typing";
 
 const RETRY = { baseMs: 1000, maxMs: 60_000 };
 /** grammY's declarations name the abort-controller shim's AbortSignal; Node's own is what it gets at run time. */
 type GrammySignal = Parameters<Api["getUpdates"]>[1];
 /** A client-side bound above the long poll, so a silently dead connection is noticed. */
 const CLIENT_TIMEOUT_MARGIN_SECONDS = 15;
+/** Where a reply goes: the chat it answers, or the person's private chat. */
+const chatOf = (reply: BridgeReply) => reply.conversationId ?? reply.recipient;
 
 class TelegramPoller implements RunningChannel {
   private readonly api: Api;
@@ -40,6 +44,8 @@ class TelegramPoller implements RunningChannel {
   private rateLimitedUntil = 0;
   /** Streamed replies: sendMessage, then editMessageText (live-edits.ts). */
   readonly streaming: EditableMessages;
+  /** "typing…" per chat from the message's arrival until the reply (or its first streamed part) goes out. */
+  private readonly typing: TypingIndicator;
 
   constructor(
     private readonly config: TelegramPollingConfig,
@@ -49,12 +55,21 @@ class TelegramPoller implements RunningChannel {
     this.api = telegramApi(config.botToken, config.apiBase, globalThis.fetch, this.pollTimeoutSeconds + CLIENT_TIMEOUT_MARGIN_SECONDS);
     this.bot = { id: botIdFromToken(config.botToken), username: config.botUsername };
     this.state = new PollState(host.dataDir, this.bot.id);
-    this.streaming = telegramEditableMessages({
+    this.typing = telegramTyping(this.api);
+    const edits = telegramEditableMessages({
       api: this.api,
       notReady: () =>
         !this.polling ? "Telegram polling is not running" : Date.now() < this.rateLimitedUntil ? "Telegram rate limit: waiting for retry_after" : null,
       rateLimited: (ms) => (this.rateLimitedUntil = Date.now() + ms),
     });
+    this.streaming = {
+      ...edits,
+      post: async (reply) => {
+        const outcome = await edits.post(reply);
+        if (outcome.ok) this.typing.stop(chatOf(reply));
+        return outcome;
+      },
+    };
     void this.run();
   }
 
@@ -62,11 +77,14 @@ class TelegramPoller implements RunningChannel {
     if (!this.polling) return { ok: false, retryable: true, error: "Telegram polling is not running" };
     if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Telegram rate limit: waiting for retry_after" };
     const result = await sendTelegramReply(this.api, {
-      chatId: reply.conversationId ?? reply.recipient,
+      chatId: chatOf(reply),
       text: reply.text,
       replyToMessageId: reply.replyContext?.messageId,
     });
-    if (result.ok) return { ok: true };
+    if (result.ok) {
+      this.typing.stop(chatOf(reply));
+      return { ok: true };
+    }
     if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
     return { ok: false, retryable: result.retryable, error: result.error };
   }
@@ -75,11 +93,14 @@ class TelegramPoller implements RunningChannel {
   async sendFile(reply: BridgeReply, file: ReplyFileBytes): Promise<DeliveryOutcome> {
     if (!this.polling) return { ok: false, retryable: true, error: "Telegram polling is not running" };
     if (Date.now() < this.rateLimitedUntil) return { ok: false, retryable: true, error: "Telegram rate limit: waiting for retry_after" };
-    const chatId = reply.conversationId ?? reply.recipient;
+    const chatId = chatOf(reply);
     const target = { botToken: this.config.botToken, apiBase: this.config.apiBase, chatId, replyToMessageId: reply.replyContext?.messageId };
     const message = { recipient: reply.recipient, conversationId: reply.conversationId, deliveryId: reply.id, text: "", file };
     const result = await sendTelegramFile(target, message, globalThis.fetch);
-    if (result.ok) return { ok: true };
+    if (result.ok) {
+      this.typing.stop(chatId);
+      return { ok: true };
+    }
     if (result.retryAfterMs) this.rateLimitedUntil = Date.now() + result.retryAfterMs;
     return { ok: false, retryable: result.retryable, error: result.error };
   }
@@ -87,6 +108,7 @@ class TelegramPoller implements RunningChannel {
   async stop(): Promise<void> {
     this.stopped = true;
     this.polling = false;
+    this.typing.stopAll();
     this.abort.abort();
     this.host.state("stopped");
   }
@@ -184,8 +206,8 @@ class TelegramPoller implements RunningChannel {
         ...message,
         attachments: attachments?.map(({ type, name, url, size, voice, durationSeconds }) => ({ type, name, url, size, voice, durationSeconds })),
       });
-      // The typing indicator while the agent works; Telegram clears it after 5 s or on the reply.
-      void this.api.sendChatAction(normalized.chatId, "typing").catch(() => undefined);
+      // The typing indicator while the agent works, renewed until the reply goes out (typing.ts).
+      this.typing.start(String(normalized.chatId));
     }
     this.state.saveOffset(Math.max(...updates.map((u) => u.update_id)) + 1);
   }

@@ -90,13 +90,21 @@ class FakeSocket extends EventEmitter {
   readonly ev: EventEmitter = this;
   user?: { id: string; lid?: string };
   sent: { jid: string; text?: string; content: WhatsAppContent; quoted?: WAMessage }[] = [];
+  /** Chat states sent, in order with the messages (`"composing" → jid`, `"message → jid"`, `"paused" → jid`). */
+  chatStates: string[] = [];
   ended = false;
   constructor(readonly auth: AuthenticationState) {
     super();
   }
   async sendMessage(jid: string, content: WhatsAppContent, options?: { quoted?: WAMessage }) {
     this.sent.push({ jid, ...("text" in content ? { text: content.text } : {}), content, quoted: options?.quoted });
+    this.chatStates.push(`message ${jid}`);
     return {};
+  }
+  /** Baileys decodes the jid first (jidDecode): without one it throws, as here. */
+  async sendPresenceUpdate(type: string, toJid: string) {
+    if (!toJid?.includes("@")) throw new TypeError("Cannot destructure property 'server' of 'jidDecode(...)' as it is undefined.");
+    this.chatStates.push(`${type} ${toJid}`);
   }
   end() {
     this.ended = true;
@@ -260,6 +268,25 @@ describe("WhatsApp Web connection", () => {
     // Longer than any first reconnect delay (backoff base 1 s, full jitter): a reconnect would be here by now.
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.sockets).toHaveLength(2);
+    await running.stop();
+  });
+
+  it("shows typing (composing) in the chat when a message arrives and pauses it once the reply is sent", async () => {
+    const h = harness();
+    const running = h.start();
+    const socket = await h.socket(1);
+    socket.openAs();
+    socket.emit("messages.upsert", { type: "notify", messages: [dmText] });
+    const [dm] = h.received;
+    const chat = dm!.conversationId!;
+    await waitFor(async () => socket.chatStates.length === 1, 5000, "composing sent");
+    expect(socket.chatStates).toEqual([`composing ${chat}`]);
+    expect(await running.send({ id: "r1", channelId: "ch_wa", recipient: dm!.senderId, conversationId: chat, text: "Two meetings." })).toEqual({ ok: true });
+    await waitFor(async () => socket.chatStates.length === 3, 5000, "paused sent");
+    expect(socket.chatStates).toEqual([`composing ${chat}`, `message ${chat}`, `paused ${chat}`]);
+    // A second delivery to the chat (a file after the text) sends no second "paused".
+    await running.send({ id: "r2", channelId: "ch_wa", recipient: dm!.senderId, conversationId: chat, text: "And a call." });
+    expect(socket.chatStates.at(-1)).toBe(`message ${chat}`);
     await running.stop();
   });
 

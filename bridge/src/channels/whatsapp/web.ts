@@ -17,6 +17,7 @@ import type { BridgeReply } from "../../../../src/protocol/bridge";
 import type { BridgeChannelType, ChannelHost, DeliveryOutcome, ReplyFileBytes, RunningChannel } from "../shared/types";
 import { normalizeWhatsAppMessage, quotedMessage } from "./web-messages";
 import { readWhatsAppMedia } from "./web-media";
+import { whatsappTyping } from "./typing";
 import type { BridgeInboundMessage } from "../../../../src/protocol/bridge";
 
 const RECONNECT = { baseMs: 1000, maxMs: 60_000 };
@@ -35,6 +36,8 @@ export interface WhatsAppSocket {
   };
   user?: { id: string; lid?: string };
   sendMessage(jid: string, content: WhatsAppContent, options?: { quoted?: WAMessage }): Promise<unknown>;
+  /** A chat state to `jid`: "composing" shows "typing…", "paused" clears it (typing.ts). */
+  sendPresenceUpdate(type: "composing" | "paused", toJid: string): Promise<void>;
   end(error: Error | undefined): void;
   /** Asks the phone to upload again media the server no longer has (Baileys' socket). */
   updateMediaMessage?(msg: WAMessage): Promise<WAMessage>;
@@ -71,6 +74,8 @@ export class WhatsAppWebConnection implements RunningChannel {
   private showingQr = false;
   private retry: NodeJS.Timeout | null = null;
   private readonly authDir: string;
+  /** "typing…" per chat from a message's arrival until the reply goes out (typing.ts). */
+  private readonly typing = whatsappTyping(() => (this.open ? this.socket : null));
 
   constructor(
     private readonly config: WhatsAppWebConfig,
@@ -101,6 +106,7 @@ export class WhatsAppWebConnection implements RunningChannel {
     const quoted = quotedMessage(reply.replyContext);
     try {
       await socket.sendMessage(reply.conversationId ?? reply.recipient, content, quoted ? { quoted } : undefined);
+      this.typing.stop(reply.conversationId ?? reply.recipient);
       return { ok: true };
     } catch (err) {
       // A send that fails while the connection drops is retried once it is back; anything else is final.
@@ -114,6 +120,7 @@ export class WhatsAppWebConnection implements RunningChannel {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
+    this.typing.stopAll();
     this.socket?.end(undefined);
     this.socket = null;
     this.host.state("stopped");
@@ -158,6 +165,7 @@ export class WhatsAppWebConnection implements RunningChannel {
         if (!inbound) continue;
         if (!inbound.attachments?.length) this.host.receive(inbound);
         else void this.receiveWithMedia(socket, msg, inbound);
+        this.typing.start(inbound.conversationId ?? inbound.senderId);
       }
     });
   }
