@@ -34,6 +34,14 @@ export interface DeliveryPass {
   nextDueAt: number | null;
 }
 
+/**
+ * The context an adapter sends from the sender's object with: a delivery here (which adds the
+ * e-mail transport) and the live reply of a running turn (sender-session.ts) share it.
+ */
+export function sendContext(env: Env, channelId: string, config: unknown, now: number): ChannelContext<unknown> {
+  return { channelId, config, publicUrl: env.PUBLIC_URL ?? "", now, fetch: (input, init) => fetch(input, init), bridges: bridgeQueue(env) };
+}
+
 export async function deliverDue(o: {
   sql: SqlStorage;
   env: Env;
@@ -69,15 +77,7 @@ async function deliverOne(o: { sql: SqlStorage; env: Env; cfg: GatewayConfig; ch
           replyContext: row.reply_context ? (JSON.parse(row.reply_context) as Record<string, string>) : undefined,
           ...(row.approval_id ? { approval: { id: row.approval_id } } : {}),
         },
-        {
-          channelId: row.channel_id,
-          config: channel.config,
-          publicUrl: o.env.PUBLIC_URL ?? "",
-          now,
-          fetch: (input, init) => fetch(input, init),
-          bridges: bridgeQueue(o.env),
-          sendEmail: emailTransport(o.env),
-        },
+        { ...sendContext(o.env, row.channel_id, channel.config, now), sendEmail: emailTransport(o.env) },
       )
     : ({ ok: false, retryable: false, error: "channel was deleted" } as const);
   const base = { channelId: row.channel_id, senderId: row.recipient, deliveryId: row.id, runId: row.run_id, attempts };

@@ -40,12 +40,11 @@ import { eventStatements, type FeedEvent } from "../src/db/feed-events";
 import { publishIfWatched } from "../src/pipeline/live-feed-gate";
 import { ConversationStore } from "./sender-session-conversation";
 import { runGatewayTool } from "./sender-session-gateway-tools";
-import { deliverDue, type DeliveryPass } from "./sender-session-delivery";
+import { deliverDue, sendContext, type DeliveryPass } from "./sender-session-delivery";
 import { channelGone, resumeTurn, runPipeline, type Decision, type MessageContext, type Reply } from "./sender-session-pipeline";
 import { writeRecords, type PendingRecord } from "./sender-session-records";
 import { kvGet, kvSet, migrate, type InboxRow } from "./sender-session-storage";
 import { LiveReply } from "./sender-session-live";
-import { bridgeQueue } from "./bridge-hub";
 import { enqueueFile } from "./sender-session-files";
 import type { AgentFile } from "../src/lib/agent-files";
 import { dumpSessionTables, restoreSessionRows, type RestoreOutcome, type SessionTableDump } from "./sender-session-backup";
@@ -424,14 +423,7 @@ export class SenderSession extends DurableObject<Env> {
         inReplyTo: route.inReplyTo ?? undefined,
         replyContext: route.replyContext ? (JSON.parse(route.replyContext) as Record<string, string>) : undefined,
       },
-      ctx: {
-        channelId: channel.id,
-        config: channel.config,
-        publicUrl: this.env.PUBLIC_URL ?? "",
-        now,
-        fetch: (input, init) => fetch(input, init),
-        bridges: bridgeQueue(this.env),
-      },
+      ctx: sendContext(this.env, channel.id, channel.config, now),
       // Only pushed to watching dashboards, never stored: the finished reply is the record.
       onShown: (text) =>
         void publishIfWatched(this.env, [feedEvent("reply.progress", channel.id, route.recipient, { turnId: route.turnId, inReplyTo: route.inReplyTo, text })]),

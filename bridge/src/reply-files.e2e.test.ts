@@ -7,7 +7,7 @@
  * external upload shared in the thread), byte for byte, once, also when the bridge is killed
  * while the platform is failing and started again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,8 +16,9 @@ import { createTelegramFake } from "../../src/channels/telegram/fake-bot-api";
 import textPrivate from "../../src/channels/telegram/fixtures/text-private.json";
 import { startFakeAnthropic, type FakeAnthropic } from "../../test/fakes/anthropic-messages";
 import { serveFake } from "../../test/fakes/http-fake-server";
-import { type BridgeProcess, startBridge } from "../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../test/support/gateway-process";
+import { type BridgeGatewayParts, startBridgeGateway, stopBridgeGateway, telegramPollingChannel } from "../../test/support/bridge-gateway";
+import type { BridgeProcess } from "../../test/support/bridge-process";
+import { type setupAdmin, waitFor } from "../../test/support/gateway-process";
 import { type SlackSocketModeFake, startSlackSocketModeFake } from "./channels/slack/fake-socket-mode";
 import { bashExecutionCall } from "../../test/fakes/anthropic-server-blocks";
 
@@ -39,11 +40,10 @@ describe("files the agent sends, through the bridge", () => {
   let slack: SlackSocketModeFake;
   let anthropic: FakeAnthropic;
   let server: Awaited<ReturnType<typeof serveFake>>;
-  let gw: GatewayProcess;
   let bridge: BridgeProcess;
-  let bridgeToken: string;
+  let runBridge: () => BridgeProcess;
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
-  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-files-"));
+  const parts: BridgeGatewayParts = { dataDir: mkdtempSync(join(tmpdir(), "loopgate-bridge-files-")), fakes: [] };
   let nextId = 60_000;
 
   const sayOnTelegram = (text: string) => {
@@ -63,31 +63,28 @@ describe("files the agent sends, through the bridge", () => {
       serveFake(telegram.handle),
       startSlackSocketModeFake({ botToken: SLACK_BOT, appToken: SLACK_APP }),
     ]);
-    gw = await startGateway({
-      port: PORT,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50", API_RATE_LIMIT_PER_MINUTE: "100000" },
-    });
-    api = (await setupAdmin(gw)).api;
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "files-lab" });
-    bridgeToken = created.body.token;
-    const bridgeId = created.body.bridge.id;
-    for (const body of [
-      { type: "telegram-polling", name: "Telegram (polling)", config: { bridgeId, botToken: TG_TOKEN, apiBase: server.url, pollTimeoutSeconds: 2 } },
-      { type: "slack-socket", name: "Slack (Socket Mode)", config: { bridgeId, botToken: SLACK_BOT, appToken: SLACK_APP, apiBase: slack.apiUrl } },
-    ]) {
-      const ch = await api("POST", "/api/channels", { ...body, policy: "open", agent: AGENT });
-      expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    }
-    bridge = startBridge({ url: gw.url, token: bridgeToken, dataDir });
+    parts.fakes.push(server, anthropic, slack);
+    ({ api, bridge, runBridge } = await startBridgeGateway(
+      {
+        port: PORT,
+        env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: anthropic.url, AGENT_RETRY_BASE_MS: "50", API_RATE_LIMIT_PER_MINUTE: "100000" },
+        bridgeName: "files-lab",
+        channels: (bridgeId) => [
+          { ...telegramPollingChannel(bridgeId, TG_TOKEN, server.url), agent: AGENT },
+          {
+            type: "slack-socket",
+            name: "Slack (Socket Mode)",
+            policy: "open",
+            agent: AGENT,
+            config: { bridgeId, botToken: SLACK_BOT, appToken: SLACK_APP, apiBase: slack.apiUrl },
+          },
+        ],
+      },
+      parts,
+    ));
   });
 
-  afterAll(async () => {
-    await bridge?.stop();
-    await gw?.stop();
-    await Promise.all([server?.close(), anthropic?.close(), slack?.close()]);
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBridgeGateway(parts));
 
   it("uploads a chart on Telegram long polling with sendPhoto, after the answer, as a reply", async () => {
     anthropic.addFile("file_011TgChartPng", "outputs/chart.dat", PNG);
@@ -125,7 +122,7 @@ describe("files the agent sends, through the bridge", () => {
     const id = sayOnTelegram("again please");
     await waitFor(async () => attempts() >= before + 2, 40_000, "two refused uploads");
     await bridge.kill();
-    bridge = startBridge({ url: gw.url, token: bridgeToken, dataDir });
+    bridge = runBridge();
     await waitFor(async () => filesTo(id).length > 0, 40_000, "the chart after the restart");
     // One more message answered with a file: everything before it has settled.
     anthropic.addFile("file_011TgControl", "control.png", PNG);

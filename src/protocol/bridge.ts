@@ -97,16 +97,20 @@ export interface BridgeReplyFile {
 /** Where a bridge fetches a reply's file: `${gateway}${BRIDGE_FILE_ROUTE}${encodeURIComponent(reply.id)}`. */
 export const BRIDGE_FILE_ROUTE = "/bridge/files/";
 
-/** A reply to deliver on a platform. `id` is stable across re-sends; the bridge dedupes on it. */
-export interface BridgeReply {
-  id: string;
+/** Where a reply, or a reply so far, goes on the platform: the fields BridgeReply and BridgeProgress share. */
+export interface BridgeReplyTarget {
   channelId: string;
   recipient: string;
   conversationId?: string;
   inReplyTo?: string;
+  replyContext?: Record<string, string>;
+}
+
+/** A reply to deliver on a platform. `id` is stable across re-sends; the bridge dedupes on it. */
+export interface BridgeReply extends BridgeReplyTarget {
+  id: string;
   /** With a `file`: the line naming it, sent instead when the file cannot be uploaded (or by a bridge that predates files). */
   text: string;
-  replyContext?: Record<string, string>;
   file?: BridgeReplyFile;
 }
 
@@ -116,14 +120,9 @@ export interface BridgeReply {
  * (its first chunk) that will finish it: the bridge posts the first partial message, edits it,
  * and makes that reply its last edit.
  */
-export interface BridgeProgress {
+export interface BridgeProgress extends BridgeReplyTarget {
   replyId: string;
-  channelId: string;
-  recipient: string;
-  conversationId?: string;
-  inReplyTo?: string;
   text: string;
-  replyContext?: Record<string, string>;
 }
 
 /** Frames the hub sends. */

@@ -7,19 +7,11 @@
  * with sendPhoto after the answer, byte for byte, downloaded by the bridge; the missing one is
  * skipped with an `agent.file_skipped` event and the answer still goes out.
  */
-import { writeFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTelegramFake } from "../../src/channels/telegram/fake-bot-api";
+import { describe, expect, it } from "vitest";
 import textPrivate from "../../src/channels/telegram/fixtures/text-private.json";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
 import { bashExecutionCall } from "../fakes/anthropic-server-blocks";
-import { startBridge, type BridgeProcess } from "../support/bridge-process";
-import { buildImage, docker, prepareDocker } from "../support/docker";
-import { setupAdmin, waitFor } from "../support/gateway-process";
-import { createChannelWithSetup, platformGateway } from "../support/platform-gateway";
+import { waitFor } from "../support/gateway-process";
+import { telegramContainer } from "../support/telegram-container";
 
 const PORT = 10850;
 const KEY = "sk-ant-container-code-files-e2e-5d81";
@@ -34,56 +26,16 @@ const GONE = "file_011CPMxVD3fHLUhvTqtsQA5w";
 type Json = Record<string, unknown>;
 
 describe("files code execution creates in a container turn, to Telegram", () => {
-  const telegram = createTelegramFake({ token: TOKEN });
-  const platform = platformGateway({
-    port: PORT,
-    fake: () => telegram.handle,
-    env: () => ({ API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100" }),
-  });
-  let model: FakeAnthropic;
-  let bridge: BridgeProcess | undefined;
-  let channelId = "";
-  const work = mkdtempSync(join(tmpdir(), "loopgate-code-files-"));
-
-  beforeAll(async () => {
-    prepareDocker();
-    buildImage(IMAGE, "bridge/agent-runner");
-    model = await startFakeAnthropic({ apiKey: KEY });
-  }, 300_000);
-
-  afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS && bridge) writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/code-files-bridge.log`, bridge.output());
-    await bridge?.kill();
-    await model?.close();
-    const volumes = channelId ? docker("volume", "ls", "-q", "--filter", `label=loopgate.channel=${channelId}`).split("\n").filter(Boolean) : [];
-    if (volumes.length) docker("volume", "rm", ...volumes);
-  });
+  const frame = telegramContainer({ port: PORT, apiKey: KEY, image: IMAGE, token: TOKEN, name: "code-files" });
+  const { telegram } = frame;
 
   it("sends the PNG code execution made with sendPhoto after the answer, and skips a file that is gone with a feed event", async () => {
-    const { api } = await setupAdmin(platform.gw);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "code-files-host" });
-    const bridgeId = created.body.bridge.id;
-    bridge = startBridge({
-      url: platform.gw.url,
-      token: created.body.token,
-      dataDir: join(work, "bridge-data"),
-      heartbeatMs: 1000,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_CONTAINER_IMAGE: IMAGE, CONTAINER_TIMEOUT_MS: "60000" },
-    });
-    await waitFor(
-      async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected,
-      30_000,
-      "bridge connected",
-    );
-    const channel = await createChannelWithSetup(api, {
-      type: "telegram",
-      name: "Telegram code files",
-      policy: "open",
-      config: { botToken: TOKEN, apiBase: platform.fakeUrl },
+    const { api, channel } = await frame.connect("Telegram code files", {
       // An open channel's senders are public: code execution is offered to them explicitly.
-      agent: { container: true, containerBridgeId: bridgeId, serverTools: { codeExecution: {}, publicSenders: true } },
+      serverTools: { codeExecution: {}, publicSenders: true },
     });
-    channelId = channel.id;
+    const channelId = channel.id;
+    const model = frame.model;
 
     model.addFile(CHART, "chart.png", Buffer.from(PNG_B64, "base64"), "image/png");
     const from = model.requests.length;

@@ -5,17 +5,10 @@
  * API on 127.0.0.1. The picture arrives with sendPhoto after the answer; a path outside the
  * workspace is refused inside the container and nothing is sent for it.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTelegramFake } from "../../src/channels/telegram/fake-bot-api";
+import { describe, expect, it } from "vitest";
 import textPrivate from "../../src/channels/telegram/fixtures/text-private.json";
-import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic-messages";
-import { startBridge, type BridgeProcess } from "../support/bridge-process";
-import { buildImage, docker, prepareDocker } from "../support/docker";
-import { setupAdmin, waitFor } from "../support/gateway-process";
-import { createChannelWithSetup, platformGateway } from "../support/platform-gateway";
+import { waitFor } from "../support/gateway-process";
+import { telegramContainer } from "../support/telegram-container";
 
 const PORT = 10100;
 const KEY = "sk-ant-send-file-e2e-7f3a";
@@ -42,22 +35,13 @@ function askedFor(body: Json): string {
 }
 
 describe("files the agent sends, from its container to Telegram", () => {
-  const telegram = createTelegramFake({ token: TOKEN });
-  const platform = platformGateway({
+  const frame = telegramContainer({
     port: PORT,
-    fake: () => telegram.handle,
-    env: () => ({ API_RATE_LIMIT_PER_MINUTE: "100000", DELIVERY_RETRY_BASE_MS: "100" }),
-  });
-  let model: FakeAnthropic;
-  let bridge: BridgeProcess | undefined;
-  let channelId = "";
-  const work = mkdtempSync(join(tmpdir(), "loopgate-send-file-"));
-
-  beforeAll(async () => {
-    prepareDocker();
-    buildImage(IMAGE, "bridge/agent-runner");
-    model = await startFakeAnthropic({
-      apiKey: KEY,
+    apiKey: KEY,
+    image: IMAGE,
+    token: TOKEN,
+    name: "send-file",
+    model: {
       // chart: write a PNG, then send it. escape: try to send a file outside the workspace.
       respond: (body) => {
         const result = lastToolResult(body);
@@ -72,16 +56,9 @@ describe("files the agent sends, from its container to Telegram", () => {
         if (result.startsWith("exit code 0")) return { kind: "tool_use", name: "send_file", input: { path: "chart.png" } };
         return undefined;
       },
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    if (process.env.LOOPGATE_E2E_LOGS && bridge) writeFileSync(`${process.env.LOOPGATE_E2E_LOGS}/send-file-bridge.log`, bridge.output());
-    await bridge?.kill();
-    await model?.close();
-    const volumes = channelId ? docker("volume", "ls", "-q", "--filter", `label=loopgate.channel=${channelId}`).split("\n").filter(Boolean) : [];
-    if (volumes.length) docker("volume", "rm", ...volumes);
+    },
   });
+  const { telegram } = frame;
 
   let nextMessageId = 3000;
   const say = async (text: string) => {
@@ -98,30 +75,10 @@ describe("files the agent sends, from its container to Telegram", () => {
   };
 
   it("sends the PNG the agent wrote in its workspace with sendPhoto, after the answer", async () => {
-    const { api } = await setupAdmin(platform.gw);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "files-host" });
-    const bridgeId = created.body.bridge.id;
-    bridge = startBridge({
-      url: platform.gw.url,
-      token: created.body.token,
-      dataDir: join(work, "bridge-data"),
-      heartbeatMs: 1000,
-      env: { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_CONTAINER_IMAGE: IMAGE, CONTAINER_TIMEOUT_MS: "60000" },
-    });
-    await waitFor(
-      async () => (await api<{ bridge: { connected: boolean } }>("GET", `/api/bridges/${bridgeId}`)).body.bridge.connected,
-      30_000,
-      "bridge connected",
-    );
-    const channel = await createChannelWithSetup(api, {
-      type: "telegram",
-      name: "Telegram files",
-      policy: "open",
-      config: { botToken: TOKEN, apiBase: platform.fakeUrl },
+    await frame.connect("Telegram files", {
       // An open channel's senders are public: the container tools are granted explicitly.
-      agent: { container: true, containerBridgeId: bridgeId, tools: ["run_command", "send_file"] },
+      tools: ["run_command", "send_file"],
     });
-    channelId = channel.id;
 
     const asked = await say("draw me a chart");
     const answer = await replyTo(asked);

@@ -6,7 +6,7 @@
  */
 import * as z from "zod";
 import type { ChannelAdapter, ChannelContext, OutboundFileMessage, OutboundMessage, SendResult } from "./types";
-import { BRIDGE_ID_PATTERN } from "../../protocol/bridge";
+import { BRIDGE_ID_PATTERN, type BridgeReplyTarget } from "../../protocol/bridge";
 import { fileNotAttachedText } from "../../lib/agent-files";
 import { fetchBridgeMedia } from "./bridge-media";
 
@@ -59,15 +59,7 @@ export function createBridgedAdapter<C extends { bridgeId: string }>(options: Br
 
     async send(message, { channelId, config, bridges }) {
       if (!bridges) return { ok: false, retryable: false, error: "no bridge queue here: bridged channels deliver from the Worker only" };
-      return bridges.enqueue(config.bridgeId, {
-        id: message.deliveryId,
-        channelId,
-        recipient: message.recipient,
-        conversationId: message.conversationId,
-        inReplyTo: message.inReplyTo,
-        text: message.text,
-        replyContext: message.replyContext,
-      });
+      return bridges.enqueue(config.bridgeId, { id: message.deliveryId, ...replyTarget(message, channelId), text: message.text });
     },
 
     ...(options.sendsFiles ? { sendFile: queueFileReply<C> } : {}),
@@ -96,12 +88,8 @@ async function queueFileReply<C extends { bridgeId: string }>(
   const size = file.bytes.byteLength;
   const reply = {
     id: message.deliveryId,
-    channelId,
-    recipient: message.recipient,
-    conversationId: message.conversationId,
-    inReplyTo: message.inReplyTo,
+    ...replyTarget(message, channelId),
     text: fileNotAttachedText(file.name, size),
-    replyContext: message.replyContext,
     file: { name: file.name, mediaType: file.mediaType, size },
   };
   return bridges.enqueue(config.bridgeId, reply, file);
@@ -110,13 +98,16 @@ async function queueFileReply<C extends { bridgeId: string }>(
 /** The reply so far, to the bridge if it is connected; dropped otherwise (the finished reply is queued as usual). */
 async function relayProgress<C extends { bridgeId: string }>(message: OutboundMessage, { channelId, config, bridges }: ChannelContext<C>): Promise<boolean> {
   if (!bridges) return false;
-  return bridges.progress(config.bridgeId, {
-    replyId: message.deliveryId,
+  return bridges.progress(config.bridgeId, { replyId: message.deliveryId, ...replyTarget(message, channelId), text: message.text });
+}
+
+/** Where the reply goes, as every frame to the bridge names it (a reply, a file reply, the reply so far). */
+function replyTarget(message: OutboundMessage, channelId: string): BridgeReplyTarget {
+  return {
     channelId,
     recipient: message.recipient,
     conversationId: message.conversationId,
     inReplyTo: message.inReplyTo,
-    text: message.text,
     replyContext: message.replyContext,
-  });
+  };
 }

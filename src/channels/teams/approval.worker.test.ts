@@ -8,37 +8,22 @@
  * feed says nobody was asked and the dashboard decides. The model is
  * scripted (test/fakes/pausing-runtime.ts): its resumed turn says which decision it got.
  */
-import { SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { conversationAgent } from "../../agent/runtime";
-import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
+import { createTeamsChannel } from "../../../test/worker/teams-channel";
+import { adminToken, call, eventually } from "../../../test/worker/helpers";
 import { APPROVAL_JOB, pausingRuntime } from "../../../test/fakes/pausing-runtime";
-import { createTeamsFake, type PostedActivity, type TeamsFake } from "./fake-bot-framework";
+import { type PostedActivity, type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
 import personal from "./fixtures/message-personal.json";
 
-const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
 let admin: string;
 beforeAll(async () => {
   admin = await adminToken();
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function teamsChannel(approvals: Record<string, unknown>) {
-  const base = `https://bf-${crypto.randomUUID().slice(0, 8)}.fake`;
-  const appPassword = `secret-${crypto.randomUUID()}`;
-  const fake = await createTeamsFake({ appId: APP_ID, appPassword, baseUrl: base, deliverFetch: (url, init) => SELF.fetch(url, init) });
-  routeFetchTo(`${base}/`, fake.handle);
-  const config = { appId: APP_ID, appPassword, openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`, loginBase: base };
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
-    "POST",
-    "/api/channels",
-    { type: "teams", name: "teams", policy: "open", config, agent: { approvals } },
-    admin,
-  );
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { fake, id: created.body.channel.id, url: created.body.channel.inboundUrl };
-}
+const teamsChannel = (approvals: Record<string, unknown>) => createTeamsChannel(admin, { agent: { approvals } });
 
 /** A person in a Teams channel thread, as Teams names them. */
 const person = (name: string) => ({ id: `29:${crypto.randomUUID()}`, name, aadObjectId: crypto.randomUUID() });

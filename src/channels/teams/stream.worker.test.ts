@@ -6,15 +6,15 @@
  * messages in a row never have two streams open in the chat; a stream the person stopped ends
  * with the finished reply posted as a message.
  */
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { conversationAgent } from "../../agent/runtime";
-import { createTeamsFake, type TeamsFake } from "./fake-bot-framework";
+import { type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
 import personal from "./fixtures/message-personal.json";
 import { TEAMS_STREAM_INTERVAL_MS } from "./stream";
-import { APP_ID } from "./test-profile";
-import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
+import { createTeamsChannel } from "../../../test/worker/teams-channel";
+import { adminToken, call, eventually } from "../../../test/worker/helpers";
 
 let admin: string;
 beforeAll(async () => {
@@ -46,21 +46,7 @@ function slowModel() {
   });
 }
 
-async function teamsChannel() {
-  const base = `https://bf-${crypto.randomUUID().slice(0, 8)}.fake`;
-  const appPassword = `secret-${crypto.randomUUID()}`;
-  const fake = await createTeamsFake({ appId: APP_ID, appPassword, baseUrl: base, deliverFetch: (url, init) => SELF.fetch(url, init) });
-  routeFetchTo(`${base}/`, fake.handle);
-  const config = { appId: APP_ID, appPassword, openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`, loginBase: base };
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
-    "POST",
-    "/api/channels",
-    { type: "teams", name: "teams", policy: "open", config },
-    admin,
-  );
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { fake, id: created.body.channel.id, url: created.body.channel.inboundUrl };
-}
+const teamsChannel = () => createTeamsChannel(admin);
 
 function dm(topic: string) {
   const activity = structuredClone(personal);

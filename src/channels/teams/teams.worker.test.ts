@@ -6,40 +6,20 @@
  */
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTeamsFake, type TeamsFake } from "./fake-bot-framework";
+import { type TeamsFake } from "./fake-bot-framework";
 import channelMention from "./fixtures/message-channel-mention.json";
 import conversationUpdate from "./fixtures/conversation-update.json";
 import personal from "./fixtures/message-personal.json";
 import { settleWithControl } from "../../../test/support/after-control";
-import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
+import { type TeamsChannelOptions, createTeamsChannel } from "../../../test/worker/teams-channel";
+import { adminToken, call, eventually } from "../../../test/worker/helpers";
 
-const APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c";
 let admin: string;
 beforeAll(async () => {
   admin = await adminToken();
 });
 
-async function teamsChannel(extra: { policy?: string; rateLimitPerMinute?: number; tenantId?: string } = {}) {
-  const base = `https://bf-${crypto.randomUUID().slice(0, 8)}.fake`;
-  const appPassword = `secret-${crypto.randomUUID()}`;
-  const fake = await createTeamsFake({
-    appId: APP_ID,
-    appPassword,
-    tenantId: extra.tenantId,
-    baseUrl: base,
-    deliverFetch: (url, init) => SELF.fetch(url, init),
-  });
-  routeFetchTo(`${base}/`, fake.handle);
-  const config = { appId: APP_ID, appPassword, tenantId: extra.tenantId, openIdMetadataUrl: `${base}/v1/.well-known/openidconfiguration`, loginBase: base };
-  const created = await call<{ channel: { id: string; inboundUrl: string } }>(
-    "POST",
-    "/api/channels",
-    { type: "teams", name: "teams", policy: extra.policy ?? "open", rateLimitPerMinute: extra.rateLimitPerMinute, config },
-    admin,
-  );
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return { fake, base, config, id: created.body.channel.id, url: created.body.channel.inboundUrl };
-}
+const teamsChannel = (extra: TeamsChannelOptions = {}) => createTeamsChannel(admin, extra);
 
 /** A documented personal message from a fresh sender, with a fresh activity id. */
 function dm(text: string, sender = crypto.randomUUID()) {

@@ -11,12 +11,12 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RelationType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
+import { ClientEvent, type MatrixClient, type MatrixEvent, MsgType, RelationType, SyncState, createClient } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
-import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
-import { stopMatrixE2e } from "../../../../test/support/matrix-e2e";
+import type { MatrixHomeserver } from "../../../../test/support/matrix-homeserver";
+import type { BridgeProcess } from "../../../../test/support/bridge-process";
+import { type setupAdmin, waitFor } from "../../../../test/support/gateway-process";
+import { type MatrixE2eParts, startMatrixE2e, stopMatrixE2e } from "../../../../test/support/matrix-e2e";
 
 const PORT = 9700;
 const HOMESERVER_PORT = 9701;
@@ -37,9 +37,7 @@ interface Seen {
 
 describe("Matrix through the bridge", () => {
   let hs: MatrixHomeserver;
-  let gw: GatewayProcess;
   let bridge: BridgeProcess;
-  let bridgeToken: string;
   let bridgeId: string;
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
   let channelId: string;
@@ -50,7 +48,8 @@ describe("Matrix through the bridge", () => {
   let dmRoom: string;
   const fromBot = new Map<string, Seen>();
   const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-"));
-  const runBridge = () => startBridge({ url: gw.url, token: bridgeToken, dataDir });
+  const parts: MatrixE2eParts = { logNames: { bridge: "bridge-matrix.log", gateway: "gateway.log" }, clients: [], dataDir };
+  let runBridge: () => BridgeProcess;
   const channel = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${channelId}`)).body.channel;
   const answersTo = (text: string) => [...fromBot.values()].filter((s) => s.body.includes(`You said: ${text}`));
   const answered = (text: string) => waitFor(async () => answersTo(text).length > 0, 60_000, `an answer to "${text}"`);
@@ -76,47 +75,30 @@ describe("Matrix through the bridge", () => {
   };
 
   beforeAll(async () => {
-    hs = await startMatrixHomeserver(HOMESERVER_PORT);
-    botId = hs.addUser("loopbot", "Loopbot", "LOOPBOTDEVICE", BOT_TOKEN);
-    aliceId = hs.addUser("alice", "Alice", "ALICEPHONE", ALICE_TOKEN);
-    hs.addUser("eve", "Eve", "EVEDEVICE", EVE_TOKEN);
-    hs.addUser("bob", "Bob", "BOBDEVICE", BOB_TOKEN);
-    alice = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICEPHONE", accessToken: ALICE_TOKEN, logger: quiet });
-    await alice.initRustCrypto({ useIndexedDB: false });
-    alice.on(RoomEvent.Timeline, (event) => record(event));
-    alice.on(MatrixEventEvent.Decrypted, (event) => record(event));
-    const synced = new Promise<void>((resolve) => alice.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
-    await alice.startClient({ initialSyncLimit: 20 });
-    await synced;
-
-    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000" } });
-    api = (await setupAdmin(gw)).api;
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-host" });
-    bridgeToken = created.body.token;
-    bridgeId = created.body.bridge.id;
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "matrix",
-      name: "Matrix",
-      policy: "open",
-      config: {
-        bridgeId,
-        homeserverUrl: hs.url,
-        userId: botId,
-        deviceId: "LOOPBOTDEVICE",
-        accessToken: BOT_TOKEN,
-        cryptoStorePassphrase: "a long passphrase for the keys",
-        inviters: [aliceId],
+    const e2e = await startMatrixE2e(
+      {
+        port: PORT,
+        homeserverPort: HOMESERVER_PORT,
+        botToken: BOT_TOKEN,
+        aliceToken: ALICE_TOKEN,
+        bridgeName: "matrix-host",
+        otherUsers: [
+          ["eve", "Eve", "EVEDEVICE", EVE_TOKEN],
+          ["bob", "Bob", "BOBDEVICE", BOB_TOKEN],
+        ],
+        channelConfig: { cryptoStorePassphrase: "a long passphrase for the keys" },
+        record,
       },
-    });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
+      parts,
+    );
+    ({ hs, api, alice, botId, aliceId, bridgeId, bridge, runBridge } = e2e);
     // Secrets are sealed: never shown by the API.
-    expect(JSON.stringify(ch.body)).not.toContain(BOT_TOKEN);
-    expect(JSON.stringify(ch.body)).not.toContain("a long passphrase");
-    channelId = ch.body.channel.id;
-    bridge = runBridge();
+    expect(JSON.stringify(e2e.created.body)).not.toContain(BOT_TOKEN);
+    expect(JSON.stringify(e2e.created.body)).not.toContain("a long passphrase");
+    channelId = e2e.created.body.channel.id;
   });
 
-  afterAll(() => stopMatrixE2e({ logNames: { bridge: "bridge-matrix.log", gateway: "gateway.log" }, clients: [alice, laptop], bridge, gw, hs, dataDir }));
+  afterAll(() => stopMatrixE2e({ ...parts, clients: [...parts.clients, laptop] }));
 
   it("connects with the access token and publishes the bot device's keys", async () => {
     await waitFor(async () => (await channel()).status === "connected", 60_000, "matrix channel connected");

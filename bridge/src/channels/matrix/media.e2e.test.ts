@@ -11,15 +11,15 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, MsgType, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
+import { type MatrixClient, type MatrixEvent, MsgType } from "matrix-js-sdk";
 import type { RoomMessageEventContent } from "matrix-js-sdk/lib/@types/events.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
-import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
-import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
+import type { BridgeProcess } from "../../../../test/support/bridge-process";
+import { waitFor } from "../../../../test/support/gateway-process";
+import { type MatrixE2eParts, openEncryptedDm, startMatrixE2e, stopMatrixE2e } from "../../../../test/support/matrix-e2e";
+import type { MatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 import { encryptAttachment } from "./media";
-import { stopMatrixE2e } from "../../../../test/support/matrix-e2e";
 
 const PORT = 10510;
 const HOMESERVER_PORT = 10511;
@@ -27,13 +27,11 @@ const KEY = "sk-ant-e2e-matrix-media-7c2a";
 const BOT_TOKEN = "syt_bG9vcGJvdA_mediabottoken01";
 const ALICE_TOKEN = "syt_YWxpY2U_mediaalicetoken1";
 const PHOTO = readFileSync(new URL("../../../../src/channels/telegram/fixtures/photo.jpg", import.meta.url));
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
 
 type Block = { type: string; text?: string; source?: { type: string; media_type: string; data: string } };
 
 describe("Matrix media through the bridge", () => {
   let hs: MatrixHomeserver;
-  let gw: GatewayProcess;
   let bridge: BridgeProcess;
   let model: FakeAnthropic;
   let alice: MatrixClient;
@@ -41,7 +39,11 @@ describe("Matrix media through the bridge", () => {
   let dmRoom: string;
   /** The bot's messages as Alice sees them: each one's text after its latest edit (replies stream, docs/streaming.md). */
   const fromBot: { eventId: string; text: string }[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-media-"));
+  const parts: MatrixE2eParts = {
+    logNames: { bridge: "bridge-matrix-media.log", gateway: "gateway-matrix-media.log" },
+    clients: [],
+    dataDir: mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-media-")),
+  };
 
   const record = (event: MatrixEvent) => {
     if (event.getSender() !== botId || event.getType() !== "m.room.message" || event.isDecryptionFailure()) return;
@@ -67,63 +69,24 @@ describe("Matrix media through the bridge", () => {
 
   beforeAll(async () => {
     model = await startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 });
-    hs = await startMatrixHomeserver(HOMESERVER_PORT);
-    botId = hs.addUser("loopbot", "Loopbot", "LOOPBOTDEVICE", BOT_TOKEN);
-    const aliceId = hs.addUser("alice", "Alice", "ALICEPHONE", ALICE_TOKEN);
-    alice = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICEPHONE", accessToken: ALICE_TOKEN, logger: quiet });
-    await alice.initRustCrypto({ useIndexedDB: false });
-    alice.on(RoomEvent.Timeline, (event) => record(event));
-    alice.on(MatrixEventEvent.Decrypted, (event) => record(event));
-    const synced = new Promise<void>((resolve) => alice.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
-    await alice.startClient({ initialSyncLimit: 20 });
-    await synced;
-
-    gw = await startGateway({
-      port: PORT,
-      env: { API_RATE_LIMIT_PER_MINUTE: "100000", ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_RETRY_BASE_MS: "50" },
-    });
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-media" });
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "matrix",
-      name: "Matrix",
-      policy: "open",
-      config: {
-        bridgeId: created.body.bridge.id,
-        homeserverUrl: hs.url,
-        userId: botId,
-        deviceId: "LOOPBOTDEVICE",
-        accessToken: BOT_TOKEN,
-        inviters: [aliceId],
+    parts.model = model;
+    const e2e = await startMatrixE2e(
+      {
+        port: PORT,
+        homeserverPort: HOMESERVER_PORT,
+        botToken: BOT_TOKEN,
+        aliceToken: ALICE_TOKEN,
+        bridgeName: "matrix-media",
+        model: { url: model.url, apiKey: KEY },
+        record,
       },
-    });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    bridge = startBridge({ url: gw.url, token: created.body.token, dataDir });
-    const channelStatus = async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel.status;
-    await waitFor(async () => (await channelStatus()) === "connected", 60_000, "matrix channel connected");
-
-    const { room_id } = await alice.createRoom({
-      is_direct: true,
-      invite: [botId],
-      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
-    });
-    dmRoom = room_id;
-    const joined = () => hs.rooms.get(dmRoom)?.state.get(`m.room.member|${botId}`)?.content.membership === "join";
-    await waitFor(async () => joined(), 30_000, "the bot joined the DM");
-    await waitFor(async () => alice.getRoom(dmRoom)?.getJoinedMemberCount() === 2, 30_000, "Alice sees the bot joined");
+      parts,
+    );
+    ({ hs, alice, botId, bridge } = e2e);
+    dmRoom = await openEncryptedDm(e2e);
   });
 
-  afterAll(() =>
-    stopMatrixE2e({
-      logNames: { bridge: "bridge-matrix-media.log", gateway: "gateway-matrix-media.log" },
-      clients: [alice],
-      bridge,
-      gw,
-      hs,
-      model,
-      dataDir,
-    }),
-  );
+  afterAll(() => stopMatrixE2e(parts));
 
   it("shows a photo from an encrypted room to the model as an image block", async () => {
     const { ciphertext, file } = await encryptAttachment(new Uint8Array(PHOTO), "");

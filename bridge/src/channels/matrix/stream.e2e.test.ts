@@ -11,20 +11,19 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClientEvent, type MatrixClient, type MatrixEvent, MatrixEventEvent, RoomEvent, SyncState, createClient } from "matrix-js-sdk";
+import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
-import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
-import { stopMatrixE2e } from "../../../../test/support/matrix-e2e";
-import { type MatrixHomeserver, startMatrixHomeserver } from "../../../../test/support/matrix-homeserver";
+import type { BridgeProcess } from "../../../../test/support/bridge-process";
+import { waitFor } from "../../../../test/support/gateway-process";
+import { type MatrixE2eParts, openEncryptedDm, startMatrixE2e, stopMatrixE2e } from "../../../../test/support/matrix-e2e";
+import type { MatrixHomeserver } from "../../../../test/support/matrix-homeserver";
 
 const PORT = 10800;
 const HOMESERVER_PORT = 10801;
 const KEY = "sk-ant-e2e-matrix-stream-5d1e";
 const BOT_TOKEN = "syt_bG9vcGJvdA_streambottoken1";
 const ALICE_TOKEN = "syt_YWxpY2U_streamalicetoken";
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, getChild: () => quiet };
 
 /** Plain words (no Markdown), long enough to take several seconds at 12 characters per 120 ms. */
 const answer = (topic: string) =>
@@ -42,16 +41,18 @@ interface BotEvent {
 
 describe("streamed Matrix replies through the bridge", () => {
   let hs: MatrixHomeserver;
-  let gw: GatewayProcess;
   let bridge: BridgeProcess;
   let model: FakeAnthropic;
   let alice: MatrixClient;
   let botId: string;
   let dmRoom: string;
-  let bridgeToken: string;
   const seen = new Map<string, BotEvent>();
-  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-stream-"));
-  const runBridge = () => startBridge({ url: gw.url, token: bridgeToken, dataDir });
+  const parts: MatrixE2eParts = {
+    logNames: { bridge: "bridge-matrix-stream.log", gateway: "gateway-matrix-stream.log" },
+    clients: [],
+    dataDir: mkdtempSync(join(tmpdir(), "loopgate-bridge-matrix-stream-")),
+  };
+  let runBridge: () => BridgeProcess;
 
   const record = (event: MatrixEvent) => {
     const eventId = event.getId();
@@ -79,56 +80,24 @@ describe("streamed Matrix replies through the bridge", () => {
 
   beforeAll(async () => {
     model = await startFakeAnthropic({ apiKey: KEY });
-    hs = await startMatrixHomeserver(HOMESERVER_PORT);
-    botId = hs.addUser("loopbot", "Loopbot", "LOOPBOTDEVICE", BOT_TOKEN);
-    const aliceId = hs.addUser("alice", "Alice", "ALICEPHONE", ALICE_TOKEN);
-    alice = createClient({ baseUrl: hs.url, userId: aliceId, deviceId: "ALICEPHONE", accessToken: ALICE_TOKEN, logger: quiet });
-    await alice.initRustCrypto({ useIndexedDB: false });
-    alice.on(RoomEvent.Timeline, (event) => record(event));
-    alice.on(MatrixEventEvent.Decrypted, (event) => record(event));
-    const synced = new Promise<void>((resolve) => alice.on(ClientEvent.Sync, (state) => state === SyncState.Prepared && resolve()));
-    await alice.startClient({ initialSyncLimit: 20 });
-    await synced;
-
-    gw = await startGateway({
-      port: PORT,
-      env: { API_RATE_LIMIT_PER_MINUTE: "100000", ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_RETRY_BASE_MS: "50" },
-    });
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "matrix-stream" });
-    bridgeToken = created.body.token;
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "matrix",
-      name: "Matrix",
-      policy: "open",
-      config: {
-        bridgeId: created.body.bridge.id,
-        homeserverUrl: hs.url,
-        userId: botId,
-        deviceId: "LOOPBOTDEVICE",
-        accessToken: BOT_TOKEN,
-        inviters: [aliceId],
+    parts.model = model;
+    const e2e = await startMatrixE2e(
+      {
+        port: PORT,
+        homeserverPort: HOMESERVER_PORT,
+        botToken: BOT_TOKEN,
+        aliceToken: ALICE_TOKEN,
+        bridgeName: "matrix-stream",
+        model: { url: model.url, apiKey: KEY },
+        record,
       },
-    });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    bridge = runBridge();
-    const channelStatus = async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel.status;
-    await waitFor(async () => (await channelStatus()) === "connected", 60_000, "matrix channel connected");
-
-    const { room_id } = await alice.createRoom({
-      is_direct: true,
-      invite: [botId],
-      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
-    });
-    dmRoom = room_id;
-    const joined = () => hs.rooms.get(dmRoom)?.state.get(`m.room.member|${botId}`)?.content.membership === "join";
-    await waitFor(async () => joined(), 30_000, "the bot joined the DM");
-    await waitFor(async () => alice.getRoom(dmRoom)?.getJoinedMemberCount() === 2, 30_000, "Alice sees the bot joined");
+      parts,
+    );
+    ({ hs, alice, botId, bridge, runBridge } = e2e);
+    dmRoom = await openEncryptedDm(e2e);
   });
 
-  afterAll(() =>
-    stopMatrixE2e({ logNames: { bridge: "bridge-matrix-stream.log", gateway: "gateway-matrix-stream.log" }, clients: [alice], bridge, gw, hs, model, dataDir }),
-  );
+  afterAll(() => stopMatrixE2e(parts));
 
   it("posts the answer once, grows it by encrypted edits, and makes the finished reply the last edit", async () => {
     const text = answer("otters");

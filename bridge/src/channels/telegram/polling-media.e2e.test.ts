@@ -5,7 +5,7 @@
  * image block, and answers a voice note from its transcript (fake Workers AI), as the webhook
  * channel does.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ import voiceUpdate from "../../../../src/channels/telegram/fixtures/voice.json";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
 import { serveFake } from "../../../../test/fakes/http-fake-server";
 import { createSpeechToTextFake } from "../../../../test/fakes/speech-to-text";
-import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { type BridgeGatewayParts, startBridgeGateway, stopBridgeGateway, telegramPollingChannel } from "../../../../test/support/bridge-gateway";
+import { waitFor } from "../../../../test/support/gateway-process";
 
 const PORT = 9756;
 const KEY = "sk-ant-e2e-polling-media-8f0a";
@@ -34,9 +34,7 @@ describe("Telegram media through long polling", () => {
   const speech = createSpeechToTextFake({ accountId: CF_ACCOUNT, apiToken: CF_TOKEN, openAiKey: "unused" });
   let anthropic: FakeAnthropic;
   let server: Awaited<ReturnType<typeof serveFake>>;
-  let gw: GatewayProcess;
-  let bridge: BridgeProcess;
-  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-telegram-media-"));
+  const parts: BridgeGatewayParts = { dataDir: mkdtempSync(join(tmpdir(), "loopgate-bridge-telegram-media-")), fakes: [] };
   let nextId = 40_000;
 
   beforeAll(async () => {
@@ -44,36 +42,26 @@ describe("Telegram media through long polling", () => {
       startFakeAnthropic({ apiKey: KEY, minCacheableTokens: 256 }),
       serveFake((request) => (new URL(request.url).pathname.startsWith("/client/v4/") ? speech.handle(request) : telegram.handle(request))),
     ]);
-    gw = await startGateway({
-      port: PORT,
-      env: {
-        ANTHROPIC_API_KEY: KEY,
-        ANTHROPIC_BASE_URL: anthropic.url,
-        AGENT_RETRY_BASE_MS: "50",
-        CLOUDFLARE_ACCOUNT_ID: CF_ACCOUNT,
-        CLOUDFLARE_AI_TOKEN: CF_TOKEN,
-        CLOUDFLARE_API_BASE_URL: `${server.url}/client/v4`,
+    parts.fakes.push(server, anthropic);
+    await startBridgeGateway(
+      {
+        port: PORT,
+        env: {
+          ANTHROPIC_API_KEY: KEY,
+          ANTHROPIC_BASE_URL: anthropic.url,
+          AGENT_RETRY_BASE_MS: "50",
+          CLOUDFLARE_ACCOUNT_ID: CF_ACCOUNT,
+          CLOUDFLARE_AI_TOKEN: CF_TOKEN,
+          CLOUDFLARE_API_BASE_URL: `${server.url}/client/v4`,
+        },
+        bridgeName: "media-lab",
+        channels: (bridgeId) => [telegramPollingChannel(bridgeId, TOKEN, server.url)],
       },
-    });
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "media-lab" });
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "telegram-polling",
-      name: "Telegram (polling)",
-      policy: "open",
-      config: { bridgeId: created.body.bridge.id, botToken: TOKEN, apiBase: server.url, pollTimeoutSeconds: 2 },
-    });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    bridge = startBridge({ url: gw.url, token: created.body.token, dataDir });
+      parts,
+    );
   });
 
-  afterAll(async () => {
-    await bridge?.stop();
-    await gw?.stop();
-    await Promise.all([server?.close(), anthropic?.close()]);
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBridgeGateway(parts));
 
   /** The update's one reply as the chat shows it once it reads `finished` (replies stream: posted, then edited). */
   const enqueue = async (fixture: typeof photoCaption | typeof voiceUpdate, finished: string) => {

@@ -5,7 +5,7 @@
  * update is on its way loses nothing and answers nothing twice; a webhook channel's setup makes
  * the poller stand aside, and the polling channel's setup takes the bot back.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,8 +14,9 @@ import groupMention from "../../../../src/channels/telegram/fixtures/group-menti
 import textPrivate from "../../../../src/channels/telegram/fixtures/text-private.json";
 import { createTelegramFake, tooManyRequests } from "../../../../src/channels/telegram/fake-bot-api";
 import { serveFake } from "../../../../test/fakes/http-fake-server";
-import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
+import { type BridgeGatewayParts, startBridgeGateway, stopBridgeGateway, telegramPollingChannel } from "../../../../test/support/bridge-gateway";
+import type { BridgeProcess } from "../../../../test/support/bridge-process";
+import { type setupAdmin, waitFor } from "../../../../test/support/gateway-process";
 
 const PORT = 9200;
 const TOKEN = "123456789:AAE2eFakeTelegramPollingToken";
@@ -23,12 +24,12 @@ const TOKEN = "123456789:AAE2eFakeTelegramPollingToken";
 describe("Telegram long polling through the bridge", () => {
   const fake = createTelegramFake({ token: TOKEN });
   let server: Awaited<ReturnType<typeof serveFake>>;
-  let gw: GatewayProcess;
   let bridge: BridgeProcess;
-  let bridgeToken: string;
+  let runBridge: () => BridgeProcess;
   let api: Awaited<ReturnType<typeof setupAdmin>>["api"];
   let channelId: string;
   const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-telegram-"));
+  const parts: BridgeGatewayParts = { dataDir, fakes: [] };
   const channel = async () => (await api<{ channel: { status: string; lastError: string | null } }>("GET", `/api/channels/${channelId}`)).body.channel;
   const calls = (method: string) => fake.state.calls.filter((c) => c.method === method);
 
@@ -49,31 +50,26 @@ describe("Telegram long polling through the bridge", () => {
 
   beforeAll(async () => {
     server = await serveFake(fake.handle);
+    parts.fakes.push(server);
     // The bot was in webhook mode before: switching to polling must delete the webhook.
     fake.state.webhook = { url: "https://old-gateway.example/hooks/ch_old", secret_token: "old-secret-token-0000" };
-    gw = await startGateway({ port: PORT, env: { API_RATE_LIMIT_PER_MINUTE: "100000" } });
-    api = (await setupAdmin(gw)).api;
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "home-lab" });
-    bridgeToken = created.body.token;
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "telegram-polling",
-      name: "Telegram (polling)",
-      policy: "open",
-      config: { bridgeId: created.body.bridge.id, botToken: TOKEN, apiBase: server.url, pollTimeoutSeconds: 2 },
-    });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    expect(JSON.stringify(ch.body)).not.toContain(TOKEN);
-    channelId = ch.body.channel.id;
-    bridge = startBridge({ url: gw.url, token: bridgeToken, dataDir });
+    const started = await startBridgeGateway(
+      {
+        port: PORT,
+        env: { API_RATE_LIMIT_PER_MINUTE: "100000" },
+        bridgeName: "home-lab",
+        channels: (bridgeId) => [telegramPollingChannel(bridgeId, TOKEN, server.url)],
+      },
+      parts,
+    );
+    ({ api, bridge, runBridge } = started);
+    expect(JSON.stringify(started.channels[0])).not.toContain(TOKEN);
+    channelId = started.channels[0]!.channel.id;
   });
 
   afterAll(async () => {
     fake.onHandOut(undefined);
-    await bridge?.stop();
-    await gw?.stop();
-    await server?.close();
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopBridgeGateway(parts);
   });
 
   it("switches the bot from its webhook to polling and reports the channel connected", async () => {
@@ -153,7 +149,7 @@ describe("Telegram long polling through the bridge", () => {
     const offsetOnDisk = (JSON.parse(readFileSync(join(dataDir, "channels", channelId, "telegram-poll.json"), "utf8")) as { offset: number }).offset;
 
     const pollsBefore = calls("getUpdates").length;
-    bridge = startBridge({ url: gw.url, token: bridgeToken, dataDir });
+    bridge = runBridge();
     await answered(inFlight.message.message_id);
     await answered(whileDown.message.message_id);
     // The restarted bridge resumed from the offset it had written down, not from scratch.

@@ -6,7 +6,7 @@
  * once, grows by editMessageText, and its last edit is the finished reply; the same holds when
  * the bridge is SIGKILLed in the middle of the answer and started again.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,9 +14,9 @@ import { createTelegramFake } from "../../../../src/channels/telegram/fake-bot-a
 import textPrivate from "../../../../src/channels/telegram/fixtures/text-private.json";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../../test/fakes/anthropic-messages";
 import { serveFake } from "../../../../test/fakes/http-fake-server";
-import { type BridgeProcess, startBridge } from "../../../../test/support/bridge-process";
-import { type GatewayProcess, removeState, setupAdmin, startGateway, waitFor } from "../../../../test/support/gateway-process";
-import { keepLogs } from "../../../../test/support/e2e-logs";
+import { type BridgeGatewayParts, startBridgeGateway, stopBridgeGateway, telegramPollingChannel } from "../../../../test/support/bridge-gateway";
+import type { BridgeProcess } from "../../../../test/support/bridge-process";
+import { waitFor } from "../../../../test/support/gateway-process";
 
 const PORT = 10802;
 const KEY = "sk-ant-e2e-tg-poll-stream-8b3f";
@@ -30,11 +30,13 @@ describe("streamed Telegram replies through the polling bridge", () => {
   const telegram = createTelegramFake({ token: TOKEN });
   let server: Awaited<ReturnType<typeof serveFake>>;
   let model: FakeAnthropic;
-  let gw: GatewayProcess;
   let bridge: BridgeProcess;
-  let bridgeToken: string;
-  const dataDir = mkdtempSync(join(tmpdir(), "loopgate-bridge-telegram-stream-"));
-  const runBridge = () => startBridge({ url: gw.url, token: bridgeToken, dataDir });
+  let runBridge: () => BridgeProcess;
+  const parts: BridgeGatewayParts = {
+    dataDir: mkdtempSync(join(tmpdir(), "loopgate-bridge-telegram-stream-")),
+    logNames: { bridge: "bridge-telegram-stream.log", gateway: "gateway-telegram-stream.log" },
+    fakes: [],
+  };
   let nextId = 31_000;
 
   const say = (text: string) => {
@@ -54,35 +56,25 @@ describe("streamed Telegram replies through the polling bridge", () => {
 
   beforeAll(async () => {
     model = await startFakeAnthropic({ apiKey: KEY });
+    parts.fakes.push(model);
     server = await serveFake(telegram.handle);
-    gw = await startGateway({
-      port: PORT,
-      env: { API_RATE_LIMIT_PER_MINUTE: "100000", ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_RETRY_BASE_MS: "50" },
-    });
-    const { api } = await setupAdmin(gw);
-    const created = await api<{ bridge: { id: string }; token: string }>("POST", "/api/bridges", { name: "tg-stream" });
-    bridgeToken = created.body.token;
-    const ch = await api<{ channel: { id: string } }>("POST", "/api/channels", {
-      type: "telegram-polling",
-      name: "Telegram (polling)",
-      policy: "open",
-      config: { bridgeId: created.body.bridge.id, botToken: TOKEN, apiBase: server.url, pollTimeoutSeconds: 2 },
-    });
-    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
-    bridge = runBridge();
-    const status = async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${ch.body.channel.id}`)).body.channel.status;
+    parts.fakes.push(server);
+    const started = await startBridgeGateway(
+      {
+        port: PORT,
+        env: { API_RATE_LIMIT_PER_MINUTE: "100000", ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: model.url, AGENT_RETRY_BASE_MS: "50" },
+        bridgeName: "tg-stream",
+        channels: (bridgeId) => [telegramPollingChannel(bridgeId, TOKEN, server.url)],
+      },
+      parts,
+    );
+    ({ bridge, runBridge } = started);
+    const { api, channels } = started;
+    const status = async () => (await api<{ channel: { status: string } }>("GET", `/api/channels/${channels[0]!.channel.id}`)).body.channel.status;
     await waitFor(async () => (await status()) === "connected", 30_000, "telegram-polling channel connected");
   });
 
-  afterAll(async () => {
-    keepLogs({ "bridge-telegram-stream.log": bridge?.output(), "gateway-telegram-stream.log": gw?.output() });
-    await bridge?.stop();
-    await gw?.stop();
-    await server?.close();
-    await model?.close();
-    if (gw) removeState(gw.stateDir);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopBridgeGateway(parts));
 
   it("posts the answer once, grows it by edits at most one a second, and ends on the finished reply", async () => {
     const full = answer("rivers");
