@@ -1,6 +1,7 @@
 /** Shared steps for Worker-layer tests: an admin token, signed webhooks, a fake callback receiver. */
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, beforeEach, expect, onTestFinished, vi } from "vitest";
+import { conversationAgent } from "../../src/agent/runtime";
 
 export const BASE = "https://gw.test";
 export const SETUP_TOKEN = "test-setup-token";
@@ -176,4 +177,16 @@ export async function connectFakeBridge<F extends HubFrameSeen = HubFrameSeen>(b
   ws.accept();
   ws.send(JSON.stringify({ t: "hello", version: "test", heartbeatMs }));
   return { ws, frames, send: (frame: HubFrameSeen) => ws.send(JSON.stringify(frame)) };
+}
+
+/** A turn that lasts until `until()` holds, then answers as usual. */
+export function slowTurns(until: () => boolean) {
+  const real = conversationAgent.runtime(env);
+  vi.spyOn(conversationAgent, "runtime").mockReturnValue({
+    ...real,
+    runTurn: async (req) => {
+      await eventually(async () => until(), 10_000);
+      return real.runTurn(req);
+    },
+  });
 }

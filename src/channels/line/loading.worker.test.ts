@@ -3,15 +3,14 @@
  * renewed while the agent's turn runs (each request overrides the remaining time, so the
  * animation lasts as long as the turn), never requested for a group, and the reply follows.
  */
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { conversationAgent } from "../../agent/runtime";
 import { createLineFake } from "./fake-messaging-api";
 import groupMention from "./fixtures/text-group-mention.json";
 import textUser from "./fixtures/text-user.json";
 import { lineAdapter } from "./index";
 import { LOADING_RENEW_MS, LOADING_SECONDS } from "./loading";
-import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
+import { adminToken, call, eventually, routeFetchTo, slowTurns } from "../../../test/worker/helpers";
 
 const API_BASE = "https://line-loading.fake";
 /** The renewal interval for this test, so a renewal happens within a second rather than 15. */
@@ -40,18 +39,6 @@ async function lineChannel(extra: Record<string, string> = {}) {
   );
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return { fake, url: created.body.channel.inboundUrl };
-}
-
-/** A turn that lasts until `until()` holds, then answers as usual. */
-function slowTurns(until: () => boolean) {
-  const real = conversationAgent.runtime(env);
-  vi.spyOn(conversationAgent, "runtime").mockReturnValue({
-    ...real,
-    runTurn: async (req) => {
-      await eventually(async () => until(), 10_000);
-      return real.runTurn(req);
-    },
-  });
 }
 
 describe("LINE loading animation", () => {

@@ -3,14 +3,13 @@
  * reply goes to when the turn starts, renewed while it runs (Mattermost's apps drop it after
  * 5 s), stopped by the reply; a server that refuses it changes nothing about the reply.
  */
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { conversationAgent } from "../../agent/runtime";
 import { createMattermostFake, mattermostId } from "./fake-server";
 import outgoing from "./fixtures/outgoing-webhook.json";
 import { mattermostAdapter } from "./index";
 import { MATTERMOST_TYPING_RENEW_MS, MATTERMOST_TYPING_SHOWN_MS } from "./typing";
-import { adminToken, call, eventually, routeFetchTo } from "../../../test/worker/helpers";
+import { adminToken, call, eventually, routeFetchTo, slowTurns } from "../../../test/worker/helpers";
 
 /** The renewal interval for these tests, so renewals happen within a second rather than 4. */
 const TEST_RENEW_MS = 300;
@@ -68,18 +67,6 @@ async function mattermostChannel() {
       team_id: mattermostId(),
     });
   return { fake, id: created.body.channel.id, channelId, webhook, slash };
-}
-
-/** A turn that lasts until `until()` holds, then answers as usual. */
-function slowTurns(until: () => boolean) {
-  const real = conversationAgent.runtime(env);
-  vi.spyOn(conversationAgent, "runtime").mockReturnValue({
-    ...real,
-    runTurn: async (req) => {
-      await eventually(async () => until(), 10_000);
-      return real.runTurn(req);
-    },
-  });
 }
 
 describe("Mattermost typing indicator", () => {

@@ -3,14 +3,13 @@
  * turn starts, renewed while the turn runs (WhatsApp drops it after 25 s), stopped by the reply,
  * and a Graph API that refuses it changes nothing about the reply.
  */
-import { env, SELF } from "cloudflare:test";
+import { SELF } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { conversationAgent } from "../../agent/runtime";
 import { createGraphApiFake } from "./fake-graph-api";
 import textMessage from "./fixtures/text-message.json";
 import { whatsappAdapter } from "./index";
 import { WHATSAPP_TYPING_LIFETIME_MS, WHATSAPP_TYPING_RENEW_MS } from "./typing";
-import { adminToken, call, eventually, hmacHex, routeFetchTo } from "../../../test/worker/helpers";
+import { adminToken, call, eventually, hmacHex, routeFetchTo, slowTurns } from "../../../test/worker/helpers";
 
 const APP_SECRET = "app-secret-0123456789abcdef";
 const ACCESS_TOKEN = "EAAG-test-access-token-0123456789";
@@ -59,18 +58,6 @@ async function conversation(from: string, text: string) {
       body,
     });
   return { graph, wamid, channelId: created.body.channel.id, deliver };
-}
-
-/** A turn that lasts until `until()` holds, then answers as usual. */
-function slowTurns(until: () => boolean) {
-  const real = conversationAgent.runtime(env);
-  vi.spyOn(conversationAgent, "runtime").mockReturnValue({
-    ...real,
-    runTurn: async (req) => {
-      await eventually(async () => until(), 10_000);
-      return real.runTurn(req);
-    },
-  });
 }
 
 describe("WhatsApp typing indicator", () => {
